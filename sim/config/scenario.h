@@ -1,0 +1,160 @@
+/* scenario.h - a validated scenario: machine, kernel knobs, variants, costs, workloads,
+ * outputs. Built only by scenario_load*(); models receive their own sub-struct and never
+ * see YAML or strings. Every scalar knob is a row of knobs.def. */
+#ifndef MMSIM_CONFIG_SCENARIO_H
+#define MMSIM_CONFIG_SCENARIO_H
+
+#include "types.h"
+#include "config/schema.h"
+
+struct diag;
+
+#define MAX_TOTAL_CPUS 1024
+
+struct swap_cfg {
+	u64 size;              /* bytes; 0 = no swap device */
+	u64 read_bw, write_bw; /* bytes/s */
+	u64 latency_ns;        /* per request */
+};
+
+struct machine_cfg {
+	unsigned nr_nodes;
+	unsigned cpus_per_node;
+	u64 memory_per_node;               /* bytes, used where node_memory[] is not given */
+	u64 node_memory[MAX_NUMNODES];     /* bytes per node (filled from memory_per_node) */
+	u8 distance[MAX_NUMNODES][MAX_NUMNODES]; /* SLIT: 10 local; default 20 remote */
+	bool dma32;                        /* node 0 gets a DMA32 zone (first 4 GiB) */
+	struct swap_cfg swap;
+};
+
+struct vm_cfg {
+	unsigned min_free_kbytes;          /* 0 = computed as the kernel does */
+	unsigned watermark_scale_factor;
+	unsigned watermark_boost_factor;
+	unsigned zone_reclaim_mode;
+	unsigned swappiness;
+	unsigned page_cluster;
+	unsigned extfrag_threshold;
+	unsigned compaction_proactiveness;
+	unsigned percpu_pagelist_high_fraction;
+	unsigned overcommit_memory;
+	u64 nr_hugepages;
+	u64 nr_overcommit_hugepages;
+};
+
+enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };
+enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE, THP_DEFRAG_MADVISE, THP_DEFRAG_NEVER };
+
+struct thp_cfg {
+	unsigned enabled;                  /* enum thp_enabled */
+	unsigned defrag;                   /* enum thp_defrag */
+};
+
+struct khugepaged_cfg {
+	unsigned max_ptes_none;
+	unsigned max_ptes_swap;
+	unsigned max_ptes_shared;
+	unsigned pages_to_scan;
+	u64 scan_sleep_ns;
+	u64 alloc_sleep_ns;
+	bool defrag;
+};
+
+struct kernel_cfg {
+	struct vm_cfg vm;
+	struct thp_cfg thp;
+	struct khugepaged_cfg khugepaged;
+};
+
+/* The debated designs (one knob per seed debate). The model issues add rows. */
+struct variants_cfg {
+	unsigned page_alloc_grouping;      /* enum page_alloc_grouping (seed 003) */
+};
+enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
+
+/* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
+struct cost_cfg {
+	u64 syscall_entry_ns;
+	u64 fault_entry_ns;
+	u64 zero_4k_ns, zero_2m_ns;
+	u64 copy_4k_ns, copy_2m_ns;
+	u64 local_access_ns;               /* DRAM access on the local node (distance 10) */
+	u64 atomic_local_ns;               /* atomic RMW on a line this CPU last wrote */
+	u64 cacheline_bounce_ns;           /* line last written by another CPU of the same node */
+	u64 tlb_miss_4k_ns, tlb_miss_2m_ns;
+	u64 pte_update_ns;                 /* set/clear one PTE, incl. rmap/counter updates */
+	u64 vma_op_ns;                     /* find/insert/split one VMA */
+	u64 page_alloc_ns;                 /* buddy or pcp list manipulation for one block */
+	u64 context_switch_ns;             /* sleeping lock hand-off */
+};
+
+struct engine_cfg {
+	u64 lookahead_ns;                  /* max charged cost an actor may run ahead unflushed */
+};
+
+struct outputs_cfg {
+	u64 sample_interval_ns;
+};
+
+struct workload_schema {
+	const char *type;                  /* "sequential_touch" */
+	const char *doc;
+	const struct knob_table *params;   /* rows over a params struct of params_size bytes */
+	size_t params_size;
+};
+
+struct workload_catalog {
+	const struct workload_schema *const *types;
+	size_t nr;
+};
+
+struct workload_cfg {
+	char *type;                        /* registry name */
+	char *name;                        /* unique instance name */
+	const struct workload_schema *schema; /* borrowed: static table */
+	void *params;                      /* owned: params_size bytes, defaults then YAML */
+	unsigned threads;
+	unsigned nr_cpus;                  /* explicit placement: cpus[i] for thread i % nr_cpus */
+	unsigned *cpus;
+	u64 nodemask;                      /* else spread threads over these nodes' CPUs (0 = all) */
+	u64 start_ns;                      /* simulated start time */
+	char *file;                        /* where it was declared, for runtime messages */
+	int line, col;
+};
+
+struct scenario {
+	char *path;                        /* file name for messages, "<built-in default>" */
+	char *dir;                         /* directory for relative paths */
+	u64 seed;
+	u64 duration_ns;                   /* 0 = until every workload thread has exited */
+	struct machine_cfg machine;
+	struct kernel_cfg kernel;
+	struct variants_cfg variants;
+	struct cost_cfg costs;
+	struct engine_cfg engine;
+	struct outputs_cfg outputs;
+	unsigned nr_workloads;
+	struct workload_cfg *workloads;
+};
+
+/* The table of every scenario knob (knobs.def). */
+const struct knob_table *scenario_knobs(void);
+
+/* Parse and validate. sets[] are "key=value" overrides applied after the file (knob
+ * names, e.g. "vm.swappiness=10", "seed=3", "duration=1s"). All errors go to d; returns
+ * NULL when any error was reported. */
+struct scenario *scenario_load(const char *path, const struct workload_catalog *cat,
+			       char *const *sets, int nr_sets, struct diag *d);
+/* Same from a string; name is used in messages. */
+struct scenario *scenario_load_string(const char *name, const char *text,
+				      const struct workload_catalog *cat,
+				      char *const *sets, int nr_sets, struct diag *d);
+void scenario_destroy(struct scenario *s);
+
+/* Total CPUs of the machine. */
+static inline unsigned scenario_nr_cpus(const struct scenario *s)
+{
+	return s->machine.nr_nodes * s->machine.cpus_per_node;
+}
+
+#endif

@@ -1,0 +1,459 @@
+/* engine.c - SimGrid glue: platform, task actors, the clock flush, blocking primitives,
+ * deadlock detection and the periodic tickers. The only file that includes SimGrid.
+ *
+ * Time model. Each task accumulates charged cost (pending_ns) and runs ahead of the
+ * global clock by that much; flush() sleeps it off in one simcall. Tasks pinned to the
+ * same CPU queue behind each other (per-CPU busy_until, FIFO). Locks (locks/) order
+ * grants by logical time, so an uncontended path needs no simcall at all.
+ *
+ * Deadlock detection. SimGrid's own detector is disabled by any periodic daemon and
+ * exits 0 (reference/simgrid.md §0), so the engine counts tasks that can make progress:
+ * a task parked on a lock, or a kernel thread parked without timeout waiting for work,
+ * cannot. When the last task that could make progress parks on a lock, every task is
+ * killed and a deadlock finding lists who waited on what. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <simgrid/actor.h>
+#include <simgrid/disk.h>
+#include <simgrid/engine.h>
+#include <simgrid/host.h>
+#include <simgrid/semaphore.h>
+#include <xbt/config.h>
+#include <xbt/log.h>
+
+#include "sim.h"
+#include "config/scenario.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "stats/findings.h"
+
+struct cpu_state {
+	u64 busy_until;                    /* ns: end of the last CPU work queued on it */
+	unsigned node;
+};
+
+struct ticker {
+	u64 interval_ns;
+	engine_tick_fn fn;
+	void *arg;
+};
+
+struct exit_ctx {
+	struct task *tsk;
+	task_exit_fn fn;
+};
+
+struct engine {
+	struct sim *sim;
+	const struct scenario *scn;
+	unsigned nr_nodes, nr_cpus, cpus_per_node;
+	struct cpu_state *cpus;
+	sg_host_t hosts[MAX_NUMNODES];
+	sg_disk_t swap_disk;
+	u64 swap_latency_ns;
+	u64 lookahead_ns;
+	struct task **tasks;               /* every task ever spawned, by id */
+	u32 nr_tasks, tasks_cap;
+	struct exit_ctx *exits;            /* parallel to tasks */
+	u32 nr_live;                       /* spawned and not yet exited */
+	u32 nr_live_user;                  /* live non-kthreads */
+	struct ticker *tickers;
+	unsigned nr_tickers;
+	struct engine_stats st;
+	bool dying;                        /* deadlock or watchdog: kill in progress */
+};
+
+static u64 secs_to_ns(double s)
+{
+	return (u64)llround(s * 1e9);
+}
+
+u64 engine_now_ns(const struct engine *e)
+{
+	(void)e;
+	return secs_to_ns(simgrid_get_clock());
+}
+
+u64 task_now(const struct task *tsk)
+{
+	return engine_now_ns(tsk->eng) + tsk->pending_ns;
+}
+
+static void sleep_ns(struct engine *e, u64 ns)
+{
+	e->st.simcalls++;
+	sg_actor_sleep_for((double)ns * 1e-9);
+}
+
+void flush(struct task *tsk)
+{
+	struct engine *e = tsk->eng;
+	if (!tsk->pending_ns)
+		return;
+	struct cpu_state *c = &e->cpus[tsk->cpu];
+	u64 now = engine_now_ns(e);
+	u64 delay = c->busy_until > now ? c->busy_until - now : 0;
+	if (tsk->pending_cpu_ns)
+		c->busy_until = now + delay + tsk->pending_cpu_ns;
+	u64 total = delay + tsk->pending_ns;
+	tsk->pending_ns = 0;
+	tsk->pending_cpu_ns = 0;
+	tsk->nr_flushes++;
+	e->st.flushes++;
+	sleep_ns(e, total);
+}
+
+void flush_if_ahead(struct task *tsk)
+{
+	if (tsk->pending_ns && tsk->pending_ns >= tsk->eng->lookahead_ns)
+		flush(tsk);
+}
+
+/* ---- platform ---- */
+
+static void write_platform(FILE *f, const struct scenario *scn)
+{
+	const struct machine_cfg *m = &scn->machine;
+	fprintf(f, "<?xml version='1.0'?>\n"
+		   "<!DOCTYPE platform SYSTEM \"https://simgrid.org/simgrid.dtd\">\n"
+		   "<platform version=\"4.1\">\n<zone id=\"numa\" routing=\"Full\">\n");
+	for (unsigned n = 0; n < m->nr_nodes; n++) {
+		fprintf(f, "  <host id=\"node%u\" speed=\"1Gf\" core=\"%u\">\n", n, m->cpus_per_node);
+		if (n == 0 && m->swap.size)
+			fprintf(f, "    <disk id=\"swap\" read_bw=\"%lluBps\" write_bw=\"%lluBps\"/>\n",
+				(unsigned long long)m->swap.read_bw,
+				(unsigned long long)m->swap.write_bw);
+		fprintf(f, "  </host>\n");
+	}
+	fprintf(f, "</zone>\n</platform>\n");
+}
+
+static void load_platform(const struct scenario *scn)
+{
+	char path[] = "/tmp/mmsim-platform-XXXXXX.xml";
+	int fd = mkstemps(path, 4);
+	if (fd < 0) {
+		perror("mmsim: cannot create the platform file");
+		exit(1);
+	}
+	FILE *f = fdopen(fd, "w");
+	write_platform(f, scn);
+	if (fclose(f) != 0) {
+		perror("mmsim: cannot write the platform file");
+		unlink(path);
+		exit(1);
+	}
+	simgrid_load_platform(path);
+	unlink(path);
+}
+
+struct engine *engine_create(struct sim *sim, const struct scenario *scn)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+	e->sim = sim;
+	e->scn = scn;
+	e->nr_nodes = scn->machine.nr_nodes;
+	e->cpus_per_node = scn->machine.cpus_per_node;
+	e->nr_cpus = e->nr_nodes * e->cpus_per_node;
+	e->lookahead_ns = scn->engine.lookahead_ns;
+	e->swap_latency_ns = scn->machine.swap.latency_ns;
+	e->cpus = xcalloc(e->nr_cpus, sizeof(*e->cpus));
+	for (unsigned c = 0; c < e->nr_cpus; c++)
+		e->cpus[c].node = c / e->cpus_per_node;
+
+	/* SimGrid reads its options from argv; MMSIM_SG_FACTORY picks the context factory
+	 * (the sanitizer CI uses "thread", where LeakSanitizer sees actor leaks). */
+	const char *factory = getenv("MMSIM_SG_FACTORY");
+	char fac[64];
+	snprintf(fac, sizeof(fac), "--cfg=contexts/factory:%s", factory && *factory ? factory : "raw");
+	char *argv[] = { "mmsim", "--log=root.thres:critical", "--cfg=network/model:CM02",
+			 "--cfg=contexts/stack-size:1024", fac, NULL };
+	int argc = (int)ARRAY_SIZE(argv) - 1;
+	simgrid_init(&argc, argv);
+	load_platform(scn);
+	for (unsigned n = 0; n < e->nr_nodes; n++) {
+		char name[32];
+		snprintf(name, sizeof(name), "node%u", n);
+		e->hosts[n] = sg_host_by_name(name);
+	}
+	if (scn->machine.swap.size) {
+		unsigned int nr = 0;
+		sg_disk_t *disks = NULL;
+		sg_host_get_disks(e->hosts[0], &nr, &disks);
+		if (nr > 0)
+			e->swap_disk = disks[0];
+		free(disks);
+	}
+	return e;
+}
+
+void engine_destroy(struct engine *e)
+{
+	if (!e)
+		return;
+	for (u32 i = 0; i < e->nr_tasks; i++) {
+		if (e->tasks[i]->park)
+			sg_sem_destroy(e->tasks[i]->park);
+		free(e->tasks[i]);
+	}
+	free(e->tasks);
+	free(e->exits);
+	free(e->tickers);
+	free(e->cpus);
+	free(e);
+}
+
+const struct engine_stats *engine_stats(const struct engine *e)
+{
+	return &e->st;
+}
+
+unsigned engine_nr_cpus(const struct engine *e)
+{
+	return e->nr_cpus;
+}
+
+unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu)
+{
+	return e->cpus[cpu].node;
+}
+
+/* ---- actors ---- */
+
+static void check_deadlock(struct engine *e, struct task *last);
+
+static void task_on_exit(int failed, void *data)
+{
+	struct task *tsk = data;
+	struct engine *e = tsk->eng;
+	struct exit_ctx *x = &e->exits[tsk->id];
+	bool held = tsk->lockdep_depth > 0;
+	tsk->state = TASK_DEAD;
+	tsk->failed = failed != 0;
+	e->nr_live--;
+	if (!tsk->kthread)
+		e->nr_live_user--;
+	if (x->fn)
+		x->fn(tsk, failed != 0);
+	/* A task that died holding a lock strands its waiters. */
+	if (held && !e->dying)
+		check_deadlock(e, tsk);
+}
+
+static void task_actor_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct task *tsk = sg_actor_self_get_data();
+	sg_actor_on_exit(task_on_exit, tsk);
+	tsk->fn(tsk);
+	flush(tsk);   /* the work charged last still takes its time */
+}
+
+struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
+			  u64 start_ns, task_fn fn, void *priv, task_exit_fn exit_fn)
+{
+	struct task *tsk = xcalloc(1, sizeof(*tsk));
+	if (e->nr_tasks == e->tasks_cap) {
+		e->tasks_cap = e->tasks_cap ? 2 * e->tasks_cap : 64;
+		e->tasks = xrealloc(e->tasks, e->tasks_cap * sizeof(*e->tasks));
+		e->exits = xrealloc(e->exits, e->tasks_cap * sizeof(*e->exits));
+	}
+	tsk->id = e->nr_tasks;
+	e->tasks[tsk->id] = tsk;
+	e->exits[tsk->id] = (struct exit_ctx){ .tsk = tsk, .fn = exit_fn };
+	e->nr_tasks++;
+	tsk->sim = e->sim;
+	tsk->eng = e;
+	tsk->cpu = cpu % e->nr_cpus;
+	tsk->node = e->cpus[tsk->cpu].node;
+	tsk->kthread = kthread;
+	tsk->fn = fn;
+	tsk->priv = priv;
+	tsk->state = TASK_RUNNING;
+	snprintf(tsk->comm, sizeof(tsk->comm), "%s", comm);
+	rng_seed(&tsk->rng, e->scn->seed, tsk->id);
+	tsk->park = sg_sem_init(0);
+	u64 now = engine_now_ns(e);
+	if (start_ns > now)
+		tsk->pending_ns = start_ns - now;  /* idle until its start time */
+	e->nr_live++;
+	if (!kthread)
+		e->nr_live_user++;
+	e->st.tasks_spawned++;
+
+	char name[48];
+	snprintf(name, sizeof(name), "%s/%u", tsk->comm, tsk->id);
+	sg_actor_t a = sg_actor_init(name, e->hosts[tsk->node]);
+	tsk->actor = a;
+	sg_actor_set_data(a, tsk);
+	if (kthread)
+		sg_actor_daemonize(a);
+	sg_actor_start(a, task_actor_main, 0, NULL);
+	return tsk;
+}
+
+/* ---- blocking ---- */
+
+static void report_deadlock(struct engine *e, struct task *last)
+{
+	char *msg = xstrdup("no task holding a lock can make progress:");
+	for (u32 i = 0; i < e->nr_tasks; i++) {
+		struct task *t = e->tasks[i];
+		if (t->state != TASK_BLOCKED_LOCK && !(t->state == TASK_DEAD && t->lockdep_depth))
+			continue;
+		char *m;
+		if (t->state == TASK_DEAD)
+			m = xasprintf("%s\n  %s (task %u) exited holding %d lock(s)", msg, t->comm,
+				      t->id, t->lockdep_depth);
+		else
+			m = xasprintf("%s\n  %s (task %u, cpu %u) holds %d lock(s), waits for %s", msg,
+				      t->comm, t->id, t->cpu, t->lockdep_depth,
+				      t->wait_desc ? t->wait_desc : "?");
+		free(msg);
+		msg = m;
+	}
+	if (e->sim && e->sim->findings)
+		finding_report(e->sim->findings, FINDING_DEADLOCK, task_now(last), "%s", msg);
+	free(msg);
+}
+
+static void kill_everything(struct engine *e)
+{
+	e->dying = true;
+	sg_actor_kill_all();
+}
+
+/* A lock is only waited for while someone holds it, so when every live task that
+ * holds a lock is itself parked on a lock (or the holder died), no waiter can ever be
+ * granted: a deadlock. Kill everything; the caller, if an actor, exits too. */
+static void check_deadlock(struct engine *e, struct task *last)
+{
+	u32 blocked = 0;
+	for (u32 i = 0; i < e->nr_tasks; i++) {
+		const struct task *t = e->tasks[i];
+		if (t->state == TASK_BLOCKED_LOCK)
+			blocked++;
+		else if (t->state != TASK_DEAD && t->lockdep_depth > 0)
+			return;         /* a holder that can progress */
+	}
+	if (!blocked)
+		return;
+	e->st.deadlocks++;
+	report_deadlock(e, last);
+	kill_everything(e);
+}
+
+bool task_park(struct task *tsk, enum task_state state)
+{
+	struct engine *e = tsk->eng;
+	flush(tsk);
+	tsk->state = state;
+	if (state == TASK_BLOCKED_LOCK && !e->dying) {
+		check_deadlock(e, tsk);
+		if (e->dying)
+			sg_actor_exit();
+	}
+	e->st.simcalls++;
+	e->st.parks++;
+	sg_sem_acquire(tsk->park);
+	tsk->state = TASK_RUNNING;
+	return true;
+}
+
+int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
+{
+	struct engine *e = tsk->eng;
+	flush(tsk);
+	tsk->state = state;
+	e->st.simcalls++;
+	e->st.parks++;
+	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
+	tsk->state = TASK_RUNNING;
+	return timed_out ? 0 : 1;
+}
+
+void task_unpark(struct task *waker, struct task *tsk)
+{
+	struct engine *e = tsk->eng;
+	(void)waker;
+	e->st.simcalls++;
+	e->st.unparks++;
+	sg_sem_release(tsk->park);
+}
+
+void task_sleep(struct task *tsk, u64 ns)
+{
+	flush(tsk);
+	if (!ns)
+		return;
+	tsk->state = TASK_IDLE;
+	sleep_ns(tsk->eng, ns);
+	tsk->state = TASK_RUNNING;
+}
+
+void task_disk_io(struct task *tsk, bool write, u64 bytes)
+{
+	struct engine *e = tsk->eng;
+	flush(tsk);
+	if (!e->swap_disk) {
+		fprintf(stderr, "mmsim: bug: swap I/O without a swap device\n");
+		abort();
+	}
+	tsk->state = TASK_BLOCKED_IO;
+	if (e->swap_latency_ns)
+		sleep_ns(e, e->swap_latency_ns);
+	e->st.simcalls++;
+	e->st.disk_ios++;
+	if (write)
+		sg_disk_write(e->swap_disk, bytes);
+	else
+		sg_disk_read(e->swap_disk, bytes);
+	tsk->state = TASK_RUNNING;
+}
+
+/* ---- tickers and the run ---- */
+
+static void ticker_main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct ticker *t = sg_actor_self_get_data();
+	for (;;) {
+		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
+		t->fn(t->arg, secs_to_ns(simgrid_get_clock()), false);
+	}
+}
+
+void engine_add_ticker(struct engine *e, u64 interval_ns, engine_tick_fn fn, void *arg)
+{
+	e->tickers = xrealloc(e->tickers, (e->nr_tickers + 1) * sizeof(*e->tickers));
+	e->tickers[e->nr_tickers++] = (struct ticker){ interval_ns, fn, arg };
+}
+
+void engine_run(struct engine *e, u64 duration_ns)
+{
+	/* Tickers start here so that their array no longer moves. */
+	for (unsigned i = 0; i < e->nr_tickers; i++) {
+		sg_actor_t a = sg_actor_init("ticker", e->hosts[0]);
+		sg_actor_set_data(a, &e->tickers[i]);
+		sg_actor_daemonize(a);
+		sg_actor_start(a, ticker_main, 0, NULL);
+	}
+	if (duration_ns) {
+		simgrid_run_until((double)duration_ns * 1e-9);
+		if (e->nr_live_user) {
+			e->st.watchdog_fired = true;
+			kill_everything(e);
+			simgrid_run();
+		}
+	} else {
+		simgrid_run();
+	}
+	for (unsigned i = 0; i < e->nr_tickers; i++)
+		e->tickers[i].fn(e->tickers[i].arg, engine_now_ns(e), true);
+}

@@ -1,0 +1,65 @@
+/* engine.h - the SimGrid glue: platform (one host per NUMA node, one core per CPU, a
+ * disk for the swap device), actors for tasks and kernel threads, blocking primitives.
+ * The only module that includes <simgrid/...>.
+ *
+ * Lifecycle: engine_create() once per process (SimGrid allows one engine), spawn the
+ * initial tasks, engine_run(), then read results and engine_destroy(). */
+#ifndef MMSIM_ENGINE_ENGINE_H
+#define MMSIM_ENGINE_ENGINE_H
+
+#include "engine/task.h"
+
+struct scenario;
+struct sim;
+
+struct engine_stats {
+	u64 simcalls;          /* flush sleeps, parks, wakes, disk I/O: every call into SimGrid */
+	u64 flushes;
+	u64 parks, unparks;
+	u64 disk_ios;
+	u64 tasks_spawned;
+	u64 deadlocks;         /* tasks killed because every live task was parked on a lock */
+	bool watchdog_fired;   /* duration reached with tasks still alive */
+};
+
+/* Called (in the dying actor) when a task's function returns or the task is killed. */
+typedef void (*task_exit_fn)(struct task *tsk, bool failed);
+
+/* Build the platform from the scenario. Must be called once per process. */
+struct engine *engine_create(struct sim *sim, const struct scenario *scn);
+void engine_destroy(struct engine *e);
+
+/* Create a task actor on a CPU. It starts at the current simulated time (or at
+ * start_ns if later) and runs fn(tsk). Kernel threads are daemons: they do not keep the
+ * simulation alive. The engine owns the task and frees it after exit_fn ran. */
+struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
+			  u64 start_ns, task_fn fn, void *priv, task_exit_fn exit_fn);
+
+/* Run until every non-kthread task has exited, or until duration_ns (when non-zero). */
+void engine_run(struct engine *e, u64 duration_ns);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+unsigned engine_nr_cpus(const struct engine *e);
+unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu);
+
+/* Blocking primitives. Each flushes the caller first. */
+
+/* Block until task_unpark(). state says why (TASK_BLOCKED_LOCK counts for deadlock
+ * detection). Returns false if the task must give up (killed on deadlock). */
+bool task_park(struct task *tsk, enum task_state state);
+/* Same with a timeout in ns; returns 1 if woken, 0 on timeout. */
+int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns);
+/* Wake a parked task. Do all bookkeeping first: the woken task may run before this
+ * call returns (SimGrid schedules at every simcall). */
+void task_unpark(struct task *waker, struct task *tsk);
+/* Sleep off-CPU for ns. */
+void task_sleep(struct task *tsk, u64 ns);
+/* Synchronous swap-device I/O of bytes on the device of the given node's host. */
+void task_disk_io(struct task *tsk, bool write, u64 bytes);
+
+/* Register a callback run by a daemon actor every interval_ns of simulated time, and
+ * once more at the end of the run (final = true). Used by stats/sampler. */
+typedef void (*engine_tick_fn)(void *arg, u64 now_ns, bool final);
+void engine_add_ticker(struct engine *e, u64 interval_ns, engine_tick_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,63 @@
+/* lock_internal.h - private to locks/: the shared acquire/release core and the hooks
+ * between the lock kinds, lockstat and lockdep. */
+#ifndef MMSIM_LOCKS_LOCK_INTERNAL_H
+#define MMSIM_LOCKS_LOCK_INTERNAL_H
+
+#include "locks/lock_class.h"
+#include "locks/lockstat.h"
+
+struct task;
+
+/* lockstat.c */
+struct lock_class_stats *lockstat_class(struct lockstat *ls, const struct lock_class *c);
+void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
+		       const struct lock_site *site, const struct lock_site *holder_site);
+void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns);
+void lockstat_trylock_failed(struct lock_class_stats *cs, int rw);
+/* lockstat.c: index of a class in the lockdep graph */
+int lockstat_class_index(const struct lock_class_stats *cs);
+
+/* lockdep.c: check the order before waiting, push once acquired, pop at release
+ * (returns the logical acquisition time). */
+void lockdep_check(struct task *tsk, struct lock_base *b, const struct lock_site *site);
+void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read,
+		  u64 now_ns);
+u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read);
+struct held_lock *lockdep_find(struct task *tsk, const void *lock);
+/* lockstat.c: the class graph used by lockdep */
+bool lockstat_edge_exists(const struct lockstat *ls, int from, int to);
+/* Record edge from -> to with its path text (copied); returns false if it existed. */
+bool lockstat_edge_add(struct lockstat *ls, int from, int to, const char *path);
+/* Path of classes from -> ... -> to over recorded edges, as text with each edge's path,
+ * or NULL if unreachable (caller frees). */
+char *lockstat_edge_path(const struct lockstat *ls, int from, int to);
+const char *lockstat_class_name(const struct lockstat *ls, int idx);
+void lockstat_note_inversion(struct lockstat *ls);
+struct findings *lockstat_findings(struct lockstat *ls);
+__noreturn __printf(3, 4) void lock_bug(const struct task *tsk, const struct lock_base *b,
+					 const char *fmt, ...);
+
+/* lock_core.c */
+struct lock_class_stats *lock_stats(struct task *tsk, struct lock_base *b);
+/* Park tsk on b's FIFO as a waiter until a releaser grants the lock; returns the
+ * logical time at which tsk holds it (grant + wake-up cost for sleeping locks). */
+u64 lock_wait(struct task *tsk, struct lock_base *b, bool write, bool spin,
+	      const struct lock_site *site, u64 request_ns);
+/* Wait for a lock that is free in real order but was released at a later logical time
+ * (avail_ns): charge the difference, CPU for spinning kinds. Returns the wait. */
+u64 lock_wait_until(struct task *tsk, u64 now_ns, u64 avail_ns, bool spin);
+#define LOCK_BOUNCE 1
+#define LOCK_BOUNCE_NODE 2
+/* Charge the atomic on the lock word; returns LOCK_BOUNCE* flags. */
+unsigned lock_touch(struct task *tsk, struct lock_base *b);
+/* Dequeue the head waiter (NULL if none). */
+struct lock_waiter *lock_dequeue(struct lock_base *b);
+/* Remove a specific waiter from the queue. */
+void lock_dequeue_waiter(struct lock_base *b, struct lock_waiter *w);
+
+/* lock_core.c: exclusive locks (spinlock_t and struct mutex share this) */
+void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool spin);
+bool excl_trylock(struct task *tsk, struct lock_base *b, const struct lock_site *site);
+void excl_unlock(struct task *tsk, struct lock_base *b, const struct lock_site *site);
+
+#endif

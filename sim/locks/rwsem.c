@@ -1,0 +1,193 @@
+/* rwsem.c - struct rw_semaphore (see rwsem.h for the queueing rules).
+ *
+ * In real (execution) order the semaphore is owned by a writer, held by `readers`
+ * readers, or free; b.avail_ns is the logical time the last writer released it and
+ * readers_avail_ns the latest logical release of a reader, so a task that finds it free
+ * still waits until those times (no simcall). Waiters park FIFO on b's queue. */
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/task.h"
+#include "locks/lock_internal.h"
+#include "locks/rwsem.h"
+
+#define MAX_READERS_WAKEUP 256
+
+void init_rwsem(struct rw_semaphore *s, const struct lock_class *c)
+{
+	lock_base_init(&s->b, c);
+	s->readers = 0;
+	s->readers_avail_ns = 0;
+}
+
+/* Serve the head of the queue at logical time t: one writer if the semaphore is free,
+ * or (head is a reader) every queued reader, up to MAX_READERS_WAKEUP. All bookkeeping is
+ * done before the first wake-up. */
+static void rwsem_wake(struct task *waker, struct rw_semaphore *s, u64 t)
+{
+	struct lock_base *b = &s->b;
+	struct task *wake[MAX_READERS_WAKEUP];
+	unsigned n = 0;
+
+	if (!b->head || b->owner)
+		return;
+	if (b->head->write) {
+		if (s->readers)
+			return;
+		struct lock_waiter *w = lock_dequeue(b);
+		b->owner = w->tsk;
+		b->owner_site = w->site;
+		w->grant_ns = t;
+		w->granted = true;
+		wake[n++] = w->tsk;
+	} else {
+		struct lock_waiter *w = b->head, *next;
+		for (; w && n < MAX_READERS_WAKEUP; w = next) {
+			next = w->next;
+			if (w->write)
+				continue;
+			lock_dequeue_waiter(b, w);
+			s->readers++;
+			w->grant_ns = t;
+			w->granted = true;
+			wake[n++] = w->tsk;
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		task_unpark(waker, wake[i]);
+}
+
+void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	flush_if_ahead(tsk);
+	struct lock_class_stats *cs = lock_stats(tsk, b);
+	lockdep_check(tsk, b, site);
+	u64 t = task_now(tsk);
+	u64 wait;
+	const struct lock_site *holder = b->owner_site;
+	if (!b->owner && !b->head) {
+		wait = lock_wait_until(tsk, t, b->avail_ns, false);
+		s->readers++;
+	} else {
+		wait = lock_wait(tsk, b, false, false, site, t) - t;  /* readers counted by waker */
+	}
+	unsigned bounce = lock_touch(tsk, b);
+	lockstat_acquired(cs, LS_READ, bounce, wait, site, holder);
+	lockdep_push(tsk, b, site, true, task_now(tsk));
+}
+
+bool down_read_trylock_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	struct lock_class_stats *cs = lock_stats(tsk, b);
+	if (b->owner || b->head || b->avail_ns > task_now(tsk)) {
+		lockstat_trylock_failed(cs, LS_READ);
+		return false;
+	}
+	s->readers++;
+	unsigned bounce = lock_touch(tsk, b);
+	lockstat_acquired(cs, LS_READ, bounce, 0, site, NULL);
+	lockdep_push(tsk, b, site, true, task_now(tsk));
+	return true;
+}
+
+void up_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	flush_if_ahead(tsk);
+	if (!s->readers)
+		lock_bug(tsk, b, "up_read without readers (%s:%d)", site->func, site->line);
+	u64 r = task_now(tsk);
+	u64 acquired = lockdep_pop(tsk, b, site, true);
+	lockstat_released(lock_stats(tsk, b), LS_READ, r - acquired);
+	s->readers--;
+	if (r > s->readers_avail_ns)
+		s->readers_avail_ns = r;
+	if (!s->readers)
+		rwsem_wake(tsk, s, s->readers_avail_ns > b->avail_ns ? s->readers_avail_ns : b->avail_ns);
+}
+
+void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	flush_if_ahead(tsk);
+	struct lock_class_stats *cs = lock_stats(tsk, b);
+	lockdep_check(tsk, b, site);
+	u64 t = task_now(tsk);
+	u64 wait;
+	const struct lock_site *holder = b->owner_site;
+	if (!b->owner && !s->readers && !b->head) {
+		u64 avail = s->readers_avail_ns > b->avail_ns ? s->readers_avail_ns : b->avail_ns;
+		wait = lock_wait_until(tsk, t, avail, false);
+		b->owner = tsk;
+	} else {
+		wait = lock_wait(tsk, b, true, false, site, t) - t;
+	}
+	b->owner_site = site;
+	unsigned bounce = lock_touch(tsk, b);
+	lockstat_acquired(cs, LS_WRITE, bounce, wait, site, holder);
+	lockdep_push(tsk, b, site, false, task_now(tsk));
+}
+
+bool down_write_trylock_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	struct lock_class_stats *cs = lock_stats(tsk, b);
+	u64 t = task_now(tsk);
+	if (b->owner || s->readers || b->head || b->avail_ns > t || s->readers_avail_ns > t) {
+		lockstat_trylock_failed(cs, LS_WRITE);
+		return false;
+	}
+	b->owner = tsk;
+	b->owner_site = site;
+	unsigned bounce = lock_touch(tsk, b);
+	lockstat_acquired(cs, LS_WRITE, bounce, 0, site, NULL);
+	lockdep_push(tsk, b, site, false, task_now(tsk));
+	return true;
+}
+
+void up_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	flush_if_ahead(tsk);
+	if (b->owner != tsk)
+		lock_bug(tsk, b, "up_write by a task that does not hold it (%s:%d)", site->func,
+			 site->line);
+	u64 r = task_now(tsk);
+	u64 acquired = lockdep_pop(tsk, b, site, false);
+	lockstat_released(lock_stats(tsk, b), LS_WRITE, r - acquired);
+	b->avail_ns = r;
+	b->owner = NULL;
+	b->owner_site = NULL;
+	rwsem_wake(tsk, s, r);
+}
+
+void downgrade_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
+{
+	struct lock_base *b = &s->b;
+	flush_if_ahead(tsk);
+	if (b->owner != tsk)
+		lock_bug(tsk, b, "downgrade_write by a task that does not hold it (%s:%d)", site->func,
+			 site->line);
+	u64 r = task_now(tsk);
+	/* The write hold ends here; the same task now holds it for read. */
+	u64 acquired = lockdep_pop(tsk, b, site, false);
+	lockstat_released(lock_stats(tsk, b), LS_WRITE, r - acquired);
+	lockdep_push(tsk, b, site, true, r);
+	b->owner = NULL;
+	b->owner_site = NULL;
+	b->avail_ns = r;
+	s->readers++;
+	if (b->head && !b->head->write)
+		rwsem_wake(tsk, s, r);
+}
+
+bool rwsem_is_locked(const struct rw_semaphore *s)
+{
+	return s->b.owner || s->readers;
+}
+
+bool rwsem_is_contended(const struct rw_semaphore *s)
+{
+	return s->b.head != NULL;
+}

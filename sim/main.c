@@ -1,0 +1,241 @@
+/* main.c - the mmsim command line. Exit status: 0 success, 1 outputs could not be
+ * written, 2 bad input (command line, scenario, trace), 3 host out of memory,
+ * 4 the simulated kernel deadlocked (outputs written, with the finding). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "config/diag.h"
+#include "config/scenario.h"
+#include "config/schema.h"
+#include "traces/trace_cli.h"
+#include "workloads/workload.h"
+
+extern const char mmsim_default_scenario[];
+
+#define EXIT_BAD_INPUT 2
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mmsim <command> [options]\n"
+		"\n"
+		"mmsim simulates Linux memory management on a NUMA machine and reports lock\n"
+		"contention (/proc/lock_stat style) and fragmentation.\n"
+		"\n"
+		"Commands:\n"
+		"  run [SCENARIO] [options]   run a scenario (without SCENARIO: the built-in default,\n"
+		"                             configs/default.yaml) and write the out dir\n"
+		"  validate SCENARIO [--set KEY=VALUE]...\n"
+		"                             check a scenario; print a one-line summary; run nothing\n"
+		"  knobs                      every scenario knob and workload parameter: type, range,\n"
+		"                             default, meaning\n"
+		"  trace SUBCOMMAND ...       trace tools: convert, cat, stat (mmsim trace --help)\n"
+		"  help                       this text\n"
+		"\n"
+		"Options of run:\n"
+		"  -o, --out DIR              output directory (default: out)\n"
+		"  --set KEY=VALUE            override a knob, e.g. --set vm.swappiness=10 or\n"
+		"                             --set workloads.NAME.PARAM=VALUE (repeatable)\n"
+		"  --seed N                   same as --set seed=N\n"
+		"  --quiet                    no progress line on stderr\n"
+		"  --check                    check model invariants as the run goes (slower)\n"
+		"\n"
+		"The out dir receives summary.json, report.md, lock_stat.txt, contention.csv,\n"
+		"lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, findings.txt and\n"
+		"sampled series (*.csv); each file is written atomically.\n"
+		"\n"
+		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
+		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
+		"4 the simulated kernel deadlocked (outputs written, see findings.txt).\n"
+		"\n"
+		"  --help, --version\n");
+}
+
+struct cli {
+	const char *scenario;
+	const char *outdir;
+	char **sets;
+	int nr_sets;
+	bool quiet, check;
+};
+
+static void add_set(struct cli *c, const char *s)
+{
+	c->sets = xrealloc(c->sets, (size_t)(c->nr_sets + 1) * sizeof(*c->sets));
+	c->sets[c->nr_sets++] = xstrdup(s);
+}
+
+static void cli_free(struct cli *c)
+{
+	for (int i = 0; i < c->nr_sets; i++)
+		free(c->sets[i]);
+	free(c->sets);
+}
+
+/* Parse the options of run/validate. Returns 0, or prints a message and returns -1. */
+static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, bool allow_run_opts)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = NULL;
+		if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--seed")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
+				return -1;
+			}
+			val = argv[++i];
+		} else if (!strncmp(a, "--out=", 6) || !strncmp(a, "--set=", 6)) {
+			val = a + 6;
+		} else if (!strncmp(a, "--seed=", 7)) {
+			val = a + 7;
+		}
+		if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
+			add_set(c, val);
+		} else if (!strcmp(a, "--seed") || !strncmp(a, "--seed=", 7)) {
+			char buf[256];
+			snprintf(buf, sizeof(buf), "seed=%s", val);
+			add_set(c, buf);
+		} else if (allow_run_opts && (!strcmp(a, "-o") || !strcmp(a, "--out") || !strncmp(a, "--out=", 6))) {
+			if (!*val) {
+				fprintf(stderr, "mmsim %s: option -o needs a directory\n", cmd);
+				return -1;
+			}
+			c->outdir = val;
+		} else if (allow_run_opts && !strcmp(a, "--quiet")) {
+			c->quiet = true;
+		} else if (allow_run_opts && !strcmp(a, "--check")) {
+			c->check = true;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "mmsim %s: unknown option \"%s\" (see mmsim --help)\n", cmd, a);
+			return -1;
+		} else if (!c->scenario) {
+			c->scenario = a;
+		} else {
+			fprintf(stderr, "mmsim %s: unexpected argument \"%s\" (one scenario at a time)\n",
+				cmd, a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct scenario *load(const struct cli *c)
+{
+	struct diag *d = diag_create();
+	struct scenario *scn;
+	if (c->scenario)
+		scn = scenario_load(c->scenario, workload_catalog(), c->sets, c->nr_sets, d);
+	else
+		scn = scenario_load_string("<built-in default>", mmsim_default_scenario,
+					   workload_catalog(), c->sets, c->nr_sets, d);
+	if (!scn)
+		diag_print(d, stderr);
+	diag_destroy(d);
+	return scn;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct cli c = { .outdir = "out" };
+	if (parse_opts("run", argc, argv, &c, true) < 0) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	struct scenario *scn = load(&c);
+	if (!scn) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	struct sim_options opt = { .outdir = c.outdir, .quiet = c.quiet, .check = c.check };
+	char err[512] = "";
+	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
+	int rc;
+	if (!s) {
+		fprintf(stderr, "%s\n", err);
+		rc = EXIT_BAD_INPUT;
+	} else {
+		rc = sim_run(s, &opt);
+		sim_destroy(s);
+		if (rc == 0 && !c.quiet)
+			fprintf(stderr, "mmsim: wrote %s/report.md\n", c.outdir);
+	}
+	scenario_destroy(scn);
+	cli_free(&c);
+	return rc;
+}
+
+static int cmd_validate(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	if (parse_opts("validate", argc, argv, &c, false) < 0) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	struct scenario *scn = load(&c);
+	if (!scn) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	unsigned threads = 0;
+	u64 mem = 0;
+	for (unsigned i = 0; i < scn->nr_workloads; i++)
+		threads += scn->workloads[i].threads;
+	for (unsigned n = 0; n < scn->machine.nr_nodes; n++)
+		mem += scn->machine.node_memory[n];
+	printf("%s: ok (%u node%s, %u CPUs, %llu MiB, %u workload%s, %u thread%s)\n", scn->path,
+	       scn->machine.nr_nodes, scn->machine.nr_nodes == 1 ? "" : "s", scenario_nr_cpus(scn),
+	       (unsigned long long)(mem >> 20), scn->nr_workloads, scn->nr_workloads == 1 ? "" : "s",
+	       threads, threads == 1 ? "" : "s");
+	scenario_destroy(scn);
+	cli_free(&c);
+	return 0;
+}
+
+static int cmd_knobs(int argc, char **argv)
+{
+	(void)argv;
+	if (argc) {
+		fprintf(stderr, "mmsim knobs: takes no arguments\n");
+		return EXIT_BAD_INPUT;
+	}
+	printf("Scenario knobs (set in the scenario file or with --set KEY=VALUE):\n\n");
+	knob_table_print(stdout, scenario_knobs());
+	const struct workload_catalog *cat = workload_catalog();
+	for (size_t i = 0; i < cat->nr; i++) {
+		const struct workload_schema *w = cat->types[i];
+		printf("\nWorkload type %s: %s\n(common keys: type, name, threads, cpus, nodes, start)\n\n",
+		       w->type, w->doc);
+		knob_table_print(stdout, w->params);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_BAD_INPUT;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("mmsim %s\n", MMSIM_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(cmd, "validate"))
+		return cmd_validate(argc - 2, argv + 2);
+	if (!strcmp(cmd, "knobs"))
+		return cmd_knobs(argc - 2, argv + 2);
+	if (!strcmp(cmd, "trace"))
+		return trace_main(argc - 1, argv + 1);
+	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);
+	return EXIT_BAD_INPUT;
+}

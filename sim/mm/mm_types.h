@@ -1,0 +1,95 @@
+/* mm_types.h - processes' address spaces: struct mm_struct, struct vm_area_struct and
+ * the page tables (models include/linux/mm_types.h and the x86-64 page-table layout).
+ *
+ * VMAs are kept in an array sorted by address (binary-search lookup). Page tables have
+ * two modelled levels: a hash of PMD slots (one per 2 MiB of address space, none / PTE
+ * table / huge) and 512-entry PTE tables, each table with its split page-table lock as
+ * the kernel has with NR_CPUS >= 4. Upper levels (PGD/P4D/PUD) are covered by
+ * mm->page_table_lock. Not modelled yet: file-backed VMAs, anon_vma/rmap, swap entries
+ * (the virtual-memory issue brings them). */
+#ifndef MMSIM_MM_MM_TYPES_H
+#define MMSIM_MM_MM_TYPES_H
+
+#include "types.h"
+#include "uapi.h"
+#include "locks/rwsem.h"
+#include "locks/spinlock.h"
+
+struct task;
+struct sim;
+
+/* vm_flags (kernel values where they exist) */
+#define VM_READ 0x00000001ULL
+#define VM_WRITE 0x00000002ULL
+#define VM_EXEC 0x00000004ULL
+#define VM_SHARED 0x00000008ULL
+#define VM_MAYREAD 0x00000010ULL
+#define VM_MAYWRITE 0x00000020ULL
+#define VM_MAYEXEC 0x00000040ULL
+#define VM_GROWSDOWN 0x00000100ULL
+#define VM_LOCKED 0x00002000ULL
+#define VM_NORESERVE 0x00200000ULL
+#define VM_HUGETLB 0x00400000ULL
+#define VM_HUGEPAGE 0x20000000ULL
+#define VM_NOHUGEPAGE 0x40000000ULL
+
+struct vm_area_struct {
+	u64 vm_start, vm_end;              /* [start, end) */
+	u64 vm_flags;
+	u64 vm_pgoff;
+	struct mm_struct *vm_mm;           /* borrowed: owner */
+	void *vm_private_data;             /* per-VMA model state (hugetlb resv_map ...) */
+	struct mempolicy *vm_policy;       /* mempolicy issue */
+	struct anon_vma *anon_vma;         /* rmap (virtual-memory issue) */
+};
+
+/* PTE encoding: present pfn mapping, or the shared zero page mapped read-only. */
+typedef u64 pte_t;
+#define PTE_PRESENT 0x1ULL
+#define PTE_WRITE 0x2ULL
+#define PTE_DIRTY 0x4ULL
+#define PTE_YOUNG 0x8ULL
+#define PTE_ZERO 0x10ULL                   /* maps the zero page (no pfn of its own) */
+#define PTE_PFN_SHIFT 12
+static inline u64 pte_pfn(pte_t p)
+{
+	return p >> PTE_PFN_SHIFT;
+}
+
+#define PTRS_PER_PTE 512
+
+struct pte_table {
+	pte_t pte[PTRS_PER_PTE];
+	spinlock_t ptl;                    /* split PTE lock */
+	u64 pfn;                           /* the page holding this table */
+	u32 nr_present;
+};
+
+enum pmd_kind { PMD_NONE, PMD_TABLE, PMD_HUGE };
+
+struct pmd_slot {
+	u64 index;                         /* address >> PMD_SHIFT */
+	u8 kind;                           /* enum pmd_kind; PMD_NONE also marks a free slot */
+	bool used;                         /* hash occupancy (tombstones stay used) */
+	struct pte_table *table;           /* PMD_TABLE */
+	u64 huge_pfn;                      /* PMD_HUGE */
+};
+
+struct mm_struct {
+	struct sim *sim;                   /* borrowed */
+	u32 pid;
+	struct rw_semaphore mmap_lock;
+	spinlock_t page_table_lock;
+	struct vm_area_struct **vmas;      /* sorted by vm_start */
+	u32 nr_vmas, cap_vmas;
+	struct pmd_slot *pmds;             /* open-addressing hash, power-of-two size */
+	u32 nr_pmds, cap_pmds;
+	u64 mmap_base;                     /* top-down search start for non-fixed mmaps */
+	u64 total_vm;                      /* pages mapped */
+	u64 rss_anon;                      /* pages (MM_ANONPAGES) */
+	u64 nr_ptes;                       /* PTE tables allocated */
+	u32 users;                         /* threads using it */
+	int home_node;                     /* node of the thread that created it */
+};
+
+#endif

@@ -1,0 +1,56 @@
+/* sim.h - struct sim, the one simulation context. Every part is owned by the module
+ * that creates it (each with its own create/destroy); struct sim only holds pointers,
+ * so any layer may include this header to reach its own part through tsk->sim without
+ * depending on layers to its right. sim.c assembles the parts from a scenario, runs the
+ * simulation and writes the out dir. */
+#ifndef MMSIM_SIM_H
+#define MMSIM_SIM_H
+
+#include "types.h"
+
+struct scenario;
+struct engine;
+struct topology;
+struct cost_table;
+struct findings;
+struct lockstat;
+struct sampler;
+struct vmstat;
+struct phys_mem;
+struct outdir;
+struct sim_run;
+
+struct sim {
+	const struct scenario *scn;        /* borrowed: outlives the sim */
+	struct topology *topo;             /* platform/topology.h */
+	struct cost_table *cost;           /* platform/cost.h */
+	struct engine *eng;                /* engine/engine.h */
+	struct findings *findings;         /* stats/findings.h */
+	struct sampler *sampler;           /* stats/sampler.h */
+	struct lockstat *lockstat;         /* locks/lockstat.h */
+	struct vmstat *vmstat;             /* mm/vmstat.h */
+	struct phys_mem *phys;             /* mm/page_alloc.h: nodes, zones, page descriptors */
+	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
+	bool check;                        /* --check: run invariant walkers */
+	bool quiet;                        /* no progress line */
+	unsigned debug;                    /* --debug categories (bit mask) */
+};
+
+struct diag;
+
+struct sim_options {
+	const char *outdir;                /* NULL: no out dir (tests) */
+	bool quiet;
+	bool check;
+	unsigned debug;
+};
+
+/* Build the simulation for a validated scenario. Returns NULL with a message in err
+ * when the scenario cannot be instantiated (e.g. a trace file that fails to open). */
+struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt, char *err,
+		       size_t errlen);
+/* Run to completion and write outputs; returns the process exit status (0 ok). */
+int sim_run(struct sim *s, const struct sim_options *opt);
+void sim_destroy(struct sim *s);
+
+#endif

@@ -1,0 +1,15 @@
+/* sim_internal.h - private between sim.c and sim_output.c. */
+#ifndef MMSIM_SIM_INTERNAL_H
+#define MMSIM_SIM_INTERNAL_H
+
+#include "sim.h"
+
+struct replay_totals;
+
+const struct replay_totals *sim_totals(const struct sim *s);
+u64 sim_end_ns(const struct sim *s);
+unsigned sim_nr_threads(const struct sim *s);
+/* Write every output file; wall_s goes only under "host" in summary.json. */
+int sim_write_outputs(struct sim *s, const char *dir, double wall_s);
+
+#endif

@@ -1,0 +1,378 @@
+/* sim_output.c - the out dir: summary.json (scenario echo, simulated time, events, key
+ * metrics; wall-clock figures only under "host"), lock_stat.txt, contention.csv,
+ * lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, findings.txt, the
+ * sampled series and report.md. Every file is written atomically by stats/outdir. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "sim_internal.h"
+#include "config/scenario.h"
+#include "engine/engine.h"
+#include "platform/topology.h"
+#include "stats/findings.h"
+#include "stats/json.h"
+#include "stats/outdir.h"
+#include "stats/sampler.h"
+#include "locks/lockstat.h"
+#include "mm/page_alloc.h"
+#include "mm/vmstat.h"
+#include "task/replay.h"
+
+#define SUMMARY_SCHEMA_VERSION 1
+
+/* ---- summary.json ---- */
+
+static struct json *knob_table_json(const struct knob_table *t, const void *base)
+{
+	struct json *o = json_object();
+	for (size_t i = 0; i < t->nr; i++) {
+		char buf[256];
+		knob_format(&t->rows[i], base, buf, sizeof(buf));
+		json_set_string(o, t->rows[i].name, buf);
+	}
+	return o;
+}
+
+static struct json *scenario_json(const struct scenario *scn)
+{
+	struct json *o = knob_table_json(scenario_knobs(), scn);
+	json_set_string(o, "path", scn->path);
+	struct json *dist = json_array();
+	for (unsigned a = 0; a < scn->machine.nr_nodes; a++) {
+		struct json *row = json_array();
+		for (unsigned b = 0; b < scn->machine.nr_nodes; b++)
+			json_push(row, json_u64(scn->machine.distance[a][b]));
+		json_push(dist, row);
+	}
+	json_set(o, "machine.distances", dist);
+	struct json *mem = json_array();
+	for (unsigned n = 0; n < scn->machine.nr_nodes; n++)
+		json_push(mem, json_u64(scn->machine.node_memory[n]));
+	json_set(o, "machine.node_memory", mem);
+	struct json *wl = json_array();
+	for (unsigned i = 0; i < scn->nr_workloads; i++) {
+		const struct workload_cfg *w = &scn->workloads[i];
+		struct json *j = knob_table_json(w->schema->params, w->params);
+		json_set_string(j, "type", w->type);
+		json_set_string(j, "name", w->name);
+		json_set_u64(j, "threads", w->threads);
+		json_set_u64(j, "start_ns", w->start_ns);
+		if (w->nr_cpus) {
+			struct json *c = json_array();
+			for (unsigned k = 0; k < w->nr_cpus; k++)
+				json_push(c, json_u64(w->cpus[k]));
+			json_set(j, "cpus", c);
+		}
+		if (w->nodemask)
+			json_set_u64(j, "nodemask", w->nodemask);
+		json_push(wl, j);
+	}
+	json_set(o, "workloads", wl);
+	return o;
+}
+
+static struct json *ops_json(const u64 *counts)
+{
+	struct json *o = json_object();
+	for (unsigned t = 1; t < NR_OP_TYPES; t++)
+		if (counts[t])
+			json_set_u64(o, op_type_name(t), counts[t]);
+	return o;
+}
+
+static struct json *locks_json(const struct lockstat *ls)
+{
+	struct json *o = json_object();
+	for (size_t i = 0; i < lockstat_nr_classes(ls); i++) {
+		const char *name = lockstat_class_name_at(ls, i);
+		for (int rw = 0; rw < 2; rw++) {
+			const struct lock_stat_row *r = lockstat_class_row(ls, name, rw);
+			if (!r)
+				continue;
+			char key[160];
+			snprintf(key, sizeof(key), "%s%s", name, rw == LS_READ ? "-R" : "-W");
+			struct json *j = json_object();
+			json_set_u64(j, "acquisitions", r->acquisitions);
+			json_set_u64(j, "contentions", r->contentions);
+			json_set_u64(j, "wait_total_ns", r->wait_total);
+			json_set_u64(j, "wait_max_ns", r->wait_max);
+			json_set_u64(j, "hold_total_ns", r->hold_total);
+			json_set_u64(j, "hold_max_ns", r->hold_max);
+			json_set_u64(j, "acq_bounces", r->acq_bounces);
+			json_set_u64(j, "con_bounces", r->con_bounces);
+			json_set_u64(j, "cross_node_bounces", r->cross_node_bounces);
+			json_set_u64(j, "trylock_failures", r->trylock_failures);
+			json_set(o, key, j);
+		}
+	}
+	return o;
+}
+
+static struct json *findings_json(const struct findings *f)
+{
+	struct json *o = json_object();
+	struct json *counts = json_object();
+	for (int t = 0; t < NR_FINDING_TYPES; t++)
+		json_set_u64(counts, finding_type_name(t), findings_count(f, t));
+	json_set(o, "counts", counts);
+	struct json *list = json_array();
+	for (size_t i = 0; i < findings_nr_distinct(f); i++) {
+		enum finding_type t;
+		u64 first, count;
+		const char *msg;
+		findings_get(f, i, &t, &first, &count, &msg);
+		struct json *j = json_object();
+		json_set_string(j, "type", finding_type_name(t));
+		json_set_u64(j, "first_ns", first);
+		json_set_u64(j, "count", count);
+		json_set_string(j, "message", msg);
+		json_push(list, j);
+	}
+	json_set(o, "list", list);
+	return o;
+}
+
+static struct json *summary_json(struct sim *s, double wall_s)
+{
+	const struct replay_totals *t = sim_totals(s);
+	const struct engine_stats *es = engine_stats(s->eng);
+	struct json *root = json_object();
+	json_set_u64(root, "schema_version", SUMMARY_SCHEMA_VERSION);
+	json_set_string(root, "mmsim_version", MMSIM_VERSION);
+	json_set(root, "scenario", scenario_json(s->scn));
+	json_set_u64(root, "simulated_ns", sim_end_ns(s));
+
+	u64 ops = 0;
+	for (unsigned i = 0; i < NR_OP_TYPES; i++)
+		ops += t->ops[i];
+	struct json *ev = json_object();
+	json_set_u64(ev, "ops", ops);
+	json_set(ev, "ops_by_type", ops_json(t->ops));
+	json_set(ev, "ops_not_modelled", ops_json(t->not_modelled));
+	json_set(ev, "ops_failed", ops_json(t->failed));
+	json_set_u64(ev, "ret_mismatch", t->ret_mismatch);
+	json_set_u64(ev, "simcalls", es->simcalls);
+	json_set_u64(ev, "flushes", es->flushes);
+	json_set_u64(ev, "parks", es->parks);
+	json_set_u64(ev, "tasks", es->tasks_spawned);
+	json_set_u64(ev, "threads", sim_nr_threads(s));
+	json_set_u64(ev, "threads_finished", t->threads_done);
+	json_set_u64(ev, "deadlocks", es->deadlocks);
+	json_set(root, "events", ev);
+
+	struct json *m = json_object();
+	json_set_u64(m, "touched_pages", t->touched_pages);
+	json_set_u64(m, "faults", t->faults);
+	json_set_u64(m, "segv", t->segv);
+	json_set_u64(m, "oom_kills", t->oom_kills);
+	json_set(m, "locks", locks_json(s->lockstat));
+	struct json *vm = json_object();
+	for (unsigned i = 0; i < NR_VM_ITEMS; i++)
+		json_set_u64(vm, vmstat_item_name(i), global_vm_state(s->vmstat, i));
+	json_set(m, "vmstat", vm);
+	json_set(root, "metrics", m);
+	json_set(root, "findings", findings_json(s->findings));
+
+	/* The only wall-clock figures: everything above is deterministic. */
+	struct json *host = json_object();
+	json_set_double(host, "wall_seconds", wall_s);
+	json_set_double(host, "ops_per_second", wall_s > 0 ? (double)ops / wall_s : 0);
+	json_set_double(host, "simcalls_per_second", wall_s > 0 ? (double)es->simcalls / wall_s : 0);
+	json_set(root, "host", host);
+	return root;
+}
+
+/* ---- report.md ---- */
+
+static void fmt_ns(char *buf, size_t len, u64 ns)
+{
+	if (ns >= NSEC_PER_SEC)
+		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
+	else if (ns >= NSEC_PER_MSEC)
+		snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+	else if (ns >= NSEC_PER_USEC)
+		snprintf(buf, len, "%.3f us", (double)ns / 1e3);
+	else
+		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
+}
+
+struct lock_line {
+	char name[160];
+	const struct lock_stat_row *r;
+};
+
+static int cmp_lock_line(const void *a, const void *b)
+{
+	const struct lock_line *x = a, *y = b;
+	if (x->r->wait_total != y->r->wait_total)
+		return x->r->wait_total > y->r->wait_total ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static void write_report(FILE *f, void *arg)
+{
+	struct sim *s = arg;
+	const struct scenario *scn = s->scn;
+	const struct replay_totals *t = sim_totals(s);
+	const struct engine_stats *es = engine_stats(s->eng);
+	char b1[32], b2[32], b3[32];
+
+	fprintf(f, "# mmsim report\n\n");
+	fprintf(f, "Scenario `%s`, seed %llu. Machine: %u node(s) x %u CPU(s)", scn->path,
+		(unsigned long long)scn->seed, scn->machine.nr_nodes, scn->machine.cpus_per_node);
+	u64 mem = 0;
+	for (unsigned n = 0; n < scn->machine.nr_nodes; n++)
+		mem += scn->machine.node_memory[n];
+	fprintf(f, ", %llu MiB of memory", (unsigned long long)(mem >> 20));
+	if (scn->machine.swap.size)
+		fprintf(f, ", %llu MiB of swap", (unsigned long long)(scn->machine.swap.size >> 20));
+	fprintf(f, ".\n\n");
+	fmt_ns(b1, sizeof(b1), sim_end_ns(s));
+	u64 ops = 0;
+	for (unsigned i = 0; i < NR_OP_TYPES; i++)
+		ops += t->ops[i];
+	fprintf(f, "Simulated time: %s. Threads: %u (%llu finished). Ops: %llu. Page faults: %llu "
+		   "(pgfault %llu). Pages touched: %llu.\n\n",
+		b1, sim_nr_threads(s), (unsigned long long)t->threads_done, (unsigned long long)ops,
+		(unsigned long long)t->faults, (unsigned long long)global_vm_state(s->vmstat, PGFAULT),
+		(unsigned long long)t->touched_pages);
+	if (es->deadlocks)
+		fprintf(f, "**The run stopped on a deadlock** (see Findings).\n\n");
+
+	fprintf(f, "## Workloads\n\n| name | type | threads |\n|---|---|---|\n");
+	for (unsigned i = 0; i < scn->nr_workloads; i++)
+		fprintf(f, "| %s | %s | %u |\n", scn->workloads[i].name, scn->workloads[i].type,
+			scn->workloads[i].threads);
+	fprintf(f, "\n");
+
+	fprintf(f, "## Lock contention\n\nClasses by total wait (as /proc/lock_stat; full table in "
+		   "`lock_stat.txt`, call sites in `contention.csv`).\n\n");
+	fprintf(f, "| class | acquisitions | contentions | total wait | max wait | avg wait | "
+		   "acq-bounces | cross-node |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+	size_t n = lockstat_nr_classes(s->lockstat);
+	struct lock_line *lines = xcalloc(2 * n + 1, sizeof(*lines));
+	size_t nl = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = lockstat_class_name_at(s->lockstat, i);
+		for (int rw = 0; rw < 2; rw++) {
+			const struct lock_stat_row *r = lockstat_class_row(s->lockstat, name, rw);
+			if (!r || !r->acquisitions)
+				continue;
+			snprintf(lines[nl].name, sizeof(lines[nl].name), "%s%s", name,
+				 rw == LS_READ ? "-R" : "-W");
+			lines[nl++].r = r;
+		}
+	}
+	qsort(lines, nl, sizeof(*lines), cmp_lock_line);
+	for (size_t i = 0; i < nl && i < 10; i++) {
+		const struct lock_stat_row *r = lines[i].r;
+		fmt_ns(b1, sizeof(b1), r->wait_total);
+		fmt_ns(b2, sizeof(b2), r->wait_max);
+		fmt_ns(b3, sizeof(b3), r->contentions ? r->wait_total / r->contentions : 0);
+		fprintf(f, "| `%s` | %llu | %llu | %s | %s | %s | %llu | %llu |\n", lines[i].name,
+			(unsigned long long)r->acquisitions, (unsigned long long)r->contentions, b1, b2,
+			b3, (unsigned long long)r->acq_bounces, (unsigned long long)r->cross_node_bounces);
+	}
+	free(lines);
+	fprintf(f, "\n");
+
+	fprintf(f, "## Memory\n\n| node | present pages | free pages | anon pages |\n|---:|---:|---:|---:|\n");
+	for (unsigned nd = 0; nd < s->topo->nr_nodes; nd++)
+		fprintf(f, "| %u | %llu | %llu | %llu |\n", nd,
+			(unsigned long long)node_present_pages(s->phys, nd),
+			(unsigned long long)node_free_pages(s->phys, nd),
+			(unsigned long long)node_page_state(s->vmstat, nd, NR_ANON_PAGES));
+	fprintf(f, "\nFree blocks per order at the end (/proc/buddyinfo):\n\n```\n");
+	write_buddyinfo(s->phys, f);
+	fprintf(f, "```\n\n");
+
+	bool any = false;
+	for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)
+		any |= t->not_modelled[ty] != 0;
+	if (any) {
+		fprintf(f, "## Ops not modelled yet\n\nThese ops were skipped (counted, not simulated):\n\n");
+		for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)
+			if (t->not_modelled[ty])
+				fprintf(f, "- %s: %llu\n", op_type_name(ty),
+					(unsigned long long)t->not_modelled[ty]);
+		fprintf(f, "\n");
+	}
+
+	fprintf(f, "## Findings\n\n");
+	if (!findings_total(s->findings)) {
+		fprintf(f, "None.\n");
+	} else {
+		fprintf(f, "```\n");
+		findings_write(s->findings, f);
+		fprintf(f, "```\n");
+	}
+}
+
+/* ---- the files ---- */
+
+static void w_summary(FILE *f, void *arg)
+{
+	json_write(arg, f);
+}
+
+static void w_lock_stat(FILE *f, void *arg)
+{
+	lockstat_write_proc(((struct sim *)arg)->lockstat, f);
+}
+
+static void w_contention(FILE *f, void *arg)
+{
+	lockstat_write_csv(((struct sim *)arg)->lockstat, f);
+}
+
+static void w_lock_classes(FILE *f, void *arg)
+{
+	lockstat_write_classes_csv(((struct sim *)arg)->lockstat, f);
+}
+
+static void w_vmstat(FILE *f, void *arg)
+{
+	vmstat_write_proc(((struct sim *)arg)->vmstat, f);
+}
+
+static void w_buddyinfo(FILE *f, void *arg)
+{
+	write_buddyinfo(((struct sim *)arg)->phys, f);
+}
+
+static void w_pagetypeinfo(FILE *f, void *arg)
+{
+	write_pagetypeinfo(((struct sim *)arg)->phys, f);
+}
+
+static void w_findings(FILE *f, void *arg)
+{
+	findings_write(((struct sim *)arg)->findings, f);
+}
+
+int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
+{
+	char err[512];
+	struct outdir *od = outdir_create(dir, err, sizeof(err));
+	if (!od) {
+		fprintf(stderr, "mmsim: %s\n", err);
+		return -1;
+	}
+	struct json *summary = summary_json(s, wall_s);
+	int rc = 0;
+	rc |= outdir_write(od, "lock_stat.txt", w_lock_stat, s);
+	rc |= outdir_write(od, "contention.csv", w_contention, s);
+	rc |= outdir_write(od, "lock_classes.csv", w_lock_classes, s);
+	rc |= outdir_write(od, "vmstat.txt", w_vmstat, s);
+	rc |= outdir_write(od, "buddyinfo.txt", w_buddyinfo, s);
+	rc |= outdir_write(od, "pagetypeinfo.txt", w_pagetypeinfo, s);
+	rc |= outdir_write(od, "findings.txt", w_findings, s);
+	rc |= sampler_write(s->sampler, od);
+	rc |= outdir_write(od, "report.md", write_report, s);
+	rc |= outdir_write(od, "summary.json", w_summary, summary);  /* last: marks a complete run */
+	json_free(summary);
+	outdir_destroy(od);
+	return rc ? -1 : 0;
+}

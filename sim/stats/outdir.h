@@ -1,0 +1,27 @@
+/* outdir.h - the output directory. Every file is written under a temporary name in the
+ * same directory and renamed into place when complete, so an interrupted run never
+ * leaves a half-written file under its final name. The only code that writes outputs. */
+#ifndef MMSIM_STATS_OUTDIR_H
+#define MMSIM_STATS_OUTDIR_H
+
+#include <stdio.h>
+#include "types.h"
+
+struct outdir;
+
+/* Create (mkdir -p) the directory. Returns NULL and fills err on failure. */
+struct outdir *outdir_create(const char *path, char *err, size_t errlen);
+void outdir_destroy(struct outdir *od);   /* removes leftover temporary files */
+const char *outdir_path(const struct outdir *od);
+
+/* Open a file (relative name, may include one subdirectory level, e.g.
+ * "snapshots/0001-meminfo") for writing under a temporary name. */
+FILE *outdir_open(struct outdir *od, const char *name);
+/* Close and rename into place. Returns 0, or -1 (message on stderr) on a write error. */
+int outdir_commit(struct outdir *od, FILE *f);
+/* Close and delete a file opened with outdir_open (error paths). */
+void outdir_abort(struct outdir *od, FILE *f);
+/* Convenience: write a whole file through a callback. */
+int outdir_write(struct outdir *od, const char *name, void (*fn)(FILE *f, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,83 @@
+/* op.h - one memory-relevant action of one thread.
+ *
+ * Workload generators and trace readers both produce struct op; the replay loop
+ * (task/replay.c) does not know where its ops come from. Every op type is one row of
+ * OP_TYPES so that its enum value, its trace-format name and its replay handler cannot
+ * drift apart. Field use per type is documented in traces/FORMAT.md. */
+#ifndef MMSIM_TASK_OP_H
+#define MMSIM_TASK_OP_H
+
+#include "types.h"
+#include "uapi.h"
+
+/* X(enum suffix, name used in .mmt text and reports) */
+#define OP_TYPES(X)                                                                        \
+	X(MMAP, "mmap")           /* addr len prot flags fd off; ret = address or -errno */    \
+	X(MUNMAP, "munmap")       /* addr len */                                               \
+	X(MPROTECT, "mprotect")   /* addr len prot */                                          \
+	X(MREMAP, "mremap")       /* addr len -> len2 flags [addr2] */                         \
+	X(MADVISE, "madvise")     /* addr len arg=advice */                                    \
+	X(BRK, "brk")             /* addr = requested break; ret = new break */                \
+	X(MBIND, "mbind")         /* addr len arg=mode nodemask flags */                       \
+	X(SET_MEMPOLICY, "set_mempolicy") /* arg=mode nodemask flags */                        \
+	X(SHMGET, "shmget")       /* id=key len flags; ret = shmid */                          \
+	X(SHMAT, "shmat")         /* id=shmid addr flags; ret = address */                     \
+	X(SHMDT, "shmdt")         /* addr */                                                   \
+	X(MEMFD_CREATE, "memfd_create") /* path flags; ret = fd */                             \
+	X(OPEN, "open")           /* path flags; ret = fd */                                   \
+	X(CLOSE, "close")         /* fd */                                                     \
+	X(READ, "read")           /* fd off len (off = ~0 means the file position) */          \
+	X(WRITE, "write")         /* fd off len */                                             \
+	X(FTRUNCATE, "ftruncate") /* fd len */                                                 \
+	X(FALLOCATE, "fallocate") /* fd arg=mode off len */                                    \
+	X(FORK, "fork")           /* id = child pid; new process, copy of the mm */            \
+	X(CLONE, "clone")         /* id = child tid; new thread in the same mm */              \
+	X(EXIT, "exit")           /* thread exit; the last thread of a process ends the mm */  \
+	X(TOUCH, "touch")         /* addr len flags&TOUCH_WRITE: access every page once */     \
+	X(COMPUTE, "compute")     /* ns of CPU work */                                         \
+	X(SLEEP, "sleep")         /* ns off-CPU */                                             \
+	X(SNAPSHOT, "snapshot")   /* arg = enum snapshot_file: write what the kernel shows */  \
+	X(ALLOC_PAGES, "alloc_pages") /* arg=order flags=gfp-like node=nid; id = handle */     \
+	X(FREE_PAGES, "free_pages")   /* id = handle from ALLOC_PAGES */                       \
+	X(COMPACT_MEMORY, "compact_memory") /* node (-1 = all) */
+
+enum op_type {
+	OP_NONE = 0,
+#define OP_ENUM(e, n) OP_##e,
+	OP_TYPES(OP_ENUM)
+#undef OP_ENUM
+	NR_OP_TYPES
+};
+
+/* op.flags bits for OP_TOUCH */
+#define TOUCH_WRITE 0x1u
+
+/* op.ret when the source recorded no result */
+#define OP_RET_NONE INT64_MIN
+
+struct op {
+	enum op_type type;
+	u32 pid, tid;       /* recorded ids (generators: their own numbering) */
+	u64 time_ns;        /* recorded start time of the op, relative to the trace start; 0 if unknown */
+	u64 think_ns;       /* idle time before this op (closed-loop replay) */
+	s64 ret;            /* recorded result (address, fd, id, -errno) or OP_RET_NONE */
+	u64 addr, len;      /* range */
+	u64 addr2, len2;    /* second range (mremap new address/length) */
+	u64 off;            /* file offset */
+	u64 nodemask;       /* nodes 0..63 (mbind, set_mempolicy) */
+	u64 id;             /* key, shmid, child pid/tid, alloc handle */
+	u64 ns;             /* duration of COMPUTE/SLEEP */
+	u32 prot, flags;    /* PROT_* and MAP_*, or per-type flags */
+	u32 arg;            /* advice, mempolicy mode, order, snapshot file ... */
+	s32 fd;
+	s32 node;           /* node argument (ALLOC_PAGES, COMPACT_MEMORY); -1 = any */
+	const char *path;   /* borrowed from the source until its next op; NULL if none */
+};
+
+const char *op_type_name(enum op_type t);
+/* Returns OP_NONE when the name is unknown. */
+enum op_type op_type_from_name(const char *name);
+/* Initialise an op of a given type with neutral field values (ret = OP_RET_NONE, fd = -1, node = -1). */
+void op_init(struct op *op, enum op_type type);
+
+#endif

@@ -1,0 +1,48 @@
+/* op_source.h - where a thread's ops come from.
+ *
+ * One op_source feeds one simulated thread. Generators (workloads/) and trace readers
+ * (traces/) implement it; task/replay.c consumes it and never knows which it has.
+ * A source fills the caller's struct op; it must not allocate per op. */
+#ifndef MMSIM_TASK_OP_SOURCE_H
+#define MMSIM_TASK_OP_SOURCE_H
+
+#include "task/op.h"
+
+struct op_source;
+
+struct op_source_ops {
+	/* Fill *op with the next op. Returns 1 when an op was produced, 0 at the end of the
+	 * stream, -1 on an error (message from ->error()). */
+	int (*next)(struct op_source *src, struct op *op);
+	/* Source for the new thread or process created by the OP_FORK/OP_CLONE just returned
+	 * by next(); NULL when the child issues no ops of its own. May be NULL. */
+	struct op_source *(*child)(struct op_source *src, const struct op *fork_op);
+	/* Message describing the last error, naming file and record/line. May be NULL. */
+	const char *(*error)(struct op_source *src);
+	/* Release the source (consumes it). */
+	void (*close)(struct op_source *src);
+};
+
+struct op_source {
+	const struct op_source_ops *ops;
+	const char *name;   /* for messages, e.g. "sequential_touch[0]" or a trace path; borrowed */
+};
+
+static inline int op_source_next(struct op_source *src, struct op *op)
+{
+	return src->ops->next(src, op);
+}
+
+static inline void op_source_close(struct op_source *src)
+{
+	if (src)
+		src->ops->close(src);
+}
+
+static inline const char *op_source_error(struct op_source *src)
+{
+	const char *e = src->ops->error ? src->ops->error(src) : NULL;
+	return e ? e : "unknown error";
+}
+
+#endif

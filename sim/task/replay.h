@@ -1,0 +1,45 @@
+/* replay.h - the task actor loop: take the next op from the thread's op source and
+ * carry it out through the mm entry points (vm_mmap, vm_munmap, touch_range, ...).
+ * The loop does not know whether its ops come from a generator or a trace. */
+#ifndef MMSIM_TASK_REPLAY_H
+#define MMSIM_TASK_REPLAY_H
+
+#include "task/op_source.h"
+
+struct task;
+struct mm_struct;
+
+/* One simulated process: an mm shared by its threads. */
+struct process {
+	u32 pid;
+	char comm[16];
+	struct mm_struct *mm;            /* owned: dropped by its last thread */
+	u32 nr_threads;                  /* started */
+	u32 nr_live;
+};
+
+/* What the replay did, summed over all threads (owned by the caller). */
+struct replay_totals {
+	u64 ops[NR_OP_TYPES];            /* ops carried out, by type */
+	u64 not_modelled[NR_OP_TYPES];   /* ops whose model has not arrived yet (skipped) */
+	u64 failed[NR_OP_TYPES];         /* ops that returned an error */
+	u64 ret_mismatch;                /* recorded result differs from the simulated one */
+	u64 touched_pages;
+	u64 faults;                      /* page faults taken by touches */
+	u64 segv;                        /* touches outside any VMA / without permission */
+	u64 oom_kills;
+	u64 source_errors;
+	u64 threads_done;
+};
+
+struct replay_thread {
+	struct op_source *src;           /* owned: closed when the thread ends */
+	struct process *proc;            /* borrowed */
+	struct replay_totals *totals;    /* borrowed */
+	char *error;                     /* owned: message if the source failed */
+};
+
+/* task_fn of a replaying thread; tsk->priv is its struct replay_thread. */
+void replay_main(struct task *tsk);
+
+#endif

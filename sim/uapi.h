@@ -1,0 +1,46 @@
+/* uapi.h - Linux user-API constants used in op fields and by the syscall models
+ * (values as in include/uapi/asm-generic/mman*.h, errno-base.h and mempolicy.h). */
+#ifndef MMSIM_UAPI_H
+#define MMSIM_UAPI_H
+
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define MADV_NORMAL 0
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#define MADV_PAGEOUT 21
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#define MADV_COLLAPSE 25
+
+#define MPOL_DEFAULT 0
+#define MPOL_PREFERRED 1
+#define MPOL_BIND 2
+#define MPOL_INTERLEAVE 3
+#define MPOL_LOCAL 4
+
+#define MM_EPERM 1
+#define MM_ENOENT 2
+#define MM_EBADF 9
+#define MM_ENOMEM 12
+#define MM_EFAULT 14
+#define MM_EEXIST 17
+#define MM_EINVAL 22
+
+#endif

@@ -1,0 +1,406 @@
+// LINK: mmsim_locks
+/* test_locks.c - kernel-semantics locks in simulated time: exact grant times, wait and
+ * hold totals, FIFO and phase-fair rwsem rules, trylock, downgrade, bounces, lockdep
+ * inversions and deadlock detection. Each case runs its own engine (forked). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "simtest.h"
+#include "sim.h"
+#include "config/scenario.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "locks/lockstat.h"
+#include "locks/mutex.h"
+#include "locks/rwsem.h"
+#include "locks/spinlock.h"
+#include "stats/findings.h"
+
+#define MS NSEC_PER_MSEC
+#define US NSEC_PER_USEC
+
+static struct scenario scn;
+static struct sim sim;
+
+static void setup(unsigned nodes, unsigned cpus_per_node, u64 lookahead_ns)
+{
+	memset(&scn, 0, sizeof(scn));
+	scn.seed = 1;
+	scn.machine.nr_nodes = nodes;
+	scn.machine.cpus_per_node = cpus_per_node;
+	scn.engine.lookahead_ns = lookahead_ns;
+	memset(&sim, 0, sizeof(sim));
+	sim.scn = &scn;
+	sim.findings = findings_create();
+	sim.lockstat = lockstat_create(sim.findings);
+	sim.eng = engine_create(&sim, &scn);
+}
+
+static void teardown(void)
+{
+	engine_destroy(sim.eng);
+	lockstat_destroy(sim.lockstat);
+	findings_destroy(sim.findings);
+}
+
+/* ---- scripted actors: arrive, acquire, hold, release ---- */
+
+enum step_kind { S_READ, S_WRITE, S_SPIN, S_MUTEX, S_DOWNGRADE };
+
+struct step {
+	enum step_kind kind;
+	u64 arrive, hold, hold2;  /* hold2: read hold after a downgrade */
+	u64 got;                  /* logical time the lock was obtained */
+	u64 done;
+};
+
+static DEFINE_LOCK_CLASS(test_rwsem_class, "&test->rwsem", LOCK_RWSEM);
+static DEFINE_LOCK_CLASS(test_spin_class, "&test->spin", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(test_mutex_class, "&test->mutex", LOCK_MUTEX);
+static struct rw_semaphore the_rwsem;
+static spinlock_t the_spin;
+static struct mutex the_mutex;
+
+static void step_actor(struct task *tsk)
+{
+	struct step *s = tsk->priv;
+	task_sleep(tsk, s->arrive);
+	switch (s->kind) {
+	case S_READ:
+		down_read(tsk, &the_rwsem);
+		s->got = task_now(tsk);
+		charge(tsk, s->hold);
+		up_read(tsk, &the_rwsem);
+		break;
+	case S_WRITE:
+		down_write(tsk, &the_rwsem);
+		s->got = task_now(tsk);
+		charge(tsk, s->hold);
+		up_write(tsk, &the_rwsem);
+		break;
+	case S_DOWNGRADE:
+		down_write(tsk, &the_rwsem);
+		s->got = task_now(tsk);
+		charge(tsk, s->hold);
+		downgrade_write(tsk, &the_rwsem);
+		charge(tsk, s->hold2);
+		up_read(tsk, &the_rwsem);
+		break;
+	case S_SPIN:
+		spin_lock(tsk, &the_spin);
+		s->got = task_now(tsk);
+		charge(tsk, s->hold);
+		spin_unlock(tsk, &the_spin);
+		break;
+	case S_MUTEX:
+		mutex_lock(tsk, &the_mutex);
+		s->got = task_now(tsk);
+		charge(tsk, s->hold);
+		mutex_unlock(tsk, &the_mutex);
+		break;
+	}
+	s->done = task_now(tsk);
+}
+
+static void run_steps(struct step *steps, size_t n)
+{
+	init_rwsem(&the_rwsem, &test_rwsem_class);
+	spin_lock_init(&the_spin, &test_spin_class);
+	mutex_init(&the_mutex, &test_mutex_class);
+	for (size_t i = 0; i < n; i++)
+		engine_spawn(sim.eng, "step", (unsigned)i, false, 0, step_actor, &steps[i], NULL);
+	engine_run(sim.eng, 0);
+}
+
+/* reference/simgrid.md §3's script, times in ms: R1[0,+10] R2[1,+10] W1[2,+5] R3[3,+2]
+ * R5[3.5,+4] W2[4,+1] R4[5,+1]. W1 waits for both readers (until 11); when W1 releases at
+ * 16 the head waiter is a reader, so every queued reader (R3, R5 and R4, which queued
+ * behind W2) enters together (6.1 phase-fair wake-up); W2 gets it when R5 leaves at 20. */
+static void test_rwsem_two_writers_five_readers_exact_waits(void)
+{
+	setup(1, 8, 0);
+	struct step s[] = {
+		{ S_READ, 0, 10 * MS }, { S_READ, 1 * MS, 10 * MS }, { S_WRITE, 2 * MS, 5 * MS },
+		{ S_READ, 3 * MS, 2 * MS }, { S_READ, 3500 * US, 4 * MS }, { S_WRITE, 4 * MS, 1 * MS },
+		{ S_READ, 5 * MS, 1 * MS },
+	};
+	run_steps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[0].got, 0);
+	CHECK_EQ_U64(s[1].got, 1 * MS);
+	CHECK_EQ_U64(s[2].got, 11 * MS);
+	CHECK_EQ_U64(s[3].got, 16 * MS);
+	CHECK_EQ_U64(s[4].got, 16 * MS);
+	CHECK_EQ_U64(s[5].got, 20 * MS);
+	CHECK_EQ_U64(s[6].got, 16 * MS);
+	const struct lock_stat_row *w = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_WRITE);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_READ);
+	CHECK(w && r);
+	if (!w || !r)
+		return;
+	CHECK_EQ_U64(w->acquisitions, 2);
+	CHECK_EQ_U64(w->contentions, 2);
+	CHECK_EQ_U64(w->wait_total, 25 * MS);         /* 9 + 16 */
+	CHECK_EQ_U64(w->wait_min, 9 * MS);
+	CHECK_EQ_U64(w->wait_max, 16 * MS);
+	CHECK_EQ_U64(w->hold_total, 6 * MS);
+	CHECK_EQ_U64(w->hold_max, 5 * MS);
+	CHECK_EQ_U64(r->acquisitions, 5);
+	CHECK_EQ_U64(r->contentions, 3);
+	CHECK_EQ_U64(r->wait_total, 36500 * US);      /* 13 + 12.5 + 11 */
+	CHECK_EQ_U64(r->wait_min, 11 * MS);
+	CHECK_EQ_U64(r->wait_max, 13 * MS);
+	CHECK_EQ_U64(r->hold_total, 27 * MS);         /* 10 + 10 + 2 + 4 + 1 */
+	/* wait histogram: 9 ms, 16 ms in buckets 2^23 (8.4 ms..16.8 ms) */
+	CHECK_EQ_U64(w->wait_hist[23], 2);
+	CHECK_EQ_U64(r->wait_hist[23], 3);
+	CHECK_EQ_U64(findings_total(sim.findings), 0);
+	teardown();
+}
+
+/* Two writers and three readers, all arriving at once in this order: W1 R1 R2 W2 R3,
+ * each holding 1 ms. W1 first; at 1 ms the head is R1, so R1, R2 and R3 enter together;
+ * W2 waits for them and enters at 2 ms. */
+static void test_rwsem_queued_writer_blocks_new_readers(void)
+{
+	setup(1, 8, 0);
+	struct step s[] = {
+		{ S_WRITE, 0, 1 * MS }, { S_READ, 0, 1 * MS }, { S_READ, 0, 1 * MS },
+		{ S_WRITE, 0, 1 * MS }, { S_READ, 0, 1 * MS },
+	};
+	run_steps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[0].got, 0);
+	CHECK_EQ_U64(s[1].got, 1 * MS);
+	CHECK_EQ_U64(s[2].got, 1 * MS);
+	CHECK_EQ_U64(s[4].got, 1 * MS);
+	CHECK_EQ_U64(s[3].got, 2 * MS);
+	const struct lock_stat_row *w = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_WRITE);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_READ);
+	CHECK_EQ_U64(w->wait_total, 2 * MS);
+	CHECK_EQ_U64(r->wait_total, 3 * MS);
+	CHECK_EQ_U64(r->contentions, 3);
+	teardown();
+}
+
+/* A writer holding 4 ms then downgrading (1 ms more as a reader): the reader queued
+ * behind it enters at the downgrade (4 ms), the writer behind that one only when both
+ * readers are gone (5 ms for the downgrader, 4 + 3 = 7 ms for the reader). */
+static void test_rwsem_downgrade_admits_queued_readers(void)
+{
+	setup(1, 8, 0);
+	struct step s[] = {
+		{ S_DOWNGRADE, 0, 4 * MS, 1 * MS }, { S_READ, 1 * MS, 3 * MS }, { S_WRITE, 2 * MS, 1 * MS },
+	};
+	run_steps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[1].got, 4 * MS);
+	CHECK_EQ_U64(s[2].got, 7 * MS);
+	CHECK_EQ_U64(s[0].done, 5 * MS);
+	teardown();
+}
+
+/* Three spinners on one spinlock (hold 2 us each, all at t=0, on CPUs of two nodes):
+ * FIFO grants at 0, 2, 4 us; waits 2 + 4 us; waiting is CPU time. Acquisitions on CPUs
+ * other than the previous holder's are bounces; CPU 4 is on node 1. */
+static void test_spinlock_fifo_waits_are_cpu_time(void)
+{
+	setup(2, 4, 0);
+	struct step s[] = { { S_SPIN, 0, 2 * US }, { S_SPIN, 0, 2 * US }, { S_SPIN, 0, 2 * US },
+			    { S_SPIN, 0, 2 * US }, { S_SPIN, 0, 2 * US } };
+	run_steps(s, ARRAY_SIZE(s));
+	for (unsigned i = 0; i < 5; i++)
+		CHECK_EQ_U64(s[i].got, 2 * US * i);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->spin", LS_WRITE);
+	CHECK_EQ_U64(r->acquisitions, 5);
+	CHECK_EQ_U64(r->contentions, 4);
+	CHECK_EQ_U64(r->wait_total, (2 + 4 + 6 + 8) * US);
+	CHECK_EQ_U64(r->hold_total, 10 * US);
+	CHECK_EQ_U64(r->acq_bounces, 4);
+	CHECK_EQ_U64(r->con_bounces, 4);
+	CHECK_EQ_U64(r->cross_node_bounces, 1);     /* cpu 3 (node 0) -> cpu 4 (node 1) */
+	teardown();
+}
+
+static void test_spinlock_lookahead_no_simcall_when_uncontended(void)
+{
+	setup(1, 4, 1 * MS);
+	struct step s[] = { { S_SPIN, 0, 2 * US }, { S_SPIN, 0, 2 * US }, { S_SPIN, 0, 2 * US } };
+	run_steps(s, ARRAY_SIZE(s));
+	/* Lookahead 1 ms: each actor takes the lock at its logical time without parking; the
+	 * later ones wait for the logical release (2, 4 us) and charge it. */
+	CHECK_EQ_U64(s[0].got, 0);
+	CHECK_EQ_U64(s[1].got, 2 * US);
+	CHECK_EQ_U64(s[2].got, 4 * US);
+	CHECK_EQ_U64(engine_stats(sim.eng)->parks, 0);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->spin", LS_WRITE);
+	CHECK_EQ_U64(r->wait_total, 6 * US);
+	CHECK_EQ_U64(r->contentions, 2);
+	teardown();
+}
+
+static void test_mutex_fifo_handoff(void)
+{
+	setup(1, 4, 0);
+	struct step s[] = { { S_MUTEX, 0, 3 * MS }, { S_MUTEX, 1 * MS, 1 * MS }, { S_MUTEX, 2 * MS, 1 * MS } };
+	run_steps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[1].got, 3 * MS);
+	CHECK_EQ_U64(s[2].got, 4 * MS);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->mutex", LS_WRITE);
+	CHECK_EQ_U64(r->wait_total, 2 * MS + 2 * MS);
+	CHECK_EQ_U64(r->contentions, 2);
+	teardown();
+}
+
+/* ---- trylock ---- */
+
+static bool try_results[4];
+
+static void trylock_holder(struct task *tsk)
+{
+	down_write(tsk, &the_rwsem);
+	charge(tsk, 2 * MS);
+	up_write(tsk, &the_rwsem);
+}
+
+static void trylock_prober(struct task *tsk)
+{
+	task_sleep(tsk, 1 * MS);
+	try_results[0] = down_read_trylock(tsk, &the_rwsem);     /* held for write: fails */
+	try_results[1] = down_write_trylock(tsk, &the_rwsem);
+	task_sleep(tsk, 2 * MS);
+	try_results[2] = down_read_trylock(tsk, &the_rwsem);     /* free at 3 ms */
+	if (try_results[2])
+		up_read(tsk, &the_rwsem);
+	try_results[3] = spin_trylock(tsk, &the_spin);
+	if (try_results[3])
+		spin_unlock(tsk, &the_spin);
+}
+
+static void test_trylock_never_waits_and_counts_failures(void)
+{
+	setup(1, 4, 0);
+	init_rwsem(&the_rwsem, &test_rwsem_class);
+	spin_lock_init(&the_spin, &test_spin_class);
+	engine_spawn(sim.eng, "holder", 0, false, 0, trylock_holder, NULL, NULL);
+	engine_spawn(sim.eng, "prober", 1, false, 0, trylock_prober, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK(!try_results[0]);
+	CHECK(!try_results[1]);
+	CHECK(try_results[2]);
+	CHECK(try_results[3]);
+	const struct lock_stat_row *w = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_WRITE);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_READ);
+	CHECK_EQ_U64(w->trylock_failures, 1);
+	CHECK_EQ_U64(r->trylock_failures, 1);
+	CHECK_EQ_U64(r->acquisitions, 1);
+	CHECK_EQ_U64(r->contentions, 0);
+	CHECK_EQ_U64(w->contentions, 0);
+	teardown();
+}
+
+/* ---- lockdep ---- */
+
+static DEFINE_LOCK_CLASS(class_a, "lock_A", LOCK_MUTEX);
+static DEFINE_LOCK_CLASS(class_b, "lock_B", LOCK_SPIN);
+static struct mutex lock_a;
+static spinlock_t lock_b;
+
+static void path_ab(struct task *tsk)
+{
+	mutex_lock(tsk, &lock_a);
+	spin_lock(tsk, &lock_b);
+	charge(tsk, 100);
+	spin_unlock(tsk, &lock_b);
+	mutex_unlock(tsk, &lock_a);
+}
+
+static void path_ba(struct task *tsk)
+{
+	task_sleep(tsk, 1 * MS);   /* after path_ab finished: no deadlock, only the order */
+	spin_lock(tsk, &lock_b);
+	mutex_lock(tsk, &lock_a);
+	charge(tsk, 100);
+	mutex_unlock(tsk, &lock_a);
+	spin_unlock(tsk, &lock_b);
+}
+
+static void test_lockdep_reports_inversion_with_both_paths(void)
+{
+	setup(1, 4, 0);
+	mutex_init(&lock_a, &class_a);
+	spin_lock_init(&lock_b, &class_b);
+	engine_spawn(sim.eng, "ab", 0, false, 0, path_ab, NULL, NULL);
+	engine_spawn(sim.eng, "ba", 1, false, 0, path_ba, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(lockstat_nr_inversions(sim.lockstat), 1);
+	CHECK_EQ_U64(findings_count(sim.findings, FINDING_LOCK_INVERSION), 1);
+	CHECK_EQ_U64(engine_stats(sim.eng)->deadlocks, 0);
+	enum finding_type t;
+	u64 first, count;
+	const char *msg = NULL;
+	findings_get(sim.findings, 0, &t, &first, &count, &msg);
+	CHECK_EQ_U64(first, 1 * MS);
+	CHECK_CONTAINS(msg, "lock order inversion: lock_B -> lock_A");
+	CHECK_CONTAINS(msg, "this path:    ba/1: lock_B at path_ba:");
+	CHECK_CONTAINS(msg, "-> lock_A at path_ba:");
+	CHECK_CONTAINS(msg, "earlier path: ab/0: lock_A at path_ab:");
+	CHECK_CONTAINS(msg, "-> lock_B at path_ab:");
+	teardown();
+}
+
+static bool after_deadlock;
+
+static void dl_ab(struct task *tsk)
+{
+	mutex_lock(tsk, &lock_a);
+	task_sleep(tsk, 1 * MS);
+	spin_lock(tsk, &lock_b);
+	after_deadlock = true;
+	spin_unlock(tsk, &lock_b);
+	mutex_unlock(tsk, &lock_a);
+}
+
+static void dl_ba(struct task *tsk)
+{
+	spin_lock(tsk, &lock_b);
+	task_sleep(tsk, 1 * MS);
+	mutex_lock(tsk, &lock_a);
+	after_deadlock = true;
+	mutex_unlock(tsk, &lock_a);
+	spin_unlock(tsk, &lock_b);
+}
+
+static void bystander(struct task *tsk)
+{
+	task_sleep(tsk, 5 * MS);   /* holds nothing: cannot resolve the deadlock */
+}
+
+static void test_abba_deadlock_is_detected_and_reported(void)
+{
+	setup(1, 4, 0);
+	mutex_init(&lock_a, &class_a);
+	spin_lock_init(&lock_b, &class_b);
+	engine_spawn(sim.eng, "ab", 0, false, 0, dl_ab, NULL, NULL);
+	engine_spawn(sim.eng, "ba", 1, false, 0, dl_ba, NULL, NULL);
+	engine_spawn(sim.eng, "idle", 2, false, 0, bystander, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK(!after_deadlock);
+	CHECK_EQ_U64(engine_stats(sim.eng)->deadlocks, 1);
+	CHECK_EQ_U64(findings_count(sim.findings, FINDING_DEADLOCK), 1);
+	CHECK_EQ_U64(findings_count(sim.findings, FINDING_LOCK_INVERSION), 1);
+	CHECK_EQ_U64(engine_now_ns(sim.eng), 1 * MS);
+	teardown();
+}
+
+int main(void)
+{
+	SIMTEST(test_rwsem_two_writers_five_readers_exact_waits);
+	SIMTEST(test_rwsem_queued_writer_blocks_new_readers);
+	SIMTEST(test_rwsem_downgrade_admits_queued_readers);
+	SIMTEST(test_spinlock_fifo_waits_are_cpu_time);
+	SIMTEST(test_spinlock_lookahead_no_simcall_when_uncontended);
+	SIMTEST(test_mutex_fifo_handoff);
+	SIMTEST(test_trylock_never_waits_and_counts_failures);
+	SIMTEST(test_lockdep_reports_inversion_with_both_paths);
+	SIMTEST(test_abba_deadlock_is_detected_and_reported);
+	return check_summary();
+}
