@@ -94,7 +94,7 @@ static int spawn_workloads(struct sim *s, char *err, size_t errlen)
 	for (unsigned i = 0; i < scn->nr_workloads; i++) {
 		const struct workload_cfg *w = &scn->workloads[i];
 		const struct workload_type *wt = workload_type_find(w->type);
-		if (!wt) {
+		if (!wt || !wt->create) {
 			snprintf(err, errlen, "%s:%d:%d: workloads: type \"%s\" cannot be run", w->file,
 				 w->line, w->col, w->type);
 			return -1;
@@ -173,6 +173,12 @@ static void core_probe(void *arg, u64 now_ns, double *vals)
 
 /* ---- create / run / destroy ---- */
 
+static void on_deadlock(void *arg, u64 now_ns, const char *description)
+{
+	struct sim *s = arg;
+	finding_report(s->findings, FINDING_DEADLOCK, now_ns, "%s", description);
+}
+
 struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt, char *err,
 		       size_t errlen)
 {
@@ -190,6 +196,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->lockstat = lockstat_create(s->findings);
 	s->vmstat = vmstat_create(s->topo->nr_nodes);
 	s->eng = engine_create(s, scn);
+	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
 	if (spawn_workloads(s, err, errlen) < 0) {
@@ -266,4 +273,15 @@ u64 sim_end_ns(const struct sim *s)
 unsigned sim_nr_threads(const struct sim *s)
 {
 	return s->run->nr_threads;
+}
+
+void sim_get_result(const struct sim *s, struct sim_result *r)
+{
+	const struct replay_totals *t = &s->run->totals;
+	const struct engine_stats *es = engine_stats(s->eng);
+	*r = (struct sim_result){ .simulated_ns = s->run->end_ns, .faults = t->faults,
+				  .simcalls = es->simcalls, .parks = es->parks,
+				  .deadlocks = es->deadlocks, .threads_done = t->threads_done };
+	for (unsigned i = 0; i < NR_OP_TYPES; i++)
+		r->ops += t->ops[i];
 }

@@ -53,4 +53,16 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 int sim_run(struct sim *s, const struct sim_options *opt);
 void sim_destroy(struct sim *s);
 
+/* Headline figures of a finished run (benchmarks, tests). */
+struct sim_result {
+	u64 simulated_ns;
+	u64 ops;
+	u64 faults;
+	u64 simcalls;
+	u64 parks;
+	u64 deadlocks;
+	u64 threads_done;
+};
+void sim_get_result(const struct sim *s, struct sim_result *r);
+
 #endif

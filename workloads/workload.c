@@ -2,14 +2,37 @@
 #include <string.h>
 #include "workloads/workload.h"
 
+static const char *const trace_mode_names[] = { "closed", "open", NULL };
+
+static const struct knob trace_params[] = {
+	KNOB_PATH_OF(struct trace_workload_params, "path", path, NULL,
+		     "the trace: .mmt, .mmtz, a strace log or a lackey log (plain or gzip)"),
+	KNOB_ENUM_OF(struct trace_workload_params, "mode", mode, trace_mode_names, "closed",
+		     "closed: each op after the previous one plus its think time; open: at its "
+		     "recorded time when possible"),
+};
+
+static const struct knob_table trace_table = { "trace parameter", trace_params,
+					       ARRAY_SIZE(trace_params) };
+
+const struct workload_type trace_type = {
+	.schema = { .type = "trace",
+		    .doc = "replay a recorded trace (its processes, threads and ops)",
+		    .params = &trace_table,
+		    .params_size = sizeof(struct trace_workload_params) },
+	.create = NULL,
+};
+
 static const struct workload_type *const types[] = {
 	&random_touch_type,
 	&sequential_touch_type,
+	&trace_type,
 };
 
 static const struct workload_schema *const schemas[] = {
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
+	&trace_type.schema,
 };
 
 static const struct workload_catalog catalog = { schemas, ARRAY_SIZE(schemas) };

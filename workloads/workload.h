@@ -20,6 +20,14 @@ struct workload_type {
 				    unsigned thread, u64 seed);
 };
 
+/* The `trace` type replays a recorded trace: its processes and threads come from the
+ * trace, so it has no create(); sim.c opens it through traces/. */
+enum trace_mode { TRACE_CLOSED, TRACE_OPEN };
+struct trace_workload_params {
+	char *path;                        /* resolved, existing file */
+	unsigned mode;                     /* enum trace_mode */
+};
+
 /* Every generator, for config/'s validation. */
 const struct workload_catalog *workload_catalog(void);
 const struct workload_type *workload_type_find(const char *name);
@@ -31,5 +39,6 @@ u64 workload_thread_base(unsigned instance_idx, unsigned thread, u64 size_per_th
 
 extern const struct workload_type sequential_touch_type;
 extern const struct workload_type random_touch_type;
+extern const struct workload_type trace_type;
 
 #endif

@@ -139,6 +139,8 @@ struct scenario {
 
 /* The table of every scenario knob (knobs.def). */
 const struct knob_table *scenario_knobs(void);
+/* Keys every workload entry takes besides type, name, cpus and nodes (threads, start). */
+const struct knob_table *workload_common_knobs(void);
 
 /* Parse and validate. sets[] are "key=value" overrides applied after the file (knob
  * names, e.g. "vm.swappiness=10", "seed=3", "duration=1s"). All errors go to d; returns

@@ -24,6 +24,8 @@ enum knob_type {
 	KT_ENUM,   /* unsigned int index into enum_names */
 	KT_STRING, /* char * (owned by the base struct; freed by knob_free_strings) */
 	KT_PATH,   /* char *: a file that must exist; resolved relative to the scenario file */
+	KT_MSECS,  /* u64 ns, written as an integer count of milliseconds like sysfs's
+		    * *_millisecs files ("10000"); a time with a unit ("10s") is also accepted */
 };
 
 struct knob {
@@ -34,7 +36,8 @@ struct knob {
 	u64 min, max;                    /* integer types (size/time/bw too) */
 	double dmin, dmax;               /* KT_DOUBLE */
 	const char *const *enum_names;   /* KT_ENUM, NULL-terminated */
-	const char *def;                 /* default, written as a user would write it */
+	const char *def;                 /* default, written as a user would write it; NULL: the
+					  * knob is required (the field stays zero until set) */
 	const char *doc;                 /* one line */
 };
 
@@ -51,6 +54,10 @@ struct knob {
 #define KNOB_ENUM_OF(b, nm, f, names, d, doc)   KNOB_ROW_(b, nm, KT_ENUM, f, 0, 0, 0, 0, names, d, doc)
 #define KNOB_STRING_OF(b, nm, f, d, doc)        KNOB_ROW_(b, nm, KT_STRING, f, 0, 0, 0, 0, NULL, d, doc)
 #define KNOB_PATH_OF(b, nm, f, d, doc)          KNOB_ROW_(b, nm, KT_PATH, f, 0, 0, 0, 0, NULL, d, doc)
+/* lo and hi in milliseconds; the field holds nanoseconds. */
+#define KNOB_MSECS_OF(b, nm, f, lo, hi, d, doc)                                                  \
+	KNOB_ROW_(b, nm, KT_MSECS, f, (lo) * NSEC_PER_MSEC, (hi) * NSEC_PER_MSEC, 0, 0, NULL, d,   \
+		  doc)
 
 struct knob_table {
 	const char *what;              /* "kernel knob", "sequential_touch parameter" ... */
@@ -62,10 +69,18 @@ struct knob_table {
 const struct knob *knob_find(const struct knob_table *t, const char *name);
 /* Closest name within a small edit distance, for "did you mean"; NULL if none is close. */
 const char *knob_suggest(const struct knob_table *t, const char *name);
+/* The same over any list of names: the closest by edit distance (case-insensitive,
+ * transpositions count 1) within about a third of the name's length (exact but for case
+ * when it has 1 or 2 characters), or the one name
+ * whose last dotted part equals name's ("swappiness" -> "vm.swappiness"); ties go to the
+ * earliest. NULL if none is close. */
+const char *suggest_closest(const char *name, const char *const *names, size_t nr);
 /* Write every row's default into base. Defaults are validated by the unit tests. */
 void knob_set_defaults(const struct knob_table *t, void *base);
 /* Convert text to the knob's type, range-check, store in base. On failure returns -1 and
- * writes a message (without location) to err, e.g. "expected a size like 4KiB, got \"x\"". */
+ * writes a message (without location) to err, e.g. "expected a size like 4KiB, got \"x\"".
+ * KT_STRING/KT_PATH: stores a copy of the text (freeing the previous one); a KT_PATH is
+ * stored as written: scenario.c resolves it against the scenario's directory. */
 int knob_parse(const struct knob *k, const char *text, void *base, char *err, size_t errlen);
 /* Free the KT_STRING/KT_PATH fields of base. */
 void knob_free_strings(const struct knob_table *t, void *base);
@@ -75,5 +90,16 @@ void knob_format(const struct knob *k, const void *base, char *buf, size_t len);
 void knob_describe_range(const struct knob *k, char *buf, size_t len);
 /* `mmsim knobs`: name, type, range, default, doc, one row per knob. */
 void knob_table_print(FILE *f, const struct knob_table *t);
+
+/* What a value of this knob looks like, for "expected ..." messages: "an integer 0..511",
+ * "a size like 4KiB or 2MiB", "one of always|madvise|never". */
+void knob_describe_expected(const struct knob *k, char *buf, size_t len);
+/* "bool", "uint", "u64", "size", "time", "bandwidth", "double", "enum", "string", "path",
+ * "msecs". */
+const char *knob_type_name(enum knob_type type);
+/* Self-check of a table (for unit tests of every table, incl. workload parameters): field
+ * sizes fit the types, names are unique, ranges are ordered and every default parses and
+ * lies in range. Returns 0, or -1 with the first problem in err. */
+int knob_table_validate(const struct knob_table *t, char *err, size_t errlen);
 
 #endif

@@ -25,11 +25,9 @@
 #include <xbt/config.h>
 #include <xbt/log.h>
 
-#include "sim.h"
 #include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
-#include "stats/findings.h"
 
 struct cpu_state {
 	u64 busy_until;                    /* ns: end of the last CPU work queued on it */
@@ -65,6 +63,8 @@ struct engine {
 	unsigned nr_tickers;
 	struct engine_stats st;
 	bool dying;                        /* deadlock or watchdog: kill in progress */
+	engine_deadlock_fn on_deadlock;
+	void *on_deadlock_arg;
 };
 
 static u64 secs_to_ns(double s)
@@ -207,6 +207,12 @@ void engine_destroy(struct engine *e)
 	free(e);
 }
 
+void engine_set_deadlock_handler(struct engine *e, engine_deadlock_fn fn, void *arg)
+{
+	e->on_deadlock = fn;
+	e->on_deadlock_arg = arg;
+}
+
 const struct engine_stats *engine_stats(const struct engine *e)
 {
 	return &e->st;
@@ -317,8 +323,8 @@ static void report_deadlock(struct engine *e, struct task *last)
 		free(msg);
 		msg = m;
 	}
-	if (e->sim && e->sim->findings)
-		finding_report(e->sim->findings, FINDING_DEADLOCK, task_now(last), "%s", msg);
+	if (e->on_deadlock)
+		e->on_deadlock(e->on_deadlock_arg, task_now(last), msg);
 	free(msg);
 }
 

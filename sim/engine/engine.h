@@ -35,6 +35,11 @@ void engine_destroy(struct engine *e);
 struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
 			  u64 start_ns, task_fn fn, void *priv, task_exit_fn exit_fn);
 
+/* Called once when a deadlock stops the run, with a description of every blocked
+ * task (sim.c turns it into a finding). */
+typedef void (*engine_deadlock_fn)(void *arg, u64 now_ns, const char *description);
+void engine_set_deadlock_handler(struct engine *e, engine_deadlock_fn fn, void *arg);
+
 /* Run until every non-kthread task has exited, or until duration_ns (when non-zero). */
 void engine_run(struct engine *e, u64 duration_ns);
 

@@ -23,6 +23,11 @@
 static struct scenario scn;
 static struct sim sim;
 
+static void on_deadlock(void *arg, u64 now_ns, const char *description)
+{
+	finding_report(arg, FINDING_DEADLOCK, now_ns, "%s", description);
+}
+
 static void setup(unsigned nodes, unsigned cpus_per_node, u64 lookahead_ns)
 {
 	memset(&scn, 0, sizeof(scn));
@@ -35,6 +40,7 @@ static void setup(unsigned nodes, unsigned cpus_per_node, u64 lookahead_ns)
 	sim.findings = findings_create();
 	sim.lockstat = lockstat_create(sim.findings);
 	sim.eng = engine_create(&sim, &scn);
+	engine_set_deadlock_handler(sim.eng, on_deadlock, sim.findings);
 }
 
 static void teardown(void)
