@@ -10,7 +10,6 @@
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
-#include "traces/trace_cli.h"
 #include "workloads/workload.h"
 
 extern const char mmsim_default_scenario[];
@@ -32,7 +31,6 @@ static void usage(FILE *f)
 		"                             check a scenario; print a one-line summary; run nothing\n"
 		"  knobs                      every scenario knob and workload parameter: type, range,\n"
 		"                             default, meaning\n"
-		"  trace SUBCOMMAND ...       trace tools: convert, cat, stat (mmsim trace --help)\n"
 		"  help                       this text\n"
 		"\n"
 		"Options of run:\n"
@@ -44,8 +42,9 @@ static void usage(FILE *f)
 		"  --check                    check model invariants as the run goes (slower)\n"
 		"\n"
 		"The out dir receives summary.json, report.md, lock_stat.txt, contention.csv,\n"
-		"lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, findings.txt and\n"
-		"sampled series (*.csv); each file is written atomically.\n"
+		"lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, unusable_index.txt,\n"
+		"extfrag_index.txt, findings.txt and sampled series (timeline.csv, frag.csv); each\n"
+		"file is written atomically.\n"
 		"\n"
 		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
 		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
@@ -234,8 +233,6 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (!strcmp(cmd, "knobs"))
 		return cmd_knobs(argc - 2, argv + 2);
-	if (!strcmp(cmd, "trace"))
-		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);
 	return EXIT_BAD_INPUT;
 }

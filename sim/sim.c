@@ -39,6 +39,11 @@ struct sim_run {
 	double last_progress;
 	bool progress_shown;
 	u64 end_ns;
+	/* frag.csv columns: five per populated zone, names owned here */
+	char **frag_cols;
+	unsigned nr_frag_cols;
+	struct zone *frag_zones[MAX_NUMNODES * MAX_NR_ZONES];
+	unsigned nr_frag_zones;
 };
 
 static double wall_seconds(const struct timespec *since)
@@ -171,6 +176,47 @@ static void core_probe(void *arg, u64 now_ns, double *vals)
 	vals[3] = (double)anon;
 }
 
+/* frag.csv: per zone, free pages, free order-9 units, the unusable free space and
+ * fragmentation indices at pageblock order (x1000) and polluted pageblocks. */
+static const char *const frag_col_names[] = { "free_pages", "free_o9_blocks", "unusable_o9",
+					       "fragindex_o9", "polluted_pageblocks" };
+
+static void frag_probe(void *arg, u64 now_ns, double *vals)
+{
+	struct sim *s = arg;
+	(void)now_ns;
+	for (unsigned i = 0; i < s->run->nr_frag_zones; i++) {
+		const struct zone *z = s->run->frag_zones[i];
+		struct contig_page_info info;
+		fill_contig_page_info(z, pageblock_order, &info);
+		double *v = vals + i * ARRAY_SIZE(frag_col_names);
+		v[0] = (double)info.free_pages;
+		v[1] = (double)info.free_blocks_suitable;
+		v[2] = unusable_free_index(pageblock_order, &info);
+		v[3] = __fragmentation_index(pageblock_order, &info);
+		v[4] = (double)zone_polluted_pageblocks(s->phys, z);
+	}
+}
+
+static void register_frag_probe(struct sim *s)
+{
+	struct sim_run *run = s->run;
+	for (unsigned n = 0; n < s->phys->nr_nodes; n++)
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
+			if (s->phys->node_data[n]->node_zones[zi].populated)
+				run->frag_zones[run->nr_frag_zones++] =
+					&s->phys->node_data[n]->node_zones[zi];
+	run->nr_frag_cols = run->nr_frag_zones * ARRAY_SIZE(frag_col_names);
+	run->frag_cols = xcalloc(run->nr_frag_cols, sizeof(*run->frag_cols));
+	for (unsigned i = 0; i < run->nr_frag_zones; i++)
+		for (unsigned c = 0; c < ARRAY_SIZE(frag_col_names); c++)
+			run->frag_cols[i * ARRAY_SIZE(frag_col_names) + c] =
+				xasprintf("node%u_%s_%s", run->frag_zones[i]->zone_pgdat->node_id,
+					  zone_names[run->frag_zones[i]->idx], frag_col_names[c]);
+	sampler_add(s->sampler, "frag.csv", (const char *const *)run->frag_cols, run->nr_frag_cols,
+		    frag_probe, s);
+}
+
 /* ---- create / run / destroy ---- */
 
 static void on_deadlock(void *arg, u64 now_ns, const char *description)
@@ -199,6 +245,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
+	register_frag_probe(s);
 	if (spawn_workloads(s, err, errlen) < 0) {
 		sim_destroy(s);
 		return NULL;
@@ -217,12 +264,16 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		op_source_close(run->threads[i].src);
 		free(run->threads[i].error);
+		free(run->threads[i].handles);
 	}
 	for (unsigned i = 0; i < run->nr_procs; i++)
 		if (run->procs[i].mm)
 			mm_free_after_run(run->procs[i].mm);
 	free(run->threads);
 	free(run->procs);
+	for (unsigned i = 0; i < run->nr_frag_cols; i++)
+		free(run->frag_cols[i]);
+	free(run->frag_cols);
 	phys_mem_destroy(s->phys);
 	engine_destroy(s->eng);
 	vmstat_destroy(s->vmstat);
@@ -240,6 +291,12 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	struct sim_run *run = s->run;
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
+	if (s->check) {
+		char msg[256];
+		if (check_phys_mem(s->phys, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",
+				       msg);
+	}
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		if (run->threads[i].error) {
 			fprintf(stderr, "%s\n", run->threads[i].error);

@@ -20,6 +20,8 @@
 #include "mm/vmstat.h"
 #include "task/replay.h"
 
+static struct json *zones_json(const struct sim *s);
+
 #define SUMMARY_SCHEMA_VERSION 1
 
 /* ---- summary.json ---- */
@@ -170,8 +172,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set(m, "locks", locks_json(s->lockstat));
 	struct json *vm = json_object();
 	for (unsigned i = 0; i < NR_VM_ITEMS; i++)
-		json_set_u64(vm, vmstat_item_name(i), global_vm_state(s->vmstat, i));
+		json_set(vm, vmstat_item_name(i), json_s64(global_vm_state(s->vmstat, i)));
 	json_set(m, "vmstat", vm);
+	json_set(m, "zones", zones_json(s));
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -182,6 +185,63 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_double(host, "simcalls_per_second", wall_s > 0 ? (double)es->simcalls / wall_s : 0);
 	json_set(root, "host", host);
 	return root;
+}
+
+/* Per zone: watermarks, free blocks, indices at pageblock order, pageblock types and
+ * high-order allocation outcomes. Keys "node0_Normal". */
+static struct json *zones_json(const struct sim *s)
+{
+	const struct phys_mem *pm = s->phys;
+	struct json *zs = json_object();
+	for (unsigned n = 0; n < pm->nr_nodes; n++) {
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = &pm->node_data[n]->node_zones[zi];
+			if (!z->populated)
+				continue;
+			char key[48];
+			snprintf(key, sizeof(key), "node%u_%s", n, zone_names[zi]);
+			struct json *j = json_object();
+			json_set_u64(j, "managed_pages", z->managed_pages);
+			json_set_u64(j, "free_pages", z->free_pages);
+			json_set_u64(j, "wmark_min", z->_watermark[WMARK_MIN]);
+			json_set_u64(j, "wmark_low", z->_watermark[WMARK_LOW]);
+			json_set_u64(j, "wmark_high", z->_watermark[WMARK_HIGH]);
+			json_set_u64(j, "watermark_boost", z->watermark_boost);
+			struct json *bi = json_array();
+			for (unsigned o = 0; o < MAX_ORDER; o++)
+				json_push(bi, json_u64(z->free_area[o].nr_free));
+			json_set(j, "buddyinfo", bi);
+			struct contig_page_info info;
+			fill_contig_page_info(z, pageblock_order, &info);
+			json_set(j, "unusable_index_o9", json_s64(unusable_free_index(pageblock_order, &info)));
+			json_set(j, "fragmentation_index_o9",
+				 json_s64(__fragmentation_index(pageblock_order, &info)));
+			json_set_u64(j, "polluted_pageblocks", zone_polluted_pageblocks(pm, z));
+			u64 count[MIGRATE_TYPES] = { 0 };
+			u64 first = z->zone_start_pfn >> pageblock_order;
+			u64 last = (z->zone_start_pfn + z->spanned_pages - 1) >> pageblock_order;
+			for (u64 pb = first; pb <= last; pb++)
+				count[pm->pb_type[pb]]++;
+			struct json *bt = json_object();
+			for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++)
+				json_set_u64(bt, migratetype_names[mt], count[mt]);
+			json_set(j, "pageblocks", bt);
+			struct json *ho = json_object();
+			for (unsigned o = 0; o < MAX_ORDER; o++) {
+				if (!z->alloc_attempts[o])
+					continue;
+				char ok[8];
+				snprintf(ok, sizeof(ok), "%u", o);
+				struct json *r = json_object();
+				json_set_u64(r, "attempts", z->alloc_attempts[o]);
+				json_set_u64(r, "success", z->alloc_success[o]);
+				json_set(ho, ok, r);
+			}
+			json_set(j, "allocations_by_order", ho);
+			json_set(zs, key, j);
+		}
+	}
+	return zs;
 }
 
 /* ---- report.md ---- */
@@ -209,6 +269,45 @@ static int cmp_lock_line(const void *a, const void *b)
 	if (x->r->wait_total != y->r->wait_total)
 		return x->r->wait_total > y->r->wait_total ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+static void write_fragmentation_section(FILE *f, const struct sim *s)
+{
+	const struct phys_mem *pm = s->phys;
+	fprintf(f, "## Fragmentation\n\nAt the end, per zone, at pageblock order (9): the unusable "
+		   "free space index and the fragmentation index (x1000, as debugfs extfrag shows "
+		   "them; -1000: a free order-9 block exists), pageblocks holding pages of a "
+		   "foreign migratetype, and high-order allocation success. Time series: "
+		   "`frag.csv`.\n\n");
+	fprintf(f, "| zone | free pages | free order-9 units | unusable | fragindex | polluted "
+		   "pageblocks | order>=1 success |\n|---|---:|---:|---:|---:|---:|---|\n");
+	for (unsigned n = 0; n < pm->nr_nodes; n++) {
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = &pm->node_data[n]->node_zones[zi];
+			if (!z->populated)
+				continue;
+			struct contig_page_info info;
+			fill_contig_page_info(z, pageblock_order, &info);
+			fprintf(f, "| node %u %s | %llu | %llu | %d | %d | %llu | ", n, zone_names[zi],
+				(unsigned long long)info.free_pages,
+				(unsigned long long)info.free_blocks_suitable,
+				unusable_free_index(pageblock_order, &info),
+				__fragmentation_index(pageblock_order, &info),
+				(unsigned long long)zone_polluted_pageblocks(pm, z));
+			bool any = false;
+			for (unsigned o = 1; o < MAX_ORDER; o++) {
+				if (!z->alloc_attempts[o])
+					continue;
+				fprintf(f, "%sorder %u: %llu/%llu (%.1f%%)", any ? ", " : "", o,
+					(unsigned long long)z->alloc_success[o],
+					(unsigned long long)z->alloc_attempts[o],
+					100.0 * (double)z->alloc_success[o] / (double)z->alloc_attempts[o]);
+				any = true;
+			}
+			fprintf(f, "%s |\n", any ? "" : "-");
+		}
+	}
+	fprintf(f, "\n");
 }
 
 static void write_report(FILE *f, void *arg)
@@ -287,6 +386,7 @@ static void write_report(FILE *f, void *arg)
 	fprintf(f, "\nFree blocks per order at the end (/proc/buddyinfo):\n\n```\n");
 	write_buddyinfo(s->phys, f);
 	fprintf(f, "```\n\n");
+	write_fragmentation_section(f, s);
 
 	bool any = false;
 	for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)
@@ -347,6 +447,16 @@ static void w_pagetypeinfo(FILE *f, void *arg)
 	write_pagetypeinfo(((struct sim *)arg)->phys, f);
 }
 
+static void w_unusable(FILE *f, void *arg)
+{
+	write_unusable_index(((struct sim *)arg)->phys, f);
+}
+
+static void w_extfrag(FILE *f, void *arg)
+{
+	write_extfrag_index(((struct sim *)arg)->phys, f);
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -368,6 +478,8 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "vmstat.txt", w_vmstat, s);
 	rc |= outdir_write(od, "buddyinfo.txt", w_buddyinfo, s);
 	rc |= outdir_write(od, "pagetypeinfo.txt", w_pagetypeinfo, s);
+	rc |= outdir_write(od, "unusable_index.txt", w_unusable, s);
+	rc |= outdir_write(od, "extfrag_index.txt", w_extfrag, s);
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
 	rc |= sampler_write(s->sampler, od);
 	rc |= outdir_write(od, "report.md", write_report, s);

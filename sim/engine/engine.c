@@ -344,6 +344,8 @@ static void check_deadlock(struct engine *e, struct task *last)
 		const struct task *t = e->tasks[i];
 		if (t->state == TASK_BLOCKED_LOCK)
 			blocked++;
+		else if (t->state == TASK_WOKEN)
+			return;         /* granted a lock, will run */
 		else if (t->state != TASK_DEAD && t->lockdep_depth > 0)
 			return;         /* a holder that can progress */
 	}
@@ -358,8 +360,9 @@ bool task_park(struct task *tsk, enum task_state state)
 {
 	struct engine *e = tsk->eng;
 	flush(tsk);
-	tsk->state = state;
-	if (state == TASK_BLOCKED_LOCK && !e->dying) {
+	/* Woken already (during the flush, other actors ran): the park returns at once. */
+	tsk->state = tsk->unparks_pending ? TASK_WOKEN : state;
+	if (state == TASK_BLOCKED_LOCK && !tsk->unparks_pending && !e->dying) {
 		check_deadlock(e, tsk);
 		if (e->dying)
 			sg_actor_exit();
@@ -367,6 +370,7 @@ bool task_park(struct task *tsk, enum task_state state)
 	e->st.simcalls++;
 	e->st.parks++;
 	sg_sem_acquire(tsk->park);
+	tsk->unparks_pending--;
 	tsk->state = TASK_RUNNING;
 	return true;
 }
@@ -379,6 +383,8 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 	e->st.simcalls++;
 	e->st.parks++;
 	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
+	if (!timed_out)
+		tsk->unparks_pending--;
 	tsk->state = TASK_RUNNING;
 	return timed_out ? 0 : 1;
 }
@@ -389,6 +395,11 @@ void task_unpark(struct task *waker, struct task *tsk)
 	(void)waker;
 	e->st.simcalls++;
 	e->st.unparks++;
+	/* A waiter handed a lock owns it from now on, before it runs again: it must not
+	 * look blocked to the deadlock check. */
+	if (tsk->state == TASK_BLOCKED_LOCK)
+		tsk->state = TASK_WOKEN;
+	tsk->unparks_pending++;
 	sg_sem_release(tsk->park);
 }
 

@@ -35,6 +35,7 @@ struct held_lock {
 enum task_state {
 	TASK_RUNNING,          /* running or runnable (the engine's view) */
 	TASK_BLOCKED_LOCK,     /* parked on a lock: counts towards deadlock detection */
+	TASK_WOKEN,            /* unparked (e.g. handed a lock), not yet running again */
 	TASK_BLOCKED_IO,       /* waiting for a device */
 	TASK_IDLE,             /* kthread waiting for work, or sleeping */
 	TASK_DEAD,
@@ -67,6 +68,7 @@ struct task {
 	void *priv;                        /* the task's owner (replay state, kthread data) */
 	task_fn fn;
 	bool failed;                       /* killed by the engine (deadlock, watchdog) */
+	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
 };
 
 #endif

@@ -69,10 +69,18 @@ struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr)
 	return pmd_find(mm, addr >> PMD_SHIFT, false);
 }
 
-void pgtables_destroy(struct mm_struct *mm)
+void pgtables_destroy(struct task *tsk, struct mm_struct *mm)
 {
-	for (u32 i = 0; i < mm->cap_pmds; i++)
-		free(mm->pmds[i].table);
+	for (u32 i = 0; i < mm->cap_pmds; i++) {
+		struct pte_table *t = mm->pmds[i].table;
+		if (tsk && t && mm->pmds[i].kind == PMD_TABLE) {
+			/* free_pgtables at exit: return the table pages left by partial unmaps */
+			mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, t->pfn), NR_PAGETABLE, -1);
+			__free_pages(tsk, t->pfn, 0);
+			mm->nr_ptes--;
+		}
+		free(t);
+	}
 	free(mm->pmds);
 	mm->pmds = NULL;
 	mm->cap_pmds = mm->nr_pmds = 0;
@@ -87,9 +95,10 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	struct pmd_slot *s = pmd_lookup(mm, addr);
 	if (s && s->kind == PMD_TABLE)
 		return s->table;
-	u64 pfn = alloc_pages_node(tsk, -1, GFP_KERNEL, 0);
+	u64 pfn = alloc_pages_node(tsk, -1, GFP_PGTABLE_USER, 0);
 	if (pfn == PFN_NONE)
 		return NULL;
+	charge(tsk, tsk->sim->cost->zero_4k_ns);
 	spin_lock(tsk, &mm->page_table_lock);
 	s = pmd_find(mm, addr >> PMD_SHIFT, true);
 	if (s->kind == PMD_TABLE) {
@@ -100,6 +109,8 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	struct pte_table *t = xcalloc(1, sizeof(*t));
 	spin_lock_init(&t->ptl, &ptl_class);
 	t->pfn = pfn;
+	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_pgtable;
+	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_PAGETABLE, 1);
 	s->kind = PMD_TABLE;
 	s->table = t;
 	mm->nr_ptes++;
@@ -143,6 +154,10 @@ static vm_fault_t do_anonymous_page(struct task *tsk, struct vm_area_struct *vma
 	if (!seen)
 		t->nr_present++;
 	t->pte[idx] = (pfn << PTE_PFN_SHIFT) | PTE_PRESENT | PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	/* an anonymous page on the LRU (the lists themselves come with vmscan.c) */
+	pg->flags |= PG_anon | PG_lru;
+	pg->mapcount = 1;
 	mm->rss_anon++;
 	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_ANON_PAGES, 1);
 	if (c)
@@ -232,6 +247,8 @@ void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
 			if (!(p & PTE_ZERO)) {
 				u64 pfn = pte_pfn(p);
 				mm->rss_anon--;
+				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+				pg->mapcount--;
 				mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_ANON_PAGES, -1);
 				__free_pages(tsk, pfn, 0);
 			}
@@ -245,6 +262,7 @@ void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
 			s->table = NULL;
 			mm->nr_ptes--;
 			spin_unlock(tsk, &mm->page_table_lock);
+			mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, t->pfn), NR_PAGETABLE, -1);
 			__free_pages(tsk, t->pfn, 0);
 			free(t);
 		}

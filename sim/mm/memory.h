@@ -30,6 +30,8 @@ void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end);
 
 /* Page-table hash helpers (mmap.c and memory.c). */
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr);
-void pgtables_destroy(struct mm_struct *mm);
+/* Free every page table; with tsk, their pages go back to the allocator (exit), without
+ * only host memory is released (after the run). */
+void pgtables_destroy(struct task *tsk, struct mm_struct *mm);
 
 #endif

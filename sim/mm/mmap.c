@@ -43,8 +43,8 @@ void mmput(struct task *tsk, struct mm_struct *mm)
 		free(v);
 	}
 	mm->nr_vmas = 0;
+	pgtables_destroy(tsk, mm);
 	up_write(tsk, &mm->mmap_lock);
-	pgtables_destroy(mm);
 	free(mm->vmas);
 	free(mm);
 }
@@ -53,7 +53,7 @@ void mm_free_after_run(struct mm_struct *mm)
 {
 	for (u32 i = 0; i < mm->nr_vmas; i++)
 		free(mm->vmas[i]);
-	pgtables_destroy(mm);
+	pgtables_destroy(NULL, mm);
 	free(mm->vmas);
 	free(mm);
 }

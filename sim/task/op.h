@@ -52,6 +52,16 @@ enum op_type {
 /* op.flags bits for OP_TOUCH */
 #define TOUCH_WRITE 0x1u
 
+/* op.flags bits for OP_ALLOC_PAGES: the request's kind, as a GFP mask would say it.
+ * None set: an unmovable kernel allocation that may sleep (GFP_KERNEL). */
+#define ALLOC_F_MOVABLE 0x01u        /* user/page-cache memory (__GFP_MOVABLE) */
+#define ALLOC_F_RECLAIMABLE 0x02u    /* reclaimable slab (__GFP_RECLAIMABLE) */
+#define ALLOC_F_ATOMIC 0x04u         /* cannot sleep, may use reserves (GFP_ATOMIC) */
+#define ALLOC_F_NORETRY 0x08u        /* one light attempt (__GFP_NORETRY) */
+#define ALLOC_F_RETRY_MAYFAIL 0x10u  /* retry hard, never OOM-kill (__GFP_RETRY_MAYFAIL) */
+#define ALLOC_F_THISNODE 0x20u       /* only op.node (__GFP_THISNODE) */
+#define ALLOC_F_ALL 0x3fu
+
 /* op.ret when the source recorded no result */
 #define OP_RET_NONE INT64_MIN
 

@@ -11,7 +11,104 @@
 #include "stats/findings.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
+#include "mm/page_alloc.h"
 #include "task/replay.h"
+
+/* ---- OP_ALLOC_PAGES handles ---- */
+
+static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool create)
+{
+	if (create && (rt->nr_handles + 1) * 2 > rt->cap_handles) {
+		struct alloc_handle *old = rt->handles;
+		u32 ocap = rt->cap_handles;
+		rt->cap_handles = ocap ? ocap * 2 : 64;
+		rt->handles = xcalloc(rt->cap_handles, sizeof(*rt->handles));
+		rt->nr_handles = 0;
+		for (u32 i = 0; i < ocap; i++) {
+			if (old[i].used && old[i].pfn != PFN_NONE) {
+				*handle_slot(rt, old[i].id, true) = old[i];
+			}
+		}
+		free(old);
+	}
+	if (!rt->cap_handles)
+		return NULL;
+	u32 mask = rt->cap_handles - 1;
+	for (u32 i = (u32)(id * 0x9e3779b97f4a7c15ULL >> 40) & mask;; i = (i + 1) & mask) {
+		struct alloc_handle *h = &rt->handles[i];
+		if (!h->used) {
+			if (!create)
+				return NULL;
+			rt->nr_handles++;
+			*h = (struct alloc_handle){ .id = id, .pfn = PFN_NONE, .used = true };
+			return h;
+		}
+		if (h->id == id && (h->pfn != PFN_NONE || create))
+			return h;
+	}
+}
+
+static gfp_t op_alloc_gfp(u32 flags)
+{
+	gfp_t gfp = (flags & ALLOC_F_ATOMIC) ? GFP_ATOMIC : GFP_KERNEL;
+	if (flags & ALLOC_F_MOVABLE)
+		gfp |= __GFP_MOVABLE;
+	if (flags & ALLOC_F_RECLAIMABLE)
+		gfp |= __GFP_RECLAIMABLE;
+	if (flags & ALLOC_F_NORETRY)
+		gfp |= __GFP_NORETRY;
+	if (flags & ALLOC_F_RETRY_MAYFAIL)
+		gfp |= __GFP_RETRY_MAYFAIL;
+	if (flags & ALLOC_F_THISNODE)
+		gfp |= __GFP_THISNODE;
+	return gfp;
+}
+
+static s64 do_alloc_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_totals *t = rt->totals;
+	if (op->arg >= MAX_ORDER || (op->flags & ~ALLOC_F_ALL))
+		return -MM_EINVAL;
+	struct alloc_handle *h = handle_slot(rt, op->id, false);
+	if (h && h->pfn != PFN_NONE)
+		return -MM_EEXIST;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	u64 pfn = alloc_pages_node(tsk, op->node, op_alloc_gfp(op->flags), op->arg);
+	if (pfn == PFN_NONE) {
+		t->alloc_pages_fail[op->arg]++;
+		return -MM_ENOMEM;
+	}
+	t->alloc_pages_ok[op->arg]++;
+	h = handle_slot(rt, op->id, true);
+	h->pfn = pfn;
+	h->order = op->arg;
+	return 0;
+}
+
+static s64 do_free_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct alloc_handle *h = handle_slot(rt, op->id, false);
+	if (!h || h->pfn == PFN_NONE) {
+		rt->totals->bad_handles++;
+		return -MM_EINVAL;
+	}
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	__free_pages(tsk, h->pfn, h->order);
+	h->pfn = PFN_NONE;   /* tombstone */
+	return 0;
+}
+
+/* Blocks still held when the thread ends go back, as a test module's would on unload. */
+static void free_all_handles(struct task *tsk, struct replay_thread *rt)
+{
+	for (u32 i = 0; i < rt->cap_handles; i++) {
+		struct alloc_handle *h = &rt->handles[i];
+		if (h->used && h->pfn != PFN_NONE) {
+			__free_pages(tsk, h->pfn, h->order);
+			h->pfn = PFN_NONE;
+		}
+	}
+}
 
 static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 {
@@ -57,6 +154,14 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			return false;
 		}
 		break;
+	case OP_ALLOC_PAGES:
+		ret = do_alloc_pages(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_FREE_PAGES:
+		ret = do_free_pages(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
 	case OP_COMPUTE:
 		charge(tsk, op->ns);
 		break;
@@ -74,6 +179,23 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	return true;
 }
 
+#ifdef MMSIM_DEBUG_VM
+#define MMSIM_DEBUG_VM_ENABLED 1
+#else
+#define MMSIM_DEBUG_VM_ENABLED 0
+#endif
+
+/* --check and debug builds: the buddy invariants after every op; the first violation
+ * becomes a finding naming the op. */
+static void check_after_op(struct task *tsk, const struct op *op)
+{
+	char msg[256];
+	if (check_phys_mem(tsk->sim->phys, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),
+			       op->tid, msg);
+}
+
 void replay_main(struct task *tsk)
 {
 	struct replay_thread *rt = tsk->priv;
@@ -89,10 +211,14 @@ void replay_main(struct task *tsk)
 			break;
 		}
 		tsk->nr_ops++;
-		if (!do_op(tsk, rt, &op))
+		bool go_on = do_op(tsk, rt, &op);
+		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
+			check_after_op(tsk, &op);
+		if (!go_on)
 			break;
 		flush_if_ahead(tsk);
 	}
+	free_all_handles(tsk, rt);
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
 	mmput(tsk, p->mm);

@@ -28,11 +28,24 @@ struct replay_totals {
 	u64 faults;                      /* page faults taken by touches */
 	u64 segv;                        /* touches outside any VMA / without permission */
 	u64 oom_kills;
+	u64 alloc_pages_ok[16];          /* OP_ALLOC_PAGES successes by order */
+	u64 alloc_pages_fail[16];        /* and failures */
+	u64 bad_handles;                 /* FREE_PAGES of a handle not allocated */
 	u64 source_errors;
 	u64 threads_done;
 };
 
+/* Blocks a thread holds from OP_ALLOC_PAGES, by handle (open addressing). */
+struct alloc_handle {
+	u64 id;
+	u64 pfn;                         /* PFN_NONE-like UINT64_MAX: empty slot */
+	u32 order;
+	bool used;
+};
+
 struct replay_thread {
+	struct alloc_handle *handles;    /* owned */
+	u32 nr_handles, cap_handles;
 	struct op_source *src;           /* owned: closed when the thread ends */
 	struct process *proc;            /* borrowed */
 	struct replay_totals *totals;    /* borrowed */

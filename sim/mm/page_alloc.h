@@ -1,0 +1,162 @@
+/* page_alloc.h - the buddy page allocator (models mm/page_alloc.c, 6.1).
+ *
+ * Modelled: per node the zones (DMA32 on node 0 with machine.dma32, Normal), buddy free
+ * areas per order 0..10 and migratetype, pageblocks of order 9 with their type and the
+ * fallback/steal/claim rules between types, per-CPU page lists (batch/high, the pcp
+ * trylock), zone->lock (the lock model measures it), watermarks from vm.min_free_kbytes
+ * and vm.watermark_scale_factor with lowmem_reserve and boosting, zonelists ordered by
+ * node distance, numa_* statistics, ALLOC_NOFRAGMENT, the HIGHATOMIC reserve, and the
+ * slow path in its order: wake kswapd, direct compaction for costly orders, direct
+ * reclaim, retries, failure. Reclaim, kswapd and compaction are reached through hooks
+ * (phys_mem_set_hooks) that vmscan.c and compaction.c install; with no hook installed
+ * that step makes no progress, as with a kernel that has nothing reclaimable.
+ * Not modelled: CMA, memory hotplug, cpusets, per-CPU vmstat drift (counters are exact),
+ * the memmap reservation (managed pages = present pages).
+ * Spec: reference/page-alloc.md sections 1-6, 10. */
+#ifndef MMSIM_MM_PAGE_ALLOC_H
+#define MMSIM_MM_PAGE_ALLOC_H
+
+#include <stdio.h>
+#include "mm/gfp.h"
+#include "mm/mmzone.h"
+
+struct sim;
+struct task;
+
+#define PFN_NONE UINT64_MAX
+
+/* alloc_flags (mm/internal.h) */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_NO_WATERMARKS 0x04u
+#define ALLOC_WMARK_MASK (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM 0x08u
+#define ALLOC_NON_BLOCK 0x10u
+#define ALLOC_MIN_RESERVE 0x20u
+#define ALLOC_HIGHATOMIC 0x200u
+#define ALLOC_KSWAPD 0x800u
+#define ALLOC_NOFRAGMENT 0x100u
+
+/* Results of a compaction attempt (include/linux/compaction.h). */
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED,
+	COMPACT_DEFERRED,
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE,
+	COMPACT_PARTIAL_SKIPPED,
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS,
+};
+
+enum compact_priority { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT_PRIO_ASYNC };
+#define MIN_COMPACT_PRIORITY COMPACT_PRIO_SYNC_FULL
+#define DEF_COMPACT_PRIORITY COMPACT_PRIO_SYNC_LIGHT
+#define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+
+/* Hooks other mm files install. All may be NULL. */
+struct phys_mem_hooks {
+	void *arg;
+	/* Wake the node's kswapd for an allocation of this order (vmscan.c). */
+	void (*wakeup_kswapd)(void *arg, struct task *tsk, struct zone *z, gfp_t gfp, unsigned order,
+			      unsigned highest_zoneidx);
+	/* Direct reclaim for an allocation; returns pages reclaimed (vmscan.c). */
+	u64 (*try_to_free_pages)(void *arg, struct task *tsk, gfp_t gfp, unsigned order,
+				 int preferred_nid, u64 nodemask);
+	/* Direct compaction: try to make a free block of the order; on success *pfn may hold a
+	 * captured block (or PFN_NONE: caller retries the freelists) (compaction.c). */
+	enum compact_result (*try_to_compact_pages)(void *arg, struct task *tsk, gfp_t gfp,
+						    unsigned order, unsigned alloc_flags,
+						    int preferred_nid, u64 nodemask,
+						    enum compact_priority prio, u64 *pfn);
+	/* Pages reclaim could free from the zone (LRU lists), for should_reclaim_retry. */
+	u64 (*zone_reclaimable_pages)(void *arg, const struct zone *z);
+};
+
+struct phys_mem {
+	struct sim *sim;                  /* borrowed */
+	unsigned nr_nodes, nr_cpus;
+	struct pglist_data *node_data[MAX_NUMNODES];
+	u64 nr_pages;                     /* pfns 0..nr_pages-1 */
+	struct page_desc *pages;          /* [nr_pages] */
+	u8 *pb_type;                      /* [nr_pageblocks] migratetype of each pageblock */
+	u8 *pb_zone;                      /* [nr_pageblocks] node * MAX_NR_ZONES + zone */
+	u16 (*pb_used)[MIGRATE_PCPTYPES]; /* [nr_pageblocks] allocated pages per request type */
+	u64 nr_pageblocks;
+	u64 min_free_kbytes;              /* effective value */
+	bool grouping;                    /* variants.page_alloc_grouping == mobility */
+	struct phys_mem_hooks hooks;
+};
+
+/* Build the nodes and zones from the scenario (all memory free, every pageblock MOVABLE). */
+struct phys_mem *phys_mem_create(struct sim *sim);
+void phys_mem_destroy(struct phys_mem *pm);
+void phys_mem_set_hooks(struct phys_mem *pm, const struct phys_mem_hooks *h);
+
+static inline struct page_desc *pfn_to_page(struct phys_mem *pm, u64 pfn)
+{
+	return &pm->pages[pfn];
+}
+
+static inline struct zone *page_zone(const struct phys_mem *pm, u64 pfn)
+{
+	unsigned zid = pm->pb_zone[pfn >> pageblock_order];
+	return &pm->node_data[zid / MAX_NR_ZONES]->node_zones[zid % MAX_NR_ZONES];
+}
+
+static inline unsigned page_to_nid(const struct phys_mem *pm, u64 pfn)
+{
+	return pm->pb_zone[pfn >> pageblock_order] / MAX_NR_ZONES;
+}
+
+static inline unsigned get_pageblock_migratetype(const struct phys_mem *pm, u64 pfn)
+{
+	return pm->pb_type[pfn >> pageblock_order];
+}
+
+/* Allocate 2^order contiguous pages; nid -1 = the task's node. Returns the first pfn, or
+ * PFN_NONE when the allocation fails (as the kernel returns NULL). May block (zone->lock,
+ * reclaim) when gfp allows. */
+u64 alloc_pages_node(struct task *tsk, int nid, gfp_t gfp, unsigned order);
+/* The general form: preferred node and an allowed-nodes mask (0 = all nodes). */
+u64 __alloc_pages(struct task *tsk, gfp_t gfp, unsigned order, int preferred_nid, u64 nodemask);
+/* Free a block returned by the allocator (order as allocated). */
+void __free_pages(struct task *tsk, u64 pfn, unsigned order);
+
+/* Watermark check of zone z for an order (reference 5). */
+bool __zone_watermark_ok(const struct zone *z, unsigned order, u64 mark, unsigned highest_zoneidx,
+			 unsigned alloc_flags, s64 free_pages);
+bool zone_watermark_ok(const struct zone *z, unsigned order, u64 mark, unsigned highest_zoneidx,
+		       unsigned alloc_flags);
+unsigned gfp_migratetype(gfp_t gfp);
+unsigned gfp_zone(gfp_t gfp);
+
+/* Return every page on the task's CPU's pcp lists (all zones) to the buddy lists. */
+void drain_local_pages(struct task *tsk);
+/* Drain every CPU's pcp lists (drain_all_pages after a failed direct reclaim). */
+void drain_all_pages(struct task *tsk, struct zone *only);
+
+/* Buddy-level helpers for compaction (zone->lock held by the caller). */
+void __isolate_free_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned order);
+void __free_one_page(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned order, unsigned mt,
+		     bool to_tail);
+/* Move the free pages of the pageblock containing pfn to type mt's lists and set the
+ * block type. Returns free pages moved. */
+u64 move_freepages_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned mt);
+
+u64 node_free_pages(const struct phys_mem *pm, unsigned nid);
+u64 node_present_pages(const struct phys_mem *pm, unsigned nid);
+u64 node_pcp_pages(const struct phys_mem *pm, unsigned nid);
+
+/* Consistency of the buddy state of one zone (free counts match the lists, no page both
+ * free and allocated, buddies aligned and inside the zone, pageblock counters). Returns 0,
+ * or -1 with a description in msg. Used by tests, --check and MMSIM_DEBUG_VM builds. */
+int check_zone_buddy(struct phys_mem *pm, struct zone *z, char *msg, size_t msglen);
+int check_phys_mem(struct phys_mem *pm, char *msg, size_t msglen);
+
+/* Host bytes used per simulated page (descriptor and pageblock arrays). */
+double phys_mem_bytes_per_page(const struct phys_mem *pm);
+
+#endif
