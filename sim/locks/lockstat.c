@@ -255,8 +255,10 @@ static int cmp_name(const void *a, const void *b)
 static struct lock_class_stats **sorted_by_name(const struct lockstat *ls)
 {
 	struct lock_class_stats **v = xmalloc((ls->nr ? ls->nr : 1) * sizeof(*v));
-	memcpy(v, ls->classes, ls->nr * sizeof(*v));
-	qsort(v, ls->nr, sizeof(*v), cmp_name);
+	if (ls->nr) {
+		memcpy(v, ls->classes, ls->nr * sizeof(*v));
+		qsort(v, ls->nr, sizeof(*v), cmp_name);
+	}
 	return v;
 }
 
@@ -387,7 +389,8 @@ void lockstat_write_proc(const struct lockstat *ls, FILE *f)
 	line(f, '-', 0, LS_LINE_WIDTH);
 	fprintf(f, "\n");
 	struct lock_class_stats **v = sorted_by_name(ls);
-	qsort(v, ls->nr, sizeof(*v), cmp_contentions);
+	if (ls->nr)
+		qsort(v, ls->nr, sizeof(*v), cmp_contentions);
 	for (size_t i = 0; i < ls->nr; i++) {
 		const struct lock_class_stats *cs = v[i];
 		const char *name = cs->class->name;
@@ -443,8 +446,10 @@ void lockstat_write_csv(const struct lockstat *ls, FILE *f)
 		for (int rw = 0; rw < 2; rw++) {
 			size_t n = cs->nr_sites[rw];
 			struct site_stat *s = xmalloc((n ? n : 1) * sizeof(*s));
-			memcpy(s, cs->sites[rw], n * sizeof(*s));
-			qsort(s, n, sizeof(*s), cmp_site_wait);
+			if (n) {
+				memcpy(s, cs->sites[rw], n * sizeof(*s));
+				qsort(s, n, sizeof(*s), cmp_site_wait);
+			}
 			for (size_t j = 0; j < n; j++) {
 				fprintf(f, "\"%s\",%s,%llu,%llu,%llu,%llu,%s,%d,%s,%d\n",
 					cs->class->name, kind_name(cs->class, rw),
