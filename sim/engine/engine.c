@@ -344,8 +344,8 @@ static void check_deadlock(struct engine *e, struct task *last)
 		const struct task *t = e->tasks[i];
 		if (t->state == TASK_BLOCKED_LOCK)
 			blocked++;
-		else if (t->state == TASK_WOKEN)
-			return;         /* granted a lock, will run */
+		else if (t->state == TASK_WOKEN || (t->unparks_pending && t->state != TASK_DEAD))
+			return;         /* woken (maybe granted a lock) and will run */
 		else if (t->state != TASK_DEAD && t->lockdep_depth > 0)
 			return;         /* a holder that can progress */
 	}
