@@ -293,7 +293,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	run->end_ns = engine_now_ns(s->eng);
 	if (s->check) {
 		char msg[256];
-		if (check_phys_mem(s->phys, msg, sizeof(msg)) < 0)
+		if (check_phys_mem(s->phys, run->totals.threads_done == run->nr_threads, msg,
+				   sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",
 				       msg);
 	}

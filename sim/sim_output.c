@@ -175,6 +175,19 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set(vm, vmstat_item_name(i), json_s64(global_vm_state(s->vmstat, i)));
 	json_set(m, "vmstat", vm);
 	json_set(m, "zones", zones_json(s));
+	struct json *ap = json_object();
+	for (unsigned o = 0; o < 16; o++) {
+		if (!t->alloc_pages_ok[o] && !t->alloc_pages_fail[o])
+			continue;
+		char key[8];
+		snprintf(key, sizeof(key), "%u", o);
+		struct json *r = json_object();
+		json_set_u64(r, "ok", t->alloc_pages_ok[o]);
+		json_set_u64(r, "failed", t->alloc_pages_fail[o]);
+		json_set(ap, key, r);
+	}
+	json_set(m, "alloc_pages", ap);
+	json_set_u64(m, "free_pages_bad_handle", t->bad_handles);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -387,6 +400,20 @@ static void write_report(FILE *f, void *arg)
 	write_buddyinfo(s->phys, f);
 	fprintf(f, "```\n\n");
 	write_fragmentation_section(f, s);
+	bool any_ap = false;
+	for (unsigned o = 0; o < 16; o++)
+		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];
+	if (any_ap) {
+		fprintf(f, "Allocations requested by the workloads (`alloc_pages` ops):\n\n"
+			   "| order | succeeded | failed | success rate |\n|---:|---:|---:|---:|\n");
+		for (unsigned o = 0; o < 16; o++) {
+			u64 ok = t->alloc_pages_ok[o], ko = t->alloc_pages_fail[o];
+			if (ok || ko)
+				fprintf(f, "| %u | %llu | %llu | %.1f%% |\n", o, (unsigned long long)ok,
+					(unsigned long long)ko, 100.0 * (double)ok / (double)(ok + ko));
+		}
+		fprintf(f, "\n");
+	}
 
 	bool any = false;
 	for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)

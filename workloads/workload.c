@@ -24,12 +24,14 @@ const struct workload_type trace_type = {
 };
 
 static const struct workload_type *const types[] = {
+	&highalloc_stress_type,
 	&random_touch_type,
 	&sequential_touch_type,
 	&trace_type,
 };
 
 static const struct workload_schema *const schemas[] = {
+	&highalloc_stress_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
 	&trace_type.schema,

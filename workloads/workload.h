@@ -39,6 +39,7 @@ u64 workload_thread_base(unsigned instance_idx, unsigned thread, u64 size_per_th
 
 extern const struct workload_type sequential_touch_type;
 extern const struct workload_type random_touch_type;
+extern const struct workload_type highalloc_stress_type;
 extern const struct workload_type trace_type;
 
 #endif

@@ -152,9 +152,13 @@ u64 node_pcp_pages(const struct phys_mem *pm, unsigned nid);
 
 /* Consistency of the buddy state of one zone (free counts match the lists, no page both
  * free and allocated, buddies aligned and inside the zone, pageblock counters). Returns 0,
- * or -1 with a description in msg. Used by tests, --check and MMSIM_DEBUG_VM builds. */
-int check_zone_buddy(struct phys_mem *pm, struct zone *z, char *msg, size_t msglen);
-int check_phys_mem(struct phys_mem *pm, char *msg, size_t msglen);
+ * or -1 with a description in msg. Used by tests, --check and MMSIM_DEBUG_VM builds.
+ * quiescent: no task is inside the allocator (tests, end of run). Otherwise a zone whose
+ * zone->lock is held and a pcp a task is inside are skipped, and pages between the free
+ * lists and their new owner are allowed for (other tasks may be parked mid-operation). */
+int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *msg,
+		     size_t msglen);
+int check_phys_mem(struct phys_mem *pm, bool quiescent, char *msg, size_t msglen);
 
 /* Host bytes used per simulated page (descriptor and pageblock arrays). */
 double phys_mem_bytes_per_page(const struct phys_mem *pm);

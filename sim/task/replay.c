@@ -16,6 +16,8 @@
 
 /* ---- OP_ALLOC_PAGES handles ---- */
 
+/* The slot of handle id: its live or failed allocation, or (create) a new slot.
+ * Freed handles stay as tombstones until the table grows. */
 static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool create)
 {
 	if (create && (rt->nr_handles + 1) * 2 > rt->cap_handles) {
@@ -24,11 +26,9 @@ static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool c
 		rt->cap_handles = ocap ? ocap * 2 : 64;
 		rt->handles = xcalloc(rt->cap_handles, sizeof(*rt->handles));
 		rt->nr_handles = 0;
-		for (u32 i = 0; i < ocap; i++) {
-			if (old[i].used && old[i].pfn != PFN_NONE) {
+		for (u32 i = 0; i < ocap; i++)
+			if (old[i].state == HANDLE_LIVE || old[i].state == HANDLE_NULL)
 				*handle_slot(rt, old[i].id, true) = old[i];
-			}
-		}
 		free(old);
 	}
 	if (!rt->cap_handles)
@@ -36,14 +36,14 @@ static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool c
 	u32 mask = rt->cap_handles - 1;
 	for (u32 i = (u32)(id * 0x9e3779b97f4a7c15ULL >> 40) & mask;; i = (i + 1) & mask) {
 		struct alloc_handle *h = &rt->handles[i];
-		if (!h->used) {
+		if (h->state == HANDLE_EMPTY) {
 			if (!create)
 				return NULL;
 			rt->nr_handles++;
-			*h = (struct alloc_handle){ .id = id, .pfn = PFN_NONE, .used = true };
+			*h = (struct alloc_handle){ .id = id, .pfn = PFN_NONE, .state = HANDLE_NULL };
 			return h;
 		}
-		if (h->id == id && (h->pfn != PFN_NONE || create))
+		if (h->id == id && h->state != HANDLE_FREED)
 			return h;
 	}
 }
@@ -70,31 +70,34 @@ static s64 do_alloc_pages(struct task *tsk, struct replay_thread *rt, const stru
 	if (op->arg >= MAX_ORDER || (op->flags & ~ALLOC_F_ALL))
 		return -MM_EINVAL;
 	struct alloc_handle *h = handle_slot(rt, op->id, false);
-	if (h && h->pfn != PFN_NONE)
-		return -MM_EEXIST;
+	if (h)
+		return -MM_EEXIST;   /* the handle still names a block (or a failed attempt) */
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	u64 pfn = alloc_pages_node(tsk, op->node, op_alloc_gfp(op->flags), op->arg);
+	h = handle_slot(rt, op->id, true);
+	h->order = op->arg;
 	if (pfn == PFN_NONE) {
 		t->alloc_pages_fail[op->arg]++;
-		return -MM_ENOMEM;
+		return -MM_ENOMEM;   /* the handle stays as a NULL block until freed */
 	}
 	t->alloc_pages_ok[op->arg]++;
-	h = handle_slot(rt, op->id, true);
 	h->pfn = pfn;
-	h->order = op->arg;
+	h->state = HANDLE_LIVE;
 	return 0;
 }
 
 static s64 do_free_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct alloc_handle *h = handle_slot(rt, op->id, false);
-	if (!h || h->pfn == PFN_NONE) {
+	if (!h) {
 		rt->totals->bad_handles++;
 		return -MM_EINVAL;
 	}
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
-	__free_pages(tsk, h->pfn, h->order);
-	h->pfn = PFN_NONE;   /* tombstone */
+	/* freeing a failed allocation is a no-op, as free_pages(0) is */
+	if (h->state == HANDLE_LIVE)
+		__free_pages(tsk, h->pfn, h->order);
+	h->state = HANDLE_FREED;
 	return 0;
 }
 
@@ -103,10 +106,10 @@ static void free_all_handles(struct task *tsk, struct replay_thread *rt)
 {
 	for (u32 i = 0; i < rt->cap_handles; i++) {
 		struct alloc_handle *h = &rt->handles[i];
-		if (h->used && h->pfn != PFN_NONE) {
+		if (h->state == HANDLE_LIVE)
 			__free_pages(tsk, h->pfn, h->order);
-			h->pfn = PFN_NONE;
-		}
+		if (h->state != HANDLE_EMPTY)
+			h->state = HANDLE_FREED;
 	}
 }
 
@@ -190,7 +193,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 static void check_after_op(struct task *tsk, const struct op *op)
 {
 	char msg[256];
-	if (check_phys_mem(tsk->sim->phys, msg, sizeof(msg)) < 0)
+	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),
 			       op->tid, msg);

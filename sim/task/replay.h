@@ -36,11 +36,13 @@ struct replay_totals {
 };
 
 /* Blocks a thread holds from OP_ALLOC_PAGES, by handle (open addressing). */
+enum handle_state { HANDLE_EMPTY, HANDLE_LIVE, HANDLE_NULL, HANDLE_FREED };
+
 struct alloc_handle {
 	u64 id;
-	u64 pfn;                         /* PFN_NONE-like UINT64_MAX: empty slot */
+	u64 pfn;
 	u32 order;
-	bool used;
+	u8 state;                        /* enum handle_state; NULL: the allocation failed */
 };
 
 struct replay_thread {

@@ -93,7 +93,7 @@ static const char *buddy_row(const struct zone *z)
 static void check_invariants(void)
 {
 	char msg[256] = "";
-	int rc = check_phys_mem(sim.phys, msg, sizeof(msg));
+	int rc = check_phys_mem(sim.phys, true, msg, sizeof(msg));
 	CHECK_EQ_S64(rc, 0);
 	if (rc)
 		fprintf(stderr, "  invariant: %s\n", msg);
