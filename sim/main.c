@@ -11,6 +11,7 @@
 #include "config/scenario.h"
 #include "config/schema.h"
 #include "workloads/workload.h"
+#include "traces/trace_cli.h"
 
 extern const char mmsim_default_scenario[];
 
@@ -29,6 +30,9 @@ static void usage(FILE *f)
 		"                             configs/default.yaml) and write the out dir\n"
 		"  validate SCENARIO [--set KEY=VALUE]...\n"
 		"                             check a scenario; print a one-line summary; run nothing\n"
+		"  trace convert|cat|stat ... convert strace / valgrind-lackey logs and .mmt text to\n"
+		"                             the compressed .mmtz format, print or summarise a trace\n"
+		"                             (mmsim trace --help)\n"
 		"  knobs                      every scenario knob and workload parameter: type, range,\n"
 		"                             default, meaning\n"
 		"  help                       this text\n"
@@ -233,6 +237,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (!strcmp(cmd, "knobs"))
 		return cmd_knobs(argc - 2, argv + 2);
+	if (!strcmp(cmd, "trace"))
+		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);
 	return EXIT_BAD_INPUT;
 }

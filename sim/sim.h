@@ -18,6 +18,7 @@ struct sampler;
 struct vmstat;
 struct phys_mem;
 struct outdir;
+struct compaction;
 struct sim_run;
 
 struct sim {
@@ -30,6 +31,7 @@ struct sim {
 	struct lockstat *lockstat;         /* locks/lockstat.h */
 	struct vmstat *vmstat;             /* mm/vmstat.h */
 	struct phys_mem *phys;             /* mm/page_alloc.h: nodes, zones, page descriptors */
+	struct compaction *compaction;     /* mm/compaction.h: per-node kcompactd state */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

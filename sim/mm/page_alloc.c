@@ -549,7 +549,7 @@ static void wakeup_kswapd(struct task *tsk, struct zone *z, gfp_t gfp, unsigned 
 		pgdat->kswapd_highest_zoneidx = highest_zoneidx;
 	pgdat->kswapd_wakeups++;
 	if (pm->hooks.wakeup_kswapd)
-		pm->hooks.wakeup_kswapd(pm->hooks.arg, tsk, z, gfp, order, highest_zoneidx);
+		pm->hooks.wakeup_kswapd(pm->hooks.reclaim_arg, tsk, z, gfp, order, highest_zoneidx);
 }
 
 /* Mark the allocated block: head with order and request type, pageblock counters. */
@@ -803,7 +803,7 @@ static u64 __alloc_pages_direct_compact(struct task *tsk, gfp_t gfp, unsigned or
 	if (!order || !pm->hooks.try_to_compact_pages)
 		return PFN_NONE;
 	u64 pfn = PFN_NONE;
-	*result = pm->hooks.try_to_compact_pages(pm->hooks.arg, tsk, gfp, order, alloc_flags,
+	*result = pm->hooks.try_to_compact_pages(pm->hooks.compact_arg, tsk, gfp, order, alloc_flags,
 						 (int)ac->pgdat->node_id, ac->nodemask, prio, &pfn);
 	if (*result == COMPACT_SKIPPED)
 		return PFN_NONE;
@@ -835,7 +835,7 @@ static u64 __alloc_pages_direct_reclaim(struct task *tsk, gfp_t gfp, unsigned or
 			    gfp_zone(gfp) == ZONE_DMA32 ? ALLOCSTALL_DMA32 : ALLOCSTALL_NORMAL);
 	*progress = 0;
 	if (pm->hooks.try_to_free_pages)
-		*progress = pm->hooks.try_to_free_pages(pm->hooks.arg, tsk, gfp, order,
+		*progress = pm->hooks.try_to_free_pages(pm->hooks.reclaim_arg, tsk, gfp, order,
 							(int)ac->pgdat->node_id, ac->nodemask);
 	if (!*progress)
 		return PFN_NONE;
@@ -866,7 +866,7 @@ static bool should_reclaim_retry(struct task *tsk, unsigned order, const struct 
 		return unreserve_highatomic_pageblock(tsk, ac, true);
 	for_each_zone_ac(ac, z, i) {
 		u64 reclaimable = pm->hooks.zone_reclaimable_pages ?
-					  pm->hooks.zone_reclaimable_pages(pm->hooks.arg, z) : 0;
+					  pm->hooks.zone_reclaimable_pages(pm->hooks.reclaim_arg, z) : 0;
 		s64 available = (s64)(reclaimable + z->free_pages);
 		if (__zone_watermark_ok(z, order, z->_watermark[WMARK_MIN], ac->highest_zoneidx,
 					alloc_flags, available))
@@ -1402,11 +1402,6 @@ void phys_mem_destroy(struct phys_mem *pm)
 	free(pm->pb_zone);
 	free(pm->pb_used);
 	free(pm);
-}
-
-void phys_mem_set_hooks(struct phys_mem *pm, const struct phys_mem_hooks *h)
-{
-	pm->hooks = *h;
 }
 
 u64 node_free_pages(const struct phys_mem *pm, unsigned nid)

@@ -8,7 +8,7 @@
  * node distance, numa_* statistics, ALLOC_NOFRAGMENT, the HIGHATOMIC reserve, and the
  * slow path in its order: wake kswapd, direct compaction for costly orders, direct
  * reclaim, retries, failure. Reclaim, kswapd and compaction are reached through hooks
- * (phys_mem_set_hooks) that vmscan.c and compaction.c install; with no hook installed
+ * (pm->hooks) that vmscan.c, compaction.c and rmap.c install; with no hook installed
  * that step makes no progress, as with a kernel that has nothing reclaimable.
  * Not modelled: CMA, memory hotplug, cpusets, per-CPU vmstat drift (counters are exact),
  * the memmap reservation (managed pages = present pages).
@@ -56,9 +56,10 @@ enum compact_priority { COMPACT_PRIO_SYNC_FULL, COMPACT_PRIO_SYNC_LIGHT, COMPACT
 #define DEF_COMPACT_PRIORITY COMPACT_PRIO_SYNC_LIGHT
 #define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
 
-/* Hooks other mm files install. All may be NULL. */
+/* Hooks other mm files install, each group with its own argument: vmscan.c sets the
+ * reclaim group, compaction.c the compaction one, rmap.c migrate_page. All may be NULL. */
 struct phys_mem_hooks {
-	void *arg;
+	void *reclaim_arg, *compact_arg, *migrate_arg;
 	/* Wake the node's kswapd for an allocation of this order (vmscan.c). */
 	void (*wakeup_kswapd)(void *arg, struct task *tsk, struct zone *z, gfp_t gfp, unsigned order,
 			      unsigned highest_zoneidx);
@@ -73,6 +74,15 @@ struct phys_mem_hooks {
 						    enum compact_priority prio, u64 *pfn);
 	/* Pages reclaim could free from the zone (LRU lists), for should_reclaim_retry. */
 	u64 (*zone_reclaimable_pages)(void *arg, const struct zone *z);
+	/* Move the contents and every reference of the allocated order-0 page old_pfn to the
+	 * freshly allocated page new_pfn (migrate_pages for one page). The caller (compaction)
+	 * isolated old_pfn: PG_isolated set and one extra reference held. On success (0) the
+	 * owner's mappings point at new_pfn; new_pfn carries the old page's flags (without
+	 * PG_isolated), mapcount and references other than the caller's; old_pfn is left with
+	 * refcount 1 (the caller's) and mapcount 0, for the caller to free. -MM_EAGAIN: the page is
+	 * busy or pinned, nothing changed. -MM_ENOENT: the owner let go of the page while it
+	 * was isolated (it holds only the caller's reference): drop it. May block. */
+	int (*migrate_page)(void *arg, struct task *tsk, u64 old_pfn, u64 new_pfn);
 };
 
 struct phys_mem {
@@ -93,7 +103,6 @@ struct phys_mem {
 /* Build the nodes and zones from the scenario (all memory free, every pageblock MOVABLE). */
 struct phys_mem *phys_mem_create(struct sim *sim);
 void phys_mem_destroy(struct phys_mem *pm);
-void phys_mem_set_hooks(struct phys_mem *pm, const struct phys_mem_hooks *h);
 
 static inline struct page_desc *pfn_to_page(struct phys_mem *pm, u64 pfn)
 {

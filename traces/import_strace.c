@@ -1,0 +1,751 @@
+/* import_strace.c - strace logs (`strace -f -tt -e trace=memory,process,ipc,desc`) as ops.
+ *
+ * One line gives at most one op. Lines are "[PID] TIME CALL(ARGS) = RET [ERRNO (text)]",
+ * "<unfinished ...>" halves joined with their "<... CALL resumed>" line (the op keeps the
+ * start time), "--- SIG... ---" signal lines (counted), "+++ exited|killed +++" (an EXIT
+ * when the thread issued none). Calls that mmsim does not model are counted by name,
+ * never fatal. Reads of kernel state files (snapshot_file.h) become OP_SNAPSHOT, and
+ * their open/read/close disappear. Memory: one line, plus per live thread its pending
+ * unfinished call. Argument decoding follows strace's documented output format. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "traces/linereader.h"
+#include "traces/reader_impl.h"
+#include "traces/snapshot_file.h"
+#include "traces/tidmap.h"
+#include "traces/uapi_names.h"
+
+#define MAX_ARGS 8
+#define NR_SNAP_FDS 64
+#define DAY_NS (86400ULL * NSEC_PER_SEC)
+
+struct sthread {
+	u32 pid, tid;
+	u64 last_time;
+	bool seen, exited;
+	char *pending;              /* text of an unfinished call, or NULL */
+	u64 pending_time;
+};
+
+struct snap_fd {
+	u32 pid;
+	s32 fd;
+	u32 file;
+	bool read_done;
+	bool used;
+};
+
+struct strace_reader {
+	struct trace_reader r;
+	struct linereader *lr;
+	struct tidmap tids;
+	struct sthread *threads;
+	u32 nr_threads, cap_threads;
+	bool have_base;
+	u64 base, prev_tod, day;
+	struct snap_fd snaps[NR_SNAP_FDS];
+	u32 snap_next;
+	char joined[2 * LINEREADER_MAX + 64];
+	char pathbuf[MMT_MAX_PATH + 1];
+};
+
+static struct sthread *thread_get(struct strace_reader *s, u32 tid)
+{
+	u32 i = tidmap_get(&s->tids, tid);
+	if (i != TIDMAP_NONE)
+		return &s->threads[i];
+	if (s->nr_threads == s->cap_threads) {
+		s->cap_threads = s->cap_threads ? 2 * s->cap_threads : 16;
+		s->threads = xrealloc(s->threads, s->cap_threads * sizeof(*s->threads));
+	}
+	i = s->nr_threads++;
+	struct sthread *t = &s->threads[i];
+	memset(t, 0, sizeof(*t));
+	t->pid = tid;               /* until a clone says otherwise */
+	t->tid = tid;
+	tidmap_set(&s->tids, tid, i);
+	return t;
+}
+
+/* ---- small parsers ---- */
+
+static const char *skip_sp(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
+/* "HH:MM:SS[.frac]" or "SECONDS.frac" (-ttt); ns since midnight or since the epoch. */
+static int parse_timestamp(const char **pp, u64 *t)
+{
+	const char *p = *pp;
+	u64 v[3] = { 0 };
+	int n = 0;
+	for (;;) {
+		if (!isdigit((unsigned char)*p))
+			return -1;
+		while (isdigit((unsigned char)*p)) {
+			if (v[n] > UINT64_MAX / 100)
+				return -1;
+			v[n] = v[n] * 10 + (u64)(*p++ - '0');
+		}
+		if (*p == ':' && n < 2) {
+			n++;
+			p++;
+			continue;
+		}
+		break;
+	}
+	u64 sec = n == 2 ? v[0] * 3600 + v[1] * 60 + v[2] : n == 0 ? v[0] : UINT64_MAX;
+	if (sec == UINT64_MAX || sec > UINT64_MAX / NSEC_PER_SEC - 1)
+		return -1;
+	u64 frac = 0, scale = NSEC_PER_SEC;
+	if (*p == '.') {
+		p++;
+		while (isdigit((unsigned char)*p)) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (u64)(*p - '0') * scale;
+			}
+			p++;
+		}
+	}
+	if (*p != ' ')
+		return -1;
+	*t = sec * NSEC_PER_SEC + frac;
+	*pp = p + 1;
+	return 0;
+}
+
+struct arg {
+	const char *s;
+	size_t n;
+};
+
+/* Split "a, b, {c, d}, [e]" at top-level commas; stops at the ')' closing the call.
+ * Returns the number of arguments and sets *end after the ')', or -1. */
+static int split_args(const char *p, struct arg *args, int max, const char **end)
+{
+	int nr = 0, depth = 0;
+	const char *start = p;
+	bool inq = false;
+	for (; *p; p++) {
+		if (inq) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				inq = false;
+			continue;
+		}
+		if (*p == '"') {
+			inq = true;
+		} else if (*p == '(' || *p == '[' || *p == '{') {
+			depth++;
+		} else if ((*p == ']' || *p == '}') && depth > 0) {
+			depth--;
+		} else if (*p == ')') {
+			if (depth > 0) {
+				depth--;
+				continue;
+			}
+			break;
+		} else if (*p == ',' && depth == 0) {
+			if (nr < max)
+				args[nr++] = (struct arg){ start, (size_t)(p - start) };
+			start = skip_sp(p + 1);
+			p = start - 1;
+		}
+	}
+	if (*p != ')')
+		return -1;
+	while (start < p && start[0] == ' ')
+		start++;
+	if (p > start || nr > 0) {
+		if (nr < max)
+			args[nr++] = (struct arg){ start, (size_t)(p - start) };
+	}
+	*end = p + 1;
+	return nr;
+}
+
+static bool arg_is(const struct arg *a, const char *s)
+{
+	return a->n == strlen(s) && !strncmp(a->s, s, a->n);
+}
+
+/* A number (decimal, 0x hex, 0 octal, negative), "NULL" (0); -1 when not a number. */
+static int arg_num(const struct arg *a, u64 *v)
+{
+	char buf[64], *end;
+	if (arg_is(a, "NULL")) {
+		*v = 0;
+		return 0;
+	}
+	if (!a->n || a->n >= sizeof(buf))
+		return -1;
+	memcpy(buf, a->s, a->n);
+	buf[a->n] = '\0';
+	errno = 0;
+	if (buf[0] == '-') {
+		long long x = strtoll(buf, &end, 0);
+		*v = (u64)x;
+	} else {
+		*v = strtoull(buf, &end, 0);
+	}
+	/* "3</path>" with -y: the number comes first */
+	if (end == buf || errno || (*end && *end != '<'))
+		return -1;
+	return 0;
+}
+
+/* Flags: names of the table and numbers joined by '|'; unknown names are ignored (a newer
+ * strace may know flags this table does not). */
+static u64 arg_flags(const struct uapi_table *t, const struct arg *a)
+{
+	u64 acc = 0;
+	const char *p = a->s, *end = a->s + a->n;
+	while (p < end) {
+		const char *e = memchr(p, '|', (size_t)(end - p));
+		if (!e)
+			e = end;
+		char tok[64];
+		size_t n = (size_t)(e - p);
+		if (n < sizeof(tok)) {
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			u64 v;
+			char bad[8];
+			if (uapi_parse(t, UAPI_STRACE, tok, &v, bad, sizeof(bad)) == 0)
+				acc |= v;
+		}
+		p = e + 1;
+	}
+	return acc;
+}
+
+/* A strace string argument "..." (possibly followed by "..."), unescaped into out. */
+static int arg_string(const struct arg *a, char *out, size_t outlen)
+{
+	const char *p = a->s, *end = a->s + a->n;
+	size_t o = 0;
+	if (p >= end || *p != '"')
+		return -1;
+	for (p++; p < end && *p != '"'; p++) {
+		int c = (unsigned char)*p;
+		if (c == '\\' && p + 1 < end) {
+			p++;
+			switch (*p) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'v': c = '\v'; break;
+			case 'f': c = '\f'; break;
+			case 'x':
+				c = 0;
+				for (int k = 0; k < 2 && p + 1 < end && isxdigit((unsigned char)p[1]); k++) {
+					p++;
+					c = c * 16 + (isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10));
+				}
+				break;
+			default:
+				if (*p >= '0' && *p <= '7') {
+					c = 0;
+					for (int k = 0; k < 3 && p < end && *p >= '0' && *p <= '7'; k++, p++)
+						c = c * 8 + (*p - '0');
+					p--;
+				} else {
+					c = (unsigned char)*p;
+				}
+			}
+		}
+		if (c == 0)
+			return -1;      /* a path cannot hold NUL */
+		if (o + 1 >= outlen)
+			return -1;
+		out[o++] = (char)c;
+	}
+	if (p >= end)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}
+
+/* "[0x0000000001]" or "[0x1, 0x2]" -> the first word; "NULL" and "[]" -> 0. */
+static u64 arg_nodemask(const struct arg *a)
+{
+	const char *p = a->s;
+	if (a->n && *p == '[')
+		p++;
+	return strtoull(p, NULL, 0);
+}
+
+/* ---- snapshot files ---- */
+
+static struct snap_fd *snap_find(struct strace_reader *s, u32 pid, s32 fd)
+{
+	for (u32 i = 0; i < NR_SNAP_FDS; i++)
+		if (s->snaps[i].used && s->snaps[i].pid == pid && s->snaps[i].fd == fd)
+			return &s->snaps[i];
+	return NULL;
+}
+
+static void snap_add(struct strace_reader *s, u32 pid, s32 fd, u32 file)
+{
+	struct snap_fd *e = snap_find(s, pid, fd);
+	if (!e) {
+		e = &s->snaps[s->snap_next];
+		s->snap_next = (s->snap_next + 1) % NR_SNAP_FDS;
+	}
+	*e = (struct snap_fd){ .pid = pid, .fd = fd, .file = file, .used = true };
+}
+
+/* ---- one call ---- */
+
+static s64 parse_ret(const char *p, bool *ok)
+{
+	*ok = true;
+	p = skip_sp(p);
+	if (*p == '?') {
+		p = skip_sp(p + 1);
+		/* "? ERESTARTSYS (To be restarted...)" */
+		if (isupper((unsigned char)*p)) {
+			char name[32];
+			size_t n = 0;
+			while ((isupper((unsigned char)p[n]) || isdigit((unsigned char)p[n]) || p[n] == '_') &&
+			       n < sizeof(name) - 1)
+				n++;
+			memcpy(name, p, n);
+			name[n] = '\0';
+			int e = uapi_errno_from_name(name);
+			if (e > 0)
+				return -e;
+		}
+		return OP_RET_NONE;
+	}
+	char *end;
+	errno = 0;
+	s64 v;
+	if (*p == '-') {
+		v = strtoll(p, &end, 0);
+	} else {
+		v = (s64)strtoull(p, &end, 0);
+	}
+	if (end == p || errno) {
+		*ok = false;
+		return OP_RET_NONE;
+	}
+	if (v == -1 && *end == ' ') {
+		const char *q = end + 1;
+		char name[32];
+		size_t n = 0;
+		while ((isupper((unsigned char)q[n]) || isdigit((unsigned char)q[n]) || q[n] == '_') &&
+		       n < sizeof(name) - 1)
+			n++;
+		memcpy(name, q, n);
+		name[n] = '\0';
+		int e = n ? uapi_errno_from_name(name) : -1;
+		if (e > 0)
+			return -e;
+	}
+	return v;
+}
+
+/* Decode "NAME(ARGS) = RET" for thread t into op. Returns 1 when an op was produced,
+ * 0 when the call produces none (not modelled, or a snapshot file's read/close). */
+static int decode_call(struct strace_reader *s, struct sthread *t, const char *text, u64 time,
+		       struct op *op)
+{
+	const char *paren = strchr(text, '(');
+	struct arg a[MAX_ARGS];
+	const char *end;
+	u64 v[MAX_ARGS] = { 0 };
+	bool ok;
+
+	if (!paren || paren == text) {
+		trace_info_unknown(&s->r.info, "(unparsed lines)", 16);
+		s->r.info.skipped++;
+		return 0;
+	}
+	size_t nl = (size_t)(paren - text);
+	int nr = split_args(paren + 1, a, MAX_ARGS, &end);
+	const char *eq = nr >= 0 ? strstr(end, "= ") : NULL;
+	if (nr < 0 || !eq) {
+		trace_info_unknown(&s->r.info, "(unparsed lines)", 16);
+		s->r.info.skipped++;
+		return 0;
+	}
+	s64 ret = parse_ret(eq + 2, &ok);
+	if (!ok) {
+		trace_info_unknown(&s->r.info, "(unparsed lines)", 16);
+		s->r.info.skipped++;
+		return 0;
+	}
+	for (int i = 0; i < nr; i++)
+		if (arg_num(&a[i], &v[i]) < 0)
+			v[i] = 0;
+	char name[40];
+	if (nl >= sizeof(name))
+		nl = sizeof(name) - 1;
+	memcpy(name, text, nl);
+	name[nl] = '\0';
+#define IS(n) (!strcmp(name, n))
+#define NEED(k) do { if (nr < (k)) goto unknown; } while (0)
+	enum op_type type = OP_NONE;
+	op_init(op, OP_NONE);
+	op->ret = ret;
+	if (IS("mmap") || IS("mmap2")) {
+		NEED(6);
+		type = OP_MMAP;
+		op->addr = v[0];
+		op->len = v[1];
+		op->prot = (u32)arg_flags(&uapi_prot, &a[2]);
+		op->flags = (u32)arg_flags(&uapi_map, &a[3]);
+		op->fd = (s32)v[4];
+		op->off = IS("mmap2") ? v[5] * 4096 : v[5];
+	} else if (IS("munmap")) {
+		NEED(2);
+		type = OP_MUNMAP;
+		op->addr = v[0];
+		op->len = v[1];
+	} else if (IS("mprotect") || IS("pkey_mprotect")) {
+		NEED(3);
+		type = OP_MPROTECT;
+		op->addr = v[0];
+		op->len = v[1];
+		op->prot = (u32)arg_flags(&uapi_prot, &a[2]);
+	} else if (IS("mremap")) {
+		NEED(4);
+		type = OP_MREMAP;
+		op->addr = v[0];
+		op->len = v[1];
+		op->len2 = v[2];
+		op->flags = (u32)arg_flags(&uapi_mremap, &a[3]);
+		if (nr >= 5)
+			op->addr2 = v[4];
+	} else if (IS("madvise")) {
+		NEED(3);
+		u64 adv = arg_flags(&uapi_madv, &a[2]);
+		op->addr = v[0];
+		op->len = v[1];
+		if ((adv == MADV_POPULATE_READ || adv == MADV_POPULATE_WRITE) && ret == 0) {
+			type = OP_TOUCH;
+			op->flags = adv == MADV_POPULATE_WRITE ? TOUCH_WRITE : 0;
+			op->ret = OP_RET_NONE;
+		} else {
+			type = OP_MADVISE;
+			op->arg = (u32)adv;
+		}
+	} else if (IS("brk")) {
+		NEED(1);
+		type = OP_BRK;
+		op->addr = v[0];
+	} else if (IS("mbind")) {
+		NEED(6);
+		type = OP_MBIND;
+		op->addr = v[0];
+		op->len = v[1];
+		op->arg = (u32)arg_flags(&uapi_mpol_mode, &a[2]);
+		op->nodemask = arg_nodemask(&a[3]);
+		op->flags = (u32)arg_flags(&uapi_mpol_mf, &a[5]);
+	} else if (IS("set_mempolicy")) {
+		NEED(2);
+		type = OP_SET_MEMPOLICY;
+		op->arg = (u32)arg_flags(&uapi_mpol_mode, &a[0]);
+		op->nodemask = arg_nodemask(&a[1]);
+	} else if (IS("shmget")) {
+		NEED(3);
+		type = OP_SHMGET;
+		op->id = arg_is(&a[0], "IPC_PRIVATE") ? 0 : v[0];
+		op->len = v[1];
+		op->flags = (u32)arg_flags(&uapi_ipc, &a[2]);
+	} else if (IS("shmat")) {
+		NEED(3);
+		type = OP_SHMAT;
+		op->id = v[0];
+		op->addr = v[1];
+		op->flags = (u32)arg_flags(&uapi_shm, &a[2]);
+	} else if (IS("shmdt")) {
+		NEED(1);
+		type = OP_SHMDT;
+		op->addr = v[0];
+	} else if (IS("memfd_create")) {
+		NEED(2);
+		type = OP_MEMFD_CREATE;
+		if (arg_string(&a[0], s->pathbuf, sizeof(s->pathbuf)) == 0)
+			op->path = s->pathbuf;
+		op->flags = (u32)arg_flags(&uapi_mfd, &a[1]);
+	} else if (IS("open") || IS("openat") || IS("creat")) {
+		int pi = IS("openat") ? 1 : 0;
+		NEED(pi + 1);
+		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) < 0)
+			goto unknown;
+		int sf = snapshot_file_from_path(s->pathbuf);
+		if (sf >= 0) {
+			if (ret >= 0 && ret != OP_RET_NONE)
+				snap_add(s, t->pid, (s32)ret, (u32)sf);
+			return 0;
+		}
+		type = OP_OPEN;
+		op->path = s->pathbuf;
+		if (IS("creat"))
+			op->flags = 0100 | 01000 | 01;  /* O_CREAT|O_TRUNC|O_WRONLY */
+		else if (nr > pi + 1)
+			op->flags = (u32)arg_flags(&uapi_open, &a[pi + 1]);
+	} else if (IS("close")) {
+		NEED(1);
+		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
+		if (sn) {
+			sn->used = false;
+			return 0;
+		}
+		type = OP_CLOSE;
+		op->fd = (s32)v[0];
+	} else if (IS("read") || IS("pread64") || IS("write") || IS("pwrite64")) {
+		bool positional = IS("pread64") || IS("pwrite64");
+		NEED(positional ? 4 : 3);
+		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
+		bool is_read = IS("read") || IS("pread64");
+		if (sn && is_read) {
+			/* the first read since the open (or a pread at 0) is the look */
+			if ((positional && v[3] == 0) || !sn->read_done) {
+				sn->read_done = true;
+				type = OP_SNAPSHOT;
+				op->arg = sn->file;
+				op->ret = OP_RET_NONE;
+				goto emit;
+			}
+			return 0;
+		}
+		type = is_read ? OP_READ : OP_WRITE;
+		op->fd = (s32)v[0];
+		op->len = v[2];
+		op->off = positional ? v[3] : ~0ULL;
+	} else if (IS("lseek")) {
+		NEED(3);
+		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
+		if (sn && v[1] == 0)
+			sn->read_done = false;
+		goto unknown;
+	} else if (IS("ftruncate")) {
+		NEED(2);
+		type = OP_FTRUNCATE;
+		op->fd = (s32)v[0];
+		op->len = v[1];
+	} else if (IS("fallocate")) {
+		NEED(4);
+		type = OP_FALLOCATE;
+		op->fd = (s32)v[0];
+		op->arg = (u32)arg_flags(&uapi_falloc, &a[1]);
+		op->off = v[2];
+		op->len = v[3];
+	} else if (IS("clone") || IS("clone3") || IS("fork") || IS("vfork")) {
+		bool thread = false;
+		if (IS("clone") || IS("clone3")) {
+			NEED(1);
+			/* clone(child_stack=..., flags=A|B, ...) or clone3({flags=A|B, ...}, size) */
+			for (int i = 0; i < nr; i++) {
+				const char *f = memmem(a[i].s, a[i].n, "flags=", 6);
+				if (!f)
+					continue;
+				const char *fe = f + 6;
+				while (fe < a[i].s + a[i].n && *fe != ',' && *fe != '}')
+					fe++;
+				struct arg fa = { f + 6, (size_t)(fe - f - 6) };
+				thread = arg_flags(&uapi_clone, &fa) & 0x10000;  /* CLONE_THREAD */
+				break;
+			}
+		}
+		type = thread ? OP_CLONE : OP_FORK;
+		if (ret > 0 && ret <= UINT32_MAX) {
+			u32 self = t->tid, pid = t->pid;
+			op->id = (u64)ret;
+			struct sthread *child = thread_get(s, (u32)ret);  /* may move threads[] */
+			if (!child->seen)
+				child->pid = thread ? pid : (u32)ret;
+			t = &s->threads[tidmap_get(&s->tids, self)];
+		}
+	} else if (IS("exit") || IS("exit_group")) {
+		type = OP_EXIT;
+		op->ret = OP_RET_NONE;
+		t->exited = true;
+	} else {
+		goto unknown;
+	}
+emit:
+	op->type = type;
+	op->pid = t->pid;
+	op->tid = t->tid;
+	op->time_ns = time;
+	op->think_ns = t->seen ? time - t->last_time : 0;
+	if (time < t->last_time)
+		op->think_ns = 0;
+	t->last_time = time;
+	t->seen = true;
+	return 1;
+unknown:
+	trace_info_unknown(&s->r.info, name, strlen(name));
+	s->r.info.skipped++;
+	return 0;
+#undef IS
+#undef NEED
+}
+
+static int strace_next(struct trace_reader *r, struct op *op)
+{
+	struct strace_reader *s = container_of(r, struct strace_reader, r);
+	char *line;
+	size_t len;
+
+	for (;;) {
+		int rc = linereader_next(s->lr, &line, &len);
+		if (rc < 0) {
+			snprintf(r->err, sizeof(r->err), "%s:%s", r->path, linereader_error(s->lr) + 5);
+			return -1;
+		}
+		if (rc == 0)
+			return 0;
+		r->info.lines++;
+		const char *p = line;
+		u32 tid = 1;
+		/* "[pid  123] " or "123 " (strace -f), or nothing (one process) */
+		if (!strncmp(p, "[pid ", 5)) {
+			p = skip_sp(p + 5);
+			tid = (u32)strtoul(p, (char **)&p, 10);
+			if (*p != ']')
+				goto unparsed;
+			p = skip_sp(p + 1);
+		} else if (isdigit((unsigned char)*p)) {
+			/* a digit run ended by a space is the pid column; a timestamp has ':' or '.' */
+			const char *q = p;
+			while (isdigit((unsigned char)*q))
+				q++;
+			if (*q == ' ') {
+				tid = (u32)strtoul(p, NULL, 10);
+				p = skip_sp(q);
+			}
+		} else if (!strncmp(p, "strace: ", 8)) {
+			continue;
+		}
+		u64 tod = 0;
+		const char *q = p;
+		if (isdigit((unsigned char)*p)) {
+			if (parse_timestamp(&q, &tod) < 0)
+				goto unparsed;
+			p = q;
+		}
+		if (!s->have_base) {
+			s->have_base = true;
+			s->base = tod;
+			s->prev_tod = tod;
+		}
+		/* a clock going back by more than 12 hours crossed midnight */
+		if (tod + DAY_NS / 2 < s->prev_tod)
+			s->day += DAY_NS;
+		s->prev_tod = tod;
+		u64 time = tod + s->day - s->base;
+		if (tod + s->day < s->base)
+			time = 0;
+		if (tid == 0)
+			goto unparsed;
+		struct sthread *t = thread_get(s, tid);
+		u32 ti = tidmap_get(&s->tids, tid);
+		if (!strncmp(p, "--- ", 4)) {
+			r->info.signals++;
+			continue;
+		}
+		if (!strncmp(p, "+++ ", 4)) {
+			free(t->pending);
+			t->pending = NULL;
+			if (t->exited)
+				continue;
+			t->exited = true;
+			op_init(op, OP_EXIT);
+			op->pid = t->pid;
+			op->tid = t->tid;
+			op->time_ns = time;
+			op->think_ns = t->seen && time >= t->last_time ? time - t->last_time : 0;
+			t->last_time = time;
+			t->seen = true;
+			r->info.records++;
+			return 1;
+		}
+		if (!strncmp(p, "<... ", 5)) {
+			const char *res = strstr(p, " resumed>");
+			if (!res) {
+				goto unparsed;
+			}
+			if (!t->pending) {
+				trace_info_unknown(&r->info, "(resumed without start)", 23);
+				r->info.skipped++;
+				continue;
+			}
+			size_t nlen = (size_t)(res - (p + 5));
+			if (strncmp(t->pending, p + 5, nlen) || t->pending[nlen] != '(') {
+				trace_info_unknown(&r->info, "(resumed without start)", 23);
+				r->info.skipped++;
+				free(t->pending);
+				t->pending = NULL;
+				continue;
+			}
+			snprintf(s->joined, sizeof(s->joined), "%s%s", t->pending, res + 9);
+			u64 start = t->pending_time;
+			free(t->pending);
+			t->pending = NULL;
+			t = &s->threads[ti];
+			if (decode_call(s, t, s->joined, start, op)) {
+				r->info.records++;
+				return 1;
+			}
+			continue;
+		}
+		const char *unf = strstr(p, " <unfinished ...>");
+		if (unf) {
+			free(t->pending);
+			size_t n = (size_t)(unf - p);
+			t->pending = xmalloc(n + 1);
+			memcpy(t->pending, p, n);
+			t->pending[n] = '\0';
+			t->pending_time = time;
+			continue;
+		}
+		if (decode_call(s, t, p, time, op)) {
+			r->info.records++;
+			return 1;
+		}
+		continue;
+unparsed:
+		trace_info_unknown(&r->info, "(unparsed lines)", 16);
+		r->info.skipped++;
+	}
+}
+
+static void strace_close(struct trace_reader *r)
+{
+	struct strace_reader *s = container_of(r, struct strace_reader, r);
+	for (u32 i = 0; i < s->nr_threads; i++)
+		free(s->threads[i].pending);
+	free(s->threads);
+	tidmap_free(&s->tids);
+	linereader_close(s->lr);
+	free(r->path);
+	free(s);
+}
+
+struct trace_reader *strace_open(const char *path, const struct trace_import_opts *opts,
+				 char *err, size_t errlen)
+{
+	struct linereader *lr = linereader_open(path, err, errlen);
+	if (!lr)
+		return NULL;
+	struct strace_reader *s = xcalloc(1, sizeof(*s));
+	trace_reader_init(&s->r, path, TRACE_KIND_STRACE);
+	s->r.next = strace_next;
+	s->r.close = strace_close;
+	s->lr = lr;
+	return &s->r;
+}

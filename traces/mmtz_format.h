@@ -1,0 +1,128 @@
+/* mmtz_format.h - the .mmtz binary layout (traces/FORMAT.md is the specification) and
+ * the block cursor that the sequential reader and the per-thread sources share. Private
+ * to traces/. All integers in headers are little-endian. */
+#ifndef MMSIM_TRACES_MMTZ_FORMAT_H
+#define MMSIM_TRACES_MMTZ_FORMAT_H
+
+#include <stdio.h>
+#include <zlib.h>
+#include "traces/mmt.h"
+
+#define MMTZ_MAGIC "\x89MMTZ\r\n\x1a"
+#define MMTZ_MAGIC_LEN 8
+#define MMTZ_HEADER_LEN 32
+#define MMTZ_BLOCK_MAGIC "MMTB"
+#define MMTZ_INDEX_MAGIC "MMTX"
+#define MMTZ_BLOCK_HDR_LEN 28
+#define MMTZ_INDEX_HDR_LEN 40
+#define MMTZ_INDEX_THREAD_LEN 40
+#define MMTZ_INDEX_BLOCK_LEN 32
+#define MMTZ_BLOCK_TARGET (64 * 1024)       /* the writer closes a block past this raw size */
+#define MMTZ_MAX_RAW (1024 * 1024)          /* largest raw block a reader accepts */
+#define MMTZ_MAX_RECORD (MMT_MAX_PATH + 256)
+#define MMTZ_NO_PARENT UINT32_MAX
+
+/* record tag byte */
+#define MMTZ_TAG_TYPE 0x3f
+#define MMTZ_TAG_NEW_THREAD 0x40
+#define MMTZ_TAG_SAME_THREAD 0x80
+
+/* field-present bits, in encoding order */
+enum {
+	MMTZ_F_TIME, MMTZ_F_THINK, MMTZ_F_RET, MMTZ_F_ADDR, MMTZ_F_LEN, MMTZ_F_ADDR2,
+	MMTZ_F_LEN2, MMTZ_F_OFF, MMTZ_F_NODEMASK, MMTZ_F_ID, MMTZ_F_NS, MMTZ_F_PROT,
+	MMTZ_F_FLAGS, MMTZ_F_ARG, MMTZ_F_FD, MMTZ_F_NODE, MMTZ_F_PATH, MMTZ_NR_FIELDS
+};
+
+struct mmtz_thread {
+	u32 pid, tid;
+	u32 parent;                 /* thread index whose FORK/CLONE named this tid, or NO_PARENT */
+	u64 first_rec, last_rec, nr_recs;
+};
+
+struct mmtz_block {
+	u64 offset;
+	u64 first_rec;
+	u32 nr_recs, raw_len;
+	u64 thread_mask;            /* bit (thread index % 64) for every thread with a record */
+};
+
+/* An opened .mmtz file: header and index, shared read-only by its cursors. */
+struct mmtz_file {
+	char *path;
+	u32 version, page_size;
+	u64 file_size, index_off;
+	u64 nr_records, first_time, last_time;
+	u32 nr_threads, nr_blocks;
+	struct mmtz_thread *threads;
+	struct mmtz_block *blocks;
+	u32 max_raw;                /* largest raw length of a block */
+	u64 max_comp;               /* largest room a block's payload can take */
+	unsigned refs;
+	bool unlink_on_free;        /* a temporary import: deleted with the last reference */
+};
+
+/* Open and check header and index. NULL with a located message in err. */
+struct mmtz_file *mmtz_file_open(const char *path, char *err, size_t errlen);
+void mmtz_file_get(struct mmtz_file *mf);
+void mmtz_file_put(struct mmtz_file *mf);
+/* Thread index of the thread tid that first appears after record `after` (or at the
+ * earliest, when after is UINT64_MAX); MMTZ_NO_PARENT when none. */
+u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after);
+
+/* Decoding blocks in order from a starting block. With only_thread set, blocks whose
+ * thread mask cannot hold it are skipped unread and its records alone are returned. */
+struct mmtz_cursor;
+struct mmtz_cursor *mmtz_cursor_create(struct mmtz_file *mf, u32 first_block, u32 only_thread,
+				       char *err, size_t errlen);
+/* 1 with *op (and *thread = thread index, *recno), 0 at the end, -1 with err filled. */
+int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *recno);
+const char *mmtz_cursor_error(const struct mmtz_cursor *c);
+void mmtz_cursor_destroy(struct mmtz_cursor *c);
+#define MMTZ_ALL_THREADS UINT32_MAX
+
+static inline u64 mmtz_zigzag(s64 v)
+{
+	return ((u64)v << 1) ^ (u64)(v >> 63);
+}
+
+static inline s64 mmtz_unzigzag(u64 v)
+{
+	return (s64)(v >> 1) ^ -(s64)(v & 1);
+}
+
+static inline u8 *mmtz_put_varint(u8 *p, u64 v)
+{
+	while (v >= 0x80) {
+		*p++ = (u8)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (u8)v;
+	return p;
+}
+
+static inline void mmtz_put_le32(u8 *p, u32 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+	p[2] = (u8)(v >> 16);
+	p[3] = (u8)(v >> 24);
+}
+
+static inline void mmtz_put_le64(u8 *p, u64 v)
+{
+	mmtz_put_le32(p, (u32)v);
+	mmtz_put_le32(p + 4, (u32)(v >> 32));
+}
+
+static inline u32 mmtz_le32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static inline u64 mmtz_le64(const u8 *p)
+{
+	return (u64)mmtz_le32(p) | (u64)mmtz_le32(p + 4) << 32;
+}
+
+#endif

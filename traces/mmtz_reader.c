@@ -1,0 +1,561 @@
+/* mmtz_reader.c - reads .mmtz: header and index checked at open, then blocks streamed one
+ * at a time (CRC32 checked before inflating, every record bounds-checked). Memory: one
+ * compressed and one raw block, the index, and 16 bytes of delta state per thread.
+ * Every error names the file and a byte offset. */
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "traces/mmtz_format.h"
+#include "traces/reader_impl.h"
+
+static int read_at(FILE *f, u64 off, void *buf, size_t n)
+{
+	if (fseeko(f, (off_t)off, SEEK_SET) != 0)
+		return -1;
+	return fread(buf, 1, n, f) == n ? 0 : -1;
+}
+
+static void file_free(struct mmtz_file *mf)
+{
+	if (mf->unlink_on_free)
+		unlink(mf->path);
+	free(mf->path);
+	free(mf->threads);
+	free(mf->blocks);
+	free(mf);
+}
+
+struct mmtz_file *mmtz_file_open(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	u8 h[MMTZ_INDEX_HDR_LEN];
+	u8 *ix = NULL;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(f);
+		return NULL;
+	}
+	struct mmtz_file *mf = xcalloc(1, sizeof(*mf));
+	mf->path = xstrdup(path);
+	mf->refs = 1;
+	mf->file_size = (u64)st.st_size;
+	if (mf->file_size < MMTZ_HEADER_LEN || read_at(f, 0, h, MMTZ_HEADER_LEN) < 0) {
+		if (mf->file_size >= MMTZ_MAGIC_LEN && read_at(f, 0, h, MMTZ_MAGIC_LEN) == 0 &&
+		    !memcmp(h, MMTZ_MAGIC, MMTZ_MAGIC_LEN))
+			snprintf(err, errlen, "%s: truncated at offset 0x%" PRIx64 ": the header needs %d bytes",
+				 path, mf->file_size, MMTZ_HEADER_LEN);
+		else
+			snprintf(err, errlen, "%s: offset 0x0: not an .mmtz file (bad magic)", path);
+		goto fail;
+	}
+	if (memcmp(h, MMTZ_MAGIC, MMTZ_MAGIC_LEN)) {
+		snprintf(err, errlen, "%s: offset 0x0: not an .mmtz file (bad magic)", path);
+		goto fail;
+	}
+	u32 hcrc = (u32)crc32(0L, h, 28);
+	if (hcrc != mmtz_le32(h + 28)) {
+		snprintf(err, errlen, "%s: offset 0x0: header checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			 path, mmtz_le32(h + 28), hcrc);
+		goto fail;
+	}
+	mf->version = (u32)h[8] | (u32)h[9] << 8;
+	if (mf->version != MMT_VERSION) {
+		snprintf(err, errlen, "%s: offset 0x8: format version %u not supported (this mmsim reads version %d)",
+			 path, mf->version, MMT_VERSION);
+		goto fail;
+	}
+	if (((u32)h[10] | (u32)h[11] << 8) != MMTZ_HEADER_LEN) {
+		snprintf(err, errlen, "%s: offset 0xa: header length %u, expected %d", path,
+			 (u32)h[10] | (u32)h[11] << 8, MMTZ_HEADER_LEN);
+		goto fail;
+	}
+	mf->page_size = mmtz_le32(h + 12);
+	if (mf->page_size < 512 || mf->page_size > (1u << 30) || (mf->page_size & (mf->page_size - 1))) {
+		snprintf(err, errlen, "%s: offset 0xc: page size %u is not a power of two 512..1GiB",
+			 path, mf->page_size);
+		goto fail;
+	}
+	mf->index_off = mmtz_le64(h + 16);
+	if (mf->index_off == 0) {
+		snprintf(err, errlen, "%s: offset 0x10: the file was never completed (no index)", path);
+		goto fail;
+	}
+	if (mf->index_off < MMTZ_HEADER_LEN || mf->index_off > mf->file_size ||
+	    mf->file_size - mf->index_off < MMTZ_INDEX_HDR_LEN + 4) {
+		snprintf(err, errlen, "%s: truncated at offset 0x%" PRIx64 ": the index at offset 0x%" PRIx64
+			 " is missing", path, mf->file_size, mf->index_off);
+		goto fail;
+	}
+	if (read_at(f, mf->index_off, h, MMTZ_INDEX_HDR_LEN) < 0 || memcmp(h, MMTZ_INDEX_MAGIC, 4)) {
+		snprintf(err, errlen, "%s: offset 0x%" PRIx64 ": bad index (magic)", path, mf->index_off);
+		goto fail;
+	}
+	mf->nr_threads = mmtz_le32(h + 4);
+	mf->nr_blocks = mmtz_le32(h + 8);
+	mf->nr_records = mmtz_le64(h + 16);
+	mf->first_time = mmtz_le64(h + 24);
+	mf->last_time = mmtz_le64(h + 32);
+	u64 need = (u64)MMTZ_INDEX_HDR_LEN + (u64)mf->nr_threads * MMTZ_INDEX_THREAD_LEN +
+		   (u64)mf->nr_blocks * MMTZ_INDEX_BLOCK_LEN + 4;
+	if (need != mf->file_size - mf->index_off) {
+		snprintf(err, errlen, "%s: %s at offset 0x%" PRIx64 ": the index (offset 0x%" PRIx64
+			 ", %u threads, %u blocks) needs %" PRIu64 " bytes, the file has %" PRIu64,
+			 path, need > mf->file_size - mf->index_off ? "truncated" : "trailing bytes",
+			 mf->file_size, mf->index_off, mf->nr_threads, mf->nr_blocks, need,
+			 mf->file_size - mf->index_off);
+		goto fail;
+	}
+	ix = xmalloc(need);
+	if (read_at(f, mf->index_off, ix, need) < 0) {
+		snprintf(err, errlen, "%s: offset 0x%" PRIx64 ": read error", path, mf->index_off);
+		goto fail;
+	}
+	u32 icrc = (u32)crc32(0L, ix, (uInt)(need - 4));
+	if (icrc != mmtz_le32(ix + need - 4)) {
+		snprintf(err, errlen, "%s: index (offset 0x%" PRIx64 "): checksum mismatch (stored 0x%08x, computed 0x%08x)",
+			 path, mf->index_off, mmtz_le32(ix + need - 4), icrc);
+		goto fail;
+	}
+	mf->threads = xcalloc(mf->nr_threads ? mf->nr_threads : 1, sizeof(*mf->threads));
+	mf->blocks = xcalloc(mf->nr_blocks ? mf->nr_blocks : 1, sizeof(*mf->blocks));
+	const u8 *p = ix + MMTZ_INDEX_HDR_LEN;
+	for (u32 i = 0; i < mf->nr_threads; i++, p += MMTZ_INDEX_THREAD_LEN) {
+		struct mmtz_thread *t = &mf->threads[i];
+		t->pid = mmtz_le32(p);
+		t->tid = mmtz_le32(p + 4);
+		t->parent = mmtz_le32(p + 8);
+		t->first_rec = mmtz_le64(p + 16);
+		t->last_rec = mmtz_le64(p + 24);
+		t->nr_recs = mmtz_le64(p + 32);
+		if ((t->parent != MMTZ_NO_PARENT && t->parent >= i) || t->nr_recs == 0 ||
+		    t->first_rec > t->last_rec || t->last_rec >= mf->nr_records) {
+			snprintf(err, errlen, "%s: offset 0x%" PRIx64 ": bad index entry for thread %u",
+				 path, mf->index_off + (u64)(p - ix), i);
+			goto fail;
+		}
+	}
+	u64 expect_off = MMTZ_HEADER_LEN, expect_rec = 0;
+	for (u32 i = 0; i < mf->nr_blocks; i++, p += MMTZ_INDEX_BLOCK_LEN) {
+		struct mmtz_block *b = &mf->blocks[i];
+		b->offset = mmtz_le64(p);
+		b->first_rec = mmtz_le64(p + 8);
+		b->nr_recs = mmtz_le32(p + 16);
+		b->raw_len = mmtz_le32(p + 20);
+		b->thread_mask = mmtz_le64(p + 24);
+		if (b->offset < expect_off || b->offset >= mf->index_off || b->first_rec != expect_rec ||
+		    b->nr_recs == 0 || b->raw_len > MMTZ_MAX_RAW) {
+			snprintf(err, errlen, "%s: offset 0x%" PRIx64 ": bad index entry for block %u",
+				 path, mf->index_off + (u64)(p - ix), i);
+			goto fail;
+		}
+		expect_off = b->offset + MMTZ_BLOCK_HDR_LEN;
+		expect_rec += b->nr_recs;
+		if (b->raw_len > mf->max_raw)
+			mf->max_raw = b->raw_len;
+		u64 next = i + 1 < mf->nr_blocks ? mmtz_le64(p + MMTZ_INDEX_BLOCK_LEN) : mf->index_off;
+		if (next >= b->offset + MMTZ_BLOCK_HDR_LEN &&
+		    next - b->offset - MMTZ_BLOCK_HDR_LEN > mf->max_comp)
+			mf->max_comp = next - b->offset - MMTZ_BLOCK_HDR_LEN;
+	}
+	if (mf->max_comp > compressBound(MMTZ_MAX_RAW))
+		mf->max_comp = compressBound(MMTZ_MAX_RAW);
+	if (expect_rec != mf->nr_records) {
+		snprintf(err, errlen, "%s: offset 0x%" PRIx64 ": the index counts %" PRIu64
+			 " records, its blocks %" PRIu64, path, mf->index_off, mf->nr_records, expect_rec);
+		goto fail;
+	}
+	free(ix);
+	fclose(f);
+	return mf;
+fail:
+	free(ix);
+	fclose(f);
+	file_free(mf);
+	return NULL;
+}
+
+void mmtz_file_get(struct mmtz_file *mf)
+{
+	mf->refs++;
+}
+
+void mmtz_file_put(struct mmtz_file *mf)
+{
+	if (mf && --mf->refs == 0)
+		file_free(mf);
+}
+
+u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after)
+{
+	for (u32 i = 0; i < mf->nr_threads; i++)
+		if (mf->threads[i].tid == tid && (after == UINT64_MAX || mf->threads[i].first_rec > after))
+			return i;
+	return MMTZ_NO_PARENT;
+}
+
+/* ---- cursor ---- */
+
+struct cthread {
+	u64 gen, prev_time, prev_addr;
+};
+
+struct mmtz_cursor {
+	struct mmtz_file *mf;
+	FILE *f;
+	z_stream z;
+	bool z_ok;
+	u8 *comp, *raw;
+	u32 raw_len, pos;
+	u32 block;                  /* next block to load */
+	u32 cur;                    /* loaded block, or UINT32_MAX */
+	u32 left;                   /* records left in the loaded block */
+	u64 rec;                    /* number of the next record */
+	u32 only;                   /* thread filter or MMTZ_ALL_THREADS */
+	u32 prev_thread;
+	u32 nr_known;               /* threads introduced so far (sequential reading) */
+	u64 fpos;                   /* file position after the last read */
+	struct cthread *ts;
+	char pathbuf[MMT_MAX_PATH + 1];
+	char err[512];
+};
+
+struct mmtz_cursor *mmtz_cursor_create(struct mmtz_file *mf, u32 first_block, u32 only_thread,
+				       char *err, size_t errlen)
+{
+	struct mmtz_cursor *c = xcalloc(1, sizeof(*c));
+	c->f = fopen(mf->path, "rb");
+	if (!c->f) {
+		snprintf(err, errlen, "%s: cannot open: %s", mf->path, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	setvbuf(c->f, NULL, _IOFBF, 256 * 1024);
+	if (inflateInit(&c->z) != Z_OK) {
+		snprintf(err, errlen, "%s: zlib inflateInit failed", mf->path);
+		fclose(c->f);
+		free(c);
+		return NULL;
+	}
+	c->z_ok = true;
+	mmtz_file_get(mf);
+	c->mf = mf;
+	c->comp = xmalloc(mf->max_comp + 1);
+	c->raw = xmalloc(mf->max_raw + 1);
+	c->block = first_block;
+	c->cur = UINT32_MAX;
+	c->only = only_thread;
+	c->ts = xcalloc(mf->nr_threads ? mf->nr_threads : 1, sizeof(*c->ts));
+	for (u32 i = 0; i < mf->nr_threads; i++)
+		c->ts[i].gen = UINT64_MAX;
+	/* reading from the start, threads are introduced in the stream; from a later block,
+	 * the index has introduced them all */
+	c->nr_known = first_block == 0 ? 0 : mf->nr_threads;
+	if (first_block < mf->nr_blocks) {
+		c->rec = mf->blocks[first_block].first_rec;
+	}
+	c->fpos = UINT64_MAX;
+	return c;
+}
+
+void mmtz_cursor_destroy(struct mmtz_cursor *c)
+{
+	if (!c)
+		return;
+	if (c->z_ok)
+		inflateEnd(&c->z);
+	if (c->f)
+		fclose(c->f);
+	free(c->comp);
+	free(c->raw);
+	free(c->ts);
+	mmtz_file_put(c->mf);
+	free(c);
+}
+
+const char *mmtz_cursor_error(const struct mmtz_cursor *c)
+{
+	return c->err;
+}
+
+static __printf(2, 3) int cerr(struct mmtz_cursor *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(c->err, sizeof(c->err), "%s: ", c->mf->path);
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, sizeof(c->err) - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Load block c->block (skipping those the thread filter rules out); 0 at the end. */
+static int load_block(struct mmtz_cursor *c)
+{
+	const struct mmtz_file *mf = c->mf;
+	u8 h[MMTZ_BLOCK_HDR_LEN];
+
+	for (;;) {
+		if (c->block >= mf->nr_blocks)
+			return 0;
+		const struct mmtz_block *b = &mf->blocks[c->block];
+		if (c->only != MMTZ_ALL_THREADS) {
+			const struct mmtz_thread *t = &mf->threads[c->only];
+			if (b->first_rec > t->last_rec)
+				return 0;
+			if (!(b->thread_mask & (1ULL << (c->only % 64))) ||
+			    b->first_rec + b->nr_recs <= t->first_rec) {
+				c->block++;
+				continue;
+			}
+		}
+		u64 limit = c->block + 1 < mf->nr_blocks ? mf->blocks[c->block + 1].offset : mf->index_off;
+		if (c->fpos != b->offset && fseeko(c->f, (off_t)b->offset, SEEK_SET) != 0)
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): cannot seek", c->block, b->offset);
+		c->fpos = UINT64_MAX;
+		if (fread(h, 1, sizeof(h), c->f) != sizeof(h))
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): read error", c->block, b->offset);
+		u32 nrec = mmtz_le32(h + 4), raw_len = mmtz_le32(h + 16), comp_len = mmtz_le32(h + 20);
+		u64 first = mmtz_le64(h + 8);
+		if (memcmp(h, MMTZ_BLOCK_MAGIC, 4))
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): bad block magic", c->block, b->offset);
+		if (comp_len > limit - b->offset - MMTZ_BLOCK_HDR_LEN || comp_len > mf->max_comp ||
+		    raw_len > mf->max_raw)
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): bad block length (%u compressed, %u raw)",
+				    c->block, b->offset, comp_len, raw_len);
+		if (fread(c->comp, 1, comp_len, c->f) != comp_len)
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): read error", c->block, b->offset);
+		c->fpos = b->offset + MMTZ_BLOCK_HDR_LEN + comp_len;
+		u32 crc = (u32)crc32(crc32(0L, h, 24), c->comp, comp_len);
+		if (crc != mmtz_le32(h + 24))
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): checksum mismatch (stored 0x%08x, computed 0x%08x)",
+				    c->block, b->offset, mmtz_le32(h + 24), crc);
+		if (nrec != b->nr_recs || first != b->first_rec || raw_len != b->raw_len)
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): header disagrees with the index",
+				    c->block, b->offset);
+		inflateReset(&c->z);
+		c->z.next_in = c->comp;
+		c->z.avail_in = comp_len;
+		c->z.next_out = c->raw;
+		c->z.avail_out = raw_len;
+		int zr = inflate(&c->z, Z_FINISH);
+		if (zr != Z_STREAM_END || c->z.avail_out != 0 || c->z.avail_in != 0)
+			return cerr(c, "block %u (offset 0x%" PRIx64 "): bad compressed data (%s)", c->block,
+				    b->offset, zr == Z_STREAM_END ? "length mismatch" : c->z.msg ? c->z.msg : "zlib error");
+		c->cur = c->block++;
+		c->raw_len = raw_len;
+		c->pos = 0;
+		c->left = nrec;
+		c->rec = first;
+		c->prev_thread = UINT32_MAX;
+		return 1;
+	}
+}
+
+#define REC_ERR(...)                                                                        \
+	cerr(c, "record %" PRIu64 " (block %u at offset 0x%" PRIx64 "): " __VA_ARGS__)
+
+static inline int get_varint(struct mmtz_cursor *c, u64 *v)
+{
+	u64 x = 0;
+	for (unsigned shift = 0; shift < 64; shift += 7) {
+		if (c->pos >= c->raw_len)
+			return -1;
+		u8 b = c->raw[c->pos++];
+		x |= (u64)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *recno)
+{
+	const struct mmtz_file *mf = c->mf;
+	u64 v;
+
+	for (;;) {
+		while (c->cur == UINT32_MAX || c->left == 0) {
+			if (c->cur != UINT32_MAX && c->pos != c->raw_len) {
+				u64 off = mf->blocks[c->cur].offset;
+				return cerr(c, "block %u (offset 0x%" PRIx64 "): %u bytes after its last record",
+					    c->cur, off, c->raw_len - c->pos);
+			}
+			int rc = load_block(c);
+			if (rc <= 0)
+				return rc;
+		}
+		u64 boff = mf->blocks[c->cur].offset;
+		u32 bno = c->cur;
+		if (c->pos >= c->raw_len)
+			return REC_ERR("record past the end of its block", c->rec, bno, boff);
+		u8 tag = c->raw[c->pos++];
+		u32 type = tag & MMTZ_TAG_TYPE, ti;
+		if (type == OP_NONE || type >= NR_OP_TYPES)
+			return REC_ERR("unknown op type 0x%x", c->rec, bno, boff, type);
+		if ((tag & MMTZ_TAG_NEW_THREAD) && (tag & MMTZ_TAG_SAME_THREAD))
+			return REC_ERR("bad record tag 0x%02x", c->rec, bno, boff, tag);
+		if (tag & MMTZ_TAG_SAME_THREAD) {
+			if (c->prev_thread == UINT32_MAX)
+				return REC_ERR("\"same thread\" in the first record of a block", c->rec, bno, boff);
+			ti = c->prev_thread;
+		} else if (tag & MMTZ_TAG_NEW_THREAD) {
+			u64 pid, tid;
+			if (get_varint(c, &pid) < 0 || get_varint(c, &tid) < 0)
+				return REC_ERR("truncated record", c->rec, bno, boff);
+			/* introduced here; the index must agree */
+			ti = UINT32_MAX;
+			for (u32 i = 0; i < mf->nr_threads; i++)
+				if (mf->threads[i].first_rec == c->rec) {
+					ti = i;
+					break;
+				}
+			if (ti == UINT32_MAX || mf->threads[ti].pid != pid || mf->threads[ti].tid != tid)
+				return REC_ERR("thread %" PRIu64 "/%" PRIu64 " is not in the index", c->rec,
+					       bno, boff, pid, tid);
+			if (ti >= c->nr_known)
+				c->nr_known = ti + 1;
+		} else {
+			if (get_varint(c, &v) < 0)
+				return REC_ERR("truncated record", c->rec, bno, boff);
+			if (v >= c->nr_known || v >= mf->nr_threads)
+				return REC_ERR("unknown thread index %" PRIu64, c->rec, bno, boff, v);
+			ti = (u32)v;
+		}
+		struct cthread *t = &c->ts[ti];
+		if (t->gen != bno) {
+			t->gen = bno;
+			t->prev_time = t->prev_addr = 0;
+		}
+		u64 mask;
+		if (get_varint(c, &mask) < 0)
+			return REC_ERR("truncated record", c->rec, bno, boff);
+		if (mask >> MMTZ_NR_FIELDS)
+			return REC_ERR("unknown fields 0x%" PRIx64, c->rec, bno, boff, mask);
+		op_init(op, (enum op_type)type);
+		op->pid = mf->threads[ti].pid;
+		op->tid = mf->threads[ti].tid;
+		op->time_ns = t->prev_time;
+		for (unsigned f = 0; f < MMTZ_NR_FIELDS; f++) {
+			if (!(mask & (1u << f)))
+				continue;
+			if (get_varint(c, &v) < 0)
+				return REC_ERR("truncated record", c->rec, bno, boff);
+			switch (f) {
+			case MMTZ_F_TIME: op->time_ns = t->prev_time += (u64)mmtz_unzigzag(v); break;
+			case MMTZ_F_THINK: op->think_ns = v; break;
+			case MMTZ_F_RET:
+				op->ret = mmtz_unzigzag(v);
+				if (op->ret == OP_RET_NONE)
+					return REC_ERR("bad result", c->rec, bno, boff);
+				break;
+			case MMTZ_F_ADDR: op->addr = t->prev_addr += (u64)mmtz_unzigzag(v); break;
+			case MMTZ_F_LEN: op->len = v; break;
+			case MMTZ_F_ADDR2: op->addr2 = v; break;
+			case MMTZ_F_LEN2: op->len2 = v; break;
+			case MMTZ_F_OFF: op->off = v; break;
+			case MMTZ_F_NODEMASK: op->nodemask = v; break;
+			case MMTZ_F_ID: op->id = v; break;
+			case MMTZ_F_NS: op->ns = v; break;
+			case MMTZ_F_PROT:
+			case MMTZ_F_FLAGS:
+			case MMTZ_F_ARG:
+				if (v > UINT32_MAX)
+					return REC_ERR("field value out of range", c->rec, bno, boff);
+				*(f == MMTZ_F_PROT ? &op->prot : f == MMTZ_F_FLAGS ? &op->flags : &op->arg) = (u32)v;
+				break;
+			case MMTZ_F_FD:
+			case MMTZ_F_NODE: {
+				s64 s = mmtz_unzigzag(v);
+				if (s < INT32_MIN || s > INT32_MAX)
+					return REC_ERR("field value out of range", c->rec, bno, boff);
+				*(f == MMTZ_F_FD ? &op->fd : &op->node) = (s32)s;
+				break;
+			}
+			case MMTZ_F_PATH:
+				if (v > MMT_MAX_PATH || v > c->raw_len - c->pos)
+					return REC_ERR("bad path length %" PRIu64, c->rec, bno, boff, v);
+				memcpy(c->pathbuf, c->raw + c->pos, v);
+				c->pathbuf[v] = '\0';
+				if (strlen(c->pathbuf) != v)
+					return REC_ERR("NUL byte in a path", c->rec, bno, boff);
+				c->pos += (u32)v;
+				op->path = c->pathbuf;
+				break;
+			}
+		}
+		u64 r = c->rec++;
+		c->left--;
+		c->prev_thread = ti;
+		if (c->only != MMTZ_ALL_THREADS && ti != c->only)
+			continue;
+		*thread = ti;
+		if (recno)
+			*recno = r;
+		return 1;
+	}
+}
+
+/* ---- the sequential trace_reader ---- */
+
+struct mmtz_reader {
+	struct trace_reader r;
+	struct mmtz_file *mf;
+	struct mmtz_cursor *c;
+};
+
+static int mmtz_next(struct trace_reader *r, struct op *op)
+{
+	struct mmtz_reader *m = container_of(r, struct mmtz_reader, r);
+	u32 ti;
+	int rc = mmtz_cursor_next(m->c, op, &ti, NULL);
+	if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "%s", mmtz_cursor_error(m->c));
+	else if (rc > 0)
+		r->info.records++;
+	return rc;
+}
+
+static void mmtz_close(struct trace_reader *r)
+{
+	struct mmtz_reader *m = container_of(r, struct mmtz_reader, r);
+	mmtz_cursor_destroy(m->c);
+	mmtz_file_put(m->mf);
+	free(r->path);
+	free(m);
+}
+
+struct trace_reader *mmtz_open(const char *path, char *err, size_t errlen)
+{
+	struct mmtz_file *mf = mmtz_file_open(path, err, errlen);
+	if (!mf)
+		return NULL;
+	struct mmtz_cursor *c = mmtz_cursor_create(mf, 0, MMTZ_ALL_THREADS, err, errlen);
+	if (!c) {
+		mmtz_file_put(mf);
+		return NULL;
+	}
+	struct mmtz_reader *m = xcalloc(1, sizeof(*m));
+	trace_reader_init(&m->r, path, TRACE_KIND_MMTZ);
+	m->r.next = mmtz_next;
+	m->r.close = mmtz_close;
+	m->r.info.version = mf->version;
+	m->r.info.page_size = mf->page_size;
+	m->r.info.file_bytes = mf->file_size;
+	m->r.info.nr_blocks = mf->nr_blocks;
+	m->r.info.index_records = mf->nr_records;
+	m->mf = mf;
+	m->c = c;
+	return &m->r;
+}

@@ -1,0 +1,46 @@
+/* reader_impl.h - the reader object every trace format implements (private to traces/).
+ * An implementation embeds struct trace_reader first and fills next/close. */
+#ifndef MMSIM_TRACES_READER_IMPL_H
+#define MMSIM_TRACES_READER_IMPL_H
+
+#include "traces/mmt.h"
+
+#define TRACE_ERR_MAX 4096
+
+struct trace_reader {
+	int (*next)(struct trace_reader *r, struct op *op);
+	void (*close)(struct trace_reader *r);
+	struct trace_info info;
+	char *path;                 /* owned */
+	char err[TRACE_ERR_MAX];    /* one message, or several lines for text inputs */
+};
+
+/* Constructors; each returns NULL with err filled. */
+struct trace_reader *mmt_text_open(const char *path, char *err, size_t errlen);
+struct trace_reader *mmtz_open(const char *path, char *err, size_t errlen);
+struct trace_reader *strace_open(const char *path, const struct trace_import_opts *opts,
+				 char *err, size_t errlen);
+struct trace_reader *lackey_open(const char *path, const struct trace_import_opts *opts,
+				 char *err, size_t errlen);
+
+/* Common setup of the embedded part. */
+void trace_reader_init(struct trace_reader *r, const char *path, enum trace_kind kind);
+/* Count one unknown name in info (listed up to TRACE_MAX_UNKNOWN names). */
+void trace_info_unknown(struct trace_info *info, const char *name, size_t len);
+
+/* Writers (private constructors used by trace_writer_create). */
+struct trace_writer {
+	int (*put)(struct trace_writer *w, const struct op *op, char *err, size_t errlen);
+	int (*finish)(struct trace_writer *w, char *err, size_t errlen);
+	void (*abort)(struct trace_writer *w);
+};
+struct trace_writer *mmt_text_writer_create(const char *path, u32 page_size, char *err,
+					    size_t errlen);
+struct trace_writer *mmtz_writer_create(const char *path, u32 page_size, char *err,
+					size_t errlen);
+
+/* Parse one .mmt record line into op (path copied into pathbuf of MMT_MAX_PATH + 1
+ * bytes). Returns 0, or -1 with "COL: message" in err (COL 1-based). */
+int mmt_parse_record(const char *line, struct op *op, char *pathbuf, char *err, size_t errlen);
+
+#endif
