@@ -28,6 +28,15 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  run [SCENARIO] [options]   run a scenario (without SCENARIO: the built-in default,\n"
 		"                             configs/default.yaml) and write the out dir\n"
+		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [options of run]\n"
+		"                             replay a trace (.mmt, .mmtz, strace or lackey log) on the\n"
+		"                             machine and kernel settings of SCENARIO (default: the\n"
+		"                             built-in one), in place of its workloads; its processes\n"
+		"                             and threads are recreated with their fork tree. closed:\n"
+		"                             each op follows the previous one plus its recorded think\n"
+		"                             time; open: ops are issued at their recorded times\n"
+		"                             (lateness is reported). Snapshots the program took of\n"
+		"                             /proc and /sys files go to DIR/snapshots/NNNN-<file>\n"
 		"  validate SCENARIO [--set KEY=VALUE]...\n"
 		"                             check a scenario; print a one-line summary; run nothing\n"
 		"  trace convert|cat|stat ... convert strace / valgrind-lackey logs and .mmt text to\n"
@@ -59,6 +68,8 @@ static void usage(FILE *f)
 
 struct cli {
 	const char *scenario;
+	const char *trace;                 /* replay: the trace */
+	const char *mode;                  /* replay: closed|open */
 	const char *outdir;
 	char **sets;
 	int nr_sets;
@@ -94,6 +105,16 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 			val = a + 6;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			val = a + 7;
+		} else if (c->trace && (!strcmp(a, "--machine") || !strcmp(a, "--mode"))) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
+				return -1;
+			}
+			if (!strcmp(a, "--machine"))
+				c->scenario = argv[++i];
+			else
+				c->mode = argv[++i];
+			continue;
 		}
 		if (!strcmp(a, "--set") || !strncmp(a, "--set=", 6)) {
 			add_set(c, val);
@@ -154,6 +175,68 @@ static int cmd_run(int argc, char **argv)
 	}
 	struct sim_options opt = { .outdir = c.outdir, .quiet = c.quiet, .check = c.check };
 	char err[512] = "";
+	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
+	int rc;
+	if (!s) {
+		fprintf(stderr, "%s\n", err);
+		rc = EXIT_BAD_INPUT;
+	} else {
+		rc = sim_run(s, &opt);
+		sim_destroy(s);
+		if (rc == 0 && !c.quiet)
+			fprintf(stderr, "mmsim: wrote %s/report.md\n", c.outdir);
+	}
+	scenario_destroy(scn);
+	cli_free(&c);
+	return rc;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct cli c = { .outdir = "out", .mode = "closed" };
+	if (argc < 1 || argv[0][0] == '-') {
+		fprintf(stderr, "mmsim replay: needs a trace (usage: mmsim replay TRACE [--machine "
+				"SCENARIO] [--mode closed|open] [-o DIR] [--set KEY=VALUE]...)\n");
+		return EXIT_BAD_INPUT;
+	}
+	c.trace = argv[0];
+	if (parse_opts("replay", argc - 1, argv + 1, &c, true) < 0) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	unsigned mode;
+	if (!strcmp(c.mode, "closed")) {
+		mode = TRACE_CLOSED;
+	} else if (!strcmp(c.mode, "open")) {
+		mode = TRACE_OPEN;
+	} else {
+		fprintf(stderr, "mmsim replay: --mode: expected closed or open, got \"%s\"\n", c.mode);
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	struct scenario *scn = load(&c);
+	if (!scn) {
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	/* the trace in place of the scenario's workloads */
+	scenario_clear_workloads(scn);
+	const struct workload_type *tt = &trace_type;
+	struct workload_cfg *w = xcalloc(1, sizeof(*w));
+	w->type = xstrdup("trace");
+	const char *base = strrchr(c.trace, '/');
+	w->name = xstrdup(base ? base + 1 : c.trace);
+	w->schema = &tt->schema;
+	w->params = xcalloc(1, tt->schema.params_size);
+	struct trace_workload_params *tp = w->params;
+	tp->path = xstrdup(c.trace);
+	tp->mode = mode;
+	w->threads = 1;
+	w->file = xstrdup("<command line>");
+	scn->workloads = w;
+	scn->nr_workloads = 1;
+	struct sim_options opt = { .outdir = c.outdir, .quiet = c.quiet, .check = c.check };
+	char err[1024] = "";
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	int rc;
 	if (!s) {
@@ -237,6 +320,8 @@ int main(int argc, char **argv)
 		return cmd_validate(argc - 2, argv + 2);
 	if (!strcmp(cmd, "knobs"))
 		return cmd_knobs(argc - 2, argv + 2);
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(cmd, "trace"))
 		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);

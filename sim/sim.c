@@ -18,22 +18,38 @@
 #include "stats/outdir.h"
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
+#include "mm/filemap.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
+#include "mm/procfs.h"
+#include "mm/rmap.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
+#include "traces/snapshot_file.h"
+#include "traces/trace_source.h"
 #include "workloads/workload.h"
 #include "sim_internal.h"
 
 #define SUMMARY_SCHEMA_VERSION 1
 
+/* One snapshot a traced program took: written as snapshots/NNNN-<name>. */
+struct snapshot {
+	char *name;
+	char *data;
+	size_t len;
+};
+
 struct sim_run {
-	struct process *procs;
-	unsigned nr_procs;
-	struct replay_thread *threads;
-	unsigned nr_threads;
-	struct replay_totals totals;
+	struct replay_world world;         /* totals, shm segments; ops below */
+	struct process **procs;            /* every process created (initial and forked) */
+	unsigned nr_procs, cap_procs;
+	struct replay_thread **threads;    /* every thread started */
+	unsigned nr_threads, cap_threads;
+	u32 next_pid;
+	struct snapshot *snaps;
+	unsigned nr_snaps;
 	unsigned rr_cpu;                   /* round-robin placement cursor */
+	struct sim *sim;                   /* back pointer (replay world callbacks) */
 	/* progress (wall clock: stderr only, never in outputs except summary "host") */
 	struct timespec wall_start;
 	double last_progress;
@@ -79,47 +95,203 @@ static unsigned pick_cpu(struct sim *s, const struct workload_cfg *w, unsigned t
 	return 0;
 }
 
-static void thread_exit(struct task *tsk, bool failed)
+/* ---- processes and threads ---- */
+
+static struct process *process_new(struct sim *s, const struct workload_cfg *w, unsigned instance,
+				   u32 trace_pid)
 {
-	struct replay_thread *rt = tsk->priv;
-	(void)failed;
-	op_source_close(rt->src);
-	rt->src = NULL;
+	struct sim_run *run = s->run;
+	if (run->nr_procs == run->cap_procs) {
+		run->cap_procs = run->cap_procs ? 2 * run->cap_procs : 16;
+		run->procs = xrealloc(run->procs, run->cap_procs * sizeof(*run->procs));
+	}
+	struct process *p = xcalloc(1, sizeof(*p));
+	run->procs[run->nr_procs++] = p;
+	p->pid = run->next_pid++;
+	p->trace_pid = trace_pid ? trace_pid : p->pid;
+	p->wcfg = w;
+	p->instance = instance;
+	snprintf(p->comm, sizeof(p->comm), "%s", w->name);
+	run->world.totals.processes++;
+	return p;
+}
+
+static struct replay_thread *thread_new(struct sim *s, struct process *p, struct op_source *src,
+					bool open_mode, u64 t0_ns)
+{
+	struct sim_run *run = s->run;
+	if (run->nr_threads == run->cap_threads) {
+		run->cap_threads = run->cap_threads ? 2 * run->cap_threads : 16;
+		run->threads = xrealloc(run->threads, run->cap_threads * sizeof(*run->threads));
+	}
+	struct replay_thread *rt = xcalloc(1, sizeof(*rt));
+	run->threads[run->nr_threads++] = rt;
+	rt->src = src;
+	rt->proc = p;
+	rt->world = &run->world;
+	rt->totals = &run->world.totals;
+	rt->open_mode = open_mode;
+	rt->t0_ns = t0_ns;
+	run->world.totals.threads++;
+	return rt;
+}
+
+static void thread_start(struct sim *s, struct replay_thread *rt, unsigned thread_idx, u64 start_ns)
+{
+	const struct workload_cfg *w = rt->proc->wcfg;
+	unsigned cpu = pick_cpu(s, w, thread_idx);
+	engine_spawn(s->eng, w->name, cpu, false, start_ns, replay_main, rt, replay_thread_exit);
+}
+
+/* replay_world_ops: the world is the first member of sim_run, which knows its sim. */
+static struct sim *sim_of_world(struct replay_world *w)
+{
+	return ((struct sim_run *)w)->sim;
+}
+
+static void world_start_thread(struct replay_world *w, struct task *parent, struct process *p,
+			       struct op_source *src, u32 trace_tid)
+{
+	struct sim *s = sim_of_world(w);
+	(void)trace_tid;
+	struct replay_thread *prt = parent->priv;
+	struct replay_thread *rt = thread_new(s, p, src, prt->open_mode, prt->t0_ns);
+	thread_start(s, rt, p->nr_threads - 1, task_now(parent));
+}
+
+static struct process *world_new_process(struct replay_world *w, const struct process *parent,
+					 u32 trace_pid)
+{
+	struct sim *s = sim_of_world(w);
+	return process_new(s, parent->wcfg, parent->instance, trace_pid);
+}
+
+static void world_snapshot(struct replay_world *w, struct task *tsk, struct process *p, u32 file)
+{
+	struct sim *s = sim_of_world(w);
+	struct sim_run *run = s->run;
+	const char *name = snapshot_file_name(file);
+	if (!name)
+		return;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	switch (file) {
+	case SNAPSHOT_MEMINFO:
+		procfs_meminfo(s, f);
+		break;
+	case SNAPSHOT_VMSTAT:
+		vmstat_write_proc(s->vmstat, f);
+		break;
+	case SNAPSHOT_BUDDYINFO:
+		write_buddyinfo(s->phys, f);
+		break;
+	case SNAPSHOT_PAGETYPEINFO:
+		write_pagetypeinfo(s->phys, f);
+		break;
+	case SNAPSHOT_SMAPS_ROLLUP:
+		procfs_smaps_rollup(s, p->mm, f);
+		break;
+	case SNAPSHOT_NUMA_MAPS:
+		procfs_numa_maps(s, p->mm, f);
+		break;
+	case SNAPSHOT_MAPS:
+		procfs_maps(s, p->mm, f);
+		break;
+	default: {
+		const char *path = snapshot_file_path(file);
+		const char *dir = "/sys/kernel/mm/transparent_hugepage/";
+		if (path && !strncmp(path, dir, strlen(dir)))
+			procfs_thp_file(s, path + strlen(dir), f);
+		break;
+	}
+	}
+	fclose(f);
+	(void)tsk;
+	char *fname = xasprintf("snapshots/%04u-%s", run->nr_snaps + 1, name);
+	run->snaps = xrealloc(run->snaps, (run->nr_snaps + 1) * sizeof(*run->snaps));
+	run->snaps[run->nr_snaps++] = (struct snapshot){ fname, buf, len };
+}
+
+static const struct replay_world_ops world_ops = {
+	.start_thread = world_start_thread,
+	.new_process = world_new_process,
+	.snapshot = world_snapshot,
+};
+
+/* A trace workload: one process per root process of the trace, one thread per root
+ * thread; forks and clones create the rest as the replay reaches them. */
+static int spawn_trace(struct sim *s, const struct workload_cfg *w, unsigned instance, char *err,
+		       size_t errlen)
+{
+	const struct trace_workload_params *tp = w->params;
+	struct trace_set *ts = trace_set_open(tp->path, NULL, err, errlen);
+	if (!ts)
+		return -1;
+	bool open_mode = tp->mode == TRACE_OPEN;
+	unsigned n = trace_set_nr_roots(ts);
+	struct process **roots = xcalloc(n ? n : 1, sizeof(*roots));
+	for (unsigned i = 0; i < n; i++) {
+		u32 pid, tid;
+		trace_set_root_ids(ts, i, &pid, &tid);
+		struct process *p = NULL;
+		for (unsigned j = 0; j < i && !p; j++)
+			if (roots[j] && roots[j]->trace_pid == pid)
+				p = roots[j];
+		struct op_source *src = trace_set_root(ts, i, err, errlen);
+		if (!src) {
+			free(roots);
+			trace_set_close(ts);
+			return -1;
+		}
+		if (!p) {
+			p = process_new(s, w, instance, pid);
+			unsigned cpu0 = pick_cpu(s, w, 0);
+			s->run->rr_cpu--;      /* thread_start picks it again */
+			p->mm = mm_alloc(s, p->pid, (int)cpu_to_node(s->topo, cpu0));
+		} else {
+			mmget(p->mm);
+		}
+		roots[i] = p;
+		p->nr_threads++;
+		p->nr_live++;
+		struct replay_thread *rt = thread_new(s, p, src, open_mode, w->start_ns);
+		thread_start(s, rt, p->nr_threads - 1, w->start_ns);
+	}
+	free(roots);
+	trace_set_close(ts);
+	return 0;
 }
 
 static int spawn_workloads(struct sim *s, char *err, size_t errlen)
 {
 	const struct scenario *scn = s->scn;
 	struct sim_run *run = s->run;
-	unsigned nr_threads = 0;
-	for (unsigned i = 0; i < scn->nr_workloads; i++)
-		nr_threads += scn->workloads[i].threads;
-	run->procs = xcalloc(scn->nr_workloads ? scn->nr_workloads : 1, sizeof(*run->procs));
-	run->threads = xcalloc(nr_threads ? nr_threads : 1, sizeof(*run->threads));
+	run->next_pid = 1000;
 	for (unsigned i = 0; i < scn->nr_workloads; i++) {
 		const struct workload_cfg *w = &scn->workloads[i];
 		const struct workload_type *wt = workload_type_find(w->type);
+		if (wt == &trace_type) {
+			if (spawn_trace(s, w, i, err, errlen) < 0)
+				return -1;
+			continue;
+		}
 		if (!wt || !wt->create) {
 			snprintf(err, errlen, "%s:%d:%d: workloads: type \"%s\" cannot be run", w->file,
 				 w->line, w->col, w->type);
 			return -1;
 		}
-		struct process *p = &run->procs[run->nr_procs++];
-		p->pid = 1000 + i;
-		snprintf(p->comm, sizeof(p->comm), "%s", w->name);
+		struct process *p = process_new(s, w, i, 0);
 		unsigned cpu0 = pick_cpu(s, w, 0);
-		p->mm = mm_alloc(s, p->pid, (int)s->topo->nr_nodes ? (int)cpu_to_node(s->topo, cpu0) : 0);
+		s->run->rr_cpu--;              /* thread_start picks it again */
+		p->mm = mm_alloc(s, p->pid, (int)cpu_to_node(s->topo, cpu0));
 		for (unsigned t = 0; t < w->threads; t++) {
-			struct replay_thread *rt = &run->threads[run->nr_threads++];
-			rt->src = wt->create(w, i, t, scn->seed);
-			rt->proc = p;
-			rt->totals = &run->totals;
+			struct replay_thread *rt = thread_new(s, p, wt->create(w, i, t, scn->seed), false, 0);
 			if (t)
 				mmget(p->mm);
 			p->nr_threads++;
 			p->nr_live++;
-			unsigned cpu = t ? pick_cpu(s, w, t) : cpu0;
-			engine_spawn(s->eng, w->name, cpu, false, w->start_ns, replay_main, rt, thread_exit);
+			thread_start(s, rt, t, w->start_ns);
 		}
 	}
 	return 0;
@@ -142,7 +314,7 @@ static void progress_tick(void *arg, u64 now_ns, bool final)
 	run->progress_shown = true;
 	u64 ops = 0;
 	for (unsigned i = 0; i < NR_OP_TYPES; i++)
-		ops += run->totals.ops[i];
+		ops += run->world.totals.ops[i];
 	fprintf(stderr, "\rmmsim: simulated %.3f ms, %llu ops, %.0f ops/s, %.0f simcalls/s%s",
 		(double)now_ns / 1e6, (unsigned long long)ops, w > 0 ? (double)ops / w : 0.0,
 		w > 0 ? (double)engine_stats(s->eng)->simcalls / w : 0.0, final ? "\n" : "   ");
@@ -164,9 +336,9 @@ static void core_probe(void *arg, u64 now_ns, double *vals)
 	(void)now_ns;
 	u64 ops = 0;
 	for (unsigned i = 0; i < NR_OP_TYPES; i++)
-		ops += s->run->totals.ops[i];
+		ops += s->run->world.totals.ops[i];
 	vals[0] = (double)ops;
-	vals[1] = (double)s->run->totals.faults;
+	vals[1] = (double)s->run->world.totals.faults;
 	u64 free_pages = 0, anon = 0;
 	for (unsigned n = 0; n < s->topo->nr_nodes; n++) {
 		free_pages += node_free_pages(s->phys, n);
@@ -244,6 +416,10 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->eng = engine_create(s, scn);
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
+	s->rmap = rmap_create(s);
+	s->files = file_table_create(s);
+	s->run->sim = s;
+	s->run->world.ops = &world_ops;
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
 	register_frag_probe(s);
 	if (spawn_workloads(s, err, errlen) < 0) {
@@ -262,15 +438,27 @@ void sim_destroy(struct sim *s)
 		return;
 	struct sim_run *run = s->run;
 	for (unsigned i = 0; i < run->nr_threads; i++) {
-		op_source_close(run->threads[i].src);
-		free(run->threads[i].error);
-		free(run->threads[i].handles);
+		op_source_close(run->threads[i]->src);
+		free(run->threads[i]->error);
+		free(run->threads[i]->handles);
+		free(run->threads[i]);
 	}
-	for (unsigned i = 0; i < run->nr_procs; i++)
-		if (run->procs[i].mm)
-			mm_free_after_run(run->procs[i].mm);
+	for (unsigned i = 0; i < run->nr_procs; i++) {
+		if (run->procs[i]->mm)
+			mm_free_after_run(run->procs[i]->mm);
+		free(run->procs[i]->fds);
+		free(run->procs[i]);
+	}
 	free(run->threads);
 	free(run->procs);
+	for (unsigned i = 0; i < run->nr_snaps; i++) {
+		free(run->snaps[i].name);
+		free(run->snaps[i].data);
+	}
+	free(run->snaps);
+	replay_world_release(&run->world);
+	file_table_destroy(s->files);
+	rmap_destroy(s->rmap);
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
@@ -293,14 +481,14 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	run->end_ns = engine_now_ns(s->eng);
 	if (s->check) {
 		char msg[256];
-		if (check_phys_mem(s->phys, run->totals.threads_done == run->nr_threads, msg,
+		if (check_phys_mem(s->phys, run->world.totals.threads_done == run->nr_threads, msg,
 				   sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",
 				       msg);
 	}
 	for (unsigned i = 0; i < run->nr_threads; i++) {
-		if (run->threads[i].error) {
-			fprintf(stderr, "%s\n", run->threads[i].error);
+		if (run->threads[i]->error) {
+			fprintf(stderr, "%s\n", run->threads[i]->error);
 			return 2;
 		}
 	}
@@ -309,7 +497,7 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 		finding_report(s->findings, FINDING_WATCHDOG, run->end_ns,
 			       "duration %.6f s reached with %llu of %u threads still running",
 			       (double)s->scn->duration_ns / 1e9,
-			       (unsigned long long)(run->nr_threads - run->totals.threads_done),
+			       (unsigned long long)(run->nr_threads - run->world.totals.threads_done),
 			       run->nr_threads);
 	if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 		return 1;
@@ -320,7 +508,20 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 
 const struct replay_totals *sim_totals(const struct sim *s)
 {
-	return &s->run->totals;
+	return &s->run->world.totals;
+}
+
+unsigned sim_nr_snapshots(const struct sim *s)
+{
+	return s->run->nr_snaps;
+}
+
+void sim_snapshot(const struct sim *s, unsigned i, const char **name, const char **data,
+		  size_t *len)
+{
+	*name = s->run->snaps[i].name;
+	*data = s->run->snaps[i].data;
+	*len = s->run->snaps[i].len;
 }
 
 u64 sim_end_ns(const struct sim *s)
@@ -335,7 +536,7 @@ unsigned sim_nr_threads(const struct sim *s)
 
 void sim_get_result(const struct sim *s, struct sim_result *r)
 {
-	const struct replay_totals *t = &s->run->totals;
+	const struct replay_totals *t = &s->run->world.totals;
 	const struct engine_stats *es = engine_stats(s->eng);
 	*r = (struct sim_result){ .simulated_ns = s->run->end_ns, .faults = t->faults,
 				  .simcalls = es->simcalls, .parks = es->parks,

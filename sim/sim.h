@@ -19,6 +19,8 @@ struct vmstat;
 struct phys_mem;
 struct outdir;
 struct compaction;
+struct rmap;
+struct file_table;
 struct sim_run;
 
 struct sim {
@@ -32,6 +34,8 @@ struct sim {
 	struct vmstat *vmstat;             /* mm/vmstat.h */
 	struct phys_mem *phys;             /* mm/page_alloc.h: nodes, zones, page descriptors */
 	struct compaction *compaction;     /* mm/compaction.h: per-node kcompactd state */
+	struct rmap *rmap;                 /* mm/rmap.h: page owners, anon_vmas */
+	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

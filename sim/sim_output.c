@@ -17,6 +17,7 @@
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
 #include "mm/page_alloc.h"
+#include "mm/procfs.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 
@@ -162,6 +163,13 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "threads", sim_nr_threads(s));
 	json_set_u64(ev, "threads_finished", t->threads_done);
 	json_set_u64(ev, "deadlocks", es->deadlocks);
+	json_set_u64(ev, "processes", t->processes);
+	json_set_u64(ev, "snapshots", t->snapshots);
+	json_set_u64(ev, "madvise_not_modelled", t->madvise_not_modelled);
+	/* open-loop trace replay: ops issued after their recorded time */
+	json_set_u64(ev, "late_ops", t->late_ops);
+	json_set_u64(ev, "lateness_total_ns", t->lateness_total_ns);
+	json_set_u64(ev, "lateness_max_ns", t->lateness_max_ns);
 	json_set(root, "events", ev);
 
 	struct json *m = json_object();
@@ -352,6 +360,20 @@ static void write_report(FILE *f, void *arg)
 		(unsigned long long)t->touched_pages);
 	if (es->deadlocks)
 		fprintf(f, "**The run stopped on a deadlock** (see Findings).\n\n");
+	if (t->processes > scn->nr_workloads || t->snapshots || t->ret_mismatch) {
+		fprintf(f, "Replay: %llu processes (forks included), %llu results differ from the "
+			   "recorded ones (usually calls on mappings the program had before the trace "
+			   "began), %llu snapshots in `snapshots/`.",
+			(unsigned long long)t->processes, (unsigned long long)t->ret_mismatch,
+			(unsigned long long)t->snapshots);
+		if (t->late_ops) {
+			fmt_ns(b2, sizeof(b2), t->lateness_max_ns);
+			fmt_ns(b3, sizeof(b3), t->lateness_total_ns / t->late_ops);
+			fprintf(f, " Open-loop timing: %llu ops issued late, by %s on average, %s at "
+				   "most.", (unsigned long long)t->late_ops, b3, b2);
+		}
+		fprintf(f, "\n\n");
+	}
 
 	fprintf(f, "## Workloads\n\n| name | type | threads |\n|---|---|---|\n");
 	for (unsigned i = 0; i < scn->nr_workloads; i++)
@@ -464,6 +486,22 @@ static void w_vmstat(FILE *f, void *arg)
 	vmstat_write_proc(((struct sim *)arg)->vmstat, f);
 }
 
+static void w_meminfo(FILE *f, void *arg)
+{
+	procfs_meminfo(arg, f);
+}
+
+struct blob {
+	const char *data;
+	size_t len;
+};
+
+static void w_blob(FILE *f, void *arg)
+{
+	const struct blob *b = arg;
+	fwrite(b->data, 1, b->len, f);
+}
+
 static void w_buddyinfo(FILE *f, void *arg)
 {
 	write_buddyinfo(((struct sim *)arg)->phys, f);
@@ -508,6 +546,13 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "unusable_index.txt", w_unusable, s);
 	rc |= outdir_write(od, "extfrag_index.txt", w_extfrag, s);
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
+	rc |= outdir_write(od, "meminfo.txt", w_meminfo, s);
+	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
+		struct blob b;
+		const char *name;
+		sim_snapshot(s, i, &name, &b.data, &b.len);
+		rc |= outdir_write(od, name, w_blob, &b);
+	}
 	rc |= sampler_write(s->sampler, od);
 	rc |= outdir_write(od, "report.md", write_report, s);
 	rc |= outdir_write(od, "summary.json", w_summary, summary);  /* last: marks a complete run */

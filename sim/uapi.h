@@ -18,7 +18,12 @@
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
 
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
 #define MADV_NORMAL 0
+#define MADV_WILLNEED 3
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MADV_REMOVE 9
@@ -41,6 +46,7 @@
 #define MM_EAGAIN 11
 #define MM_ENOMEM 12
 #define MM_EFAULT 14
+#define MM_EBUSY 16
 #define MM_EEXIST 17
 #define MM_EINVAL 22
 

@@ -51,7 +51,8 @@
 	  "khugepaged_max_ptes_swap")                                                       \
 	X(KHUGEPAGED_MAX_PTES_SHARED,                                                       \
 	  "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared",                 \
-	  "khugepaged_max_ptes_shared")
+	  "khugepaged_max_ptes_shared")                                                     \
+	X(MAPS, "/proc/self/maps", "maps")
 
 enum snapshot_file {
 #define SNAPSHOT_ENUM(e, path, name) SNAPSHOT_##e,

@@ -1317,6 +1317,23 @@ struct scenario *scenario_load_string(const char *name, const char *text,
 	return s;
 }
 
+void scenario_clear_workloads(struct scenario *s)
+{
+	for (unsigned i = 0; i < s->nr_workloads; i++) {
+		struct workload_cfg *w = &s->workloads[i];
+		if (w->schema && w->params)
+			knob_free_strings(w->schema->params, w->params);
+		free(w->params);
+		free(w->type);
+		free(w->name);
+		free(w->cpus);
+		free(w->file);
+	}
+	free(s->workloads);
+	s->workloads = NULL;
+	s->nr_workloads = 0;
+}
+
 void scenario_destroy(struct scenario *s)
 {
 	if (!s)

@@ -151,6 +151,8 @@ struct scenario *scenario_load(const char *path, const struct workload_catalog *
 struct scenario *scenario_load_string(const char *name, const char *text,
 				      const struct workload_catalog *cat,
 				      char *const *sets, int nr_sets, struct diag *d);
+/* Drop every workload (mmsim replay puts its trace in their place). */
+void scenario_clear_workloads(struct scenario *s);
 void scenario_destroy(struct scenario *s);
 
 /* Total CPUs of the machine. */

@@ -1,4 +1,5 @@
-/* memory.c - page tables, anonymous page faults, touches, teardown. */
+/* memory.c - page tables, page faults (anonymous, file, shared, COW), touches, zap,
+ * and the page-table copy of fork. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
+#include "mm/filemap.h"
+#include "mm/rmap.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptl", LOCK_SPIN);
 
@@ -120,31 +123,110 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	return t;
 }
 
-/* do_anonymous_page / wp fault on the zero page: allocate and zero a page on the task's
- * node (default, local policy), then install it under the PTE lock if the PTE is still
- * what we saw. */
-static vm_fault_t do_anonymous_page(struct task *tsk, struct vm_area_struct *vma,
-				    struct pte_table *t, unsigned idx, bool write)
+struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr)
 {
-	struct mm_struct *mm = vma->vm_mm;
-	const struct cost_table *c = tsk->sim->cost;
-	pte_t seen = t->pte[idx];
-	if (!write) {
+	return pte_alloc(tsk, mm, addr);
+}
+
+u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
+{
+	u64 n = 0;
+	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(vma->vm_mm, a);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		struct pte_table *t = s->table;
+		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		spin_lock(tsk, &t->ptl);
-		if (!t->pte[idx]) {
-			t->pte[idx] = PTE_PRESENT | PTE_ZERO | PTE_YOUNG;
-			t->nr_present++;
-			if (c)
-				charge(tsk, c->pte_update_ns);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			if (!(*p & PTE_PRESENT) || (*p & PTE_ZERO))
+				continue;
+			struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+			if (pg->mapcount != 1)
+				continue;
+			*p &= ~(PTE_DIRTY | PTE_YOUNG);
+			n++;
 		}
 		spin_unlock(tsk, &t->ptl);
-		return 0;
 	}
+	return n;
+}
+
+/* ---- mapping accounting ---- */
+
+static unsigned pfn_nid(struct task *tsk, u64 pfn)
+{
+	return page_to_nid(tsk->sim->phys, pfn);
+}
+
+/* A PTE now maps pfn (page_add_*_rmap): mapcount, RSS and the node's mapped counters. */
+static void page_add_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (pg->mapcount++ == 0)
+		mod_node_page_state(tsk, pfn_nid(tsk, pfn),
+				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, 1);
+	if (pg->flags & PG_anon)
+		mm->rss_anon++;
+	else if (file && file->shmem)
+		mm->rss_shmem++;
+	else
+		mm->rss_file++;
+}
+
+/* A PTE stopped mapping pfn: the reverse, then the mapping's page reference goes. */
+static void page_remove_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (--pg->mapcount == 0)
+		mod_node_page_state(tsk, pfn_nid(tsk, pfn),
+				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	if (pg->flags & PG_anon)
+		mm->rss_anon--;
+	else if (file && file->shmem)
+		mm->rss_shmem--;
+	else
+		mm->rss_file--;
+	put_user_page(tsk, pfn);
+}
+
+static pte_t mk_pte(u64 pfn, bool write)
+{
+	return (pfn << PTE_PFN_SHIFT) | PTE_PRESENT | PTE_YOUNG | (write ? PTE_WRITE | PTE_DIRTY : 0);
+}
+
+/* A new anonymous page for vma at addr, zeroed (src PFN_NONE) or copied from src. */
+static u64 new_anon_page(struct task *tsk, struct vm_area_struct *vma, u64 src)
+{
+	anon_vma_prepare(tsk->sim, vma);
 	u64 pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE, 0);
 	if (pfn == PFN_NONE)
+		return PFN_NONE;
+	charge(tsk, src == PFN_NONE ? tsk->sim->cost->zero_4k_ns : tsk->sim->cost->copy_4k_ns);
+	return pfn;
+}
+
+static void install_new_anon(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 pfn)
+{
+	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_anon | PG_lru;
+	page_add_new_anon_rmap(tsk->sim, pfn, vma, addr);
+	page_add_map(tsk, vma->vm_mm, pfn, NULL);
+}
+
+/* ---- faults ---- */
+
+/* do_anonymous_page, or a COW fault (wp on the zero page, on a shared anonymous page, or
+ * a write to a private file mapping): allocate a page (zeroed, or a copy of the page the
+ * PTE maps), then install it if the PTE is still what we saw. */
+static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+			      unsigned idx, u64 addr, u64 copy_from)
+{
+	const struct cost_table *c = tsk->sim->cost;
+	pte_t seen = t->pte[idx];
+	u64 pfn = new_anon_page(tsk, vma, copy_from);
+	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;
-	if (c)
-		charge(tsk, c->zero_4k_ns);
 	spin_lock(tsk, &t->ptl);
 	if (t->pte[idx] != seen) {
 		spin_unlock(tsk, &t->ptl);
@@ -153,15 +235,101 @@ static vm_fault_t do_anonymous_page(struct task *tsk, struct vm_area_struct *vma
 	}
 	if (!seen)
 		t->nr_present++;
-	t->pte[idx] = (pfn << PTE_PFN_SHIFT) | PTE_PRESENT | PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
+	t->pte[idx] = mk_pte(pfn, true);
+	install_new_anon(tsk, vma, addr, pfn);
+	charge(tsk, c->pte_update_ns);
+	spin_unlock(tsk, &t->ptl);
+	/* the page the PTE mapped before (not the zero page) loses this mapping */
+	if ((seen & PTE_PRESENT) && !(seen & PTE_ZERO))
+		page_remove_map(tsk, vma->vm_mm, pte_pfn(seen), vma->vm_file);
+	return 0;
+}
+
+static vm_fault_t do_anonymous_read(struct task *tsk, struct pte_table *t, unsigned idx)
+{
+	spin_lock(tsk, &t->ptl);
+	if (!t->pte[idx]) {
+		t->pte[idx] = PTE_PRESENT | PTE_ZERO | PTE_YOUNG;
+		t->nr_present++;
+		charge(tsk, tsk->sim->cost->pte_update_ns);
+	}
+	spin_unlock(tsk, &t->ptl);
+	return 0;
+}
+
+/* do_read_fault / do_shared_fault: map the page cache page of the file offset. */
+static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+				unsigned idx, u64 addr, bool write)
+{
+	struct inode *inode = vma->vm_file;
+	u64 index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	bool created;
+	if (!inode->shmem && index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;        /* beyond the end of the file */
+	u64 pfn = filemap_get_page(tsk, inode, index, &created);
+	if (pfn == PFN_NONE)
+		return VM_FAULT_OOM;
+	if (write && !(vma->vm_flags & VM_SHARED)) {
+		/* do_cow_fault: a private copy of the file page */
+		u64 cow = new_anon_page(tsk, vma, pfn);
+		if (cow == PFN_NONE)
+			return VM_FAULT_OOM;
+		spin_lock(tsk, &t->ptl);
+		if (t->pte[idx]) {
+			spin_unlock(tsk, &t->ptl);
+			__free_pages(tsk, cow, 0);
+			return VM_FAULT_NOPAGE;
+		}
+		t->pte[idx] = mk_pte(cow, true);
+		t->nr_present++;
+		install_new_anon(tsk, vma, addr, cow);
+		charge(tsk, tsk->sim->cost->pte_update_ns);
+		spin_unlock(tsk, &t->ptl);
+		return 0;
+	}
+	spin_lock(tsk, &t->ptl);
+	if (t->pte[idx]) {
+		spin_unlock(tsk, &t->ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	pfn = find_get_page(inode, index);   /* (it cannot go while we held no lock, but be exact) */
+	if (pfn == PFN_NONE) {
+		spin_unlock(tsk, &t->ptl);
+		return VM_FAULT_NOPAGE;
+	}
+	pfn_to_page(tsk->sim->phys, pfn)->refcount++;
+	t->pte[idx] = mk_pte(pfn, write);
+	t->nr_present++;
+	page_add_map(tsk, vma->vm_mm, pfn, inode);
+	if (write)
+		filemap_set_dirty(tsk, inode, pfn);
+	charge(tsk, tsk->sim->cost->pte_update_ns);
+	spin_unlock(tsk, &t->ptl);
+	return 0;
+}
+
+/* do_wp_page: a write to a present, write-protected PTE. */
+static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+			     unsigned idx, u64 addr)
+{
+	pte_t p = t->pte[idx];
+	if (p & PTE_ZERO)
+		return do_new_page(tsk, vma, t, idx, addr, PFN_NONE);
+	u64 pfn = pte_pfn(p);
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	/* an anonymous page on the LRU (the lists themselves come with vmscan.c) */
-	pg->flags |= PG_anon | PG_lru;
-	pg->mapcount = 1;
-	mm->rss_anon++;
-	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_ANON_PAGES, 1);
-	if (c)
-		charge(tsk, c->pte_update_ns);
+	bool reuse = (vma->vm_flags & VM_SHARED) ||
+		     ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1);
+	if (!reuse)
+		return do_new_page(tsk, vma, t, idx, addr, pfn);
+	spin_lock(tsk, &t->ptl);
+	if (t->pte[idx] == p) {
+		t->pte[idx] |= PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
+		if (vma->vm_flags & VM_SHARED)
+			filemap_set_dirty(tsk, vma->vm_file, pfn);
+		else
+			count_vm_event(tsk, PGREUSE);
+		charge(tsk, tsk->sim->cost->pte_update_ns);
+	}
 	spin_unlock(tsk, &t->ptl);
 	return 0;
 }
@@ -180,8 +348,13 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 		return VM_FAULT_OOM;
 	unsigned idx = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 	pte_t p = t->pte[idx];
-	if (!p || (write && (p & PTE_ZERO)))
-		return do_anonymous_page(tsk, vma, t, idx, write);
+	if (!p) {
+		if (vma->vm_file)
+			return do_file_fault(tsk, vma, t, idx, addr, write);
+		return write ? do_new_page(tsk, vma, t, idx, addr, PFN_NONE) : do_anonymous_read(tsk, t, idx);
+	}
+	if (write && !(p & PTE_WRITE))
+		return do_wp_page(tsk, vma, t, idx, addr);
 	/* Present (another thread faulted it in meanwhile): update access bits. */
 	spin_lock(tsk, &t->ptl);
 	t->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
@@ -201,15 +374,12 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		if ((p & PTE_PRESENT) && (!write || (p & PTE_WRITE))) {
 			/* A plain access: the hardware sets the accessed/dirty bits. */
 			s->table->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
-			if (c) {
-				unsigned nid = p & PTE_ZERO ? tsk->node : page_to_nid(tsk->sim->phys, pte_pfn(p));
-				charge(tsk, c->access_ns[tsk->node][nid]);
-			}
+			unsigned nid = p & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(p));
+			charge(tsk, c->access_ns[tsk->node][nid]);
 			continue;
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
-		if (c)
-			charge(tsk, c->fault_entry_ns);
+		charge(tsk, c->fault_entry_ns);
 		down_read(tsk, &mm->mmap_lock);
 		struct vm_area_struct *vma = vma_lookup(mm, a);
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
@@ -217,6 +387,8 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		up_read(tsk, &mm->mmap_lock);
 		if (r & VM_FAULT_SIGSEGV)
 			return -MM_EFAULT;
+		if (r & VM_FAULT_SIGBUS)
+			return -MM_EBUSY;
 		if (r & VM_FAULT_OOM)
 			return -MM_ENOMEM;
 		faults++;
@@ -225,8 +397,11 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 	return faults;
 }
 
-void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
+/* ---- zap, free_pgtables ---- */
+
+void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
 {
+	struct mm_struct *mm = vma->vm_mm;
 	const struct cost_table *c = tsk->sim->cost;
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
@@ -242,29 +417,92 @@ void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
 				continue;
 			t->pte[idx] = 0;
 			t->nr_present--;
-			if (c)
-				charge(tsk, c->pte_update_ns);
+			charge(tsk, c->pte_update_ns);
+			if (!(p & PTE_ZERO))
+				page_remove_map(tsk, mm, pte_pfn(p), vma->vm_file);
+		}
+		spin_unlock(tsk, &t->ptl);
+	}
+}
+
+void free_pgtables(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
+{
+	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(mm, a);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		struct vm_area_struct *v = find_vma(mm, a);
+		if (v && v->vm_start < a + PMD_SIZE)
+			continue;               /* a VMA still covers part of this table */
+		struct pte_table *t = s->table;
+		spin_lock(tsk, &mm->page_table_lock);
+		s->kind = PMD_NONE;
+		s->table = NULL;
+		mm->nr_ptes--;
+		spin_unlock(tsk, &mm->page_table_lock);
+		mod_node_page_state(tsk, pfn_nid(tsk, t->pfn), NR_PAGETABLE, -1);
+		pfn_to_page(tsk->sim->phys, t->pfn)->flags &= ~PG_pgtable;
+		__free_pages(tsk, t->pfn, 0);
+		free(t);
+	}
+}
+
+void unmap_mapping_pages(struct task *tsk, struct inode *inode, u64 start, u64 end)
+{
+	for (u32 i = 0; i < inode->nr_mmap; i++) {
+		struct vm_area_struct *v = inode->i_mmap[i];
+		u64 vstart = v->vm_pgoff, vend = v->vm_pgoff + ((v->vm_end - v->vm_start) >> PAGE_SHIFT);
+		u64 lo = max(vstart, start), hi = min(vend, end);
+		if (lo >= hi)
+			continue;
+		zap_page_range(tsk, v, v->vm_start + ((lo - vstart) << PAGE_SHIFT),
+			       v->vm_start + ((hi - vstart) << PAGE_SHIFT));
+	}
+}
+
+/* ---- fork ---- */
+
+int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	/* file and shared mappings without anonymous pages are not copied: the child faults
+	 * them in from the page cache (as the kernel skips them) */
+	if (!src->anon_vma)
+		return 0;
+	struct mm_struct *smm = src->vm_mm, *dmm = dst->vm_mm;
+	const struct cost_table *c = tsk->sim->cost;
+	bool cow = !(src->vm_flags & VM_SHARED);
+	for (u64 a = ALIGN_DOWN(src->vm_start, PMD_SIZE); a < src->vm_end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(smm, a);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		struct pte_table *st = s->table;
+		u64 lo = max(a, src->vm_start), hi = min(a + PMD_SIZE, src->vm_end);
+		struct pte_table *dt = pte_alloc(tsk, dmm, lo);
+		if (!dt)
+			return -MM_ENOMEM;
+		spin_lock(tsk, &dt->ptl);
+		spin_lock(tsk, &st->ptl);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			unsigned idx = (x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+			pte_t p = st->pte[idx];
+			if (!p)
+				continue;
 			if (!(p & PTE_ZERO)) {
 				u64 pfn = pte_pfn(p);
-				mm->rss_anon--;
 				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-				pg->mapcount--;
-				mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_ANON_PAGES, -1);
-				__free_pages(tsk, pfn, 0);
+				pg->refcount++;
+				page_add_map(tsk, dmm, pfn, dst->vm_file);
+				if (cow && (pg->flags & PG_anon)) {
+					p &= ~PTE_WRITE;        /* both sides write-protected */
+					st->pte[idx] = p;
+				}
 			}
+			dt->pte[idx] = p & ~PTE_YOUNG;
+			dt->nr_present++;
+			charge(tsk, c->pte_update_ns);
 		}
-		bool empty = t->nr_present == 0;
-		spin_unlock(tsk, &t->ptl);
-		/* free_pgtables: a table left empty by an unmap that covers its whole PMD */
-		if (empty && lo == a && hi == a + PMD_SIZE) {
-			spin_lock(tsk, &mm->page_table_lock);
-			s->kind = PMD_NONE;
-			s->table = NULL;
-			mm->nr_ptes--;
-			spin_unlock(tsk, &mm->page_table_lock);
-			mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, t->pfn), NR_PAGETABLE, -1);
-			__free_pages(tsk, t->pfn, 0);
-			free(t);
-		}
+		spin_unlock(tsk, &st->ptl);
+		spin_unlock(tsk, &dt->ptl);
 	}
+	return 0;
 }

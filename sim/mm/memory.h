@@ -10,6 +10,7 @@
 
 typedef unsigned int vm_fault_t;
 #define VM_FAULT_OOM 0x0001
+#define VM_FAULT_SIGBUS 0x0002
 #define VM_FAULT_SIGSEGV 0x0040
 #define VM_FAULT_NOPAGE 0x0100        /* nothing to do: someone else installed it */
 
@@ -21,12 +22,30 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 /* What a thread's load/store does to every page of [addr, addr+len): a mapped page
  * costs a memory access (local or remote); a missing or write-protected one takes a page
  * fault under mmap_lock (read). Returns the number of faults taken, or -MM_EFAULT (SIGSEGV:
- * no VMA or no permission) or -MM_ENOMEM (the fault could not allocate). */
+ * no VMA or no permission), -MM_EBUSY (SIGBUS: beyond the end of a mapped file) or
+ * -MM_ENOMEM (the fault could not allocate). */
 s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write);
 
-/* Unmap and free every page in [start, end); free PTE tables left empty.
- * Caller holds mmap_lock for write. */
-void zap_page_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end);
+/* Unmap every page of vma in [start, end) (a range inside the VMA); each page loses the
+ * mapping's reference and is freed with its last one. Page tables stay. Caller holds
+ * mmap_lock (read for MADV_DONTNEED, write for munmap). */
+struct inode;
+void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
+/* Free the PTE tables in [start, end) that no VMA overlaps any more (free_pgtables:
+ * after the VMAs of an unmapped range are gone). Caller holds mmap_lock for write. */
+void free_pgtables(struct task *tsk, struct mm_struct *mm, u64 start, u64 end);
+/* Unmap pages of a file with index in [start, end) from every VMA mapping it, private
+ * COW copies included (truncate, hole punch). */
+void unmap_mapping_pages(struct task *tsk, struct inode *inode, u64 start, u64 end);
+/* fork: copy the PTEs of src (parent) into dst (child), sharing anonymous pages
+ * copy-on-write (both PTEs write-protected). Returns 0 or -MM_ENOMEM. */
+int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src);
+
+/* The PTE table covering addr, allocated if missing; NULL if the allocator fails. */
+struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr);
+/* MADV_FREE on [start, end) of a private anonymous VMA: the PTEs of exclusive pages are
+ * made clean and old. Returns the pages marked lazily free. */
+u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
 
 /* Page-table hash helpers (mmap.c and memory.c). */
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr);

@@ -5,8 +5,9 @@
  * two modelled levels: a hash of PMD slots (one per 2 MiB of address space, none / PTE
  * table / huge) and 512-entry PTE tables, each table with its split page-table lock as
  * the kernel has with NR_CPUS >= 4. Upper levels (PGD/P4D/PUD) are covered by
- * mm->page_table_lock. Not modelled yet: file-backed VMAs, anon_vma/rmap, swap entries
- * (the virtual-memory issue brings them). */
+ * mm->page_table_lock. File-backed and shared VMAs map pages of an inode's page cache
+ * (mm/filemap.h); anonymous pages are found back through their anon_vma (mm/rmap.h).
+ * Not modelled yet: swap entries (the swap part of the virtual-memory issue). */
 #ifndef MMSIM_MM_MM_TYPES_H
 #define MMSIM_MM_MM_TYPES_H
 
@@ -17,6 +18,8 @@
 
 struct task;
 struct sim;
+struct inode;
+struct anon_vma;
 
 /* vm_flags (kernel values where they exist) */
 #define VM_READ 0x00000001ULL
@@ -26,21 +29,39 @@ struct sim;
 #define VM_MAYREAD 0x00000010ULL
 #define VM_MAYWRITE 0x00000020ULL
 #define VM_MAYEXEC 0x00000040ULL
+#define VM_SHM 0x00000400ULL              /* SysV shm segment (kernel: VM_SHARED on a shm file) */
 #define VM_GROWSDOWN 0x00000100ULL
+#define VM_DENYWRITE 0x00000800ULL
 #define VM_LOCKED 0x00002000ULL
+#define VM_ACCOUNT 0x00100000ULL
 #define VM_NORESERVE 0x00200000ULL
 #define VM_HUGETLB 0x00400000ULL
 #define VM_HUGEPAGE 0x20000000ULL
 #define VM_NOHUGEPAGE 0x40000000ULL
 
+struct vm_area_struct;
+
+/* Per-VMA model state hooks (the kernel's vm_operations_struct, reduced): open runs on
+ * the new VMA a split or a fork creates (so per-VMA state can be shared or duplicated),
+ * close when a VMA goes away. Either may be NULL. */
+struct vm_operations {
+	const char *name;
+	void (*open)(struct task *tsk, struct vm_area_struct *vma);
+	void (*close)(struct task *tsk, struct vm_area_struct *vma);
+};
+
 struct vm_area_struct {
 	u64 vm_start, vm_end;              /* [start, end) */
 	u64 vm_flags;
-	u64 vm_pgoff;
+	u64 vm_pgoff;                      /* file page index (anon: linear page index) */
 	struct mm_struct *vm_mm;           /* borrowed: owner */
+	struct inode *vm_file;             /* counted reference, NULL for private anonymous */
+	const struct vm_operations *vm_ops; /* NULL: none */
 	void *vm_private_data;             /* per-VMA model state (hugetlb resv_map ...) */
 	struct mempolicy *vm_policy;       /* mempolicy issue */
-	struct anon_vma *anon_vma;         /* rmap (virtual-memory issue) */
+	struct anon_vma *anon_vma;         /* where this VMA's new anonymous pages are filed */
+	struct anon_vma **avc;             /* anon_vma chain: every anon_vma whose pages this */
+	u32 nr_avc, cap_avc;               /* VMA may map (own, and its ancestors' after fork) */
 };
 
 /* PTE encoding: present pfn mapping, or the shared zero page mapped read-only. */
@@ -85,8 +106,11 @@ struct mm_struct {
 	struct pmd_slot *pmds;             /* open-addressing hash, power-of-two size */
 	u32 nr_pmds, cap_pmds;
 	u64 mmap_base;                     /* top-down search start for non-fixed mmaps */
+	u64 start_brk, brk;                /* heap: [start_brk, brk); 0 until first known */
 	u64 total_vm;                      /* pages mapped */
 	u64 rss_anon;                      /* pages (MM_ANONPAGES) */
+	u64 rss_file;                      /* pages (MM_FILEPAGES) */
+	u64 rss_shmem;                     /* pages (MM_SHMEMPAGES) */
 	u64 nr_ptes;                       /* PTE tables allocated */
 	u32 users;                         /* threads using it */
 	int home_node;                     /* node of the thread that created it */

@@ -1,13 +1,19 @@
-/* mmap.c - mm lifetime, the sorted VMA array, mmap and munmap of anonymous memory. */
+/* mmap.c - mm lifetime, the sorted VMA array with split and merge, and the address-space
+ * system calls: mmap, munmap, mprotect, mremap, brk, madvise; dup_mmap for fork. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
+#include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
+#include "mm/filemap.h"
 #include "mm/memory.h"
+#include "mm/page_alloc.h"
 #include "mm/mmap.h"
+#include "mm/rmap.h"
+#include "mm/vmstat.h"
 
 static DEFINE_LOCK_CLASS(mmap_lock_class, "&mm->mmap_lock", LOCK_RWSEM);
 static DEFINE_LOCK_CLASS(page_table_lock_class, "&mm->page_table_lock", LOCK_SPIN);
@@ -30,33 +36,7 @@ void mmget(struct mm_struct *mm)
 	mm->users++;
 }
 
-void mmput(struct task *tsk, struct mm_struct *mm)
-{
-	if (--mm->users)
-		return;
-	/* exit_mmap: nobody else can reach this mm, so no lock is needed for the teardown;
-	 * the kernel still takes mmap_lock for write briefly, and so do we. */
-	down_write(tsk, &mm->mmap_lock);
-	for (u32 i = 0; i < mm->nr_vmas; i++) {
-		struct vm_area_struct *v = mm->vmas[i];
-		zap_page_range(tsk, mm, v->vm_start, v->vm_end);
-		free(v);
-	}
-	mm->nr_vmas = 0;
-	pgtables_destroy(tsk, mm);
-	up_write(tsk, &mm->mmap_lock);
-	free(mm->vmas);
-	free(mm);
-}
-
-void mm_free_after_run(struct mm_struct *mm)
-{
-	for (u32 i = 0; i < mm->nr_vmas; i++)
-		free(mm->vmas[i]);
-	pgtables_destroy(NULL, mm);
-	free(mm->vmas);
-	free(mm);
-}
+/* ---- the VMA array ---- */
 
 /* Index of the first VMA with vm_end > addr (nr_vmas if none). */
 static u32 vma_index(const struct mm_struct *mm, u64 addr)
@@ -101,10 +81,134 @@ static void vma_remove_at(struct mm_struct *mm, u32 i)
 	mm->nr_vmas--;
 }
 
+static void vma_insert(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	vma_insert_at(mm, vma_index(mm, v->vm_start), v);
+}
+
+/* A copy of src's identity (flags, file, policy, private data) for [start, end); the
+ * caller links anon_vmas. The file gains a reference and an i_mmap entry. */
+static struct vm_area_struct *vma_dup(const struct vm_area_struct *src, struct mm_struct *mm)
+{
+	struct vm_area_struct *v = xmalloc(sizeof(*v));
+	*v = *src;
+	v->vm_mm = mm;
+	v->avc = NULL;
+	v->nr_avc = v->cap_avc = 0;
+	v->anon_vma = NULL;
+	if (v->vm_file) {
+		iget(v->vm_file);
+		i_mmap_insert(v->vm_file, v);
+	}
+	return v;
+}
+
+/* remove_vma: close hook, file reference, anon_vma links, the struct. */
+static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v)
+{
+	if (v->vm_ops && v->vm_ops->close && tsk)
+		v->vm_ops->close(tsk, v);
+	unlink_anon_vmas(sim, v);
+	if (v->vm_file) {
+		i_mmap_remove(v->vm_file, v);
+		iput(tsk, v->vm_file);
+	}
+	free(v);
+}
+
+/* __split_vma: split the VMA at index i at addr; both parts keep the identity and the
+ * anon_vma chain, the new part runs the open hook. Returns the index of the upper part. */
+static u32 split_vma(struct task *tsk, struct mm_struct *mm, u32 i, u64 addr)
+{
+	struct vm_area_struct *v = mm->vmas[i];
+	struct vm_area_struct *hi = vma_dup(v, mm);
+	anon_vma_clone(hi, v);
+	hi->vm_start = addr;
+	hi->vm_pgoff = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
+	v->vm_end = addr;
+	vma_insert_at(mm, i + 1, hi);
+	if (hi->vm_ops && hi->vm_ops->open)
+		hi->vm_ops->open(tsk, hi);
+	charge(tsk, tsk->sim->cost->vma_op_ns);
+	return i + 1;
+}
+
+/* Make VMA boundaries at start and end (splitting the VMAs that straddle them). Returns
+ * the index of the first VMA inside [start, end). */
+static u32 split_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
+{
+	u32 i = vma_index(mm, start);
+	if (i < mm->nr_vmas && mm->vmas[i]->vm_start < start && mm->vmas[i]->vm_end > start)
+		i = split_vma(tsk, mm, i, start);
+	u32 j = vma_index(mm, end);
+	if (j < mm->nr_vmas && mm->vmas[j]->vm_start < end && mm->vmas[j]->vm_end > end)
+		split_vma(tsk, mm, j, end);
+	return i;
+}
+
+/* is_mergeable_vma + is_mergeable_anon_vma: a (below) and b (above, adjacent) have the
+ * same identity, contiguous file offsets, and anon_vmas that can be one. */
+static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file ||
+	    a->vm_ops != b->vm_ops || a->vm_policy != b->vm_policy ||
+	    a->vm_private_data != b->vm_private_data)
+		return false;
+	if (a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) != b->vm_pgoff)
+		return false;
+	if (a->anon_vma && b->anon_vma)
+		return a->anon_vma == b->anon_vma && a->nr_avc == 1 && b->nr_avc == 1;
+	/* one side has no anonymous pages: it may adopt the other's anon_vma, if that one
+	 * was not inherited through fork (a single-entry chain) */
+	const struct vm_area_struct *x = a->anon_vma ? a : b;
+	return x->nr_avc <= 1;
+}
+
+/* Merge vmas[i] with vmas[i + 1] if they can be one VMA. */
+static bool try_merge_next(struct task *tsk, struct mm_struct *mm, u32 i)
+{
+	if (i + 1 >= mm->nr_vmas)
+		return false;
+	struct vm_area_struct *a = mm->vmas[i], *b = mm->vmas[i + 1];
+	if (!can_merge(a, b))
+		return false;
+	if (!a->anon_vma && b->anon_vma)
+		anon_vma_clone(a, b);
+	a->vm_end = b->vm_end;
+	vma_remove_at(mm, i + 1);
+	vma_free(tsk, tsk->sim, b);
+	charge(tsk, tsk->sim->cost->vma_op_ns);
+	return true;
+}
+
+/* Merge around [start, end) after a change: VMAs inside and with both neighbours. */
+static void merge_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
+{
+	u32 i = vma_index(mm, start);
+	if (i > 0 && mm->vmas[i - 1]->vm_end == start)
+		i--;
+	while (i < mm->nr_vmas && mm->vmas[i]->vm_start <= end) {
+		if (!try_merge_next(tsk, mm, i))
+			i++;
+	}
+}
+
 static bool range_free(struct mm_struct *mm, u64 start, u64 end)
 {
 	struct vm_area_struct *v = find_vma(mm, start);
 	return !v || v->vm_start >= end;
+}
+
+/* Whether [start, end) is covered by VMAs without a hole. */
+static bool range_mapped(struct mm_struct *mm, u64 start, u64 end)
+{
+	u64 a = start;
+	for (u32 i = vma_index(mm, start); i < mm->nr_vmas && a < end; i++) {
+		if (mm->vmas[i]->vm_start > a)
+			return false;
+		a = mm->vmas[i]->vm_end;
+	}
+	return a >= end;
 }
 
 /* Top-down search for a free range of len bytes below mmap_base; 0 if none. */
@@ -125,42 +229,76 @@ static u64 get_unmapped_area(struct mm_struct *mm, u64 len)
 	}
 }
 
-/* Remove [start, end) from the VMA set, splitting VMAs at the edges, and free its
- * pages. Caller holds mmap_lock for write. */
-static void __do_munmap(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
+/* Remove [start, end) from the address space: split at the edges, unmap the pages of
+ * the VMAs inside, drop the VMAs, free the page tables nothing covers any more.
+ * Caller holds mmap_lock for write. */
+static void do_vmi_munmap(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
 {
-	const struct cost_table *c = tsk->sim->cost;
-	u32 i = vma_index(mm, start);
-	while (i < mm->nr_vmas && mm->vmas[i]->vm_start < end) {
-		struct vm_area_struct *v = mm->vmas[i];
-		u64 s = max(v->vm_start, start), e = min(v->vm_end, end);
-		zap_page_range(tsk, mm, s, e);
-		mm->total_vm -= (e - s) >> PAGE_SHIFT;
-		if (c)
-			charge(tsk, c->vma_op_ns);
-		if (s > v->vm_start && e < v->vm_end) {
-			/* hole in the middle: split into two */
-			struct vm_area_struct *tail = xmalloc(sizeof(*tail));
-			*tail = *v;
-			tail->vm_start = e;
-			tail->vm_pgoff = v->vm_pgoff + ((e - v->vm_start) >> PAGE_SHIFT);
-			v->vm_end = s;
-			vma_insert_at(mm, i + 1, tail);
-			return;
-		}
-		if (s > v->vm_start) {          /* cut the tail */
-			v->vm_end = s;
-			i++;
-		} else if (e < v->vm_end) {     /* cut the head */
-			v->vm_pgoff += (e - v->vm_start) >> PAGE_SHIFT;
-			v->vm_start = e;
-			i++;
-		} else {                        /* the whole VMA */
-			vma_remove_at(mm, i);
-			free(v);
-		}
+	if (range_free(mm, start, end))
+		return;
+	u32 i = split_range(tsk, mm, start, end);
+	u32 j = i;
+	while (j < mm->nr_vmas && mm->vmas[j]->vm_start < end)
+		j++;
+	/* unmap_region: the pages first, then the VMAs and the page tables */
+	for (u32 k = i; k < j; k++) {
+		struct vm_area_struct *v = mm->vmas[k];
+		zap_page_range(tsk, v, v->vm_start, v->vm_end);
+		mm->total_vm -= (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 	}
+	struct vm_area_struct **gone = xmalloc((j - i) * sizeof(*gone));
+	memcpy(gone, &mm->vmas[i], (j - i) * sizeof(*gone));
+	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nr_vmas - j) * sizeof(*mm->vmas));
+	mm->nr_vmas -= j - i;
+	free_pgtables(tsk, mm, start, end);
+	for (u32 k = 0; k < j - i; k++) {
+		vma_free(tsk, tsk->sim, gone[k]);
+		charge(tsk, tsk->sim->cost->vma_op_ns);
+	}
+	free(gone);
 }
+
+/* Tear an mm down (exit_mmap). */
+static void exit_mmap(struct task *tsk, struct mm_struct *mm)
+{
+	down_write(tsk, &mm->mmap_lock);
+	for (u32 i = 0; i < mm->nr_vmas; i++)
+		zap_page_range(tsk, mm->vmas[i], mm->vmas[i]->vm_start, mm->vmas[i]->vm_end);
+	u32 n = mm->nr_vmas;
+	struct vm_area_struct **gone = mm->vmas;
+	mm->vmas = NULL;
+	mm->nr_vmas = mm->cap_vmas = 0;
+	free_pgtables(tsk, mm, 0, TASK_SIZE);
+	for (u32 i = 0; i < n; i++)
+		vma_free(tsk, tsk->sim, gone[i]);
+	free(gone);
+	pgtables_destroy(tsk, mm);
+	mm->total_vm = 0;
+	up_write(tsk, &mm->mmap_lock);
+}
+
+void mmput(struct task *tsk, struct mm_struct *mm)
+{
+	if (--mm->users)
+		return;
+	exit_mmap(tsk, mm);
+	free(mm->vmas);
+	free(mm);
+}
+
+void mm_free_after_run(struct mm_struct *mm)
+{
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		free(v->avc);
+		free(v);
+	}
+	pgtables_destroy(NULL, mm);
+	free(mm->vmas);
+	free(mm);
+}
+
+/* ---- mmap ---- */
 
 static u64 calc_vm_flags(u32 prot, u32 flags)
 {
@@ -175,23 +313,31 @@ static u64 calc_vm_flags(u32 prot, u32 flags)
 		vf |= VM_SHARED;
 	if (flags & MAP_NORESERVE)
 		vf |= VM_NORESERVE;
+	if (flags & MAP_GROWSDOWN)
+		vf |= VM_GROWSDOWN;
 	return vf;
 }
 
-s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags)
+s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	    struct inode *file, u64 pgoff, u64 extra_vm_flags)
 {
-	const struct cost_table *c = tsk->sim->cost;
 	if (!len)
 		return -MM_EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (len > TASK_SIZE || (addr & (PAGE_SIZE - 1) && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))))
+	if (!len || len > TASK_SIZE)
+		return -MM_ENOMEM;
+	if ((addr & (PAGE_SIZE - 1)) && (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)))
 		return -MM_EINVAL;
-	if (!(flags & MAP_ANONYMOUS) || (flags & MAP_HUGETLB))
-		return -MM_EINVAL;      /* file and hugetlb mappings: later issues */
-	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
+	if ((flags & (MAP_SHARED | MAP_PRIVATE)) == 0 ||
+	    (flags & (MAP_SHARED | MAP_PRIVATE)) == (MAP_SHARED | MAP_PRIVATE))
 		return -MM_EINVAL;
-	if (c)
-		charge(tsk, c->syscall_entry_ns);
+	if (flags & MAP_HUGETLB)
+		return -MM_EINVAL;      /* hugetlb mappings: the hugetlb issue */
+	/* overcommit heuristic (vm.overcommit_memory 0): a private writable mapping larger
+	 * than all of RAM and swap fails */
+	if (!(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) &&
+	    (len >> PAGE_SHIFT) > tsk->sim->phys->nr_pages + (tsk->sim->scn->machine.swap.size >> PAGE_SHIFT))
+		return -MM_ENOMEM;
 
 	down_write(tsk, &mm->mmap_lock);
 	u64 start;
@@ -206,7 +352,7 @@ s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 				up_write(tsk, &mm->mmap_lock);
 				return -MM_EEXIST;
 			}
-			__do_munmap(tsk, mm, start, start + len);
+			do_vmi_munmap(tsk, mm, start, start + len);
 		}
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -222,33 +368,386 @@ s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
 	v->vm_start = start;
 	v->vm_end = start + len;
-	v->vm_flags = calc_vm_flags(prot, flags);
-	v->vm_pgoff = start >> PAGE_SHIFT;
+	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
 	v->vm_mm = mm;
-	vma_insert_at(mm, vma_index(mm, start), v);
+	bool shared_anon = !file && (flags & MAP_SHARED);
+	if (shared_anon)
+		file = shmem_file_create(tsk->sim, "/dev/zero (deleted)", len); /* shmem_zero_setup */
+	else if (file)
+		iget(file);
+	v->vm_file = file;
+	v->vm_pgoff = file ? pgoff : start >> PAGE_SHIFT;
+	if (file)
+		i_mmap_insert(file, v);
+	if (shared_anon)
+		iput(tsk, file);        /* the VMA's reference is the only one */
+	vma_insert(mm, v);
 	mm->total_vm += len >> PAGE_SHIFT;
-	if (c)
-		charge(tsk, c->vma_op_ns);
+	charge(tsk, tsk->sim->cost->vma_op_ns);
+	merge_range(tsk, mm, start, start + len);
 	up_write(tsk, &mm->mmap_lock);
 
 	if (flags & MAP_POPULATE) {
-		s64 r = touch_range(tsk, mm, start, len, (prot & PROT_WRITE) != 0);
+		s64 r = touch_range(tsk, mm, start, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED));
 		if (r == -MM_ENOMEM)
 			return -MM_ENOMEM;
 	}
 	return (s64)start;
 }
 
+s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (!(flags & MAP_ANONYMOUS))
+		return -MM_EBADF;
+	return do_mmap(tsk, mm, addr, len, prot, flags, NULL, 0, 0);
+}
+
 int vm_munmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len)
 {
-	const struct cost_table *c = tsk->sim->cost;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len > TASK_SIZE || addr + len < addr)
 		return -MM_EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
-	if (c)
-		charge(tsk, c->syscall_entry_ns);
 	down_write(tsk, &mm->mmap_lock);
-	__do_munmap(tsk, mm, addr, addr + len);
+	do_vmi_munmap(tsk, mm, addr, addr + len);
 	up_write(tsk, &mm->mmap_lock);
 	return 0;
+}
+
+/* ---- mprotect ---- */
+
+/* change_protection: PTEs of a VMA losing write become read-only; gaining it, the PTEs of
+ * dirty exclusive anonymous pages (and of shared mappings) become writable at once. */
+static void change_protection(struct task *tsk, struct vm_area_struct *v, bool writable)
+{
+	struct mm_struct *mm = v->vm_mm;
+	for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); a < v->vm_end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(mm, a);
+		if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
+			continue;
+		struct pte_table *t = s->table;
+		u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
+		spin_lock(tsk, &t->ptl);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			if (!(*p & PTE_PRESENT))
+				continue;
+			if (!writable) {
+				*p &= ~PTE_WRITE;
+			} else if (!(*p & PTE_ZERO) && (*p & PTE_DIRTY)) {
+				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+				if ((v->vm_flags & VM_SHARED) ||
+				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1))
+					*p |= PTE_WRITE;
+			}
+			charge(tsk, tsk->sim->cost->pte_update_ns);
+		}
+		spin_unlock(tsk, &t->ptl);
+	}
+}
+
+/* Set vm_flags = (flags & ~clear) | set on every VMA of [start, end) (splitting and
+ * merging as mprotect and madvise do). Caller holds mmap_lock for write and has checked
+ * that the range is mapped. */
+static void apply_vma_flags(struct task *tsk, struct mm_struct *mm, u64 start, u64 end, u64 clear,
+			    u64 set, bool prot_change)
+{
+	u32 i = split_range(tsk, mm, start, end);
+	for (; i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		u64 old = v->vm_flags;
+		v->vm_flags = (old & ~clear) | set;
+		if (prot_change && (old & VM_WRITE) != (v->vm_flags & VM_WRITE))
+			change_protection(tsk, v, v->vm_flags & VM_WRITE);
+	}
+	merge_range(tsk, mm, start, end);
+}
+
+int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if ((addr & (PAGE_SIZE - 1)) || (prot & ~(u32)(PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -MM_EINVAL;
+	if (!len)
+		return 0;
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	if (end <= addr || end > TASK_SIZE)
+		return -MM_ENOMEM;
+	down_write(tsk, &mm->mmap_lock);
+	if (!range_mapped(mm, addr, end)) {
+		up_write(tsk, &mm->mmap_lock);
+		return -MM_ENOMEM;
+	}
+	apply_vma_flags(tsk, mm, addr, end, VM_READ | VM_WRITE | VM_EXEC,
+			calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
+	up_write(tsk, &mm->mmap_lock);
+	return 0;
+}
+
+/* ---- mremap ---- */
+
+/* move_page_tables: every PTE of [old, old+len) moves to new (same pages, same rmap
+ * index: the VMA's vm_pgoff moved with them). */
+static int move_ptes(struct task *tsk, struct mm_struct *mm, u64 old, u64 new, u64 len)
+{
+	for (u64 off = 0; off < len; off += PAGE_SIZE) {
+		struct pmd_slot *s = pmd_lookup(mm, old + off);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		struct pte_table *st = s->table;
+		pte_t *sp = &st->pte[((old + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+		if (!*sp)
+			continue;
+		struct pte_table *dt = pte_alloc_for(tsk, mm, new + off);
+		if (!dt)
+			return -MM_ENOMEM;
+		/* pte_alloc may have rehashed the PMD table: look the source up again */
+		st = pmd_lookup(mm, old + off)->table;
+		sp = &st->pte[((old + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+		spin_lock(tsk, &st->ptl);
+		if (dt != st)
+			spin_lock(tsk, &dt->ptl);
+		dt->pte[((new + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)] = *sp;
+		dt->nr_present++;
+		*sp = 0;
+		st->nr_present--;
+		charge(tsk, 2 * tsk->sim->cost->pte_update_ns);
+		if (dt != st)
+			spin_unlock(tsk, &dt->ptl);
+		spin_unlock(tsk, &st->ptl);
+	}
+	return 0;
+}
+
+s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64 new_len,
+	      u32 flags, u64 new_addr)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(u32)(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)))
+		return -MM_EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -MM_EINVAL;
+	old_len = ALIGN_UP(old_len, PAGE_SIZE);
+	new_len = ALIGN_UP(new_len, PAGE_SIZE);
+	if (!new_len || new_len > TASK_SIZE)
+		return -MM_EINVAL;
+	if ((flags & MREMAP_FIXED) && ((new_addr & (PAGE_SIZE - 1)) || new_addr + new_len > TASK_SIZE ||
+				       (new_addr < addr + old_len && addr < new_addr + new_len)))
+		return -MM_EINVAL;
+	down_write(tsk, &mm->mmap_lock);
+	s64 ret;
+	struct vm_area_struct *v = vma_lookup(mm, addr);
+	if (!v || !old_len || addr + old_len > v->vm_end) {
+		ret = !v ? -MM_EFAULT : !old_len ? -MM_EINVAL : -MM_EFAULT;
+		goto out;
+	}
+	if (!(flags & MREMAP_FIXED)) {
+		if (new_len <= old_len) {
+			/* shrink in place */
+			do_vmi_munmap(tsk, mm, addr + new_len, addr + old_len);
+			ret = (s64)addr;
+			goto out;
+		}
+		/* grow in place when the VMA ends at the old end and the space above is free */
+		if (addr + old_len == v->vm_end && addr + new_len <= TASK_SIZE &&
+		    range_free(mm, v->vm_end, addr + new_len)) {
+			mm->total_vm += (addr + new_len - v->vm_end) >> PAGE_SHIFT;
+			v->vm_end = addr + new_len;
+			charge(tsk, tsk->sim->cost->vma_op_ns);
+			merge_range(tsk, mm, v->vm_start, v->vm_end);
+			ret = (s64)addr;
+			goto out;
+		}
+		if (!(flags & MREMAP_MAYMOVE)) {
+			ret = -MM_ENOMEM;
+			goto out;
+		}
+		new_addr = get_unmapped_area(mm, new_len);
+		if (!new_addr) {
+			ret = -MM_ENOMEM;
+			goto out;
+		}
+	} else {
+		do_vmi_munmap(tsk, mm, new_addr, new_addr + new_len);
+		if (old_len > new_len) {
+			do_vmi_munmap(tsk, mm, addr + new_len, addr + old_len);
+			old_len = new_len;
+		}
+	}
+	/* move_vma: the old range becomes its own VMA, a copy at new_addr takes its pages */
+	u32 i = split_range(tsk, mm, addr, addr + old_len);
+	v = mm->vmas[i];
+	struct vm_area_struct *nv = vma_dup(v, mm);
+	anon_vma_clone(nv, v);
+	nv->vm_start = new_addr;
+	nv->vm_end = new_addr + new_len;
+	vma_insert(mm, nv);
+	if (nv->vm_ops && nv->vm_ops->open)
+		nv->vm_ops->open(tsk, nv);
+	charge(tsk, tsk->sim->cost->vma_op_ns);
+	if (move_ptes(tsk, mm, addr, new_addr, old_len) < 0) {
+		ret = -MM_ENOMEM;
+		goto out;
+	}
+	mm->total_vm += new_len >> PAGE_SHIFT;
+	if (flags & MREMAP_DONTUNMAP)
+		v->vm_flags &= ~VM_ACCOUNT;     /* the old VMA stays, empty */
+	else
+		do_vmi_munmap(tsk, mm, addr, addr + old_len);
+	merge_range(tsk, mm, new_addr, new_addr + new_len);
+	ret = (s64)new_addr;
+out:
+	up_write(tsk, &mm->mmap_lock);
+	return ret;
+}
+
+/* ---- brk ---- */
+
+s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	down_write(tsk, &mm->mmap_lock);
+	u64 ret = mm->brk;
+	if (!mm->start_brk || brk < mm->start_brk)
+		goto out;
+	u64 newbrk = ALIGN_UP(brk, PAGE_SIZE), oldbrk = ALIGN_UP(mm->brk, PAGE_SIZE);
+	if (newbrk == oldbrk) {
+		mm->brk = ret = brk;
+		goto out;
+	}
+	if (newbrk < oldbrk) {
+		do_vmi_munmap(tsk, mm, newbrk, oldbrk);
+		mm->brk = ret = brk;
+		goto out;
+	}
+	if (newbrk > TASK_SIZE || !range_free(mm, oldbrk, newbrk))
+		goto out;
+	/* do_brk_flags: a private anonymous VMA, merged with the heap below */
+	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
+	v->vm_start = oldbrk;
+	v->vm_end = newbrk;
+	v->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	v->vm_pgoff = oldbrk >> PAGE_SHIFT;
+	v->vm_mm = mm;
+	vma_insert(mm, v);
+	mm->total_vm += (newbrk - oldbrk) >> PAGE_SHIFT;
+	charge(tsk, tsk->sim->cost->vma_op_ns);
+	merge_range(tsk, mm, oldbrk, newbrk);
+	mm->brk = ret = brk;
+out:
+	up_write(tsk, &mm->mmap_lock);
+	return (s64)ret;
+}
+
+void mm_set_brk_base(struct mm_struct *mm, u64 brk)
+{
+	if (!mm->start_brk && brk)
+		mm->start_brk = mm->brk = brk;
+}
+
+/* ---- madvise ---- */
+
+int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
+	       bool *modelled)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	*modelled = true;
+	if (addr & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	if (end < addr)
+		return -MM_EINVAL;
+	if (end == addr)
+		return 0;
+	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE;
+	if (write_lock)
+		down_write(tsk, &mm->mmap_lock);
+	else
+		down_read(tsk, &mm->mmap_lock);
+	int ret = 0;
+	bool mapped = range_mapped(mm, addr, end);
+	switch (advice) {
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		if (!mapped) {
+			ret = -MM_ENOMEM;
+			break;
+		}
+		apply_vma_flags(tsk, mm, addr, end, VM_HUGEPAGE | VM_NOHUGEPAGE,
+				advice == MADV_HUGEPAGE ? VM_HUGEPAGE : VM_NOHUGEPAGE, false);
+		break;
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_REMOVE:
+		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			u64 s = max(v->vm_start, addr), e = min(v->vm_end, end);
+			if (advice == MADV_REMOVE) {
+				if (!(v->vm_flags & VM_SHARED) || !v->vm_file) {
+					ret = -MM_EINVAL;
+					break;
+				}
+				u64 pg0 = v->vm_pgoff + ((s - v->vm_start) >> PAGE_SHIFT);
+				truncate_inode_pages_range(tsk, v->vm_file, pg0,
+							   pg0 + ((e - s) >> PAGE_SHIFT));
+			} else if (advice == MADV_FREE && (v->vm_file || (v->vm_flags & VM_SHARED))) {
+				continue;    /* lazy free is for private anonymous memory only */
+			} else if (advice == MADV_FREE) {
+				/* lazily freeable: clean the PTEs; the pages go only under memory
+				 * pressure (reclaim), which finds them clean */
+				count_vm_events(tsk, PGLAZYFREE, madv_free_range(tsk, v, s, e));
+			} else {
+				zap_page_range(tsk, v, s, e);
+			}
+		}
+		if (!ret && !mapped)
+			ret = -MM_ENOMEM;
+		break;
+	case MADV_NORMAL:
+	case 1: /* MADV_RANDOM */
+	case 2: /* MADV_SEQUENTIAL */
+	case MADV_WILLNEED:
+		if (!mapped)
+			ret = -MM_ENOMEM;
+		break;
+	default:
+		/* PAGEOUT (reclaim issue), COLLAPSE (THP issue), and the rest */
+		*modelled = false;
+		break;
+	}
+	if (write_lock)
+		up_write(tsk, &mm->mmap_lock);
+	else
+		up_read(tsk, &mm->mmap_lock);
+	return ret;
+}
+
+/* ---- fork ---- */
+
+int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
+{
+	int ret = 0;
+	down_write(tsk, &oldmm->mmap_lock);
+	down_write(tsk, &mm->mmap_lock);
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	mm->mmap_base = oldmm->mmap_base;
+	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
+		struct vm_area_struct *src = oldmm->vmas[i];
+		struct vm_area_struct *v = vma_dup(src, mm);
+		anon_vma_fork(tsk->sim, v, src);
+		vma_insert_at(mm, mm->nr_vmas, v);
+		mm->total_vm += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		if (v->vm_ops && v->vm_ops->open)
+			v->vm_ops->open(tsk, v);
+		charge(tsk, tsk->sim->cost->vma_op_ns);
+		if (copy_page_range(tsk, v, src) < 0) {
+			ret = -MM_ENOMEM;
+			break;
+		}
+	}
+	up_write(tsk, &mm->mmap_lock);
+	up_write(tsk, &oldmm->mmap_lock);
+	return ret;
 }

@@ -1,7 +1,11 @@
-/* mmap.h - address-space operations (models mm/mmap.c): mm lifetime, VMA lookup,
- * mmap and munmap. Entry points take mmap_lock for write themselves; helpers named
- * __x expect it held. Not modelled yet: VMA merging, mremap, mprotect, file mappings
- * (the virtual-memory issue). */
+/* mmap.h - address-space operations (models mm/mmap.c, mm/mprotect.c, mm/mremap.c,
+ * mm/madvise.c and the VMA part of fork): mm lifetime, VMA lookup, split and merge, mmap
+ * (anonymous, file, shared), munmap, mprotect, mremap, brk, madvise, dup_mmap. Entry
+ * points take mmap_lock themselves (write, except madvise's read-side advice).
+ *
+ * Splits run the VMA's open hook on the new part; merges follow is_mergeable_vma (same
+ * flags, file, ops, policy and private data, contiguous pgoff) and is_mergeable_anon_vma
+ * (same anon_vma, or none on one side, and no fork-inherited chain). */
 #ifndef MMSIM_MM_MMAP_H
 #define MMSIM_MM_MMAP_H
 
@@ -27,10 +31,35 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr);
 /* The VMA containing addr, or NULL. Caller holds mmap_lock. */
 struct vm_area_struct *vma_lookup(struct mm_struct *mm, u64 addr);
 
-/* mmap(2) of anonymous memory: returns the address or -errno. addr with MAP_FIXED is
- * honoured (replacing what was there); without it, a free hint is honoured. */
+struct inode;
+
+/* mmap(2): returns the address or -errno. addr with MAP_FIXED is honoured (replacing what
+ * was there), MAP_FIXED_NOREPLACE fails with EEXIST on overlap; without either a free
+ * hint is honoured, else the top-down search below mmap_base. file NULL: anonymous
+ * (MAP_SHARED anonymous gets a shmem file of its own); pgoff is the file page offset.
+ * extra_vm_flags are added to the VMA (VM_SHM for shmat). vm_mmap is the anonymous-only
+ * entry for generators. */
+s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags,
+	    struct inode *file, u64 pgoff, u64 extra_vm_flags);
 s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags);
 /* munmap(2) of any range: splits VMAs at the edges. Returns 0 or -errno. */
 int vm_munmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len);
+/* mprotect(2): 0, or -MM_ENOMEM when the range has a hole (nothing changed). */
+int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot);
+/* mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, MREMAP_FIXED at new_addr,
+ * MREMAP_DONTUNMAP). Returns the new address or -errno. */
+s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64 new_len,
+	      u32 flags, u64 new_addr);
+/* brk(2): returns the new break, or the current one when the request cannot be met. The
+ * heap starts where mm_set_brk_base() put it (a trace's first brk result). */
+s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk);
+void mm_set_brk_base(struct mm_struct *mm, u64 brk);
+/* madvise(2): DONTNEED, FREE, REMOVE, HUGEPAGE, NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL/
+ * WILLNEED. *modelled is false for advice whose model belongs to a later part (PAGEOUT,
+ * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */
+int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
+	       bool *modelled);
+/* fork: copy oldmm's VMAs and page tables into the empty mm. */
+int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm);
 
 #endif

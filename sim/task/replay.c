@@ -2,6 +2,7 @@
  * modelled (never silently ignored): the summary lists both. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim.h"
 #include "engine/clock.h"
@@ -9,6 +10,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "stats/findings.h"
+#include "mm/filemap.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -121,6 +123,282 @@ static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 		t->ret_mismatch++;
 }
 
+/* ---- file descriptors ---- */
+
+void process_fd_install(struct process *p, s32 fd, struct inode *inode)
+{
+	if (fd < 0)
+		return;
+	if ((u32)fd >= p->nr_fds) {
+		u32 n = max((u32)fd + 1, 2 * p->nr_fds);
+		p->fds = xrealloc(p->fds, n * sizeof(*p->fds));
+		memset(&p->fds[p->nr_fds], 0, (n - p->nr_fds) * sizeof(*p->fds));
+		p->nr_fds = n;
+	}
+	p->fds[fd] = (struct fd_entry){ .inode = inode, .pos = 0 };
+}
+
+struct fd_entry *process_fd(struct process *p, s32 fd)
+{
+	if (fd < 0 || (u32)fd >= p->nr_fds || !p->fds[fd].inode)
+		return NULL;
+	return &p->fds[fd];
+}
+
+void process_fd_close(struct task *tsk, struct process *p, s32 fd)
+{
+	struct fd_entry *e = process_fd(p, fd);
+	if (!e)
+		return;
+	iput(tsk, e->inode);
+	e->inode = NULL;
+}
+
+void process_fds_copy(struct process *dst, const struct process *src)
+{
+	for (u32 i = 0; i < src->nr_fds; i++)
+		if (src->fds[i].inode) {
+			process_fd_install(dst, (s32)i, iget(src->fds[i].inode));
+			dst->fds[i].pos = src->fds[i].pos;
+		}
+}
+
+void process_fds_release(struct task *tsk, struct process *p)
+{
+	for (u32 i = 0; i < p->nr_fds; i++)
+		process_fd_close(tsk, p, (s32)i);
+	free(p->fds);
+	p->fds = NULL;
+	p->nr_fds = 0;
+}
+
+/* The fd a call returned: the recorded number when there is one (the trace's later ops
+ * use it), else the lowest free one. */
+static s32 new_fd(struct process *p, const struct op *op)
+{
+	if (op->ret != OP_RET_NONE && op->ret >= 0 && op->ret < (1 << 20))
+		return (s32)op->ret;
+	s32 fd = 3;
+	while (process_fd(p, fd))
+		fd++;
+	return fd;
+}
+
+/* ---- SysV shm segments (ipc/shm.c): by the recorded shmid ---- */
+
+static struct shm_seg *shm_find(struct replay_world *w, u64 id)
+{
+	for (u32 i = 0; i < w->nr_shm_segs; i++)
+		if (w->shm_segs[i].id == id)
+			return &w->shm_segs[i];
+	return NULL;
+}
+
+void replay_world_release(struct replay_world *w)
+{
+	for (u32 i = 0; i < w->nr_shm_segs; i++)
+		if (w->shm_segs[i].inode)
+			iput(NULL, w->shm_segs[i].inode);
+	free(w->shm_segs);
+	w->shm_segs = NULL;
+	w->nr_shm_segs = 0;
+}
+
+static s64 do_shmget(struct task *tsk, struct replay_world *w, const struct op *op)
+{
+	struct shm_seg **segs = &w->shm_segs;
+	u32 nr_shm_segs = w->nr_shm_segs;
+	u64 id = op->ret != OP_RET_NONE && op->ret >= 0 ? (u64)op->ret : nr_shm_segs + 1;
+	if (op->ret != OP_RET_NONE && op->ret < 0)
+		return op->ret;            /* the recorded failure (the key's state is unknown) */
+	if (shm_find(w, id))
+		return (s64)id;            /* an existing segment by key */
+	if (!op->len)
+		return -MM_EINVAL;
+	*segs = xrealloc(*segs, (nr_shm_segs + 1) * sizeof(**segs));
+	(*segs)[w->nr_shm_segs++] = (struct shm_seg){
+		.id = id, .inode = shmem_file_create(tsk->sim, "SYSV", ALIGN_UP(op->len, PAGE_SIZE)) };
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	return (s64)id;
+}
+
+#define SHM_RDONLY 010000
+
+static s64 do_shmat(struct task *tsk, struct replay_world *w, struct mm_struct *mm,
+		       const struct op *op)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct shm_seg *seg = shm_find(w, op->id);
+	if (!seg)
+		return -MM_EINVAL;
+	u32 prot = PROT_READ | ((op->flags & SHM_RDONLY) ? 0 : PROT_WRITE);
+	u32 flags = MAP_SHARED | (op->addr ? MAP_FIXED : 0);
+	/* a recorded address is where the kernel put it: honour it */
+	u64 addr = op->addr;
+	if (!addr && op->ret != OP_RET_NONE && op->ret > 0) {
+		addr = (u64)op->ret;
+		flags |= MAP_FIXED_NOREPLACE;
+	}
+	s64 r = do_mmap(tsk, mm, addr, seg->inode->size, prot, flags, seg->inode, 0, VM_SHM);
+	if (r == -MM_EEXIST)
+		r = do_mmap(tsk, mm, 0, seg->inode->size, prot, MAP_SHARED, seg->inode, 0, VM_SHM);
+	return r;
+}
+
+static s64 do_shmdt(struct task *tsk, struct mm_struct *mm, const struct op *op)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	down_read(tsk, &mm->mmap_lock);
+	struct vm_area_struct *v = vma_lookup(mm, op->addr);
+	bool ok = v && (v->vm_flags & VM_SHM) && v->vm_start == op->addr;
+	u64 len = ok ? v->vm_end - v->vm_start : 0;
+	up_read(tsk, &mm->mmap_lock);
+	if (!ok)
+		return -MM_EINVAL;
+	return vm_munmap(tsk, mm, op->addr, len);
+}
+
+/* ---- mmap of a file or an fd-less request ---- */
+
+static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct mm_struct *mm = rt->proc->mm;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	u32 flags = op->flags;
+	u64 addr = op->addr;
+	/* the layout of the recording: a successful mapping goes where it went then */
+	if (op->ret != OP_RET_NONE && op->ret > 0 && !(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		addr = (u64)op->ret;
+	}
+	if (flags & MAP_ANONYMOUS)
+		return do_mmap(tsk, mm, addr, op->len, op->prot, flags, NULL, 0, 0);
+	struct fd_entry *e = process_fd(rt->proc, op->fd);
+	if (!e)
+		return -MM_EBADF;
+	if (op->off & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	struct inode *in = e->inode;
+	/* the program mapped this much of the file: it was at least that large */
+	if (!in->shmem)
+		in->size = max(in->size, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
+	return do_mmap(tsk, mm, addr, op->len, op->prot, flags, in, op->off >> PAGE_SHIFT, 0);
+}
+
+static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct process *p = rt->proc;
+	struct fd_entry *e;
+	switch (op->type) {
+	case OP_OPEN:
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		if (op->ret != OP_RET_NONE && op->ret < 0)
+			return op->ret;    /* it failed then (no such file ...): it fails now */
+		if (!op->path)
+			return -MM_EINVAL;
+		{
+			s32 fd = new_fd(p, op);
+			process_fd_close(tsk, p, fd);
+			process_fd_install(p, fd, file_open_path(tsk->sim, op->path));
+			return fd;
+		}
+	case OP_MEMFD_CREATE: {
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		char name[256];
+		snprintf(name, sizeof(name), "/memfd:%s (deleted)", op->path ? op->path : "");
+		s32 fd = new_fd(p, op);
+		process_fd_close(tsk, p, fd);
+		process_fd_install(p, fd, shmem_file_create(tsk->sim, name, 0));
+		return fd;
+	}
+	case OP_CLOSE:
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		if (!process_fd(p, op->fd))
+			return -MM_EBADF;
+		process_fd_close(tsk, p, op->fd);
+		return 0;
+	default:
+		break;
+	}
+	e = process_fd(p, op->fd);
+	if (!e && op->fd >= 0 && op->fd <= 2 && (op->type == OP_READ || op->type == OP_WRITE)) {
+		/* stdin/stdout/stderr, open before the trace began: a terminal or a pipe,
+		 * no page cache */
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		return op->ret != OP_RET_NONE ? op->ret : (s64)op->len;
+	}
+	if (!e)
+		return -MM_EBADF;
+	struct inode *in = e->inode;
+	bool at_pos = op->off == ~0ULL;
+	u64 off = at_pos ? e->pos : op->off;
+	s64 r;
+	switch (op->type) {
+	case OP_READ: {
+		u64 len = op->len;
+		if (op->ret != OP_RET_NONE && op->ret >= 0) {
+			/* the file held that much there: learn its size from the result */
+			len = min(len, (u64)op->ret);
+			if (!in->shmem && op->ret > 0)
+				in->size = max(in->size, off + (u64)op->ret);
+		}
+		r = file_read(tsk, in, off, len);
+		break;
+	}
+	case OP_WRITE:
+		r = file_write(tsk, in, off, op->len);
+		break;
+	case OP_FTRUNCATE:
+		return file_truncate(tsk, in, op->len);
+	case OP_FALLOCATE:
+		return file_fallocate(tsk, in, op->arg, op->off, op->len);
+	default:
+		return -MM_EINVAL;
+	}
+	if (r > 0 && at_pos)
+		e->pos += (u64)r;
+	return r;
+}
+
+/* ---- fork, clone ---- */
+
+static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_world *w = rt->world;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct op_source *child_src = rt->src->ops->child ? rt->src->ops->child(rt->src, op) : NULL;
+	u32 trace_id = (u32)op->id;
+	if (op->type == OP_CLONE) {
+		if (child_src) {
+			mmget(rt->proc->mm);
+			rt->proc->nr_threads++;
+			rt->proc->nr_live++;
+			w->ops->start_thread(w, tsk, rt->proc, child_src, trace_id);
+		}
+		return op->id ? (s64)op->id : 0;
+	}
+	struct process *parent = rt->proc;
+	struct process *child = w->ops->new_process(w, parent, trace_id ? trace_id : 0);
+	child->mm = mm_alloc(tsk->sim, child->pid, (int)tsk->node);
+	if (dup_mmap(tsk, parent->mm, child->mm) < 0) {
+		mmput(tsk, child->mm);
+		child->mm = NULL;
+		op_source_close(child_src);
+		return -MM_ENOMEM;
+	}
+	process_fds_copy(child, parent);
+	if (child_src) {
+		child->nr_threads++;
+		child->nr_live++;
+		w->ops->start_thread(w, tsk, child, child_src, trace_id);
+	} else {
+		/* the child left no records: it exited at once */
+		mmput(tsk, child->mm);
+		child->mm = NULL;
+		process_fds_release(tsk, child);
+	}
+	return op->id ? (s64)op->id : child->trace_pid;
+}
+
 /* Returns false when the thread must end (exit op, or killed). */
 static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
@@ -128,16 +406,100 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	struct mm_struct *mm = rt->proc->mm;
 	s64 ret;
 
-	if (op->think_ns)
+	if (rt->open_mode) {
+		/* open loop: the op is due at its recorded time */
+		flush_if_ahead(tsk);
+		u64 due = rt->t0_ns + op->time_ns, now = task_now(tsk);
+		if (due > now) {
+			task_sleep(tsk, due - now);
+		} else if (now > due) {
+			t->late_ops++;
+			t->lateness_total_ns += now - due;
+			t->lateness_max_ns = max(t->lateness_max_ns, now - due);
+		}
+	} else if (op->think_ns) {
 		task_sleep(tsk, op->think_ns);
+	}
 	switch (op->type) {
 	case OP_MMAP:
-		ret = vm_mmap(tsk, mm, op->addr, op->len, op->prot, op->flags);
+		ret = do_mmap_op(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
 	case OP_MUNMAP:
 		ret = vm_munmap(tsk, mm, op->addr, op->len);
 		record_ret(t, op, ret);
+		break;
+	case OP_MPROTECT:
+		ret = vm_mprotect(tsk, mm, op->addr, op->len, op->prot);
+		record_ret(t, op, ret);
+		break;
+	case OP_MREMAP: {
+		u64 new_addr = op->addr2;
+		u32 flags = op->flags;
+		/* a move goes where the recording's went */
+		if ((flags & MREMAP_MAYMOVE) && !(flags & MREMAP_FIXED) && op->ret != OP_RET_NONE &&
+		    op->ret > 0 && (u64)op->ret != op->addr) {
+			new_addr = (u64)op->ret;
+			flags |= MREMAP_FIXED;
+		}
+		ret = vm_mremap(tsk, mm, op->addr, op->len, op->len2, flags, new_addr);
+		record_ret(t, op, ret);
+		break;
+	}
+	case OP_BRK:
+		if (op->ret != OP_RET_NONE && op->ret > 0)
+			mm_set_brk_base(mm, op->addr && op->addr < (u64)op->ret ? op->addr : (u64)op->ret);
+		ret = vm_brk(tsk, mm, op->addr);
+		record_ret(t, op, ret);
+		break;
+	case OP_MADVISE:
+		if (op->arg == MADV_POPULATE_READ || op->arg == MADV_POPULATE_WRITE) {
+			ret = touch_range(tsk, mm, op->addr, op->len, op->arg == MADV_POPULATE_WRITE);
+			if (ret > 0) {
+				t->faults += (u64)ret;
+				ret = 0;
+			}
+		} else {
+			bool modelled;
+			ret = vm_madvise(tsk, mm, op->addr, op->len, op->arg, &modelled);
+			if (!modelled) {
+				t->madvise_not_modelled++;
+				t->not_modelled[op->type]++;
+				return true;
+			}
+		}
+		record_ret(t, op, ret);
+		break;
+	case OP_OPEN:
+	case OP_CLOSE:
+	case OP_READ:
+	case OP_WRITE:
+	case OP_FTRUNCATE:
+	case OP_FALLOCATE:
+	case OP_MEMFD_CREATE:
+		ret = do_file_op(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SHMGET:
+		ret = do_shmget(tsk, rt->world, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SHMAT:
+		ret = do_shmat(tsk, rt->world, mm, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SHMDT:
+		ret = do_shmdt(tsk, mm, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_FORK:
+	case OP_CLONE:
+		ret = do_fork(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SNAPSHOT:
+		rt->world->ops->snapshot(rt->world, tsk, rt->proc, op->arg);
+		t->snapshots++;
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
@@ -145,7 +507,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 				     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 		if (ret >= 0) {
 			t->faults += (u64)ret;
-		} else if (ret == -MM_EFAULT) {
+		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
 			t->segv++;
 		} else {
 			/* The allocator could not serve the fault: the OOM killer picks this
@@ -225,7 +587,17 @@ void replay_main(struct task *tsk)
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
 	mmput(tsk, p->mm);
-	if (--p->nr_live == 0)
+	if (--p->nr_live == 0) {
 		p->mm = NULL;
+		process_fds_release(tsk, p);
+	}
 	tsk->mm = NULL;
+}
+
+void replay_thread_exit(struct task *tsk, bool failed)
+{
+	struct replay_thread *rt = tsk->priv;
+	(void)failed;
+	op_source_close(rt->src);
+	rt->src = NULL;
 }

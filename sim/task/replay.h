@@ -8,14 +8,27 @@
 
 struct task;
 struct mm_struct;
+struct inode;
+struct replay_world;
 
-/* One simulated process: an mm shared by its threads. */
+/* An open file descriptor of a process. */
+struct fd_entry {
+	struct inode *inode;             /* counted reference; NULL = free slot */
+	u64 pos;                         /* file position (read/write without offset) */
+};
+
+/* One simulated process: an mm shared by its threads, and its file descriptors. */
 struct process {
-	u32 pid;
+	u32 pid;                         /* simulated pid */
+	u32 trace_pid;                   /* recorded pid (traces), else = pid */
 	char comm[16];
 	struct mm_struct *mm;            /* owned: dropped by its last thread */
 	u32 nr_threads;                  /* started */
 	u32 nr_live;
+	struct fd_entry *fds;            /* indexed by the recorded fd number */
+	u32 nr_fds;
+	const void *wcfg;                /* borrowed: the workload it belongs to (placement) */
+	unsigned instance;               /* workload instance index */
 };
 
 /* What the replay did, summed over all threads (owned by the caller). */
@@ -33,7 +46,42 @@ struct replay_totals {
 	u64 bad_handles;                 /* FREE_PAGES of a handle not allocated */
 	u64 source_errors;
 	u64 threads_done;
+	u64 processes;                   /* created (initial and forked) */
+	u64 threads;                     /* started */
+	u64 madvise_not_modelled;        /* advice whose model has not arrived */
+	u64 late_ops;                    /* open mode: ops issued after their recorded time */
+	u64 lateness_total_ns, lateness_max_ns;
+	u64 snapshots;
 };
+
+/* What sim.c provides to replaying threads: process/thread creation for fork and
+ * clone (placement and actor start), and the snapshot writer. */
+struct replay_world_ops {
+	/* Start a new thread of p (fork child or clone) reading ops from src. */
+	void (*start_thread)(struct replay_world *w, struct task *parent, struct process *p,
+			     struct op_source *src, u32 trace_tid);
+	/* A new process (fork): registered, with no mm and no thread yet. */
+	struct process *(*new_process)(struct replay_world *w, const struct process *parent,
+				       u32 trace_pid);
+	/* OP_SNAPSHOT: record what the kernel shows in file `file` for this thread now. */
+	void (*snapshot)(struct replay_world *w, struct task *tsk, struct process *p, u32 file);
+};
+
+/* A SysV shm segment, by the id the recording's shmget returned. */
+struct shm_seg {
+	u64 id;
+	struct inode *inode;               /* counted reference */
+};
+
+struct replay_world {
+	const struct replay_world_ops *ops;
+	struct replay_totals totals;
+	struct shm_seg *shm_segs;          /* owned; segments live to the end of the run */
+	u32 nr_shm_segs;
+};
+
+/* Release what the world holds (after the run). */
+void replay_world_release(struct replay_world *w);
 
 /* Blocks a thread holds from OP_ALLOC_PAGES, by handle (open addressing). */
 enum handle_state { HANDLE_EMPTY, HANDLE_LIVE, HANDLE_NULL, HANDLE_FREED };
@@ -50,11 +98,24 @@ struct replay_thread {
 	u32 nr_handles, cap_handles;
 	struct op_source *src;           /* owned: closed when the thread ends */
 	struct process *proc;            /* borrowed */
-	struct replay_totals *totals;    /* borrowed */
+	struct replay_totals *totals;    /* borrowed: &world->totals */
+	struct replay_world *world;      /* borrowed */
 	char *error;                     /* owned: message if the source failed */
+	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
+	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
 };
+
+/* Process file descriptors (fd_install with the recorded number; close drops the
+ * reference). fork copies the table. */
+void process_fd_install(struct process *p, s32 fd, struct inode *inode);
+struct fd_entry *process_fd(struct process *p, s32 fd);
+void process_fd_close(struct task *tsk, struct process *p, s32 fd);
+void process_fds_copy(struct process *dst, const struct process *src);
+void process_fds_release(struct task *tsk, struct process *p);
 
 /* task_fn of a replaying thread; tsk->priv is its struct replay_thread. */
 void replay_main(struct task *tsk);
+/* task_exit_fn of a replaying thread: closes its source. */
+void replay_thread_exit(struct task *tsk, bool failed);
 
 #endif

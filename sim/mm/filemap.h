@@ -1,0 +1,86 @@
+/* filemap.h - files and their page cache (models mm/filemap.c, mm/shmem.c, ipc/shm.c
+ * in the parts mappings and the file ops of traces need).
+ *
+ * An inode is a regular file (found by path: every open of the same path is the same
+ * file), a shmem file (memfd_create, MAP_SHARED|MAP_ANONYMOUS, a SysV shm segment), or
+ * later a hugetlbfs file. Its page cache is a hash of page index -> pfn; the cache holds
+ * one reference to each page, each PTE mapping it one more. Pages are allocated on the
+ * first access (read, write, fault, fallocate) on the accessing task's node, as movable
+ * LRU pages; NR_FILE_PAGES counts them, NR_SHMEM the shmem ones, NR_FILE_MAPPED those
+ * mapped at least once, NR_FILE_DIRTY the written ones of regular files.
+ *
+ * Simplifications (documented in docs/model.md): regular files have no backing device,
+ * so a page missing from the cache costs a page fill, not a disk read, and dirty pages are
+ * never written back; a regular file's cache stays until the end of the run (no reclaim
+ * of file pages before the reclaim model lands). */
+#ifndef MMSIM_MM_FILEMAP_H
+#define MMSIM_MM_FILEMAP_H
+
+#include "mm/mm_types.h"
+#include "locks/spinlock.h"
+
+struct pc_slot {
+	u64 index;
+	u64 pfn;                           /* PFN_NONE: empty or deleted */
+	bool used;
+};
+
+struct file_table;
+
+struct inode {
+	u32 id;
+	struct file_table *ft;             /* borrowed: the table that owns it */
+	char *path;                        /* regular files: the path; shmem: a description */
+	bool shmem;
+	u64 size;                          /* bytes (i_size) */
+	u32 refs;                          /* open fds + VMAs + the registries holding it */
+	spinlock_t i_pages_lock;           /* xa_lock of the mapping: page cache insertion */
+	struct pc_slot *pages;             /* open addressing, power-of-two capacity */
+	u32 nr_slots, cap_slots;
+	u64 nr_pages;
+	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
+	u32 nr_mmap, cap_mmap;
+};
+
+struct file_table *file_table_create(struct sim *sim);
+/* Frees every inode; pages still cached go back to the allocator only with tsk (end of
+ * run by a task); without, host memory only. */
+void file_table_destroy(struct file_table *ft);
+
+/* The regular file at path (created empty on first use); returns a new reference. */
+struct inode *file_open_path(struct sim *sim, const char *path);
+/* A new shmem file of size bytes; returns its first reference. */
+struct inode *shmem_file_create(struct sim *sim, const char *name, u64 size);
+struct inode *iget(struct inode *inode);
+/* The live inode with this id, or NULL (rmap). */
+struct inode *file_inode_by_id(struct sim *sim, u32 id);
+/* Drop a reference; the last one of a shmem file frees its pages. */
+void iput(struct task *tsk, struct inode *inode);
+
+/* Page cache */
+/* The cached page at index, or PFN_NONE. */
+u64 find_get_page(struct inode *inode, u64 index);
+/* The page at index, allocated and inserted when missing (*created set). PFN_NONE when
+ * the allocator fails. The page's refcount is the cache's; callers that map it add
+ * their own. */
+u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *created);
+/* Replace the page at index (migration). */
+void filemap_replace_page(struct inode *inode, u64 index, u64 new_pfn);
+/* Mark a cached page dirty (written through a shared mapping or write()). */
+void filemap_set_dirty(struct task *tsk, struct inode *inode, u64 pfn);
+/* Drop cached pages with index in [start, end), unmapping them from every VMA first
+ * (truncate_inode_pages_range with unmap_mapping_range). */
+void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start, u64 end);
+
+/* File ops (the syscalls' effect on the cache); return bytes or -errno. */
+s64 file_read(struct task *tsk, struct inode *inode, u64 off, u64 len);
+s64 file_write(struct task *tsk, struct inode *inode, u64 off, u64 len);
+int file_truncate(struct task *tsk, struct inode *inode, u64 size);
+/* fallocate: mode 0 allocates the pages of [off, off+len) (growing i_size), mode
+ * FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE frees them. */
+int file_fallocate(struct task *tsk, struct inode *inode, u32 mode, u64 off, u64 len);
+
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+
+#endif

@@ -1,0 +1,355 @@
+/* procfs.c - /proc/meminfo, smaps_rollup, numa_maps and the THP sysfs files. */
+#include <string.h>
+
+#include "sim.h"
+#include "config/scenario.h"
+#include "mm/filemap.h"
+#include "mm/mmap.h"
+#include "mm/memory.h"
+#include "mm/page_alloc.h"
+#include "mm/procfs.h"
+#include "mm/vmstat.h"
+
+#define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
+
+static void kb(FILE *f, const char *label, u64 pages)
+{
+	fprintf(f, "%-16s%8llu kB\n", label, K(pages));
+}
+
+static u64 gstate(const struct sim *sim, enum vm_item i)
+{
+	s64 v = global_vm_state(sim->vmstat, i);
+	return v > 0 ? (u64)v : 0;
+}
+
+void procfs_meminfo(const struct sim *sim, FILE *f)
+{
+	const struct phys_mem *pm = sim->phys;
+	u64 total = 0, reserve = 0, wmark_low = 0;
+	for (unsigned n = 0; n < pm->nr_nodes; n++) {
+		const struct pglist_data *pg = pm->node_data[n];
+		for (unsigned z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zn = &pg->node_zones[z];
+			if (!zn->populated)
+				continue;
+			total += zn->managed_pages;
+			wmark_low += zn->_watermark[WMARK_LOW];
+			u64 max_res = 0;
+			for (unsigned j = 0; j < MAX_NR_ZONES; j++)
+				max_res = max(max_res, zn->lowmem_reserve[j]);
+			reserve += min(max_res + zn->_watermark[WMARK_HIGH], zn->managed_pages);
+		}
+	}
+	u64 free = gstate(sim, NR_FREE_PAGES);
+	u64 file = gstate(sim, NR_FILE_PAGES), shmem = gstate(sim, NR_SHMEM);
+	u64 anon = gstate(sim, NR_ANON_MAPPED);
+	u64 inactive_anon = anon + shmem, inactive_file = file - min(file, shmem);
+	/* si_mem_available */
+	s64 avail = (s64)free - (s64)reserve;
+	u64 pagecache = inactive_file;
+	pagecache -= min(pagecache / 2, wmark_low);
+	avail += (s64)pagecache;
+	if (avail < 0)
+		avail = 0;
+	u64 swap = sim->scn->machine.swap.size >> PAGE_SHIFT;
+	kb(f, "MemTotal:", total);
+	kb(f, "MemFree:", free);
+	kb(f, "MemAvailable:", (u64)avail);
+	kb(f, "Buffers:", 0);
+	kb(f, "Cached:", file - min(file, gstate(sim, NR_SWAPCACHE)));
+	kb(f, "SwapCached:", gstate(sim, NR_SWAPCACHE));
+	kb(f, "Active:", 0);
+	kb(f, "Inactive:", inactive_anon + inactive_file);
+	kb(f, "Active(anon):", 0);
+	kb(f, "Inactive(anon):", inactive_anon);
+	kb(f, "Active(file):", 0);
+	kb(f, "Inactive(file):", inactive_file);
+	kb(f, "Unevictable:", 0);
+	kb(f, "Mlocked:", 0);
+	kb(f, "SwapTotal:", swap);
+	kb(f, "SwapFree:", swap);
+	kb(f, "Zswap:", 0);
+	kb(f, "Zswapped:", 0);
+	kb(f, "Dirty:", gstate(sim, NR_FILE_DIRTY));
+	kb(f, "Writeback:", gstate(sim, NR_WRITEBACK));
+	kb(f, "AnonPages:", anon);
+	kb(f, "Mapped:", gstate(sim, NR_FILE_MAPPED));
+	kb(f, "Shmem:", shmem);
+	kb(f, "KReclaimable:", 0);
+	kb(f, "Slab:", 0);
+	kb(f, "SReclaimable:", 0);
+	kb(f, "SUnreclaim:", 0);
+	kb(f, "KernelStack:", 0);
+	kb(f, "PageTables:", gstate(sim, NR_PAGETABLE));
+	kb(f, "SecPageTables:", 0);
+	kb(f, "NFS_Unstable:", 0);
+	kb(f, "Bounce:", 0);
+	kb(f, "WritebackTmp:", 0);
+	kb(f, "CommitLimit:", total * 50 / 100 + swap);   /* vm.overcommit_ratio 50 */
+	kb(f, "Committed_AS:", 0);
+	fprintf(f, "%-16s%8llu kB\n", "VmallocTotal:", 34359738367ULL);
+	kb(f, "VmallocUsed:", 0);
+	kb(f, "VmallocChunk:", 0);
+	kb(f, "Percpu:", 0);
+	kb(f, "AnonHugePages:", gstate(sim, NR_ANON_THPS) * 512);
+	kb(f, "ShmemHugePages:", 0);
+	kb(f, "ShmemPmdMapped:", 0);
+	kb(f, "FileHugePages:", 0);
+	kb(f, "FilePmdMapped:", 0);
+	fprintf(f, "%-16s%8d\n", "HugePages_Total:", 0);
+	fprintf(f, "%-16s%8d\n", "HugePages_Free:", 0);
+	fprintf(f, "%-16s%8d\n", "HugePages_Rsvd:", 0);
+	fprintf(f, "%-16s%8d\n", "HugePages_Surp:", 0);
+	kb(f, "Hugepagesize:", 512);
+	kb(f, "Hugetlb:", 0);
+	kb(f, "DirectMap4k:", 0);
+	kb(f, "DirectMap2M:", ALIGN_UP(pm->nr_pages, 512));
+	kb(f, "DirectMap1G:", 0);
+}
+
+/* ---- per-process files: a walk over the present PTEs of each VMA ---- */
+
+struct pte_visit {
+	u64 addr;
+	pte_t pte;
+};
+
+typedef void (*pte_fn)(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr,
+		       pte_t pte);
+
+static void walk_vma_ptes(const struct sim *sim, struct vm_area_struct *v, pte_fn fn, void *arg)
+{
+	for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); a < v->vm_end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(v->vm_mm, a);
+		if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
+			continue;
+		u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			if ((p & PTE_PRESENT) && !(p & PTE_ZERO))
+				fn(arg, sim, v, x, p);
+		}
+	}
+}
+
+struct rollup {
+	u64 rss, pss, pss_dirty, pss_anon, pss_file, pss_shmem;   /* pss in bytes << 12 */
+	u64 shared_clean, shared_dirty, private_clean, private_dirty, referenced, anonymous;
+	u64 lazyfree;
+};
+
+#define PSS_SHIFT 12
+
+static void rollup_pte(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr,
+		       pte_t p)
+{
+	struct rollup *r = arg;
+	(void)addr;
+	const struct page_desc *pg = &sim->phys->pages[pte_pfn(p)];
+	bool dirty = (p & PTE_DIRTY) || (pg->flags & PG_dirty);
+	bool anon = pg->flags & PG_anon;
+	u64 m = pg->mapcount ? pg->mapcount : 1;
+	u64 pss = (PAGE_SIZE << PSS_SHIFT) / m;
+	r->rss += PAGE_SIZE;
+	r->pss += pss;
+	if (dirty)
+		r->pss_dirty += pss;
+	if (anon)
+		r->pss_anon += pss;
+	else if (v->vm_file && v->vm_file->shmem)
+		r->pss_shmem += pss;
+	else
+		r->pss_file += pss;
+	if (m >= 2) {
+		if (dirty)
+			r->shared_dirty += PAGE_SIZE;
+		else
+			r->shared_clean += PAGE_SIZE;
+	} else {
+		if (dirty)
+			r->private_dirty += PAGE_SIZE;
+		else
+			r->private_clean += PAGE_SIZE;
+	}
+	if (p & PTE_YOUNG)
+		r->referenced += PAGE_SIZE;
+	if (anon) {
+		r->anonymous += PAGE_SIZE;
+		if (!dirty && !(pg->flags & PG_swapcache))
+			r->lazyfree += PAGE_SIZE;
+	}
+}
+
+static void rkb(FILE *f, const char *label, u64 bytes)
+{
+	fprintf(f, "%-16s%8llu kB\n", label, (unsigned long long)(bytes >> 10));
+}
+
+void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
+{
+	struct rollup r = { 0 };
+	u64 start = 0, end = 0;
+	if (mm && mm->nr_vmas) {
+		start = mm->vmas[0]->vm_start;
+		end = mm->vmas[mm->nr_vmas - 1]->vm_end;
+		for (u32 i = 0; i < mm->nr_vmas; i++)
+			walk_vma_ptes(sim, mm->vmas[i], rollup_pte, &r);
+	}
+	int n = fprintf(f, "%08llx-%08llx ---p 00000000 00:00 0", (unsigned long long)start,
+			(unsigned long long)end);
+	fprintf(f, "%*s[rollup]\n", n < 73 ? 73 - n : 1, "");
+	rkb(f, "Rss:", r.rss);
+	rkb(f, "Pss:", r.pss >> PSS_SHIFT);
+	rkb(f, "Pss_Dirty:", r.pss_dirty >> PSS_SHIFT);
+	rkb(f, "Pss_Anon:", r.pss_anon >> PSS_SHIFT);
+	rkb(f, "Pss_File:", r.pss_file >> PSS_SHIFT);
+	rkb(f, "Pss_Shmem:", r.pss_shmem >> PSS_SHIFT);
+	rkb(f, "Shared_Clean:", r.shared_clean);
+	rkb(f, "Shared_Dirty:", r.shared_dirty);
+	rkb(f, "Private_Clean:", r.private_clean);
+	rkb(f, "Private_Dirty:", r.private_dirty);
+	rkb(f, "Referenced:", r.referenced);
+	rkb(f, "Anonymous:", r.anonymous);
+	rkb(f, "KSM:", 0);
+	rkb(f, "LazyFree:", 0);
+	rkb(f, "AnonHugePages:", 0);
+	rkb(f, "ShmemPmdMapped:", 0);
+	rkb(f, "FilePmdMapped:", 0);
+	rkb(f, "Shared_Hugetlb:", 0);
+	rkb(f, "Private_Hugetlb:", 0);
+	rkb(f, "Swap:", 0);
+	rkb(f, "SwapPss:", 0);
+	rkb(f, "Locked:", 0);
+}
+
+struct numa_stats {
+	u64 pages, anon, dirty, mapcount_max, active;
+	u64 node[MAX_NUMNODES];
+};
+
+static void numa_pte(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr, pte_t p)
+{
+	struct numa_stats *md = arg;
+	(void)v;
+	(void)addr;
+	u64 pfn = pte_pfn(p);
+	const struct page_desc *pg = &sim->phys->pages[pfn];
+	md->pages++;
+	if (pg->flags & PG_anon)
+		md->anon++;
+	if ((p & PTE_DIRTY) || (pg->flags & PG_dirty))
+		md->dirty++;
+	if (pg->flags & PG_active)
+		md->active++;
+	md->mapcount_max = max(md->mapcount_max, (u64)pg->mapcount);
+	md->node[page_to_nid(sim->phys, pfn)]++;
+}
+
+void procfs_numa_maps(const struct sim *sim, struct mm_struct *mm, FILE *f)
+{
+	if (!mm)
+		return;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		fprintf(f, "%08llx default", (unsigned long long)v->vm_start);
+		if (v->vm_file) {
+			fprintf(f, " file=%s", v->vm_file->path);
+		} else if (mm->start_brk && v->vm_start <= mm->brk && v->vm_end >= mm->start_brk) {
+			fprintf(f, " heap");
+		} else if (v->vm_flags & VM_GROWSDOWN) {
+			fprintf(f, " stack");
+		}
+		struct numa_stats md = { 0 };
+		walk_vma_ptes(sim, v, numa_pte, &md);
+		if (md.pages) {
+			if (md.anon)
+				fprintf(f, " anon=%llu", (unsigned long long)md.anon);
+			if (md.dirty)
+				fprintf(f, " dirty=%llu", (unsigned long long)md.dirty);
+			if (md.pages != md.anon && md.pages != md.dirty)
+				fprintf(f, " mapped=%llu", (unsigned long long)md.pages);
+			if (md.mapcount_max > 1)
+				fprintf(f, " mapmax=%llu", (unsigned long long)md.mapcount_max);
+			if (md.active < md.pages)
+				fprintf(f, " active=%llu", (unsigned long long)md.active);
+			for (unsigned n = 0; n < sim->phys->nr_nodes; n++)
+				if (md.node[n])
+					fprintf(f, " N%u=%llu", n, (unsigned long long)md.node[n]);
+			fprintf(f, " kernelpagesize_kB=%llu", (unsigned long long)(PAGE_SIZE >> 10));
+		}
+		fputc('\n', f);
+	}
+}
+
+/* ---- /sys/kernel/mm/transparent_hugepage ---- */
+
+static void choice(FILE *f, const char *const *names, unsigned sel)
+{
+	for (unsigned i = 0; names[i]; i++)
+		fprintf(f, i == sel ? "%s[%s]" : "%s%s", i ? " " : "", names[i]);
+	fputc('\n', f);
+}
+
+bool procfs_thp_file(const struct sim *sim, const char *name, FILE *f)
+{
+	static const char *const enabled[] = { "always", "madvise", "never", NULL };
+	static const char *const defrag[] = { "always", "defer", "defer+madvise", "madvise", "never",
+					      NULL };
+	static const char *const shmem[] = { "always", "within_size", "advise", "never", "deny",
+					     "force", NULL };
+	const struct kernel_cfg *k = &sim->scn->kernel;
+	if (!strcmp(name, "enabled"))
+		choice(f, enabled, k->thp.enabled);
+	else if (!strcmp(name, "defrag"))
+		choice(f, defrag, k->thp.defrag);
+	else if (!strcmp(name, "use_zero_page"))
+		fprintf(f, "1\n");
+	else if (!strcmp(name, "hpage_pmd_size"))
+		fprintf(f, "%llu\n", (unsigned long long)PMD_SIZE);
+	else if (!strcmp(name, "shmem_enabled"))
+		choice(f, shmem, 3);
+	else if (!strcmp(name, "khugepaged/defrag"))
+		fprintf(f, "%d\n", k->khugepaged.defrag ? 1 : 0);
+	else if (!strcmp(name, "khugepaged/pages_to_scan"))
+		fprintf(f, "%u\n", k->khugepaged.pages_to_scan);
+	else if (!strcmp(name, "khugepaged/scan_sleep_millisecs"))
+		fprintf(f, "%llu\n", (unsigned long long)(k->khugepaged.scan_sleep_ns / 1000000));
+	else if (!strcmp(name, "khugepaged/alloc_sleep_millisecs"))
+		fprintf(f, "%llu\n", (unsigned long long)(k->khugepaged.alloc_sleep_ns / 1000000));
+	else if (!strcmp(name, "khugepaged/pages_collapsed") || !strcmp(name, "khugepaged/full_scans"))
+		fprintf(f, "0\n");          /* khugepaged arrives with the THP issue */
+	else if (!strcmp(name, "khugepaged/max_ptes_none"))
+		fprintf(f, "%u\n", k->khugepaged.max_ptes_none);
+	else if (!strcmp(name, "khugepaged/max_ptes_swap"))
+		fprintf(f, "%u\n", k->khugepaged.max_ptes_swap);
+	else if (!strcmp(name, "khugepaged/max_ptes_shared"))
+		fprintf(f, "%u\n", k->khugepaged.max_ptes_shared);
+	else
+		return false;
+	return true;
+}
+
+void procfs_maps(const struct sim *sim, struct mm_struct *mm, FILE *f)
+{
+	(void)sim;
+	if (!mm)
+		return;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		const struct vm_area_struct *v = mm->vmas[i];
+		u64 fl = v->vm_flags;
+		int n = fprintf(f, "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ",
+				(unsigned long long)v->vm_start, (unsigned long long)v->vm_end,
+				fl & VM_READ ? 'r' : '-', fl & VM_WRITE ? 'w' : '-',
+				fl & VM_EXEC ? 'x' : '-', fl & VM_SHARED ? 's' : 'p',
+				(unsigned long long)(v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0));
+		const char *name = NULL;
+		if (v->vm_file)
+			name = v->vm_file->path;
+		else if (mm->start_brk && v->vm_start <= mm->brk && v->vm_end >= mm->start_brk)
+			name = "[heap]";
+		if (name)
+			fprintf(f, "%*s%s", n < 73 ? 73 - n : 0, "", name);
+		fputc('\n', f);
+	}
+}

@@ -1,0 +1,74 @@
+/* rmap.h - reverse mapping (models mm/rmap.c): from a physical page back to every PTE
+ * that maps it, for migration (compaction), reclaim and the invariant checks.
+ *
+ * Anonymous pages are filed under the anon_vma of the VMA that faulted them, with their
+ * linear page index (vm_pgoff + offset in the VMA). A VMA's anon_vma chain lists every
+ * anon_vma whose pages it may map: its own, and after fork the ones of its ancestors, so
+ * a COW-shared page is found in parent and children. The chain survives VMA splits (both
+ * halves keep it) and mremap (vm_pgoff moves with the pages). File and shmem pages are
+ * filed under their inode and page index; the inode's i_mmap lists the VMAs mapping it.
+ *
+ * The page owner (kind, id, index) lives in a side table allocated per pageblock on
+ * first use (8 bytes per page of such pageblocks), keeping struct page_desc at 16 bytes.
+ * Blocks held by ALLOC_PAGES handles are owned by the task layer, which registers a
+ * migration callback for them. */
+#ifndef MMSIM_MM_RMAP_H
+#define MMSIM_MM_RMAP_H
+
+#include "mm/mm_types.h"
+
+struct anon_vma {
+	u32 id;
+	u32 nr_pages;                      /* pages filed under it (owner table entries) */
+	struct vm_area_struct **vmas;      /* VMAs whose chain includes it */
+	u32 nr_vmas, cap_vmas;
+};
+
+enum page_owner_kind { OWNER_NONE, OWNER_ANON, OWNER_FILE, OWNER_EXTERNAL };
+
+/* Migration of pages owned outside mm/ (ALLOC_PAGES handles): move every reference of
+ * old_pfn to new_pfn. id and index are what rmap_set_owner() recorded. Returns 0,
+ * -MM_EAGAIN or -MM_ENOENT with the migrate_page hook's contract (page_alloc.h). */
+typedef int (*rmap_external_migrate_fn)(void *arg, struct task *tsk, u32 id, u64 index,
+					u64 old_pfn, u64 new_pfn);
+
+struct rmap;
+
+struct rmap *rmap_create(struct sim *sim);
+void rmap_destroy(struct rmap *r);
+void rmap_set_external(struct rmap *r, rmap_external_migrate_fn fn, void *arg);
+
+/* Page owner table */
+void rmap_set_owner(struct sim *sim, u64 pfn, enum page_owner_kind kind, u32 id, u64 index);
+void rmap_clear_owner(struct sim *sim, u64 pfn);
+enum page_owner_kind rmap_owner(const struct sim *sim, u64 pfn, u32 *id, u64 *index);
+/* Host bytes of the owner table. */
+u64 rmap_table_bytes(const struct rmap *r);
+
+/* anon_vma lifetime, driven by the VMA code */
+/* Give the VMA an anon_vma of its own if it has none (before its first anonymous page). */
+void anon_vma_prepare(struct sim *sim, struct vm_area_struct *vma);
+/* dst (a split part, or a moved copy) shares src's anon_vma and chain. */
+void anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src);
+/* dst (the child's copy of src at fork) gets src's chain plus an anon_vma of its own. */
+void anon_vma_fork(struct sim *sim, struct vm_area_struct *dst, const struct vm_area_struct *src);
+/* Drop the VMA from every anon_vma of its chain (VMA freed). */
+void unlink_anon_vmas(struct sim *sim, struct vm_area_struct *vma);
+
+/* The anonymous page at addr of vma was just mapped for the first time: file it. */
+void page_add_new_anon_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, u64 addr);
+/* Drop a reference to a mapped page the caller unmapped (mapcount already lowered):
+ * when it is the last one the owner entry goes and the page returns to the allocator. */
+void put_user_page(struct task *tsk, u64 pfn);
+
+/* Every mapping of a page: fn(vma, addr, pte) for each PTE that maps pfn. The caller
+ * holds no page-table lock; fn runs with none held either (it takes the PTE lock if it
+ * changes the PTE). Returns the number of mappings found. */
+typedef void (*rmap_one_fn)(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte);
+u32 rmap_walk(struct sim *sim, u64 pfn, rmap_one_fn fn, void *arg);
+
+/* Inode i_mmap list (filemap.c keeps it with the VMA code) */
+void i_mmap_insert(struct inode *inode, struct vm_area_struct *vma);
+void i_mmap_remove(struct inode *inode, struct vm_area_struct *vma);
+
+#endif
