@@ -9,7 +9,7 @@
  * LRU pages; NR_FILE_PAGES counts them, NR_SHMEM the shmem ones, NR_FILE_MAPPED those
  * mapped at least once, NR_FILE_DIRTY the written ones of regular files.
  *
- * Simplifications (documented in docs/model.md): regular files have no backing device,
+ * Simplifications (also in README.md): regular files have no backing device,
  * so a page missing from the cache costs a page fill, not a disk read, and dirty pages are
  * never written back; a regular file's cache stays until the end of the run (no reclaim
  * of file pages before the reclaim model lands). */

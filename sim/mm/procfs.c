@@ -97,6 +97,7 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "ShmemPmdMapped:", 0);
 	kb(f, "FileHugePages:", 0);
 	kb(f, "FilePmdMapped:", 0);
+	kb(f, "Balloon:", 0);
 	fprintf(f, "%-16s%8d\n", "HugePages_Total:", 0);
 	fprintf(f, "%-16s%8d\n", "HugePages_Free:", 0);
 	fprintf(f, "%-16s%8d\n", "HugePages_Rsvd:", 0);

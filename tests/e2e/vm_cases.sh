@@ -29,4 +29,14 @@ for t in "$here"/vm/*.mmt; do
 		done < "$exp/lines"
 	fi
 done
+# /proc/meminfo's format: the fields of the real file, in its order, same widths
+shape() { sed -E 's/[0-9]+/N/g; s/ +/ /g' "$1"; }
+for m in "$out"/*/snapshots/*-meminfo; do
+	if ! diff <(shape "$here/real/meminfo.linux-6.18") <(shape "$m") > /dev/null ||
+	   ! diff <(awk '{ print length($0) - length($NF) }' "$here/real/meminfo.linux-6.18" | sed 1d) \
+		  <(awk '{ print length($0) - length($NF) }' "$m" | sed 1d) > /dev/null; then
+		echo "$m: not in /proc/meminfo's format:"; diff <(shape "$here/real/meminfo.linux-6.18") <(shape "$m") || true
+		fail=1
+	fi
+done
 exit $fail
