@@ -135,11 +135,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mmsim %s: unknown option \"%s\" (see mmsim --help)\n", cmd, a);
 			return -1;
-		} else if (!c->scenario) {
+		} else if (c->trace && !*c->trace) {
+			c->trace = a;               /* replay: the first argument is the trace */
+		} else if (!c->scenario && !c->trace) {
 			c->scenario = a;
 		} else {
-			fprintf(stderr, "mmsim %s: unexpected argument \"%s\" (one scenario at a time)\n",
-				cmd, a);
+			fprintf(stderr, "mmsim %s: unexpected argument \"%s\" (one %s at a time)\n",
+				cmd, a, c->trace ? "trace" : "scenario");
 			return -1;
 		}
 	}
@@ -161,6 +163,23 @@ static struct scenario *load(const struct cli *c)
 	return scn;
 }
 
+/* Build, run and tear down the simulation of a loaded scenario; returns the exit status. */
+static int run_scenario(const struct scenario *scn, const struct cli *c)
+{
+	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check };
+	char err[1024] = "";
+	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_BAD_INPUT;
+	}
+	int rc = sim_run(s, &opt);
+	sim_destroy(s);
+	if (rc == 0 && !c->quiet)
+		fprintf(stderr, "mmsim: wrote %s/report.md\n", c->outdir);
+	return rc;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct cli c = { .outdir = "out" };
@@ -173,19 +192,7 @@ static int cmd_run(int argc, char **argv)
 		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
-	struct sim_options opt = { .outdir = c.outdir, .quiet = c.quiet, .check = c.check };
-	char err[512] = "";
-	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
-	int rc;
-	if (!s) {
-		fprintf(stderr, "%s\n", err);
-		rc = EXIT_BAD_INPUT;
-	} else {
-		rc = sim_run(s, &opt);
-		sim_destroy(s);
-		if (rc == 0 && !c.quiet)
-			fprintf(stderr, "mmsim: wrote %s/report.md\n", c.outdir);
-	}
+	int rc = run_scenario(scn, &c);
 	scenario_destroy(scn);
 	cli_free(&c);
 	return rc;
@@ -193,14 +200,14 @@ static int cmd_run(int argc, char **argv)
 
 static int cmd_replay(int argc, char **argv)
 {
-	struct cli c = { .outdir = "out", .mode = "closed" };
-	if (argc < 1 || argv[0][0] == '-') {
-		fprintf(stderr, "mmsim replay: needs a trace (usage: mmsim replay TRACE [--machine "
-				"SCENARIO] [--mode closed|open] [-o DIR] [--set KEY=VALUE]...)\n");
+	struct cli c = { .outdir = "out", .mode = "closed", .trace = "" };
+	if (parse_opts("replay", argc, argv, &c, true) < 0) {
+		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
-	c.trace = argv[0];
-	if (parse_opts("replay", argc - 1, argv + 1, &c, true) < 0) {
+	if (!*c.trace) {
+		fprintf(stderr, "mmsim replay: needs a trace (usage: mmsim replay TRACE [--machine "
+				"SCENARIO] [--mode closed|open] [-o DIR] [--set KEY=VALUE]...)\n");
 		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
@@ -235,19 +242,7 @@ static int cmd_replay(int argc, char **argv)
 	w->file = xstrdup("<command line>");
 	scn->workloads = w;
 	scn->nr_workloads = 1;
-	struct sim_options opt = { .outdir = c.outdir, .quiet = c.quiet, .check = c.check };
-	char err[1024] = "";
-	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
-	int rc;
-	if (!s) {
-		fprintf(stderr, "%s\n", err);
-		rc = EXIT_BAD_INPUT;
-	} else {
-		rc = sim_run(s, &opt);
-		sim_destroy(s);
-		if (rc == 0 && !c.quiet)
-			fprintf(stderr, "mmsim: wrote %s/report.md\n", c.outdir);
-	}
+	int rc = run_scenario(scn, &c);
 	scenario_destroy(scn);
 	cli_free(&c);
 	return rc;

@@ -1338,17 +1338,7 @@ void scenario_destroy(struct scenario *s)
 {
 	if (!s)
 		return;
-	for (unsigned i = 0; i < s->nr_workloads; i++) {
-		struct workload_cfg *w = &s->workloads[i];
-		if (w->schema && w->params)
-			knob_free_strings(w->schema->params, w->params);
-		free(w->params);
-		free(w->type);
-		free(w->name);
-		free(w->cpus);
-		free(w->file);
-	}
-	free(s->workloads);
+	scenario_clear_workloads(s);
 	knob_free_strings(&scenario_table, s);
 	free(s->path);
 	free(s->dir);

@@ -1,5 +1,6 @@
 /* mmap.c - mm lifetime, the sorted VMA array with split and merge, and the address-space
  * system calls: mmap, munmap, mprotect, mremap, brk, madvise; dup_mmap for fork. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -750,4 +751,70 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	up_write(tsk, &mm->mmap_lock);
 	up_write(tsk, &oldmm->mmap_lock);
 	return ret;
+}
+
+/* ---- invariants ---- */
+
+int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen)
+{
+	u64 anon = 0, file = 0, shmem = 0;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		const struct vm_area_struct *v = mm->vmas[i];
+		if (v->vm_start >= v->vm_end || (v->vm_start | v->vm_end) & (PAGE_SIZE - 1) ||
+		    (i && mm->vmas[i - 1]->vm_end > v->vm_start)) {
+			snprintf(msg, msglen, "pid %u: VMA %u [0x%llx, 0x%llx) misplaced", mm->pid, i,
+				 (unsigned long long)v->vm_start, (unsigned long long)v->vm_end);
+			return -1;
+		}
+	}
+	for (u32 i = 0; i < mm->cap_pmds; i++) {
+		const struct pmd_slot *s = &mm->pmds[i];
+		if (!s->used || s->kind != PMD_TABLE)
+			continue;
+		u32 present = 0;
+		for (unsigned k = 0; k < PTRS_PER_PTE; k++) {
+			pte_t p = s->table->pte[k];
+			if (!p)
+				continue;
+			present++;
+			u64 addr = (s->index << PMD_SHIFT) + ((u64)k << PAGE_SHIFT);
+			struct vm_area_struct *v = vma_lookup(mm, addr);
+			if (!v) {
+				snprintf(msg, msglen, "pid %u: PTE at 0x%llx outside every VMA", mm->pid,
+					 (unsigned long long)addr);
+				return -1;
+			}
+			if (p & PTE_ZERO)
+				continue;
+			u64 pfn = pte_pfn(p);
+			const struct page_desc *pg = &sim->phys->pages[pfn];
+			if (pfn >= sim->phys->nr_pages || !pg->refcount || (pg->flags & PG_buddy) ||
+			    !pg->mapcount || pg->refcount < pg->mapcount) {
+				snprintf(msg, msglen, "pid %u: PTE at 0x%llx maps pfn %llu with refcount %u, "
+					 "mapcount %u", mm->pid, (unsigned long long)addr,
+					 (unsigned long long)pfn, pg->refcount, pg->mapcount);
+				return -1;
+			}
+			if (pg->flags & PG_anon)
+				anon++;
+			else if (v->vm_file && v->vm_file->shmem)
+				shmem++;
+			else
+				file++;
+		}
+		if (present != s->table->nr_present) {
+			snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
+				 mm->pid, (unsigned long long)(s->index << PMD_SHIFT),
+				 s->table->nr_present, present);
+			return -1;
+		}
+	}
+	if (anon != mm->rss_anon || file != mm->rss_file || shmem != mm->rss_shmem) {
+		snprintf(msg, msglen, "pid %u: RSS anon/file/shmem %llu/%llu/%llu, PTEs %llu/%llu/%llu",
+			 mm->pid, (unsigned long long)mm->rss_anon, (unsigned long long)mm->rss_file,
+			 (unsigned long long)mm->rss_shmem, (unsigned long long)anon,
+			 (unsigned long long)file, (unsigned long long)shmem);
+		return -1;
+	}
+	return 0;
 }

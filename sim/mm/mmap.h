@@ -59,6 +59,11 @@ void mm_set_brk_base(struct mm_struct *mm, u64 brk);
  * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled);
+/* Consistency of an address space (--check, tests): VMAs sorted, page-aligned, not
+ * overlapping; every present PTE inside a VMA and pointing at an allocated page whose
+ * mapcount counts it (at least one per PTE); the mm's RSS counters equal its present
+ * anonymous, file and shmem PTEs. Returns 0, or -1 with a description in msg. */
+int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen);
 /* fork: copy oldmm's VMAs and page tables into the empty mm. */
 int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm);
 

@@ -552,12 +552,17 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 
 /* --check and debug builds: the buddy invariants after every op; the first violation
  * becomes a finding naming the op. */
-static void check_after_op(struct task *tsk, const struct op *op)
+static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct op *op)
 {
 	char msg[256];
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),
+			       op->tid, msg);
+	/* the address space is stable only when no other thread of it is inside an op */
+	if (mm && mm->users == 1 && check_mm(tsk->sim, mm, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: address space: %s", op_type_name(op->type),
 			       op->tid, msg);
 }
 
@@ -578,7 +583,7 @@ void replay_main(struct task *tsk)
 		tsk->nr_ops++;
 		bool go_on = do_op(tsk, rt, &op);
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
-			check_after_op(tsk, &op);
+			check_after_op(tsk, rt->proc->mm, &op);
 		if (!go_on)
 			break;
 		flush_if_ahead(tsk);
