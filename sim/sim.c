@@ -18,6 +18,7 @@
 #include "stats/outdir.h"
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
+#include "mm/compaction.h"
 #include "mm/filemap.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -125,6 +126,7 @@ static struct replay_thread *thread_new(struct sim *s, struct process *p, struct
 		run->threads = xrealloc(run->threads, run->cap_threads * sizeof(*run->threads));
 	}
 	struct replay_thread *rt = xcalloc(1, sizeof(*rt));
+	rt->index = run->nr_threads;
 	run->threads[run->nr_threads++] = rt;
 	rt->src = src;
 	rt->proc = p;
@@ -213,10 +215,17 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 	run->snaps[run->nr_snaps++] = (struct snapshot){ fname, buf, len };
 }
 
+static struct replay_thread *world_thread(struct replay_world *w, u32 index)
+{
+	struct sim_run *run = container_of(w, struct sim_run, world);
+	return index < run->nr_threads ? run->threads[index] : NULL;
+}
+
 static const struct replay_world_ops world_ops = {
 	.start_thread = world_start_thread,
 	.new_process = world_new_process,
 	.snapshot = world_snapshot,
+	.thread = world_thread,
 };
 
 /* A trace workload: one process per root process of the trace, one thread per root
@@ -418,6 +427,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->phys = phys_mem_create(s);
 	s->rmap = rmap_create(s);
 	s->files = file_table_create(s);
+	compaction_create(s);
 	s->run->sim = s;
 	s->run->world.ops = &world_ops;
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
@@ -426,6 +436,10 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 		sim_destroy(s);
 		return NULL;
 	}
+	replay_world_attach(&s->run->world, s);
+	/* kernel threads after the workloads: task ids (and rng streams) of the workloads
+	 * do not depend on which kernel threads exist */
+	compaction_start_kthreads(s->compaction);
 	engine_add_ticker(s->eng, scn->outputs.sample_interval_ns, sample_tick, s);
 	engine_add_ticker(s->eng, min_t(u64, scn->outputs.sample_interval_ns, NSEC_PER_MSEC),
 			  progress_tick, s);
@@ -458,6 +472,7 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	compaction_destroy(s->compaction);
 	rmap_destroy(s->rmap);
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);

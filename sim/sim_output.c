@@ -192,6 +192,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		struct json *r = json_object();
 		json_set_u64(r, "ok", t->alloc_pages_ok[o]);
 		json_set_u64(r, "failed", t->alloc_pages_fail[o]);
+		/* the part made after the thread wrote compact_memory */
+		json_set_u64(r, "ok_after_compact_memory", t->alloc_pages_ok_compacted[o]);
+		json_set_u64(r, "failed_after_compact_memory", t->alloc_pages_fail_compacted[o]);
 		json_set(ap, key, r);
 	}
 	json_set(m, "alloc_pages", ap);
@@ -426,13 +429,39 @@ static void write_report(FILE *f, void *arg)
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];
 	if (any_ap) {
-		fprintf(f, "Allocations requested by the workloads (`alloc_pages` ops):\n\n"
-			   "| order | succeeded | failed | success rate |\n|---:|---:|---:|---:|\n");
+		bool split = false;
+		for (unsigned o = 0; o < 16; o++)
+			split |= t->alloc_pages_ok_compacted[o] || t->alloc_pages_fail_compacted[o];
+		fprintf(f, "Allocations requested by the workloads (`alloc_pages` ops)%s:\n\n",
+			split ? ", before and after the threads wrote /proc/sys/vm/compact_memory" : "");
+		if (split)
+			fprintf(f, "| order | before: succeeded | failed | success rate "
+				   "| after: succeeded | failed | success rate |\n"
+				   "|---:|---:|---:|---:|---:|---:|---:|\n");
+		else
+			fprintf(f, "| order | succeeded | failed | success rate |\n|---:|---:|---:|---:|\n");
 		for (unsigned o = 0; o < 16; o++) {
 			u64 ok = t->alloc_pages_ok[o], ko = t->alloc_pages_fail[o];
-			if (ok || ko)
+			u64 ok2 = t->alloc_pages_ok_compacted[o], ko2 = t->alloc_pages_fail_compacted[o];
+			if (!ok && !ko)
+				continue;
+			if (!split) {
 				fprintf(f, "| %u | %llu | %llu | %.1f%% |\n", o, (unsigned long long)ok,
 					(unsigned long long)ko, 100.0 * (double)ok / (double)(ok + ko));
+				continue;
+			}
+			u64 ok1 = ok - ok2, ko1 = ko - ko2;
+			fprintf(f, "| %u | %llu | %llu | ", o, (unsigned long long)ok1,
+				(unsigned long long)ko1);
+			if (ok1 + ko1)
+				fprintf(f, "%.1f%% | ", 100.0 * (double)ok1 / (double)(ok1 + ko1));
+			else
+				fprintf(f, "- | ");
+			fprintf(f, "%llu | %llu | ", (unsigned long long)ok2, (unsigned long long)ko2);
+			if (ok2 + ko2)
+				fprintf(f, "%.1f%% |\n", 100.0 * (double)ok2 / (double)(ok2 + ko2));
+			else
+				fprintf(f, "- |\n");
 		}
 		fprintf(f, "\n");
 	}

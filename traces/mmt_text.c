@@ -23,7 +23,7 @@ static const struct uapi_sym alloc_syms[] = {
 	{ "ALLOC_F_MOVABLE", ALLOC_F_MOVABLE, 0 },     { "ALLOC_F_RECLAIMABLE", ALLOC_F_RECLAIMABLE, 0 },
 	{ "ALLOC_F_ATOMIC", ALLOC_F_ATOMIC, 0 },       { "ALLOC_F_NORETRY", ALLOC_F_NORETRY, 0 },
 	{ "ALLOC_F_RETRY_MAYFAIL", ALLOC_F_RETRY_MAYFAIL, 0 },
-	{ "ALLOC_F_THISNODE", ALLOC_F_THISNODE, 0 },
+	{ "ALLOC_F_THISNODE", ALLOC_F_THISNODE, 0 },   { "ALLOC_F_NOWAIT", ALLOC_F_NOWAIT, 0 },
 };
 static const struct uapi_table alloc_table = { "ALLOC_F_", alloc_syms, ARRAY_SIZE(alloc_syms), false };
 

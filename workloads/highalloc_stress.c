@@ -4,13 +4,19 @@
  * allocations when unmovable pages are interleaved with movable ones?).
  *
  * Each thread: (1) allocates `fill` bytes as order-0 pages, each unmovable with
- * probability `unmovable_ratio` (GFP_KERNEL) or movable (GFP_HIGHUSER_MOVABLE);
- * (2) frees movable pages in runs of `free_chunk` consecutive movable allocations (the
- * memory of one short-lived process or file), each run with probability `free_ratio`; (3) makes `attempts` allocations of order `order` (movable, __GFP_RETRY_MAYFAIL:
- * try hard, never OOM-kill), holding what it gets; (4) frees everything. With
+ * probability `unmovable_ratio` (GFP_KERNEL) or movable (GFP_HIGHUSER_MOVABLE; these are
+ * migratable, so compaction can move them); (2) frees movable pages in runs of
+ * `free_chunk` consecutive movable allocations (the memory of one short-lived process or
+ * file), each run with probability `free_ratio`; (3) makes `attempts` allocations of
+ * order `order`, holding what it gets; (4) with `compact` (default), writes
+ * /proc/sys/vm/compact_memory and (5) makes `attempts` more; (6) frees everything.
+ * The attempts are movable and, by default, GFP_NOWAIT-like (no direct reclaim or
+ * compaction: they measure what the free lists hold); with direct_compaction they are
+ * __GFP_RETRY_MAYFAIL (compact and retry hard, never OOM-kill). With
  * variants.page_alloc.grouping=mobility the allocator keeps unmovable pages together in
  * their own pageblocks; with none they are scattered, and fewer blocks can be rebuilt.
- * The replay counts successes per order (summary.json metrics/alloc_pages). */
+ * The replay counts successes per order, and apart those made after compact_memory
+ * (summary.json metrics/alloc_pages). */
 #include <stdlib.h>
 
 #include "config/scenario.h"
@@ -25,6 +31,8 @@ struct highalloc_params {
 	u64 attempts;
 	u64 order;
 	u64 think_ns;
+	bool compact;
+	bool direct_compaction;
 };
 
 static const struct knob params[] = {
@@ -42,11 +50,16 @@ static const struct knob params[] = {
 		    "order of the attempted allocations (9 = 2MiB, a THP)"),
 	KNOB_TIME_OF(struct highalloc_params, "think", think_ns, 0, 10 * NSEC_PER_SEC, "0ns",
 		     "CPU time between two operations"),
+	KNOB_BOOL_OF(struct highalloc_params, "compact", compact, "true",
+		     "write compact_memory after the attempts, then attempt as many again"),
+	KNOB_BOOL_OF(struct highalloc_params, "direct_compaction", direct_compaction, "false",
+		     "attempts may reclaim and compact (__GFP_RETRY_MAYFAIL) instead of GFP_NOWAIT"),
 };
 static const struct knob_table table = { "highalloc_stress parameter", params,
 					 ARRAY_SIZE(params) };
 
-enum ha_phase { HA_FILL, HA_FREE, HA_ATTEMPT, HA_RELEASE_FILL, HA_RELEASE_ATTEMPTS, HA_END };
+enum ha_phase { HA_FILL, HA_FREE, HA_ATTEMPT, HA_COMPACT, HA_ATTEMPT_AFTER, HA_RELEASE_FILL,
+		HA_RELEASE_ATTEMPTS, HA_END };
 
 struct highalloc_gen {
 	struct op_source src;
@@ -125,15 +138,28 @@ static int ha_next(struct op_source *src, struct op *op)
 			g->i = 0;
 			break;
 		case HA_ATTEMPT:
+		case HA_ATTEMPT_AFTER:
 			if (g->i < g->p.attempts) {
-				set_alloc(g, op, ATTEMPT_ID_BASE + g->i, (unsigned)g->p.order,
-					  ALLOC_F_MOVABLE | ALLOC_F_RETRY_MAYFAIL);
+				u64 id = ATTEMPT_ID_BASE + g->i +
+					 (g->phase == HA_ATTEMPT_AFTER ? g->p.attempts : 0);
+				set_alloc(g, op, id, (unsigned)g->p.order,
+					  ALLOC_F_MOVABLE | (g->p.direct_compaction ?
+								     ALLOC_F_RETRY_MAYFAIL :
+								     ALLOC_F_NOWAIT));
 				g->i++;
 				return 1;
 			}
-			g->phase = HA_RELEASE_FILL;
+			g->phase = g->phase == HA_ATTEMPT && g->p.compact ? HA_COMPACT : HA_RELEASE_FILL;
 			g->i = 0;
 			break;
+		case HA_COMPACT:
+			op_init(op, OP_COMPACT_MEMORY);
+			op->node = -1;
+			op->pid = (u32)g->pid;
+			op->tid = (u32)g->tid;
+			op->think_ns = g->p.think_ns;
+			g->phase = HA_ATTEMPT_AFTER;
+			return 1;
 		case HA_RELEASE_FILL:
 			while (g->i < g->nr_fill) {
 				u64 i = g->i++;
@@ -147,7 +173,7 @@ static int ha_next(struct op_source *src, struct op *op)
 			break;
 		case HA_RELEASE_ATTEMPTS:
 			/* a failed attempt holds nothing: freeing it is a no-op, as free_pages(0) */
-			if (g->i < g->p.attempts) {
+			if (g->i < g->p.attempts * (g->p.compact ? 2 : 1)) {
 				set_free(g, op, ATTEMPT_ID_BASE + g->i);
 				g->i++;
 				return 1;

@@ -63,6 +63,7 @@ struct engine {
 	unsigned nr_tickers;
 	struct engine_stats st;
 	bool dying;                        /* deadlock or watchdog: kill in progress */
+	bool stopping;                     /* no user task left: kernel threads must return */
 	engine_deadlock_fn on_deadlock;
 	void *on_deadlock_arg;
 };
@@ -250,6 +251,21 @@ static void task_on_exit(int failed, void *data)
 		check_deadlock(e, tsk);
 }
 
+bool kthread_should_stop(const struct task *tsk)
+{
+	return tsk->eng->stopping;
+}
+
+static void stop_kthreads(struct engine *e, struct task *waker)
+{
+	e->stopping = true;
+	for (u32 i = 0; i < e->nr_tasks; i++) {
+		struct task *t = e->tasks[i];
+		if (t->kthread && t->state == TASK_IDLE && t->park_timed)
+			task_unpark(waker, t);
+	}
+}
+
 static void task_actor_main(int argc, char **argv)
 {
 	(void)argc;
@@ -258,6 +274,11 @@ static void task_actor_main(int argc, char **argv)
 	sg_actor_on_exit(task_on_exit, tsk);
 	tsk->fn(tsk);
 	flush(tsk);   /* the work charged last still takes its time */
+	/* The last user task is leaving: ask the kernel threads to return (kthread_stop).
+	 * Done here, in the actor's own context, where waking others is allowed. */
+	struct engine *e = tsk->eng;
+	if (!tsk->kthread && e->nr_live_user == 1 && !e->dying)
+		stop_kthreads(e, tsk);
 }
 
 struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
@@ -297,8 +318,9 @@ struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool
 	sg_actor_t a = sg_actor_init(name, e->hosts[tsk->node]);
 	tsk->actor = a;
 	sg_actor_set_data(a, tsk);
-	if (kthread)
-		sg_actor_daemonize(a);
+	/* Kernel threads are not SimGrid daemons: a daemon is killed wherever it stands when
+	 * the last user task ends, leaving pages isolated and locks held. They are stopped
+	 * instead (kthread_should_stop) and return at a clean point. */
 	sg_actor_start(a, task_actor_main, 0, NULL);
 	return tsk;
 }
@@ -379,12 +401,16 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 {
 	struct engine *e = tsk->eng;
 	flush(tsk);
+	if (tsk->kthread && e->stopping)
+		return 1;
 	tsk->state = state;
+	tsk->park_timed = true;
 	e->st.simcalls++;
 	e->st.parks++;
 	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
 	if (!timed_out)
 		tsk->unparks_pending--;
+	tsk->park_timed = false;
 	tsk->state = TASK_RUNNING;
 	return timed_out ? 0 : 1;
 }
@@ -461,13 +487,16 @@ void engine_run(struct engine *e, u64 duration_ns)
 		sg_actor_daemonize(a);
 		sg_actor_start(a, ticker_main, 0, NULL);
 	}
+	if (!e->nr_live_user)
+		e->stopping = true;   /* kernel threads alone: they return at once */
 	if (duration_ns) {
 		simgrid_run_until((double)duration_ns * 1e-9);
 		if (e->nr_live_user) {
 			e->st.watchdog_fired = true;
 			kill_everything(e);
-			simgrid_run();
 		}
+		if (e->nr_live)
+			simgrid_run();   /* the killed, or kernel threads finishing */
 	} else {
 		simgrid_run();
 	}

@@ -30,10 +30,15 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn);
 void engine_destroy(struct engine *e);
 
 /* Create a task actor on a CPU. It starts at the current simulated time (or at
- * start_ns if later) and runs fn(tsk). Kernel threads are daemons: they do not keep the
- * simulation alive. The engine owns the task and frees it after exit_fn ran. */
+ * start_ns if later) and runs fn(tsk). Kernel threads do not keep the simulation alive:
+ * when the last user task returns, kthread_should_stop() turns true and every kernel
+ * thread parked with a timeout is woken; they must then return promptly. The engine owns
+ * the task and frees it after exit_fn ran. */
 struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
 			  u64 start_ns, task_fn fn, void *priv, task_exit_fn exit_fn);
+
+/* True once the kernel threads have been asked to return (no user task is left). */
+bool kthread_should_stop(const struct task *tsk);
 
 /* Called once when a deadlock stops the run, with a description of every blocked
  * task (sim.c turns it into a finding). */

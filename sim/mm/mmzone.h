@@ -130,6 +130,7 @@ struct zone {
 	u64 compact_cached_migrate_pfn[2];
 	unsigned compact_considered, compact_defer_shift;
 	int compact_order_failed;
+	bool compact_blockskip_flush;     /* skip bits to be cleared when kswapd sleeps */
 	/* high-order allocation outcomes per order (fragmentation report) */
 	u64 alloc_attempts[MAX_ORDER], alloc_success[MAX_ORDER];
 };

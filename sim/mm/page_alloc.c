@@ -156,7 +156,7 @@ static inline bool page_is_buddy(struct phys_mem *pm, const struct zone *z, u64 
 	return (p->flags & PG_buddy) && page_order(p) == order;
 }
 
-static void set_pageblock_migratetype(struct phys_mem *pm, u64 pfn, unsigned mt)
+void set_pageblock_migratetype(struct phys_mem *pm, u64 pfn, unsigned mt)
 {
 	if (!pm->grouping && mt < MIGRATE_PCPTYPES)
 		mt = MIGRATE_UNMOVABLE;
@@ -223,8 +223,8 @@ static bool can_steal_fallback(const struct phys_mem *pm, unsigned order, unsign
 	       start_mt == MIGRATE_UNMOVABLE || !pm->grouping;
 }
 
-static int find_suitable_fallback(const struct phys_mem *pm, const struct free_area *area,
-				  unsigned order, unsigned mt, bool only_stealable, bool *can_steal)
+int find_suitable_fallback(const struct phys_mem *pm, const struct free_area *area,
+			   unsigned order, unsigned mt, bool only_stealable, bool *can_steal)
 {
 	*can_steal = false;
 	if (area->nr_free == 0)
@@ -550,6 +550,11 @@ static void wakeup_kswapd(struct task *tsk, struct zone *z, gfp_t gfp, unsigned 
 	pgdat->kswapd_wakeups++;
 	if (pm->hooks.wakeup_kswapd)
 		pm->hooks.wakeup_kswapd(pm->hooks.reclaim_arg, tsk, z, gfp, order, highest_zoneidx);
+	else if (!(gfp & __GFP_DIRECT_RECLAIM) && pm->hooks.wakeup_kcompactd)
+		/* With no reclaim model kswapd can do nothing for the node, the case in which
+		 * the kernel's wakeup_kswapd hands non-sleeping requests to kcompactd. */
+		pm->hooks.wakeup_kcompactd(pm->hooks.compact_arg, tsk, pgdat, order,
+					   highest_zoneidx);
 }
 
 /* Mark the allocated block: head with order and request type, pageblock counters. */
@@ -566,6 +571,25 @@ static void prep_new_page(struct phys_mem *pm, u64 pfn, unsigned order, unsigned
 		for (u64 b = pfn; b < pfn + n; b += pageblock_nr_pages)
 			pm->pb_used[b >> pageblock_order][mt] += (u16)min_t(u64, n, pageblock_nr_pages);
 	}
+}
+
+void prep_compaction_page(struct phys_mem *pm, u64 pfn, unsigned mt)
+{
+	prep_new_page(pm, pfn, 0, mt);
+}
+
+void set_page_request_mt(struct phys_mem *pm, u64 pfn, unsigned mt)
+{
+	struct page_desc *p = pfn_to_page(pm, pfn);
+	unsigned old = page_mt(p);
+	if (old == mt)
+		return;
+	u16 (*used)[MIGRATE_PCPTYPES] = &pm->pb_used[pfn >> pageblock_order];
+	if (old < MIGRATE_PCPTYPES)
+		(*used)[old]--;
+	if (mt < MIGRATE_PCPTYPES)
+		(*used)[mt]++;
+	set_page_order_mt(p, page_order(p), mt);
 }
 
 static u64 rmqueue(struct task *tsk, struct zone *preferred, struct zone *z, unsigned order,
@@ -1339,7 +1363,6 @@ struct phys_mem *phys_mem_create(struct sim *sim)
 			/* links are 32-bit zone offsets: a full 16 TiB zone keeps its last page */
 			z->managed_pages = min_t(u64, sizes[zi], PAGE_NIL);
 			z->populated = sizes[zi] > 0;
-			z->compact_order_failed = MAX_ORDER;
 			spin_lock_init(&z->lock, &zone_lock_class);
 			for (unsigned o = 0; o < MAX_ORDER; o++)
 				for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++)

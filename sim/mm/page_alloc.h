@@ -72,6 +72,10 @@ struct phys_mem_hooks {
 						    unsigned order, unsigned alloc_flags,
 						    int preferred_nid, u64 nodemask,
 						    enum compact_priority prio, u64 *pfn);
+	/* Wake the node's kcompactd for an order (compaction.c; called by the reclaim model,
+	 * or by the allocator when there is none, for requests that cannot sleep). */
+	void (*wakeup_kcompactd)(void *arg, struct task *tsk, struct pglist_data *pgdat,
+				 unsigned order, unsigned highest_zoneidx);
 	/* Pages reclaim could free from the zone (LRU lists), for should_reclaim_retry. */
 	u64 (*zone_reclaimable_pages)(void *arg, const struct zone *z);
 	/* Move the contents and every reference of the allocated order-0 page old_pfn to the
@@ -154,6 +158,17 @@ void __free_one_page(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned orde
 /* Move the free pages of the pageblock containing pfn to type mt's lists and set the
  * block type. Returns free pages moved. */
 u64 move_freepages_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned mt);
+
+/* A free page compaction isolated becomes an allocated order-0 page of request type mt
+ * (as split_map_pages/post_alloc_hook; not counted in pgalloc, as in the kernel). */
+void prep_compaction_page(struct phys_mem *pm, u64 pfn, unsigned mt);
+/* Change the request type an allocated order-0 page is accounted under. */
+void set_page_request_mt(struct phys_mem *pm, u64 pfn, unsigned mt);
+void set_pageblock_migratetype(struct phys_mem *pm, u64 pfn, unsigned mt);
+/* First fallback type of mt with a free block in area (-1: none); can_steal as
+ * can_steal_fallback for a block of this order (reference 3). */
+int find_suitable_fallback(const struct phys_mem *pm, const struct free_area *area, unsigned order,
+			   unsigned mt, bool only_stealable, bool *can_steal);
 
 u64 node_free_pages(const struct phys_mem *pm, unsigned nid);
 u64 node_present_pages(const struct phys_mem *pm, unsigned nid);

@@ -306,7 +306,8 @@ static void collect_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *
 	c->refs[c->n++] = (struct map_ref){ t, pte };
 }
 
-static void move_page_state(struct task *tsk, u64 old_pfn, u64 new_pfn, bool anon, bool shmem)
+static void move_page_state(struct task *tsk, u64 old_pfn, u64 new_pfn, enum page_owner_kind kind,
+			    bool shmem)
 {
 	struct phys_mem *pm = tsk->sim->phys;
 	struct page_desc *o = pfn_to_page(pm, old_pfn), *n = pfn_to_page(pm, new_pfn);
@@ -318,7 +319,8 @@ static void move_page_state(struct task *tsk, u64 old_pfn, u64 new_pfn, bool ano
 	o->mapcount = 0;
 	o->refcount = 1;
 	unsigned on = page_to_nid(pm, old_pfn), nn = page_to_nid(pm, new_pfn);
-	if (on != nn) {
+	bool anon = kind == OWNER_ANON;
+	if (on != nn && kind != OWNER_EXTERNAL) {
 		if (anon && n->mapcount) {
 			mod_node_page_state(tsk, on, NR_ANON_MAPPED, -1);
 			mod_node_page_state(tsk, nn, NR_ANON_MAPPED, 1);
@@ -351,8 +353,17 @@ static int migrate_page_hook(void *arg, struct task *tsk, u64 old_pfn, u64 new_p
 	u32 id;
 	u64 index;
 	enum page_owner_kind k = rmap_owner(sim, old_pfn, &id, &index);
-	if (k == OWNER_EXTERNAL)
-		return r->ext_fn ? r->ext_fn(r->ext_arg, tsk, id, index, old_pfn, new_pfn) : -MM_EAGAIN;
+	if (k == OWNER_EXTERNAL) {
+		/* the owner's reference and the isolation's, nothing else */
+		if (!r->ext_fn || o->mapcount || o->refcount != 2)
+			return -MM_EAGAIN;
+		int rc = r->ext_fn(r->ext_arg, tsk, id, index, old_pfn, new_pfn);
+		if (rc)
+			return rc;
+		move_page_state(tsk, old_pfn, new_pfn, k, false);
+		charge(tsk, sim->cost->copy_4k_ns);
+		return 0;
+	}
 	if (k == OWNER_NONE) {
 		/* the owner let go while compaction held the page */
 		return o->refcount == 1 && !o->mapcount ? -MM_ENOENT : -MM_EAGAIN;
@@ -398,7 +409,7 @@ static int migrate_page_hook(void *arg, struct task *tsk, u64 old_pfn, u64 new_p
 		pte_t *pte = c.refs[i].pte;
 		*pte = (*pte & ((1ULL << PTE_PFN_SHIFT) - 1)) | (new_pfn << PTE_PFN_SHIFT);
 	}
-	move_page_state(tsk, old_pfn, new_pfn, k == OWNER_ANON, shmem);
+	move_page_state(tsk, old_pfn, new_pfn, k, shmem);
 	charge(tsk, sim->cost->copy_4k_ns + c.n * sim->cost->pte_update_ns);
 	for (u32 i = c.n; i-- > 0;) {
 		bool dup = false;

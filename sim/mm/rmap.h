@@ -26,9 +26,11 @@ struct anon_vma {
 
 enum page_owner_kind { OWNER_NONE, OWNER_ANON, OWNER_FILE, OWNER_EXTERNAL };
 
-/* Migration of pages owned outside mm/ (ALLOC_PAGES handles): move every reference of
- * old_pfn to new_pfn. id and index are what rmap_set_owner() recorded. Returns 0,
- * -MM_EAGAIN or -MM_ENOENT with the migrate_page hook's contract (page_alloc.h). */
+/* Migration of pages owned outside mm/ (ALLOC_PAGES handles): re-point the owner's
+ * reference from old_pfn to new_pfn (rmap moves the page state, flags and owner entry
+ * afterwards). id and index are what rmap_set_owner() recorded. Returns 0, or -MM_EAGAIN
+ * when the owner does not hold old_pfn there (nothing changed). Only pages with no
+ * mapping and exactly two references (the owner's and the isolation's) are offered. */
 typedef int (*rmap_external_migrate_fn)(void *arg, struct task *tsk, u32 id, u64 index,
 					u64 old_pfn, u64 new_pfn);
 

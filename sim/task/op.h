@@ -60,7 +60,8 @@ enum op_type {
 #define ALLOC_F_NORETRY 0x08u        /* one light attempt (__GFP_NORETRY) */
 #define ALLOC_F_RETRY_MAYFAIL 0x10u  /* retry hard, never OOM-kill (__GFP_RETRY_MAYFAIL) */
 #define ALLOC_F_THISNODE 0x20u       /* only op.node (__GFP_THISNODE) */
-#define ALLOC_F_ALL 0x3fu
+#define ALLOC_F_NOWAIT 0x40u         /* no direct reclaim or compaction (GFP_NOWAIT) */
+#define ALLOC_F_ALL 0x7fu
 
 /* op.ret when the source recorded no result */
 #define OP_RET_NONE INT64_MIN

@@ -13,7 +13,9 @@
 #include "mm/filemap.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
+#include "mm/compaction.h"
 #include "mm/page_alloc.h"
+#include "mm/rmap.h"
 #include "task/replay.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
@@ -52,7 +54,8 @@ static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool c
 
 static gfp_t op_alloc_gfp(u32 flags)
 {
-	gfp_t gfp = (flags & ALLOC_F_ATOMIC) ? GFP_ATOMIC : GFP_KERNEL;
+	gfp_t gfp = (flags & ALLOC_F_ATOMIC) ? GFP_ATOMIC :
+		    (flags & ALLOC_F_NOWAIT) ? GFP_NOWAIT : GFP_KERNEL;
 	if (flags & ALLOC_F_MOVABLE)
 		gfp |= __GFP_MOVABLE;
 	if (flags & ALLOC_F_RECLAIMABLE)
@@ -64,6 +67,12 @@ static gfp_t op_alloc_gfp(u32 flags)
 	if (flags & ALLOC_F_THISNODE)
 		gfp |= __GFP_THISNODE;
 	return gfp;
+}
+
+/* Order-0 movable blocks are migratable when the owner word can name them. */
+static bool handle_movable(const struct replay_thread *rt, u64 order, u32 flags, u64 id)
+{
+	return !order && (flags & ALLOC_F_MOVABLE) && id < (1ULL << 36) && rt->index < (1u << 26);
 }
 
 static s64 do_alloc_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
@@ -80,12 +89,52 @@ static s64 do_alloc_pages(struct task *tsk, struct replay_thread *rt, const stru
 	h->order = op->arg;
 	if (pfn == PFN_NONE) {
 		t->alloc_pages_fail[op->arg]++;
+		if (rt->compacted)
+			t->alloc_pages_fail_compacted[op->arg]++;
 		return -MM_ENOMEM;   /* the handle stays as a NULL block until freed */
 	}
 	t->alloc_pages_ok[op->arg]++;
+	if (rt->compacted)
+		t->alloc_pages_ok_compacted[op->arg]++;
 	h->pfn = pfn;
 	h->state = HANDLE_LIVE;
+	if (handle_movable(rt, op->arg, op->flags, op->id)) {
+		rmap_set_owner(tsk->sim, pfn, OWNER_EXTERNAL, rt->index, op->id);
+		pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_movable;
+	}
 	return 0;
+}
+
+/* Give a block back, dropping the migration owner of a movable one first. */
+static void handle_release(struct task *tsk, struct alloc_handle *h)
+{
+	struct sim *sim = tsk->sim;
+	u32 id;
+	u64 index;
+	if (!h->order && rmap_owner(sim, h->pfn, &id, &index) == OWNER_EXTERNAL) {
+		rmap_clear_owner(sim, h->pfn);
+		pfn_to_page(sim->phys, h->pfn)->flags &= ~PG_movable;
+	}
+	__free_pages(tsk, h->pfn, h->order);
+}
+
+/* rmap_external_migrate_fn: compaction moved handle `index` of thread `id`. */
+static int handle_migrate(void *arg, struct task *tsk, u32 id, u64 index, u64 old_pfn,
+			  u64 new_pfn)
+{
+	struct replay_world *w = arg;
+	(void)tsk;
+	struct replay_thread *rt = w->ops->thread(w, id);
+	struct alloc_handle *h = rt ? handle_slot(rt, index, false) : NULL;
+	if (!h || h->state != HANDLE_LIVE || h->pfn != old_pfn)
+		return -MM_EAGAIN;
+	h->pfn = new_pfn;
+	return 0;
+}
+
+void replay_world_attach(struct replay_world *w, struct sim *sim)
+{
+	rmap_set_external(sim->rmap, handle_migrate, w);
 }
 
 static s64 do_free_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
@@ -98,7 +147,7 @@ static s64 do_free_pages(struct task *tsk, struct replay_thread *rt, const struc
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	/* freeing a failed allocation is a no-op, as free_pages(0) is */
 	if (h->state == HANDLE_LIVE)
-		__free_pages(tsk, h->pfn, h->order);
+		handle_release(tsk, h);
 	h->state = HANDLE_FREED;
 	return 0;
 }
@@ -109,7 +158,7 @@ static void free_all_handles(struct task *tsk, struct replay_thread *rt)
 	for (u32 i = 0; i < rt->cap_handles; i++) {
 		struct alloc_handle *h = &rt->handles[i];
 		if (h->state == HANDLE_LIVE)
-			__free_pages(tsk, h->pfn, h->order);
+			handle_release(tsk, h);
 		if (h->state != HANDLE_EMPTY)
 			h->state = HANDLE_FREED;
 	}
@@ -526,6 +575,17 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_FREE_PAGES:
 		ret = do_free_pages(tsk, rt, op);
 		record_ret(t, op, ret);
+		break;
+	case OP_COMPACT_MEMORY:
+		/* echo 1 > /proc/sys/vm/compact_memory (node -1), or a node's sysfs compact */
+		if (op->node >= (s32)tsk->sim->phys->nr_nodes) {
+			record_ret(t, op, -MM_EINVAL);
+			break;
+		}
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		compact_nodes(tsk, op->node);
+		rt->compacted = true;
+		record_ret(t, op, 0);
 		break;
 	case OP_COMPUTE:
 		charge(tsk, op->ns);

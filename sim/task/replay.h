@@ -43,6 +43,8 @@ struct replay_totals {
 	u64 oom_kills;
 	u64 alloc_pages_ok[16];          /* OP_ALLOC_PAGES successes by order */
 	u64 alloc_pages_fail[16];        /* and failures */
+	u64 alloc_pages_ok_compacted[16];   /* of those: made after the thread's compact_memory */
+	u64 alloc_pages_fail_compacted[16];
 	u64 bad_handles;                 /* FREE_PAGES of a handle not allocated */
 	u64 source_errors;
 	u64 threads_done;
@@ -65,6 +67,8 @@ struct replay_world_ops {
 				       u32 trace_pid);
 	/* OP_SNAPSHOT: record what the kernel shows in file `file` for this thread now. */
 	void (*snapshot)(struct replay_world *w, struct task *tsk, struct process *p, u32 file);
+	/* The thread with this index (replay_thread.index), for page migration. */
+	struct replay_thread *(*thread)(struct replay_world *w, u32 index);
 };
 
 /* A SysV shm segment, by the id the recording's shmget returned. */
@@ -82,6 +86,10 @@ struct replay_world {
 
 /* Release what the world holds (after the run). */
 void replay_world_release(struct replay_world *w);
+/* Make the blocks threads hold from OP_ALLOC_PAGES migratable: order-0 movable blocks
+ * are non-LRU movable pages (as a driver's pages with movable_operations), which
+ * compaction moves by re-pointing the handle (rmap_set_external). */
+void replay_world_attach(struct replay_world *w, struct sim *sim);
 
 /* Blocks a thread holds from OP_ALLOC_PAGES, by handle (open addressing). */
 enum handle_state { HANDLE_EMPTY, HANDLE_LIVE, HANDLE_NULL, HANDLE_FREED };
@@ -101,6 +109,8 @@ struct replay_thread {
 	struct replay_totals *totals;    /* borrowed: &world->totals */
 	struct replay_world *world;      /* borrowed */
 	char *error;                     /* owned: message if the source failed */
+	u32 index;                       /* creation order among all threads (replay_world_ops.thread) */
+	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
 };
