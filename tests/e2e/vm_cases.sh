@@ -10,17 +10,27 @@ fail=0
 for t in "$here"/vm/*.mmt; do
 	name=$(basename "$t" .mmt)
 	exp="$here/vm/$name.expected"
-	"$mmsim" replay "$t" -o "$out/$name" --quiet --check
+	machine=()
+	[ -f "$here/vm/$name.machine.yaml" ] && machine=(--machine "$here/vm/$name.machine.yaml")
+	"$mmsim" replay "$t" "${machine[@]}" -o "$out/$name" --quiet --check
 	if ! grep -q "no findings" "$out/$name/findings.txt"; then
 		echo "$name: findings:"; cat "$out/$name/findings.txt"; fail=1
 	fi
 	for f in "$exp"/*; do
 		b=$(basename "$f")
-		[ "$b" = lines ] && continue
+		[ "$b" = lines ] || [ "$b" = nonzero ] && continue
 		if ! diff -u "$f" "$out/$name/snapshots/$b"; then
 			echo "$name: snapshot $b differs"; fail=1
 		fi
 	done
+	if [ -f "$exp/nonzero" ]; then
+		while read -r snap counter; do
+			v=$(awk -v c="$counter" '$1 == c { print $2 }' "$out/$name/snapshots/$snap")
+			if [ -z "$v" ] || [ "$v" -eq 0 ]; then
+				echo "$name: $snap: $counter is ${v:-missing}, expected > 0"; fail=1
+			fi
+		done < "$exp/nonzero"
+	fi
 	if [ -f "$exp/lines" ]; then
 		while read -r snap text; do
 			if ! grep -qxF -- "$text" "$out/$name/snapshots/$snap"; then
