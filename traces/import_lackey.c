@@ -26,7 +26,16 @@ struct lackey_reader {
 	/* dedup set of (page << 1 | write) for the current window */
 	u64 *keys;
 	u64 cap, nr, window;
+	lackey_syscall_fn on_syscall;   /* combine.c: the client's syscalls, in order */
+	void *on_syscall_arg;
 };
+
+void lackey_set_syscall_hook(struct trace_reader *r, lackey_syscall_fn fn, void *arg)
+{
+	struct lackey_reader *l = container_of(r, struct lackey_reader, r);
+	l->on_syscall = fn;
+	l->on_syscall_arg = arg;
+}
 
 static u64 mix(u64 x)
 {
@@ -91,6 +100,17 @@ static int lackey_next(struct trace_reader *r, struct op *op)
 		if (line[0] == '=' && line[1] == '=') {
 			if (!l->pid && isdigit((unsigned char)line[2]))
 				l->pid = (u32)strtoul(line + 2, NULL, 10);
+			continue;
+		}
+		if (len > 8 && !memcmp(line, "SYSCALL[", 8)) {
+			/* --trace-syscalls=yes: the client's system calls among its accesses */
+			if (l->on_syscall) {
+				if (l->on_syscall(l->on_syscall_arg, l->instrs, line, r->info.lines) < 0)
+					return -1;
+			} else {
+				trace_info_unknown(&r->info, "(syscall lines)", 15);
+				r->info.skipped++;
+			}
 			continue;
 		}
 		if (len < 4 || line[2] != ' ' ||

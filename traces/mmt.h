@@ -7,7 +7,8 @@
  * record and byte offset (.mmtz):
  *	t.mmt:14:9: unknown op "mmapp"
  *	t.mmtz: block 3 (offset 0x3f2a1): checksum mismatch (stored 0x..., computed 0x...)
- * Not modelled: combining a strace and a lackey log of the same run into one trace. */
+ * A strace log and a lackey log of the same run combine into one trace (mappings from
+ * strace, touches from lackey; see struct trace_import_opts.lackey_touches). */
 #ifndef MMSIM_TRACES_MMT_H
 #define MMSIM_TRACES_MMT_H
 
@@ -40,6 +41,10 @@ struct trace_import_opts {
 	bool lackey_no_instr;
 	/* lackey: simulated ns per instruction for time_ns/think_ns (0 means 1). */
 	u32 lackey_ns_per_instr;
+	/* strace: merge in the touches of this lackey log, recorded in the same run with
+	 * `strace -f -tt -e trace=memory,process,ipc,desc -o LOG valgrind --tool=lackey
+	 * --trace-mem=yes --trace-syscalls=yes --log-file=LACKEY CMD` (FORMAT.md). */
+	const char *lackey_touches;
 };
 
 /* What a reader knows about its input. Counters are filled as the reader goes; an

@@ -23,6 +23,15 @@ struct trace_reader *strace_open(const char *path, const struct trace_import_opt
 struct trace_reader *lackey_open(const char *path, const struct trace_import_opts *opts,
 				 char *err, size_t errlen);
 
+/* lackey: called for each "SYSCALL[...]" line (valgrind --trace-syscalls=yes) with the
+ * instructions executed so far, the line and its number; a negative return ends the
+ * reader with an error (the callee fills the reader's err through its own means). */
+typedef int (*lackey_syscall_fn)(void *arg, u64 instrs, const char *line, u64 lineno);
+void lackey_set_syscall_hook(struct trace_reader *r, lackey_syscall_fn fn, void *arg);
+/* A strace log with the touches of a lackey log of the same run (combine.c). */
+struct trace_reader *combine_open(const char *strace_path, const struct trace_import_opts *opts,
+				  char *err, size_t errlen);
+
 /* Common setup of the embedded part. */
 void trace_reader_init(struct trace_reader *r, const char *path, enum trace_kind kind);
 /* Count one unknown name in info (listed up to TRACE_MAX_UNKNOWN names). */

@@ -33,9 +33,17 @@ static void trace_usage(FILE *f)
 		"                             window of N instructions (default 0: every access)\n"
 		"  --no-instr                 lackey: drop instruction fetches\n"
 		"  --ns-per-instr N           lackey: simulated ns per instruction (default 1)\n"
+		"  --touches LACKEY           strace: add the page touches of this lackey log of the\n"
+		"                             same run (recorded as below); --dedup-window and\n"
+		"                             --no-instr apply to it\n"
 		"\n"
 		"strace logs: record with `strace -f -tt -e trace=memory,process,ipc,desc -o LOG CMD`.\n"
 		"lackey logs: record with `valgrind --tool=lackey --trace-mem=yes --log-file=LOG CMD`.\n"
+		"Both of one run (one single-threaded process): `strace -f -tt -e\n"
+		"trace=memory,process,ipc,desc -o LOG valgrind --tool=lackey --trace-mem=yes\n"
+		"--trace-syscalls=yes --log-file=LACKEY CMD`, then `mmsim trace convert --touches\n"
+		"LACKEY LOG OUT`: the mappings come from LOG, the touches from LACKEY, aligned on\n"
+		"the program's memory system calls, which both logs show.\n"
 		"The formats are described in traces/FORMAT.md.\n"
 		"\n"
 		"Exit status: 0 success; 1 the output could not be written; 2 bad input (the message\n"
@@ -69,13 +77,16 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 	for (int i = 0; i < argc; i++) {
 		const char *s = argv[i];
 		u64 v;
-		if (!strcmp(s, "--from") || !strcmp(s, "--dedup-window") || !strcmp(s, "--ns-per-instr")) {
+		if (!strcmp(s, "--from") || !strcmp(s, "--dedup-window") || !strcmp(s, "--ns-per-instr") ||
+		    !strcmp(s, "--touches")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim trace %s: %s needs a value\n", cmd, s);
 				return -1;
 			}
 			const char *val = argv[++i];
-			if (!strcmp(s, "--from")) {
+			if (!strcmp(s, "--touches")) {
+				a->opts.lackey_touches = val;
+			} else if (!strcmp(s, "--from")) {
 				a->from = trace_kind_from_name(val);
 				if (a->from == TRACE_KIND_AUTO) {
 					fprintf(stderr, "mmsim trace %s: --from: expected mmt, mmtz, strace or "

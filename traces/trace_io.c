@@ -160,10 +160,18 @@ struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 		if (kind == TRACE_KIND_AUTO)
 			return NULL;
 	}
+	if (opts->lackey_touches && kind != TRACE_KIND_STRACE) {
+		snprintf(err, errlen, "%s: the touches of a lackey log combine with a strace log, "
+			 "not with a %s trace", path, trace_kind_name(kind));
+		return NULL;
+	}
 	switch (kind) {
 	case TRACE_KIND_MMT: return mmt_text_open(path, err, errlen);
 	case TRACE_KIND_MMTZ: return mmtz_open(path, err, errlen);
-	case TRACE_KIND_STRACE: return strace_open(path, opts, err, errlen);
+	case TRACE_KIND_STRACE:
+		if (opts->lackey_touches)
+			return combine_open(path, opts, err, errlen);
+		return strace_open(path, opts, err, errlen);
 	case TRACE_KIND_LACKEY: return lackey_open(path, opts, err, errlen);
 	default:
 		snprintf(err, errlen, "%s: unknown trace kind", path);

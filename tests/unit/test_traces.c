@@ -123,7 +123,7 @@ static const char *nth_op(const char *path, enum op_type type, u32 tid, int nth)
 static void test_round_trip_text_binary_text_is_identity_on_every_sample(void)
 {
 	static const char *const samples[] = { "map_steps", "threads_churn", "gzip", "sqlite3",
-					       "tiny_touch" };
+					       "tiny_touch", "touch_steps" };
 	char err[1024];
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		char in[256], bin[512], txt[512];
