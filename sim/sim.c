@@ -24,6 +24,7 @@
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 #include "traces/snapshot_file.h"
@@ -426,6 +427,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
 	s->rmap = rmap_create(s);
+	lru_create(s);
 	s->files = file_table_create(s);
 	compaction_create(s);
 	s->run->sim = s;
@@ -473,6 +475,7 @@ void sim_destroy(struct sim *s)
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
 	compaction_destroy(s->compaction);
+	lru_destroy(s->lru);
 	rmap_destroy(s->rmap);
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
@@ -500,6 +503,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				   sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",
 				       msg);
+		if (check_lru(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "LRU lists: %s", msg);
 	}
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		if (run->threads[i]->error) {

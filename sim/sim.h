@@ -20,6 +20,7 @@ struct phys_mem;
 struct outdir;
 struct compaction;
 struct rmap;
+struct lru_state;
 struct file_table;
 struct sim_run;
 
@@ -35,6 +36,7 @@ struct sim {
 	struct phys_mem *phys;             /* mm/page_alloc.h: nodes, zones, page descriptors */
 	struct compaction *compaction;     /* mm/compaction.h: per-node kcompactd state */
 	struct rmap *rmap;                 /* mm/rmap.h: page owners, anon_vmas */
+	struct lru_state *lru;             /* mm/swap.h: LRU lists and lru_add batches */
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */

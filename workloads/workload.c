@@ -23,15 +23,23 @@ const struct workload_type trace_type = {
 	.create = NULL,
 };
 
+/* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c). */
+extern const struct workload_type mmap_churn_type;
+extern const struct workload_type fork_cow_type;
+
 static const struct workload_type *const types[] = {
+	&fork_cow_type,
 	&highalloc_stress_type,
+	&mmap_churn_type,
 	&random_touch_type,
 	&sequential_touch_type,
 	&trace_type,
 };
 
 static const struct workload_schema *const schemas[] = {
+	&fork_cow_type.schema,
 	&highalloc_stress_type.schema,
+	&mmap_churn_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
 	&trace_type.schema,

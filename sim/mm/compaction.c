@@ -13,6 +13,7 @@
 #include "engine/task.h"
 #include "locks/spinlock.h"
 #include "mm/compaction.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
@@ -591,7 +592,11 @@ static void compaction_free(struct compact_control *cc, u64 pfn)
  * reference goes; if it was the last (the owner let go meanwhile) the page is freed. */
 static void putback_page(struct task *tsk, u64 pfn)
 {
-	pfn_to_page(tsk->sim->phys, pfn)->flags &= ~PG_isolated;
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	p->flags &= ~PG_isolated;
+	/* an LRU page goes back on its list unless its owner let it go meanwhile */
+	if (!(p->flags & PG_movable) && p->refcount > 1)
+		putback_lru_page(tsk, pfn);
 	__free_pages(tsk, pfn, 0);
 }
 
@@ -654,6 +659,14 @@ static bool isolate_migratepages_block(struct task *tsk, struct compact_control 
 		}
 		if (!page_migratable(cc, p))
 			goto isolate_fail;
+		if ((p->flags & PG_lru) && !isolate_lru_page(tsk, low, cc->mode == MIGRATE_ASYNC)) {
+			if (cc->mode == MIGRATE_ASYNC && (p->flags & PG_lru)) {
+				cc->contended = true;   /* lru_lock busy: async gives up */
+				low++;
+				break;
+			}
+			goto isolate_fail;
+		}
 		p->flags |= PG_isolated;
 		p->refcount++;
 		cc->migratepages[cc->nr_migratepages++] = low;
@@ -746,6 +759,7 @@ static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_s
 				continue;
 			u64 old = pages[i];
 			struct page_desc *o = pfn_to_page(pm, old);
+			bool lru = !(o->flags & PG_movable);
 			u64 new = compaction_alloc(tsk, cc);
 			if (new == PFN_NONE) {
 				failed++;
@@ -759,6 +773,8 @@ static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_s
 			if (r == 0 || r == -MM_ENOENT) {
 				if (r == -MM_ENOENT)
 					compaction_free(cc, new);
+				else if (lru)
+					putback_lru_page(tsk, new);   /* the copy takes the old page's place */
 				o->flags &= ~PG_isolated;
 				__free_pages(tsk, old, 0);
 				done[i] = true;
@@ -860,6 +876,7 @@ static enum compact_result compact_zone(struct task *tsk, struct compact_control
 	cc->nr_migratepages = 0;
 	cc->fp_head = cc->fp_tail = 0;
 	cc->contended = false;
+	lru_add_drain(tsk);
 	if (cc->order >= 0) {
 		ret = compaction_suitable(tsk->sim, z, cc->order, cc->alloc_flags,
 					  cc->highest_zoneidx);

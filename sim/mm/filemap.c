@@ -12,6 +12,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 static DEFINE_LOCK_CLASS(i_pages_class, "&mapping->i_pages", LOCK_SPIN);
@@ -191,7 +192,8 @@ u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *cre
 	s->pfn = pfn;
 	inode->nr_pages++;
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	pg->flags |= PG_lru;
+	if (inode->shmem)
+		pg->flags |= PG_swapbacked;
 	rmap_set_owner(tsk->sim, pfn, OWNER_FILE, inode->id, index);
 	unsigned nid = page_to_nid(tsk->sim->phys, pfn);
 	mod_node_page_state(tsk, nid, NR_FILE_PAGES, 1);
@@ -199,6 +201,7 @@ u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *cre
 		mod_node_page_state(tsk, nid, NR_SHMEM, 1);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
 	spin_unlock(tsk, &inode->i_pages_lock);
+	lru_cache_add(tsk, pfn);
 	*created = true;
 	return pfn;
 }
@@ -229,7 +232,8 @@ static void delete_from_page_cache(struct task *tsk, struct inode *inode, struct
 		mod_node_page_state(tsk, nid, NR_FILE_DIRTY, -1);
 	if (pg->refcount == 1) {
 		rmap_clear_owner(tsk->sim, pfn);
-		pg->flags &= ~(PG_lru | PG_dirty | PG_referenced | PG_active);
+		lru_page_freed(tsk, pfn);
+		pg->flags &= ~(PG_lru | PG_dirty | PG_referenced | PG_active | PG_swapbacked);
 	}
 	__free_pages(tsk, pfn, 0);
 }

@@ -15,6 +15,7 @@
 #include "mm/vmstat.h"
 #include "mm/filemap.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptl", LOCK_SPIN);
 
@@ -175,8 +176,42 @@ static void page_add_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct
 		mm->rss_file++;
 }
 
-/* A PTE stopped mapping pfn: the reverse, then the mapping's page reference goes. */
+/* Pages whose mappings an unmap removed, released together at the end of the unmap (the
+ * kernel's mmu_gather: batches of a page's worth of pointers, up to about 10000 pages,
+ * after which the PTE lock is dropped to flush). */
+#define GATHER_MAX 9690                    /* MAX_GATHER_BATCH_COUNT x MAX_GATHER_BATCH */
+struct page_gather {
+	u64 *pfn;
+	unsigned nr, cap;
+};
+
+static void gather_add(struct page_gather *g, u64 pfn)
+{
+	if (g->nr == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 512;
+		g->pfn = xrealloc(g->pfn, g->cap * sizeof(u64));
+	}
+	g->pfn[g->nr++] = pfn;
+}
+
+static void gather_flush(struct task *tsk, struct page_gather *g)
+{
+	put_user_pages(tsk, g->pfn, g->nr);
+	g->nr = 0;
+}
+
+/* A PTE stopped mapping pfn: the reverse, then the mapping's page reference goes (now,
+ * or with the gather g when given). */
+static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file,
+			      struct page_gather *g);
+
 static void page_remove_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
+{
+	page_remove_map_g(tsk, mm, pfn, file, NULL);
+}
+
+static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file,
+			      struct page_gather *g)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	if (--pg->mapcount == 0)
@@ -188,7 +223,10 @@ static void page_remove_map(struct task *tsk, struct mm_struct *mm, u64 pfn, str
 		mm->rss_shmem--;
 	else
 		mm->rss_file--;
-	put_user_page(tsk, pfn);
+	if (g)
+		gather_add(g, pfn);
+	else
+		put_user_page(tsk, pfn);
 }
 
 static pte_t mk_pte(u64 pfn, bool write)
@@ -209,9 +247,10 @@ static u64 new_anon_page(struct task *tsk, struct vm_area_struct *vma, u64 src)
 
 static void install_new_anon(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 pfn)
 {
-	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_anon | PG_lru;
+	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_anon | PG_swapbacked;
 	page_add_new_anon_rmap(tsk->sim, pfn, vma, addr);
 	page_add_map(tsk, vma->vm_mm, pfn, NULL);
+	lru_cache_add(tsk, pfn);
 }
 
 /* ---- faults ---- */
@@ -403,6 +442,7 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 {
 	struct mm_struct *mm = vma->vm_mm;
 	const struct cost_table *c = tsk->sim->cost;
+	struct page_gather g = { .nr = 0 };
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		if (!s || s->kind != PMD_TABLE)
@@ -419,21 +459,60 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			t->nr_present--;
 			charge(tsk, c->pte_update_ns);
 			if (!(p & PTE_ZERO))
-				page_remove_map(tsk, mm, pte_pfn(p), vma->vm_file);
+				page_remove_map_g(tsk, mm, pte_pfn(p), vma->vm_file, &g);
+			if (g.nr == GATHER_MAX) {
+				/* full: flushed with the PTE lock dropped (tlb_flush_mmu) */
+				spin_unlock(tsk, &t->ptl);
+				gather_flush(tsk, &g);
+				spin_lock(tsk, &t->ptl);
+			}
 		}
 		spin_unlock(tsk, &t->ptl);
 	}
+	gather_flush(tsk, &g);   /* tlb_finish_mmu */
+	free(g.pfn);
 }
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void free_pgtable_at(struct task *tsk, struct mm_struct *mm, u64 a);
 
 void free_pgtables(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
 {
-	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
+	u64 first = ALIGN_DOWN(start, PMD_SIZE);
+	if ((end - first) >> PMD_SHIFT > mm->cap_pmds) {
+		/* a wide range (exit): visit the tables that exist, in address order */
+		u64 *idx = xcalloc(mm->cap_pmds + 1, sizeof(u64));
+		u32 n = 0;
+		for (u32 i = 0; i < mm->cap_pmds; i++) {
+			const struct pmd_slot *s = &mm->pmds[i];
+			u64 a = s->index << PMD_SHIFT;
+			if (s->used && s->kind == PMD_TABLE && a >= first && a < end)
+				idx[n++] = a;
+		}
+		qsort(idx, n, sizeof(u64), cmp_u64);
+		for (u32 i = 0; i < n; i++)
+			free_pgtable_at(tsk, mm, idx[i]);
+		free(idx);
+		return;
+	}
+	for (u64 a = first; a < end; a += PMD_SIZE)
+		free_pgtable_at(tsk, mm, a);
+}
+
+static void free_pgtable_at(struct task *tsk, struct mm_struct *mm, u64 a)
+{
+	{
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		if (!s || s->kind != PMD_TABLE)
-			continue;
+			return;
 		struct vm_area_struct *v = find_vma(mm, a);
 		if (v && v->vm_start < a + PMD_SIZE)
-			continue;               /* a VMA still covers part of this table */
+			return;                 /* a VMA still covers part of this table */
 		struct pte_table *t = s->table;
 		spin_lock(tsk, &mm->page_table_lock);
 		s->kind = PMD_NONE;

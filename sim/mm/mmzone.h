@@ -61,6 +61,8 @@ struct page_desc {
 #define PG_reserved (1u << 11)            /* never handed to the buddy allocator */
 #define PG_isolated (1u << 12)            /* taken off the LRU by compaction/reclaim */
 #define PG_movable (1u << 13)             /* non-LRU movable (movable slab objects) */
+#define PG_lru_pending (1u << 14)         /* in a CPU's lru_add batch, not yet on a list */
+#define PG_swapbacked (1u << 15)          /* anonymous or shmem: reclaimed to swap */
 #define PG_ORDER_SHIFT 24                 /* bits 24..27: order of a buddy/pcp/allocated head */
 #define PG_ORDER_MASK (0xfu << PG_ORDER_SHIFT)
 #define PG_MT_SHIFT 28                    /* bits 28..30: migratetype of the list / of the request */

@@ -43,11 +43,13 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	}
 	u64 free = gstate(sim, NR_FREE_PAGES);
 	u64 file = gstate(sim, NR_FILE_PAGES), shmem = gstate(sim, NR_SHMEM);
+	u64 inactive_anon = gstate(sim, NR_INACTIVE_ANON), active_anon = gstate(sim, NR_ACTIVE_ANON);
+	u64 inactive_file = gstate(sim, NR_INACTIVE_FILE), active_file = gstate(sim, NR_ACTIVE_FILE);
 	u64 anon = gstate(sim, NR_ANON_MAPPED);
-	u64 inactive_anon = anon + shmem, inactive_file = file - min(file, shmem);
+	(void)shmem;
 	/* si_mem_available */
 	s64 avail = (s64)free - (s64)reserve;
-	u64 pagecache = inactive_file;
+	u64 pagecache = active_file + inactive_file;
 	pagecache -= min(pagecache / 2, wmark_low);
 	avail += (s64)pagecache;
 	if (avail < 0)
@@ -59,11 +61,11 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "Buffers:", 0);
 	kb(f, "Cached:", file - min(file, gstate(sim, NR_SWAPCACHE)));
 	kb(f, "SwapCached:", gstate(sim, NR_SWAPCACHE));
-	kb(f, "Active:", 0);
+	kb(f, "Active:", active_anon + active_file);
 	kb(f, "Inactive:", inactive_anon + inactive_file);
-	kb(f, "Active(anon):", 0);
+	kb(f, "Active(anon):", active_anon);
 	kb(f, "Inactive(anon):", inactive_anon);
-	kb(f, "Active(file):", 0);
+	kb(f, "Active(file):", active_file);
 	kb(f, "Inactive(file):", inactive_file);
 	kb(f, "Unevictable:", 0);
 	kb(f, "Mlocked:", 0);

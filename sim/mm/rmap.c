@@ -10,6 +10,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 /* owner word: kind (2 bits) | id (26 bits) | index (36 bits) */
@@ -216,12 +217,38 @@ static void owner_release(struct sim *sim, u64 pfn)
 	rmap_clear_owner(sim, pfn);
 }
 
+void put_user_pages(struct task *tsk, const u64 *pfns, unsigned n)
+{
+	struct sim *sim = tsk->sim;
+	struct lruvec *locked = NULL;
+	for (unsigned i = 0; i < n; i++) {
+		struct page_desc *pg = pfn_to_page(sim->phys, pfns[i]);
+		if (pg->refcount != 1 || !(pg->flags & PG_lru))
+			continue;
+		struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfns[i]));
+		if (v != locked) {
+			if (locked)
+				spin_unlock(tsk, &locked->lru_lock);
+			spin_lock(tsk, &v->lru_lock);
+			locked = v;
+		}
+		if ((pg->flags & PG_lru) && pg->refcount == 1)
+			lru_list_del(sim, v, pfns[i], page_lru(pg));
+	}
+	if (locked)
+		spin_unlock(tsk, &locked->lru_lock);
+	for (unsigned i = 0; i < n; i++)
+		put_user_page(tsk, pfns[i]);
+}
+
 void put_user_page(struct task *tsk, u64 pfn)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	if (pg->refcount == 1) {
 		owner_release(tsk->sim, pfn);
-		pg->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapcache | PG_referenced | PG_active);
+		lru_page_freed(tsk, pfn);
+		pg->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapcache | PG_referenced | PG_active |
+			       PG_swapbacked);
 	}
 	__free_pages(tsk, pfn, 0);
 }
@@ -370,7 +397,7 @@ static int migrate_page_hook(void *arg, struct task *tsk, u64 old_pfn, u64 new_p
 	}
 	if (k == OWNER_ANON && o->refcount == 1 && !o->mapcount) {
 		owner_release(sim, old_pfn);
-		o->flags &= ~(PG_anon | PG_lru | PG_dirty);
+		o->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapbacked);
 		return -MM_ENOENT;
 	}
 	/* Every reference must be a mapping found by the walk (plus the page cache's and

@@ -62,6 +62,9 @@ void page_add_new_anon_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma
 /* Drop a reference to a mapped page the caller unmapped (mapcount already lowered):
  * when it is the last one the owner entry goes and the page returns to the allocator. */
 void put_user_page(struct task *tsk, u64 pfn);
+/* The same for many pages at once (release_pages after an unmap): the LRU lock is
+ * taken once per run of pages of one node, as the kernel's batched release does. */
+void put_user_pages(struct task *tsk, const u64 *pfns, unsigned n);
 
 /* Every mapping of a page: fn(vma, addr, pte) for each PTE that maps pfn. The caller
  * holds no page-table lock; fn runs with none held either (it takes the PTE lock if it

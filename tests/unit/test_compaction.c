@@ -20,6 +20,7 @@
 #include "mm/compaction.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
@@ -76,6 +77,7 @@ static void setup(unsigned proactiveness)
 	sim.phys = phys_mem_create(&sim);
 	sim.rmap = rmap_create(&sim);
 	rmap_set_external(sim.rmap, test_migrate, NULL);
+	lru_create(&sim);
 	compaction_create(&sim);
 	for (unsigned i = 0; i < NPAGES; i++)
 		held[i] = PFN_NONE;
@@ -85,6 +87,7 @@ static void setup(unsigned proactiveness)
 static void teardown(void)
 {
 	compaction_destroy(sim.compaction);
+	lru_destroy(sim.lru);
 	rmap_destroy(sim.rmap);
 	phys_mem_destroy(sim.phys);
 	engine_destroy(sim.eng);
