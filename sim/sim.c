@@ -25,6 +25,8 @@
 #include "mm/procfs.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
+#include "mm/vmscan.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 #include "traces/snapshot_file.h"
@@ -361,7 +363,8 @@ static void core_probe(void *arg, u64 now_ns, double *vals)
 /* frag.csv: per zone, free pages, free order-9 units, the unusable free space and
  * fragmentation indices at pageblock order (x1000) and polluted pageblocks. */
 static const char *const frag_col_names[] = { "free_pages", "free_o9_blocks", "unusable_o9",
-					       "fragindex_o9", "polluted_pageblocks" };
+					       "fragindex_o9", "polluted_pageblocks", "wmark_min",
+					       "wmark_low", "wmark_high" };
 
 static void frag_probe(void *arg, u64 now_ns, double *vals)
 {
@@ -377,6 +380,10 @@ static void frag_probe(void *arg, u64 now_ns, double *vals)
 		v[2] = unusable_free_index(pageblock_order, &info);
 		v[3] = __fragmentation_index(pageblock_order, &info);
 		v[4] = (double)zone_polluted_pageblocks(s->phys, z);
+		/* the watermarks reclaim works between, boost included */
+		v[5] = (double)wmark_pages(z, WMARK_MIN);
+		v[6] = (double)wmark_pages(z, WMARK_LOW);
+		v[7] = (double)wmark_pages(z, WMARK_HIGH);
 	}
 }
 
@@ -428,6 +435,8 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->phys = phys_mem_create(s);
 	s->rmap = rmap_create(s);
 	lru_create(s);
+	swap_create(s);
+	vmscan_create(s);
 	s->files = file_table_create(s);
 	compaction_create(s);
 	s->run->sim = s;
@@ -442,6 +451,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	/* kernel threads after the workloads: task ids (and rng streams) of the workloads
 	 * do not depend on which kernel threads exist */
 	compaction_start_kthreads(s->compaction);
+	vmscan_start_kthreads(s->vmscan);
 	engine_add_ticker(s->eng, scn->outputs.sample_interval_ns, sample_tick, s);
 	engine_add_ticker(s->eng, min_t(u64, scn->outputs.sample_interval_ns, NSEC_PER_MSEC),
 			  progress_tick, s);
@@ -476,6 +486,8 @@ void sim_destroy(struct sim *s)
 	file_table_destroy(s->files);
 	compaction_destroy(s->compaction);
 	lru_destroy(s->lru);
+	vmscan_destroy(s->vmscan);
+	swap_destroy(s->swap);
 	rmap_destroy(s->rmap);
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
@@ -505,6 +517,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				       msg);
 		if (check_lru(s, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "LRU lists: %s", msg);
+		if (check_swap(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "swap: %s", msg);
 	}
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		if (run->threads[i]->error) {

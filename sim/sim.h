@@ -21,6 +21,8 @@ struct outdir;
 struct compaction;
 struct rmap;
 struct lru_state;
+struct swap_info;
+struct vmscan;
 struct file_table;
 struct sim_run;
 
@@ -37,6 +39,12 @@ struct sim {
 	struct compaction *compaction;     /* mm/compaction.h: per-node kcompactd state */
 	struct rmap *rmap;                 /* mm/rmap.h: page owners, anon_vmas */
 	struct lru_state *lru;             /* mm/swap.h: LRU lists and lru_add batches */
+	struct swap_info *swap;            /* mm/swapfile.h: the swap device (NULL: none) */
+	struct vmscan *vmscan;             /* mm/vmscan.h: reclaim and kswapd */
+	struct vm_readahead {              /* swap readahead state (swap_ra_info) */
+		u64 prev_slot;
+		unsigned hits, last_pages;
+	} swap_ra;
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */

@@ -261,7 +261,7 @@ static void stop_kthreads(struct engine *e, struct task *waker)
 	e->stopping = true;
 	for (u32 i = 0; i < e->nr_tasks; i++) {
 		struct task *t = e->tasks[i];
-		if (t->kthread && t->state == TASK_IDLE && t->park_timed)
+		if (t->kthread && t->state == TASK_IDLE && t->park_idle)
 			task_unpark(waker, t);
 	}
 }
@@ -382,6 +382,10 @@ bool task_park(struct task *tsk, enum task_state state)
 {
 	struct engine *e = tsk->eng;
 	flush(tsk);
+	if (tsk->kthread && e->stopping && state == TASK_IDLE)
+		return true;   /* a kernel thread asked to stop does not go to sleep */
+	bool idle = state == TASK_IDLE;
+	tsk->park_idle = idle;
 	/* Woken already (during the flush, other actors ran): the park returns at once. */
 	tsk->state = tsk->unparks_pending ? TASK_WOKEN : state;
 	if (state == TASK_BLOCKED_LOCK && !tsk->unparks_pending && !e->dying) {
@@ -393,6 +397,7 @@ bool task_park(struct task *tsk, enum task_state state)
 	e->st.parks++;
 	sg_sem_acquire(tsk->park);
 	tsk->unparks_pending--;
+	tsk->park_idle = false;
 	tsk->state = TASK_RUNNING;
 	return true;
 }
@@ -404,13 +409,13 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 	if (tsk->kthread && e->stopping)
 		return 1;
 	tsk->state = state;
-	tsk->park_timed = true;
+	tsk->park_idle = true;
 	e->st.simcalls++;
 	e->st.parks++;
 	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
 	if (!timed_out)
 		tsk->unparks_pending--;
-	tsk->park_timed = false;
+	tsk->park_idle = false;
 	tsk->state = TASK_RUNNING;
 	return timed_out ? 0 : 1;
 }

@@ -69,7 +69,7 @@ struct task {
 	task_fn fn;
 	bool failed;                       /* killed by the engine (deadlock, watchdog) */
 	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
-	bool park_timed;                   /* parked in task_park_timeout */
+	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
 };
 
 #endif

@@ -238,6 +238,32 @@ static void delete_from_page_cache(struct task *tsk, struct inode *inode, struct
 	__free_pages(tsk, pfn, 0);
 }
 
+bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
+{
+	u32 id;
+	u64 index;
+	if (rmap_owner(tsk->sim, pfn, &id, &index) != OWNER_FILE)
+		return false;
+	struct inode *inode = file_inode_by_id(tsk->sim, id);
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (!inode || inode->shmem)
+		return false;
+	spin_lock(tsk, &inode->i_pages_lock);
+	struct pc_slot *s = pc_find(inode, index, false);
+	bool ok = s && s->pfn == pfn && !pg->mapcount && !(pg->flags & PG_dirty) &&
+		  pg->refcount == 1 + extra;
+	if (ok) {
+		/* the caller's reference keeps the page: only the cache's goes here */
+		unsigned nid = page_to_nid(tsk->sim->phys, pfn);
+		s->pfn = PFN_NONE;
+		inode->nr_pages--;
+		mod_node_page_state(tsk, nid, NR_FILE_PAGES, -1);
+		pg->refcount--;
+	}
+	spin_unlock(tsk, &inode->i_pages_lock);
+	return ok;
+}
+
 void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start, u64 end)
 {
 	if (start >= end)

@@ -60,6 +60,10 @@ void iput(struct task *tsk, struct inode *inode);
 /* Page cache */
 /* The cached page at index, or PFN_NONE. */
 u64 find_get_page(struct inode *inode, u64 index);
+/* Reclaim (__remove_mapping): drop a clean, unmapped page from its page cache if only
+ * the cache and the caller (extra references) hold it. True when removed (the cache's
+ * reference is gone; the caller still holds its own). */
+bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra);
 /* The page at index, allocated and inserted when missing (*created set). PFN_NONE when
  * the allocator fails. The page's refcount is the cache's; callers that map it add
  * their own. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
@@ -16,6 +17,7 @@
 #include "mm/filemap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptl", LOCK_SPIN);
 
@@ -200,6 +202,20 @@ static void gather_flush(struct task *tsk, struct page_gather *g)
 	g->nr = 0;
 }
 
+void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (--pg->mapcount == 0)
+		mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn),
+				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	if (pg->flags & PG_anon)
+		mm->rss_anon--;
+	else if (file && file->shmem)
+		mm->rss_shmem--;
+	else
+		mm->rss_file--;
+}
+
 /* A PTE stopped mapping pfn: the reverse, then the mapping's page reference goes (now,
  * or with the gather g when given). */
 static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file,
@@ -223,6 +239,10 @@ static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, s
 		mm->rss_shmem--;
 	else
 		mm->rss_file--;
+	/* free_swap_cache: an unmapped swap cache page no swap PTE needs leaves the cache */
+	if ((pg->flags & PG_swapcache) && !pg->mapcount && pg->refcount == 2 &&
+	    !swap_count(tsk->sim, page_swap_slot(tsk->sim, pfn)))
+		delete_from_swap_cache(tsk, pfn);
 	if (g)
 		gather_add(g, pfn);
 	else
@@ -356,6 +376,10 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 		return do_new_page(tsk, vma, t, idx, addr, PFN_NONE);
 	u64 pfn = pte_pfn(p);
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	/* a page of the swap cache no swap PTE shares any more: out of the cache, reusable */
+	if ((pg->flags & PG_swapcache) && pg->mapcount == 1 && pg->refcount == 2 &&
+	    !swap_count(tsk->sim, page_swap_slot(tsk->sim, pfn)))
+		delete_from_swap_cache(tsk, pfn);
 	bool reuse = (vma->vm_flags & VM_SHARED) ||
 		     ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1);
 	if (!reuse)
@@ -371,6 +395,112 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 	}
 	spin_unlock(tsk, &t->ptl);
 	return 0;
+}
+
+/* swapin_nr_pages: the readahead window, grown by hits, kept at least half the last. */
+static unsigned swapin_nr_pages(struct task *tsk, u64 slot)
+{
+	struct vm_readahead *ra = &tsk->sim->swap_ra;
+	unsigned max_pages = 1u << tsk->sim->scn->kernel.vm.page_cluster;
+	if (max_pages <= 1)
+		return 1;
+	unsigned hits = ra->hits;
+	ra->hits = 0;
+	unsigned pages = hits + 2;
+	if (pages == 2) {
+		/* no hits: one page unless this fault is next to the previous one */
+		if (slot != ra->prev_slot + 1 && slot + 1 != ra->prev_slot)
+			pages = 1;
+	} else {
+		unsigned r = 4;
+		while (r < pages)
+			r <<= 1;
+		pages = r;
+	}
+	if (pages > max_pages)
+		pages = max_pages;
+	if (pages < ra->last_pages / 2)
+		pages = ra->last_pages / 2;
+	ra->last_pages = pages;
+	ra->prev_slot = slot;
+	return pages;
+}
+
+/* swapin_readahead (cluster mode): read the aligned window of slots around slot into new
+ * swap cache pages, one I/O. Returns the page of slot, PFN_NONE on allocation failure. */
+static u64 swapin_readahead(struct task *tsk, u64 slot)
+{
+	struct sim *sim = tsk->sim;
+	unsigned win = swapin_nr_pages(tsk, slot);
+	u64 start = slot & ~(u64)(win - 1), want = PFN_NONE;
+	u64 n = 0;
+	for (u64 s = start; s < start + win; s++) {
+		if (s == 0 || (s != slot && (!swap_count(sim, s) ||
+					     lookup_swap_cache(sim, s) != PFN_NONE)))
+			continue;
+		if (s == slot && lookup_swap_cache(sim, s) != PFN_NONE) {
+			want = lookup_swap_cache(sim, s);
+			continue;
+		}
+		u64 pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE | (s != slot ? __GFP_NORETRY : 0), 0);
+		if (pfn == PFN_NONE) {
+			if (s == slot)
+				break;
+			continue;
+		}
+		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		pg->flags |= PG_anon | PG_swapbacked;
+		add_to_swap_cache(tsk, s, pfn);
+		pg->refcount--;            /* the allocation's reference: the cache holds it now */
+		lru_cache_add(tsk, pfn);
+		if (s == slot)
+			want = pfn;
+		else
+			count_vm_event(tsk, SWAP_RA);
+		n++;
+	}
+	if (n)
+		swap_io(tsk, false, n);
+	return want;
+}
+
+/* do_swap_page: the PTE holds a swap entry. */
+static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+			       unsigned idx, u64 addr, pte_t orig, bool write)
+{
+	struct sim *sim = tsk->sim;
+	u64 slot = pte_to_swp_slot(orig);
+	u64 pfn = lookup_swap_cache(sim, slot);
+	if (pfn != PFN_NONE) {
+		if (!pfn_to_page(sim->phys, pfn)->mapcount) {
+			count_vm_event(tsk, SWAP_RA_HIT);
+			sim->swap_ra.hits++;
+		}
+	} else {
+		count_vm_event(tsk, PGMAJFAULT);
+		pfn = swapin_readahead(tsk, slot);
+		if (pfn == PFN_NONE)
+			return VM_FAULT_OOM;
+	}
+	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+	spin_lock(tsk, &t->ptl);
+	if (t->pte[idx] != orig || !(pg->flags & PG_swapcache) || page_swap_slot(sim, pfn) != slot) {
+		spin_unlock(tsk, &t->ptl);
+		return VM_FAULT_NOPAGE;   /* another thread mapped it meanwhile */
+	}
+	pg->refcount++;                    /* the mapping's reference */
+	page_add_swapin_rmap(sim, pfn, vma, addr);
+	pg->flags |= PG_anon | PG_swapbacked;
+	page_add_map(tsk, vma->vm_mm, pfn, NULL);
+	vma->vm_mm->swap_ents--;
+	t->pte[idx] = mk_pte(pfn, false);
+	charge(tsk, sim->cost->pte_update_ns);
+	spin_unlock(tsk, &t->ptl);
+	swap_free(tsk, slot);
+	if (!write)
+		return 0;
+	/* a write: the page is ours alone when no other swap PTE shares it */
+	return do_wp_page(tsk, vma, t, idx, addr);
 }
 
 vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr,
@@ -392,6 +522,8 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 			return do_file_fault(tsk, vma, t, idx, addr, write);
 		return write ? do_new_page(tsk, vma, t, idx, addr, PFN_NONE) : do_anonymous_read(tsk, t, idx);
 	}
+	if (pte_is_swap(p))
+		return do_swap_page(tsk, vma, t, idx, addr, p, write);
 	if (write && !(p & PTE_WRITE))
 		return do_wp_page(tsk, vma, t, idx, addr);
 	/* Present (another thread faulted it in meanwhile): update access bits. */
@@ -458,8 +590,12 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			t->pte[idx] = 0;
 			t->nr_present--;
 			charge(tsk, c->pte_update_ns);
-			if (!(p & PTE_ZERO))
+			if (pte_is_swap(p)) {
+				mm->swap_ents--;
+				swap_free(tsk, pte_to_swp_slot(p));
+			} else if (!(p & PTE_ZERO)) {
 				page_remove_map_g(tsk, mm, pte_pfn(p), vma->vm_file, &g);
+			}
 			if (g.nr == GATHER_MAX) {
 				/* full: flushed with the PTE lock dropped (tlb_flush_mmu) */
 				spin_unlock(tsk, &t->ptl);
@@ -566,7 +702,10 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 			pte_t p = st->pte[idx];
 			if (!p)
 				continue;
-			if (!(p & PTE_ZERO)) {
+			if (pte_is_swap(p)) {
+				swap_duplicate(tsk, pte_to_swp_slot(p));
+				dmm->swap_ents++;
+			} else if (!(p & PTE_ZERO)) {
 				u64 pfn = pte_pfn(p);
 				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 				pg->refcount++;

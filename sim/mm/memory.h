@@ -47,6 +47,10 @@ struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr
  * made clean and old. Returns the pages marked lazily free. */
 u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
 
+/* A PTE that mapped pfn was cleared or made a swap entry (reclaim's try_to_unmap): the
+ * mapping's accounting (mapcount, RSS, NR_*_MAPPED). The caller drops the reference. */
+void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file);
+
 /* Page-table hash helpers (mmap.c and memory.c). */
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr);
 /* Free every page table; with tsk, their pages go back to the allocator (exit), without

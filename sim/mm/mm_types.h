@@ -7,7 +7,7 @@
  * the kernel has with NR_CPUS >= 4. Upper levels (PGD/P4D/PUD) are covered by
  * mm->page_table_lock. File-backed and shared VMAs map pages of an inode's page cache
  * (mm/filemap.h); anonymous pages are found back through their anon_vma (mm/rmap.h).
- * Not modelled yet: swap entries (the swap part of the virtual-memory issue). */
+ * A non-present PTE may hold a swap entry (mm/swapfile.h). */
 #ifndef MMSIM_MM_MM_TYPES_H
 #define MMSIM_MM_MM_TYPES_H
 
@@ -111,6 +111,7 @@ struct mm_struct {
 	u64 rss_anon;                      /* pages (MM_ANONPAGES) */
 	u64 rss_file;                      /* pages (MM_FILEPAGES) */
 	u64 rss_shmem;                     /* pages (MM_SHMEMPAGES) */
+	u64 swap_ents;                     /* swap PTEs (MM_SWAPENTS) */
 	u64 nr_ptes;                       /* PTE tables allocated */
 	u32 users;                         /* threads using it */
 	int home_node;                     /* node of the thread that created it */

@@ -14,6 +14,7 @@
 #include "mm/page_alloc.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
+#include "mm/swapfile.h"
 #include "mm/vmstat.h"
 
 static DEFINE_LOCK_CLASS(mmap_lock_class, "&mm->mmap_lock", LOCK_RWSEM);
@@ -757,7 +758,7 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 
 int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen)
 {
-	u64 anon = 0, file = 0, shmem = 0;
+	u64 anon = 0, file = 0, shmem = 0, swapped = 0;
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		const struct vm_area_struct *v = mm->vmas[i];
 		if (v->vm_start >= v->vm_end || (v->vm_start | v->vm_end) & (PAGE_SIZE - 1) ||
@@ -786,6 +787,16 @@ int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msgl
 			}
 			if (p & PTE_ZERO)
 				continue;
+			if (pte_is_swap(p)) {
+				swapped++;
+				if (!swap_count(sim, pte_to_swp_slot(p))) {
+					snprintf(msg, msglen, "pid %u: swap PTE at 0x%llx has no slot %llu",
+						 mm->pid, (unsigned long long)addr,
+						 (unsigned long long)pte_to_swp_slot(p));
+					return -1;
+				}
+				continue;
+			}
 			u64 pfn = pte_pfn(p);
 			const struct page_desc *pg = &sim->phys->pages[pfn];
 			if (pfn >= sim->phys->nr_pages || !pg->refcount || (pg->flags & PG_buddy) ||
@@ -808,6 +819,11 @@ int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msgl
 				 s->table->nr_present, present);
 			return -1;
 		}
+	}
+	if (swapped != mm->swap_ents) {
+		snprintf(msg, msglen, "pid %u: %llu swap PTEs, MM_SWAPENTS %llu", mm->pid,
+			 (unsigned long long)swapped, (unsigned long long)mm->swap_ents);
+		return -1;
 	}
 	if (anon != mm->rss_anon || file != mm->rss_file || shmem != mm->rss_shmem) {
 		snprintf(msg, msglen, "pid %u: RSS anon/file/shmem %llu/%llu/%llu, PTEs %llu/%llu/%llu",

@@ -8,6 +8,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
+#include "mm/swapfile.h"
 #include "mm/vmstat.h"
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
@@ -54,7 +55,7 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	avail += (s64)pagecache;
 	if (avail < 0)
 		avail = 0;
-	u64 swap = sim->scn->machine.swap.size >> PAGE_SHIFT;
+	u64 swap = swap_total_pages(sim->swap), swapfree = swap_free_pages(sim->swap);
 	kb(f, "MemTotal:", total);
 	kb(f, "MemFree:", free);
 	kb(f, "MemAvailable:", (u64)avail);
@@ -70,7 +71,7 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "Unevictable:", 0);
 	kb(f, "Mlocked:", 0);
 	kb(f, "SwapTotal:", swap);
-	kb(f, "SwapFree:", swap);
+	kb(f, "SwapFree:", swapfree);
 	kb(f, "Zswap:", 0);
 	kb(f, "Zswapped:", 0);
 	kb(f, "Dirty:", gstate(sim, NR_FILE_DIRTY));
@@ -189,6 +190,29 @@ static void rkb(FILE *f, const char *label, u64 bytes)
 	fprintf(f, "%-16s%8llu kB\n", label, (unsigned long long)(bytes >> 10));
 }
 
+/* SwapPss: each swap PTE's page divided among the slot's users (bytes << PSS_SHIFT). */
+static u64 swap_pss(const struct sim *sim, struct mm_struct *mm)
+{
+	u64 pss = 0;
+	for (u32 i = 0; mm && mm->swap_ents && i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); a < v->vm_end; a += PMD_SIZE) {
+			struct pmd_slot *s = pmd_lookup(mm, a);
+			if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
+				continue;
+			u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
+			for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+				pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+				if (!pte_is_swap(p))
+					continue;
+				unsigned n = swap_count(sim, pte_to_swp_slot(p));
+				pss += (PAGE_SIZE << PSS_SHIFT) / (n ? n : 1);
+			}
+		}
+	}
+	return pss;
+}
+
 void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 {
 	struct rollup r = { 0 };
@@ -221,8 +245,10 @@ void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 	rkb(f, "FilePmdMapped:", 0);
 	rkb(f, "Shared_Hugetlb:", 0);
 	rkb(f, "Private_Hugetlb:", 0);
-	rkb(f, "Swap:", 0);
-	rkb(f, "SwapPss:", 0);
+	/* swap PTEs: the whole page for Swap, divided by the slot's users for SwapPss
+	 * (the kernel divides by the swap count too) */
+	rkb(f, "Swap:", mm ? mm->swap_ents << PAGE_SHIFT : 0);
+	rkb(f, "SwapPss:", swap_pss(sim, mm) >> PSS_SHIFT);
 	rkb(f, "Locked:", 0);
 }
 

@@ -206,6 +206,16 @@ void page_add_new_anon_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma
 	av->nr_pages++;
 }
 
+void page_add_swapin_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, u64 addr)
+{
+	if (rmap_owner(sim, pfn, NULL, NULL) != OWNER_NONE)
+		return;
+	struct anon_vma *av = vma->nr_avc ? vma->avc[0] : vma->anon_vma;
+	rmap_set_owner(sim, pfn, OWNER_ANON, av->id,
+		       vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT));
+	av->nr_pages++;
+}
+
 static void owner_release(struct sim *sim, u64 pfn)
 {
 	u32 id;

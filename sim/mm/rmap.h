@@ -59,6 +59,10 @@ void unlink_anon_vmas(struct sim *sim, struct vm_area_struct *vma);
 
 /* The anonymous page at addr of vma was just mapped for the first time: file it. */
 void page_add_new_anon_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, u64 addr);
+/* A page read back from swap, mapped at addr of vma: filed under the oldest anon_vma of
+ * the VMA's chain, which every process sharing the swap entry has in its chain too (the
+ * kernel keeps the original anon_vma). No-op when the page is filed already. */
+void page_add_swapin_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, u64 addr);
 /* Drop a reference to a mapped page the caller unmapped (mapcount already lowered):
  * when it is the last one the owner entry goes and the page returns to the allocator. */
 void put_user_page(struct task *tsk, u64 pfn);

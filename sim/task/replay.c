@@ -17,6 +17,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/swapfile.h"
 #include "task/replay.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
@@ -624,6 +625,9 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: LRU lists: %s", op_type_name(op->type), op->tid,
 			       msg);
+	if (check_swap(tsk->sim, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
 	/* the address space is stable only when no other thread of it is inside an op */
 	if (mm && mm->users == 1 && check_mm(tsk->sim, mm, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),

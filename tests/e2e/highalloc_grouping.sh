@@ -51,7 +51,8 @@ fn = json.load(open(d + "/full-none/summary.json"))
 checks += [
     ("example, grouped: 155 of 512 before, 362 of 512 after compact_memory",
         ok(fg, 9) - after(fg, 9) == 155 and after(fg, 9) == 362 and after(fg, 9) + after_fail(fg, 9) == 512),
-    ("example, interleaved: 127 of 512 before, 0 after", ok(fn, 9) - after(fn, 9) == 127 and after(fn, 9) == 0),
+    ("example, interleaved: 127 of 512 before, 1 after, nothing migrated",
+        ok(fn, 9) - after(fn, 9) == 127 and after(fn, 9) == 1 and vm(fn, "pgmigrate_success") == 0),
 ]
 bad = [c for c, r in checks if not r]
 for c in bad:

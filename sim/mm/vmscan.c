@@ -1,0 +1,707 @@
+/* vmscan.c - LRU scanning, page reclaim, kswapd. See vmscan.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "config/scenario.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/task.h"
+#include "locks/spinlock.h"
+#include "mm/compaction.h"
+#include "mm/filemap.h"
+#include "mm/gfp.h"
+#include "mm/memory.h"
+#include "mm/page_alloc.h"
+#include "mm/rmap.h"
+#include "mm/swap.h"
+#include "mm/swapfile.h"
+#include "mm/vmscan.h"
+#include "mm/vmstat.h"
+#include "platform/cost.h"
+#include "platform/topology.h"
+
+#define MAX_RECLAIM_RETRIES 16
+#define KSWAPD_NAP_NS (100 * NSEC_PER_MSEC)   /* HZ/10 */
+
+struct kswapd {
+	struct vmscan *v;
+	struct pglist_data *pgdat;
+	struct task *tsk;
+	bool sleeping;                     /* waiting on kswapd_wait */
+};
+
+struct vmscan {
+	struct sim *sim;
+	struct kswapd kswapd[MAX_NUMNODES];
+};
+
+/* struct scan_control */
+struct scan_control {
+	u64 nr_to_reclaim, nr_reclaimed, nr_scanned;
+	gfp_t gfp;
+	unsigned order;
+	int priority;
+	unsigned reclaim_idx;
+	bool may_swap, may_writepage, kswapd;
+	bool may_deactivate_anon, may_deactivate_file, cache_trim_mode;
+};
+
+static inline bool is_file_lru(enum lru_list l)
+{
+	return l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
+}
+
+static inline bool is_active_lru(enum lru_list l)
+{
+	return l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
+}
+
+static u64 isqrt(u64 x)
+{
+	u64 r = 0;
+	while ((r + 1) * (r + 1) <= x)
+		r++;
+	return r;
+}
+
+/* inactive_is_low: inactive * sqrt(10 * GB) < active (ratio 1 below 1 GB) */
+static bool inactive_is_low(struct lruvec *lv, enum lru_list inactive)
+{
+	u64 in = lv->nr[inactive], act = lv->nr[inactive + 1];
+	u64 gb = (in + act) >> (30 - PAGE_SHIFT);
+	u64 ratio = gb ? isqrt(10 * gb) : 1;
+	return in * ratio < act;
+}
+
+static bool can_swap(struct sim *sim)
+{
+	return sim->swap && swap_free_pages(sim->swap) > 0;
+}
+
+/* ---- reverse-map work on one page ---- */
+
+struct ref_ctx {
+	struct task *tsk;
+	u64 pfn;
+	unsigned referenced;
+	bool exec;
+};
+
+static struct pte_table *pte_table_of(struct vm_area_struct *vma, u64 addr)
+{
+	struct pmd_slot *s = pmd_lookup(vma->vm_mm, addr);
+	return s && s->kind == PMD_TABLE ? s->table : NULL;
+}
+
+static void referenced_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte)
+{
+	struct ref_ctx *c = arg;
+	struct pte_table *t = pte_table_of(vma, addr);
+	if (!t)
+		return;
+	spin_lock(c->tsk, &t->ptl);
+	if ((*pte & PTE_PRESENT) && !(*pte & PTE_ZERO) && pte_pfn(*pte) == c->pfn &&
+	    (*pte & PTE_YOUNG)) {
+		*pte &= ~PTE_YOUNG;
+		c->referenced++;
+		if (vma->vm_flags & VM_EXEC)
+			c->exec = true;
+	}
+	charge(c->tsk, c->tsk->sim->cost->pte_update_ns);
+	spin_unlock(c->tsk, &t->ptl);
+}
+
+/* folio_referenced: young PTEs mapping the page (cleared). */
+static unsigned page_referenced(struct task *tsk, u64 pfn, bool *exec)
+{
+	struct ref_ctx c = { .tsk = tsk, .pfn = pfn };
+	if (pfn_to_page(tsk->sim->phys, pfn)->mapcount)
+		rmap_walk(tsk->sim, pfn, referenced_one, &c);
+	*exec = c.exec;
+	return c.referenced;
+}
+
+struct unmap_ctx {
+	struct task *tsk;
+	u64 pfn;
+	u64 slot;                          /* anon: swap slot of the page; 0 for file */
+};
+
+static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte)
+{
+	struct unmap_ctx *c = arg;
+	struct task *tsk = c->tsk;
+	struct pte_table *t = pte_table_of(vma, addr);
+	if (!t)
+		return;
+	spin_lock(tsk, &t->ptl);
+	pte_t p = *pte;
+	if ((p & PTE_PRESENT) && !(p & PTE_ZERO) && pte_pfn(p) == c->pfn) {
+		struct page_desc *pg = pfn_to_page(tsk->sim->phys, c->pfn);
+		if (p & PTE_DIRTY)
+			pg->flags |= PG_dirty;
+		if (c->slot) {
+			*pte = swp_entry_to_pte(c->slot);
+			swap_duplicate(tsk, c->slot);
+			vma->vm_mm->swap_ents++;
+		} else {
+			*pte = 0;
+			t->nr_present--;
+		}
+		page_remove_rmap(tsk, vma->vm_mm, c->pfn, vma->vm_file);
+		pg->refcount--;            /* the mapping's reference (the caller holds others) */
+		charge(tsk, tsk->sim->cost->pte_update_ns + tsk->sim->cost->tlb_miss_4k_ns);
+	}
+	spin_unlock(tsk, &t->ptl);
+}
+
+/* try_to_unmap: every PTE of the page becomes a swap entry (anon) or none (file). */
+static bool try_to_unmap(struct task *tsk, u64 pfn, u64 slot)
+{
+	struct unmap_ctx c = { .tsk = tsk, .pfn = pfn, .slot = slot };
+	rmap_walk(tsk->sim, pfn, unmap_one, &c);
+	return !pfn_to_page(tsk->sim->phys, pfn)->mapcount;
+}
+
+/* ---- isolation and putback ---- */
+
+/* Drop the isolation's reference of a page going back (or freed if nobody else holds
+ * it any more). */
+static void putback_isolated(struct task *tsk, u64 pfn)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	pg->flags &= ~PG_isolated;
+	if (pg->refcount > 1) {
+		putback_lru_page(tsk, pfn);
+		pg->refcount--;
+	} else {
+		put_user_page(tsk, pfn);
+	}
+}
+
+/* isolate_lru_folios: up to n pages from the tail of a list, isolation reference taken. */
+static unsigned isolate_from_tail(struct task *tsk, unsigned nid, enum lru_list lru, unsigned n,
+				  u64 *out, u64 *scanned)
+{
+	struct sim *sim = tsk->sim;
+	struct lruvec *lv = node_lruvec(sim, nid);
+	unsigned got = 0;
+	spin_lock(tsk, &lv->lru_lock);
+	u64 pfn = lru_list_tail(sim, nid, lru);
+	while (got < n && pfn != PFN_NONE) {
+		u64 prev = lru_prev(sim, nid, pfn);
+		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		lru_list_del(sim, lv, pfn, lru);
+		pg->refcount++;
+		pg->flags |= PG_isolated;
+		out[got++] = pfn;
+		pfn = prev;
+	}
+	charge(tsk, got * sim->cost->atomic_local_ns);
+	spin_unlock(tsk, &lv->lru_lock);
+	*scanned += got;
+	return got;
+}
+
+/* ---- shrink_folio_list ---- */
+
+enum page_verdict { PAGE_ACTIVATE, PAGE_KEEP, PAGE_RECLAIM };
+
+/* folio_check_references */
+static enum page_verdict check_references(struct task *tsk, u64 pfn)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	bool exec;
+	unsigned refs = page_referenced(tsk, pfn, &exec);
+	bool referenced_page = pg->flags & PG_referenced;
+	pg->flags &= ~PG_referenced;
+	bool anon = pg->flags & PG_swapbacked;
+	if (refs) {
+		if (referenced_page || refs > 1)
+			return PAGE_ACTIVATE;
+		if (exec && !anon)
+			return PAGE_ACTIVATE;
+		pg->flags |= PG_referenced;
+		return PAGE_KEEP;
+	}
+	return PAGE_RECLAIM;
+}
+
+enum reclaim_result { RECLAIM_KEPT, RECLAIM_FREED, RECLAIM_WRITE };
+
+/* __remove_mapping for an anonymous page in the swap cache: nobody may have taken it
+ * back (mapped it, or dirtied it) since it was unmapped. */
+static bool remove_swapped_page(struct task *tsk, u64 pfn)
+{
+	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (pg->mapcount || pg->refcount != 2 || (pg->flags & PG_dirty))
+		return false;
+	delete_from_swap_cache(tsk, pfn);
+	return true;
+}
+
+/* Try to free one isolated inactive page: freed, kept (activate says where), or to be
+ * written to swap first (RECLAIM_WRITE: unmapped, in the swap cache, dirty). */
+static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *sc, u64 pfn,
+					bool *activate)
+{
+	struct sim *sim = tsk->sim;
+	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+	*activate = false;
+	switch (check_references(tsk, pfn)) {
+	case PAGE_ACTIVATE:
+		*activate = true;
+		return RECLAIM_KEPT;
+	case PAGE_KEEP:
+		return RECLAIM_KEPT;
+	case PAGE_RECLAIM:
+		break;
+	}
+	bool anon = pg->flags & PG_anon;
+	if (!anon && (pg->flags & PG_swapbacked))
+		return RECLAIM_KEPT;        /* shmem: swap-out not modelled */
+	if (anon) {
+		if (!(pg->flags & PG_swapcache)) {
+			if (!sc->may_swap || !can_swap(sim)) {
+				*activate = true;   /* no swap space: keep it active */
+				return RECLAIM_KEPT;
+			}
+			u64 slot = get_swap_page(tsk);
+			if (!slot) {
+				*activate = true;
+				return RECLAIM_KEPT;
+			}
+			add_to_swap_cache(tsk, slot, pfn);
+			pg->flags |= PG_dirty;
+		}
+		u64 slot = page_swap_slot(sim, pfn);
+		if (pg->mapcount && !try_to_unmap(tsk, pfn, slot))
+			return RECLAIM_KEPT;
+		if (pg->flags & PG_dirty)
+			return sc->may_writepage ? RECLAIM_WRITE : RECLAIM_KEPT;
+		return remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
+	}
+	/* file page */
+	if (pg->flags & PG_dirty)
+		return RECLAIM_KEPT;        /* writeback not modelled: dirty pages stay */
+	if (pg->mapcount && !try_to_unmap(tsk, pfn, 0))
+		return RECLAIM_KEPT;
+	return filemap_remove_page(tsk, pfn, 1) ? RECLAIM_FREED : RECLAIM_KEPT;
+}
+
+static void lru_note_cost(struct lruvec *lv, bool file, u64 cost)
+{
+	if (file)
+		lv->file_cost += cost;
+	else
+		lv->anon_cost += cost;
+	/* decay once the costs exceed a quarter of the LRU: recent behaviour counts more */
+	u64 lrusize = lv->nr[0] + lv->nr[1] + lv->nr[2] + lv->nr[3];
+	if (lv->anon_cost + lv->file_cost > lrusize / 4) {
+		lv->anon_cost /= 2;
+		lv->file_cost /= 2;
+	}
+}
+
+static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsigned nid,
+				enum lru_list lru, u64 nr_to_scan)
+{
+	struct sim *sim = tsk->sim;
+	u64 pages[SWAP_CLUSTER_MAX], scanned = 0;
+	bool file = is_file_lru(lru);
+	lru_add_drain(tsk);
+	unsigned n = isolate_from_tail(tsk, nid, lru, (unsigned)min_t(u64, nr_to_scan, SWAP_CLUSTER_MAX),
+				       pages, &scanned);
+	sc->nr_scanned += scanned;
+	count_vm_events(tsk, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
+	count_vm_events(tsk, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
+	u64 reclaimed = 0, activated = 0, nr_io = 0;
+	u64 write[SWAP_CLUSTER_MAX];
+	unsigned nr_write = 0;
+	for (unsigned i = 0; i < n; i++) {
+		bool activate;
+		enum reclaim_result r = reclaim_page(tsk, sc, pages[i], &activate);
+		if (r == RECLAIM_FREED) {
+			pfn_to_page(sim->phys, pages[i])->flags &= ~PG_isolated;
+			put_user_page(tsk, pages[i]);   /* the isolation's reference: the last */
+			reclaimed++;
+			continue;
+		}
+		if (r == RECLAIM_WRITE) {
+			write[nr_write++] = pages[i];
+			continue;
+		}
+		if (activate) {
+			pfn_to_page(sim->phys, pages[i])->flags |= PG_active;
+			activated++;
+			count_vm_event(tsk, PGACTIVATE);
+		}
+		putback_isolated(tsk, pages[i]);
+	}
+	if (nr_write) {
+		/* pageout: the batch goes out as one request (the block layer merges the
+		 * plugged bios of neighbouring slots); faults meanwhile find the pages in the
+		 * swap cache and take them back */
+		for (unsigned i = 0; i < nr_write; i++)
+			pfn_to_page(sim->phys, write[i])->flags &= ~PG_dirty;
+		swap_io(tsk, true, nr_write);
+		nr_io += nr_write;
+		for (unsigned i = 0; i < nr_write; i++) {
+			if (remove_swapped_page(tsk, write[i])) {
+				pfn_to_page(sim->phys, write[i])->flags &= ~PG_isolated;
+				put_user_page(tsk, write[i]);
+				reclaimed++;
+			} else {
+				putback_isolated(tsk, write[i]);
+			}
+		}
+	}
+	lru_note_cost(node_lruvec(sim, nid), file, nr_io + activated);
+	sc->nr_reclaimed += reclaimed;
+	count_vm_events(tsk, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, reclaimed);
+	count_vm_events(tsk, file ? PGSTEAL_FILE : PGSTEAL_ANON, reclaimed);
+	return reclaimed;
+}
+
+/* shrink_active_list: deactivate, except referenced executable file pages. */
+static void shrink_active_list(struct task *tsk, struct scan_control *sc, unsigned nid,
+			       enum lru_list lru, u64 nr_to_scan)
+{
+	struct sim *sim = tsk->sim;
+	u64 pages[SWAP_CLUSTER_MAX], scanned = 0;
+	lru_add_drain(tsk);
+	unsigned n = isolate_from_tail(tsk, nid, lru, (unsigned)min_t(u64, nr_to_scan, SWAP_CLUSTER_MAX),
+				       pages, &scanned);
+	count_vm_events(tsk, PGREFILL, scanned);
+	(void)sc;
+	u64 deactivated = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+		bool exec;
+		unsigned refs = page_referenced(tsk, pages[i], &exec);
+		if (!(refs && exec && is_file_lru(lru))) {
+			pg->flags &= ~(PG_active | PG_referenced);
+			deactivated++;
+		}
+		putback_isolated(tsk, pages[i]);
+	}
+	count_vm_events(tsk, PGDEACTIVATE, deactivated);
+}
+
+/* ---- get_scan_count, shrink_lruvec, shrink_node ---- */
+
+static void get_scan_count(struct sim *sim, struct scan_control *sc, unsigned nid, u64 nr[NR_LRU_LISTS])
+{
+	struct lruvec *lv = node_lruvec(sim, nid);
+	unsigned swappiness = sim->scn->kernel.vm.swappiness;
+	enum { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE } balance;
+	u64 ap = 0, fp = 0;
+	if (!sc->may_swap || !can_swap(sim))
+		balance = SCAN_FILE;
+	else if (!sc->priority && swappiness)
+		balance = SCAN_EQUAL;
+	else if (sc->cache_trim_mode)
+		balance = SCAN_FILE;
+	else {
+		balance = SCAN_FRACT;
+		u64 total = lv->anon_cost + lv->file_cost;
+		u64 anon_cost = total + lv->anon_cost, file_cost = total + lv->file_cost;
+		total = anon_cost + file_cost;
+		ap = swappiness * (total + 1) / (anon_cost + 1);
+		fp = (200 - swappiness) * (total + 1) / (file_cost + 1);
+	}
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+		bool file = is_file_lru((enum lru_list)l);
+		u64 scan = lv->nr[l] >> sc->priority;
+		switch (balance) {
+		case SCAN_EQUAL:
+			break;
+		case SCAN_FRACT:
+			scan = ap + fp ? scan * (file ? fp : ap) / (ap + fp) : 0;
+			break;
+		case SCAN_FILE:
+		case SCAN_ANON:
+			if ((balance == SCAN_FILE) != file)
+				scan = 0;
+			break;
+		}
+		nr[l] = scan;
+	}
+}
+
+static void shrink_lruvec(struct task *tsk, struct scan_control *sc, unsigned nid)
+{
+	struct sim *sim = tsk->sim;
+	u64 nr[NR_LRU_LISTS];
+	u64 start = sc->nr_reclaimed;
+	get_scan_count(sim, sc, nid, nr);
+	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) {
+		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+			if (!nr[l])
+				continue;
+			u64 n = min_t(u64, nr[l], SWAP_CLUSTER_MAX);
+			nr[l] -= n;
+			enum lru_list lru = (enum lru_list)l;
+			if (is_active_lru(lru)) {
+				bool may = is_file_lru(lru) ? sc->may_deactivate_file : sc->may_deactivate_anon;
+				if (may)
+					shrink_active_list(tsk, sc, nid, lru, n);
+			} else {
+				shrink_inactive_list(tsk, sc, nid, lru, n);
+			}
+		}
+		/* enough for this round (kswapd's target is the zones' high watermarks) */
+		if (sc->nr_reclaimed - start >= sc->nr_to_reclaim)
+			break;
+		if (kthread_should_stop(tsk) && tsk->kthread)
+			break;
+	}
+	/* keep the active anon list aged when the inactive one runs low */
+	if (can_swap(sim) && inactive_is_low(node_lruvec(sim, nid), LRU_INACTIVE_ANON))
+		shrink_active_list(tsk, sc, nid, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX);
+}
+
+static void shrink_node(struct task *tsk, struct scan_control *sc, unsigned nid)
+{
+	struct sim *sim = tsk->sim;
+	struct lruvec *lv = node_lruvec(sim, nid);
+	u64 before = sc->nr_reclaimed;
+	sc->may_deactivate_anon = inactive_is_low(lv, LRU_INACTIVE_ANON);
+	sc->may_deactivate_file = inactive_is_low(lv, LRU_INACTIVE_FILE);
+	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !sc->may_deactivate_file;
+	shrink_lruvec(tsk, sc, nid);
+	if (sc->nr_reclaimed > before)
+		sim->phys->node_data[nid]->kswapd_failures = 0;
+}
+
+/* ---- direct reclaim ---- */
+
+static bool compaction_ready(struct sim *sim, struct scan_control *sc, unsigned nid)
+{
+	if (sc->order <= PAGE_ALLOC_COSTLY_ORDER)
+		return false;
+	for (unsigned zi = 0; zi <= sc->reclaim_idx && zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &sim->phys->node_data[nid]->node_zones[zi];
+		if (z->populated && compaction_suitable(sim, z, (int)sc->order, 0, zi) == COMPACT_CONTINUE)
+			return true;
+	}
+	return false;
+}
+
+static u64 try_to_free_pages(void *arg, struct task *tsk, gfp_t gfp, unsigned order,
+			     int preferred_nid, u64 nodemask)
+{
+	struct vmscan *v = arg;
+	struct sim *sim = v->sim;
+	struct scan_control sc = {
+		.nr_to_reclaim = SWAP_CLUSTER_MAX,
+		.gfp = gfp,
+		.order = order,
+		.priority = DEF_PRIORITY,
+		.reclaim_idx = gfp_zone(gfp),
+		.may_swap = true,
+		.may_writepage = true,
+	};
+	struct pglist_data *pgdat = sim->phys->node_data[preferred_nid];
+	do {
+		u64 done = 0;
+		for (unsigned i = 0; i < pgdat->nr_zonelist; i++) {
+			struct zone *z = pgdat->zonelist[i];
+			unsigned nid = z->zone_pgdat->node_id;
+			if (z->idx > sc.reclaim_idx || (done >> nid) & 1 ||
+			    (nodemask && !((nodemask >> nid) & 1)))
+				continue;
+			done |= 1ULL << nid;
+			if (compaction_ready(sim, &sc, nid))
+				goto out;
+			shrink_node(tsk, &sc, nid);
+			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
+				goto out;
+		}
+	} while (--sc.priority >= 0);
+out:
+	return sc.nr_reclaimed;
+}
+
+static u64 zone_reclaimable_pages(void *arg, const struct zone *z)
+{
+	struct vmscan *v = arg;
+	struct lruvec *lv = node_lruvec(v->sim, z->zone_pgdat->node_id);
+	u64 n = lv->nr[LRU_INACTIVE_FILE] + lv->nr[LRU_ACTIVE_FILE];
+	if (can_swap(v->sim))
+		n += lv->nr[LRU_INACTIVE_ANON] + lv->nr[LRU_ACTIVE_ANON];
+	return n;
+}
+
+/* ---- kswapd ---- */
+
+bool node_balanced(struct sim *sim, unsigned nid, unsigned order, unsigned highest_zoneidx)
+{
+	struct pglist_data *pgdat = sim->phys->node_data[nid];
+	bool any = false;
+	for (unsigned zi = 0; zi <= highest_zoneidx && zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &pgdat->node_zones[zi];
+		if (!z->populated)
+			continue;
+		any = true;
+		if (zone_watermark_ok(z, order, wmark_pages(z, WMARK_HIGH), highest_zoneidx, 0))
+			return true;
+	}
+	return !any;
+}
+
+static bool node_boosted(struct pglist_data *pgdat, unsigned highest_zoneidx)
+{
+	for (unsigned zi = 0; zi <= highest_zoneidx && zi < MAX_NR_ZONES; zi++)
+		if (pgdat->node_zones[zi].populated && pgdat->node_zones[zi].watermark_boost)
+			return true;
+	return false;
+}
+
+static void wakeup_kswapd(void *arg, struct task *tsk, struct zone *z, gfp_t gfp, unsigned order,
+			  unsigned highest_zoneidx)
+{
+	struct vmscan *v = arg;
+	struct pglist_data *pgdat = z->zone_pgdat;
+	struct kswapd *k = &v->kswapd[pgdat->node_id];
+	if (!k->tsk)
+		return;
+	if (pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES ||
+	    (node_balanced(v->sim, pgdat->node_id, order, highest_zoneidx) &&
+	     !node_boosted(pgdat, highest_zoneidx))) {
+		/* nothing for kswapd: kcompactd may still help requests that cannot wait */
+		if (!(gfp & __GFP_DIRECT_RECLAIM))
+			wakeup_kcompactd(tsk, pgdat, (int)order, highest_zoneidx);
+		return;
+	}
+	if (!k->sleeping)
+		return;
+	k->sleeping = false;
+	task_unpark(tsk, k->tsk);
+}
+
+/* balance_pgdat: reclaim until a zone meets its high watermark for the order. */
+static unsigned balance_pgdat(struct task *tsk, struct kswapd *k, unsigned order,
+			      unsigned highest_zoneidx)
+{
+	struct sim *sim = tsk->sim;
+	struct pglist_data *pgdat = k->pgdat;
+	unsigned nid = pgdat->node_id;
+	count_vm_event(tsk, PAGEOUTRUN);
+	bool boosted = node_boosted(pgdat, highest_zoneidx);
+	struct scan_control sc = {
+		.gfp = GFP_KERNEL,
+		.order = order,
+		.priority = DEF_PRIORITY,
+		.reclaim_idx = highest_zoneidx,
+		.may_swap = true,
+		.may_writepage = true,
+		.kswapd = true,
+	};
+	do {
+		if (node_balanced(sim, nid, sc.order, highest_zoneidx))
+			break;
+		if (kthread_should_stop(tsk))
+			break;
+		/* the target: each zone's high watermark, at least a cluster */
+		sc.nr_to_reclaim = 0;
+		for (unsigned zi = 0; zi <= highest_zoneidx && zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = &pgdat->node_zones[zi];
+			if (z->populated)
+				sc.nr_to_reclaim += max_t(u64, wmark_pages(z, WMARK_HIGH), SWAP_CLUSTER_MAX);
+		}
+		u64 before = sc.nr_reclaimed;
+		sc.nr_scanned = 0;
+		shrink_node(tsk, &sc, nid);
+		/* enough for compaction to make the block: balance for order 0 from now */
+		if (sc.order && sc.nr_reclaimed >= 2ULL << sc.order)
+			sc.order = 0;
+		bool raise_priority = sc.nr_scanned < sc.nr_to_reclaim;
+		if (raise_priority || sc.nr_reclaimed == before)
+			sc.priority--;
+	} while (sc.priority >= 1);
+	if (!sc.nr_reclaimed && !node_balanced(sim, nid, sc.order, highest_zoneidx))
+		pgdat->kswapd_failures++;
+	if (boosted) {
+		for (unsigned zi = 0; zi <= highest_zoneidx && zi < MAX_NR_ZONES; zi++)
+			pgdat->node_zones[zi].watermark_boost = 0;
+		wakeup_kcompactd(tsk, pgdat, pageblock_order, highest_zoneidx);
+	}
+	return sc.order;
+}
+
+static void kswapd_main(struct task *tsk)
+{
+	struct kswapd *k = tsk->priv;
+	struct pglist_data *pgdat = k->pgdat;
+	unsigned alloc_order = 0, reclaim_order = 0, highest = MAX_NR_ZONES - 1;
+	while (!kthread_should_stop(tsk)) {
+		/* kswapd_try_to_sleep */
+		bool early = false;
+		if (node_balanced(tsk->sim, pgdat->node_id, reclaim_order, highest)) {
+			reset_isolation_suitable(tsk->sim, pgdat);
+			wakeup_kcompactd(tsk, pgdat, (int)alloc_order, highest);
+			k->sleeping = true;
+			early = task_park_timeout(tsk, TASK_IDLE, KSWAPD_NAP_NS) == 1;
+			k->sleeping = false;
+		}
+		if (kthread_should_stop(tsk))
+			break;
+		if (!early && node_balanced(tsk->sim, pgdat->node_id, reclaim_order, highest) &&
+		    !pgdat->kswapd_order) {
+			k->sleeping = true;
+			task_park(tsk, TASK_IDLE);
+			k->sleeping = false;
+		} else {
+			count_vm_event(tsk, early ? KSWAPD_LOW_WMARK_HIT_QUICKLY :
+						    KSWAPD_HIGH_WMARK_HIT_QUICKLY);
+		}
+		if (kthread_should_stop(tsk))
+			break;
+		alloc_order = reclaim_order = pgdat->kswapd_order;
+		highest = pgdat->kswapd_highest_zoneidx;
+		if (highest >= MAX_NR_ZONES)
+			highest = MAX_NR_ZONES - 1;
+		pgdat->kswapd_order = 0;
+		pgdat->kswapd_highest_zoneidx = 0;
+		reclaim_order = balance_pgdat(tsk, k, alloc_order, MAX_NR_ZONES - 1 > highest ?
+								    highest : MAX_NR_ZONES - 1);
+		if (reclaim_order < alloc_order)
+			reclaim_order = 0;
+	}
+}
+
+/* ---- set-up ---- */
+
+struct vmscan *vmscan_create(struct sim *sim)
+{
+	struct vmscan *v = xcalloc(1, sizeof(*v));
+	v->sim = sim;
+	struct phys_mem *pm = sim->phys;
+	for (unsigned n = 0; n < pm->nr_nodes; n++)
+		v->kswapd[n] = (struct kswapd){ .v = v, .pgdat = pm->node_data[n] };
+	pm->hooks.reclaim_arg = v;
+	pm->hooks.wakeup_kswapd = wakeup_kswapd;
+	pm->hooks.try_to_free_pages = try_to_free_pages;
+	pm->hooks.zone_reclaimable_pages = zone_reclaimable_pages;
+	sim->vmscan = v;
+	return v;
+}
+
+void vmscan_start_kthreads(struct vmscan *v)
+{
+	struct sim *sim = v->sim;
+	for (unsigned n = 0; n < sim->phys->nr_nodes; n++) {
+		char comm[TASK_COMM_LEN];
+		snprintf(comm, sizeof(comm), "kswapd%u", (unsigned)(u8)n);
+		v->kswapd[n].tsk = engine_spawn(sim->eng, comm, n * sim->topo->cpus_per_node, true, 0,
+						kswapd_main, &v->kswapd[n], NULL);
+	}
+}
+
+void vmscan_destroy(struct vmscan *v)
+{
+	free(v);
+}

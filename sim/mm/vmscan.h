@@ -1,0 +1,40 @@
+/* vmscan.h - page reclaim (models mm/vmscan.c, 6.1 without MGLRU): kswapd per node and
+ * direct reclaim in the allocator's slow path, both shrinking the LRU lists of a node.
+ *
+ * Modelled: get_scan_count (swappiness with the anon/file cost balance, file only when
+ * there is no free swap or enough inactive file: cache_trim_mode, equal split at priority
+ * 0), priorities 12 -> 0, SWAP_CLUSTER_MAX batches, inactive_is_low aging of the active
+ * lists, page_referenced through the reverse map (young PTEs cleared, PG_referenced,
+ * activation of pages referenced twice or by several PTEs and of referenced executable
+ * file pages), swap-out of anonymous pages (slot, swap cache, try_to_unmap to swap
+ * entries, pageout with the device's I/O time, __remove_mapping's reference check),
+ * dropping clean unmapped file pages, kswapd woken below the low watermark and working
+ * to the high one for the order asked, its failures count, its sleep (a 100 ms nap, then
+ * kcompactd woken and the skip bits reset), and the allocstall / pgscan / pgsteal /
+ * pgrefill / pgactivate / pgdeactivate / pageoutrun / kswapd_*_hit_quickly counters.
+ * Not modelled: writeback of dirty file pages (they stay), shmem swap-out (shmem pages
+ * stay), memcg, the unevictable list, throttling of direct reclaim, node_reclaim (and
+ * zone_reclaim_mode), the OOM killer's victim choice (a task whose allocation fails
+ * gets the failure; the replay kills its process). */
+#ifndef MMSIM_MM_VMSCAN_H
+#define MMSIM_MM_VMSCAN_H
+
+#include "types.h"
+
+struct sim;
+struct task;
+struct vmscan;
+
+#define SWAP_CLUSTER_MAX 32
+#define DEF_PRIORITY 12
+
+/* Install the allocator's reclaim hooks. */
+struct vmscan *vmscan_create(struct sim *sim);
+/* Spawn kswapd<N> on every node (after the engine exists). */
+void vmscan_start_kthreads(struct vmscan *v);
+void vmscan_destroy(struct vmscan *v);
+
+/* Free memory of a node against its watermarks (pgdat_balanced). */
+bool node_balanced(struct sim *sim, unsigned nid, unsigned order, unsigned highest_zoneidx);
+
+#endif
