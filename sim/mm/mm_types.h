@@ -112,6 +112,7 @@ struct mm_struct {
 	u64 rss_file;                      /* pages (MM_FILEPAGES) */
 	u64 rss_shmem;                     /* pages (MM_SHMEMPAGES) */
 	u64 swap_ents;                     /* swap PTEs (MM_SWAPENTS) */
+	bool oom_victim;                   /* chosen by the OOM killer: its threads stop */
 	u64 nr_ptes;                       /* PTE tables allocated */
 	u32 users;                         /* threads using it */
 	int home_node;                     /* node of the thread that created it */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "engine/engine.h"
 #include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/task.h"
@@ -932,6 +933,8 @@ static u64 __alloc_pages_slowpath(struct task *tsk, gfp_t gfp, unsigned order,
 	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
 	enum compact_result compact_result = COMPACT_SKIPPED;
 	int compaction_retries = 0, no_progress_loops = 0;
+	unsigned oom_waits = 0;
+	struct phys_mem *pm = tsk_pm(tsk);
 	u64 progress = 0;
 	u64 pfn;
 
@@ -983,8 +986,22 @@ retry:
 	if (progress > 0 &&
 	    should_compact_retry(order, compact_result, &compact_priority, &compaction_retries))
 		goto retry;
-	/* The OOM killer (out_of_memory) is the reclaim model's; failing here is what the
-	 * kernel does when it declines to kill (costly order, RETRY_MAYFAIL). */
+	/* __alloc_pages_may_oom: not for costly orders, RETRY_MAYFAIL/THISNODE requests or
+	 * lower zones; a victim's exit is progress (waited for one jiffy, as the busy
+	 * oom_lock path sleeps). Bounded here so that a victim that never exits cannot
+	 * keep the caller forever. */
+	if (!costly && !(gfp & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE)) &&
+	    ac->highest_zoneidx >= ZONE_NORMAL && pm->hooks.oom_kill && oom_waits < 1000) {
+		pfn = get_page_from_freelist(tsk, gfp, order, ALLOC_WMARK_HIGH | ALLOC_KSWAPD, ac);
+		if (pfn != PFN_NONE)
+			return pfn;
+		if (pm->hooks.oom_kill(pm->hooks.oom_arg, tsk, gfp, order) > 0) {
+			oom_waits++;
+			task_sleep(tsk, 4 * NSEC_PER_MSEC);
+			no_progress_loops = 0;
+			goto retry;
+		}
+	}
 	return PFN_NONE;
 }
 

@@ -76,6 +76,12 @@ struct phys_mem_hooks {
 	 * or by the allocator when there is none, for requests that cannot sleep). */
 	void (*wakeup_kcompactd)(void *arg, struct task *tsk, struct pglist_data *pgdat,
 				 unsigned order, unsigned highest_zoneidx);
+	/* out_of_memory: pick and kill a victim (the task layer knows the processes).
+	 * Returns 1 when a victim (another process) was killed or is still exiting: the
+	 * caller waits a jiffy and retries; 0 when there is nobody to kill; -1 when the
+	 * caller's own process was chosen (its allocation fails). */
+	void *oom_arg;
+	int (*oom_kill)(void *arg, struct task *tsk, gfp_t gfp, unsigned order);
 	/* Pages reclaim could free from the zone (LRU lists), for should_reclaim_retry. */
 	u64 (*zone_reclaimable_pages)(void *arg, const struct zone *z);
 	/* Move the contents and every reference of the allocated order-0 page old_pfn to the

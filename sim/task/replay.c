@@ -9,6 +9,7 @@
 #include "engine/engine.h"
 #include "engine/task.h"
 #include "platform/cost.h"
+#include "locks/rwsem.h"
 #include "stats/findings.h"
 #include "mm/filemap.h"
 #include "mm/memory.h"
@@ -18,6 +19,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "mm/vmstat.h"
 #include "task/replay.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
@@ -134,9 +136,73 @@ static int handle_migrate(void *arg, struct task *tsk, u32 id, u64 index, u64 ol
 	return 0;
 }
 
+/* oom_badness: the pages a process would give back. */
+static u64 oom_badness(const struct mm_struct *mm)
+{
+	return mm->rss_anon + mm->rss_file + mm->rss_shmem + mm->swap_ents + mm->nr_ptes;
+}
+
+/* The oom_reaper: unmap the victim's private anonymous memory now, without waiting for
+ * its threads to exit (skipped when its mmap_lock is held for writing). */
+static void oom_reap(struct task *tsk, struct mm_struct *mm)
+{
+	if (!down_read_trylock(tsk, &mm->mmap_lock))
+		return;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		if (!v->vm_file && !(v->vm_flags & VM_SHARED))
+			zap_page_range(tsk, v, v->vm_start, v->vm_end);
+	}
+	up_read(tsk, &mm->mmap_lock);
+}
+
+/* out_of_memory (phys_mem_hooks.oom_kill): kill the process with the most pages. */
+static int oom_kill(void *arg, struct task *tsk, gfp_t gfp, unsigned order)
+{
+	struct replay_world *w = arg;
+	(void)gfp;
+	(void)order;
+	struct process *victim = NULL;
+	u64 best = 0;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *rt = w->ops->thread(w, i);
+		if (!rt)
+			break;
+		struct process *p = rt->proc;
+		if (!p->mm || !p->nr_live)
+			continue;
+		if (p->mm->oom_victim)
+			return p->mm == tsk->mm ? -1 : 1;   /* a victim is on its way out */
+		u64 b = oom_badness(p->mm);
+		if (b > best) {
+			best = b;
+			victim = p;
+		}
+	}
+	if (!victim)
+		return 0;
+	struct mm_struct *mm = victim->mm;
+	mm->oom_victim = true;
+	w->totals.oom_kills++;
+	count_vm_event(tsk, OOM_KILL);
+	finding_report(tsk->sim->findings, FINDING_OOM_KILL, task_now(tsk),
+		       "Out of memory: Killed process %u (%s) total-vm:%llukB, anon-rss:%llukB, "
+		       "file-rss:%llukB, shmem-rss:%llukB (chosen by %s, tid %u)", victim->pid,
+		       victim->comm, (unsigned long long)(mm->total_vm << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_anon << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_file << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_shmem << (PAGE_SHIFT - 10)), tsk->comm, tsk->tid);
+	if (mm == tsk->mm)
+		return -1;
+	oom_reap(tsk, mm);
+	return 1;
+}
+
 void replay_world_attach(struct replay_world *w, struct sim *sim)
 {
 	rmap_set_external(sim->rmap, handle_migrate, w);
+	sim->phys->hooks.oom_arg = w;
+	sim->phys->hooks.oom_kill = oom_kill;
 }
 
 static s64 do_free_pages(struct task *tsk, struct replay_thread *rt, const struct op *op)
@@ -560,6 +626,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			t->faults += (u64)ret;
 		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
 			t->segv++;
+		} else if (mm->oom_victim) {
+			return false;   /* killed by the OOM killer (reported there) */
 		} else {
 			/* The allocator could not serve the fault: the OOM killer picks this
 			 * thread's process (the reclaim/OOM model refines the choice). */
@@ -649,6 +717,8 @@ void replay_main(struct task *tsk)
 			rt->error = xstrdup(op_source_error(rt->src));
 			break;
 		}
+		if (rt->proc->mm && rt->proc->mm->oom_victim)
+			break;   /* the process was killed: its threads stop */
 		tsk->nr_ops++;
 		bool go_on = do_op(tsk, rt, &op);
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
