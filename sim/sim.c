@@ -517,7 +517,7 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				       msg);
 		if (check_lru(s, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "LRU lists: %s", msg);
-		if (check_swap(s, msg, sizeof(msg)) < 0)
+		if (check_swap(s, true, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "swap: %s", msg);
 	}
 	for (unsigned i = 0; i < run->nr_threads; i++) {

@@ -18,6 +18,7 @@
 #include "locks/lockstat.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
+#include "mm/swapfile.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 
@@ -334,6 +335,30 @@ static void write_fragmentation_section(FILE *f, const struct sim *s)
 	fprintf(f, "\n");
 }
 
+/* Reclaim and swap, in /proc/vmstat's words. */
+static void write_reclaim_section(FILE *f, const struct sim *s)
+{
+	const struct vmstat *vs = s->vmstat;
+	s64 scanned = global_vm_state(vs, PGSCAN_KSWAPD) + global_vm_state(vs, PGSCAN_DIRECT);
+	s64 swapped = global_vm_state(vs, PSWPOUT) + global_vm_state(vs, PSWPIN);
+	s64 ooms = global_vm_state(vs, OOM_KILL);
+	if (!scanned && !swapped && !ooms)
+		return;
+	fprintf(f, "## Reclaim and swap\n\n| counter | value |\n|---|---:|\n");
+	static const enum vm_item items[] = {
+		PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, ALLOCSTALL_MOVABLE,
+		ALLOCSTALL_NORMAL, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PSWPOUT, PSWPIN,
+		PGMAJFAULT, SWAP_RA, SWAP_RA_HIT, OOM_KILL,
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
+		fprintf(f, "| %s | %lld |\n", vmstat_item_name(items[i]),
+			(long long)global_vm_state(vs, items[i]));
+	fprintf(f, "\nKilled processes, if any, are listed under Findings. Swap device: %llu of "
+		   "%llu pages in use at the end.\n\n",
+		(unsigned long long)(swap_total_pages(s->swap) - swap_free_pages(s->swap)),
+		(unsigned long long)swap_total_pages(s->swap));
+}
+
 static void write_report(FILE *f, void *arg)
 {
 	struct sim *s = arg;
@@ -425,6 +450,7 @@ static void write_report(FILE *f, void *arg)
 	write_buddyinfo(s->phys, f);
 	fprintf(f, "```\n\n");
 	write_fragmentation_section(f, s);
+	write_reclaim_section(f, s);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

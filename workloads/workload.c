@@ -23,9 +23,11 @@ const struct workload_type trace_type = {
 	.create = NULL,
 };
 
-/* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c). */
+/* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c,
+ * workloads/working_set.c). */
 extern const struct workload_type mmap_churn_type;
 extern const struct workload_type fork_cow_type;
+extern const struct workload_type working_set_type;
 
 static const struct workload_type *const types[] = {
 	&fork_cow_type,
@@ -34,6 +36,7 @@ static const struct workload_type *const types[] = {
 	&random_touch_type,
 	&sequential_touch_type,
 	&trace_type,
+	&working_set_type,
 };
 
 static const struct workload_schema *const schemas[] = {
@@ -43,6 +46,7 @@ static const struct workload_schema *const schemas[] = {
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
 	&trace_type.schema,
+	&working_set_type.schema,
 };
 
 static const struct workload_catalog catalog = { schemas, ARRAY_SIZE(schemas) };

@@ -139,7 +139,7 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 		wait = lock_wait_until(tsk, t, b->avail_ns, spin);
 		b->owner = tsk;
 	} else {
-		wait = lock_wait(tsk, b, true, spin, site, t) - t;  /* the releaser made us owner */
+		wait = ns_since(lock_wait(tsk, b, true, spin, site, t), t);  /* the releaser made us owner */
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
@@ -170,7 +170,7 @@ void excl_unlock(struct task *tsk, struct lock_base *b, const struct lock_site *
 			 site->line);
 	u64 r = task_now(tsk);
 	u64 acquired = lockdep_pop(tsk, b, site, false);
-	lockstat_released(lock_stats(tsk, b), LS_WRITE, r - acquired);
+	lockstat_released(lock_stats(tsk, b), LS_WRITE, ns_since(r, acquired));
 	b->avail_ns = r;
 	b->owner = NULL;
 	b->owner_site = NULL;

@@ -3,8 +3,17 @@
 #ifndef MMSIM_LOCKS_LOCK_INTERNAL_H
 #define MMSIM_LOCKS_LOCK_INTERNAL_H
 
+
 #include "locks/lock_class.h"
 #include "locks/lockstat.h"
+
+/* later - earlier, 0 when a rounding of SimGrid's clock (double seconds) put later 1 ns
+ * before earlier: durations never wrap around. */
+static inline u64 ns_since(u64 later, u64 earlier)
+{
+	return later > earlier ? later - earlier : 0;
+}
+
 
 struct task;
 

@@ -69,7 +69,7 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 		wait = lock_wait_until(tsk, t, b->avail_ns, false);
 		s->readers++;
 	} else {
-		wait = lock_wait(tsk, b, false, false, site, t) - t;  /* readers counted by waker */
+		wait = ns_since(lock_wait(tsk, b, false, false, site, t), t);  /* readers counted by waker */
 	}
 	unsigned bounce = lock_touch(tsk, b);
 	lockstat_acquired(cs, LS_READ, bounce, wait, site, holder);
@@ -99,7 +99,7 @@ void up_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site
 		lock_bug(tsk, b, "up_read without readers (%s:%d)", site->func, site->line);
 	u64 r = task_now(tsk);
 	u64 acquired = lockdep_pop(tsk, b, site, true);
-	lockstat_released(lock_stats(tsk, b), LS_READ, r - acquired);
+	lockstat_released(lock_stats(tsk, b), LS_READ, ns_since(r, acquired));
 	s->readers--;
 	if (r > s->readers_avail_ns)
 		s->readers_avail_ns = r;
@@ -121,7 +121,7 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 		wait = lock_wait_until(tsk, t, avail, false);
 		b->owner = tsk;
 	} else {
-		wait = lock_wait(tsk, b, true, false, site, t) - t;
+		wait = ns_since(lock_wait(tsk, b, true, false, site, t), t);
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
@@ -155,7 +155,7 @@ void up_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_sit
 			 site->line);
 	u64 r = task_now(tsk);
 	u64 acquired = lockdep_pop(tsk, b, site, false);
-	lockstat_released(lock_stats(tsk, b), LS_WRITE, r - acquired);
+	lockstat_released(lock_stats(tsk, b), LS_WRITE, ns_since(r, acquired));
 	b->avail_ns = r;
 	b->owner = NULL;
 	b->owner_site = NULL;
@@ -172,7 +172,7 @@ void downgrade_write_at(struct task *tsk, struct rw_semaphore *s, const struct l
 	u64 r = task_now(tsk);
 	/* The write hold ends here; the same task now holds it for read. */
 	u64 acquired = lockdep_pop(tsk, b, site, false);
-	lockstat_released(lock_stats(tsk, b), LS_WRITE, r - acquired);
+	lockstat_released(lock_stats(tsk, b), LS_WRITE, ns_since(r, acquired));
 	lockdep_push(tsk, b, site, true, r);
 	b->owner = NULL;
 	b->owner_site = NULL;

@@ -6,6 +6,7 @@
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/clock.h"
+#include "engine/engine.h"
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "locks/lockdep.h"
@@ -435,15 +436,26 @@ static u64 swapin_readahead(struct task *tsk, u64 slot)
 	u64 start = slot & ~(u64)(win - 1), want = PFN_NONE;
 	u64 n = 0;
 	for (u64 s = start; s < start + win; s++) {
-		if (s == 0 || (s != slot && (!swap_count(sim, s) ||
-					     lookup_swap_cache(sim, s) != PFN_NONE)))
+		if (s == 0)
 			continue;
-		if (s == slot && lookup_swap_cache(sim, s) != PFN_NONE) {
-			want = lookup_swap_cache(sim, s);
-			continue;
+		if (s == slot) {
+			/* another task may be reading it: wait for its page (swapcache_prepare's
+			 * -EEXIST loop sleeps a jiffy; a microsecond is enough here) */
+			unsigned tries = 0;
+			while (!swapcache_prepare(tsk, s)) {
+				want = lookup_swap_cache(sim, s);
+				if (want != PFN_NONE || !swap_count(sim, s) || ++tries > 100000)
+					break;
+				task_sleep(tsk, NSEC_PER_USEC);
+			}
+			if (want != PFN_NONE || !(swap_count(sim, s)) || tries > 100000)
+				continue;
+		} else if (!swapcache_prepare(tsk, s)) {
+			continue;   /* cached, being read, or unused */
 		}
 		u64 pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE | (s != slot ? __GFP_NORETRY : 0), 0);
 		if (pfn == PFN_NONE) {
+			swapcache_clear(tsk, s);
 			if (s == slot)
 				break;
 			continue;
@@ -480,7 +492,8 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		count_vm_event(tsk, PGMAJFAULT);
 		pfn = swapin_readahead(tsk, slot);
 		if (pfn == PFN_NONE)
-			return VM_FAULT_OOM;
+			/* the entry went meanwhile (another thread swapped it in): retry */
+			return t->pte[idx] != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
 	}
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	spin_lock(tsk, &t->ptl);

@@ -222,6 +222,21 @@ static u8 swap_map_update(struct task *tsk, struct swap_info *si, u64 slot, int 
 	return m;
 }
 
+bool swapcache_prepare(struct task *tsk, u64 slot)
+{
+	struct swap_info *si = tsk->sim->swap;
+	if (slot >= si->nr_slots || !(si->swap_map[slot] & SWAP_COUNT_MASK) ||
+	    (si->swap_map[slot] & SWAP_HAS_CACHE))
+		return false;
+	si->swap_map[slot] |= SWAP_HAS_CACHE;
+	return true;
+}
+
+void swapcache_clear(struct task *tsk, u64 slot)
+{
+	swap_map_update(tsk, tsk->sim->swap, slot, 0, true);
+}
+
 void add_to_swap_cache(struct task *tsk, u64 slot, u64 pfn)
 {
 	struct sim *sim = tsk->sim;
@@ -305,12 +320,38 @@ void swap_io(struct task *tsk, bool write, u64 npages)
 	task_disk_io(tsk, write, npages << PAGE_SHIFT);
 }
 
-int check_swap(struct sim *sim, char *msg, size_t msglen)
+int check_swap(struct sim *sim, bool full, char *msg, size_t msglen)
 {
 	struct swap_info *si = sim->swap;
 	if (!si)
 		return 0;
 	u64 used = 0, cached = 0;
+	if (!full) {
+		/* the cache pages, through the pfn -> slot table */
+		for (u64 i = 0; i < si->hcap; i++) {
+			if (!si->hkey[i] || si->hkey[i] == HDEL)
+				continue;
+			u64 pfn = si->hkey[i] - 1, s = si->hval[i];
+			const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+			cached++;
+			if (s >= si->nr_slots || si->cache[s] != pfn + 1 ||
+			    !(si->swap_map[s] & SWAP_HAS_CACHE) || !(pg->flags & PG_swapcache) ||
+			    !pg->refcount) {
+				snprintf(msg, msglen, "swap cache page %llu of slot %llu inconsistent "
+					 "(map 0x%x, flags 0x%x, refcount %u)", (unsigned long long)pfn,
+					 (unsigned long long)s, s < si->nr_slots ? si->swap_map[s] : 0,
+					 pg->flags, pg->refcount);
+				return -1;
+			}
+		}
+		s64 nr = global_vm_state(sim->vmstat, NR_SWAPCACHE);
+		if (nr != (s64)cached) {
+			snprintf(msg, msglen, "swap cache: %llu pages, NR_SWAPCACHE %lld",
+				 (unsigned long long)cached, (long long)nr);
+			return -1;
+		}
+		return 0;
+	}
 	for (u64 s = 0; s < si->nr_slots; s++) {
 		if (si->swap_map[s])
 			used++;

@@ -49,6 +49,11 @@ bool swap_full(const struct swap_info *si);
 
 /* A free slot for a page about to be written (SWAP_HAS_CACHE set), 0 when full. */
 u64 get_swap_page(struct task *tsk);
+/* swapcache_prepare: claim the right to read slot into the swap cache (its
+ * SWAP_HAS_CACHE bit). False when the slot already has a cache page or another task is
+ * reading it. swapcache_clear gives the claim back (the read was not done). */
+bool swapcache_prepare(struct task *tsk, u64 slot);
+void swapcache_clear(struct task *tsk, u64 slot);
 /* Put pfn in the swap cache under slot (it takes a page reference). */
 void add_to_swap_cache(struct task *tsk, u64 slot, u64 pfn);
 /* Take pfn out of the swap cache (its reference goes; the slot keeps its PTE count and
@@ -70,7 +75,8 @@ unsigned swap_count(const struct sim *sim, u64 slot);
 /* Write/read n pages at slot (swap_writepage, swap_readpage): the disk's time. */
 void swap_io(struct task *tsk, bool write, u64 npages);
 
-/* Consistency: counts of used slots and cached pages. */
-int check_swap(struct sim *sim, char *msg, size_t msglen);
+/* Consistency of the swap cache (each page and its slot agree, NR_SWAPCACHE); with
+ * full, also the count of used slots (a walk over every slot: end of run). */
+int check_swap(struct sim *sim, bool full, char *msg, size_t msglen);
 
 #endif

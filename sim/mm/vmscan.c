@@ -167,18 +167,32 @@ static bool try_to_unmap(struct task *tsk, u64 pfn, u64 slot)
 
 /* ---- isolation and putback ---- */
 
-/* Drop the isolation's reference of a page going back (or freed if nobody else holds
- * it any more). */
-static void putback_isolated(struct task *tsk, u64 pfn)
+
+/* move_folios_to_lru: put a batch of isolated pages back under one lru_lock section;
+ * pages whose owner let go meanwhile (only the isolation holds them) are freed after. */
+static void putback_batch(struct task *tsk, unsigned nid, const u64 *pages, unsigned n)
 {
-	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	pg->flags &= ~PG_isolated;
-	if (pg->refcount > 1) {
-		putback_lru_page(tsk, pfn);
-		pg->refcount--;
-	} else {
-		put_user_page(tsk, pfn);
+	struct sim *sim = tsk->sim;
+	struct lruvec *lv = node_lruvec(sim, nid);
+	u64 dead[SWAP_CLUSTER_MAX];
+	unsigned nr_dead = 0;
+	if (!n)
+		return;
+	spin_lock(tsk, &lv->lru_lock);
+	for (unsigned i = 0; i < n; i++) {
+		struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+		pg->flags &= ~PG_isolated;
+		if (pg->refcount > 1) {
+			lru_list_add(sim, lv, pages[i], page_lru(pg), false);
+			pg->refcount--;
+		} else {
+			dead[nr_dead++] = pages[i];
+		}
 	}
+	charge(tsk, n * sim->cost->atomic_local_ns);
+	spin_unlock(tsk, &lv->lru_lock);
+	for (unsigned i = 0; i < nr_dead; i++)
+		put_user_page(tsk, dead[i]);
 }
 
 /* isolate_lru_folios: up to n pages from the tail of a list, isolation reference taken. */
@@ -318,8 +332,8 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 	count_vm_events(tsk, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	count_vm_events(tsk, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
 	u64 reclaimed = 0, activated = 0, nr_io = 0;
-	u64 write[SWAP_CLUSTER_MAX];
-	unsigned nr_write = 0;
+	u64 write[SWAP_CLUSTER_MAX], keep[SWAP_CLUSTER_MAX] = { 0 };
+	unsigned nr_write = 0, nr_keep = 0;
 	for (unsigned i = 0; i < n; i++) {
 		bool activate;
 		enum reclaim_result r = reclaim_page(tsk, sc, pages[i], &activate);
@@ -338,7 +352,7 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			activated++;
 			count_vm_event(tsk, PGACTIVATE);
 		}
-		putback_isolated(tsk, pages[i]);
+		keep[nr_keep++] = pages[i];
 	}
 	if (nr_write) {
 		/* pageout: the batch goes out as one request (the block layer merges the
@@ -354,10 +368,11 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 				put_user_page(tsk, write[i]);
 				reclaimed++;
 			} else {
-				putback_isolated(tsk, write[i]);
+				keep[nr_keep++] = write[i];
 			}
 		}
 	}
+	putback_batch(tsk, nid, keep, nr_keep);
 	lru_note_cost(node_lruvec(sim, nid), file, nr_io + activated);
 	sc->nr_reclaimed += reclaimed;
 	count_vm_events(tsk, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, reclaimed);
@@ -385,8 +400,8 @@ static void shrink_active_list(struct task *tsk, struct scan_control *sc, unsign
 			pg->flags &= ~(PG_active | PG_referenced);
 			deactivated++;
 		}
-		putback_isolated(tsk, pages[i]);
 	}
+	putback_batch(tsk, nid, pages, n);
 	count_vm_events(tsk, PGDEACTIVATE, deactivated);
 }
 

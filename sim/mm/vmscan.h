@@ -12,10 +12,13 @@
  * to the high one for the order asked, its failures count, its sleep (a 100 ms nap, then
  * kcompactd woken and the skip bits reset), and the allocstall / pgscan / pgsteal /
  * pgrefill / pgactivate / pgdeactivate / pageoutrun / kswapd_*_hit_quickly counters.
+ * The OOM killer is the task layer's (replay.c: the process with the most pages, through
+ * the allocator's oom_kill hook). Swap I/O is synchronous for the reclaimer: a batch of
+ * up to 32 pages is one request.
  * Not modelled: writeback of dirty file pages (they stay), shmem swap-out (shmem pages
  * stay), memcg, the unevictable list, throttling of direct reclaim, node_reclaim (and
- * zone_reclaim_mode), the OOM killer's victim choice (a task whose allocation fails
- * gets the failure; the replay kills its process). */
+ * zone_reclaim_mode), swap cache pages that no process maps yet are not migrated by
+ * compaction (they have no owner in the reverse map). */
 #ifndef MMSIM_MM_VMSCAN_H
 #define MMSIM_MM_VMSCAN_H
 

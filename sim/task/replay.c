@@ -693,7 +693,7 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: LRU lists: %s", op_type_name(op->type), op->tid,
 			       msg);
-	if (check_swap(tsk->sim, msg, sizeof(msg)) < 0)
+	if (check_swap(tsk->sim, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
 	/* the address space is stable only when no other thread of it is inside an op */
