@@ -147,9 +147,11 @@ u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			if (!(*p & PTE_PRESENT) || (*p & PTE_ZERO))
 				continue;
 			struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
-			if (pg->mapcount != 1)
+			if (pg->mapcount != 1 || (pg->flags & PG_swapcache))
 				continue;
 			*p &= ~(PTE_DIRTY | PTE_YOUNG);
+			/* lazily freeable (mark_page_lazyfree): reclaim discards it while clean */
+			pg->flags &= ~(PG_dirty | PG_swapbacked);
 			n++;
 		}
 		spin_unlock(tsk, &t->ptl);
@@ -231,15 +233,7 @@ static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, s
 			      struct page_gather *g)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	if (--pg->mapcount == 0)
-		mod_node_page_state(tsk, pfn_nid(tsk, pfn),
-				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
-	if (pg->flags & PG_anon)
-		mm->rss_anon--;
-	else if (file && file->shmem)
-		mm->rss_shmem--;
-	else
-		mm->rss_file--;
+	page_remove_rmap(tsk, mm, pfn, file);
 	/* free_swap_cache: an unmapped swap cache page no swap PTE needs leaves the cache */
 	if ((pg->flags & PG_swapcache) && !pg->mapcount && pg->refcount == 2 &&
 	    !swap_count(tsk->sim, page_swap_slot(tsk->sim, pfn)))

@@ -15,6 +15,8 @@
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/swapfile.h"
+#include "mm/vmscan.h"
+#include "mm/swap.h"
 #include "mm/vmstat.h"
 
 static DEFINE_LOCK_CLASS(mmap_lock_class, "&mm->mmap_lock", LOCK_RWSEM);
@@ -650,6 +652,48 @@ void mm_set_brk_base(struct mm_struct *mm, u64 brk)
 
 /* ---- madvise ---- */
 
+/* MADV_PAGEOUT over [start, end) of v: the pages only this mapping maps, their young
+ * bits cleared, are taken off the LRU and reclaimed (madvise_cold_or_pageout). */
+static u64 madv_pageout_range(struct task *tsk, struct vm_area_struct *v, u64 start, u64 end)
+{
+	struct sim *sim = tsk->sim;
+	u64 *list = NULL, reclaimed = 0;
+	unsigned n = 0, cap = 0;
+	lru_add_drain(tsk);   /* pages still in this CPU's batch join their list first */
+	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(v->vm_mm, a);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		struct pte_table *t = s->table;
+		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
+		spin_lock(tsk, &t->ptl);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			if (!(*p & PTE_PRESENT) || (*p & PTE_ZERO))
+				continue;
+			u64 pfn = pte_pfn(*p);
+			struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+			if (pg->mapcount != 1)
+				continue;   /* other mappings are left alone */
+			*p &= ~PTE_YOUNG;
+			if (!isolate_lru_page(tsk, pfn, false))
+				continue;
+			pg->refcount++;
+			pg->flags |= PG_isolated;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				list = xrealloc(list, cap * sizeof(u64));
+			}
+			list[n++] = pfn;
+		}
+		spin_unlock(tsk, &t->ptl);
+	}
+	if (n)
+		reclaimed = reclaim_pages(tsk, list, n);
+	free(list);
+	return reclaimed;
+}
+
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled)
 {
@@ -706,6 +750,14 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
 		break;
+	case MADV_PAGEOUT:
+		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			madv_pageout_range(tsk, v, max(v->vm_start, addr), min(v->vm_end, end));
+		}
+		if (!mapped)
+			ret = -MM_ENOMEM;
+		break;
 	case MADV_NORMAL:
 	case 1: /* MADV_RANDOM */
 	case 2: /* MADV_SEQUENTIAL */
@@ -714,7 +766,7 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 			ret = -MM_ENOMEM;
 		break;
 	default:
-		/* PAGEOUT (reclaim issue), COLLAPSE (THP issue), and the rest */
+		/* COLLAPSE (the THP model's) and the rest */
 		*modelled = false;
 		break;
 	}

@@ -44,7 +44,7 @@ struct scan_control {
 	unsigned order;
 	int priority;
 	unsigned reclaim_idx;
-	bool may_swap, may_writepage, kswapd;
+	bool may_swap, may_writepage, kswapd, ignore_references;
 	bool may_deactivate_anon, may_deactivate_file, cache_trim_mode;
 };
 
@@ -140,6 +140,12 @@ static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pt
 	pte_t p = *pte;
 	if ((p & PTE_PRESENT) && !(p & PTE_ZERO) && pte_pfn(p) == c->pfn) {
 		struct page_desc *pg = pfn_to_page(tsk->sim->phys, c->pfn);
+		if ((pg->flags & PG_anon) && !c->slot && (p & PTE_DIRTY)) {
+			/* a lazily freed page written since MADV_FREE: it stays, swap-backed */
+			pg->flags |= PG_swapbacked | PG_dirty;
+			spin_unlock(tsk, &t->ptl);
+			return;
+		}
 		if (p & PTE_DIRTY)
 			pg->flags |= PG_dirty;
 		if (c->slot) {
@@ -264,7 +270,7 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	struct sim *sim = tsk->sim;
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	*activate = false;
-	switch (check_references(tsk, pfn)) {
+	switch (sc->ignore_references ? PAGE_RECLAIM : check_references(tsk, pfn)) {
 	case PAGE_ACTIVATE:
 		*activate = true;
 		return RECLAIM_KEPT;
@@ -276,6 +282,15 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	bool anon = pg->flags & PG_anon;
 	if (!anon && (pg->flags & PG_swapbacked))
 		return RECLAIM_KEPT;        /* shmem: swap-out not modelled */
+	if (anon && !(pg->flags & (PG_swapbacked | PG_swapcache))) {
+		/* MADV_FREE: discarded if still clean; written since: back to swap-backed */
+		if (pg->mapcount && !try_to_unmap(tsk, pfn, 0))
+			return RECLAIM_KEPT;
+		if ((pg->flags & (PG_dirty | PG_swapbacked)) || pg->refcount != 1)
+			return RECLAIM_KEPT;
+		count_vm_event(tsk, PGLAZYFREED);
+		return RECLAIM_FREED;
+	}
 	if (anon) {
 		if (!(pg->flags & PG_swapcache)) {
 			if (!sc->may_swap || !can_swap(sim)) {
@@ -403,6 +418,39 @@ static void shrink_active_list(struct task *tsk, struct scan_control *sc, unsign
 	}
 	putback_batch(tsk, nid, pages, n);
 	count_vm_events(tsk, PGDEACTIVATE, deactivated);
+}
+
+/* reclaim_pages (MADV_PAGEOUT): reclaim isolated pages whatever their references. */
+u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
+{
+	struct sim *sim = tsk->sim;
+	struct scan_control sc = {
+		.gfp = GFP_KERNEL,
+		.priority = DEF_PRIORITY,
+		.may_swap = true,
+		.may_writepage = true,
+		.ignore_references = true,
+	};
+	u64 reclaimed = 0;
+	for (unsigned i = 0; i < n; i++) {
+		u64 pfn = pfns[i];
+		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		bool activate;
+		enum reclaim_result r = reclaim_page(tsk, &sc, pfn, &activate);
+		if (r == RECLAIM_WRITE) {
+			pg->flags &= ~PG_dirty;
+			swap_io(tsk, true, 1);
+			r = remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
+		}
+		if (r == RECLAIM_FREED) {
+			pg->flags &= ~PG_isolated;
+			put_user_page(tsk, pfn);
+			reclaimed++;
+			continue;
+		}
+		putback_batch(tsk, page_to_nid(sim->phys, pfn), &pfn, 1);
+	}
+	return reclaimed;
 }
 
 /* ---- get_scan_count, shrink_lruvec, shrink_node ---- */

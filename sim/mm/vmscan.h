@@ -37,6 +37,11 @@ struct vmscan *vmscan_create(struct sim *sim);
 void vmscan_start_kthreads(struct vmscan *v);
 void vmscan_destroy(struct vmscan *v);
 
+/* MADV_PAGEOUT: reclaim these pages (isolated off their LRU lists by the caller, with
+ * an isolation reference and PG_isolated each) whatever their references; the ones
+ * that cannot go are put back. Returns the pages freed. */
+u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n);
+
 /* Free memory of a node against its watermarks (pgdat_balanced). */
 bool node_balanced(struct sim *sim, unsigned nid, unsigned order, unsigned highest_zoneidx);
 
