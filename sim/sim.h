@@ -25,6 +25,8 @@ struct swap_info;
 struct vmscan;
 struct file_table;
 struct sim_run;
+struct task;
+struct vm_area_struct;
 
 struct sim {
 	const struct scenario *scn;        /* borrowed: outlives the sim */
@@ -41,6 +43,13 @@ struct sim {
 	struct lru_state *lru;             /* mm/swap.h: LRU lists and lru_add batches */
 	struct swap_info *swap;            /* mm/swapfile.h: the swap device (NULL: none) */
 	struct vmscan *vmscan;             /* mm/vmscan.h: reclaim and kswapd */
+	struct mm_hooks {                  /* models later issues plug into the VMA code */
+		void *arg;
+		/* MADV_COLLAPSE of [start, end) of vma, mmap_lock held for read (THP model);
+		 * NULL: counted as not modelled */
+		int (*madv_collapse)(void *arg, struct task *tsk, struct vm_area_struct *vma,
+				     u64 start, u64 end);
+	} mm_hooks;
 	struct vm_readahead {              /* swap readahead state (swap_ra_info) */
 		u64 prev_slot;
 		unsigned hits, last_pages;

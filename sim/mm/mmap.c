@@ -758,6 +758,22 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		if (!mapped)
 			ret = -MM_ENOMEM;
 		break;
+	case MADV_COLLAPSE:
+		if (!tsk->sim->mm_hooks.madv_collapse) {
+			*modelled = false;   /* until the THP model installs its hook */
+			break;
+		}
+		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			int r = tsk->sim->mm_hooks.madv_collapse(tsk->sim->mm_hooks.arg, tsk, v,
+								 max(v->vm_start, addr),
+								 min(v->vm_end, end));
+			if (r < 0 && !ret)
+				ret = r;
+		}
+		if (!ret && !mapped)
+			ret = -MM_ENOMEM;
+		break;
 	case MADV_NORMAL:
 	case 1: /* MADV_RANDOM */
 	case 2: /* MADV_SEQUENTIAL */
@@ -766,7 +782,7 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 			ret = -MM_ENOMEM;
 		break;
 	default:
-		/* COLLAPSE (the THP model's) and the rest */
+		/* the rest (MADV_COLD, MADV_MERGEABLE, ...) */
 		*modelled = false;
 		break;
 	}

@@ -680,11 +680,49 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 #define MMSIM_DEBUG_VM_ENABLED 0
 #endif
 
+/* The processes' anonymous RSS summed equals the anonymous pages' mapcounts summed (a
+ * page shared by n processes counts n times on both sides). A walk over every page:
+ * only on machines of up to 1 GiB. Returns 0 or -1 with msg. */
+#define RSS_CHECK_MAX_PAGES (1ULL << 18)
+static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
+{
+	struct sim *sim = tsk->sim;
+	struct replay_world *w = tsk->priv ? ((struct replay_thread *)tsk->priv)->world : NULL;
+	if (!w || sim->phys->nr_pages > RSS_CHECK_MAX_PAGES)
+		return 0;
+	u64 rss = 0, mapped = 0;
+	u64 gen = ++w->check_gen;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *rt = w->ops->thread(w, i);
+		if (!rt)
+			break;
+		struct process *p = rt->proc;
+		if (p->check_gen == gen || !p->mm || !p->nr_live)
+			continue;
+		p->check_gen = gen;   /* each process once, whatever its threads */
+		rss += p->mm->rss_anon;
+	}
+	for (u64 pfn = 0; pfn < sim->phys->nr_pages; pfn++) {
+		const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		if ((pg->flags & PG_anon) && pg->refcount)
+			mapped += pg->mapcount;
+	}
+	if (rss != mapped) {
+		snprintf(msg, msglen, "anonymous RSS of all processes %llu, anonymous mappings %llu",
+			 (unsigned long long)rss, (unsigned long long)mapped);
+		return -1;
+	}
+	return 0;
+}
+
 /* --check and debug builds: the buddy invariants after every op; the first violation
  * becomes a finding naming the op. */
 static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct op *op)
 {
 	char msg[256];
+	if (check_rss_total(tsk, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: %s", op_type_name(op->type), op->tid, msg);
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),

@@ -28,6 +28,7 @@ struct process {
 	struct fd_entry *fds;            /* indexed by the recorded fd number */
 	u32 nr_fds;
 	const void *wcfg;                /* borrowed: the workload it belongs to (placement) */
+	u64 check_gen;                   /* --check: last RSS sum that counted it */
 	unsigned instance;               /* workload instance index */
 };
 
@@ -82,6 +83,7 @@ struct replay_world {
 	struct replay_totals totals;
 	struct shm_seg *shm_segs;          /* owned; segments live to the end of the run */
 	u32 nr_shm_segs;
+	u64 check_gen;                     /* --check: generation of the RSS sum */
 };
 
 /* Release what the world holds (after the run). */
