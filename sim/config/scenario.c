@@ -71,7 +71,7 @@ const struct knob_table *scenario_knobs(void)
 /* Keys every workload entry has, besides type, name, cpus and nodes. */
 static const struct knob workload_common_rows[] = {
 	KNOB_UINT_OF(struct workload_cfg, "threads", threads, 1, 1024, "1",
-		     "threads running the workload, each a task of its own process"),
+		     "threads running the workload: tasks of one process, sharing its address space"),
 	KNOB_TIME_OF(struct workload_cfg, "start", start_ns, 0, SEC(1000000), "0",
 		     "simulated time at which the workload's threads start"),
 };
