@@ -51,4 +51,17 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
 
+/* floor(sqrt(x)), as the kernel's int_sqrt (Newton's method). */
+static inline u64 int_sqrt(u64 x)
+{
+	if (x < 2)
+		return x;
+	u64 r = x, y = (x + 1) / 2;
+	while (y < r) {
+		r = y;
+		y = (r + x / r) / 2;
+	}
+	return r;
+}
+
 #endif

@@ -423,6 +423,22 @@ static unsigned swapin_nr_pages(struct task *tsk, u64 slot)
 
 /* swapin_readahead (cluster mode): read the aligned window of slots around slot into new
  * swap cache pages, one I/O. Returns the page of slot, PFN_NONE on allocation failure. */
+/* Claim slot for reading (swapcache_prepare), or wait for the task already reading it
+ * (the kernel's -EEXIST loop sleeps a jiffy; a microsecond is enough here). True when
+ * claimed; false with *pfn the page the other task read, or PFN_NONE when the entry went
+ * or the wait gave up. */
+static bool swapin_claim(struct task *tsk, u64 slot, u64 *pfn)
+{
+	*pfn = PFN_NONE;
+	for (unsigned tries = 0; !swapcache_prepare(tsk, slot); tries++) {
+		*pfn = lookup_swap_cache(tsk->sim, slot);
+		if (*pfn != PFN_NONE || !swap_count(tsk->sim, slot) || tries == 100000)
+			return false;
+		task_sleep(tsk, NSEC_PER_USEC);
+	}
+	return true;
+}
+
 static u64 swapin_readahead(struct task *tsk, u64 slot)
 {
 	struct sim *sim = tsk->sim;
@@ -433,16 +449,7 @@ static u64 swapin_readahead(struct task *tsk, u64 slot)
 		if (s == 0)
 			continue;
 		if (s == slot) {
-			/* another task may be reading it: wait for its page (swapcache_prepare's
-			 * -EEXIST loop sleeps a jiffy; a microsecond is enough here) */
-			unsigned tries = 0;
-			while (!swapcache_prepare(tsk, s)) {
-				want = lookup_swap_cache(sim, s);
-				if (want != PFN_NONE || !swap_count(sim, s) || ++tries > 100000)
-					break;
-				task_sleep(tsk, NSEC_PER_USEC);
-			}
-			if (want != PFN_NONE || !(swap_count(sim, s)) || tries > 100000)
+			if (!swapin_claim(tsk, s, &want))
 				continue;
 		} else if (!swapcache_prepare(tsk, s)) {
 			continue;   /* cached, being read, or unused */

@@ -1186,18 +1186,6 @@ void __isolate_free_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned
 
 /* ---- set-up ---- */
 
-static u64 isqrt(u64 x)
-{
-	/* Newton's method, exact floor */
-	if (x < 2)
-		return x;
-	u64 r = x, y = (x + 1) / 2;
-	while (y < r) {
-		r = y;
-		y = (r + x / r) / 2;
-	}
-	return r;
-}
 
 static void init_zone_free_memory(struct phys_mem *pm, struct zone *z)
 {
@@ -1406,7 +1394,7 @@ struct phys_mem *phys_mem_create(struct sim *sim)
 	if (scn->kernel.vm.min_free_kbytes) {
 		pm->min_free_kbytes = scn->kernel.vm.min_free_kbytes;
 	} else {
-		u64 m = isqrt(lowmem_kb * 16);
+		u64 m = int_sqrt(lowmem_kb * 16);
 		pm->min_free_kbytes = min_t(u64, max_t(u64, m, 128), 262144);
 		if (scn->kernel.thp.enabled != THP_NEVER) {
 			u64 rec = pageblock_nr_pages * nr_zones * 2;

@@ -290,7 +290,7 @@ static u32 walk_vmas(struct vm_area_struct **vmas, u32 n, u64 index, u64 pfn, rm
 			continue;
 		found++;
 		if (fn)
-			fn(arg, v, addr, pte);
+			fn(arg, v, addr, t, pte);
 	}
 	return found;
 }
@@ -331,15 +331,16 @@ struct collect_ctx {
 	bool overflow;
 };
 
-static void collect_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte)
+static void collect_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+			pte_t *pte)
 {
 	struct collect_ctx *c = arg;
+	(void)vma;
+	(void)addr;
 	if (c->n == MIGRATE_MAX_MAPS) {
 		c->overflow = true;
 		return;
 	}
-	struct pte_table *t = NULL;
-	vma_pte(vma, addr, &t);
 	c->refs[c->n++] = (struct map_ref){ t, pte };
 }
 

@@ -170,41 +170,24 @@ static void drain_batch(struct task *tsk, struct lru_batch *b)
 	b->nr = 0;
 }
 
-void lru_cache_add(struct task *tsk, u64 pfn)
-{
-	struct lru_state *l = tsk->sim->lru;
-	struct lru_batch *b = &l->batch[tsk->cpu];
-	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_lru_pending;
-	b->pfn[b->nr++] = pfn;
-	if (b->nr == LRU_BATCH) {
-		/* the batch is taken whole: a concurrent drain by another task finds it empty */
-		struct lru_batch full = *b;
-		b->nr = 0;
-		drain_batch(tsk, &full);
-	}
-}
-
 void lru_add_drain(struct task *tsk)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
 	if (!b->nr)
 		return;
+	/* the batch is taken whole: a concurrent drain by another task finds it empty */
 	struct lru_batch full = *b;
 	b->nr = 0;
 	drain_batch(tsk, &full);
 }
 
-void lru_add_drain_all(struct task *tsk)
+void lru_cache_add(struct task *tsk, u64 pfn)
 {
-	struct lru_state *l = tsk->sim->lru;
-	for (unsigned c = 0; c < l->nr_cpus; c++) {
-		struct lru_batch *b = &l->batch[c];
-		if (!b->nr)
-			continue;
-		struct lru_batch full = *b;
-		b->nr = 0;
-		drain_batch(tsk, &full);
-	}
+	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
+	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_lru_pending;
+	b->pfn[b->nr++] = pfn;
+	if (b->nr == LRU_BATCH)
+		lru_add_drain(tsk);
 }
 
 void lru_page_freed(struct task *tsk, u64 pfn)
@@ -265,34 +248,6 @@ void putback_lru_page(struct task *tsk, u64 pfn)
 	struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfn));
 	spin_lock(tsk, &v->lru_lock);
 	lru_list_add(sim, v, pfn, page_lru(p), false);
-	spin_unlock(tsk, &v->lru_lock);
-}
-
-void mark_page_accessed(struct task *tsk, u64 pfn)
-{
-	struct sim *sim = tsk->sim;
-	struct page_desc *p = pfn_to_page(sim->phys, pfn);
-	if (!(p->flags & PG_referenced)) {
-		p->flags |= PG_referenced;
-		return;
-	}
-	if (p->flags & PG_active)
-		return;
-	/* second access: activate (pages in a batch are activated when it drains) */
-	p->flags &= ~PG_referenced;
-	if (!(p->flags & PG_lru)) {
-		if (p->flags & PG_lru_pending)
-			p->flags |= PG_active;
-		return;
-	}
-	struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfn));
-	spin_lock(tsk, &v->lru_lock);
-	if (p->flags & PG_lru) {
-		lru_list_del(sim, v, pfn, page_lru(p));
-		p->flags |= PG_active;
-		lru_list_add(sim, v, pfn, page_lru(p), false);
-		count_vm_event(tsk, PGACTIVATE);
-	}
 	spin_unlock(tsk, &v->lru_lock);
 }
 

@@ -44,9 +44,8 @@ enum lru_list page_lru(const struct page_desc *pg);
 
 /* A new page (anonymous, page cache or shmem) enters the LRU through the CPU's batch. */
 void lru_cache_add(struct task *tsk, u64 pfn);
-/* Move this CPU's batch to the lists (lru_add_drain); every CPU's (lru_add_drain_all). */
+/* Move this CPU's batch to the lists (lru_add_drain). */
 void lru_add_drain(struct task *tsk);
-void lru_add_drain_all(struct task *tsk);
 /* The page is being freed (its last reference goes): off its list or batch. */
 void lru_page_freed(struct task *tsk, u64 pfn);
 /* Take an LRU page off its list for migration or reclaim (PG_lru cleared). trylock:
@@ -55,8 +54,6 @@ void lru_page_freed(struct task *tsk, u64 pfn);
 bool isolate_lru_page(struct task *tsk, u64 pfn, bool trylock);
 /* Put an isolated page (or a migrated copy) back on the list its flags say. */
 void putback_lru_page(struct task *tsk, u64 pfn);
-/* folio_mark_accessed: a first access sets PG_referenced, a second activates. */
-void mark_page_accessed(struct task *tsk, u64 pfn);
 
 /* Under lru_lock (vmscan.c): list primitives. */
 void lru_list_add(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru, bool tail);

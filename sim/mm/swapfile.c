@@ -150,11 +150,6 @@ u64 swap_free_pages(const struct swap_info *si)
 	return si->nr_slots - si->inuse + cached;
 }
 
-bool swap_full(const struct swap_info *si)
-{
-	return !si || si->inuse >= si->nr_slots;
-}
-
 static spinlock_t *cache_lock(struct swap_info *si, u64 slot)
 {
 	return &si->cache_locks[slot / SWAP_ADDRESS_SPACE_PAGES];
@@ -325,60 +320,46 @@ int check_swap(struct sim *sim, bool full, char *msg, size_t msglen)
 	struct swap_info *si = sim->swap;
 	if (!si)
 		return 0;
-	u64 used = 0, cached = 0;
-	if (!full) {
-		/* the cache pages, through the pfn -> slot table */
-		for (u64 i = 0; i < si->hcap; i++) {
-			if (!si->hkey[i] || si->hkey[i] == HDEL)
-				continue;
-			u64 pfn = si->hkey[i] - 1, s = si->hval[i];
-			const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
-			cached++;
-			if (s >= si->nr_slots || si->cache[s] != pfn + 1 ||
-			    !(si->swap_map[s] & SWAP_HAS_CACHE) || !(pg->flags & PG_swapcache) ||
-			    !pg->refcount) {
-				snprintf(msg, msglen, "swap cache page %llu of slot %llu inconsistent "
-					 "(map 0x%x, flags 0x%x, refcount %u)", (unsigned long long)pfn,
-					 (unsigned long long)s, s < si->nr_slots ? si->swap_map[s] : 0,
-					 pg->flags, pg->refcount);
-				return -1;
-			}
-		}
-		s64 nr = global_vm_state(sim->vmstat, NR_SWAPCACHE);
-		if (nr != (s64)cached) {
-			snprintf(msg, msglen, "swap cache: %llu pages, NR_SWAPCACHE %lld",
-				 (unsigned long long)cached, (long long)nr);
+	/* the cache pages, through the pfn -> slot table */
+	u64 cached = 0;
+	for (u64 i = 0; i < si->hcap; i++) {
+		if (!si->hkey[i] || si->hkey[i] == HDEL)
+			continue;
+		u64 pfn = si->hkey[i] - 1, s = si->hval[i];
+		const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		cached++;
+		if (s >= si->nr_slots || si->cache[s] != pfn + 1 ||
+		    !(si->swap_map[s] & SWAP_HAS_CACHE) || !(pg->flags & PG_swapcache) ||
+		    !pg->refcount) {
+			snprintf(msg, msglen, "swap cache page %llu of slot %llu inconsistent "
+				 "(map 0x%x, flags 0x%x, refcount %u)", (unsigned long long)pfn,
+				 (unsigned long long)s, s < si->nr_slots ? si->swap_map[s] : 0,
+				 pg->flags, pg->refcount);
 			return -1;
 		}
-		return 0;
-	}
-	for (u64 s = 0; s < si->nr_slots; s++) {
-		if (si->swap_map[s])
-			used++;
-		if (si->cache[s]) {
-			cached++;
-			u64 pfn = si->cache[s] - 1;
-			const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
-			if (!(si->swap_map[s] & SWAP_HAS_CACHE) || !(pg->flags & PG_swapcache) ||
-			    !pg->refcount || page_swap_slot(sim, pfn) != s) {
-				snprintf(msg, msglen, "swap slot %llu: cache page %llu inconsistent "
-					 "(map 0x%x, flags 0x%x, refcount %u, its slot %llu)",
-					 (unsigned long long)s, (unsigned long long)pfn, si->swap_map[s],
-					 pg->flags, pg->refcount,
-					 (unsigned long long)page_swap_slot(sim, pfn));
-				return -1;
-			}
-		}
-	}
-	if (used != si->inuse) {
-		snprintf(msg, msglen, "swap: %llu slots in use, %llu counted",
-			 (unsigned long long)used, (unsigned long long)si->inuse);
-		return -1;
 	}
 	s64 nr = global_vm_state(sim->vmstat, NR_SWAPCACHE);
 	if (nr != (s64)cached) {
 		snprintf(msg, msglen, "swap cache: %llu pages, NR_SWAPCACHE %lld",
 			 (unsigned long long)cached, (long long)nr);
+		return -1;
+	}
+	if (!full)
+		return 0;
+	/* every slot: the used ones against the count, and no cache entry the table misses */
+	u64 used = 0, entries = 0;
+	for (u64 s = 0; s < si->nr_slots; s++) {
+		used += si->swap_map[s] != 0;
+		entries += si->cache[s] != 0;
+	}
+	if (entries != cached) {
+		snprintf(msg, msglen, "swap cache: %llu slots name a page, %llu pages known",
+			 (unsigned long long)entries, (unsigned long long)cached);
+		return -1;
+	}
+	if (used != si->inuse) {
+		snprintf(msg, msglen, "swap: %llu slots in use, %llu counted",
+			 (unsigned long long)used, (unsigned long long)si->inuse);
 		return -1;
 	}
 	return 0;

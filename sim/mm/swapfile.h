@@ -42,10 +42,9 @@ static inline u64 pte_to_swp_slot(pte_t p)
 struct swap_info *swap_create(struct sim *sim);
 void swap_destroy(struct swap_info *si);
 
-/* Pages of the device, free slots, pages in the swap cache. */
+/* Pages of the device, and its free slots (those in per-CPU slot caches included). */
 u64 swap_total_pages(const struct swap_info *si);
 u64 swap_free_pages(const struct swap_info *si);
-bool swap_full(const struct swap_info *si);
 
 /* A free slot for a page about to be written (SWAP_HAS_CACHE set), 0 when full. */
 u64 get_swap_page(struct task *tsk);

@@ -58,20 +58,12 @@ static inline bool is_active_lru(enum lru_list l)
 	return l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
 }
 
-static u64 isqrt(u64 x)
-{
-	u64 r = 0;
-	while ((r + 1) * (r + 1) <= x)
-		r++;
-	return r;
-}
-
 /* inactive_is_low: inactive * sqrt(10 * GB) < active (ratio 1 below 1 GB) */
 static bool inactive_is_low(struct lruvec *lv, enum lru_list inactive)
 {
 	u64 in = lv->nr[inactive], act = lv->nr[inactive + 1];
 	u64 gb = (in + act) >> (30 - PAGE_SHIFT);
-	u64 ratio = gb ? isqrt(10 * gb) : 1;
+	u64 ratio = gb ? int_sqrt(10 * gb) : 1;
 	return in * ratio < act;
 }
 
@@ -89,18 +81,11 @@ struct ref_ctx {
 	bool exec;
 };
 
-static struct pte_table *pte_table_of(struct vm_area_struct *vma, u64 addr)
-{
-	struct pmd_slot *s = pmd_lookup(vma->vm_mm, addr);
-	return s && s->kind == PMD_TABLE ? s->table : NULL;
-}
-
-static void referenced_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte)
+static void referenced_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+			   pte_t *pte)
 {
 	struct ref_ctx *c = arg;
-	struct pte_table *t = pte_table_of(vma, addr);
-	if (!t)
-		return;
+	(void)addr;
 	spin_lock(c->tsk, &t->ptl);
 	if ((*pte & PTE_PRESENT) && !(*pte & PTE_ZERO) && pte_pfn(*pte) == c->pfn &&
 	    (*pte & PTE_YOUNG)) {
@@ -129,13 +114,12 @@ struct unmap_ctx {
 	u64 slot;                          /* anon: swap slot of the page; 0 for file */
 };
 
-static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, pte_t *pte)
+static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+		      pte_t *pte)
 {
 	struct unmap_ctx *c = arg;
 	struct task *tsk = c->tsk;
-	struct pte_table *t = pte_table_of(vma, addr);
-	if (!t)
-		return;
+	(void)addr;
 	spin_lock(tsk, &t->ptl);
 	pte_t p = *pte;
 	if ((p & PTE_PRESENT) && !(p & PTE_ZERO) && pte_pfn(p) == c->pfn) {
