@@ -20,6 +20,7 @@
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
+#include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
@@ -59,6 +60,9 @@ struct sim_run {
 	double last_progress;
 	bool progress_shown;
 	u64 end_ns;
+	/* hugetlb.csv columns, names owned here */
+	char **htlb_cols;
+	unsigned nr_htlb_cols;
 	/* frag.csv columns: five per populated zone, names owned here */
 	char **frag_cols;
 	unsigned nr_frag_cols;
@@ -406,6 +410,46 @@ static void register_frag_probe(struct sim *s)
 		    frag_probe, s);
 }
 
+/* hugetlb.csv: HugePages_Total/Free/Rsvd/Surp and, with several nodes, the per-node
+ * Total/Free/Surp. Rsvd is printed signed: a wrapped count (variant count) shows as the
+ * negative number it went to. */
+static void htlb_probe(void *arg, u64 now_ns, double *vals)
+{
+	struct sim *s = arg;
+	(void)now_ns;
+	struct hugetlb_counters c;
+	hugetlb_get_counters(s, &c);
+	vals[0] = (double)c.total;
+	vals[1] = (double)c.free;
+	vals[2] = (double)(s64)c.resv;
+	vals[3] = (double)c.surplus;
+	if (s->phys->nr_nodes > 1)
+		for (unsigned n = 0; n < s->phys->nr_nodes; n++) {
+			vals[4 + 3 * n] = (double)c.node_total[n];
+			vals[5 + 3 * n] = (double)c.node_free[n];
+			vals[6 + 3 * n] = (double)c.node_surplus[n];
+		}
+}
+
+static void register_htlb_probe(struct sim *s)
+{
+	struct sim_run *run = s->run;
+	unsigned nn = s->phys->nr_nodes > 1 ? s->phys->nr_nodes : 0;
+	run->nr_htlb_cols = 4 + 3 * nn;
+	run->htlb_cols = xcalloc(run->nr_htlb_cols, sizeof(*run->htlb_cols));
+	run->htlb_cols[0] = xstrdup("HugePages_Total");
+	run->htlb_cols[1] = xstrdup("HugePages_Free");
+	run->htlb_cols[2] = xstrdup("HugePages_Rsvd");
+	run->htlb_cols[3] = xstrdup("HugePages_Surp");
+	for (unsigned n = 0; n < nn; n++) {
+		run->htlb_cols[4 + 3 * n] = xasprintf("node%u_HugePages_Total", n);
+		run->htlb_cols[5 + 3 * n] = xasprintf("node%u_HugePages_Free", n);
+		run->htlb_cols[6 + 3 * n] = xasprintf("node%u_HugePages_Surp", n);
+	}
+	sampler_add(s->sampler, "hugetlb.csv", (const char *const *)run->htlb_cols, run->nr_htlb_cols,
+		    htlb_probe, s);
+}
+
 /* ---- create / run / destroy ---- */
 
 static void on_deadlock(void *arg, u64 now_ns, const char *description)
@@ -438,11 +482,13 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	swap_create(s);
 	vmscan_create(s);
 	s->files = file_table_create(s);
+	hugetlb_create(s);
 	compaction_create(s);
 	s->run->sim = s;
 	s->run->world.ops = &world_ops;
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
 	register_frag_probe(s);
+	register_htlb_probe(s);
 	if (spawn_workloads(s, err, errlen) < 0) {
 		sim_destroy(s);
 		return NULL;
@@ -484,11 +530,15 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	hugetlb_destroy(s->hugetlb);
 	compaction_destroy(s->compaction);
 	lru_destroy(s->lru);
 	vmscan_destroy(s->vmscan);
 	swap_destroy(s->swap);
 	rmap_destroy(s->rmap);
+	for (unsigned i = 0; i < run->nr_htlb_cols; i++)
+		free(run->htlb_cols[i]);
+	free(run->htlb_cols);
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
@@ -509,6 +559,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	struct sim_run *run = s->run;
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
+	if (run->world.totals.threads_done == run->nr_threads)
+		hugetlb_check_quiescent(s, run->end_ns);
 	if (s->check) {
 		char msg[256];
 		if (check_phys_mem(s->phys, run->world.totals.threads_done == run->nr_threads, msg,

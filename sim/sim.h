@@ -24,6 +24,7 @@ struct lru_state;
 struct swap_info;
 struct vmscan;
 struct file_table;
+struct hugetlb;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -55,6 +56,7 @@ struct sim {
 		unsigned hits, last_pages;
 	} swap_ra;
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
+	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

@@ -16,6 +16,7 @@
 #include "stats/outdir.h"
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
+#include "mm/hugetlb.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
@@ -200,6 +201,31 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	}
 	json_set(m, "alloc_pages", ap);
 	json_set_u64(m, "free_pages_bad_handle", t->bad_handles);
+	struct hugetlb_counters hc;
+	hugetlb_get_counters(s, &hc);
+	const struct hugetlb_stats *hs = hugetlb_get_stats(s);
+	struct json *hj = json_object();
+	json_set_u64(hj, "HugePages_Total", hc.total);
+	json_set_u64(hj, "HugePages_Free", hc.free);
+	json_set_u64(hj, "HugePages_Rsvd", hc.resv);
+	json_set_u64(hj, "HugePages_Surp", hc.surplus);
+	json_set(hj, "resv_min_signed", json_s64(hs->resv_min));
+	json_set(hj, "resv_max_signed", json_s64(hs->resv_max));
+	json_set_u64(hj, "faults", hs->faults);
+	json_set_u64(hj, "alloc_pool", hs->alloc_pool);
+	json_set_u64(hj, "alloc_surplus", hs->alloc_surplus);
+	json_set_u64(hj, "alloc_surplus_fail", hs->alloc_surplus_fail);
+	json_set_u64(hj, "cow_copies", hs->cow_copies);
+	json_set_u64(hj, "cow_reuse", hs->cow_reuse);
+	json_set_u64(hj, "unmap_ref_private", hs->unmap_ref_private);
+	json_set_u64(hj, "sigbus", hs->sigbus);
+	json_set_u64(hj, "sigbus_reserved", hs->sigbus_reserved);
+	json_set_u64(hj, "grow_requested", hs->grow_requested);
+	json_set_u64(hj, "grow_allocated", hs->grow_allocated);
+	json_set_u64(hj, "fresh_alloc_fail", hs->fresh_alloc_fail);
+	json_set_u64(hj, "resv_ops", hs->resv_ops);
+	json_set_u64(hj, "violations", hs->invariant_violations);
+	json_set(m, "hugetlb", hj);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -359,6 +385,58 @@ static void write_reclaim_section(FILE *f, const struct sim *s)
 		(unsigned long long)swap_total_pages(s->swap));
 }
 
+/* Hugetlb pools and reservations: the /proc/meminfo counters at the end, their range,
+ * and what the faults did. */
+static void write_hugetlb_section(FILE *f, const struct sim *s)
+{
+	struct hugetlb_counters c;
+	hugetlb_get_counters(s, &c);
+	const struct hugetlb_stats *st = hugetlb_get_stats(s);
+	if (!c.total && !st->faults && !st->grow_requested && !st->resv_ops)
+		return;
+	const char *variant = s->scn->variants.hugetlb_private_resv == PRIVATE_RESV_COUNT
+				      ? "count, the design before seed 004's fix" : "resv_map";
+	fprintf(f, "## Hugetlb\n\nPool of 2 MiB pages (hugetlb.private_resv: %s). At the end, as "
+		   "/proc/meminfo shows them:\n\n| HugePages_Total | HugePages_Free | HugePages_Rsvd "
+		   "| HugePages_Surp |\n|---:|---:|---:|---:|\n| %llu | %llu | %llu | %llu |\n\n",
+		variant, (unsigned long long)c.total, (unsigned long long)c.free,
+		(unsigned long long)c.resv, (unsigned long long)c.surplus);
+	if (s->phys->nr_nodes > 1) {
+		fprintf(f, "| node | Total | Free | Surp |\n|---:|---:|---:|---:|\n");
+		for (unsigned n = 0; n < s->phys->nr_nodes; n++)
+			fprintf(f, "| %u | %llu | %llu | %llu |\n", n,
+				(unsigned long long)c.node_total[n], (unsigned long long)c.node_free[n],
+				(unsigned long long)c.node_surplus[n]);
+		fprintf(f, "\n");
+	}
+	fprintf(f, "HugePages_Rsvd read as a signed number ranged from %lld to %lld over the run "
+		   "(below 0: the count wrapped; `hugetlb.csv` has the series).\n\n",
+		(long long)st->resv_min, (long long)st->resv_max);
+	fprintf(f, "| event | count |\n|---|---:|\n");
+	const struct {
+		const char *name;
+		u64 v;
+	} rows[] = {
+		{ "hugetlb faults", st->faults },
+		{ "pages taken from the free lists", st->alloc_pool },
+		{ "surplus pages allocated", st->alloc_surplus },
+		{ "surplus allocations refused or failed", st->alloc_surplus_fail },
+		{ "COW copies", st->cow_copies },
+		{ "COW reuses (only mapper)", st->cow_reuse },
+		{ "pages an owner's COW took back from children", st->unmap_ref_private },
+		{ "faults ending in SIGBUS", st->sigbus },
+		{ "... in a VMA holding reservations (the guarantee broken)", st->sigbus_reserved },
+		{ "pool growth requested (pages)", st->grow_requested },
+		{ "pool growth allocated (pages)", st->grow_allocated },
+		{ "order-9 buddy allocations failed", st->fresh_alloc_fail },
+		{ "reservation map operations", st->resv_ops },
+		{ "accounting violations reported (findings)", st->invariant_violations },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
+		fprintf(f, "| %s | %llu |\n", rows[i].name, (unsigned long long)rows[i].v);
+	fprintf(f, "\n");
+}
+
 static void write_report(FILE *f, void *arg)
 {
 	struct sim *s = arg;
@@ -451,6 +529,7 @@ static void write_report(FILE *f, void *arg)
 	fprintf(f, "```\n\n");
 	write_fragmentation_section(f, s);
 	write_reclaim_section(f, s);
+	write_hugetlb_section(f, s);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

@@ -18,6 +18,11 @@
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
 
+#define MFD_HUGETLB 0x0004U          /* memfd_create */
+#define SHM_HUGETLB 04000            /* shmget */
+#define SHM_NORESERVE 010000
+#define IPC_RMID 0                   /* shmctl */
+
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
@@ -49,5 +54,8 @@
 #define MM_EBUSY 16
 #define MM_EEXIST 17
 #define MM_EINVAL 22
+#define MM_ENOSPC 28
+#define MM_EIDRM 43
+#define MM_EOPNOTSUPP 95
 
 #endif

@@ -5,8 +5,11 @@
  * start time), "--- SIG... ---" signal lines (counted), "+++ exited|killed +++" (an EXIT
  * when the thread issued none). Calls that mmsim does not model are counted by name,
  * never fatal. Reads of kernel state files (snapshot_file.h) become OP_SNAPSHOT, and
- * their open/read/close disappear. Memory: one line, plus per live thread its pending
- * unfinished call. Argument decoding follows strace's documented output format. */
+ * their open/read/close disappear; so do those of the other files under /proc/sys/ and
+ * /sys/, where a number written becomes OP_SYSCTL. Memory: one line, plus per live
+ * thread its pending unfinished call and per process its open snapshot and sysctl fds
+ * (64 of each, the oldest forgotten). Argument decoding follows strace's documented
+ * output format. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -21,6 +24,7 @@
 
 #define MAX_ARGS 8
 #define NR_SNAP_FDS 64
+#define NR_SYSCTL_FDS 64
 #define DAY_NS (86400ULL * NSEC_PER_SEC)
 
 struct sthread {
@@ -39,6 +43,15 @@ struct snap_fd {
 	bool used;
 };
 
+/* An fd open on a kernel tunable (/proc/sys/..., /sys/...): writes of a number are
+ * OP_SYSCTL, everything else on it disappears. */
+struct sysctl_fd {
+	u32 pid;
+	s32 fd;
+	bool used;
+	char *path;                 /* owned; freed when the entry is reused or closed */
+};
+
 struct strace_reader {
 	struct trace_reader r;
 	struct linereader *lr;
@@ -49,6 +62,8 @@ struct strace_reader {
 	u64 base, prev_tod, day;
 	struct snap_fd snaps[NR_SNAP_FDS];
 	u32 snap_next;
+	struct sysctl_fd sysctls[NR_SYSCTL_FDS];
+	u32 sysctl_next;
 	char joined[2 * LINEREADER_MAX + 64];
 	char pathbuf[MMT_MAX_PATH + 1];
 };
@@ -228,6 +243,18 @@ static u64 arg_flags(const struct uapi_table *t, const struct arg *a)
 	return acc;
 }
 
+/* The same, but any name the table does not know makes it fail (-1): for a command,
+ * where a wrong guess would change the meaning. */
+static int arg_flags_strict(const struct uapi_table *t, const struct arg *a, u64 *v)
+{
+	char buf[128], bad[8];
+	if (!a->n || a->n >= sizeof(buf))
+		return -1;
+	memcpy(buf, a->s, a->n);
+	buf[a->n] = '\0';
+	return uapi_parse(t, UAPI_STRACE, buf, v, bad, sizeof(bad));
+}
+
 /* A strace string argument "..." (possibly followed by "..."), unescaped into out. */
 static int arg_string(const struct arg *a, char *out, size_t outlen)
 {
@@ -302,6 +329,80 @@ static void snap_add(struct strace_reader *s, u32 pid, s32 fd, u32 file)
 		s->snap_next = (s->snap_next + 1) % NR_SNAP_FDS;
 	}
 	*e = (struct snap_fd){ .pid = pid, .fd = fd, .file = file, .used = true };
+}
+
+/* ---- sysctl files ---- */
+
+static bool is_sysctl_path(const char *path)
+{
+	return !strncmp(path, "/proc/sys/", 10) || !strncmp(path, "/sys/", 5);
+}
+
+static struct sysctl_fd *sysctl_find(struct strace_reader *s, u32 pid, s32 fd)
+{
+	for (u32 i = 0; i < NR_SYSCTL_FDS; i++)
+		if (s->sysctls[i].used && s->sysctls[i].pid == pid && s->sysctls[i].fd == fd)
+			return &s->sysctls[i];
+	return NULL;
+}
+
+static void sysctl_drop(struct sysctl_fd *e)
+{
+	free(e->path);
+	*e = (struct sysctl_fd){ 0 };
+}
+
+static void sysctl_add(struct strace_reader *s, u32 pid, s32 fd, const char *path)
+{
+	struct sysctl_fd *e = sysctl_find(s, pid, fd);
+	if (!e) {
+		e = &s->sysctls[s->sysctl_next];
+		s->sysctl_next = (s->sysctl_next + 1) % NR_SYSCTL_FDS;
+	}
+	sysctl_drop(e);
+	*e = (struct sysctl_fd){ .pid = pid, .fd = fd, .used = true, .path = xstrdup(path) };
+}
+
+/* A forked child starts with copies of its parent's snapshot and sysctl fds. */
+static void fds_fork(struct strace_reader *s, u32 parent, u32 child)
+{
+	for (u32 i = 0; i < NR_SNAP_FDS; i++) {
+		struct snap_fd e = s->snaps[i];
+		if (e.used && e.pid == parent)
+			snap_add(s, child, e.fd, e.file);
+	}
+	for (u32 i = 0; i < NR_SYSCTL_FDS; i++) {
+		struct sysctl_fd *e = &s->sysctls[i];
+		if (e->used && e->pid == parent && !sysctl_find(s, child, e->fd)) {
+			char *path = xstrdup(e->path);  /* the slot may be the one reused */
+			sysctl_add(s, child, e->fd, path);
+			free(path);
+		}
+	}
+}
+
+/* The data of a write to a sysctl file as a number ("8\n", " -1 "): 0, or -1 when it is
+ * something else (a word, several numbers, a string strace cut short). */
+static int sysctl_value(const struct arg *a, u64 *v)
+{
+	char buf[64], *end;
+	if (arg_string(a, buf, sizeof(buf)) < 0 || a->s[a->n - 1] != '"')
+		return -1;
+	const char *p = buf;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!isdigit((unsigned char)*p) && !(*p == '-' && isdigit((unsigned char)p[1])))
+		return -1;
+	errno = 0;
+	if (*p == '-')
+		*v = (u64)strtoll(p, &end, 10);
+	else
+		*v = strtoull(p, &end, 10);
+	if (errno)
+		return -1;
+	while (isspace((unsigned char)*end))
+		end++;
+	return *end ? -1 : 0;
 }
 
 /* ---- one call ---- */
@@ -469,6 +570,14 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->id = v[0];
 		op->addr = v[1];
 		op->flags = (u32)arg_flags(&uapi_shm, &a[2]);
+	} else if (IS("shmctl")) {
+		NEED(2);
+		u64 cmd;
+		if (arg_flags_strict(&uapi_shmctl, &a[1], &cmd) < 0)
+			goto unknown;
+		type = OP_SHMCTL;
+		op->id = v[0];
+		op->arg = (u32)(cmd & ~0x100ULL);     /* IPC_64 */
 	} else if (IS("shmdt")) {
 		NEED(1);
 		type = OP_SHMDT;
@@ -484,25 +593,35 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		NEED(pi + 1);
 		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) < 0)
 			goto unknown;
+		u32 oflags = 0;
+		if (IS("creat"))
+			oflags = 0100 | 01000 | 01;     /* O_CREAT|O_TRUNC|O_WRONLY */
+		else if (nr > pi + 1)
+			oflags = (u32)arg_flags(&uapi_open, &a[pi + 1]);
+		bool opened = ret >= 0 && ret != OP_RET_NONE;
+		/* a state file read (snapshot); a tunable written, or read (not modelled) */
 		int sf = snapshot_file_from_path(s->pathbuf);
-		if (sf >= 0) {
-			if (ret >= 0 && ret != OP_RET_NONE)
-				snap_add(s, t->pid, (s32)ret, (u32)sf);
+		bool snap = sf >= 0 && (oflags & 03) != 01;
+		bool sysctl = is_sysctl_path(s->pathbuf) && (sf < 0 || (oflags & 03) != 0);
+		if (snap && opened)
+			snap_add(s, t->pid, (s32)ret, (u32)sf);
+		if (sysctl && opened)
+			sysctl_add(s, t->pid, (s32)ret, s->pathbuf);
+		if (snap || sysctl || sf >= 0)
 			return 0;
-		}
 		type = OP_OPEN;
 		op->path = s->pathbuf;
-		if (IS("creat"))
-			op->flags = 0100 | 01000 | 01;  /* O_CREAT|O_TRUNC|O_WRONLY */
-		else if (nr > pi + 1)
-			op->flags = (u32)arg_flags(&uapi_open, &a[pi + 1]);
+		op->flags = oflags;
 	} else if (IS("close")) {
 		NEED(1);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
-		if (sn) {
+		struct sysctl_fd *sc = sysctl_find(s, t->pid, (s32)v[0]);
+		if (sn)
 			sn->used = false;
+		if (sc)
+			sysctl_drop(sc);
+		if (sn || sc)
 			return 0;
-		}
 		type = OP_CLOSE;
 		op->fd = (s32)v[0];
 	} else if (IS("read") || IS("pread64") || IS("write") || IS("pwrite64")) {
@@ -521,6 +640,20 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 			}
 			return 0;
 		}
+		struct sysctl_fd *sc = sysctl_find(s, t->pid, (s32)v[0]);
+		if (sc && !is_read) {
+			if (sysctl_value(&a[1], &op->id) < 0) {
+				trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
+				s->r.info.skipped++;
+				return 0;
+			}
+			type = OP_SYSCTL;
+			snprintf(s->pathbuf, sizeof(s->pathbuf), "%s", sc->path);
+			op->path = s->pathbuf;
+			goto emit;
+		}
+		if (sc || sn)
+			return 0;
 		type = is_read ? OP_READ : OP_WRITE;
 		op->fd = (s32)v[0];
 		op->len = v[2];
@@ -567,6 +700,8 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 			struct sthread *child = thread_get(s, (u32)ret);  /* may move threads[] */
 			if (!child->seen)
 				child->pid = thread ? pid : (u32)ret;
+			if (!thread)
+				fds_fork(s, pid, (u32)ret);
 			t = &s->threads[tidmap_get(&s->tids, self)];
 		}
 	} else if (IS("exit") || IS("exit_group")) {
@@ -729,6 +864,8 @@ static void strace_close(struct trace_reader *r)
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
 	for (u32 i = 0; i < s->nr_threads; i++)
 		free(s->threads[i].pending);
+	for (u32 i = 0; i < NR_SYSCTL_FDS; i++)
+		free(s->sysctls[i].path);
 	free(s->threads);
 	tidmap_free(&s->tids);
 	linereader_close(s->lr);

@@ -98,6 +98,16 @@ static const struct uapi_sym ipc_syms[] = {
 };
 const struct uapi_table uapi_ipc = T("", ipc_syms, false);
 
+/* shmctl commands: one command in the low byte; strace may add IPC_64 (the new
+ * structure layout), which the kernel strips before looking at the command. */
+static const struct uapi_sym shmctl_syms[] = {
+	{ "IPC_RMID", 0, 0xff },   { "IPC_SET", 1, 0xff },     { "IPC_STAT", 2, 0xff },
+	{ "IPC_INFO", 3, 0xff },   { "SHM_LOCK", 11, 0xff },   { "SHM_UNLOCK", 12, 0xff },
+	{ "SHM_STAT", 13, 0xff },  { "SHM_INFO", 14, 0xff },   { "SHM_STAT_ANY", 15, 0xff },
+	{ "IPC_64", 0x100, 0 },
+};
+const struct uapi_table uapi_shmctl = T("", shmctl_syms, false);
+
 static const struct uapi_sym shm_syms[] = {
 	{ "SHM_RDONLY", 010000, 0 }, { "SHM_RND", 020000, 0 }, { "SHM_REMAP", 040000, 0 },
 	{ "SHM_EXEC", 0100000, 0 },
@@ -210,6 +220,23 @@ static bool name_eq(const struct uapi_table *t, enum uapi_style style, const cha
 	return true;
 }
 
+/* The right side of strace's "N<<NAME" (a page size encoded in the MAP_HUGE_*, MFD_HUGE_*
+ * and SHM_HUGE_* bits, printed as "21<<MAP_HUGE_SHIFT" when strace has no name for it):
+ * the shift, or -1. */
+static int shift_value(const char *s)
+{
+	static const char *const huge_shift[] = { "MAP_HUGE_SHIFT", "MFD_HUGE_SHIFT",
+						  "SHM_HUGE_SHIFT" };
+	for (size_t i = 0; i < ARRAY_SIZE(huge_shift); i++)
+		if (!strcmp(s, huge_shift[i]))
+			return 26;
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	return *end == '\0' && v < 64 ? (int)v : -1;
+}
+
 int uapi_parse(const struct uapi_table *t, enum uapi_style style, const char *s, u64 *v,
 	       char *bad, size_t badlen)
 {
@@ -230,6 +257,12 @@ int uapi_parse(const struct uapi_table *t, enum uapi_style style, const char *s,
 				if (*end == '\0' && errno == 0) {
 					acc |= x;
 					ok = true;
+				} else if (style == UAPI_STRACE && errno == 0 && !strncmp(end, "<<", 2)) {
+					int sh = shift_value(end + 2);
+					if (sh >= 0 && (sh == 0 || x >> (64 - sh) == 0)) {
+						acc |= x << sh;
+						ok = true;
+					}
 				}
 			}
 		} else {

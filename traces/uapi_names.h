@@ -1,7 +1,8 @@
 /* uapi_names.h - names of the Linux user-API constants that appear in traces: MAP_*,
- * PROT_*, O_*, MADV_*, MPOL_*, CLONE_*, errno names. Values are the Linux x86-64/generic
- * ABI ones (facts from the uapi headers). Two spellings: strace's ("MAP_PRIVATE", flags
- * joined by "|") and .mmt's (lower case without the prefix: "private").
+ * PROT_*, O_*, MADV_*, MPOL_*, CLONE_*, shmctl commands, errno names. Values are the
+ * Linux x86-64/generic ABI ones (facts from the uapi headers). Two spellings: strace's
+ * ("MAP_PRIVATE", flags joined by "|") and .mmt's (lower case without the prefix:
+ * "private").
  *
  * A table is a list of {name, value, mask}; a value matches when (v & mask) == value,
  * so multi-bit fields (O_ACCMODE, MAP_TYPE) are named exactly. */
@@ -24,7 +25,7 @@ struct uapi_table {
 };
 
 extern const struct uapi_table uapi_prot, uapi_map, uapi_open, uapi_madv, uapi_mpol_mode,
-	uapi_mpol_mf, uapi_mremap, uapi_mfd, uapi_falloc, uapi_ipc, uapi_shm, uapi_clone;
+	uapi_mpol_mf, uapi_mremap, uapi_mfd, uapi_falloc, uapi_ipc, uapi_shm, uapi_shmctl, uapi_clone;
 
 enum uapi_style { UAPI_STRACE, UAPI_MMT };
 
@@ -32,7 +33,8 @@ enum uapi_style { UAPI_STRACE, UAPI_MMT };
  * matches 0. Returns buf. */
 char *uapi_format(const struct uapi_table *t, enum uapi_style style, u64 v, char *buf,
 		  size_t len);
-/* Parse names, numbers (C syntax: 0x.., 0..., decimal) and "|" joins in the given style.
+/* Parse names, numbers (C syntax: 0x.., 0..., decimal) and "|" joins in the given style;
+ * in strace's style also "N<<MAP_HUGE_SHIFT" (MFD_, SHM_ likewise; or "N<<K").
  * Returns 0, or -1 with the first unknown name copied to bad. */
 int uapi_parse(const struct uapi_table *t, enum uapi_style style, const char *s, u64 *v,
 	       char *bad, size_t badlen);

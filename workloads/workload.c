@@ -24,14 +24,16 @@ const struct workload_type trace_type = {
 };
 
 /* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c,
- * workloads/working_set.c). */
+ * workloads/working_set.c, workloads/hugetlb_churn.c). */
 extern const struct workload_type mmap_churn_type;
 extern const struct workload_type fork_cow_type;
 extern const struct workload_type working_set_type;
+extern const struct workload_type hugetlb_churn_type;
 
 static const struct workload_type *const types[] = {
 	&fork_cow_type,
 	&highalloc_stress_type,
+	&hugetlb_churn_type,
 	&mmap_churn_type,
 	&random_touch_type,
 	&sequential_touch_type,
@@ -42,6 +44,7 @@ static const struct workload_type *const types[] = {
 static const struct workload_schema *const schemas[] = {
 	&fork_cow_type.schema,
 	&highalloc_stress_type.schema,
+	&hugetlb_churn_type.schema,
 	&mmap_churn_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,

@@ -34,6 +34,7 @@ static const char *const thp_defrag_names[] = {
 	"always", "defer", "defer+madvise", "madvise", "never", NULL
 };
 static const char *const grouping_names[] = { "mobility", "none", NULL };
+static const char *const private_resv_names[] = { "resv_map", "count", NULL };
 
 #define S struct scenario
 #define KNOB_BOOL(n, f, d, doc) KNOB_BOOL_OF(S, n, f, d, doc),

@@ -69,8 +69,10 @@ struct kernel_cfg {
 /* The debated designs (one knob per seed debate). The model issues add rows. */
 struct variants_cfg {
 	unsigned page_alloc_grouping;      /* enum page_alloc_grouping (seed 003) */
+	unsigned hugetlb_private_resv;     /* enum hugetlb_private_resv (seed 004) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
+enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

@@ -9,6 +9,7 @@
 #include "platform/cost.h"
 #include "mm/filemap.h"
 #include "mm/gfp.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
@@ -24,6 +25,16 @@ struct file_table {
 	u32 *free_ids;
 	u32 nr_free, cap_free;
 };
+
+u32 file_table_nr(const struct file_table *ft)
+{
+	return ft->nr;
+}
+
+struct sim *file_table_sim(const struct file_table *ft)
+{
+	return ft->sim;
+}
 
 struct file_table *file_table_create(struct sim *sim)
 {
@@ -51,8 +62,11 @@ void file_table_destroy(struct file_table *ft)
 	if (!ft)
 		return;
 	for (u32 i = 0; i < ft->nr; i++)
-		if (ft->inodes[i])
+		if (ft->inodes[i]) {
+			if (ft->inodes[i]->hugetlb)
+				hugetlbfs_evict_inode(NULL, ft->inodes[i]);
 			inode_free(ft, ft->inodes[i]);
+		}
 	free(ft->inodes);
 	free(ft->free_ids);
 	free(ft);
@@ -93,8 +107,10 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 		if (in && !in->shmem && !strcmp(in->path, path))
 			return iget(in);
 	}
-	/* the file table keeps regular files (and their cache) to the end of the run */
-	struct inode *in = inode_new(sim, path, false);
+	/* the file table keeps regular files (and their cache) to the end of the run; a
+	 * file under /dev/hugepages (the default hugetlbfs mount) is a hugetlb file */
+	struct inode *in = !strncmp(path, "/dev/hugepages/", 15) ? hugetlb_file_create(sim, path, 0)
+								   : inode_new(sim, path, false);
 	in->refs = 2;
 	return in;
 }
@@ -102,6 +118,15 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 struct inode *shmem_file_create(struct sim *sim, const char *name, u64 size)
 {
 	struct inode *in = inode_new(sim, name, true);
+	in->size = size;
+	in->refs = 1;
+	return in;
+}
+
+struct inode *inode_create(struct sim *sim, const char *name, u64 size, bool shmem, bool hugetlb)
+{
+	struct inode *in = inode_new(sim, name, shmem);
+	in->hugetlb = hugetlb;
 	in->size = size;
 	in->refs = 1;
 	return in;
@@ -161,6 +186,24 @@ u64 find_get_page(struct inode *inode, u64 index)
 {
 	struct pc_slot *s = pc_find(inode, index, false);
 	return s ? s->pfn : PFN_NONE;
+}
+
+void pagecache_insert(struct inode *inode, u64 index, u64 pfn)
+{
+	struct pc_slot *s = pc_find(inode, index, true);
+	s->pfn = pfn;
+	inode->nr_pages++;
+}
+
+u64 pagecache_delete(struct inode *inode, u64 index)
+{
+	struct pc_slot *s = pc_find(inode, index, false);
+	if (!s)
+		return PFN_NONE;
+	u64 pfn = s->pfn;
+	s->pfn = PFN_NONE;
+	inode->nr_pages--;
+	return pfn;
 }
 
 void filemap_replace_page(struct inode *inode, u64 index, u64 new_pfn)
@@ -282,8 +325,11 @@ void iput(struct task *tsk, struct inode *inode)
 {
 	if (--inode->refs)
 		return;
-	/* the last reference of a shmem file (regular files are kept by the table) */
-	if (tsk && inode->nr_pages)
+	/* the last reference of a shmem or hugetlb file (regular files are kept by the
+	 * table) */
+	if (inode->hugetlb)
+		hugetlbfs_evict_inode(tsk, inode);
+	else if (tsk && inode->nr_pages)
 		truncate_inode_pages_range(tsk, inode, 0, UINT64_MAX);
 	inode_free(inode->ft, inode);
 }
@@ -319,16 +365,24 @@ static s64 file_rw(struct task *tsk, struct inode *inode, u64 off, u64 len, bool
 
 s64 file_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 {
+	if (inode->hugetlb)
+		return hugetlbfs_read(tsk, inode, off, len);
 	return file_rw(tsk, inode, off, len, false);
 }
 
 s64 file_write(struct task *tsk, struct inode *inode, u64 off, u64 len)
 {
+	if (inode->hugetlb) {
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		return -MM_EINVAL;      /* hugetlbfs has no write() */
+	}
 	return file_rw(tsk, inode, off, len, true);
 }
 
 int file_truncate(struct task *tsk, struct inode *inode, u64 size)
 {
+	if (inode->hugetlb)
+		return hugetlbfs_truncate(tsk, inode, size);
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	if (size < inode->size)
 		truncate_inode_pages_range(tsk, inode, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
@@ -339,6 +393,8 @@ int file_truncate(struct task *tsk, struct inode *inode, u64 size)
 
 int file_fallocate(struct task *tsk, struct inode *inode, u32 mode, u64 off, u64 len)
 {
+	if (inode->hugetlb)
+		return hugetlbfs_fallocate(tsk, inode, mode, off, len);
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	if (!len || off + len < off)
 		return -MM_EINVAL;

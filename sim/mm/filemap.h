@@ -32,6 +32,9 @@ struct inode {
 	struct file_table *ft;             /* borrowed: the table that owns it */
 	char *path;                        /* regular files: the path; shmem: a description */
 	bool shmem;
+	bool hugetlb;                      /* hugetlbfs (mm/hugetlb.h): cache indexed in 2 MiB pages */
+	bool s_private;                    /* S_PRIVATE: a SysV shm segment's (mmap reserves nothing) */
+	struct resv_map *resv_map;         /* hugetlb: the shared reservation map */
 	u64 size;                          /* bytes (i_size) */
 	u32 refs;                          /* open fds + VMAs + the registries holding it */
 	spinlock_t i_pages_lock;           /* xa_lock of the mapping: page cache insertion */
@@ -42,7 +45,15 @@ struct inode {
 	u32 nr_mmap, cap_mmap;
 };
 
+static inline bool is_file_hugepages(const struct inode *inode)
+{
+	return inode && inode->hugetlb;
+}
+
 struct file_table *file_table_create(struct sim *sim);
+struct sim *file_table_sim(const struct file_table *ft);
+/* Inode ids run from 0 to this (exclusive); file_inode_by_id gives NULL for free ones. */
+u32 file_table_nr(const struct file_table *ft);
 /* Frees every inode; pages still cached go back to the allocator only with tsk (end of
  * run by a task); without, host memory only. */
 void file_table_destroy(struct file_table *ft);
@@ -68,6 +79,12 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra);
  * the allocator fails. The page's refcount is the cache's; callers that map it add
  * their own. */
 u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *created);
+/* Raw page cache slots for hugetlbfs (no accounting, no LRU): insert pfn at index
+ * (none there), remove the page at index (returns it, or PFN_NONE). */
+void pagecache_insert(struct inode *inode, u64 index, u64 pfn);
+u64 pagecache_delete(struct inode *inode, u64 index);
+/* A new inode with no pages, size bytes, one reference; flags as in struct inode. */
+struct inode *inode_create(struct sim *sim, const char *name, u64 size, bool shmem, bool hugetlb);
 /* Replace the page at index (migration). */
 void filemap_replace_page(struct inode *inode, u64 index, u64 new_pfn);
 /* Mark a cached page dirty (written through a shared mapping or write()). */

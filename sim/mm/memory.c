@@ -11,6 +11,7 @@
 #include "platform/cost.h"
 #include "locks/lockdep.h"
 #include "mm/gfp.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -69,6 +70,11 @@ static struct pmd_slot *pmd_find(struct mm_struct *mm, u64 index, bool create)
 			tomb = s;
 		i = (i + 1) & mask;
 	}
+}
+
+struct pmd_slot *pmd_alloc_slot(struct mm_struct *mm, u64 addr)
+{
+	return pmd_find(mm, addr >> PMD_SHIFT, true);
 }
 
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr)
@@ -526,6 +532,8 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 	if (!(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
 		return VM_FAULT_SIGSEGV;
 	count_vm_event(tsk, PGFAULT);
+	if (vma->vm_flags & VM_HUGETLB)
+		return hugetlb_fault(tsk, vma, addr, flags);
 	struct pte_table *t = pte_alloc(tsk, mm, addr);
 	if (!t)
 		return VM_FAULT_OOM;
@@ -557,6 +565,13 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			return -MM_ENOMEM;   /* killed: the thread stops at once */
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		unsigned idx = (a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+		if (s && s->kind == PMD_HUGE && (s->huge & PTE_PRESENT) &&
+		    (!write || (s->huge & PTE_WRITE))) {
+			/* a 4 KiB part of a huge page mapped at PMD level */
+			s->huge |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
+			charge(tsk, c->access_ns[tsk->node][pfn_nid(tsk, pte_pfn(s->huge))]);
+			continue;
+		}
 		pte_t p = s && s->kind == PMD_TABLE ? s->table->pte[idx] : 0;
 		if ((p & PTE_PRESENT) && (!write || (p & PTE_WRITE))) {
 			/* A plain access: the hardware sets the accessed/dirty bits. */
@@ -588,6 +603,10 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 
 void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
 {
+	if (vma->vm_flags & VM_HUGETLB) {
+		unmap_hugepage_range(tsk, vma, start, end);
+		return;
+	}
 	struct mm_struct *mm = vma->vm_mm;
 	const struct cost_table *c = tsk->sim->cost;
 	struct page_gather g = { .nr = 0 };
@@ -695,6 +714,8 @@ void unmap_mapping_pages(struct task *tsk, struct inode *inode, u64 start, u64 e
 
 int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src)
 {
+	if (src->vm_flags & VM_HUGETLB)
+		return copy_hugetlb_page_range(tsk, dst, src);
 	/* file and shared mappings without anonymous pages are not copied: the child faults
 	 * them in from the page cache (as the kernel skips them) */
 	if (!src->anon_vma)

@@ -54,6 +54,9 @@ void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct in
 
 /* Page-table hash helpers (mmap.c and memory.c). */
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr);
+/* The slot of addr, created (PMD_NONE) if missing; caller holds the page table lock. A
+ * creation may move other slots: no slot pointer survives it. */
+struct pmd_slot *pmd_alloc_slot(struct mm_struct *mm, u64 addr);
 /* Free every page table; with tsk, their pages go back to the allocator (exit), without
  * only host memory is released (after the run). */
 void pgtables_destroy(struct task *tsk, struct mm_struct *mm);

@@ -33,6 +33,7 @@ struct anon_vma;
 #define VM_GROWSDOWN 0x00000100ULL
 #define VM_DENYWRITE 0x00000800ULL
 #define VM_LOCKED 0x00002000ULL
+#define VM_DONTEXPAND 0x00040000ULL
 #define VM_ACCOUNT 0x00100000ULL
 #define VM_NORESERVE 0x00200000ULL
 #define VM_HUGETLB 0x00400000ULL
@@ -42,10 +43,12 @@ struct anon_vma;
 struct vm_area_struct;
 
 /* Per-VMA model state hooks (the kernel's vm_operations_struct, reduced): open runs on
- * the new VMA a split or a fork creates (so per-VMA state can be shared or duplicated),
- * close when a VMA goes away. Either may be NULL. */
+ * the new VMA a split, an mremap move or a fork creates (so per-VMA state can be shared
+ * or duplicated), close when a VMA goes away, may_split before a split. Any may be NULL. */
 struct vm_operations {
 	const char *name;
+	/* 0 if the VMA may be split at addr, else -errno (hugetlb: huge page alignment) */
+	int (*may_split)(struct vm_area_struct *vma, u64 addr);
 	void (*open)(struct task *tsk, struct vm_area_struct *vma);
 	void (*close)(struct task *tsk, struct vm_area_struct *vma);
 };
@@ -93,7 +96,7 @@ struct pmd_slot {
 	u8 kind;                           /* enum pmd_kind; PMD_NONE also marks a free slot */
 	bool used;                         /* hash occupancy (tombstones stay used) */
 	struct pte_table *table;           /* PMD_TABLE */
-	u64 huge_pfn;                      /* PMD_HUGE */
+	pte_t huge;                        /* PMD_HUGE: a PTE-format entry for the 2 MiB page */
 };
 
 struct mm_struct {

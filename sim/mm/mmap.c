@@ -10,6 +10,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "mm/filemap.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/mmap.h"
@@ -137,6 +138,22 @@ static u32 split_vma(struct task *tsk, struct mm_struct *mm, u32 i, u64 addr)
 	return i + 1;
 }
 
+/* Whether the VMAs straddling start and end may be split there (may_split hooks):
+ * 0 or -errno. */
+static int check_split(struct mm_struct *mm, u64 start, u64 end)
+{
+	u64 at[2] = { start, end };
+	for (int k = 0; k < 2; k++) {
+		struct vm_area_struct *v = vma_lookup(mm, at[k]);
+		if (v && v->vm_start < at[k] && v->vm_ops && v->vm_ops->may_split) {
+			int r = v->vm_ops->may_split(v, at[k]);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
 /* Make VMA boundaries at start and end (splitting the VMAs that straddle them). Returns
  * the index of the first VMA inside [start, end). */
 static u32 split_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end)
@@ -154,6 +171,9 @@ static u32 split_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 en
  * same identity, contiguous file offsets, and anon_vmas that can be one. */
 static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
+	/* a VMA with a close hook is never merged (hugetlb: its reservation) */
+	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
+		return false;
 	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file ||
 	    a->vm_ops != b->vm_ops || a->vm_policy != b->vm_policy ||
 	    a->vm_private_data != b->vm_private_data)
@@ -215,8 +235,9 @@ static bool range_mapped(struct mm_struct *mm, u64 start, u64 end)
 	return a >= end;
 }
 
-/* Top-down search for a free range of len bytes below mmap_base; 0 if none. */
-static u64 get_unmapped_area(struct mm_struct *mm, u64 len)
+/* Top-down search for a free range of len bytes aligned to align below mmap_base; 0
+ * if none. */
+static u64 get_unmapped_area_aligned(struct mm_struct *mm, u64 len, u64 align)
 {
 	u64 top = mm->mmap_base;
 	u32 i = vma_index(mm, top);          /* first VMA ending above top */
@@ -224,8 +245,8 @@ static u64 get_unmapped_area(struct mm_struct *mm, u64 len)
 		i++;                         /* it spans top: the gap loop below steps over it */
 	for (;;) {
 		u64 below = i > 0 ? mm->vmas[i - 1]->vm_end : MMAP_MIN_ADDR;
-		if (below <= top && top - below >= len)
-			return top - len;
+		if (below <= top && top - below >= len && ALIGN_DOWN(top - len, align) >= below)
+			return ALIGN_DOWN(top - len, align);
 		if (i == 0)
 			return 0;
 		top = min(top, mm->vmas[i - 1]->vm_start);
@@ -294,6 +315,8 @@ void mm_free_after_run(struct mm_struct *mm)
 {
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *v = mm->vmas[i];
+		if (v->vm_flags & VM_HUGETLB)
+			hugetlb_vma_free_after_run(mm->sim, v);
 		free(v->avc);
 		free(v);
 	}
@@ -335,11 +358,23 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	if ((flags & (MAP_SHARED | MAP_PRIVATE)) == 0 ||
 	    (flags & (MAP_SHARED | MAP_PRIVATE)) == (MAP_SHARED | MAP_PRIVATE))
 		return -MM_EINVAL;
-	if (flags & MAP_HUGETLB)
-		return -MM_EINVAL;      /* hugetlb mappings: the hugetlb issue */
+	bool huge = (flags & MAP_HUGETLB) || is_file_hugepages(file);
+	u64 align = PAGE_SIZE;
+	if (huge) {
+		/* MAP_HUGE_SHIFT bits: only the default 2 MiB size is modelled */
+		u32 size_log = (flags >> 26) & 0x3f;
+		if ((flags & MAP_HUGETLB) && file && !is_file_hugepages(file))
+			return -MM_EINVAL;
+		if (size_log && size_log != HPAGE_SHIFT)
+			return -MM_EINVAL;
+		align = HPAGE_SIZE;
+		len = ALIGN_UP(len, HPAGE_SIZE);
+		if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) && (addr & (HPAGE_SIZE - 1)))
+			return -MM_EINVAL;
+	}
 	/* overcommit heuristic (vm.overcommit_memory 0): a private writable mapping larger
-	 * than all of RAM and swap fails */
-	if (!(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) &&
+	 * than all of RAM and swap fails (hugetlb memory is not accounted so) */
+	if (!huge && !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) &&
 	    (len >> PAGE_SHIFT) > tsk->sim->phys->nr_pages + (tsk->sim->scn->machine.swap.size >> PAGE_SHIFT))
 		return -MM_ENOMEM;
 
@@ -356,14 +391,19 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 				up_write(tsk, &mm->mmap_lock);
 				return -MM_EEXIST;
 			}
+			int r = check_split(mm, start, start + len);
+			if (r) {
+				up_write(tsk, &mm->mmap_lock);
+				return r;
+			}
 			do_vmi_munmap(tsk, mm, start, start + len);
 		}
 	} else {
-		addr = ALIGN_DOWN(addr, PAGE_SIZE);
+		addr = huge ? ALIGN_UP(addr, align) : ALIGN_DOWN(addr, PAGE_SIZE);
 		if (addr >= MMAP_MIN_ADDR && addr + len <= TASK_SIZE && range_free(mm, addr, addr + len))
 			start = addr;
 		else
-			start = get_unmapped_area(mm, len);
+			start = get_unmapped_area_aligned(mm, len, align);
 		if (!start) {
 			up_write(tsk, &mm->mmap_lock);
 			return -MM_ENOMEM;
@@ -374,17 +414,28 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	v->vm_end = start + len;
 	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
 	v->vm_mm = mm;
-	bool shared_anon = !file && (flags & MAP_SHARED);
+	bool shared_anon = !file && (flags & MAP_SHARED) && !huge;
+	bool anon_huge = !file && huge;
 	if (shared_anon)
 		file = shmem_file_create(tsk->sim, "/dev/zero (deleted)", len); /* shmem_zero_setup */
+	else if (anon_huge)
+		file = hugetlb_file_create(tsk->sim, "/anon_hugepage (deleted)", len);
 	else if (file)
 		iget(file);
 	v->vm_file = file;
 	v->vm_pgoff = file ? pgoff : start >> PAGE_SHIFT;
 	if (file)
-		i_mmap_insert(file, v);
-	if (shared_anon)
-		iput(tsk, file);        /* the VMA's reference is the only one */
+		i_mmap_insert(file, v);   /* a new file's first reference is the VMA's */
+	if (huge) {
+		/* hugetlbfs_file_mmap: the reservation, before the VMA is linked */
+		int r = hugetlbfs_file_mmap(tsk, v);
+		if (r < 0) {
+			v->vm_ops = NULL;   /* nothing to close: nothing was reserved */
+			vma_free(tsk, tsk->sim, v);
+			up_write(tsk, &mm->mmap_lock);
+			return r;
+		}
+	}
 	vma_insert(mm, v);
 	mm->total_vm += len >> PAGE_SHIFT;
 	charge(tsk, tsk->sim->cost->vma_op_ns);
@@ -414,9 +465,11 @@ int vm_munmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len)
 		return -MM_EINVAL;
 	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(tsk, &mm->mmap_lock);
-	do_vmi_munmap(tsk, mm, addr, addr + len);
+	int r = check_split(mm, addr, addr + len);
+	if (!r)
+		do_vmi_munmap(tsk, mm, addr, addr + len);
 	up_write(tsk, &mm->mmap_lock);
-	return 0;
+	return r;
 }
 
 /* ---- mprotect ---- */
@@ -483,6 +536,11 @@ int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 p
 		up_write(tsk, &mm->mmap_lock);
 		return -MM_ENOMEM;
 	}
+	int r = check_split(mm, addr, end);
+	if (r) {
+		up_write(tsk, &mm->mmap_lock);
+		return r;
+	}
 	apply_vma_flags(tsk, mm, addr, end, VM_READ | VM_WRITE | VM_EXEC,
 			calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
 	up_write(tsk, &mm->mmap_lock);
@@ -542,10 +600,26 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	down_write(tsk, &mm->mmap_lock);
 	s64 ret;
 	struct vm_area_struct *v = vma_lookup(mm, addr);
+	if (v && (v->vm_flags & VM_HUGETLB)) {
+		/* whole huge pages; a hugetlb mapping never grows (its reservation could
+		 * not follow) and is not anonymous memory for MREMAP_DONTUNMAP */
+		old_len = ALIGN_UP(old_len, HPAGE_SIZE);
+		new_len = ALIGN_UP(new_len, HPAGE_SIZE);
+		if ((addr & (HPAGE_SIZE - 1)) || ((flags & MREMAP_FIXED) && (new_addr & (HPAGE_SIZE - 1))) ||
+		    new_len > old_len || (flags & MREMAP_DONTUNMAP)) {
+			ret = -MM_EINVAL;
+			goto out;
+		}
+	}
 	if (!v || !old_len || addr + old_len > v->vm_end) {
 		ret = !v ? -MM_EFAULT : !old_len ? -MM_EINVAL : -MM_EFAULT;
 		goto out;
 	}
+	ret = check_split(mm, addr, addr + old_len);
+	if (!ret && new_len < old_len)
+		ret = check_split(mm, addr + new_len, addr + old_len);
+	if (ret)
+		goto out;
 	if (!(flags & MREMAP_FIXED)) {
 		if (new_len <= old_len) {
 			/* shrink in place */
@@ -567,7 +641,8 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 			ret = -MM_ENOMEM;
 			goto out;
 		}
-		new_addr = get_unmapped_area(mm, new_len);
+		new_addr = get_unmapped_area_aligned(mm, new_len, (v->vm_flags & VM_HUGETLB) ? HPAGE_SIZE
+										      : PAGE_SIZE);
 		if (!new_addr) {
 			ret = -MM_ENOMEM;
 			goto out;
@@ -589,8 +664,11 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	vma_insert(mm, nv);
 	if (nv->vm_ops && nv->vm_ops->open)
 		nv->vm_ops->open(tsk, nv);
+	if (v->vm_flags & VM_HUGETLB)
+		clear_vma_resv_huge_pages(tsk, v);   /* the copy holds the reservation now */
 	charge(tsk, tsk->sim->cost->vma_op_ns);
-	if (move_ptes(tsk, mm, addr, new_addr, old_len) < 0) {
+	if ((v->vm_flags & VM_HUGETLB) ? move_hugetlb_page_tables(tsk, mm, addr, new_addr, old_len) < 0
+				       : move_ptes(tsk, mm, addr, new_addr, old_len) < 0) {
 		ret = -MM_ENOMEM;
 		goto out;
 	}
@@ -806,6 +884,8 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
 		struct vm_area_struct *src = oldmm->vmas[i];
 		struct vm_area_struct *v = vma_dup(src, mm);
+		if (v->vm_flags & VM_HUGETLB)
+			hugetlb_dup_vma_private(v);
 		anon_vma_fork(tsk->sim, v, src);
 		vma_insert_at(mm, mm->nr_vmas, v);
 		mm->total_vm += (v->vm_end - v->vm_start) >> PAGE_SHIFT;

@@ -1047,6 +1047,23 @@ u64 __alloc_pages(struct task *tsk, gfp_t gfp, unsigned order, int preferred_nid
 	return pfn;
 }
 
+u64 alloc_pages_boot(struct phys_mem *pm, unsigned nid, unsigned order, unsigned mt)
+{
+	const struct pglist_data *pgdat = pm->node_data[nid];
+	for (int zi = MAX_NR_ZONES - 1; zi >= 0; zi--) {
+		struct zone *z = (struct zone *)&pgdat->node_zones[zi];
+		if (!z->populated)
+			continue;
+		u64 pfn = __rmqueue_smallest(pm, z, order, mt);
+		if (pfn == PFN_NONE)
+			continue;
+		__mod_zone_freepage_state(pm, z, -(1LL << order), mt);
+		prep_new_page(pm, pfn, order, mt);
+		return pfn;
+	}
+	return PFN_NONE;
+}
+
 u64 alloc_pages_node(struct task *tsk, int nid, gfp_t gfp, unsigned order)
 {
 	if (nid < 0)

@@ -139,6 +139,10 @@ static inline unsigned get_pageblock_migratetype(const struct phys_mem *pm, u64 
  * PFN_NONE when the allocation fails (as the kernel returns NULL). May block (zone->lock,
  * reclaim) when gfp allows. */
 u64 alloc_pages_node(struct task *tsk, int nid, gfp_t gfp, unsigned order);
+/* Before the simulation runs (boot: hugepages= on the command line): a block of order
+ * from node nid's free lists of type mt, highest zone first, no task, no cost, no
+ * watermark. PFN_NONE if none is free. */
+u64 alloc_pages_boot(struct phys_mem *pm, unsigned nid, unsigned order, unsigned mt);
 /* The general form: preferred node and an allowed-nodes mask (0 = all nodes). */
 u64 __alloc_pages(struct task *tsk, gfp_t gfp, unsigned order, int preferred_nid, u64 nodemask);
 /* Free a block returned by the allocator (order as allocated). */

@@ -4,6 +4,7 @@
 #include "sim.h"
 #include "config/scenario.h"
 #include "mm/filemap.h"
+#include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
@@ -101,12 +102,15 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "FileHugePages:", 0);
 	kb(f, "FilePmdMapped:", 0);
 	kb(f, "Balloon:", 0);
-	fprintf(f, "%-16s%8d\n", "HugePages_Total:", 0);
-	fprintf(f, "%-16s%8d\n", "HugePages_Free:", 0);
-	fprintf(f, "%-16s%8d\n", "HugePages_Rsvd:", 0);
-	fprintf(f, "%-16s%8d\n", "HugePages_Surp:", 0);
+	struct hugetlb_counters hc;
+	hugetlb_get_counters(sim, &hc);
+	/* unsigned, as the kernel prints them (a wrapped Rsvd shows as 2^64 - n) */
+	fprintf(f, "%-16s%8llu\n", "HugePages_Total:", (unsigned long long)hc.total);
+	fprintf(f, "%-16s%8llu\n", "HugePages_Free:", (unsigned long long)hc.free);
+	fprintf(f, "%-16s%8llu\n", "HugePages_Rsvd:", (unsigned long long)hc.resv);
+	fprintf(f, "%-16s%8llu\n", "HugePages_Surp:", (unsigned long long)hc.surplus);
 	kb(f, "Hugepagesize:", 512);
-	kb(f, "Hugetlb:", 0);
+	kb(f, "Hugetlb:", hc.total * 512);
 	kb(f, "DirectMap4k:", 0);
 	kb(f, "DirectMap2M:", ALIGN_UP(pm->nr_pages, 512));
 	kb(f, "DirectMap1G:", 0);

@@ -39,7 +39,9 @@
 	X(SNAPSHOT, "snapshot")   /* arg = enum snapshot_file: write what the kernel shows */  \
 	X(ALLOC_PAGES, "alloc_pages") /* arg=order flags=gfp-like node=nid; id = handle */     \
 	X(FREE_PAGES, "free_pages")   /* id = handle from ALLOC_PAGES */                       \
-	X(COMPACT_MEMORY, "compact_memory") /* node (-1 = all) */
+	X(COMPACT_MEMORY, "compact_memory") /* node (-1 = all) */                             \
+	X(SYSCTL, "sysctl")       /* path id=value: a number written to a /proc/sys or sysfs file */ \
+	X(SHMCTL, "shmctl")       /* id=shmid arg=cmd (IPC_RMID 0; others not modelled) */
 
 enum op_type {
 	OP_NONE = 0,

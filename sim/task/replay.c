@@ -12,6 +12,7 @@
 #include "locks/rwsem.h"
 #include "stats/findings.h"
 #include "mm/filemap.h"
+#include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/compaction.h"
@@ -236,8 +237,13 @@ static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 {
 	if (ret < 0)
 		t->failed[op->type]++;
-	if (op->ret != OP_RET_NONE && op->ret != ret)
+	if (op->ret != OP_RET_NONE && op->ret != ret) {
 		t->ret_mismatch++;
+		if (getenv("MMSIM_DEBUG_RET"))
+			fprintf(stderr, "%s addr=0x%llx len=%llu: recorded %lld, replayed %lld\n",
+				op_type_name(op->type), (unsigned long long)op->addr,
+				(unsigned long long)op->len, (long long)op->ret, (long long)ret);
+	}
 }
 
 /* ---- file descriptors ---- */
@@ -332,10 +338,21 @@ static s64 do_shmget(struct task *tsk, struct replay_world *w, const struct op *
 		return (s64)id;            /* an existing segment by key */
 	if (!op->len)
 		return -MM_EINVAL;
-	*segs = xrealloc(*segs, (nr_shm_segs + 1) * sizeof(**segs));
-	(*segs)[w->nr_shm_segs++] = (struct shm_seg){
-		.id = id, .inode = shmem_file_create(tsk->sim, "SYSV", ALIGN_UP(op->len, PAGE_SIZE)) };
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	char name[32];
+	snprintf(name, sizeof(name), "/SYSV%08llx (deleted)", (unsigned long long)(op->id & 0xffffffffULL));
+	struct inode *in;
+	if (op->flags & SHM_HUGETLB) {
+		/* newseg with SHM_HUGETLB: the pages are reserved now */
+		int err = 0;
+		in = hugetlb_shm_create(tsk, name, op->len, op->flags & SHM_NORESERVE, &err);
+		if (!in)
+			return err;
+	} else {
+		in = shmem_file_create(tsk->sim, name, ALIGN_UP(op->len, PAGE_SIZE));
+	}
+	*segs = xrealloc(*segs, (nr_shm_segs + 1) * sizeof(**segs));
+	(*segs)[w->nr_shm_segs++] = (struct shm_seg){ .id = id, .inode = in };
 	return (s64)id;
 }
 
@@ -360,6 +377,21 @@ static s64 do_shmat(struct task *tsk, struct replay_world *w, struct mm_struct *
 	if (r == -MM_EEXIST)
 		r = do_mmap(tsk, mm, 0, seg->inode->size, prot, MAP_SHARED, seg->inode, 0, VM_SHM);
 	return r;
+}
+
+/* shmctl: IPC_RMID removes the segment; it is destroyed with its last attachment. */
+static s64 do_shmctl(struct task *tsk, struct replay_world *w, const struct op *op)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct shm_seg *seg = shm_find(w, op->id);
+	if (!seg || !seg->inode)
+		return -MM_EINVAL;
+	if (op->arg != IPC_RMID)
+		return 0;      /* IPC_STAT, IPC_SET, SHM_LOCK ...: no memory effect modelled */
+	struct inode *in = seg->inode;
+	*seg = w->shm_segs[--w->nr_shm_segs];
+	iput(tsk, in);
+	return 0;
 }
 
 static s64 do_shmdt(struct task *tsk, struct mm_struct *mm, const struct op *op)
@@ -422,9 +454,13 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
 		char name[256];
 		snprintf(name, sizeof(name), "/memfd:%s (deleted)", op->path ? op->path : "");
+		if ((op->flags & MFD_HUGETLB) && ((op->flags >> 26) & 0x3f) &&
+		    ((op->flags >> 26) & 0x3f) != HPAGE_SHIFT)
+			return -MM_EINVAL;   /* a huge page size other than 2 MiB */
 		s32 fd = new_fd(p, op);
 		process_fd_close(tsk, p, fd);
-		process_fd_install(p, fd, shmem_file_create(tsk->sim, name, 0));
+		process_fd_install(p, fd, (op->flags & MFD_HUGETLB) ? hugetlb_file_create(tsk->sim, name, 0)
+								  : shmem_file_create(tsk->sim, name, 0));
 		return fd;
 	}
 	case OP_CLOSE:
@@ -575,6 +611,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			if (ret > 0) {
 				t->faults += (u64)ret;
 				ret = 0;
+			} else if (ret == -MM_EBUSY) {
+				ret = -MM_EFAULT;   /* SIGBUS: madvise_populate reports EFAULT */
 			}
 		} else {
 			bool modelled;
@@ -609,6 +647,22 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = do_shmdt(tsk, mm, op);
 		record_ret(t, op, ret);
 		break;
+	case OP_SHMCTL:
+		ret = do_shmctl(tsk, rt->world, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SYSCTL: {
+		bool known = false;
+		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		if (!known) {
+			t->not_modelled[op->type]++;   /* a knob without a model behind it */
+			return true;
+		}
+		if (!ret && op->ret != OP_RET_NONE && op->ret > 0)
+			ret = op->ret;   /* write() returns the bytes written */
+		record_ret(t, op, ret);
+		break;
+	}
 	case OP_FORK:
 	case OP_CLONE:
 		ret = do_fork(tsk, rt, op);
@@ -741,6 +795,30 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 			       op->tid, msg);
 }
 
+/* The hugetlb pool counters after every op (cheap; the recount of the reservation maps
+ * with --check only). */
+static void check_hugetlb(struct task *tsk, const struct op *op)
+{
+	char what[160];
+	switch (op->type) {
+	case OP_MMAP:
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+	case OP_MREMAP:
+	case OP_MADVISE:
+	case OP_TOUCH:
+		snprintf(what, sizeof(what), "%s addr=0x%llx len=%llu (pid %u tid %u)",
+			 op_type_name(op->type), (unsigned long long)op->addr,
+			 (unsigned long long)op->len, op->pid, op->tid);
+		break;
+	default:
+		snprintf(what, sizeof(what), "%s (pid %u tid %u)", op_type_name(op->type), op->pid,
+			 op->tid);
+		break;
+	}
+	hugetlb_check_after_op(tsk, what, tsk->sim->check);
+}
+
 void replay_main(struct task *tsk)
 {
 	struct replay_thread *rt = tsk->priv;
@@ -761,6 +839,7 @@ void replay_main(struct task *tsk)
 		bool go_on = do_op(tsk, rt, &op);
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
 			check_after_op(tsk, rt->proc->mm, &op);
+		check_hugetlb(tsk, &op);
 		if (!go_on)
 			break;
 		flush_if_ahead(tsk);
@@ -769,6 +848,10 @@ void replay_main(struct task *tsk)
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
 	mmput(tsk, p->mm);
+	op_init(&op, OP_EXIT);
+	op.pid = tsk->pid;
+	op.tid = tsk->tid;
+	check_hugetlb(tsk, &op);
 	if (--p->nr_live == 0) {
 		p->mm = NULL;
 		process_fds_release(tsk, p);

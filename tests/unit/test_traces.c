@@ -490,7 +490,7 @@ static void test_strace_map_steps_exact_counts_and_records(void)
 	struct trace_info info;
 	char err[1024];
 	long n = count_ops(SAMPLES "map_steps.strace", TRACE_KIND_AUTO, NULL, by, &info, err, sizeof(err));
-	CHECK_EQ_S64(n, 59);
+	CHECK_EQ_S64(n, 60);
 	CHECK_EQ_U64(info.kind, TRACE_KIND_STRACE);
 	CHECK_EQ_U64(info.lines, 93);
 	CHECK_EQ_U64(by[OP_MMAP], 14);
@@ -504,6 +504,7 @@ static void test_strace_map_steps_exact_counts_and_records(void)
 	CHECK_EQ_U64(by[OP_SHMGET], 1);
 	CHECK_EQ_U64(by[OP_SHMAT], 1);
 	CHECK_EQ_U64(by[OP_SHMDT], 1);
+	CHECK_EQ_U64(by[OP_SHMCTL], 1);
 	CHECK_EQ_U64(by[OP_MEMFD_CREATE], 1);
 	CHECK_EQ_U64(by[OP_OPEN], 2);
 	CHECK_EQ_U64(by[OP_CLOSE], 3);
@@ -516,13 +517,12 @@ static void test_strace_map_steps_exact_counts_and_records(void)
 	CHECK_EQ_U64(by[OP_TOUCH], 1);
 	CHECK_EQ_U64(by[OP_SNAPSHOT], 8);
 	CHECK_EQ_U64(info.signals, 1);
-	CHECK_EQ_U64(info.skipped, 5);
-	CHECK_EQ_U64(info.nr_unknown, 4);
+	CHECK_EQ_U64(info.skipped, 4);
+	CHECK_EQ_U64(info.nr_unknown, 3);
 	CHECK_EQ_STR(info.unknown[0].name, "execve");
 	CHECK_EQ_STR(info.unknown[1].name, "newfstatat");
 	CHECK_EQ_U64(info.unknown[1].count, 2);
-	CHECK_EQ_STR(info.unknown[2].name, "shmctl");
-	CHECK_EQ_STR(info.unknown[3].name, "wait4");
+	CHECK_EQ_STR(info.unknown[2].name, "wait4");
 	const char *f = SAMPLES "map_steps.strace";
 	/* the failing call keeps its errno */
 	CHECK_EQ_STR(nth_op(f, OP_MMAP, 0, 10),
@@ -547,7 +547,9 @@ static void test_strace_map_steps_exact_counts_and_records(void)
 	CHECK_EQ_STR(nth_op(f, OP_SHMGET, 0, 0),
 		     "0.001706000 7507/7507 shmget think=18000 len=32768 flags=ipc_creat|0x180 = 1");
 	CHECK_EQ_STR(nth_op(f, OP_MEMFD_CREATE, 0, 0),
-		     "0.001801000 7507/7507 memfd_create think=38000 flags=cloexec path=\"map_steps\" = 3");
+		     "0.001801000 7507/7507 memfd_create think=21000 flags=cloexec path=\"map_steps\" = 3");
+	/* shmctl(1, IPC_RMID, NULL) = 0: IPC_RMID is command 0, the field's default */
+	CHECK_EQ_STR(nth_op(f, OP_SHMCTL, 0, 0), "0.001780000 7507/7507 shmctl think=17000 id=1 = 0");
 }
 
 static void test_strace_unfinished_and_resumed_calls_are_joined(void)
@@ -621,6 +623,145 @@ static void test_strace_odd_lines_are_counted_never_fatal(void)
 	CHECK_EQ_STR(nth_op(p, OP_EXIT, 0, 0), "0.012000000 100/100 exit think=4000000");
 }
 
+/* Everything a hugetlb program does, as strace 6.1 prints it on Linux 6.18: numbers
+ * written to /proc/sys and /sys files become sysctl ops (their open, reads and close
+ * disappear, also in a forked child that inherited the fd), shmctl keeps its command,
+ * and the page size bits printed as "21<<MAP_HUGE_SHIFT" decode like MAP_HUGE_2MB. */
+static void test_strace_hugetlb_sysctl_shmctl_and_flags_decode_exactly(void)
+{
+	const char *p = tmp_path("hugetlb.strace");
+	FILE *f = fopen(p, "w");
+	fprintf(f,
+		"200   10:00:00.000000 openat(AT_FDCWD, \"/proc/sys/vm/nr_overcommit_hugepages\", O_WRONLY) = 3\n"
+		"200   10:00:00.000010 write(3, \"3\\n\", 2) = 2\n"
+		"200   10:00:00.000020 close(3)                = 0\n"
+		"200   10:00:00.000030 open(\"/proc/sys/vm/nr_hugepages\", O_WRONLY|O_TRUNC) = 3\n"
+		"200   10:00:00.000040 write(3, \"8\", 1)       = 1\n"
+		"200   10:00:00.000050 write(3, \" 16 \\n\", 5) = -1 ENOMEM (Cannot allocate memory)\n"
+		"200   10:00:00.000060 close(3)                = 0\n"
+		"200   10:00:00.000070 openat(AT_FDCWD, \"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages\", O_RDWR) = 4\n"
+		"200   10:00:00.000080 read(4, \"8\\n\", 64)     = 2\n"
+		"200   10:00:00.000090 pwrite64(4, \"0\\n\", 2, 0) = 2\n"
+		"200   10:00:00.000100 close(4)                = 0\n"
+		"200   10:00:00.000110 openat(AT_FDCWD, \"/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages\", O_WRONLY|O_CLOEXEC) = 5\n"
+		"200   10:00:00.000120 write(5, \"4\\n\", 2)     = 2\n"
+		"200   10:00:00.000130 write(5, \"always\\n\", 7) = -1 EINVAL (Invalid argument)\n"
+		"200   10:00:00.000140 write(5, \"12345678\"..., 64) = 64\n"
+		"200   10:00:00.000150 close(5)                = 0\n"
+		/* a snapshot file opened for writing is a tunable */
+		"200   10:00:00.000160 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan\", O_WRONLY) = 6\n"
+		"200   10:00:00.000170 write(6, \"4096\\n\", 5)  = 5\n"
+		"200   10:00:00.000180 close(6)                = 0\n"
+		/* fd 3 again, on a regular file: a plain open, write and close */
+		"200   10:00:00.000190 openat(AT_FDCWD, \"/tmp/truth\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3\n"
+		"200   10:00:00.000200 write(3, \"8\\n\", 2)     = 2\n"
+		"200   10:00:00.000210 close(3)                = 0\n"
+		/* a failed open leaves nothing behind */
+		"200   10:00:00.000220 openat(AT_FDCWD, \"/proc/sys/vm/nope\", O_WRONLY) = -1 ENOENT (No such file or directory)\n"
+		/* the child of a fork writes to the fd it inherited */
+		"200   10:00:00.000230 openat(AT_FDCWD, \"/proc/sys/vm/nr_hugepages\", O_WRONLY) = 7\n"
+		"200   10:00:00.000240 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000001a10) = 201\n"
+		"201   10:00:00.000250 write(7, \"2\\n\", 2)     = 2\n"
+		"201   10:00:00.000260 close(7)                = 0\n"
+		"201   10:00:00.000270 exit_group(0)           = ?\n"
+		"201   10:00:00.000280 +++ exited with 0 +++\n"
+		"200   10:00:00.000290 close(7)                = 0\n"
+		"200   10:00:00.000300 mmap(NULL, 4194304, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT, -1, 0) = 0x7f0000000000\n"
+		"200   10:00:00.000310 mmap(NULL, 4194304, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_ANONYMOUS|MAP_NORESERVE|MAP_HUGETLB|MAP_HUGE_2MB, -1, 0) = 0x7f0000400000\n"
+		"200   10:00:00.000320 mmap(NULL, 18874368, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n"
+		"200   10:00:00.000330 memfd_create(\"h\", MFD_CLOEXEC|MFD_HUGETLB|21<<MFD_HUGE_SHIFT) = 8\n"
+		"200   10:00:00.000340 memfd_create(\"h2\", MFD_HUGETLB) = 9\n"
+		"200   10:00:00.000350 fallocate(8, FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE, 2097152, 4194304) = 0\n"
+		"200   10:00:00.000360 fallocate(8, 0, 6291456, 2097152) = 0\n"
+		"200   10:00:00.000370 shmget(IPC_PRIVATE, 4194304, IPC_CREAT|SHM_HUGETLB|SHM_NORESERVE|0600) = 5\n"
+		"200   10:00:00.000380 shmget(0x1234, 4194304, IPC_CREAT|SHM_HUGETLB|21<<SHM_HUGE_SHIFT|0600) = 6\n"
+		"200   10:00:00.000390 shmctl(5, IPC_RMID, NULL) = 0\n"
+		"200   10:00:00.000400 shmctl(6, IPC_64|IPC_RMID, NULL) = 0\n"
+		"200   10:00:00.000410 shmctl(6, IPC_STAT, {shm_perm={uid=0, gid=0, mode=0600, key=0, cuid=0, cgid=0}, shm_segsz=4194304, shm_cpid=1621, shm_lpid=0, shm_nattch=0, shm_atime=0, shm_dtime=0, shm_ctime=1795433014}) = 0\n"
+		"200   10:00:00.000420 shmctl(6, SHM_LOCK, NULL) = -1 EINVAL (Invalid argument)\n"
+		"200   10:00:00.000430 shmctl(6, SHM_FROB, NULL) = 0\n"
+		"200   10:00:00.000440 exit_group(0)           = ?\n");
+	fclose(f);
+	static const char *const want[] = {
+		"0.000010000 200/200 sysctl id=3 path=\"/proc/sys/vm/nr_overcommit_hugepages\" = 2",
+		"0.000040000 200/200 sysctl think=30000 id=8 path=\"/proc/sys/vm/nr_hugepages\" = 1",
+		"0.000050000 200/200 sysctl think=10000 id=16 path=\"/proc/sys/vm/nr_hugepages\" = -ENOMEM",
+		"0.000090000 200/200 sysctl think=40000 path=\"/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages\" = 2",
+		"0.000120000 200/200 sysctl think=30000 id=4 path=\"/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages\" = 2",
+		"0.000170000 200/200 sysctl think=50000 id=4096 path=\"/sys/kernel/mm/transparent_hugepage/khugepaged/pages_to_scan\" = 5",
+		"0.000190000 200/200 open think=20000 flags=wronly|creat|trunc path=\"/tmp/truth\" = 3",
+		"0.000200000 200/200 write think=10000 len=2 fd=3 off=-1 = 2",
+		"0.000210000 200/200 close think=10000 fd=3 = 0",
+		"0.000240000 200/200 fork think=30000 id=201 = 201",
+		"0.000250000 201/201 sysctl id=2 path=\"/proc/sys/vm/nr_hugepages\" = 2",
+		"0.000270000 201/201 exit think=20000",
+		"0.000300000 200/200 mmap think=60000 len=4194304 prot=rw flags=private|anonymous|hugetlb|huge_2mb = 0x7f0000000000",
+		"0.000310000 200/200 mmap think=10000 len=4194304 prot=rw flags=shared|anonymous|noreserve|hugetlb|huge_2mb = 0x7f0000400000",
+		"0.000320000 200/200 mmap think=10000 len=18874368 prot=rw flags=private|anonymous|hugetlb = -ENOMEM",
+		"0.000330000 200/200 memfd_create think=10000 flags=cloexec|hugetlb|huge_2mb path=\"h\" = 8",
+		"0.000340000 200/200 memfd_create think=10000 flags=hugetlb path=\"h2\" = 9",
+		"0.000350000 200/200 fallocate think=10000 len=4194304 mode=keep_size|punch_hole fd=8 off=2097152 = 0",
+		"0.000360000 200/200 fallocate think=10000 len=2097152 fd=8 off=6291456 = 0",
+		"0.000370000 200/200 shmget think=10000 len=4194304 flags=ipc_creat|shm_hugetlb|shm_noreserve|0x180 = 5",
+		"0.000380000 200/200 shmget think=10000 len=4194304 flags=ipc_creat|shm_hugetlb|shm_huge_2mb|0x180 id=4660 = 6",
+		"0.000390000 200/200 shmctl think=10000 id=5 = 0",
+		"0.000400000 200/200 shmctl think=10000 id=6 = 0",
+		"0.000410000 200/200 shmctl think=10000 arg=2 id=6 = 0",
+		"0.000420000 200/200 shmctl think=10000 arg=11 id=6 = -EINVAL",
+		"0.000440000 200/200 exit think=20000",
+	};
+	char err[1024], line[8192];
+	struct trace_reader *r = trace_reader_open(p, TRACE_KIND_AUTO, NULL, err, sizeof(err));
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct op op;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+		mmt_format_op(&op, line, sizeof(line));
+		CHECK_EQ_STR(line, want[i]);
+	}
+	CHECK_EQ_S64(trace_reader_next(r, &op), 0);
+	const struct trace_info *info = trace_reader_info(r);
+	/* "always", the string cut short and the unknown shmctl command */
+	CHECK_EQ_U64(info->skipped, 3);
+	CHECK_EQ_U64(info->nr_unknown, 2);
+	CHECK_EQ_STR(info->unknown[0].name, "(sysctl write, not a number)");
+	CHECK_EQ_U64(info->unknown[0].count, 2);
+	CHECK_EQ_STR(info->unknown[1].name, "shmctl");
+	trace_reader_close(r);
+	/* the fields themselves, as the replay sees them */
+	r = trace_reader_open(p, TRACE_KIND_AUTO, NULL, err, sizeof(err));
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_SYSCTL);
+	CHECK_EQ_U64(op.id, 3);
+	CHECK_EQ_STR(op.path, "/proc/sys/vm/nr_overcommit_hugepages");
+	CHECK_EQ_S64(op.fd, -1);
+	while (trace_reader_next(r, &op) > 0 && op.type != OP_MMAP)
+		;
+	CHECK_EQ_U64(op.flags, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (21u << 26));
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.flags, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE | MAP_HUGETLB | (21u << 26));
+	while (trace_reader_next(r, &op) > 0 && op.type != OP_MEMFD_CREATE)
+		;
+	CHECK_EQ_U64(op.flags, 1 | 4 | (21u << 26));    /* MFD_CLOEXEC|MFD_HUGETLB|MFD_HUGE_2MB */
+	while (trace_reader_next(r, &op) > 0 && op.type != OP_FALLOCATE)
+		;
+	CHECK_EQ_U64(op.arg, 1 | 2);                    /* FALLOC_FL_KEEP_SIZE|FALLOC_FL_PUNCH_HOLE */
+	while (trace_reader_next(r, &op) > 0 && op.type != OP_SHMGET)
+		;
+	CHECK_EQ_U64(op.flags, 01000 | 04000 | 010000 | 0600);  /* IPC_CREAT|SHM_HUGETLB|SHM_NORESERVE */
+	CHECK_EQ_U64(op.id, 0);
+	while (trace_reader_next(r, &op) > 0 && op.type != OP_SHMCTL)
+		;
+	CHECK_EQ_U64(op.id, 5);
+	CHECK_EQ_U64(op.arg, 0);                        /* IPC_RMID */
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_SHMCTL);
+	CHECK_EQ_U64(op.arg, 0);                        /* IPC_64 stripped */
+	trace_reader_close(r);
+}
+
 static void test_lackey_touches_counts_and_dedup(void)
 {
 	u64 by[NR_OP_TYPES];
@@ -690,8 +831,8 @@ static void test_trace_source_demultiplexes_threads_and_follows_the_fork_tree(vo
 {
 	char err[1024];
 	static const struct { const char *path; long ops; u64 children; } cases[] = {
-		{ SAMPLES "map_steps.mmtz", 59, 2 },
-		{ SAMPLES "map_steps.strace", 59, 2 },
+		{ SAMPLES "map_steps.mmtz", 60, 2 },
+		{ SAMPLES "map_steps.strace", 60, 2 },
 		{ SAMPLES "threads_churn.mmt", 443, 4 },
 		{ SAMPLES "sqlite3.strace", 84, 0 },
 	};
@@ -766,6 +907,7 @@ int main(void)
 	RUN_TEST(test_strace_map_steps_exact_counts_and_records);
 	RUN_TEST(test_strace_unfinished_and_resumed_calls_are_joined);
 	RUN_TEST(test_strace_odd_lines_are_counted_never_fatal);
+	RUN_TEST(test_strace_hugetlb_sysctl_shmctl_and_flags_decode_exactly);
 	RUN_TEST(test_lackey_touches_counts_and_dedup);
 	RUN_TEST(test_trace_source_demultiplexes_threads_and_follows_the_fork_tree);
 	RUN_TEST(test_cli_exit_statuses_and_no_half_written_output);
