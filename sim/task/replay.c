@@ -654,6 +654,18 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_SYSCTL: {
 		bool known = false;
 		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		unsigned node;
+		char tail[16];
+		if (!known && op->path && (!strcmp(op->path, "/proc/sys/vm/compact_memory") ||
+					    (sscanf(op->path, "/sys/devices/system/node/node%u/%15s", &node,
+						    tail) == 2 && !strcmp(tail, "compact") &&
+					     node < tsk->sim->phys->nr_nodes))) {
+			/* a write to compact_memory, or to a node's compact file */
+			known = true;
+			compact_nodes(tsk, strstr(op->path, "/node/") ? (int)node : -1);
+			rt->compacted = true;
+			ret = 0;
+		}
 		if (!known) {
 			t->not_modelled[op->type]++;   /* a knob without a model behind it */
 			return true;
