@@ -2,6 +2,7 @@
  * metrics; wall-clock figures only under "host"), lock_stat.txt, contention.csv,
  * lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, findings.txt, the
  * sampled series and report.md. Every file is written atomically by stats/outdir. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,32 @@ static struct json *findings_json(const struct findings *f)
 	return o;
 }
 
+/* The hugetlb event counts: summary.json key, report.md label, field. */
+static const struct {
+	const char *key, *label;
+	size_t off;
+} htlb_events[] = {
+	{ "faults", "hugetlb faults", offsetof(struct hugetlb_stats, faults) },
+	{ "alloc_pool", "pages taken from the free lists", offsetof(struct hugetlb_stats, alloc_pool) },
+	{ "alloc_surplus", "surplus pages allocated", offsetof(struct hugetlb_stats, alloc_surplus) },
+	{ "alloc_surplus_fail", "surplus allocations refused or failed", offsetof(struct hugetlb_stats, alloc_surplus_fail) },
+	{ "cow_copies", "COW copies", offsetof(struct hugetlb_stats, cow_copies) },
+	{ "cow_reuse", "COW reuses (only mapper)", offsetof(struct hugetlb_stats, cow_reuse) },
+	{ "unmap_ref_private", "pages an owner's COW took back from children", offsetof(struct hugetlb_stats, unmap_ref_private) },
+	{ "sigbus", "faults ending in SIGBUS", offsetof(struct hugetlb_stats, sigbus) },
+	{ "sigbus_reserved", "... in a VMA holding reservations (the guarantee broken)", offsetof(struct hugetlb_stats, sigbus_reserved) },
+	{ "grow_requested", "pool growth requested (pages)", offsetof(struct hugetlb_stats, grow_requested) },
+	{ "grow_allocated", "pool growth allocated (pages)", offsetof(struct hugetlb_stats, grow_allocated) },
+	{ "fresh_alloc_fail", "order-9 buddy allocations failed", offsetof(struct hugetlb_stats, fresh_alloc_fail) },
+	{ "resv_ops", "reservation map operations", offsetof(struct hugetlb_stats, resv_ops) },
+	{ "violations", "accounting violations reported (findings)", offsetof(struct hugetlb_stats, invariant_violations) },
+};
+
+static u64 htlb_event(const struct hugetlb_stats *st, unsigned i)
+{
+	return *(const u64 *)((const char *)st + htlb_events[i].off);
+}
+
 static struct json *summary_json(struct sim *s, double wall_s)
 {
 	const struct replay_totals *t = sim_totals(s);
@@ -211,20 +238,8 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(hj, "HugePages_Surp", hc.surplus);
 	json_set(hj, "resv_min_signed", json_s64(hs->resv_min));
 	json_set(hj, "resv_max_signed", json_s64(hs->resv_max));
-	json_set_u64(hj, "faults", hs->faults);
-	json_set_u64(hj, "alloc_pool", hs->alloc_pool);
-	json_set_u64(hj, "alloc_surplus", hs->alloc_surplus);
-	json_set_u64(hj, "alloc_surplus_fail", hs->alloc_surplus_fail);
-	json_set_u64(hj, "cow_copies", hs->cow_copies);
-	json_set_u64(hj, "cow_reuse", hs->cow_reuse);
-	json_set_u64(hj, "unmap_ref_private", hs->unmap_ref_private);
-	json_set_u64(hj, "sigbus", hs->sigbus);
-	json_set_u64(hj, "sigbus_reserved", hs->sigbus_reserved);
-	json_set_u64(hj, "grow_requested", hs->grow_requested);
-	json_set_u64(hj, "grow_allocated", hs->grow_allocated);
-	json_set_u64(hj, "fresh_alloc_fail", hs->fresh_alloc_fail);
-	json_set_u64(hj, "resv_ops", hs->resv_ops);
-	json_set_u64(hj, "violations", hs->invariant_violations);
+	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
+		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
 	json_set(m, "hugetlb", hj);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
@@ -413,27 +428,8 @@ static void write_hugetlb_section(FILE *f, const struct sim *s)
 		   "(below 0: the count wrapped; `hugetlb.csv` has the series).\n\n",
 		(long long)st->resv_min, (long long)st->resv_max);
 	fprintf(f, "| event | count |\n|---|---:|\n");
-	const struct {
-		const char *name;
-		u64 v;
-	} rows[] = {
-		{ "hugetlb faults", st->faults },
-		{ "pages taken from the free lists", st->alloc_pool },
-		{ "surplus pages allocated", st->alloc_surplus },
-		{ "surplus allocations refused or failed", st->alloc_surplus_fail },
-		{ "COW copies", st->cow_copies },
-		{ "COW reuses (only mapper)", st->cow_reuse },
-		{ "pages an owner's COW took back from children", st->unmap_ref_private },
-		{ "faults ending in SIGBUS", st->sigbus },
-		{ "... in a VMA holding reservations (the guarantee broken)", st->sigbus_reserved },
-		{ "pool growth requested (pages)", st->grow_requested },
-		{ "pool growth allocated (pages)", st->grow_allocated },
-		{ "order-9 buddy allocations failed", st->fresh_alloc_fail },
-		{ "reservation map operations", st->resv_ops },
-		{ "accounting violations reported (findings)", st->invariant_violations },
-	};
-	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
-		fprintf(f, "| %s | %llu |\n", rows[i].name, (unsigned long long)rows[i].v);
+	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
+		fprintf(f, "| %s | %llu |\n", htlb_events[i].label, (unsigned long long)htlb_event(st, i));
 	fprintf(f, "\n");
 }
 

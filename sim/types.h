@@ -48,6 +48,21 @@ typedef int32_t s32;
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t n);
 void *xrealloc(void *p, size_t n);
+
+/* A growable array of u64 (pfns, indices); zero-initialised it is empty. */
+struct u64_vec {
+	u64 *v;
+	u32 n, cap;
+};
+
+static inline void u64_vec_push(struct u64_vec *a, u64 x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = xrealloc(a->v, a->cap * sizeof(u64));
+	}
+	a->v[a->n++] = x;
+}
 char *xstrdup(const char *s);
 __printf(1, 2) char *xasprintf(const char *fmt, ...);
 

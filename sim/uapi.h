@@ -17,6 +17,8 @@
 #define MAP_POPULATE 0x8000
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_HUGE_SHIFT 26            /* log2 of the huge page size (also MFD_, SHM_HUGE_) */
+#define MAP_HUGE_MASK 0x3f
 
 #define MFD_HUGETLB 0x0004U          /* memfd_create */
 #define SHM_HUGETLB 04000            /* shmget */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "uapi.h"
 #include "traces/uapi_names.h"
 
 #define T(pfx, arr, en) { pfx, arr, ARRAY_SIZE(arr), en }
@@ -229,7 +230,7 @@ static int shift_value(const char *s)
 						  "SHM_HUGE_SHIFT" };
 	for (size_t i = 0; i < ARRAY_SIZE(huge_shift); i++)
 		if (!strcmp(s, huge_shift[i]))
-			return 26;
+			return MAP_HUGE_SHIFT;
 	if (!isdigit((unsigned char)s[0]))
 		return -1;
 	char *end;

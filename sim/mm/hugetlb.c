@@ -62,7 +62,7 @@ struct hugetlb {
 	/* hstate counters, under lock */
 	u64 nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
 	u64 nr_overcommit_huge_pages, max_huge_pages;
-	u64 nr_node[MAX_NUMNODES], free_node[MAX_NUMNODES], surplus_node[MAX_NUMNODES];
+	u64 nr_node[MAX_NUMNODES], surplus_node[MAX_NUMNODES];  /* free per node: freelist[].nr */
 	unsigned next_nid_to_alloc, next_nid_to_free;
 	struct hfree_list freelist[MAX_NUMNODES];
 	spinlock_t lock;                   /* hugetlb_lock */
@@ -153,7 +153,6 @@ static void enqueue_huge_page(struct hugetlb *h, u64 pfn)
 	pg->refcount = 1;                  /* the pool's (a free pool page is not buddy-free) */
 	pg->mapcount = 0;
 	h->free_huge_pages++;
-	h->free_node[nid]++;
 }
 
 static u64 dequeue_node(struct hugetlb *h, unsigned nid)
@@ -165,7 +164,6 @@ static u64 dequeue_node(struct hugetlb *h, unsigned nid)
 	hpage(h, pfn)->flags &= ~PG_hfree;
 	hpage(h, pfn)->refcount = 0;
 	h->free_huge_pages--;
-	h->free_node[nid]--;
 	return pfn;
 }
 
@@ -331,45 +329,47 @@ static void set_max_huge_pages(struct task *tsk, struct hugetlb *h, u64 count, i
 	/* never below what is reserved and in use */
 	u64 min_count = h->resv_huge_pages + h->nr_huge_pages - h->free_huge_pages;
 	min_count = max(count, min_count);
-	u64 *gone = NULL;
-	u32 nr_gone = 0;
+	struct u64_vec gone = { 0 };
 	while (min_count < persistent_huge_pages(h)) {
 		u64 pfn = remove_pool_huge_page(h, allowed, false);
 		if (pfn == PFN_NONE)
 			break;
-		gone = xrealloc(gone, (nr_gone + 1) * sizeof(u64));
-		gone[nr_gone++] = pfn;
+		u64_vec_push(&gone, pfn);
 	}
 	while (count < persistent_huge_pages(h))
 		if (!adjust_pool_surplus(h, allowed, 1))
 			break;
 	h->max_huge_pages = persistent_huge_pages(h);
 	spin_unlock(tsk, &h->lock);
-	for (u32 i = 0; i < nr_gone; i++)
-		update_and_free_page(tsk, h, gone[i]);
-	free(gone);
+	for (u32 i = 0; i < gone.n; i++)
+		update_and_free_page(tsk, h, gone.v[i]);
+	free(gone.v);
 	mutex_unlock(tsk, &h->resize_lock);
+}
+
+/* The knob a hugetlb sysctl or global sysfs file names ("nr_hugepages" ...), or NULL. */
+static const char *hugetlb_knob(const char *path)
+{
+	static const char *const dirs[] = { "/proc/sys/vm/", "/sys/kernel/mm/hugepages/hugepages-2048kB/" };
+	for (unsigned i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (!strncmp(path, dirs[i], strlen(dirs[i])))
+			return path + strlen(dirs[i]);
+	return NULL;
 }
 
 static int __hugetlb_sysctl(struct task *tsk, const char *path, u64 val, bool *known)
 {
 	struct hugetlb *h = H(tsk->sim);
-	static const char sysfs[] = "/sys/kernel/mm/hugepages/hugepages-2048kB/";
 	static const char node[] = "/sys/devices/system/node/node";
 	static const char node_tail[] = "/hugepages/hugepages-2048kB/nr_hugepages";
+	const char *knob = hugetlb_knob(path);
 	*known = true;
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
-	if (!strcmp(path, "/proc/sys/vm/nr_hugepages") ||
-	    !strcmp(path, "/proc/sys/vm/nr_hugepages_mempolicy") ||
-	    (!strncmp(path, sysfs, sizeof(sysfs) - 1) && !strcmp(path + sizeof(sysfs) - 1, "nr_hugepages")) ||
-	    (!strncmp(path, sysfs, sizeof(sysfs) - 1) &&
-	     !strcmp(path + sizeof(sysfs) - 1, "nr_hugepages_mempolicy"))) {
+	if (knob && (!strcmp(knob, "nr_hugepages") || !strcmp(knob, "nr_hugepages_mempolicy"))) {
 		set_max_huge_pages(tsk, h, val, -1);
 		return 0;
 	}
-	if (!strcmp(path, "/proc/sys/vm/nr_overcommit_hugepages") ||
-	    (!strncmp(path, sysfs, sizeof(sysfs) - 1) &&
-	     !strcmp(path + sizeof(sysfs) - 1, "nr_overcommit_hugepages"))) {
+	if (knob && !strcmp(knob, "nr_overcommit_hugepages")) {
 		spin_lock(tsk, &h->lock);
 		h->nr_overcommit_huge_pages = val;
 		spin_unlock(tsk, &h->lock);
@@ -439,21 +439,19 @@ static void return_unused_surplus_pages(struct task *tsk, struct hugetlb *h, u64
 {
 	h->resv_huge_pages -= unused;
 	u64 nr = min(unused, h->surplus_huge_pages);
-	u64 *gone = NULL;
-	u32 n = 0;
+	struct u64_vec gone = { 0 };
 	while (nr--) {
 		u64 pfn = remove_pool_huge_page(h, memory_nodes(h), true);
 		if (pfn == PFN_NONE)
 			break;
-		gone = xrealloc(gone, (n + 1) * sizeof(u64));
-		gone[n++] = pfn;
+		u64_vec_push(&gone, pfn);
 	}
-	if (!n)
+	if (!gone.n)
 		return;
 	spin_unlock(tsk, &h->lock);
-	for (u32 i = 0; i < n; i++)
-		update_and_free_page(tsk, h, gone[i]);
-	free(gone);
+	for (u32 i = 0; i < gone.n; i++)
+		update_and_free_page(tsk, h, gone.v[i]);
+	free(gone.v);
 	spin_lock(tsk, &h->lock);
 }
 
@@ -465,8 +463,7 @@ static int gather_surplus_pages(struct task *tsk, struct hugetlb *h, u64 delta)
 		h->resv_huge_pages += delta;
 		return 0;
 	}
-	u64 *pages = NULL;
-	u64 allocated = 0;
+	struct u64_vec pages = { 0 };
 	int ret = -MM_ENOMEM;
 	for (;;) {
 		spin_unlock(tsk, &h->lock);
@@ -478,36 +475,33 @@ static int gather_surplus_pages(struct task *tsk, struct hugetlb *h, u64 delta)
 				alloc_ok = false;
 				break;
 			}
-			pages = xrealloc(pages, (allocated + 1) * sizeof(u64));
-			pages[allocated++] = pfn;
+			u64_vec_push(&pages, pfn);
 		}
 		spin_lock(tsk, &h->lock);
-		needed = (s64)(h->resv_huge_pages + delta) - (s64)(h->free_huge_pages + allocated);
+		needed = (s64)(h->resv_huge_pages + delta) - (s64)(h->free_huge_pages + pages.n);
 		if (needed > 0) {
 			if (alloc_ok)
 				continue;
 			break;
 		}
 		/* enough: R grows and the needed pages join the free lists */
-		needed += (s64)allocated;
+		needed += (s64)pages.n;
 		h->resv_huge_pages += delta;
 		ret = 0;
 		break;
 	}
-	u64 i = 0;
+	u32 i = 0;
 	if (!ret)
-		for (; i < allocated && needed > 0; i++, needed--)
-			enqueue_huge_page(h, pages[i]);
-	if (i < allocated) {
+		for (; i < pages.n && needed > 0; i++, needed--)
+			enqueue_huge_page(h, pages.v[i]);
+	if (i < pages.n) {
 		/* the rest are freed: their nodes have surplus, so they leave the pool */
 		spin_unlock(tsk, &h->lock);
-		for (; i < allocated; i++) {
-			hpage(h, pages[i])->refcount = 1;
-			put_huge_page(tsk, h, pages[i]);
-		}
+		for (; i < pages.n; i++)
+			free_huge_page(tsk, h, pages.v[i]);
 		spin_lock(tsk, &h->lock);
 	}
-	free(pages);
+	free(pages.v);
 	return ret;
 }
 
@@ -946,31 +940,26 @@ static void remove_inode_hugepages(struct task *tsk, struct hugetlb *h, struct i
 				   u64 start, u64 end)
 {
 	bool truncate = end == UINT64_MAX;
-	u64 freed = 0;
-	u64 *idx = NULL;
-	u32 n = 0;
+	struct u64_vec idx = { 0 };      /* page indices, not pfns */
 	for (u32 i = 0; i < inode->cap_slots; i++) {
 		const struct pc_slot *s = &inode->pages[i];
-		if (s->used && s->pfn != PFN_NONE && s->index >= start && s->index < end) {
-			idx = xrealloc(idx, (n + 1) * sizeof(u64));
-			idx[n++] = s->index;
-		}
+		if (s->used && s->pfn != PFN_NONE && s->index >= start && s->index < end)
+			u64_vec_push(&idx, s->index);
 	}
-	for (u32 i = 0; i < n; i++) {
-		struct mutex *fm = fault_mutex(h, inode, idx[i]);
+	for (u32 i = 0; i < idx.n; i++) {
+		struct mutex *fm = fault_mutex(h, inode, idx.v[i]);
 		mutex_lock(tsk, fm);
 		spin_lock(tsk, &inode->i_pages_lock);
-		u64 pfn = pagecache_delete(inode, idx[i]);
+		u64 pfn = pagecache_delete(inode, idx.v[i]);
 		spin_unlock(tsk, &inode->i_pages_lock);
 		if (!truncate)
-			hugetlb_unreserve_pages(tsk, h, inode, idx[i], idx[i] + 1, 1);
-		freed++;
+			hugetlb_unreserve_pages(tsk, h, inode, idx.v[i], idx.v[i] + 1, 1);
 		put_huge_page(tsk, h, pfn);
 		mutex_unlock(tsk, fm);
 	}
-	free(idx);
-	if (truncate)
-		hugetlb_unreserve_pages(tsk, h, inode, start, UINT64_MAX, freed);
+	free(idx.v);
+	if (truncate)   /* every page found was freed */
+		hugetlb_unreserve_pages(tsk, h, inode, start, UINT64_MAX, idx.n);
 }
 
 void hugetlbfs_evict_inode(struct task *tsk, struct inode *inode)
@@ -1035,7 +1024,7 @@ static void hugetlb_vm_close(struct task *tsk, struct vm_area_struct *vma)
 	h->busy--;
 }
 
-const struct vm_operations hugetlb_vm_ops = {
+static const struct vm_operations hugetlb_vm_ops = {
 	.name = "hugetlb",
 	.may_split = hugetlb_vm_may_split,
 	.open = hugetlb_vm_open,
@@ -1077,17 +1066,7 @@ void hugetlb_dup_vma_private(struct vm_area_struct *vma)
 		vma->vm_private_data = NULL;    /* a child holds no reservation */
 }
 
-void clear_vma_resv_huge_pages(struct task *tsk, struct vm_area_struct *vma)
-{
-	struct hugetlb *h = H(tsk->sim);
-	struct resv_map *m = vma_resv_map(h, vma);
-	if (m && is_vma_resv_set(vma, HPAGE_RESV_OWNER))
-		resv_map_put(m);
-	if (!(vma->vm_flags & VM_SHARED))
-		vma->vm_private_data = NULL;
-}
-
-void hugetlb_vma_free_after_run(struct sim *sim, struct vm_area_struct *vma)
+void hugetlb_vma_drop_resv(struct sim *sim, struct vm_area_struct *vma)
 {
 	struct resv_map *m = vma_resv_map(H(sim), vma);
 	if (m && is_vma_resv_set(vma, HPAGE_RESV_OWNER))
@@ -1572,10 +1551,9 @@ void hugetlb_check_after_op(struct task *tsk, const char *what, bool full)
 	u64 st = 0, sf = 0, ss = 0;
 	for (unsigned n = 0; n < h->nr_nodes; n++) {
 		st += h->nr_node[n];
-		sf += h->free_node[n];
+		sf += h->freelist[n].nr;
 		ss += h->surplus_node[n];
-		if (h->free_node[n] > h->nr_node[n] || h->surplus_node[n] > h->nr_node[n] ||
-		    h->freelist[n].nr != h->free_node[n])
+		if (h->freelist[n].nr > h->nr_node[n] || h->surplus_node[n] > h->nr_node[n])
 			bad |= INV_NODES;
 	}
 	if (st != T || sf != F || ss != S)
@@ -1616,11 +1594,6 @@ void hugetlb_check_after_op(struct task *tsk, const char *what, bool full)
 	       "after %s (hugetlb.private_resv: %s)", (unsigned long long)R, (unsigned long long)rr,
 	       what, variant);
 #undef REPORT
-}
-
-u64 hugetlb_live_inodes(const struct sim *sim)
-{
-	return H(sim)->live_inodes;
 }
 
 void hugetlb_check_quiescent(struct sim *sim, u64 now_ns)
@@ -1705,7 +1678,7 @@ void hugetlb_get_counters(const struct sim *sim, struct hugetlb_counters *c)
 	c->max_huge_pages = h->max_huge_pages;
 	for (unsigned n = 0; n < h->nr_nodes; n++) {
 		c->node_total[n] = h->nr_node[n];
-		c->node_free[n] = h->free_node[n];
+		c->node_free[n] = h->freelist[n].nr;
 		c->node_surplus[n] = h->surplus_node[n];
 	}
 }

@@ -32,6 +32,14 @@
 #define HPAGE_ORDER HPAGE_PMD_ORDER
 #define HPAGE_NR_PAGES (1ULL << HPAGE_ORDER)
 
+/* Huge page size bits of mmap/memfd flags: none (the default size) or 2 MiB, the one
+ * size modelled. */
+static inline bool hugetlb_size_modelled(u32 flags)
+{
+	u32 size_log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+	return !size_log || size_log == HPAGE_SHIFT;
+}
+
 struct sim;
 struct task;
 struct inode;
@@ -91,7 +99,6 @@ struct inode *hugetlb_shm_create(struct task *tsk, const char *name, u64 size, b
  * on failure nothing is reserved and the caller frees the VMA. Caller holds mmap_lock
  * for write. */
 int hugetlbfs_file_mmap(struct task *tsk, struct vm_area_struct *vma);
-extern const struct vm_operations hugetlb_vm_ops;
 
 /* Fault at addr of a VM_HUGETLB VMA (mmap_lock held for read). */
 unsigned int hugetlb_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr, unsigned flags);
@@ -100,12 +107,12 @@ void unmap_hugepage_range(struct task *tsk, struct vm_area_struct *vma, u64 star
 /* fork: the child VMA keeps no reservation (hugetlb_dup_vma_private); then its PMDs. */
 void hugetlb_dup_vma_private(struct vm_area_struct *vma);
 int copy_hugetlb_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src);
-/* mremap move: the huge PMDs of [old, old+len) move to new; the old VMA gives up its
- * reservation reference (clear_vma_resv_huge_pages) so its close returns nothing. */
+/* mremap move: the huge PMDs of [old, old+len) move to new. */
 int move_hugetlb_page_tables(struct task *tsk, struct mm_struct *mm, u64 old, u64 new, u64 len);
-void clear_vma_resv_huge_pages(struct task *tsk, struct vm_area_struct *vma);
-/* After the run (killed threads): drop the VMA's map reference, no accounting. */
-void hugetlb_vma_free_after_run(struct sim *sim, struct vm_area_struct *vma);
+/* The VMA gives up its reservation reference, with no accounting: the old VMA of an
+ * mremap move (clear_vma_resv_huge_pages: its close returns nothing, the copy holds the
+ * reservation), or a VMA freed after the run (killed threads). */
+void hugetlb_vma_drop_resv(struct sim *sim, struct vm_area_struct *vma);
 
 /* File operations on a hugetlb inode. */
 int hugetlbfs_truncate(struct task *tsk, struct inode *inode, u64 size);
@@ -124,7 +131,5 @@ void hugetlb_check_after_op(struct task *tsk, const char *what, bool full);
 /* End of run: with no hugetlb file or mapping left, R and S must be back to 0 and F to
  * T. Reported as a resv_drift finding. */
 void hugetlb_check_quiescent(struct sim *sim, u64 now_ns);
-/* Live hugetlb inodes (files, segments, internal inodes of mappings). */
-u64 hugetlb_live_inodes(const struct sim *sim);
 
 #endif

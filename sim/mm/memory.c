@@ -191,24 +191,11 @@ static void page_add_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct
  * kernel's mmu_gather: batches of a page's worth of pointers, up to about 10000 pages,
  * after which the PTE lock is dropped to flush). */
 #define GATHER_MAX 9690                    /* MAX_GATHER_BATCH_COUNT x MAX_GATHER_BATCH */
-struct page_gather {
-	u64 *pfn;
-	unsigned nr, cap;
-};
 
-static void gather_add(struct page_gather *g, u64 pfn)
+static void gather_flush(struct task *tsk, struct u64_vec *g)
 {
-	if (g->nr == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 512;
-		g->pfn = xrealloc(g->pfn, g->cap * sizeof(u64));
-	}
-	g->pfn[g->nr++] = pfn;
-}
-
-static void gather_flush(struct task *tsk, struct page_gather *g)
-{
-	put_user_pages(tsk, g->pfn, g->nr);
-	g->nr = 0;
+	put_user_pages(tsk, g->v, g->n);
+	g->n = 0;
 }
 
 void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
@@ -228,7 +215,7 @@ void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct in
 /* A PTE stopped mapping pfn: the reverse, then the mapping's page reference goes (now,
  * or with the gather g when given). */
 static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file,
-			      struct page_gather *g);
+			      struct u64_vec *g);
 
 static void page_remove_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
 {
@@ -236,7 +223,7 @@ static void page_remove_map(struct task *tsk, struct mm_struct *mm, u64 pfn, str
 }
 
 static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file,
-			      struct page_gather *g)
+			      struct u64_vec *g)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	page_remove_rmap(tsk, mm, pfn, file);
@@ -245,7 +232,7 @@ static void page_remove_map_g(struct task *tsk, struct mm_struct *mm, u64 pfn, s
 	    !swap_count(tsk->sim, page_swap_slot(tsk->sim, pfn)))
 		delete_from_swap_cache(tsk, pfn);
 	if (g)
-		gather_add(g, pfn);
+		u64_vec_push(g, pfn);
 	else
 		put_user_page(tsk, pfn);
 }
@@ -609,7 +596,7 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 	}
 	struct mm_struct *mm = vma->vm_mm;
 	const struct cost_table *c = tsk->sim->cost;
-	struct page_gather g = { .nr = 0 };
+	struct u64_vec g = { 0 };
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		if (!s || s->kind != PMD_TABLE)
@@ -631,7 +618,7 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			} else if (!(p & PTE_ZERO)) {
 				page_remove_map_g(tsk, mm, pte_pfn(p), vma->vm_file, &g);
 			}
-			if (g.nr == GATHER_MAX) {
+			if (g.n == GATHER_MAX) {
 				/* full: flushed with the PTE lock dropped (tlb_flush_mmu) */
 				spin_unlock(tsk, &t->ptl);
 				gather_flush(tsk, &g);
@@ -641,7 +628,7 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 		spin_unlock(tsk, &t->ptl);
 	}
 	gather_flush(tsk, &g);   /* tlb_finish_mmu */
-	free(g.pfn);
+	free(g.v);
 }
 
 static int cmp_u64(const void *a, const void *b)

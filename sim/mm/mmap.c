@@ -316,7 +316,7 @@ void mm_free_after_run(struct mm_struct *mm)
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *v = mm->vmas[i];
 		if (v->vm_flags & VM_HUGETLB)
-			hugetlb_vma_free_after_run(mm->sim, v);
+			hugetlb_vma_drop_resv(mm->sim, v);
 		free(v->avc);
 		free(v);
 	}
@@ -361,11 +361,9 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	bool huge = (flags & MAP_HUGETLB) || is_file_hugepages(file);
 	u64 align = PAGE_SIZE;
 	if (huge) {
-		/* MAP_HUGE_SHIFT bits: only the default 2 MiB size is modelled */
-		u32 size_log = (flags >> 26) & 0x3f;
 		if ((flags & MAP_HUGETLB) && file && !is_file_hugepages(file))
 			return -MM_EINVAL;
-		if (size_log && size_log != HPAGE_SHIFT)
+		if (!hugetlb_size_modelled(flags))
 			return -MM_EINVAL;
 		align = HPAGE_SIZE;
 		len = ALIGN_UP(len, HPAGE_SIZE);
@@ -665,7 +663,7 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	if (nv->vm_ops && nv->vm_ops->open)
 		nv->vm_ops->open(tsk, nv);
 	if (v->vm_flags & VM_HUGETLB)
-		clear_vma_resv_huge_pages(tsk, v);   /* the copy holds the reservation now */
+		hugetlb_vma_drop_resv(tsk->sim, v);   /* the copy holds the reservation now */
 	charge(tsk, tsk->sim->cost->vma_op_ns);
 	if ((v->vm_flags & VM_HUGETLB) ? move_hugetlb_page_tables(tsk, mm, addr, new_addr, old_len) < 0
 				       : move_ptes(tsk, mm, addr, new_addr, old_len) < 0) {

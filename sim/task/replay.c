@@ -454,8 +454,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
 		char name[256];
 		snprintf(name, sizeof(name), "/memfd:%s (deleted)", op->path ? op->path : "");
-		if ((op->flags & MFD_HUGETLB) && ((op->flags >> 26) & 0x3f) &&
-		    ((op->flags >> 26) & 0x3f) != HPAGE_SHIFT)
+		if ((op->flags & MFD_HUGETLB) && !hugetlb_size_modelled(op->flags))
 			return -MM_EINVAL;   /* a huge page size other than 2 MiB */
 		s32 fd = new_fd(p, op);
 		process_fd_close(tsk, p, fd);
