@@ -41,7 +41,13 @@
 	X(FREE_PAGES, "free_pages")   /* id = handle from ALLOC_PAGES */                       \
 	X(COMPACT_MEMORY, "compact_memory") /* node (-1 = all) */                             \
 	X(SYSCTL, "sysctl")       /* path id=value: a number written to a /proc/sys or sysfs file */ \
-	X(SHMCTL, "shmctl")       /* id=shmid arg=cmd (IPC_RMID 0; others not modelled) */
+	X(SHMCTL, "shmctl")       /* id=shmid arg=cmd (IPC_RMID 0; others not modelled) */    \
+	X(GET_MEMPOLICY, "get_mempolicy") /* addr flags; recorded: arg=mode nodemask; ret */    \
+	X(SET_MEMPOLICY_HOME_NODE, "set_mempolicy_home_node") /* addr len node flags */        \
+	X(MIGRATE_PAGES, "migrate_pages") /* id=pid nodemask=old len2=new nodes; ret */        \
+	X(MOVE_PAGES, "move_pages") /* id=pid addr=one page node=target (-1: query) flags; ret=status */ \
+	X(SCHED_SETAFFINITY, "sched_setaffinity") /* id=tid (0: self) nodemask=CPU mask */     \
+	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */
 
 enum op_type {
 	OP_NONE = 0,
