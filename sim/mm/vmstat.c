@@ -73,6 +73,23 @@ void vmstat_write_proc(const struct vmstat *vs, FILE *f)
 		fprintf(f, "%s %lld\n", vm_item_names[i], (long long)global_vm_state(vs, i));
 }
 
+void write_node_numastat(const struct vmstat *vs, unsigned nid, FILE *f)
+{
+	static const struct {
+		const char *label;
+		enum vm_item item;
+	} rows[] = {
+		{ "numa_hit", NUMA_HIT },
+		{ "numa_miss", NUMA_MISS },
+		{ "numa_foreign", NUMA_FOREIGN },
+		{ "interleave_hit", NUMA_INTERLEAVE_HIT },
+		{ "local_node", NUMA_LOCAL },
+		{ "other_node", NUMA_OTHER },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(rows); i++)
+		fprintf(f, "%s %lld\n", rows[i].label, (long long)node_page_state(vs, nid, rows[i].item));
+}
+
 /* ---- fragmentation ---- */
 
 void fill_contig_page_info(const struct zone *z, unsigned order, struct contig_page_info *info)

@@ -163,6 +163,9 @@ s64 global_vm_state(const struct vmstat *vs, enum vm_item i);
 
 /* /proc/vmstat */
 void vmstat_write_proc(const struct vmstat *vs, FILE *f);
+/* /sys/devices/system/node/nodeN/numastat of node nid (drivers/base/node.c: numa_hit,
+ * numa_miss, numa_foreign, interleave_hit, local_node, other_node). */
+void write_node_numastat(const struct vmstat *vs, unsigned nid, FILE *f);
 
 /* ---- fragmentation (mm/vmstat.c: fill_contig_page_info and the extfrag files) ---- */
 
