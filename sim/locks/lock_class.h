@@ -19,7 +19,7 @@ enum lock_kind {
 	LOCK_SPIN,     /* spinlock: waiting burns CPU */
 	LOCK_MUTEX,    /* sleeping mutex */
 	LOCK_RWSEM,    /* rw_semaphore: readers or one writer; queued writer blocks new readers */
-	LOCK_RWLOCK,   /* rwlock_t: spinning readers/writer, reader-preferring as in Linux */
+	LOCK_RWLOCK,   /* rwlock_t: spinning readers/writer, FIFO queue (qrwlock, task context) */
 };
 
 struct lock_class {

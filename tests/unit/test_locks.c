@@ -11,8 +11,11 @@
 #include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
+#include "platform/cost.h"
 #include "locks/lockstat.h"
+#include "locks/lockdep.h"
 #include "locks/mutex.h"
+#include "locks/rwlock.h"
 #include "locks/rwsem.h"
 #include "locks/spinlock.h"
 #include "stats/findings.h"
@@ -397,6 +400,259 @@ static void test_abba_deadlock_is_detected_and_reported(void)
 	teardown();
 }
 
+/* ---- rwlock_t (queued rwlock in task context) ---- */
+
+static DEFINE_LOCK_CLASS(test_rwlock_class, "&test->rwlock", LOCK_RWLOCK);
+static rwlock_t the_rwlock;
+
+struct rwstep {
+	bool write;
+	unsigned cpu;
+	u64 arrive, hold;
+	u64 got, done, cpu_ns;
+};
+
+static void rwstep_actor(struct task *tsk)
+{
+	struct rwstep *s = tsk->priv;
+	task_sleep(tsk, s->arrive);
+	if (s->write)
+		write_lock(tsk, &the_rwlock);
+	else
+		read_lock(tsk, &the_rwlock);
+	s->got = task_now(tsk);
+	CHECK(lock_is_held_by(tsk, &the_rwlock, s->write ? 0 : 1));
+	CHECK(!lock_is_held_by(tsk, &the_rwlock, s->write ? 1 : 0));
+	charge(tsk, s->hold);
+	if (s->write)
+		write_unlock(tsk, &the_rwlock);
+	else
+		read_unlock(tsk, &the_rwlock);
+	s->done = task_now(tsk);
+	s->cpu_ns = tsk->cpu_ns;
+}
+
+static void run_rwsteps(struct rwstep *steps, size_t n)
+{
+	rwlock_init(&the_rwlock, &test_rwlock_class);
+	for (size_t i = 0; i < n; i++)
+		engine_spawn(sim.eng, "rw", steps[i].cpu, false, 0, rwstep_actor, &steps[i], NULL);
+	engine_run(sim.eng, 0);
+}
+
+static const struct lock_stat_row *rwlock_row(int rw)
+{
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->rwlock", rw);
+	CHECK(r != NULL);
+	static const struct lock_stat_row none;
+	return r ? r : &none;
+}
+
+/* R1[0,+10 ms] on CPU 0 and R2[1 ms,+10 ms] on CPU 1: both hold it at once; nobody waits. */
+static void test_rwlock_two_readers_share_without_contention(void)
+{
+	setup(1, 4, 0);
+	struct rwstep s[] = { { false, 0, 0, 10 * MS }, { false, 1, 1 * MS, 10 * MS } };
+	run_rwsteps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[0].got, 0);
+	CHECK_EQ_U64(s[1].got, 1 * MS);
+	CHECK_EQ_U64(s[1].done, 11 * MS);
+	const struct lock_stat_row *r = rwlock_row(LS_READ);
+	CHECK_EQ_U64(r->acquisitions, 2);
+	CHECK_EQ_U64(r->contentions, 0);
+	CHECK_EQ_U64(r->wait_total, 0);
+	CHECK_EQ_U64(r->hold_total, 20 * MS);
+	CHECK_EQ_U64(r->acq_bounces, 1);              /* R2 took the word from CPU 0 */
+	CHECK(lockstat_class_row(sim.lockstat, "&test->rwlock", LS_WRITE) == NULL);
+	CHECK_EQ_U64(engine_stats(sim.eng)->parks, 0);
+	teardown();
+}
+
+/* R1[0,+10 ms], R2[1 ms,+10 ms], W[2 ms,+5 ms]: the writer spins until the second reader
+ * leaves at 11 ms: a 9 ms wait, charged as CPU time (9 + 5 ms). */
+static void test_rwlock_writer_spins_until_both_readers_leave(void)
+{
+	setup(1, 4, 0);
+	struct rwstep s[] = { { false, 0, 0, 10 * MS }, { false, 1, 1 * MS, 10 * MS },
+			      { true, 2, 2 * MS, 5 * MS } };
+	run_rwsteps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[2].got, 11 * MS);
+	CHECK_EQ_U64(s[2].done, 16 * MS);
+	CHECK_EQ_U64(s[2].cpu_ns, 14 * MS);
+	const struct lock_stat_row *w = rwlock_row(LS_WRITE), *r = rwlock_row(LS_READ);
+	CHECK_EQ_U64(w->acquisitions, 1);
+	CHECK_EQ_U64(w->contentions, 1);
+	CHECK_EQ_U64(w->wait_total, 9 * MS);
+	CHECK_EQ_U64(w->wait_max, 9 * MS);
+	CHECK_EQ_U64(w->hold_total, 5 * MS);
+	CHECK_EQ_U64(r->acquisitions, 2);
+	CHECK_EQ_U64(r->contentions, 0);
+	teardown();
+}
+
+/* R1[0,+10] W1[1,+5] R2[2,+2] R3[3,+2] W2[4,+1] R4[5,+1] (ms): the waiting writer W1 keeps
+ * R2 and R3 out although only readers hold the lock; W1 enters at 10, R2 and R3 together at
+ * 15, W2 at 17 and R4, queued behind W2, only at 18 (an rwsem would admit R4 at 15). */
+static void test_rwlock_readers_queue_behind_waiting_writer_fifo(void)
+{
+	setup(1, 8, 0);
+	struct rwstep s[] = {
+		{ false, 0, 0, 10 * MS }, { true, 1, 1 * MS, 5 * MS }, { false, 2, 2 * MS, 2 * MS },
+		{ false, 3, 3 * MS, 2 * MS }, { true, 4, 4 * MS, 1 * MS }, { false, 5, 5 * MS, 1 * MS },
+	};
+	run_rwsteps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[1].got, 10 * MS);
+	CHECK_EQ_U64(s[2].got, 15 * MS);
+	CHECK_EQ_U64(s[3].got, 15 * MS);
+	CHECK_EQ_U64(s[4].got, 17 * MS);
+	CHECK_EQ_U64(s[5].got, 18 * MS);
+	CHECK_EQ_U64(s[5].cpu_ns, 14 * MS);           /* 13 ms spinning + 1 ms hold */
+	const struct lock_stat_row *w = rwlock_row(LS_WRITE), *r = rwlock_row(LS_READ);
+	CHECK_EQ_U64(w->acquisitions, 2);
+	CHECK_EQ_U64(w->contentions, 2);
+	CHECK_EQ_U64(w->wait_total, 22 * MS);         /* 9 + 13 */
+	CHECK_EQ_U64(r->acquisitions, 4);
+	CHECK_EQ_U64(r->contentions, 3);
+	CHECK_EQ_U64(r->wait_total, 38 * MS);         /* 13 + 12 + 13 */
+	CHECK_EQ_U64(r->wait_min, 12 * MS);
+	CHECK_EQ_U64(r->wait_max, 13 * MS);
+	teardown();
+}
+
+/* Cost table: atomic 5 ns on the owning CPU, 50 ns from another CPU of the node, 120 ns
+ * across nodes (distance 20). R1 on CPU 0 (node 0) at 0 and R2 on CPU 2 (node 1) at 100 ns,
+ * each holding 1000 ns: R1 pays 5 ns (line uncached), R2 a 120 ns cross-node bounce; each
+ * release is an RMW too, and the line is on the other node by then: 120 ns each. */
+static void test_rwlock_remote_reader_pays_the_bounce(void)
+{
+	setup(2, 2, 0);
+	static struct cost_table ct;
+	memset(&ct, 0, sizeof(ct));
+	ct.atomic_local_ns = 5;
+	ct.nr_nodes = 2;
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned b = 0; b < 2; b++)
+			ct.bounce_ns[a][b] = a == b ? 50 : 120;
+	sim.cost = &ct;
+	struct rwstep s[] = { { false, 0, 0, 1000 }, { false, 2, 100, 1000 } };
+	run_rwsteps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(s[0].got, 5);
+	CHECK_EQ_U64(s[1].got, 220);
+	CHECK_EQ_U64(s[0].done, 1125);
+	CHECK_EQ_U64(s[1].done, 1340);
+	CHECK_EQ_U64(s[1].cpu_ns, 1240);
+	const struct lock_stat_row *r = rwlock_row(LS_READ);
+	CHECK_EQ_U64(r->acquisitions, 2);
+	CHECK_EQ_U64(r->contentions, 0);
+	CHECK_EQ_U64(r->wait_total, 0);
+	CHECK_EQ_U64(r->acq_bounces, 1);
+	CHECK_EQ_U64(r->cross_node_bounces, 1);
+	CHECK_EQ_U64(r->hold_total, 2240);            /* 1120 + 1120: holds end after the release RMW */
+	sim.cost = NULL;
+	teardown();
+}
+
+static bool rw_try[5];
+
+static void rw_try_reader(struct task *tsk)
+{
+	read_lock(tsk, &the_rwlock);
+	charge(tsk, 3 * MS);
+	read_unlock(tsk, &the_rwlock);
+}
+
+static void rw_try_writer(struct task *tsk)
+{
+	task_sleep(tsk, 1 * MS);
+	write_lock(tsk, &the_rwlock);   /* waits 0..3 ms behind the reader */
+	charge(tsk, 1 * MS);
+	write_unlock(tsk, &the_rwlock);
+}
+
+static void rw_try_prober(struct task *tsk)
+{
+	task_sleep(tsk, 500 * US);
+	rw_try[0] = read_trylock(tsk, &the_rwlock);       /* readers only: succeeds */
+	if (rw_try[0])
+		read_unlock(tsk, &the_rwlock);
+	rw_try[1] = write_trylock(tsk, &the_rwlock);      /* a reader holds it: fails */
+	task_sleep(tsk, 1 * MS);
+	rw_try[2] = read_trylock(tsk, &the_rwlock);       /* a writer waits: fails */
+	task_sleep(tsk, 2 * MS);
+	rw_try[3] = read_trylock(tsk, &the_rwlock);       /* the writer holds it: fails */
+	task_sleep(tsk, 1 * MS);
+	rw_try[4] = write_trylock(tsk, &the_rwlock);      /* free at 4 ms */
+	if (rw_try[4])
+		write_unlock(tsk, &the_rwlock);
+}
+
+static void test_rwlock_trylock_fails_on_waiting_or_holding_writer(void)
+{
+	setup(1, 4, 0);
+	rwlock_init(&the_rwlock, &test_rwlock_class);
+	engine_spawn(sim.eng, "reader", 0, false, 0, rw_try_reader, NULL, NULL);
+	engine_spawn(sim.eng, "writer", 1, false, 0, rw_try_writer, NULL, NULL);
+	engine_spawn(sim.eng, "prober", 2, false, 0, rw_try_prober, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK(rw_try[0]);
+	CHECK(!rw_try[1]);
+	CHECK(!rw_try[2]);
+	CHECK(!rw_try[3]);
+	CHECK(rw_try[4]);
+	const struct lock_stat_row *w = rwlock_row(LS_WRITE), *r = rwlock_row(LS_READ);
+	CHECK_EQ_U64(r->trylock_failures, 2);
+	CHECK_EQ_U64(w->trylock_failures, 1);
+	CHECK_EQ_U64(r->acquisitions, 2);
+	CHECK_EQ_U64(w->acquisitions, 2);
+	CHECK_EQ_U64(w->wait_total, 2 * MS);
+	teardown();
+}
+
+/* Read-held rwlock then a spinlock on one path, the spinlock then the rwlock for write on
+ * another: lockdep records the order through read holds as well. */
+static DEFINE_LOCK_CLASS(class_rw, "lock_RW", LOCK_RWLOCK);
+static rwlock_t lock_rw;
+
+static void path_rw_then_b(struct task *tsk)
+{
+	read_lock(tsk, &lock_rw);
+	lockdep_assert_held_read(tsk, &lock_rw);
+	spin_lock(tsk, &lock_b);
+	charge(tsk, 100);
+	spin_unlock(tsk, &lock_b);
+	read_unlock(tsk, &lock_rw);
+}
+
+static void path_b_then_rw(struct task *tsk)
+{
+	task_sleep(tsk, 1 * MS);
+	spin_lock(tsk, &lock_b);
+	write_lock(tsk, &lock_rw);
+	lockdep_assert_held_write(tsk, &lock_rw);
+	charge(tsk, 100);
+	write_unlock(tsk, &lock_rw);
+	spin_unlock(tsk, &lock_b);
+}
+
+static void test_rwlock_lockdep_inversion_through_read_hold(void)
+{
+	setup(1, 4, 0);
+	rwlock_init(&lock_rw, &class_rw);
+	spin_lock_init(&lock_b, &class_b);
+	engine_spawn(sim.eng, "rb", 0, false, 0, path_rw_then_b, NULL, NULL);
+	engine_spawn(sim.eng, "bw", 1, false, 0, path_b_then_rw, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(lockstat_nr_inversions(sim.lockstat), 1);
+	CHECK_EQ_U64(findings_count(sim.findings, FINDING_LOCK_INVERSION), 1);
+	enum finding_type t;
+	u64 first, count;
+	const char *msg = NULL;
+	findings_get(sim.findings, 0, &t, &first, &count, &msg);
+	CHECK_CONTAINS(msg, "lock order inversion: lock_B -> lock_RW");
+	CHECK_CONTAINS(msg, "earlier path: rb/0: lock_RW-R at path_rw_then_b:");
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_rwsem_two_writers_five_readers_exact_waits);
@@ -408,5 +664,11 @@ int main(void)
 	SIMTEST(test_trylock_never_waits_and_counts_failures);
 	SIMTEST(test_lockdep_reports_inversion_with_both_paths);
 	SIMTEST(test_abba_deadlock_is_detected_and_reported);
+	SIMTEST(test_rwlock_two_readers_share_without_contention);
+	SIMTEST(test_rwlock_writer_spins_until_both_readers_leave);
+	SIMTEST(test_rwlock_readers_queue_behind_waiting_writer_fifo);
+	SIMTEST(test_rwlock_remote_reader_pays_the_bounce);
+	SIMTEST(test_rwlock_trylock_fails_on_waiting_or_holding_writer);
+	SIMTEST(test_rwlock_lockdep_inversion_through_read_hold);
 	return check_summary();
 }
