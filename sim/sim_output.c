@@ -166,6 +166,33 @@ static u64 htlb_event(const struct hugetlb_stats *st, unsigned i)
 	return *(const u64 *)((const char *)st + htlb_events[i].off);
 }
 
+/* The six per-node NUMA counters, labelled as in /sys/devices/system/node/nodeN/numastat
+ * (numastat.txt is written by write_node_numastat() in that order). */
+static const struct {
+	const char *label;
+	enum vm_item item;
+} numastat_items[] = {
+	{ "numa_hit", NUMA_HIT },         { "numa_miss", NUMA_MISS },
+	{ "numa_foreign", NUMA_FOREIGN }, { "interleave_hit", NUMA_INTERLEAVE_HIT },
+	{ "local_node", NUMA_LOCAL },     { "other_node", NUMA_OTHER },
+};
+
+/* metrics.numa: {"node0": {"interleave_hit": .., "local_node": .., ...}, ...} */
+static struct json *numa_json(const struct sim *s)
+{
+	struct json *o = json_object();
+	for (unsigned n = 0; n < s->topo->nr_nodes; n++) {
+		char key[16];
+		snprintf(key, sizeof(key), "node%u", n);
+		struct json *j = json_object();
+		for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
+			json_set(j, numastat_items[i].label,
+				 json_s64(node_page_state(s->vmstat, n, numastat_items[i].item)));
+		json_set(o, key, j);
+	}
+	return o;
+}
+
 static struct json *summary_json(struct sim *s, double wall_s)
 {
 	const struct replay_totals *t = sim_totals(s);
@@ -211,6 +238,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	for (unsigned i = 0; i < NR_VM_ITEMS; i++)
 		json_set(vm, vmstat_item_name(i), json_s64(global_vm_state(s->vmstat, i)));
 	json_set(m, "vmstat", vm);
+	json_set(m, "numa", numa_json(s));
 	json_set(m, "zones", zones_json(s));
 	struct json *ap = json_object();
 	for (unsigned o = 0; o < 16; o++) {
@@ -433,6 +461,31 @@ static void write_hugetlb_section(FILE *f, const struct sim *s)
 	fprintf(f, "\n");
 }
 
+/* Multi-node machines: where the allocations landed, per node (numastat.txt). */
+static void write_numa_section(FILE *f, const struct sim *s)
+{
+	if (s->topo->nr_nodes < 2)
+		return;
+	fprintf(f, "## NUMA\n\nPer node, as /sys/devices/system/node/nodeN/numastat shows them at "
+		   "the end (`numastat.txt`): pages allocated on the node that was intended (hit) "
+		   "or not (miss; foreign counts on the intended node), by interleaving, and for a "
+		   "task running on that node (local) or elsewhere (other).\n\n| node |");
+	for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
+		fprintf(f, " %s |", numastat_items[i].label);
+	fprintf(f, "\n|---:|");
+	for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
+		fprintf(f, "---:|");
+	fprintf(f, "\n");
+	for (unsigned n = 0; n < s->topo->nr_nodes; n++) {
+		fprintf(f, "| %u |", n);
+		for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
+			fprintf(f, " %lld |",
+				(long long)node_page_state(s->vmstat, n, numastat_items[i].item));
+		fprintf(f, "\n");
+	}
+	fprintf(f, "\n");
+}
+
 static void write_report(FILE *f, void *arg)
 {
 	struct sim *s = arg;
@@ -523,6 +576,7 @@ static void write_report(FILE *f, void *arg)
 	fprintf(f, "\nFree blocks per order at the end (/proc/buddyinfo):\n\n```\n");
 	write_buddyinfo(s->phys, f);
 	fprintf(f, "```\n\n");
+	write_numa_section(f, s);
 	write_fragmentation_section(f, s);
 	write_reclaim_section(f, s);
 	write_hugetlb_section(f, s);
@@ -616,6 +670,16 @@ static void w_vmstat(FILE *f, void *arg)
 	vmstat_write_proc(((struct sim *)arg)->vmstat, f);
 }
 
+/* Every node's numastat file, each under a "node N" heading, separated by blank lines. */
+static void w_numastat(FILE *f, void *arg)
+{
+	const struct sim *s = arg;
+	for (unsigned n = 0; n < s->topo->nr_nodes; n++) {
+		fprintf(f, "%snode %u\n", n ? "\n" : "", n);
+		write_node_numastat(s->vmstat, n, f);
+	}
+}
+
 static void w_meminfo(FILE *f, void *arg)
 {
 	procfs_meminfo(arg, f);
@@ -671,6 +735,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "contention.csv", w_contention, s);
 	rc |= outdir_write(od, "lock_classes.csv", w_lock_classes, s);
 	rc |= outdir_write(od, "vmstat.txt", w_vmstat, s);
+	rc |= outdir_write(od, "numastat.txt", w_numastat, s);
 	rc |= outdir_write(od, "buddyinfo.txt", w_buddyinfo, s);
 	rc |= outdir_write(od, "pagetypeinfo.txt", w_pagetypeinfo, s);
 	rc |= outdir_write(od, "unusable_index.txt", w_unusable, s);
