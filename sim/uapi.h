@@ -49,6 +49,7 @@
 
 #define MM_EPERM 1
 #define MM_ENOENT 2
+#define MM_ESRCH 3
 #define MM_EBADF 9
 #define MM_EAGAIN 11
 #define MM_ENOMEM 12

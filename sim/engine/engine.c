@@ -229,6 +229,26 @@ unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu)
 	return e->cpus[cpu].node;
 }
 
+void task_set_cpu(struct task *tsk, unsigned cpu)
+{
+	struct engine *e = tsk->eng;
+	if (cpu >= e->nr_cpus) {
+		fprintf(stderr, "mmsim: bug: task_set_cpu to cpu %u of %u\n", cpu, e->nr_cpus);
+		abort();
+	}
+	if (cpu == tsk->cpu)
+		return;
+	if (sg_actor_self() == tsk->actor)
+		flush(tsk);   /* the work done so far ran on the old CPU */
+	unsigned node = e->cpus[cpu].node;
+	if (node != tsk->node) {
+		e->st.simcalls++;
+		sg_actor_set_host(tsk->actor, e->hosts[node]);
+	}
+	tsk->cpu = cpu;
+	tsk->node = node;
+}
+
 /* ---- actors ---- */
 
 static void check_deadlock(struct engine *e, struct task *last);

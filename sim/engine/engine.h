@@ -52,6 +52,12 @@ const struct engine_stats *engine_stats(const struct engine *e);
 unsigned engine_nr_cpus(const struct engine *e);
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu);
 
+/* Move tsk to another CPU (sched_setaffinity's migration): its cpu, its local node and
+ * the SimGrid host its actor runs on. Called by tsk itself, whose work charged so far is
+ * first flushed on its old CPU, or by another task while tsk is blocked in a simcall
+ * (cooperative scheduling). No-op when cpu is the current one. */
+void task_set_cpu(struct task *tsk, unsigned cpu);
+
 /* Blocking primitives. Each flushes the caller first. */
 
 /* Block until task_unpark(). state says why (TASK_BLOCKED_LOCK counts for deadlock

@@ -137,6 +137,52 @@ static int handle_migrate(void *arg, struct task *tsk, u32 id, u64 index, u64 ol
 	return 0;
 }
 
+/* ---- sched_setaffinity ---- */
+
+/* The running thread whose recorded tid is tid (0: the caller). Threads learn their tid
+ * from the ops they replay, so a thread that has not issued an op yet is not found. */
+static struct task *find_task_by_tid(struct task *tsk, struct replay_thread *rt, u64 tid)
+{
+	if (!tid || tid == tsk->tid)
+		return tsk;
+	struct replay_world *w = rt->world;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *o = w->ops->thread(w, i);
+		if (!o)
+			return NULL;
+		if (o->tsk && o->tsk->tid == tid && o->tsk->state != TASK_DEAD)
+			return o->tsk;
+	}
+}
+
+/* sched_setaffinity(tid, mask): bits 0..63 of the mask are CPUs; bits of CPUs the
+ * machine does not have are ignored, and a mask without any CPU of the machine is
+ * EINVAL. A task whose CPU stays allowed does not move; otherwise it moves at once to the
+ * lowest allowed CPU, with its local node (where its default-policy faults allocate and
+ * its NUMA counters are kept local/other) and its SimGrid host. The kernel picks the
+ * destination with cpumask_any_and_distribute() (the next allowed CPU after the one it
+ * chose last, to spread groups of tasks); the two agree when the mask allows one CPU.
+ * The allowed mask itself is not kept: mmsim has no load balancer to honour it. */
+static s64 do_sched_setaffinity(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	unsigned nr_cpus = engine_nr_cpus(tsk->eng);
+	u64 valid = nr_cpus >= 64 ? ~0ULL : (1ULL << nr_cpus) - 1;
+	u64 allowed = op->nodemask & valid;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct task *p = find_task_by_tid(tsk, rt, op->id);
+	if (!p)
+		return -MM_ESRCH;
+	if (!allowed)
+		return -MM_EINVAL;
+	if (allowed & (1ULL << p->cpu))
+		return 0;
+	unsigned cpu = (unsigned)__builtin_ctzll(allowed);
+	if (p == tsk)
+		charge(tsk, tsk->sim->cost->context_switch_ns);   /* switched out, run elsewhere */
+	task_set_cpu(p, cpu);
+	return 0;
+}
+
 /* oom_badness: the pages a process would give back. */
 static u64 oom_badness(const struct mm_struct *mm)
 {
@@ -722,6 +768,10 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		rt->compacted = true;
 		record_ret(t, op, 0);
 		break;
+	case OP_SCHED_SETAFFINITY:
+		ret = do_sched_setaffinity(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
 	case OP_COMPUTE:
 		charge(tsk, op->ns);
 		break;
@@ -835,6 +885,7 @@ void replay_main(struct task *tsk)
 	struct replay_thread *rt = tsk->priv;
 	struct op op;
 	tsk->mm = rt->proc->mm;
+	rt->tsk = tsk;
 	for (;;) {
 		int r = op_source_next(rt->src, &op);
 		if (r == 0)
@@ -847,6 +898,8 @@ void replay_main(struct task *tsk)
 		if (rt->proc->mm && rt->proc->mm->oom_victim)
 			break;   /* the process was killed: its threads stop */
 		tsk->nr_ops++;
+		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
+		tsk->tid = op.tid;
 		bool go_on = do_op(tsk, rt, &op);
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
 			check_after_op(tsk, rt->proc->mm, &op);
@@ -855,6 +908,7 @@ void replay_main(struct task *tsk)
 			break;
 		flush_if_ahead(tsk);
 	}
+	rt->tsk = NULL;
 	free_all_handles(tsk, rt);
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
@@ -874,6 +928,7 @@ void replay_thread_exit(struct task *tsk, bool failed)
 {
 	struct replay_thread *rt = tsk->priv;
 	(void)failed;
+	rt->tsk = NULL;
 	op_source_close(rt->src);
 	rt->src = NULL;
 }

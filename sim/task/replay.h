@@ -115,6 +115,7 @@ struct replay_thread {
 	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
+	struct task *tsk;                /* borrowed: the running thread's task, NULL before and after */
 };
 
 /* Process file descriptors (fd_install with the recorded number; close drops the
