@@ -24,11 +24,12 @@ const struct workload_type trace_type = {
 };
 
 /* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c,
- * workloads/working_set.c, workloads/hugetlb_churn.c). */
+ * workloads/working_set.c, workloads/hugetlb_churn.c, workloads/shared_interleave.c). */
 extern const struct workload_type mmap_churn_type;
 extern const struct workload_type fork_cow_type;
 extern const struct workload_type working_set_type;
 extern const struct workload_type hugetlb_churn_type;
+extern const struct workload_type shared_interleave_type;
 
 static const struct workload_type *const types[] = {
 	&fork_cow_type,
@@ -37,6 +38,7 @@ static const struct workload_type *const types[] = {
 	&mmap_churn_type,
 	&random_touch_type,
 	&sequential_touch_type,
+	&shared_interleave_type,
 	&trace_type,
 	&working_set_type,
 };
@@ -48,6 +50,7 @@ static const struct workload_schema *const schemas[] = {
 	&mmap_churn_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
+	&shared_interleave_type.schema,
 	&trace_type.schema,
 	&working_set_type.schema,
 };
