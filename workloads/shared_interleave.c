@@ -12,9 +12,11 @@
  *     default costs: a touch before the mmap would be a segv, counted in the summary).
  *     Then each toucher, `passes` times, writes (or reads, `write: false`) every chunk of
  *     the region, one OP_TOUCH of `chunk` bytes each, toucher k starting at chunk
- *     k * n / T (n chunks) and wrapping around, so the touchers start apart; between two
- *     passes it drops its own slice of the region, chunks [k*n/T, (k+1)*n/T) (none when
- *     n < T leaves it empty), with `drop`: MADV_REMOVE frees the pages (the next pass
+ *     k * n / T (n chunks) and wrapping around, so the touchers start apart (with
+ *     `span: slice`, only the chunks of its own slice, in order: each page is faulted by
+ *     one toucher, as in reference/mempolicy.md §9 R2); between two passes it drops its
+ *     own slice of the region, chunks [k*n/T, (k+1)*n/T) (none when n < T leaves it
+ *     empty), with `drop`: MADV_REMOVE frees the pages (the next pass
  *     allocates them again, through the shared policy), MADV_DONTNEED only unmaps them
  *     (the next pass finds them in the page cache), none keeps them. With `think`, a
  *     COMPUTE of that length comes before every touch but the first of a pass.
@@ -29,7 +31,8 @@
  * Nothing is unmapped: the region lives until the process ends.
  *
  * Ops per instance: 1 mmap and 1 mbind (thread 0), T - 1 sleeps, T * passes * n touches
- * (plus as many COMPUTEs minus T * passes with `think`), (passes - 1) madvises per
+ * (passes * n with `span: slice`; plus as many COMPUTEs minus one per toucher and pass
+ * with `think`), (passes - 1) madvises per
  * toucher with a non-empty slice (none with drop: none); the reader 1 + S sleeps and S
  * snapshots (S = reader_snapshots; a zero start_delay or reader_interval sleep is not
  * issued). */
@@ -45,10 +48,13 @@
 
 enum si_drop { SI_DROP_NONE, SI_DROP_DONTNEED, SI_DROP_REMOVE };
 static const char *const drop_names[] = { "none", "dontneed", "remove", NULL };
+enum si_span { SI_SPAN_ALL, SI_SPAN_SLICE };
+static const char *const span_names[] = { "all", "slice", NULL };
 
 struct shared_interleave_params {
 	u64 size, chunk;
 	unsigned passes;
+	unsigned span;              /* enum si_span */
 	unsigned drop;              /* enum si_drop */
 	bool write;
 	unsigned interleave_nodes;
@@ -66,6 +72,9 @@ static const struct knob params[] = {
 		     "bytes of one touch (rounded up to a page)"),
 	KNOB_UINT_OF(struct shared_interleave_params, "passes", passes, 1, 1000000, "4",
 		     "times each toucher touches the whole region"),
+	KNOB_ENUM_OF(struct shared_interleave_params, "span", span, span_names, "all",
+		     "what a toucher touches in a pass: all (the whole region, starting at its "
+		     "slice) or slice (its own 1/T of the region only)"),
 	KNOB_ENUM_OF(struct shared_interleave_params, "drop", drop, drop_names, "remove",
 		     "between passes each toucher drops its slice: remove (MADV_REMOVE: pages "
 		     "freed, re-faults allocate), dontneed (MADV_DONTNEED: unmapped only, re-faults "
@@ -104,7 +113,8 @@ struct shared_interleave_gen {
 	unsigned k;               /* this toucher's number */
 	bool is_reader;
 	u64 nodemask;             /* for the mbind */
-	u64 first;                /* the chunk this toucher starts a pass at */
+	u64 touch_lo, touch_n;    /* a pass touches touch_n chunks from touch_lo, wrapping */
+	u64 first;                /* ... starting first chunks after touch_lo */
 	u64 slice_lo, slice_hi;   /* its slice, in chunks */
 	unsigned pass;
 	u64 done;                 /* chunks touched in this pass */
@@ -151,7 +161,7 @@ static int si_next(struct op_source *src, struct op *op)
 			g->phase = SI_TOUCH;
 			return 1;
 		case SI_TOUCH:
-			if (g->done == g->nr_chunks) {
+			if (g->done == g->touch_n) {
 				g->done = 0;
 				if (++g->pass == g->p.passes) {
 					g->phase = SI_END;
@@ -169,7 +179,7 @@ static int si_next(struct op_source *src, struct op *op)
 			}
 			/* fall through */
 		case SI_THINK_DONE: {
-			u64 c = (g->first + g->done) % g->nr_chunks;
+			u64 c = g->touch_lo + (g->first + g->done) % g->touch_n;
 			op_init(op, OP_TOUCH);
 			op->addr = g->base + c * g->chunk;
 			op->len = g->chunk;
@@ -239,9 +249,15 @@ static struct op_source *si_create(const struct workload_cfg *w, unsigned instan
 		n = min(g->touchers, 64u);
 	g->nodemask = n ? (n >= 64 ? ~0ULL : (1ULL << n) - 1) : w->nodemask;
 	if (!g->is_reader) {
-		g->first = (u64)g->k * g->nr_chunks / g->touchers;
-		g->slice_lo = g->first;
+		g->slice_lo = (u64)g->k * g->nr_chunks / g->touchers;
 		g->slice_hi = (u64)(g->k + 1) * g->nr_chunks / g->touchers;
+		if (g->p.span == SI_SPAN_SLICE) {
+			g->touch_lo = g->slice_lo;
+			g->touch_n = g->slice_hi - g->slice_lo;
+		} else {
+			g->touch_n = g->nr_chunks;
+			g->first = g->slice_lo;
+		}
 	}
 	g->phase = SI_SETUP;
 	return &g->src;
