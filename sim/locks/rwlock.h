@@ -19,7 +19,9 @@
  * for a writer that holds the lock (the "reader-preferring" behaviour Linux keeps for
  * them: mmsim has no interrupt context). Recursive read acquisition by one task is a
  * lockdep error here, as lockdep treats a task-context qrwlock read (read_lock_is_recursive()
- * is false outside interrupts): with a writer queued in between it deadlocks.
+ * is false outside interrupts): with a writer queued in between it deadlocks. The
+ * waiters' reads of the lock word while they spin are not charged as line transfers (only
+ * the RMWs of acquire and release are); a failed trylock only reads the word (no RMW).
  *
  * Statistics appear in lockstat under the class name as "rwlock:R" and "rwlock:W" rows.
  * read_trylock fails if a writer holds or waits for the lock; write_trylock only succeeds on

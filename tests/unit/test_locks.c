@@ -487,6 +487,19 @@ static void test_rwlock_writer_spins_until_both_readers_leave(void)
 	CHECK_EQ_U64(w->hold_total, 5 * MS);
 	CHECK_EQ_U64(r->acquisitions, 2);
 	CHECK_EQ_U64(r->contentions, 0);
+	/* lock_classes.csv and contention.csv name the states rwlock:R / rwlock:W; the writer
+	 * waited for readers (no exclusive holder site). */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	lockstat_write_classes_csv(sim.lockstat, f);
+	lockstat_write_csv(sim.lockstat, f);
+	fclose(f);
+	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:W,1,1,9000000,9000000,9000000,5000000,");
+	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:R,2,0,0,0,0,20000000,10000000,10000000,");
+	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:W,1,9000000,9000000,9000000,rwstep_actor,");
+	CHECK_CONTAINS(buf, ",readers,0\n");
+	free(buf);
 	teardown();
 }
 
