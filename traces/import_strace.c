@@ -422,11 +422,13 @@ static int elem_num(const struct arg *e, bool hex, s64 *v)
 
 /* A node mask as strace prints it: "[0x0000000000000c]", "[0x2, 0000000000000000, ...]"
  * (one word of 64 nodes each), NULL (empty), or an address it could not read (empty; the
- * call failed). Nodes above 63 do not fit op.nodemask: refused. */
+ * call failed). The kernel reads maxnode - 1 bits (strace prints whole words): bits above
+ * are dropped. Nodes above 63 do not fit op.nodemask: refused. */
 static int numa_mask(struct strace_reader *s, const char *call, const char *what,
-		     const struct arg *a, u64 *mask)
+		     const struct arg *a, u64 maxnode, u64 *mask)
 {
 	struct arg el[64];
+	u64 nbits = maxnode ? maxnode - 1 : 0;
 	*mask = 0;
 	int n = array_elems(a, el, 64);
 	if (n == -1)
@@ -435,15 +437,20 @@ static int numa_mask(struct strace_reader *s, const char *call, const char *what
 		return bad_call(s, call, "%s \"%.*s\" is cut short; record with a larger strace -s",
 				what, (int)(a->n < 60 ? a->n : 60), a->s);
 	for (int i = 0; i < n; i++) {
-		s64 w;
-		if (elem_num(&el[i], true, &w) < 0)
+		s64 x;
+		if (elem_num(&el[i], true, &x) < 0)
 			return bad_call(s, call, "%s: word %d \"%.*s\" is not a hex number", what, i,
 					(int)el[i].n, el[i].s);
+		u64 w = (u64)x, first = (u64)i * 64;
+		if (nbits <= first)
+			w = 0;
+		else if (nbits - first < 64)
+			w &= (1ULL << (nbits - first)) - 1;
 		if (i == 0) {
-			*mask = (u64)w;
+			*mask = w;
 		} else if (w) {
 			return bad_call(s, call, "%s has node %d set; mmsim's ops carry nodes 0..63 only",
-					what, i * 64 + __builtin_ctzll((u64)w));
+					what, i * 64 + __builtin_ctzll(w));
 		}
 	}
 	return 0;
@@ -460,13 +467,23 @@ static int cpu_mask(struct strace_reader *s, const char *call, const struct arg 
 	if (n == -2)
 		return bad_call(s, call, "the CPU set is cut short; record with a larger strace -s");
 	for (int i = 0; i < n; i++) {
-		s64 c;
-		if (elem_num(&el[i], false, &c) < 0 || c < 0)
-			return bad_call(s, call, "CPU \"%.*s\" is not a number", (int)el[i].n, el[i].s);
-		if (c > 63)
+		/* a CPU or a range "2-5" */
+		s64 lo, hi;
+		struct arg e = el[i];
+		const char *dash = e.n > 1 ? memchr(e.s + 1, '-', e.n - 1) : NULL;
+		struct arg l = e, h = e;
+		if (dash) {
+			l.n = (size_t)(dash - e.s);
+			h.s = dash + 1;
+			h.n = e.n - l.n - 1;
+		}
+		if (elem_num(&l, false, &lo) < 0 || elem_num(&h, false, &hi) < 0 || lo < 0 || hi < lo)
+			return bad_call(s, call, "CPU \"%.*s\" is not a number or a range", (int)e.n, e.s);
+		if (hi > 63)
 			return bad_call(s, call, "CPU %lld in the set; mmsim's ops carry CPUs 0..63 only",
-					(long long)c);
-		*mask |= 1ULL << c;
+					(long long)hi);
+		for (s64 c = lo; c <= hi; c++)
+			*mask |= 1ULL << c;
 	}
 	return 0;
 }
@@ -811,18 +828,18 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->len = v[1];
 		u64 mode, mf;
 		if (numa_flags(s, name, "mode", &uapi_mpol_mode, &a[2], &mode) < 0 ||
-		    numa_mask(s, name, "nodemask", &a[3], &op->nodemask) < 0 ||
+		    numa_mask(s, name, "nodemask", &a[3], v[4], &op->nodemask) < 0 ||
 		    numa_flags(s, name, "flags", &uapi_mpol_mf, &a[5], &mf) < 0)
 			return -1;
 		op->arg = (u32)mode;
 		op->flags = (u32)mf;
 	} else if (IS("set_mempolicy")) {
 		/* set_mempolicy(mode|MPOL_F_STATIC_NODES|MPOL_F_RELATIVE_NODES, nodemask, maxnode) */
-		NEED(2);
+		NEED(3);
 		type = OP_SET_MEMPOLICY;
 		u64 mode;
 		if (numa_flags(s, name, "mode", &uapi_mpol_mode, &a[0], &mode) < 0 ||
-		    numa_mask(s, name, "nodemask", &a[1], &op->nodemask) < 0)
+		    numa_mask(s, name, "nodemask", &a[1], v[2], &op->nodemask) < 0)
 			return -1;
 		op->arg = (u32)mode;
 	} else if (IS("get_mempolicy")) {
@@ -837,7 +854,7 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		struct arg m = arg_unbracket(&a[0]);
 		if (m.s != a[0].s && numa_flags(s, name, "mode", &uapi_mpol_mode, &m, &mode) < 0)
 			return -1;
-		if (numa_mask(s, name, "nodemask", &a[1], &op->nodemask) < 0)
+		if (numa_mask(s, name, "nodemask", &a[1], v[2], &op->nodemask) < 0)
 			return -1;
 		op->addr = v[3];
 		op->flags = (u32)gf;
@@ -855,8 +872,8 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		NEED(4);
 		type = OP_MIGRATE_PAGES;
 		op->id = v[0];
-		if (numa_mask(s, name, "old_nodes", &a[2], &op->nodemask) < 0 ||
-		    numa_mask(s, name, "new_nodes", &a[3], &op->len2) < 0)
+		if (numa_mask(s, name, "old_nodes", &a[2], v[1], &op->nodemask) < 0 ||
+		    numa_mask(s, name, "new_nodes", &a[3], v[1], &op->len2) < 0)
 			return -1;
 	} else if (IS("move_pages")) {
 		op->type = OP_MOVE_PAGES;

@@ -91,7 +91,13 @@ static void test_numa_calls_decode_to_exact_ops(void)
 	     "121   05:04:01.000250 set_mempolicy(MPOL_LOCAL, NULL, 0) = 0\n"
 	     "120   05:04:01.000260 <... move_pages resumed>[0, 3], 0) = 0\n"
 	     "120   05:04:01.000270 move_pages(0, 0, [], NULL, [], 0) = 0\n"
-	     "120   05:04:01.000280 close(4) = 0\n");
+	     "120   05:04:01.000280 close(4) = 0\n"
+	     /* the kernel reads maxnode - 1 bits of the mask; strace prints whole words */
+	     "120   05:04:01.000290 set_mempolicy(MPOL_BIND, [0x0000000000000f], 3) = 0\n"
+	     "120   05:04:01.000300 mbind(0x7e0000100000, 4096, MPOL_BIND, [0x1, 0x1], 65, 0) = 0\n"
+	     "120   05:04:01.000310 set_mempolicy(MPOL_BIND, [0x1], 0) = -1 EINVAL (Invalid argument)\n"
+	     /* CPU ranges */
+	     "120   05:04:01.000320 sched_setaffinity(0, 128, [0-2 5]) = 0\n");
 	CHECK_EQ_STR(ops_of(p),
 		     "0.000000000 120/120 sched_setaffinity nodemask=0x1 = 0\n"
 		     "0.000010000 120/120 sched_setaffinity think=10000 nodemask=0x8000000000000005 id=121 = 0\n"
@@ -126,7 +132,11 @@ static void test_numa_calls_decode_to_exact_ops(void)
 		     "0.000250000 121/121 set_mempolicy mode=local = 0\n"
 		     /* joined halves keep the start time */
 		     "0.000240000 120/120 move_pages think=10000 addr=0x7e0000180000 = 0\n"
-		     "0.000240000 120/120 move_pages addr=0x7e0000181000 = 3\n");
+		     "0.000240000 120/120 move_pages addr=0x7e0000181000 = 3\n"
+		     "0.000290000 120/120 set_mempolicy think=50000 mode=bind nodemask=0x3 = 0\n"
+		     "0.000300000 120/120 mbind think=10000 addr=0x7e0000100000 len=4096 mode=bind nodemask=0x1 = 0\n"
+		     "0.000310000 120/120 set_mempolicy think=10000 mode=bind = -EINVAL\n"
+		     "0.000320000 120/120 sched_setaffinity think=10000 nodemask=0x27 = 0\n");
 }
 
 /* One bad line after a good one: the good op comes out, then the error, exactly. */
@@ -168,6 +178,12 @@ static void test_masks_beyond_64_nodes_and_cut_arrays_are_refused_with_the_line(
 	    "get_mempolicy: flags \"MPOL_F_FROB\" is not a number or a name mmsim knows");
 	BAD("7 10:00:00.000010 sched_setaffinity(0, 128, [0 64]) = 0",
 	    "sched_setaffinity: CPU 64 in the set; mmsim's ops carry CPUs 0..63 only");
+	BAD("7 10:00:00.000010 sched_setaffinity(0, 128, [0 x]) = 0",
+	    "sched_setaffinity: CPU \"x\" is not a number or a range");
+	BAD("7 10:00:00.000010 sched_setaffinity(0, 128, [3-1]) = 0",
+	    "sched_setaffinity: CPU \"3-1\" is not a number or a range");
+	BAD("7 10:00:00.000010 sched_setaffinity(0, 128, [60-70]) = 0",
+	    "sched_setaffinity: CPU 70 in the set; mmsim's ops carry CPUs 0..63 only");
 	BAD("7 10:00:00.000010 sched_setaffinity(0, 128, [0 ...]) = 0",
 	    "sched_setaffinity: the CPU set is cut short; record with a larger strace -s");
 	BAD("7 10:00:00.000010 move_pages(0, 4, [0x1000, 0x2000, ...], NULL, [0, 0, ...], 0) = 0",
