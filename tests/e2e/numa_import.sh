@@ -42,4 +42,16 @@ check() {
 check numa_policy 188 8 72 "mbind=2 set_mempolicy=15 snapshot=72 get_mempolicy=12 set_mempolicy_home_node=5 move_pages=48 sched_setaffinity=2 "
 check numa_mbind 258 13 126 "mbind=11 snapshot=126 get_mempolicy=7 migrate_pages=4 move_pages=74 sched_setaffinity=1 "
 check numa_shared 110 9 46 "mbind=1 snapshot=46 get_mempolicy=4 move_pages=24 sched_setaffinity=1 "
+# a mask beyond node 63 stops the import and the replay with the line, exit status 2
+printf '7 10:00:00.000000 set_mempolicy(MPOL_DEFAULT, NULL, 0) = 0\n7 10:00:00.000010 set_mempolicy(MPOL_BIND, [0x00000000000001, 0x00000000000001], 129) = 0\n' >"$out/wide.strace"
+want="$out/wide.strace:2: set_mempolicy: nodemask has node 64 set; mmsim's ops carry nodes 0..63 only"
+for cmd in "trace convert $out/wide.strace $out/wide.mmt" "replay $out/wide.strace -o $out/wide --quiet"; do
+	set +e
+	msg=$($mmsim $cmd 2>&1)
+	rc=$?
+	set -e
+	[ $rc = 2 ] || fail "mmsim $cmd: exit $rc, want 2"
+	[ "$msg" = "$want" ] || fail "mmsim $cmd: \"$msg\", want \"$want\""
+	[ ! -e "$out/wide.mmt" ] && [ ! -e "$out/wide" ] || fail "mmsim $cmd left an output behind"
+done
 bash "$here/e2e/numa_oracle.sh" "$mmsim" model-free
