@@ -39,7 +39,7 @@ check() {
 	steps=$(grep -c '^== ' "$dir/$name.truth")
 	[ $((i / 8)) = "$steps" ] || fail "$name: $i numastat snapshots for $steps steps"
 }
-check numa_policy 188 8 72 "mbind=2 set_mempolicy=15 snapshot=72 get_mempolicy=12 set_mempolicy_home_node=5 move_pages=48 sched_setaffinity=2 "
+check numa_policy 223 8 81 "mbind=3 set_mempolicy=17 snapshot=81 get_mempolicy=13 set_mempolicy_home_node=6 move_pages=64 sched_setaffinity=2 "
 check numa_mbind 258 13 126 "mbind=11 snapshot=126 get_mempolicy=7 migrate_pages=4 move_pages=74 sched_setaffinity=1 "
 check numa_shared 110 9 46 "mbind=1 snapshot=46 get_mempolicy=4 move_pages=24 sched_setaffinity=1 "
 # a mask beyond node 63 stops the import and the replay with the line, exit status 2

@@ -264,7 +264,7 @@ static void test_recorded_logs_import_and_round_trip(void)
 		const char *name;
 		u64 records, skipped, snapshots, move_pages;
 	} logs[] = {
-		{ "numa_policy", 188, 8, 72, 48 },
+		{ "numa_policy", 223, 8, 81, 64 },
 		{ "numa_mbind", 258, 13, 126, 74 },
 		{ "numa_shared", 110, 9, 46, 24 },
 	};

@@ -1,5 +1,6 @@
 /* numa_policy.c - ground truth for task policies (reference/mempolicy.md §9 M1-M4, M9),
- * set_mempolicy_home_node, and a sched_setaffinity move from CPU 0 to CPU 2.
+ * set_mempolicy_home_node, PREFERRED_MANY, and a sched_setaffinity move from CPU 0 to
+ * CPU 2.
  * Pinned to CPU 0 (node 0) until the last step. Steps and output: numa_common.h.
  *   gcc -static -O2 -o numa_policy numa_policy.c
  *   run.sh --strace --out OUT ./numa_policy      (shared/tools/numa-vm) */
@@ -123,6 +124,26 @@ int main(void)
 	put_pages(b, "N0=8 N1=0 N2=0 N3=0");
 	put_nodes(a, 8, "33333333");
 	put("# spec numastat node3 hit=8 other=8, node0 hit=8 local=8\n");
+	emit();
+
+	/* PREFERRED_MANY {1,2}: the first pass walks node 0's zonelist within the mask (node
+	 * 1 first); a VMA policy PREFERRED_MANY {1,2} with home node 2 starts from node 2 */
+	step_begin("preferred_many");
+	put_ret("set_mempolicy(PREFERRED_MANY,{1,2})",
+		set_mempolicy_(MPOL_PREFERRED_MANY, 0x6, NODES + 1), "0");
+	put_getpol("0", 0, 0, "0 mode=5 mask=0x6");
+	a = map_at(0xa0000, 8);
+	b = map_at(0xb0000, 8);
+	put_ret("populate(a)", populate(a, 8), "0");
+	put_ret("mbind(b,PREFERRED_MANY,{1,2})", mbind_(b, 8, MPOL_PREFERRED_MANY, 0x6, 0), "0");
+	put_ret("home_node(b,2)", ret_of(syscall(SYS_set_mempolicy_home_node, b, 8 * PG, 2UL, 0UL)), "0");
+	put_ret("populate(b)", populate(b, 8), "0");
+	put_ret("set_mempolicy(DEFAULT)", set_mempolicy_(MPOL_DEFAULT, 0, NODES + 1), "0");
+	step_end();
+	put_pages(a, "N0=0 N1=8 N2=0 N3=0");
+	put_pages(b, "N0=0 N1=0 N2=8 N3=0");
+	put_nodes(a, 8, "11111111");
+	put_nodes(b, 8, "22222222");
 	emit();
 
 	/* the task moves to CPU 2: default-policy faults are local to node 2 */
