@@ -223,7 +223,7 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 	}
 	fclose(f);
 	(void)tsk;
-	char *fname = snapshot_file_per_node(file) ?
+	char *fname = snapshot_file_per_node(file) && node >= 0 ?
 		xasprintf("snapshots/%04u-node%d.%s", run->nr_snaps + 1, node, name) :
 		xasprintf("snapshots/%04u-%s", run->nr_snaps + 1, name);
 	run->snaps = xrealloc(run->snaps, (run->nr_snaps + 1) * sizeof(*run->snaps));
