@@ -175,7 +175,8 @@ static struct process *world_new_process(struct replay_world *w, const struct pr
 	return process_new(s, parent->wcfg, parent->instance, trace_pid);
 }
 
-static void world_snapshot(struct replay_world *w, struct task *tsk, struct process *p, u32 file)
+static void world_snapshot(struct replay_world *w, struct task *tsk, struct process *p, u32 file,
+			   s32 node)
 {
 	struct sim *s = sim_of_world(w);
 	struct sim_run *run = s->run;
@@ -207,6 +208,11 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 	case SNAPSHOT_MAPS:
 		procfs_maps(s, p->mm, f);
 		break;
+	case SNAPSHOT_NUMASTAT:
+		/* a node the machine lacks: the program read a file this machine has not */
+		if (node >= 0 && (unsigned)node < s->phys->nr_nodes)
+			write_node_numastat(s->vmstat, (unsigned)node, f);
+		break;
 	default: {
 		const char *path = snapshot_file_path(file);
 		const char *dir = "/sys/kernel/mm/transparent_hugepage/";
@@ -217,7 +223,9 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 	}
 	fclose(f);
 	(void)tsk;
-	char *fname = xasprintf("snapshots/%04u-%s", run->nr_snaps + 1, name);
+	char *fname = snapshot_file_per_node(file) && node >= 0 ?
+		xasprintf("snapshots/%04u-node%d.%s", run->nr_snaps + 1, node, name) :
+		xasprintf("snapshots/%04u-%s", run->nr_snaps + 1, name);
 	run->snaps = xrealloc(run->snaps, (run->nr_snaps + 1) * sizeof(*run->snaps));
 	run->snaps[run->nr_snaps++] = (struct snapshot){ fname, buf, len };
 }

@@ -8,11 +8,17 @@
  * their open/read/close disappear; so do those of the other files under /proc/sys/ and
  * /sys/, where a number written becomes OP_SYSCTL. Memory: one line, plus per live
  * thread its pending unfinished call and per process its open snapshot and sysctl fds
- * (64 of each, the oldest forgotten). Argument decoding follows strace's documented
- * output format. */
+ * (64 of each, the oldest forgotten), and the ops of a move_pages call not yet handed
+ * out (one op per page). Argument decoding follows strace's documented output format.
+ * The NUMA calls (set_mempolicy, mbind, get_mempolicy, set_mempolicy_home_node,
+ * migrate_pages, move_pages, sched_setaffinity) are decoded strictly: a node mask or CPU
+ * set that does not fit op.nodemask (bits 0..63), an array strace cut short, or a name
+ * this table does not know is an error naming the file and line, since guessing would
+ * replay a different call. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +45,7 @@ struct snap_fd {
 	u32 pid;
 	s32 fd;
 	u32 file;
+	s32 node;                   /* per-node files (numastat): the node, else -1 */
 	bool read_done;
 	bool used;
 };
@@ -66,6 +73,9 @@ struct strace_reader {
 	u32 sysctl_next;
 	char joined[2 * LINEREADER_MAX + 64];
 	char pathbuf[MMT_MAX_PATH + 1];
+	struct op *queue;           /* owned: ops of one call still to hand out (move_pages) */
+	u32 nr_queued, next_queued, cap_queue;
+	bool failed;                /* a located error is in r.err */
 };
 
 static struct sthread *thread_get(struct strace_reader *s, u32 tid)
@@ -302,13 +312,277 @@ static int arg_string(const struct arg *a, char *out, size_t outlen)
 	return 0;
 }
 
-/* "[0x0000000001]" or "[0x1, 0x2]" -> the first word; "NULL" and "[]" -> 0. */
-static u64 arg_nodemask(const struct arg *a)
+/* ---- NUMA calls: strict decoding with located errors ---- */
+
+/* A located error for the current line; decode_call returns -1 after it. */
+static int __attribute__((format(printf, 3, 4)))
+bad_call(struct strace_reader *s, const char *call, const char *fmt, ...)
 {
-	const char *p = a->s;
-	if (a->n && *p == '[')
-		p++;
-	return strtoull(p, NULL, 0);
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s: %s", s->r.path,
+		 (unsigned long long)s->r.info.lines, call, msg);
+	s->failed = true;
+	return -1;
+}
+
+/* The argument without the comment strace appends to a number it has no name for
+ * ("0x9", then a C comment saying MPOL_???). */
+static struct arg arg_uncomment(const struct arg *a)
+{
+	struct arg r = *a;
+	const char *c = memmem(r.s, r.n, " /*", 3);
+	if (c)
+		r.n = (size_t)(c - r.s);
+	return r;
+}
+
+static struct arg arg_unbracket(const struct arg *a)
+{
+	struct arg r = *a;
+	if (r.n >= 2 && r.s[0] == '[' && r.s[r.n - 1] == ']') {
+		r.s++;
+		r.n -= 2;
+	}
+	return r;
+}
+
+/* Names of the table (strictly: an unknown name is an error) or a number. */
+static int numa_flags(struct strace_reader *s, const char *call, const char *what,
+		      const struct uapi_table *t, const struct arg *a, u64 *v)
+{
+	struct arg u = arg_uncomment(a);
+	if (arg_flags_strict(t, &u, v) == 0)
+		return 0;
+	return bad_call(s, call, "%s \"%.*s\" is not a number or a name mmsim knows", what,
+			(int)a->n, a->s);
+}
+
+/* The elements of a strace array "[e0, e1, ...]" (or "[e0 e1 ...]", as CPU sets are
+ * printed). Returns the count (at most max), 0 for "[]", -1 when a is not an array
+ * (NULL or an address strace could not read), -2 when strace cut it short ("..."). */
+static int array_elems(const struct arg *a, struct arg *el, int max)
+{
+	if (a->n < 2 || a->s[0] != '[' || a->s[a->n - 1] != ']')
+		return -1;
+	const char *p = a->s + 1, *end = a->s + a->n - 1;
+	int n = 0;
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == ','))
+			p++;
+		if (p >= end)
+			break;
+		const char *e = p;
+		while (e < end && *e != ',' && *e != ' ')
+			e++;
+		if (e - p == 3 && !strncmp(p, "...", 3))
+			return -2;
+		if (n < max)
+			el[n] = (struct arg){ p, (size_t)(e - p) };
+		n++;
+		p = e;
+		/* "-EFAULT", and a number followed by a C comment, stay one element */
+		if (p + 2 < end && p[0] == ' ' && p[1] == '/' && p[2] == '*') {
+			const char *c = memmem(p, (size_t)(end - p), "*/", 2);
+			if (!c)
+				return -1;
+			p = c + 2;
+		}
+	}
+	return n < max ? n : max;
+}
+
+/* A number element: decimal, hex with or without 0x (strace prints a zero mask word as
+ * "0000000000000000"), or -ENAME (move_pages status). */
+static int elem_num(const struct arg *e, bool hex, s64 *v)
+{
+	char buf[64], *end;
+	struct arg u = arg_uncomment(e);
+	if (!u.n || u.n >= sizeof(buf))
+		return -1;
+	memcpy(buf, u.s, u.n);
+	buf[u.n] = '\0';
+	if (buf[0] == '-' && isupper((unsigned char)buf[1])) {
+		int en = uapi_errno_from_name(buf + 1);
+		if (en < 0)
+			return -1;
+		*v = -en;
+		return 0;
+	}
+	errno = 0;
+	if (buf[0] == '-')
+		*v = strtoll(buf, &end, 10);
+	else
+		*v = (s64)strtoull(buf, &end, hex ? 16 : 0);
+	return end == buf || *end || errno ? -1 : 0;
+}
+
+/* A node mask as strace prints it: "[0x0000000000000c]", "[0x2, 0000000000000000, ...]"
+ * (one word of 64 nodes each), NULL (empty), or an address it could not read (empty; the
+ * call failed). The kernel reads maxnode - 1 bits (strace prints whole words): bits above
+ * are dropped. Nodes above 63 do not fit op.nodemask: refused. */
+static int numa_mask(struct strace_reader *s, const char *call, const char *what,
+		     const struct arg *a, u64 maxnode, u64 *mask)
+{
+	struct arg el[64];
+	u64 nbits = maxnode ? maxnode - 1 : 0;
+	*mask = 0;
+	int n = array_elems(a, el, 64);
+	if (n == -1)
+		return 0;
+	if (n == -2)
+		return bad_call(s, call, "%s \"%.*s\" is cut short; record with a larger strace -s",
+				what, (int)(a->n < 60 ? a->n : 60), a->s);
+	for (int i = 0; i < n; i++) {
+		s64 x;
+		if (elem_num(&el[i], true, &x) < 0)
+			return bad_call(s, call, "%s: word %d \"%.*s\" is not a hex number", what, i,
+					(int)el[i].n, el[i].s);
+		u64 w = (u64)x, first = (u64)i * 64;
+		if (nbits <= first)
+			w = 0;
+		else if (nbits - first < 64)
+			w &= (1ULL << (nbits - first)) - 1;
+		if (i == 0) {
+			*mask = w;
+		} else if (w) {
+			return bad_call(s, call, "%s has node %d set; mmsim's ops carry nodes 0..63 only",
+					what, i * 64 + __builtin_ctzll(w));
+		}
+	}
+	return 0;
+}
+
+/* A CPU set: "[0 2]" or "[0, 2]"; CPUs above 63 do not fit op.nodemask: refused. */
+static int cpu_mask(struct strace_reader *s, const char *call, const struct arg *a, u64 *mask)
+{
+	struct arg el[64];
+	*mask = 0;
+	int n = array_elems(a, el, 64);
+	if (n == -1)
+		return 0;
+	if (n == -2)
+		return bad_call(s, call, "the CPU set is cut short; record with a larger strace -s");
+	for (int i = 0; i < n; i++) {
+		/* a CPU or a range "2-5" */
+		s64 lo, hi;
+		struct arg e = el[i];
+		const char *dash = e.n > 1 ? memchr(e.s + 1, '-', e.n - 1) : NULL;
+		struct arg l = e, h = e;
+		if (dash) {
+			l.n = (size_t)(dash - e.s);
+			h.s = dash + 1;
+			h.n = e.n - l.n - 1;
+		}
+		if (elem_num(&l, false, &lo) < 0 || elem_num(&h, false, &hi) < 0 || lo < 0 || hi < lo)
+			return bad_call(s, call, "CPU \"%.*s\" is not a number or a range", (int)e.n, e.s);
+		if (hi > 63)
+			return bad_call(s, call, "CPU %lld in the set; mmsim's ops carry CPUs 0..63 only",
+					(long long)hi);
+		for (s64 c = lo; c <= hi; c++)
+			*mask |= 1ULL << c;
+	}
+	return 0;
+}
+
+static struct op *queue_add(struct strace_reader *s)
+{
+	if (s->nr_queued == s->cap_queue) {
+		s->cap_queue = s->cap_queue ? 2 * s->cap_queue : 64;
+		s->queue = xrealloc(s->queue, s->cap_queue * sizeof(*s->queue));
+	}
+	return &s->queue[s->nr_queued++];
+}
+
+/* move_pages(pid, count, pages, nodes, status, flags): one OP_MOVE_PAGES per page, its
+ * target node (-1 for a query, nodes NULL) and its status as the op's result (the call's
+ * error for every page when the call failed). The ops go to the queue; *first gets the
+ * first of them. Returns 1, 0 (nothing to replay), or -1. */
+static int decode_move_pages(struct strace_reader *s, const struct arg *a, int nr, const u64 *v,
+			     s64 ret, struct op *first)
+{
+	static const char call[] = "move_pages";
+	if (nr < 6)
+		return bad_call(s, call, "%d arguments, expected 6", nr);
+	u64 flags;
+	if (numa_flags(s, call, "flags", &uapi_mpol_mf, &a[5], &flags) < 0)
+		return -1;
+	u64 count = v[1];
+	/* a line holds at most LINEREADER_MAX bytes: no array can be longer than this */
+	int max = LINEREADER_MAX / 2;
+	if (count == 0)
+		return 0;
+	if (count > (u64)max)
+		return bad_call(s, call, "count %llu is more than a log line can list",
+				(unsigned long long)count);
+	struct arg *el = xmalloc(3 * (size_t)count * sizeof(*el));
+	struct arg *pg = el, *nd = el + count, *st = el + 2 * count;
+	int rc = -1;
+	int np = array_elems(&a[2], pg, (int)count);
+	if (np == -1) {
+		/* pages unreadable: the call failed with EFAULT, nothing to replay per page */
+		trace_info_unknown(&s->r.info, "(move_pages without pages)", 26);
+		s->r.info.skipped++;
+		rc = 0;
+		goto out;
+	}
+	if (np != (int)count) {
+		bad_call(s, call, "the pages array lists %s of %llu entries; record with a larger strace -s",
+			 np == -2 ? "fewer" : "a different number", (unsigned long long)count);
+		goto out;
+	}
+	bool query = arg_is(&a[3], "NULL");
+	if (!query && array_elems(&a[3], nd, (int)count) != (int)count) {
+		bad_call(s, call, "the nodes array does not list %llu entries", (unsigned long long)count);
+		goto out;
+	}
+	bool have_status = ret >= 0 && ret != OP_RET_NONE;
+	if (have_status && array_elems(&a[4], st, (int)count) != (int)count) {
+		bad_call(s, call, "the status array does not list %llu entries", (unsigned long long)count);
+		goto out;
+	}
+	s->nr_queued = s->next_queued = 0;
+	for (u64 i = 0; i < count; i++) {
+		struct op *op = queue_add(s);
+		s64 x;
+		*op = *first;
+		op->type = OP_MOVE_PAGES;
+		op->id = v[0];
+		op->flags = (u32)flags;
+		if (elem_num(&pg[i], false, &x) < 0) {
+			bad_call(s, call, "page %llu \"%.*s\" is not an address", (unsigned long long)i,
+				 (int)pg[i].n, pg[i].s);
+			goto out;
+		}
+		op->addr = (u64)x;
+		op->node = -1;
+		if (!query) {
+			if (elem_num(&nd[i], false, &x) < 0 || x < INT32_MIN || x > INT32_MAX) {
+				bad_call(s, call, "node %llu \"%.*s\" is not a node number",
+					 (unsigned long long)i, (int)nd[i].n, nd[i].s);
+				goto out;
+			}
+			op->node = (s32)x;
+		}
+		op->ret = ret;
+		if (have_status) {
+			if (elem_num(&st[i], false, &x) < 0) {
+				bad_call(s, call, "status %llu \"%.*s\" is not a node or -ERRNO",
+					 (unsigned long long)i, (int)st[i].n, st[i].s);
+				goto out;
+			}
+			op->ret = x;
+		}
+	}
+	rc = 1;
+out:
+	free(el);
+	if (rc != 1)
+		s->nr_queued = s->next_queued = 0;
+	return rc;
 }
 
 /* ---- snapshot files ---- */
@@ -321,14 +595,14 @@ static struct snap_fd *snap_find(struct strace_reader *s, u32 pid, s32 fd)
 	return NULL;
 }
 
-static void snap_add(struct strace_reader *s, u32 pid, s32 fd, u32 file)
+static void snap_add(struct strace_reader *s, u32 pid, s32 fd, u32 file, s32 node)
 {
 	struct snap_fd *e = snap_find(s, pid, fd);
 	if (!e) {
 		e = &s->snaps[s->snap_next];
 		s->snap_next = (s->snap_next + 1) % NR_SNAP_FDS;
 	}
-	*e = (struct snap_fd){ .pid = pid, .fd = fd, .file = file, .used = true };
+	*e = (struct snap_fd){ .pid = pid, .fd = fd, .file = file, .node = node, .used = true };
 }
 
 /* ---- sysctl files ---- */
@@ -369,7 +643,7 @@ static void fds_fork(struct strace_reader *s, u32 parent, u32 child)
 	for (u32 i = 0; i < NR_SNAP_FDS; i++) {
 		struct snap_fd e = s->snaps[i];
 		if (e.used && e.pid == parent)
-			snap_add(s, child, e.fd, e.file);
+			snap_add(s, child, e.fd, e.file, e.node);
 	}
 	for (u32 i = 0; i < NR_SYSCTL_FDS; i++) {
 		struct sysctl_fd *e = &s->sysctls[i];
@@ -457,7 +731,8 @@ static s64 parse_ret(const char *p, bool *ok)
 }
 
 /* Decode "NAME(ARGS) = RET" for thread t into op. Returns 1 when an op was produced,
- * 0 when the call produces none (not modelled, or a snapshot file's read/close). */
+ * 0 when the call produces none (not modelled, or a snapshot file's read/close), -1 on
+ * a NUMA call that cannot be decoded (the message is in s->r.err). */
 static int decode_call(struct strace_reader *s, struct sthread *t, const char *text, u64 time,
 		       struct op *op)
 {
@@ -546,18 +821,84 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		type = OP_BRK;
 		op->addr = v[0];
 	} else if (IS("mbind")) {
+		/* mbind(addr, len, mode|MPOL_F_*, nodemask, maxnode, MPOL_MF_*) */
 		NEED(6);
 		type = OP_MBIND;
 		op->addr = v[0];
 		op->len = v[1];
-		op->arg = (u32)arg_flags(&uapi_mpol_mode, &a[2]);
-		op->nodemask = arg_nodemask(&a[3]);
-		op->flags = (u32)arg_flags(&uapi_mpol_mf, &a[5]);
+		u64 mode, mf;
+		if (numa_flags(s, name, "mode", &uapi_mpol_mode, &a[2], &mode) < 0 ||
+		    numa_mask(s, name, "nodemask", &a[3], v[4], &op->nodemask) < 0 ||
+		    numa_flags(s, name, "flags", &uapi_mpol_mf, &a[5], &mf) < 0)
+			return -1;
+		op->arg = (u32)mode;
+		op->flags = (u32)mf;
 	} else if (IS("set_mempolicy")) {
-		NEED(2);
+		/* set_mempolicy(mode|MPOL_F_STATIC_NODES|MPOL_F_RELATIVE_NODES, nodemask, maxnode) */
+		NEED(3);
 		type = OP_SET_MEMPOLICY;
-		op->arg = (u32)arg_flags(&uapi_mpol_mode, &a[0]);
-		op->nodemask = arg_nodemask(&a[1]);
+		u64 mode;
+		if (numa_flags(s, name, "mode", &uapi_mpol_mode, &a[0], &mode) < 0 ||
+		    numa_mask(s, name, "nodemask", &a[1], v[2], &op->nodemask) < 0)
+			return -1;
+		op->arg = (u32)mode;
+	} else if (IS("get_mempolicy")) {
+		/* get_mempolicy([MODE], [MASK], maxnode, addr, MPOL_F_*): what the kernel
+		 * returned (the mode, or the node with MPOL_F_NODE, and the mask) is printed
+		 * only when the call succeeded, else the two addresses */
+		NEED(5);
+		type = OP_GET_MEMPOLICY;
+		u64 gf, mode = 0;
+		if (numa_flags(s, name, "flags", &uapi_mpol_get, &a[4], &gf) < 0)
+			return -1;
+		struct arg m = arg_unbracket(&a[0]);
+		if (m.s != a[0].s && numa_flags(s, name, "mode", &uapi_mpol_mode, &m, &mode) < 0)
+			return -1;
+		if (numa_mask(s, name, "nodemask", &a[1], v[2], &op->nodemask) < 0)
+			return -1;
+		op->addr = v[3];
+		op->flags = (u32)gf;
+		op->arg = (u32)mode;
+	} else if (IS("set_mempolicy_home_node")) {
+		/* set_mempolicy_home_node(start, len, home_node, flags) */
+		NEED(4);
+		type = OP_SET_MEMPOLICY_HOME_NODE;
+		op->addr = v[0];
+		op->len = v[1];
+		op->node = v[2] > INT32_MAX ? INT32_MAX : (s32)v[2];
+		op->flags = (u32)v[3];
+	} else if (IS("migrate_pages")) {
+		/* migrate_pages(pid, maxnode, old_nodes, new_nodes) */
+		NEED(4);
+		type = OP_MIGRATE_PAGES;
+		op->id = v[0];
+		if (numa_mask(s, name, "old_nodes", &a[2], v[1], &op->nodemask) < 0 ||
+		    numa_mask(s, name, "new_nodes", &a[3], v[1], &op->len2) < 0)
+			return -1;
+	} else if (IS("move_pages")) {
+		op->type = OP_MOVE_PAGES;
+		op->pid = t->pid;
+		op->tid = t->tid;
+		op->time_ns = time;
+		op->think_ns = t->seen && time >= t->last_time ? time - t->last_time : 0;
+		int rc = decode_move_pages(s, a, nr, v, ret, op);
+		if (rc <= 0)
+			return rc;
+		t->last_time = time;
+		t->seen = true;
+		/* the first page's op now, the others from the queue (no think time) */
+		*op = s->queue[0];
+		for (u32 i = 1; i < s->nr_queued; i++)
+			s->queue[i].think_ns = 0;
+		s->next_queued = 1;
+		return 1;
+	} else if (IS("sched_setaffinity")) {
+		/* sched_setaffinity(tid, size, [CPUS]) */
+		NEED(3);
+		type = OP_SCHED_SETAFFINITY;
+		op->id = v[0];
+		if (cpu_mask(s, name, &a[2], &op->nodemask) < 0)
+			return -1;
 	} else if (IS("shmget")) {
 		NEED(3);
 		type = OP_SHMGET;
@@ -600,11 +941,12 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 			oflags = (u32)arg_flags(&uapi_open, &a[pi + 1]);
 		bool opened = ret >= 0 && ret != OP_RET_NONE;
 		/* a state file read (snapshot); a tunable written, or read (not modelled) */
-		int sf = snapshot_file_from_path(s->pathbuf);
+		s32 snode;
+		int sf = snapshot_file_from_path_node(s->pathbuf, &snode);
 		bool snap = sf >= 0 && (oflags & 03) != 01;
 		bool sysctl = is_sysctl_path(s->pathbuf) && (sf < 0 || (oflags & 03) != 0);
 		if (snap && opened)
-			snap_add(s, t->pid, (s32)ret, (u32)sf);
+			snap_add(s, t->pid, (s32)ret, (u32)sf, snode);
 		if (sysctl && opened)
 			sysctl_add(s, t->pid, (s32)ret, s->pathbuf);
 		if (snap || sysctl || sf >= 0)
@@ -635,6 +977,7 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 				sn->read_done = true;
 				type = OP_SNAPSHOT;
 				op->arg = sn->file;
+				op->node = sn->node;
 				op->ret = OP_RET_NONE;
 				goto emit;
 			}
@@ -736,6 +1079,13 @@ static int strace_next(struct trace_reader *r, struct op *op)
 	char *line;
 	size_t len;
 
+	if (s->failed)
+		return -1;
+	if (s->next_queued < s->nr_queued) {
+		*op = s->queue[s->next_queued++];
+		r->info.records++;
+		return 1;
+	}
 	for (;;) {
 		int rc = linereader_next(s->lr, &line, &len);
 		if (rc < 0) {
@@ -832,7 +1182,10 @@ static int strace_next(struct trace_reader *r, struct op *op)
 			free(t->pending);
 			t->pending = NULL;
 			t = &s->threads[ti];
-			if (decode_call(s, t, s->joined, start, op)) {
+			int dc = decode_call(s, t, s->joined, start, op);
+			if (dc < 0)
+				return -1;
+			if (dc) {
 				r->info.records++;
 				return 1;
 			}
@@ -848,7 +1201,10 @@ static int strace_next(struct trace_reader *r, struct op *op)
 			t->pending_time = time;
 			continue;
 		}
-		if (decode_call(s, t, p, time, op)) {
+		int dc = decode_call(s, t, p, time, op);
+		if (dc < 0)
+			return -1;
+		if (dc) {
 			r->info.records++;
 			return 1;
 		}
@@ -867,6 +1223,7 @@ static void strace_close(struct trace_reader *r)
 	for (u32 i = 0; i < NR_SYSCTL_FDS; i++)
 		free(s->sysctls[i].path);
 	free(s->threads);
+	free(s->queue);
 	tidmap_free(&s->tids);
 	linereader_close(s->lr);
 	free(r->path);

@@ -34,7 +34,9 @@ static const struct uapi_table *flags_table(enum op_type t)
 	case OP_MMAP: return &uapi_map;
 	case OP_OPEN: return &uapi_open;
 	case OP_MREMAP: return &uapi_mremap;
-	case OP_MBIND: return &uapi_mpol_mf;
+	case OP_MBIND:
+	case OP_MOVE_PAGES: return &uapi_mpol_mf;
+	case OP_GET_MEMPOLICY: return &uapi_mpol_get;
 	case OP_SHMGET: return &uapi_ipc;
 	case OP_SHMAT: return &uapi_shm;
 	case OP_MEMFD_CREATE: return &uapi_mfd;

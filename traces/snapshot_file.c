@@ -34,9 +34,50 @@ int snapshot_file_from_name(const char *name)
 	return -1;
 }
 
+bool snapshot_file_per_node(u32 f)
+{
+	return f == SNAPSHOT_NUMASTAT;
+}
+
+/* "/sys/devices/system/node/node<digits>/<rest>": the node, and rest in *rest; -1 else. */
+static s32 sysfs_node_path(const char *path, const char **rest)
+{
+	static const char dir[] = "/sys/devices/system/node/node";
+	if (strncmp(path, dir, sizeof(dir) - 1))
+		return -1;
+	const char *p = path + sizeof(dir) - 1;
+	long n = 0;
+	if (!isdigit((unsigned char)*p) || (*p == '0' && isdigit((unsigned char)p[1])))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > 1 << 20)
+			return -1;
+	}
+	if (*p != '/')
+		return -1;
+	*rest = p + 1;
+	return (s32)n;
+}
+
 int snapshot_file_from_path(const char *path)
 {
+	s32 node;
+	return snapshot_file_from_path_node(path, &node);
+}
+
+int snapshot_file_from_path_node(const char *path, s32 *node)
+{
 	char norm[256];
+	const char *rest;
+	*node = -1;
+	s32 n = sysfs_node_path(path, &rest);
+	if (n >= 0) {
+		if (strcmp(rest, "numastat"))
+			return -1;
+		*node = n;
+		return SNAPSHOT_NUMASTAT;
+	}
 	/* /proc/PID/x and /proc/thread-self/x -> /proc/self/x */
 	if (!strncmp(path, "/proc/", 6)) {
 		const char *p = path + 6, *q = p;
@@ -51,7 +92,7 @@ int snapshot_file_from_path(const char *path)
 		}
 	}
 	for (int i = 0; i < NR_SNAPSHOT_FILES; i++)
-		if (!strcmp(snap_paths[i], path))
+		if (!snapshot_file_per_node((u32)i) && !strcmp(snap_paths[i], path))
 			return i;
 	return -1;
 }

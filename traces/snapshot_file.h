@@ -52,7 +52,9 @@
 	X(KHUGEPAGED_MAX_PTES_SHARED,                                                       \
 	  "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared",                 \
 	  "khugepaged_max_ptes_shared")                                                     \
-	X(MAPS, "/proc/self/maps", "maps")
+	X(MAPS, "/proc/self/maps", "maps")                                                  \
+	/* per node: N in the path is the node number, carried in op.node */                \
+	X(NUMASTAT, "/sys/devices/system/node/nodeN/numastat", "numastat")
 
 enum snapshot_file {
 #define SNAPSHOT_ENUM(e, path, name) SNAPSHOT_##e,
@@ -70,5 +72,10 @@ int snapshot_file_from_name(const char *name);
 /* The file a path opened by process pid names (accepts /proc/self/, /proc/thread-self/
  * and /proc/PID/ forms of the per-process files); -1 when it is no snapshot file. */
 int snapshot_file_from_path(const char *path);
+/* The same, and for a per-node file (/sys/devices/system/node/node2/numastat) its node in
+ * *node; -1 in *node for the other files. */
+int snapshot_file_from_path_node(const char *path, s32 *node);
+/* Whether file f exists once per node (its op carries the node in op.node). */
+bool snapshot_file_per_node(u32 f);
 
 #endif

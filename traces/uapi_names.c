@@ -71,6 +71,12 @@ static const struct uapi_sym mpol_mf_syms[] = {
 };
 const struct uapi_table uapi_mpol_mf = T("MPOL_MF_", mpol_mf_syms, false);
 
+/* get_mempolicy flags */
+static const struct uapi_sym mpol_get_syms[] = {
+	{ "MPOL_F_NODE", 1, 0 }, { "MPOL_F_ADDR", 2, 0 }, { "MPOL_F_MEMS_ALLOWED", 4, 0 },
+};
+const struct uapi_table uapi_mpol_get = T("MPOL_F_", mpol_get_syms, false);
+
 static const struct uapi_sym mremap_syms[] = {
 	{ "MREMAP_MAYMOVE", 1, 0 }, { "MREMAP_FIXED", 2, 0 }, { "MREMAP_DONTUNMAP", 4, 0 },
 };

@@ -726,7 +726,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	case OP_SNAPSHOT:
-		rt->world->ops->snapshot(rt->world, tsk, rt->proc, op->arg);
+		rt->world->ops->snapshot(rt->world, tsk, rt->proc, op->arg, op->node);
 		t->snapshots++;
 		break;
 	case OP_TOUCH:

@@ -66,8 +66,10 @@ struct replay_world_ops {
 	/* A new process (fork): registered, with no mm and no thread yet. */
 	struct process *(*new_process)(struct replay_world *w, const struct process *parent,
 				       u32 trace_pid);
-	/* OP_SNAPSHOT: record what the kernel shows in file `file` for this thread now. */
-	void (*snapshot)(struct replay_world *w, struct task *tsk, struct process *p, u32 file);
+	/* OP_SNAPSHOT: record what the kernel shows in file `file` (of node `node` for the
+	 * per-node files, else -1) for this thread now. */
+	void (*snapshot)(struct replay_world *w, struct task *tsk, struct process *p, u32 file,
+			 s32 node);
 	/* The thread with this index (replay_thread.index), for page migration. */
 	struct replay_thread *(*thread)(struct replay_world *w, u32 index);
 };
