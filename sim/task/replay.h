@@ -10,6 +10,7 @@ struct task;
 struct mm_struct;
 struct inode;
 struct replay_world;
+struct mempolicy;
 
 /* An open file descriptor of a process. */
 struct fd_entry {
@@ -115,6 +116,9 @@ struct replay_thread {
 	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
+	bool started;                    /* its task runs */
+	struct mempolicy *init_mempolicy; /* owned until it starts: the inherited task policy */
+	int init_il_prev;
 };
 
 /* Process file descriptors (fd_install with the recorded number; close drops the
