@@ -711,17 +711,19 @@ u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_
 		    u64 addr, enum mpol_path path)
 {
 	struct mempolicy *pol = get_vma_policy(tsk, vma, addr, path);
-	u64 pfn;
+	/* pre-2.6.24: alloc_page_vma never dropped the shared reference new_vma_page's
+	 * lookup took (seed 000 (a)); shmem's own paths dropped theirs themselves */
+	bool leak = path == MPOL_PATH_MIGRATION && MS(tsk->sim)->leaky &&
+		    (pol->flags & MPOL_F_SHARED);
 	if (pol->mode == MPOL_INTERLEAVE) {
 		int nid = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + order);
-		/* the interim design's INTERLEAVE branch returned without its put (seed 000 (d)) */
-		mpol_cond_put(tsk, pol, path);
+		if (!leak)
+			mpol_cond_put(tsk, pol, path);
 		return alloc_page_interleave(tsk, gfp, order, nid);
 	}
-	pfn = alloc_by_policy(tsk, gfp, order, pol, vma, addr);
-	/* pre-2.6.24: the migration target allocation never dropped a shared reference */
-	if (!(path == MPOL_PATH_MIGRATION && MS(tsk->sim)->leaky && (pol->flags & MPOL_F_SHARED)))
-		mpol_cond_put(tsk, pol, path);
+	u64 pfn = alloc_by_policy(tsk, gfp, order, pol, vma, addr);
+	if (!leak)
+		mpol_cond_put(tsk, pol, path);   /* BIND: after the allocation used its mask */
 	return pfn;
 }
 
@@ -1061,6 +1063,8 @@ long do_mbind(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, unsign
 	if (err)
 		return err;
 	struct mpol_pagelist l = { 0 };
+	if (flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
+		lru_add_drain(tsk);   /* lru_cache_disable: batched pages reach their lists */
 	down_write(tsk, &mm->mmap_lock);
 	/* a hole is an error unless the policy is the default */
 	if (new && !range_covered(mm, start, end)) {
@@ -1158,6 +1162,7 @@ long kernel_migrate_pages(struct task *tsk, struct mm_struct *mm, u64 old_nodes,
 	unsigned nnew = (unsigned)__builtin_popcountll(new_nodes);
 	if (!nold || !nnew)
 		return 0;
+	lru_add_drain(tsk);
 	down_read(tsk, &mm->mmap_lock);
 	struct phys_mem *pm = tsk->sim->phys;
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
@@ -1193,6 +1198,8 @@ long kernel_move_page(struct task *tsk, struct mm_struct *mm, u64 addr, int node
 	if (node >= 0 && (unsigned)node >= tsk->sim->phys->nr_nodes)
 		return -MM_EINVAL;   /* -ENODEV in the kernel's status */
 	long status;
+	if (node >= 0)
+		lru_add_drain(tsk);
 	down_read(tsk, &mm->mmap_lock);
 	struct vm_area_struct *v = vma_lookup(mm, addr);
 	u64 pfn = v ? addr_page(mm, addr & ~(PAGE_SIZE - 1)) : PFN_NONE;
@@ -1261,8 +1268,8 @@ void mempolicy_check_task(struct task *tsk, const char *after)
 	char paths[256];
 	leak_paths_str(refs, paths, sizeof(paths));
 	finding_report(tsk->sim->findings, FINDING_REF_LEAK, task_now(tsk),
-		       "mempolicy: %u reference(s) taken during %s by tid %u never dropped (%s)",
-		       sum, after, tsk->tid, paths);
+		       "mempolicy: %u reference(s) taken during %s never dropped (%s)", sum, after,
+		       paths);
 	memset(refs, 0, sizeof(u32) * NR_MPOL_PATHS);   /* reported once */
 }
 

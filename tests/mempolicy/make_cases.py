@@ -132,3 +132,143 @@ t('snapshot file=numa_maps')
 t('set_mempolicy mode=default = 0')
 t('get_mempolicy = 0')
 t('exit'); t.write('m9_rules')
+
+# M6: PREFERRED {2} with node 2 full falls back along node 2's list (3 next);
+# PREFERRED_MANY {1,2} from node 0 takes node 1 (first of its nodes in node 0's list)
+def fill(t, node, blocks):
+    for i in range(blocks):
+        t('alloc_pages order=9 node=%d flags=thisnode|noretry id=%d' % (node, 1000 + i))
+
+t = T('M6: PREFERRED {2} with node 2 full: fallback to node 3; PREFERRED_MANY {1,2}')
+fill(t, 2, 28)
+t('set_mempolicy mode=preferred nodemask=0x4 = 0')
+anon(t, B, 4096); touch(t, B, 4096)
+t('snapshot file=numa_maps')
+t('set_mempolicy mode=preferred_many nodemask=0x6 = 0')
+anon(t, B + 4096 * P, 8); touch(t, B + 4096 * P, 8); t.nodes(B + 4096 * P, [1] * 8)
+t('exit'); t.write('m6_preferred_full')
+
+t = T('M6b: BIND {2} with node 2 full: the fault fails, the process is OOM-killed')
+fill(t, 2, 40)
+t('set_mempolicy mode=bind nodemask=0x4 = 0')
+anon(t, B, 4096); touch(t, B, 4096)
+t('exit'); t.write('m6b_bind_oom')
+
+# M7: STRICT, MOVE|STRICT, MOVE vs MOVE_ALL on a page shared with a child
+t = T('M7: mbind STRICT -> EIO; MOVE|STRICT migrates; MOVE leaves a shared page, MOVE_ALL moves it')
+anon(t, B, 8); touch(t, B, 8); t.nodes(B, [0] * 8)
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 flags=strict = -EIO' % (B, 8 * P))
+t.nodes(B, [0] * 8)
+t('get_mempolicy addr=0x%x flags=2 = 0' % B)                   # no policy installed
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 flags=strict|move = 0' % (B, 8 * P))
+t.nodes(B, [3] * 8)
+t('get_mempolicy addr=0x%x flags=2 arg=2 nodemask=0x8 = 0' % B)
+R2a = B + 16 * P
+anon(t, R2a, 2); touch(t, R2a, 2)
+t('fork id=2 = 2')
+t('sleep ns=1000000', '2/2')
+t('exit', '2/2')
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x2 flags=move = 0' % (R2a, 2 * P))
+t.nodes(R2a, [0, 0])
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x2 flags=move_all = 0' % (R2a, 2 * P))
+t.nodes(R2a, [1, 1])
+t('sleep ns=2000000')
+t('exit'); t.write('m7_mbind_move')
+
+# M8: memfd, i_ino 2 (two regular files opened first), mapped twice
+A2 = B + 0x100000
+t = T('M8: memfd (i_ino 2) mapped twice; mbind(a, INTERLEAVE {0,1}) is the file\'s shared policy')
+t('open path="/tmp/m8a" flags=rdwr|creat = 3')
+t('open path="/tmp/m8b" flags=rdwr|creat = 4')
+t('memfd_create path="m8" = 5')
+t('ftruncate fd=5 len=%d = 0' % (8 * P))
+t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=5 = 0x%x' % (B, 8 * P, B))
+t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=5 = 0x%x' % (A2, 8 * P, A2))
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x3 = 0' % (B, 8 * P))
+t('get_mempolicy addr=0x%x flags=2 arg=3 nodemask=0x3 = 0' % A2)
+for i in range(8):
+    t('touch addr=0x%x len=%d flags=write' % ((B if i % 2 == 0 else A2) + i * P, P))
+for i in range(8):   # through the mapping that faulted it: node (index + i_ino) mod 2
+    t('move_pages addr=0x%x = %d' % ((B if i % 2 == 0 else A2) + i * P, (i + 2) % 2))
+t('snapshot file=numa_maps')
+t('munmap addr=0x%x len=%d = 0' % (B, 8 * P))
+t('munmap addr=0x%x len=%d = 0' % (A2, 8 * P))
+t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=5 = 0x%x' % (B, 8 * P, B))
+t('get_mempolicy addr=0x%x flags=2 arg=3 nodemask=0x3 = 0' % (B + 5 * P))
+t('exit'); t.write('m8_memfd_shared')
+
+# R1: seed 000's leak (run under both leak_paths variants)
+for variant in ('fixed', 'pre'):
+    t = T('R1 (%s): SysV shm on node 2; mbind(INTERLEAVE {0,1}, MOVE) migrates 8 pages; '
+          'get_mempolicy(F_ADDR) x3; numa_maps x1; IPC_RMID + shmdt' % variant)
+    t('shmget id=0 len=%d flags=ipc_creat|0600 = 7' % (8 * P))
+    t('shmat id=7 addr=0x%x = 0x%x' % (B, B))
+    touch(t, B, 8); t.nodes(B, [2] * 8)
+    t('mbind addr=0x%x len=%d mode=interleave nodemask=0x3 flags=move = 0' % (B, 8 * P))
+    t.nodes(B, [i % 2 for i in range(8)])    # migration: the real VMA, no i_ino bias
+    for k in range(3):
+        t('get_mempolicy addr=0x%x flags=2 arg=3 nodemask=0x3 = 0' % (B + k * P))
+    t('snapshot file=numa_maps')
+    t('shmctl id=7 = 0')
+    t('shmdt addr=0x%x = 0' % B)
+    t('exit'); t.write('r1_leak_' + variant)
+
+# fork: the child inherits the task policy (a copy) and every VMA policy; COW copies
+# follow the VMA's interleave
+t = T('fork: task and VMA policies inherited; COW copies interleaved by offset')
+t('set_mempolicy mode=preferred nodemask=0x8 = 0')
+anon(t, B, 4)
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x6 = 0' % (B, 4 * P))
+touch(t, B, 4)
+cow = [il((B >> 12) + i, [1, 2]) for i in range(4)]
+t.nodes(B, cow)
+t('fork id=2 = 2')
+touch(t, B, 4, '2/2'); t.nodes(B, cow, '2/2')
+anon(t, B + 8 * P, 2, '2/2'); touch(t, B + 8 * P, 2, '2/2'); t.nodes(B + 8 * P, [3, 3], '2/2')
+t('get_mempolicy arg=1 nodemask=0x8 = 0', '2/2')
+t('snapshot file=numa_maps', '2/2')
+t('exit', '2/2')
+t('sleep ns=2000000')
+t('exit'); t.write('m10_fork_cow')
+
+# hugetlb: huge_node interleaves by huge page index; nr_hugepages_mempolicy grows the
+# pool on the task policy's nodes
+H = 0x40000000
+t = T('hugetlb: VMA interleave by huge page index; nr_hugepages_mempolicy under BIND {3}')
+t('sysctl id=8 path="/proc/sys/vm/nr_hugepages"')
+t('mmap addr=0x%x len=%d prot=rw flags=private|anonymous|hugetlb|fixed = 0x%x' % (H, 4 << 21, H))
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0xf = 0' % (H, 4 << 21))
+t('madvise addr=0x%x len=%d advice=populate_write = 0' % (H, 4 << 21))
+for i in range(4):
+    t('move_pages addr=0x%x = %d' % (H + (i << 21), i))
+t('set_mempolicy mode=bind nodemask=0x8 = 0')
+t('sysctl id=12 path="/proc/sys/vm/nr_hugepages_mempolicy"')
+t('snapshot file=meminfo')
+t('set_mempolicy mode=default = 0')
+t('mmap addr=0x%x len=%d prot=rw flags=private|anonymous|hugetlb|fixed = 0x%x' % (H + (8 << 21), 2 << 21, H + (8 << 21)))
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 = 0' % (H + (8 << 21), 2 << 21))
+t('madvise addr=0x%x len=%d advice=populate_write = 0' % (H + (8 << 21), 2 << 21))
+t('move_pages addr=0x%x = 3' % (H + (8 << 21)))
+t('move_pages addr=0x%x = 3' % (H + (9 << 21)))
+t('exit'); t.write('m11_hugetlb')
+
+# R2: 4 threads, one per node, each faulting 1000 pages of one region
+N = 1000
+for kind in ('anon', 'shmem'):
+    for variant in ('conditional', 'always'):
+        t = T('R2 %s (%s): 4 threads x %d faults in a region with an interleave policy' % (kind, variant, N))
+        if kind == 'anon':
+            anon(t, B, 4 * N)
+        else:
+            t('memfd_create path="r2" = 3')
+            t('ftruncate fd=3 len=%d = 0' % (4 * N * P))
+            t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=3 = 0x%x' % (B, 4 * N * P, B))
+        t('mbind addr=0x%x len=%d mode=interleave nodemask=0xf = 0' % (B, 4 * N * P))
+        for k in range(1, 4):
+            t('clone id=%d = %d' % (k + 1, k + 1))
+        for k in range(4):
+            touch(t, B + k * N * P, N, '1/%d' % (k + 1))
+        for k in range(1, 4):
+            t('exit', '1/%d' % (k + 1))
+        t('sleep ns=10000000')
+        t('exit'); t.write('r2_%s_%s' % (kind, variant))
