@@ -1154,35 +1154,37 @@ long kernel_migrate_pages(struct task *tsk, struct mm_struct *mm, u64 old_nodes,
 	if ((new_nodes & ~all) || !mm)
 		return -MM_EINVAL;
 	old_nodes &= all;
-	/* do_migrate_pages: each source node s in old \ new goes to the node of new that
-	 * nodes_remap gives it (the k-th of old -> the (k mod |new|)-th of new); nodes in
-	 * both stay. Pages mapped more than once are left (no MOVE_ALL). */
-	long failed = 0;
+	/* do_migrate_pages: a page on source node s of old goes to node_remap(s, old, new),
+	 * the (k mod |new|)-th node of new for the k-th node of old; when |old| != |new| a
+	 * source that is also in new stays. Each page moves once (its address is visited
+	 * once), which is what the kernel's ordering of the (source, dest) pairs ensures.
+	 * The caller is privileged: shared pages move too (MPOL_MF_MOVE_ALL). */
 	unsigned nold = (unsigned)__builtin_popcountll(old_nodes);
 	unsigned nnew = (unsigned)__builtin_popcountll(new_nodes);
-	if (!nold || !nnew)
+	if (!nold || !nnew || old_nodes == new_nodes)
 		return 0;
+	long failed = 0;
 	lru_add_drain(tsk);
 	down_read(tsk, &mm->mmap_lock);
 	struct phys_mem *pm = tsk->sim->phys;
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *v = mm->vmas[i];
 		if (v->vm_flags & VM_HUGETLB)
-			continue;
+			continue;   /* hugetlb migration: not modelled */
 		for (u64 a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
 			u64 pfn = addr_page(mm, a);
 			if (pfn == PFN_NONE)
 				continue;
 			unsigned nid = page_to_nid(pm, pfn);
-			if (!(old_nodes >> nid & 1) || (new_nodes >> nid & 1))
+			if (!(old_nodes >> nid & 1))
+				continue;
+			if (nold != nnew && (new_nodes >> nid & 1))
 				continue;
 			unsigned k = (unsigned)__builtin_popcountll(old_nodes & ((1ULL << nid) - 1));
 			int dest = nth_node(new_nodes, k % nnew);
-			if (pfn_to_page(pm, pfn)->mapcount != 1 || !isolate_for_migration(tsk, pfn)) {
-				failed++;
+			if (dest == (int)nid)
 				continue;
-			}
-			if (migrate_one(tsk, v, pfn, a, dest))
+			if (!isolate_for_migration(tsk, pfn) || migrate_one(tsk, v, pfn, a, dest))
 				failed++;
 		}
 	}

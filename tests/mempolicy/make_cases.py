@@ -69,6 +69,13 @@ t('mmap addr=0x%x len=%d prot=r flags=shared|fixed fd=3 = 0x%x' % (B + 16 * P, 8
 t('touch addr=0x%x len=%d' % (B + 16 * P, 8 * P))
 t.nodes(B + 16 * P, [0, 1, 2, 3, 0, 1, 2, 3])
 t('get_mempolicy flags=1 arg=0 nodemask=0xf = 0')           # il_prev 3 after 8 page-cache pages
+# the cursor continues across files and mappings: 3 pages of another file on 0 1 2
+t('open path="/tmp/m4b" flags=rdwr|creat = 4')
+t('write fd=4 off=0 len=%d = %d' % (3 * P, 3 * P))
+t('mmap addr=0x%x len=%d prot=r flags=shared|fixed fd=4 = 0x%x' % (B + 32 * P, 3 * P, B + 32 * P))
+t('touch addr=0x%x len=%d' % (B + 32 * P, 3 * P))
+t.nodes(B + 32 * P, [0, 1, 2])
+t('get_mempolicy flags=1 arg=3 nodemask=0xf = 0')
 t('exit'); t.write('m4_task_interleave')
 
 # M5: VMA interleave {1,2,3} on p1..p12, PREFERRED {0} on p5..p8 (three VMAs)
@@ -272,3 +279,46 @@ for kind in ('anon', 'shmem'):
             t('exit', '1/%d' % (k + 1))
         t('sleep ns=10000000')
         t('exit'); t.write('r2_%s_%s' % (kind, variant))
+
+# set_mempolicy_home_node, migrate_pages, move_pages
+t = T('home_node on a BIND VMA; migrate_pages; move_pages moves and queries')
+anon(t, B, 12)
+t('mbind addr=0x%x len=%d mode=bind nodemask=0xc = 0' % (B, 4 * P))
+t('set_mempolicy_home_node addr=0x%x len=%d node=3 = 0' % (B + 2 * P, 2 * P))
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x3 = 0' % (B + 4 * P, 4 * P))
+t('set_mempolicy_home_node addr=0x%x len=%d node=3 = -EOPNOTSUPP' % (B + 4 * P, 4 * P))
+t('set_mempolicy_home_node addr=0x%x len=%d node=7 = -EINVAL' % (B, P))
+touch(t, B, 8)
+# p0, p1: BIND {2,3} from node 0 -> 2; p2, p3: home node 3; p4..p7: interleave {0,1}
+t.nodes(B, [2, 2, 3, 3] + [il((B >> 12) + i, [0, 1]) for i in range(4, 8)])
+t('get_mempolicy addr=0x%x flags=2 arg=2 nodemask=0xc = 0' % (B + 2 * P))
+t('snapshot file=numa_maps')
+# migrate_pages(self, {0,1} -> {2,3}): 0 -> 2, 1 -> 3 (equal weights)
+t('migrate_pages id=0 nodemask=0x3 len2=12 = 0')
+t.nodes(B, [2, 2, 3, 3] + [il((B >> 12) + i, [2, 3]) for i in range(4, 8)])
+# migrate_pages({2,3} -> {1}): everything to node 1
+t('migrate_pages id=0 nodemask=0xc len2=2 = 0')
+t.nodes(B, [1] * 8)
+t('move_pages addr=0x%x node=0 flags=2 = 0' % B)
+t('move_pages addr=0x%x node=3 flags=2 = 3' % (B + P))
+t.nodes(B, [0, 3] + [1] * 6)
+t('move_pages addr=0x%x = -ENOENT' % (B + 10 * P))
+t('move_pages addr=0x%x = -EFAULT' % (B + 64 * P))
+t('move_pages addr=0x%x node=2 flags=8 = -EINVAL' % B)
+t('exit'); t.write('m12_home_migrate_move')
+
+# swap-in: readahead pages are allocated by the policy at the faulting address
+t = T('swap-in: the readahead window follows the VMA policy of the faulting address')
+anon(t, B, 8)
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x6 = 0' % (B, 8 * P))
+touch(t, B, 8)
+first = [il((B >> 12) + i, [1, 2]) for i in range(8)]
+t.nodes(B, first)
+t('madvise addr=0x%x len=%d advice=pageout = 0' % (B, 8 * P))
+t('touch addr=0x%x len=%d' % (B + 3 * P, P))       # swap-in of p3 reads the window p0..p7
+t('touch addr=0x%x len=%d' % (B, 8 * P))
+# the swap slots pageout gave the pages put p1 p2 p3 p7 in p3's readahead window: all on
+# p3's node 2 (p2's own node is 1); p0's fault then reads p0 p4 p5 p6: all on node 1
+# (p5's own node is 2)
+t.nodes(B, [1, 2, 2, 2, 1, 1, 1, 2])
+t('exit'); t.write('m13_swapin')
