@@ -322,3 +322,22 @@ t('touch addr=0x%x len=%d' % (B, 8 * P))
 # (p5's own node is 2)
 t.nodes(B, [1, 2, 2, 2, 1, 1, 1, 2])
 t('exit'); t.write('m13_swapin')
+
+# VMAs with equal policies merge, unequal ones do not; an mprotect split copies the policy
+t = T('merge only equal policies; a split copies the policy')
+anon(t, B, 12)
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x2 = 0' % (B + 2 * P, 4 * P))
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x2 = 0' % (B + 6 * P, 4 * P))   # merges: p2..p9
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x4 = 0' % (B + 4 * P, 2 * P))   # p4, p5 apart
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x2 = 0' % (B + 4 * P, 2 * P))   # merged again
+t('snapshot file=numa_maps')
+t('mprotect addr=0x%x len=%d prot=r = 0' % (B + 6 * P, 2 * P))                # p6, p7 split off
+t('touch addr=0x%x len=%d' % (B, 12 * P))
+t('touch addr=0x%x len=%d flags=write' % (B, 6 * P))
+t('touch addr=0x%x len=%d flags=write' % (B + 8 * P, 4 * P))
+t('snapshot file=numa_maps')
+t.nodes(B, [0, 0, 1, 1, 1, 1])
+t.nodes(B + 8 * P, [1, 1, 0, 0])
+t('mprotect addr=0x%x len=%d prot=rw = 0' % (B + 6 * P, 2 * P))               # one VMA again
+t('snapshot file=numa_maps')
+t('exit'); t.write('m14_merge_split')
