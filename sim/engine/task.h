@@ -73,6 +73,7 @@ struct task {
 	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
 	struct mempolicy *mempolicy;       /* task policy (set_mempolicy); NULL = default */
 	int il_prev;                       /* interleave cursor of the task policy */
+	unsigned il_weight;                /* weighted interleave: pages left on il_prev */
 };
 
 #endif

@@ -32,6 +32,7 @@ struct mpol_state {
 	u32 next_id;
 	bool always;                      /* variants.mempolicy.refcount = always */
 	bool leaky;                       /* variants.mempolicy.leak_paths = pre_2.6.24 */
+	u8 iw_table[MAX_NUMNODES];        /* weighted interleave weights (0 = default 1) */
 	struct mpol_stats st;
 	/* references each task took in use and has not dropped, per path (--check) */
 	u32 (*task_refs)[NR_MPOL_PATHS];
@@ -385,7 +386,7 @@ static int nodelist_str(char *buf, size_t len, u64 mask)
 void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 {
 	static const char *const modes[] = { "default", "prefer", "bind", "interleave", "local",
-					     "prefer (many)" };
+					     "prefer (many)", "weighted interleave" };
 	unsigned mode = MPOL_DEFAULT, flags = 0;
 	u64 nodes = 0;
 	if (pol && !pol->is_static) {
@@ -643,9 +644,58 @@ static u64 policy_nodemask(gfp_t gfp, const struct mempolicy *pol)
 	return 0;
 }
 
+static bool mpol_interleaves(const struct mempolicy *pol)
+{
+	return pol->mode == MPOL_INTERLEAVE || pol->mode == MPOL_WEIGHTED_INTERLEAVE;
+}
+
+static unsigned get_il_weight(struct task *tsk, int nid)
+{
+	u8 w = MS(tsk->sim)->iw_table[nid];
+	return w ? w : 1;
+}
+
+/* weighted_interleave_nodes: il_weight pages on il_prev, then the next node. */
+static int weighted_interleave_nodes(struct task *tsk, const struct mempolicy *pol)
+{
+	int node = tsk->il_prev;
+	if (!tsk->il_weight || node >= MAX_NUMNODES || !(pol->nodes >> node & 1)) {
+		node = next_node_in(node, pol->nodes);
+		if (node == MAX_NUMNODES)
+			return node;
+		tsk->il_prev = node;
+		tsk->il_weight = get_il_weight(tsk, node);
+	}
+	tsk->il_weight--;
+	return node;
+}
+
+/* weighted_interleave_nid: the node whose share of the total weight holds ilx. */
+static int weighted_interleave_nid(struct task *tsk, const struct mempolicy *pol, u64 ilx)
+{
+	if (!pol->nodes)
+		return (int)tsk->node;
+	u64 total = 0;
+	for (int n = 0; n < 64; n++)
+		if (pol->nodes >> n & 1)
+			total += get_il_weight(tsk, n);
+	u64 target = ilx % total;
+	int nid = first_node(pol->nodes);
+	while (target) {
+		unsigned w = get_il_weight(tsk, nid);
+		if (target < w)
+			break;
+		target -= w;
+		nid = next_node_in(nid, pol->nodes);
+	}
+	return nid;
+}
+
 /* interleave_nodes: the task's cursor il_prev advances to the next node of the mask. */
 static int interleave_nodes(struct task *tsk, const struct mempolicy *pol)
 {
+	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		return weighted_interleave_nodes(tsk, pol);
 	int nid = next_node_in(tsk->il_prev, pol->nodes);
 	if (nid < MAX_NUMNODES)
 		tsk->il_prev = nid;
@@ -668,6 +718,8 @@ static int interleave_nid(struct task *tsk, const struct mempolicy *pol,
 		return interleave_nodes(tsk, pol);
 	u64 off = vma->vm_pgoff >> (shift - PAGE_SHIFT);
 	off += (addr - vma->vm_start) >> shift;
+	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		return weighted_interleave_nid(tsk, pol, off);
 	return offset_il_node(tsk, pol, off);
 }
 
@@ -698,7 +750,7 @@ static u64 alloc_pages_preferred_many(struct task *tsk, gfp_t gfp, unsigned orde
 static u64 alloc_by_policy(struct task *tsk, gfp_t gfp, unsigned order, struct mempolicy *pol,
 			   const struct vm_area_struct *vma, u64 addr)
 {
-	if (pol->mode == MPOL_INTERLEAVE)
+	if (mpol_interleaves(pol))
 		return alloc_page_interleave(tsk, gfp, order,
 					     interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + order));
 	int nd = policy_node(pol, (int)tsk->node);
@@ -715,7 +767,7 @@ u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_
 	 * lookup took (seed 000 (a)); shmem's own paths dropped theirs themselves */
 	bool leak = path == MPOL_PATH_MIGRATION && MS(tsk->sim)->leaky &&
 		    (pol->flags & MPOL_F_SHARED);
-	if (pol->mode == MPOL_INTERLEAVE) {
+	if (mpol_interleaves(pol)) {
 		int nid = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + order);
 		if (!leak)
 			mpol_cond_put(tsk, pol, path);
@@ -761,7 +813,7 @@ int huge_node(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 *nodem
 	int nid;
 	*nodemask = 0;
 	*many = false;
-	if (pol->mode == MPOL_INTERLEAVE) {
+	if (mpol_interleaves(pol)) {
 		nid = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + 9);
 	} else {
 		nid = policy_node(pol, (int)tsk->node);
@@ -781,6 +833,26 @@ u64 init_nodemask_of_mempolicy(struct task *tsk)
 	return pol->mode == MPOL_LOCAL ? 1ULL << tsk->node : pol->nodes;
 }
 
+/* ---- sysfs ---- */
+
+int mempolicy_sysctl(struct task *tsk, const char *path, u64 val, bool *known)
+{
+	static const char dir[] = "/sys/kernel/mm/mempolicy/weighted_interleave/node";
+	*known = false;
+	if (strncmp(path, dir, sizeof(dir) - 1))
+		return 0;
+	char *end;
+	unsigned long n = strtoul(path + sizeof(dir) - 1, &end, 10);
+	if (end == path + sizeof(dir) - 1 || *end || n >= tsk->sim->phys->nr_nodes)
+		return 0;   /* no such file */
+	*known = true;
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (!val || val > 255)
+		return -MM_EINVAL;   /* kstrtou8, and 0 is refused */
+	MS(tsk->sim)->iw_table[n] = (u8)val;
+	return 0;
+}
+
 /* ---- system calls ---- */
 
 long do_set_mempolicy(struct task *tsk, unsigned mode_flags, u64 nodemask)
@@ -793,8 +865,10 @@ long do_set_mempolicy(struct task *tsk, unsigned mode_flags, u64 nodemask)
 	/* task_lock: only the task itself changes its policy */
 	struct mempolicy *old = tsk->mempolicy;
 	tsk->mempolicy = new;
-	if (new && new->mode == MPOL_INTERLEAVE)
+	if (new && mpol_interleaves(new)) {
 		tsk->il_prev = MAX_NUMNODES - 1;
+		tsk->il_weight = 0;
+	}
 	mpol_put(tsk, old, MPOL_PATH_INSTALL);
 	return 0;
 }
@@ -884,6 +958,8 @@ long do_get_mempolicy(struct task *tsk, struct mm_struct *mm, int *mode, u64 *no
 			}
 		} else if (pol == tsk->mempolicy && pol->mode == MPOL_INTERLEAVE) {
 			*mode = next_node_in(tsk->il_prev, pol->nodes);
+		} else if (pol == tsk->mempolicy && pol->mode == MPOL_WEIGHTED_INTERLEAVE) {
+			*mode = tsk->il_weight ? tsk->il_prev : next_node_in(tsk->il_prev, pol->nodes);
 		} else {
 			err = -MM_EINVAL;
 			goto out;

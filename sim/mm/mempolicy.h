@@ -16,9 +16,12 @@
  * only shared policies) and variants.mempolicy.leak_paths (pre_2.6.24: migration,
  * numa_maps and get_mempolicy(F_ADDR) never drop the shared-policy reference they take).
  * A checker compares each object's count with the references its owners hold.
+ * Weighted interleave is 6.9's (weights per node written to
+ * /sys/kernel/mm/mempolicy/weighted_interleave/nodeN, default 1; the task cursor
+ * il_prev/il_weight; by offset: the offset modulo the total weight).
  * Not modelled: cpusets (mems_allowed = every node with memory, so no rebind),
- * NUMA balancing (MPOL_F_MOF/MORON), weighted interleave (6.9), THP allocations (no THP
- * model yet), tmpfs mpol= mounts.
+ * NUMA balancing (MPOL_F_MOF/MORON), THP allocations (no THP model yet), tmpfs mpol=
+ * mounts, hugetlb page migration.
  * Spec: reference/mempolicy.md; seed 000. */
 #ifndef MMSIM_MM_MEMPOLICY_H
 #define MMSIM_MM_MEMPOLICY_H
@@ -36,7 +39,8 @@ struct vm_area_struct;
 
 /* modes (uapi); MPOL_DEFAULT..MPOL_LOCAL are in uapi.h */
 #define MPOL_PREFERRED_MANY 5
-#define MPOL_MAX 6
+#define MPOL_WEIGHTED_INTERLEAVE 6        /* 6.9: weights per node (sysfs) */
+#define MPOL_MAX 7
 /* mode flags (uapi) */
 #define MPOL_F_STATIC_NODES (1u << 15)
 #define MPOL_F_RELATIVE_NODES (1u << 14)
@@ -169,6 +173,10 @@ int huge_node(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 *nodem
 /* init_nodemask_of_mempolicy (nr_hugepages_mempolicy): the task policy's nodes, or 0
  * when the task has no policy. */
 u64 init_nodemask_of_mempolicy(struct task *tsk);
+
+/* A write of val to a /sys/kernel/mm/mempolicy/ file (weighted_interleave/nodeN): 0 or
+ * -errno; *known false for other paths. */
+int mempolicy_sysctl(struct task *tsk, const char *path, u64 val, bool *known);
 
 /* ---- system calls (return 0 / a value, or -errno) ---- */
 long do_set_mempolicy(struct task *tsk, unsigned mode_flags, u64 nodemask);

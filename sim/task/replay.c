@@ -704,6 +704,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_SYSCTL: {
 		bool known = false;
 		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		if (!known && op->path)
+			ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
 		unsigned node;
 		char tail[16];
 		if (!known && op->path && (!strcmp(op->path, "/proc/sys/vm/compact_memory") ||

@@ -108,7 +108,7 @@ t('set_mempolicy mode=local nodemask=0x1 = -EINVAL')
 t('set_mempolicy mode=default nodemask=0x1 = -EINVAL')
 t('set_mempolicy mode=bind|f_static_nodes|f_relative_nodes nodemask=0x1 = -EINVAL')
 t('set_mempolicy mode=interleave|f_numa_balancing nodemask=0x1 = -EINVAL')
-t('set_mempolicy mode=weighted_interleave nodemask=0x1 = -EINVAL')   # 6.9+, not in 6.1
+t('set_mempolicy mode=7 nodemask=0x1 = -EINVAL')              # mode >= MPOL_MAX
 t('set_mempolicy mode=interleave nodemask=0x30 = -EINVAL')    # nodes 4, 5 do not exist
 t('set_mempolicy mode=interleave nodemask=0xa = 0')
 t('get_mempolicy flags=1 arg=1 nodemask=0xa = 0')             # next interleave node: 1
@@ -341,3 +341,25 @@ t.nodes(B + 8 * P, [1, 1, 0, 0])
 t('mprotect addr=0x%x len=%d prot=rw = 0' % (B + 6 * P, 2 * P))               # one VMA again
 t('snapshot file=numa_maps')
 t('exit'); t.write('m14_merge_split')
+
+# weighted interleave (6.9): weights node1 = 3, node2 = 1 (default)
+t = T('weighted interleave {1,2}, node 1 weight 3: task cursor and VMA offsets')
+t('sysctl id=3 path="/sys/kernel/mm/mempolicy/weighted_interleave/node1"')
+t('sysctl id=0 path="/sys/kernel/mm/mempolicy/weighted_interleave/node2" = -EINVAL')
+anon(t, B, 16)
+t('touch addr=0x%x len=%d flags=write' % (B + 15 * P, P))   # the PTE table before the policy
+t('set_mempolicy mode=weighted_interleave nodemask=0x6 = 0')
+t('get_mempolicy arg=6 nodemask=0x6 = 0')
+t('get_mempolicy flags=1 arg=1 nodemask=0x6 = 0')
+touch(t, B, 8)
+# by offset: (vpn mod 4) < 3 -> node 1, else node 2 (vpn of B is a multiple of 4)
+t.nodes(B, [1 if ((B >> 12) + i) % 4 < 3 else 2 for i in range(8)])
+t('open path="/tmp/m15" flags=rdwr|creat = 3')
+t('write fd=3 off=0 len=%d = %d' % (6 * P, 6 * P))
+t('mmap addr=0x%x len=%d prot=r flags=shared|fixed fd=3 = 0x%x' % (B + 16 * P, 6 * P, B + 16 * P))
+t('touch addr=0x%x len=%d' % (B + 16 * P, 6 * P))
+# the cursor: 3 pages on node 1, 1 on node 2, then node 1 again
+t.nodes(B + 16 * P, [1, 1, 1, 2, 1, 1])
+t('get_mempolicy flags=1 arg=1 nodemask=0x6 = 0')           # node 1 has 1 page left
+t('snapshot file=numa_maps')
+t('exit'); t.write('m15_weighted_interleave')
