@@ -363,3 +363,19 @@ t.nodes(B + 16 * P, [1, 1, 1, 2, 1, 1])
 t('get_mempolicy flags=1 arg=1 nodemask=0x6 = 0')           # node 1 has 1 page left
 t('snapshot file=numa_maps')
 t('exit'); t.write('m15_weighted_interleave')
+
+# shared policy ranges: a policy set inside another splits its range (the tail a copy)
+t = T('shared policy tree: a range inside another splits it; the tree outlives the mapping')
+t('memfd_create path="m16" = 3')                                 # i_ino 0
+t('ftruncate fd=3 len=%d = 0' % (12 * P))
+t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=3 = 0x%x' % (B, 12 * P, B))
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x3 = 0' % (B, 12 * P))
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 = 0' % (B + 4 * P, 4 * P))
+touch(t, B, 12)
+t.nodes(B, [i % 2 for i in range(4)] + [3] * 4 + [i % 2 for i in range(8, 12)])
+t('munmap addr=0x%x len=%d = 0' % (B, 12 * P))
+t('mmap addr=0x%x len=%d prot=rw flags=shared|fixed fd=3 off=%d = 0x%x' % (A2, 8 * P, 4 * P, A2))
+t('get_mempolicy addr=0x%x flags=2 arg=2 nodemask=0x8 = 0' % (A2 + 3 * P))   # index 7
+t('get_mempolicy addr=0x%x flags=2 arg=3 nodemask=0x3 = 0' % (A2 + 4 * P))   # index 8
+t('snapshot file=numa_maps')
+t('exit'); t.write('m16_shared_ranges')
