@@ -410,12 +410,6 @@ void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 
 /* ---- task scope ---- */
 
-void mpol_task_fork(struct task *child, struct mempolicy *parent_pol, int il_prev)
-{
-	child->mempolicy = parent_pol ? mpol_dup(child, parent_pol) : NULL;
-	child->il_prev = il_prev;
-}
-
 void mpol_task_exit(struct task *tsk)
 {
 	struct mempolicy *old = tsk->mempolicy;
@@ -585,7 +579,7 @@ void vma_free_policy(struct task *tsk, struct vm_area_struct *vma)
 }
 
 /* vma_replace_policy: vma gets a copy of pol (shmem: also its shared tree). */
-static void vma_replace_policy(struct task *tsk, struct vm_area_struct *vma, struct mempolicy *pol)
+void mpol_vma_replace(struct task *tsk, struct vm_area_struct *vma, struct mempolicy *pol)
 {
 	struct mempolicy *new = mpol_dup(tsk, pol);
 	if (vma_has_shared_policy(vma))
@@ -1171,12 +1165,6 @@ out:
 	pagelist_free(&l);
 	mpol_put(tsk, new, MPOL_PATH_INSTALL);
 	return err;
-}
-
-/* mbind_range's per-VMA step (mmap.c splits and merges around it). */
-void mpol_vma_replace(struct task *tsk, struct vm_area_struct *vma, struct mempolicy *pol)
-{
-	vma_replace_policy(tsk, vma, pol);
 }
 
 long set_mempolicy_home_node(struct task *tsk, struct mm_struct *mm, u64 start, u64 len,

@@ -139,9 +139,7 @@ bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
  * "prefer (many):1-2". pol NULL = default. */
 void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol);
 
-/* ---- task policy ---- */
-/* fork/clone: the child's task policy (a copy) and interleave cursor. */
-void mpol_task_fork(struct task *child, struct mempolicy *parent_pol, int il_prev);
+/* ---- task policy (fork/clone give the child mpol_dup of it and il_prev) ---- */
 /* exit: drop the task policy. */
 void mpol_task_exit(struct task *tsk);
 
