@@ -2,7 +2,7 @@
 /* test_mempolicy.c - pieces of the mempolicy model checked without a trace: the zonelist
  * order of the 4-node chain (reference/mempolicy.md §3.1, node_load tie-breaking), the
  * policy strings of numa_maps (mpol_to_str), the 32-bit truncation of the interleave
- * offset (§3.3 [V61 diag3]) and the refcount model of a shared lookup. */
+ * offset (§3.3 [V61 diag3]) and the cache-line cost of refcount RMWs (§6.3). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,10 +171,55 @@ static void test_interleave_offset_truncated(void)
 	teardown();
 }
 
+static struct mempolicy *shared_obj;
+
+static void line_owner_body(struct task *tsk)
+{
+	CHECK_EQ_S64(do_set_mempolicy(tsk, MPOL_INTERLEAVE, 0xf), 0);
+	shared_obj = tsk->mempolicy;   /* its refcount line: written last by CPU 0 (node 0) */
+}
+
+static void line_remote_body(struct task *tsk)
+{
+	/* CPU 3 (node 3): the get pulls the line from node 0, the put finds it local */
+	mpol_get(tsk, shared_obj, MPOL_PATH_FAULT);
+	mpol_put(tsk, shared_obj, MPOL_PATH_FAULT);
+}
+
+static void line_back_body(struct task *tsk)
+{
+	/* CPU 0 again: the owner's last put pulls the line back from node 3 and frees it */
+	mpol_put(tsk, shared_obj, MPOL_PATH_INSTALL);
+}
+
+static void test_refcount_line_costs(void)
+{
+	start();
+	run_actor(line_owner_body, 0);
+	const struct mpol_stats *st = mempolicy_stats(&sim);
+	CHECK_EQ_U64(st->remote, 0);
+	CHECK_EQ_U64(st->rmw_ns, 0);          /* creating the object is no RMW */
+	run_actor(line_remote_body, 3);
+	CHECK_EQ_U64(st->gets[MPOL_PATH_FAULT], 1);
+	CHECK_EQ_U64(st->puts[MPOL_PATH_FAULT], 1);
+	CHECK_EQ_U64(st->remote, 1);
+	/* bounce at distance 40: 50 ns x 40/10, then a local RMW: 5 ns */
+	CHECK_EQ_U64(sim.cost->bounce_ns[0][3], 200);
+	CHECK_EQ_U64(st->rmw_ns, 200 + 5);
+	CHECK_EQ_U64(mempolicy_check(&sim, 0, "in the test", true), 0);
+	run_actor(line_back_body, 0);
+	CHECK_EQ_U64(st->remote, 2);
+	CHECK_EQ_U64(st->rmw_ns, 200 + 5 + 200);
+	CHECK_EQ_U64(st->puts[MPOL_PATH_INSTALL], 1);
+	CHECK_EQ_U64(st->freed, 1);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_zonelists_of_the_chain);
 	SIMTEST(test_policy_strings);
 	SIMTEST(test_interleave_offset_truncated);
+	SIMTEST(test_refcount_line_costs);
 	return check_summary();
 }
