@@ -257,6 +257,13 @@ t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 = 0' % (H + (8 << 21), 2 << 21)
 t('madvise addr=0x%x len=%d advice=populate_write = 0' % (H + (8 << 21), 2 << 21))
 t('move_pages addr=0x%x = 3' % (H + (8 << 21)))
 t('move_pages addr=0x%x = 3' % (H + (9 << 21)))
+# 3 free pages left on node 3 (6 free in all): a BIND {3} mapping of 5 reserves 5, but
+# its 4th fault finds node 3 empty: SIGBUS although reserved (reference/hugetlb.md §5.1)
+t('mmap addr=0x%x len=%d prot=rw flags=private|anonymous|hugetlb|fixed = 0x%x' % (H + (16 << 21), 5 << 21, H + (16 << 21)))
+t('mbind addr=0x%x len=%d mode=bind nodemask=0x8 = 0' % (H + (16 << 21), 5 << 21))
+t('snapshot file=meminfo')
+t('madvise addr=0x%x len=%d advice=populate_write = -EFAULT' % (H + (16 << 21), 5 << 21))
+t('snapshot file=meminfo')
 t('exit'); t.write('m11_hugetlb')
 
 # R2: 4 threads, one per node, each faulting 1000 pages of one region
