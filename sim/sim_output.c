@@ -470,6 +470,7 @@ static struct json *mempolicy_json(const struct sim *s)
 	json_set_u64(o, "leaked_refs", st->leaked_refs);
 	json_set(o, "leaked_by_path", leaks);
 	json_set_u64(o, "interleave_allocs", st->interleave_allocs);
+	json_set_u64(o, "overputs", st->overputs);
 	json_set_u64(o, "pages_migrated", st->mbind_migrated);
 	json_set_u64(o, "pages_not_migrated", st->mbind_failed);
 	json_set(o, "refcount", json_string(s->scn->variants.mempolicy_refcount == MPOL_REFCOUNT_ALWAYS

@@ -32,6 +32,7 @@ struct mpol_state {
 	u32 next_id;
 	bool always;                      /* variants.mempolicy.refcount = always */
 	bool leaky;                       /* variants.mempolicy.leak_paths = pre_2.6.24 */
+	bool botched;                     /* both: the interim code's interleave (un)refs */
 	u8 iw_table[MAX_NUMNODES];        /* weighted interleave weights (0 = default 1) */
 	struct mpol_stats st;
 	/* references each task took in use and has not dropped, per path (--check) */
@@ -96,6 +97,7 @@ void mempolicy_create(struct sim *sim)
 	if (sim->scn) {
 		ms->always = sim->scn->variants.mempolicy_refcount == MPOL_REFCOUNT_ALWAYS;
 		ms->leaky = sim->scn->variants.mempolicy_leak_paths == MPOL_LEAK_PRE_2_6_24;
+		ms->botched = ms->always && ms->leaky;
 	}
 	sim->mempolicy = ms;
 }
@@ -763,7 +765,8 @@ u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_
 		    (pol->flags & MPOL_F_SHARED);
 	if (mpol_interleaves(pol)) {
 		int nid = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + order);
-		if (!leak)
+		/* the interim code's INTERLEAVE branch returned without its put (seed 000 (d)) */
+		if (!leak && !MS(tsk->sim)->botched)
 			mpol_cond_put(tsk, pol, path);
 		return alloc_page_interleave(tsk, gfp, order, nid);
 	}
@@ -794,10 +797,11 @@ u64 shmem_alloc_page(struct task *tsk, gfp_t gfp, struct inode *inode, u64 index
 	if (!pol)
 		pol = get_task_policy(tsk);
 	u64 pfn = alloc_by_policy(tsk, gfp, 0, pol, &pvma, 0);
-	if (extra)
+	/* alloc_page_vma's put; the interim INTERLEAVE branch had none (seed 000 (d)) */
+	if (extra && !(MS(tsk->sim)->botched && mpol_interleaves(pol)))
 		mpol_put(tsk, pol, MPOL_PATH_FAULT);
 	if (pvma.vm_policy)
-		mpol_put(tsk, pvma.vm_policy, MPOL_PATH_SHMEM_LOOKUP);   /* alloc_page_vma's put */
+		mpol_put(tsk, pvma.vm_policy, MPOL_PATH_SHMEM_LOOKUP);   /* the lookup's */
 	return pfn;
 }
 
@@ -809,6 +813,20 @@ int huge_node(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 *nodem
 	*many = false;
 	if (mpol_interleaves(pol)) {
 		nid = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + 9);
+		if (MS(tsk->sim)->botched && !mpol_needs_cond_ref(tsk, pol) && !pol->is_static) {
+			/* the interim huge_zonelist dropped a reference of every interleave
+			 * policy, the task's own too, which it never took (seed 000 (d)): an
+			 * over-put, counted and reported; the count is left as the owners'
+			 * (the kernel would free the policy still installed) */
+			MS(tsk->sim)->st.overputs++;
+			char str[64];
+			mpol_to_str(str, sizeof(str), pol);
+			finding_report(tsk->sim->findings, FINDING_COUNTER_DRIFT, task_now(tsk),
+				       "mempolicy #%u (%s): dropped by hugetlb (huge_zonelist) without a "
+				       "reference: its count would fall below its owners' (freed while "
+				       "installed)", pol->id, str);
+			return nid;
+		}
 	} else {
 		nid = policy_node(pol, (int)tsk->node);
 		if (pol->mode == MPOL_BIND || pol->mode == MPOL_PREFERRED_MANY)

@@ -14,7 +14,9 @@
  * variants.mempolicy.refcount (always: the June 2007 interim design, every lookup of a
  * VMA, shared or other task's policy takes a reference; conditional: seed 000's design,
  * only shared policies) and variants.mempolicy.leak_paths (pre_2.6.24: migration,
- * numa_maps and get_mempolicy(F_ADDR) never drop the shared-policy reference they take).
+ * numa_maps and get_mempolicy(F_ADDR) never drop the shared-policy reference they take;
+ * with refcount = always also the interim code's interleave botches: alloc_page_vma's
+ * INTERLEAVE branch keeps its reference, huge_zonelist drops one it never took).
  * A checker compares each object's count with the references its owners hold.
  * Weighted interleave is 6.9's (weights per node written to
  * /sys/kernel/mm/mempolicy/weighted_interleave/nodeN, default 1; the task cursor
@@ -116,6 +118,7 @@ struct mpol_stats {
 	u64 leaked_objects, leaked_refs;  /* at the end of the run */
 	u64 leaked_by_path[NR_MPOL_PATHS];
 	u64 interleave_allocs;            /* allocations that took an interleave path */
+	u64 overputs;                     /* puts without a reference (interim design) */
 	u64 mbind_migrated, mbind_failed; /* pages moved by mbind/migrate_pages/move_pages */
 };
 

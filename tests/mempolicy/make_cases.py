@@ -386,3 +386,18 @@ t('get_mempolicy addr=0x%x flags=2 arg=2 nodemask=0x8 = 0' % (A2 + 3 * P))   # i
 t('get_mempolicy addr=0x%x flags=2 arg=3 nodemask=0x3 = 0' % (A2 + 4 * P))   # index 8
 t('snapshot file=numa_maps')
 t('exit'); t.write('m16_shared_ranges')
+
+# the interim design's own botches (refcount = always with leak_paths = pre_2.6.24)
+t = T('interim -mm code (refcount always, pre_2.6.24): interleave faults keep their VMA '
+      'reference; huge_zonelist drops a task policy reference it never took')
+anon(t, B, 8)
+t('mbind addr=0x%x len=%d mode=interleave nodemask=0x3 = 0' % (B, 8 * P))
+touch(t, B, 8)
+t.nodes(B, [il((B >> 12) + i, [0, 1]) for i in range(8)])
+t('set_mempolicy mode=interleave nodemask=0xf = 0')
+t('sysctl id=4 path="/proc/sys/vm/nr_hugepages"')
+t('mmap addr=0x%x len=%d prot=rw flags=private|anonymous|hugetlb|fixed = 0x%x' % (H, 2 << 21, H))
+t('madvise addr=0x%x len=%d advice=populate_write = 0' % (H, 2 << 21))
+t('move_pages addr=0x%x = 0' % H)
+t('move_pages addr=0x%x = 1' % (H + (1 << 21)))
+t('exit'); t.write('r3_interim_botch')
