@@ -752,7 +752,14 @@ static u64 alloc_by_policy(struct task *tsk, gfp_t gfp, unsigned order, struct m
 	int nd = policy_node(pol, (int)tsk->node);
 	if (pol->mode == MPOL_PREFERRED_MANY)
 		return alloc_pages_preferred_many(tsk, gfp, order, nd, pol);
-	return __alloc_pages(tsk, gfp, order, nd, policy_nodemask(gfp, pol));
+	u64 mask = policy_nodemask(gfp, pol);
+	u64 pfn = __alloc_pages(tsk, gfp, order, nd, mask);
+	/* reference §8.4: a page allocated under BIND lies in the bound set */
+	if (mask && pfn != PFN_NONE && !(mask >> page_to_nid(tsk->sim->phys, pfn) & 1))
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "mempolicy: a page allocated under BIND 0x%llx came from node %u",
+			       (unsigned long long)mask, page_to_nid(tsk->sim->phys, pfn));
+	return pfn;
 }
 
 u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_struct *vma,
@@ -1357,12 +1364,45 @@ void mempolicy_check_task(struct task *tsk, const char *after)
 	memset(refs, 0, sizeof(u32) * NR_MPOL_PATHS);   /* reported once */
 }
 
+/* Reference §5/§8.5: per node hit + miss = local + other; the misses of all nodes are
+ * their foreigns; interleave hits no more than interleaved allocations. */
+static unsigned check_numa_counters(struct sim *sim, u64 now_ns)
+{
+	const struct vmstat *vs = sim->vmstat;
+	s64 miss = 0, foreign = 0, il = 0;
+	unsigned bad = 0;
+	for (unsigned n = 0; n < sim->phys->nr_nodes; n++) {
+		s64 h = node_page_state(vs, n, NUMA_HIT), m = node_page_state(vs, n, NUMA_MISS);
+		s64 l = node_page_state(vs, n, NUMA_LOCAL), o = node_page_state(vs, n, NUMA_OTHER);
+		miss += m;
+		foreign += node_page_state(vs, n, NUMA_FOREIGN);
+		il += node_page_state(vs, n, NUMA_INTERLEAVE_HIT);
+		if (h + m != l + o) {
+			bad++;
+			finding_report(sim->findings, FINDING_COUNTER_DRIFT, now_ns,
+				       "node %u: numa_hit %lld + numa_miss %lld != local_node %lld + "
+				       "other_node %lld", n, (long long)h, (long long)m, (long long)l,
+				       (long long)o);
+		}
+	}
+	if (miss != foreign || il > (s64)MS(sim)->st.interleave_allocs) {
+		bad++;
+		finding_report(sim->findings, FINDING_COUNTER_DRIFT, now_ns,
+			       "numa_miss %lld, numa_foreign %lld, interleave_hit %lld of %llu "
+			       "interleaved allocations", (long long)miss, (long long)foreign,
+			       (long long)il, (unsigned long long)MS(sim)->st.interleave_allocs);
+	}
+	return bad;
+}
+
 unsigned mempolicy_check(struct sim *sim, u64 now_ns, const char *after, bool final)
 {
 	struct mpol_state *ms = MS(sim);
 	unsigned bad = 0;
 	if (!ms)
 		return 0;
+	if (final)
+		bad += check_numa_counters(sim, now_ns);
 	for (struct mempolicy *p = ms->live; p; p = p->next) {
 		u32 inflight = 0;
 		for (unsigned k = 0; k < NR_MPOL_PATHS; k++)

@@ -127,9 +127,9 @@ void mempolicy_destroy(struct sim *sim);
 const struct mpol_stats *mempolicy_stats(const struct sim *sim);
 const char *mpol_path_name(enum mpol_path p);
 /* Leak check: every live object's count equals its owners' references (plus, unless
- * quiescent, references tasks still hold). Each excess becomes a FINDING_REF_LEAK naming
- * the paths; at the end of the run (final) the leaks are also counted in the stats.
- * Returns the number of objects in excess. */
+ * final, references tasks still hold). Each excess becomes a FINDING_REF_LEAK naming
+ * the paths; at the end of the run (final) the leaks are also counted in the stats and
+ * the NUMA counter identities checked (COUNTER_DRIFT). Returns the violations. */
 unsigned mempolicy_check(struct sim *sim, u64 now_ns, const char *after, bool final);
 
 /* ---- objects ---- */
