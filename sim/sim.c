@@ -21,6 +21,7 @@
 #include "mm/compaction.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
+#include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
@@ -203,7 +204,7 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 		procfs_smaps_rollup(s, p->mm, f);
 		break;
 	case SNAPSHOT_NUMA_MAPS:
-		procfs_numa_maps(s, p->mm, f);
+		procfs_numa_maps(tsk, p->mm, f);
 		break;
 	case SNAPSHOT_MAPS:
 		procfs_maps(s, p->mm, f);
@@ -491,6 +492,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	vmscan_create(s);
 	s->files = file_table_create(s);
 	hugetlb_create(s);
+	mempolicy_create(s);
 	compaction_create(s);
 	s->run->sim = s;
 	s->run->world.ops = &world_ops;
@@ -538,6 +540,7 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	compaction_destroy(s->compaction);
 	lru_destroy(s->lru);
@@ -567,8 +570,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	struct sim_run *run = s->run;
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
-	if (run->world.totals.threads_done == run->nr_threads)
+	if (run->world.totals.threads_done == run->nr_threads) {
 		hugetlb_check_quiescent(s, run->end_ns);
+		mempolicy_check(s, run->end_ns, "at the end of the run", true);
+	}
 	if (s->check) {
 		char msg[256];
 		if (check_phys_mem(s->phys, run->world.totals.threads_done == run->nr_threads, msg,

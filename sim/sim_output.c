@@ -18,11 +18,14 @@
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
 #include "mm/hugetlb.h"
+#include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
+
+static struct json *mempolicy_json(const struct sim *s);
 
 static struct json *zones_json(const struct sim *s);
 
@@ -269,6 +272,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
 		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
 	json_set(m, "hugetlb", hj);
+	json_set(m, "mempolicy", mempolicy_json(s));
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -486,6 +490,76 @@ static void write_numa_section(FILE *f, const struct sim *s)
 	fprintf(f, "\n");
 }
 
+/* metrics.mempolicy: the refcount model's counts (the NUMA counters are in metrics.numa). */
+static struct json *mempolicy_json(const struct sim *s)
+{
+	const struct mpol_stats *st = mempolicy_stats(s);
+	struct json *o = json_object();
+	u64 use = 0;
+	struct json *gets = json_object(), *puts = json_object(), *leaks = json_object();
+	for (unsigned p = 0; p < NR_MPOL_PATHS; p++) {
+		json_set_u64(gets, mpol_path_name(p), st->gets[p]);
+		json_set_u64(puts, mpol_path_name(p), st->puts[p]);
+		json_set_u64(leaks, mpol_path_name(p), st->leaked_by_path[p]);
+		if (p != MPOL_PATH_INSTALL)
+			use += st->gets[p] + st->puts[p];
+	}
+	json_set(o, "gets", gets);
+	json_set(o, "puts", puts);
+	json_set_u64(o, "use_rmws", use);
+	json_set_u64(o, "remote_transfers", st->remote);
+	json_set_u64(o, "rmw_ns", st->rmw_ns);
+	json_set_u64(o, "sp_lock_acquisitions", st->sp_lock_acquisitions);
+	json_set_u64(o, "objects_created", st->created);
+	json_set_u64(o, "objects_freed", st->freed);
+	json_set_u64(o, "leaked_objects", st->leaked_objects);
+	json_set_u64(o, "leaked_refs", st->leaked_refs);
+	json_set(o, "leaked_by_path", leaks);
+	json_set_u64(o, "interleave_allocs", st->interleave_allocs);
+	json_set_u64(o, "overputs", st->overputs);
+	json_set_u64(o, "pages_migrated", st->mbind_migrated);
+	json_set_u64(o, "pages_not_migrated", st->mbind_failed);
+	json_set(o, "refcount", json_string(s->scn->variants.mempolicy_refcount == MPOL_REFCOUNT_ALWAYS
+					   ? "always" : "conditional"));
+	json_set(o, "leak_paths", json_string(s->scn->variants.mempolicy_leak_paths ==
+					     MPOL_LEAK_PRE_2_6_24 ? "pre_2.6.24" : "fixed"));
+	return o;
+}
+
+/* Memory policies: the refcount model's figures (only when a policy was used). */
+static void write_mempolicy_section(FILE *f, const struct sim *s)
+{
+	const struct mpol_stats *st = mempolicy_stats(s);
+	if (!st->created)
+		return;
+	u64 gets = 0, puts = 0;
+	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
+		if (p != MPOL_PATH_INSTALL) {
+			gets += st->gets[p];
+			puts += st->puts[p];
+		}
+	fprintf(f, "## Memory policies\n\nReference counting: %s, leak paths: %s. %llu policy "
+		   "objects created, %llu freed; %llu references taken and %llu dropped in use "
+		   "(lookups for allocations and queries), %llu of the refcount RMWs pulled the "
+		   "line from another node, %llu ns in them; sp->lock taken %llu times. %llu "
+		   "interleaved allocations; %llu pages migrated by mbind/migrate_pages/move_pages "
+		   "(%llu failed).\n\n",
+		s->scn->variants.mempolicy_refcount == MPOL_REFCOUNT_ALWAYS ? "always" : "conditional",
+		s->scn->variants.mempolicy_leak_paths == MPOL_LEAK_PRE_2_6_24 ? "pre_2.6.24" : "fixed",
+		(unsigned long long)st->created, (unsigned long long)st->freed,
+		(unsigned long long)gets, (unsigned long long)puts, (unsigned long long)st->remote,
+		(unsigned long long)st->rmw_ns, (unsigned long long)st->sp_lock_acquisitions,
+		(unsigned long long)st->interleave_allocs, (unsigned long long)st->mbind_migrated,
+		(unsigned long long)st->mbind_failed);
+	fprintf(f, "| path | gets | puts | leaked |\n|---|---:|---:|---:|\n");
+	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
+		if (st->gets[p] || st->puts[p] || st->leaked_by_path[p])
+			fprintf(f, "| %s | %llu | %llu | %llu |\n", mpol_path_name(p),
+				(unsigned long long)st->gets[p], (unsigned long long)st->puts[p],
+				(unsigned long long)st->leaked_by_path[p]);
+	fprintf(f, "\n");
+}
+
 static void write_report(FILE *f, void *arg)
 {
 	struct sim *s = arg;
@@ -580,6 +654,7 @@ static void write_report(FILE *f, void *arg)
 	write_fragmentation_section(f, s);
 	write_reclaim_section(f, s);
 	write_hugetlb_section(f, s);
+	write_mempolicy_section(f, s);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

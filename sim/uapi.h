@@ -50,12 +50,15 @@
 #define MM_EPERM 1
 #define MM_ENOENT 2
 #define MM_ESRCH 3
+#define MM_EIO 5
 #define MM_EBADF 9
 #define MM_EAGAIN 11
 #define MM_ENOMEM 12
+#define MM_EACCES 13
 #define MM_EFAULT 14
 #define MM_EBUSY 16
 #define MM_EEXIST 17
+#define MM_ENODEV 19
 #define MM_EINVAL 22
 #define MM_ENOSPC 28
 #define MM_EIDRM 43

@@ -40,6 +40,7 @@ struct vm_cfg {
 	unsigned overcommit_memory;
 	u64 nr_hugepages;
 	u64 nr_overcommit_hugepages;
+	unsigned numa_stat;                /* vm.numa_stat: enum numa_stat (0 = counting) */
 };
 
 enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };
@@ -70,9 +71,14 @@ struct kernel_cfg {
 struct variants_cfg {
 	unsigned page_alloc_grouping;      /* enum page_alloc_grouping (seed 003) */
 	unsigned hugetlb_private_resv;     /* enum hugetlb_private_resv (seed 004) */
+	unsigned mempolicy_refcount;       /* enum mpol_refcount (seed 000) */
+	unsigned mempolicy_leak_paths;     /* enum mpol_leak_paths (seed 000) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
+enum numa_stat { NUMA_STAT_ON, NUMA_STAT_OFF };
+enum mpol_refcount { MPOL_REFCOUNT_CONDITIONAL, MPOL_REFCOUNT_ALWAYS };
+enum mpol_leak_paths { MPOL_LEAK_FIXED, MPOL_LEAK_PRE_2_6_24 };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

@@ -17,6 +17,7 @@ struct mm_struct;
 struct task;
 struct lock_class;
 struct lock_site;
+struct mempolicy;
 
 #define TASK_COMM_LEN 16
 #define MAX_LOCK_DEPTH 48
@@ -70,6 +71,9 @@ struct task {
 	bool failed;                       /* killed by the engine (deadlock, watchdog) */
 	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
 	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
+	struct mempolicy *mempolicy;       /* task policy (set_mempolicy); NULL = default */
+	int il_prev;                       /* interleave cursor of the task policy */
+	unsigned il_weight;                /* weighted interleave: pages left on il_prev */
 };
 
 #endif

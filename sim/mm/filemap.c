@@ -11,6 +11,7 @@
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
+#include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
@@ -45,6 +46,7 @@ struct file_table *file_table_create(struct sim *sim)
 
 static void inode_free(struct file_table *ft, struct inode *inode)
 {
+	mpol_free_shared_policy(NULL, inode);   /* left after the run: no task to charge */
 	ft->inodes[inode->id] = NULL;
 	if (ft->nr_free == ft->cap_free) {
 		ft->cap_free = ft->cap_free ? 2 * ft->cap_free : 16;
@@ -219,8 +221,10 @@ u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *cre
 	u64 pfn = find_get_page(inode, index);
 	if (pfn != PFN_NONE)
 		return pfn;
-	/* __filemap_get_folio(FGP_CREAT): allocate, fill, insert under the xa_lock */
-	pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE, 0);
+	/* __filemap_get_folio(FGP_CREAT): allocate, fill, insert under the xa_lock. Shmem
+	 * pages follow the inode's shared policy (shmem_alloc_page), others the task's. */
+	pfn = inode->shmem ? shmem_alloc_page(tsk, GFP_HIGHUSER_MOVABLE, inode, index)
+			   : alloc_pages_task(tsk, GFP_HIGHUSER_MOVABLE, 0);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
@@ -331,6 +335,7 @@ void iput(struct task *tsk, struct inode *inode)
 		hugetlbfs_evict_inode(tsk, inode);
 	else if (tsk && inode->nr_pages)
 		truncate_inode_pages_range(tsk, inode, 0, UINT64_MAX);
+	mpol_free_shared_policy(tsk, inode);    /* shmem_evict_inode */
 	inode_free(inode->ft, inode);
 }
 

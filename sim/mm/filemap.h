@@ -26,6 +26,7 @@ struct pc_slot {
 };
 
 struct file_table;
+struct shared_policy;
 
 struct inode {
 	u32 id;
@@ -35,6 +36,7 @@ struct inode {
 	bool hugetlb;                      /* hugetlbfs (mm/hugetlb.h): cache indexed in 2 MiB pages */
 	bool s_private;                    /* S_PRIVATE: a SysV shm segment's (mmap reserves nothing) */
 	struct resv_map *resv_map;         /* hugetlb: the shared reservation map */
+	struct shared_policy *spol;        /* shmem: mempolicy ranges (mm/mempolicy.h); NULL: none */
 	u64 size;                          /* bytes (i_size) */
 	u32 refs;                          /* open fds + VMAs + the registries holding it */
 	spinlock_t i_pages_lock;           /* xa_lock of the mapping: page cache insertion */

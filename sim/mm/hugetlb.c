@@ -15,6 +15,7 @@
 #include "mm/filemap.h"
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
+#include "mm/mempolicy.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/mmzone.h"
@@ -300,9 +301,10 @@ static u64 persistent_huge_pages(const struct hugetlb *h)
 }
 
 /* set_max_huge_pages: a write to nr_hugepages (nid -1) or a node's nr_hugepages. */
-static void set_max_huge_pages(struct task *tsk, struct hugetlb *h, u64 count, int nid)
+static void set_max_huge_pages(struct task *tsk, struct hugetlb *h, u64 count, int nid,
+			       u64 policy_nodes)
 {
-	u64 allowed = memory_nodes(h), noretry = 0;
+	u64 allowed = policy_nodes ? policy_nodes & memory_nodes(h) : memory_nodes(h), noretry = 0;
 	mutex_lock(tsk, &h->resize_lock);
 	spin_lock(tsk, &h->lock);
 	if (nid >= 0) {
@@ -365,8 +367,13 @@ static int __hugetlb_sysctl(struct task *tsk, const char *path, u64 val, bool *k
 	const char *knob = hugetlb_knob(path);
 	*known = true;
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
-	if (knob && (!strcmp(knob, "nr_hugepages") || !strcmp(knob, "nr_hugepages_mempolicy"))) {
-		set_max_huge_pages(tsk, h, val, -1);
+	if (knob && !strcmp(knob, "nr_hugepages")) {
+		set_max_huge_pages(tsk, h, val, -1, 0);
+		return 0;
+	}
+	if (knob && !strcmp(knob, "nr_hugepages_mempolicy")) {
+		/* the pool grows and shrinks on the nodes of the writer's task policy */
+		set_max_huge_pages(tsk, h, val, -1, init_nodemask_of_mempolicy(tsk));
 		return 0;
 	}
 	if (knob && !strcmp(knob, "nr_overcommit_hugepages")) {
@@ -381,7 +388,7 @@ static int __hugetlb_sysctl(struct task *tsk, const char *path, u64 val, bool *k
 		if (end != path + sizeof(node) - 1 && !strcmp(end, node_tail)) {
 			if (n >= h->nr_nodes)
 				return -MM_ENOENT;
-			set_max_huge_pages(tsk, h, val, (int)n);
+			set_max_huge_pages(tsk, h, val, (int)n, 0);
 			return 0;
 		}
 	}
@@ -788,21 +795,41 @@ static unsigned node_fallback(struct hugetlb *h, unsigned nid, unsigned *order)
 	return n;
 }
 
+/* dequeue_huge_page_nodemask: the first free page along nid's zonelist on a node of
+ * mask (0: any). */
+static u64 dequeue_huge_page_nodemask(struct hugetlb *h, int nid, u64 mask)
+{
+	unsigned order[MAX_NUMNODES];
+	unsigned n = node_fallback(h, (unsigned)nid, order);
+	u64 pfn = PFN_NONE;
+	for (unsigned i = 0; i < n && pfn == PFN_NONE; i++)
+		if (!mask || (mask >> order[i] & 1))
+			pfn = dequeue_node(h, order[i]);
+	return pfn;
+}
+
+/* The address of huge page idx of the file in vma (pseudo VMAs: vm_start 0, pgoff 0). */
+static u64 hugetlb_vma_addr(const struct vm_area_struct *vma, u64 idx)
+{
+	return vma->vm_start + (((idx << (HPAGE_SHIFT - PAGE_SHIFT)) - vma->vm_pgoff) << PAGE_SHIFT);
+}
+
 /* dequeue_huge_page_vma (lock held). */
 static u64 dequeue_huge_page_vma(struct task *tsk, struct hugetlb *h, struct vm_area_struct *vma,
-				 bool avoid_reserve, u64 chg)
+				 u64 idx, bool avoid_reserve, u64 chg)
 {
 	bool has = vma_has_reserves(h, vma, chg);
 	if (!has && h->free_huge_pages - h->resv_huge_pages == 0)
 		return PFN_NONE;
 	if (avoid_reserve && h->free_huge_pages - h->resv_huge_pages == 0)
 		return PFN_NONE;
-	/* huge_node: the task's node (the default policy); its zonelist order */
-	unsigned order[MAX_NUMNODES];
-	unsigned n = node_fallback(h, tsk->node, order);
-	u64 pfn = PFN_NONE;
-	for (unsigned i = 0; i < n && pfn == PFN_NONE; i++)
-		pfn = dequeue_node(h, order[i]);
+	/* huge_node: the policy's node and mask; PREFERRED_MANY tries its nodes first */
+	u64 mask;
+	bool many;
+	int nid = huge_node(tsk, vma, hugetlb_vma_addr(vma, idx), &mask, &many);
+	u64 pfn = dequeue_huge_page_nodemask(h, nid, mask);
+	if (pfn == PFN_NONE && many)
+		pfn = dequeue_huge_page_nodemask(h, nid, 0);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	h->st.alloc_pool++;
@@ -821,11 +848,17 @@ static u64 alloc_huge_page(struct task *tsk, struct hugetlb *h, struct vm_area_s
 	if (map_chg || avoid_reserve)
 		gbl_chg = 1;          /* no subpool: the global pool is charged one page */
 	spin_lock(tsk, &h->lock);
-	u64 pfn = dequeue_huge_page_vma(tsk, h, vma, avoid_reserve, gbl_chg);
+	u64 pfn = dequeue_huge_page_vma(tsk, h, vma, idx, avoid_reserve, gbl_chg);
 	if (pfn == PFN_NONE) {
 		spin_unlock(tsk, &h->lock);
-		/* alloc_buddy_huge_page_with_mpol: a surplus page, the task's node first */
-		pfn = alloc_surplus_huge_page(tsk, h, (int)tsk->node, 0);
+		/* alloc_buddy_huge_page_with_mpol: a surplus page by the policy (PREFERRED_MANY:
+		 * its nodes, then any) */
+		u64 mask;
+		bool many;
+		int nid = huge_node(tsk, vma, hugetlb_vma_addr(vma, idx), &mask, &many);
+		pfn = alloc_surplus_huge_page(tsk, h, nid, mask);
+		if (pfn == PFN_NONE && many)
+			pfn = alloc_surplus_huge_page(tsk, h, nid, 0);
 		if (pfn == PFN_NONE) {
 			vma_end_reservation(tsk, h, vma);
 			h->st.alloc_fail++;

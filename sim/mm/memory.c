@@ -13,6 +13,7 @@
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
+#include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
@@ -108,7 +109,7 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	struct pmd_slot *s = pmd_lookup(mm, addr);
 	if (s && s->kind == PMD_TABLE)
 		return s->table;
-	u64 pfn = alloc_pages_node(tsk, -1, GFP_PGTABLE_USER, 0);
+	u64 pfn = alloc_pages_task(tsk, GFP_PGTABLE_USER, 0);   /* the task policy */
 	if (pfn == PFN_NONE)
 		return NULL;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
@@ -243,10 +244,10 @@ static pte_t mk_pte(u64 pfn, bool write)
 }
 
 /* A new anonymous page for vma at addr, zeroed (src PFN_NONE) or copied from src. */
-static u64 new_anon_page(struct task *tsk, struct vm_area_struct *vma, u64 src)
+static u64 new_anon_page(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 src)
 {
 	anon_vma_prepare(tsk->sim, vma);
-	u64 pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE, 0);
+	u64 pfn = alloc_pages_vma(tsk, GFP_HIGHUSER_MOVABLE, 0, vma, addr, MPOL_PATH_FAULT);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	charge(tsk, src == PFN_NONE ? tsk->sim->cost->zero_4k_ns : tsk->sim->cost->copy_4k_ns);
@@ -271,7 +272,7 @@ static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, stru
 {
 	const struct cost_table *c = tsk->sim->cost;
 	pte_t seen = t->pte[idx];
-	u64 pfn = new_anon_page(tsk, vma, copy_from);
+	u64 pfn = new_anon_page(tsk, vma, addr, copy_from);
 	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;
 	spin_lock(tsk, &t->ptl);
@@ -318,7 +319,7 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		return VM_FAULT_OOM;
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: a private copy of the file page */
-		u64 cow = new_anon_page(tsk, vma, pfn);
+		u64 cow = new_anon_page(tsk, vma, addr, pfn);
 		if (cow == PFN_NONE)
 			return VM_FAULT_OOM;
 		spin_lock(tsk, &t->ptl);
@@ -432,7 +433,7 @@ static bool swapin_claim(struct task *tsk, u64 slot, u64 *pfn)
 	return true;
 }
 
-static u64 swapin_readahead(struct task *tsk, u64 slot)
+static u64 swapin_readahead(struct task *tsk, u64 slot, struct vm_area_struct *vma, u64 addr)
 {
 	struct sim *sim = tsk->sim;
 	unsigned win = swapin_nr_pages(tsk, slot);
@@ -447,7 +448,9 @@ static u64 swapin_readahead(struct task *tsk, u64 slot)
 		} else if (!swapcache_prepare(tsk, s)) {
 			continue;   /* cached, being read, or unused */
 		}
-		u64 pfn = alloc_pages_node(tsk, -1, GFP_HIGHUSER_MOVABLE | (s != slot ? __GFP_NORETRY : 0), 0);
+		/* every page of the window by the policy at the faulting address */
+		u64 pfn = alloc_pages_vma(tsk, GFP_HIGHUSER_MOVABLE | (s != slot ? __GFP_NORETRY : 0), 0,
+					  vma, addr, MPOL_PATH_SWAPIN);
 		if (pfn == PFN_NONE) {
 			swapcache_clear(tsk, s);
 			if (s == slot)
@@ -484,7 +487,7 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		}
 	} else {
 		count_vm_event(tsk, PGMAJFAULT);
-		pfn = swapin_readahead(tsk, slot);
+		pfn = swapin_readahead(tsk, slot, vma, addr);
 		if (pfn == PFN_NONE)
 			/* the entry went meanwhile (another thread swapped it in): retry */
 			return t->pte[idx] != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;

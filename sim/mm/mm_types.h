@@ -61,7 +61,7 @@ struct vm_area_struct {
 	struct inode *vm_file;             /* counted reference, NULL for private anonymous */
 	const struct vm_operations *vm_ops; /* NULL: none */
 	void *vm_private_data;             /* per-VMA model state (hugetlb resv_map ...) */
-	struct mempolicy *vm_policy;       /* mempolicy issue */
+	struct mempolicy *vm_policy;       /* owned copy (mm/mempolicy.h); NULL: none */
 	struct anon_vma *anon_vma;         /* where this VMA's new anonymous pages are filed */
 	struct anon_vma **avc;             /* anon_vma chain: every anon_vma whose pages this */
 	u32 nr_avc, cap_avc;               /* VMA may map (own, and its ancestors' after fork) */

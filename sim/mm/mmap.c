@@ -9,10 +9,12 @@
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
+#include "locks/lockdep.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
+#include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/rmap.h"
 #include "mm/swapfile.h"
@@ -93,7 +95,8 @@ static void vma_insert(struct mm_struct *mm, struct vm_area_struct *v)
 
 /* A copy of src's identity (flags, file, policy, private data) for [start, end); the
  * caller links anon_vmas. The file gains a reference and an i_mmap entry. */
-static struct vm_area_struct *vma_dup(const struct vm_area_struct *src, struct mm_struct *mm)
+static struct vm_area_struct *vma_dup(struct task *tsk, const struct vm_area_struct *src,
+				      struct mm_struct *mm)
 {
 	struct vm_area_struct *v = xmalloc(sizeof(*v));
 	*v = *src;
@@ -101,6 +104,7 @@ static struct vm_area_struct *vma_dup(const struct vm_area_struct *src, struct m
 	v->avc = NULL;
 	v->nr_avc = v->cap_avc = 0;
 	v->anon_vma = NULL;
+	vma_dup_policy(tsk, v);   /* a copy of the policy of its own */
 	if (v->vm_file) {
 		iget(v->vm_file);
 		i_mmap_insert(v->vm_file, v);
@@ -114,6 +118,7 @@ static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v
 	if (v->vm_ops && v->vm_ops->close && tsk)
 		v->vm_ops->close(tsk, v);
 	unlink_anon_vmas(sim, v);
+	vma_free_policy(tsk, v);
 	if (v->vm_file) {
 		i_mmap_remove(v->vm_file, v);
 		iput(tsk, v->vm_file);
@@ -126,7 +131,7 @@ static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v
 static u32 split_vma(struct task *tsk, struct mm_struct *mm, u32 i, u64 addr)
 {
 	struct vm_area_struct *v = mm->vmas[i];
-	struct vm_area_struct *hi = vma_dup(v, mm);
+	struct vm_area_struct *hi = vma_dup(tsk, v, mm);
 	anon_vma_clone(hi, v);
 	hi->vm_start = addr;
 	hi->vm_pgoff = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
@@ -175,7 +180,7 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 	if ((a->vm_ops && a->vm_ops->close) || (b->vm_ops && b->vm_ops->close))
 		return false;
 	if (a->vm_end != b->vm_start || a->vm_flags != b->vm_flags || a->vm_file != b->vm_file ||
-	    a->vm_ops != b->vm_ops || a->vm_policy != b->vm_policy ||
+	    a->vm_ops != b->vm_ops || !mpol_equal(a->vm_policy, b->vm_policy) ||
 	    a->vm_private_data != b->vm_private_data)
 		return false;
 	if (a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) != b->vm_pgoff)
@@ -215,6 +220,19 @@ static void merge_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 e
 		if (!try_merge_next(tsk, mm, i))
 			i++;
 	}
+}
+
+int mbind_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end, struct mempolicy *pol)
+{
+	lockdep_assert_held_write(tsk, &mm->mmap_lock);
+	int err = check_split(mm, start, end);
+	if (err)
+		return err;
+	for (u32 i = split_range(tsk, mm, start, end); i < mm->nr_vmas && mm->vmas[i]->vm_start < end;
+	     i++)
+		mpol_vma_replace(tsk, mm->vmas[i], pol);
+	merge_range(tsk, mm, start, end);
+	return 0;
 }
 
 static bool range_free(struct mm_struct *mm, u64 start, u64 end)
@@ -655,7 +673,7 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	/* move_vma: the old range becomes its own VMA, a copy at new_addr takes its pages */
 	u32 i = split_range(tsk, mm, addr, addr + old_len);
 	v = mm->vmas[i];
-	struct vm_area_struct *nv = vma_dup(v, mm);
+	struct vm_area_struct *nv = vma_dup(tsk, v, mm);
 	anon_vma_clone(nv, v);
 	nv->vm_start = new_addr;
 	nv->vm_end = new_addr + new_len;
@@ -881,7 +899,7 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	mm->mmap_base = oldmm->mmap_base;
 	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
 		struct vm_area_struct *src = oldmm->vmas[i];
-		struct vm_area_struct *v = vma_dup(src, mm);
+		struct vm_area_struct *v = vma_dup(tsk, src, mm);
 		if (v->vm_flags & VM_HUGETLB)
 			hugetlb_dup_vma_private(v);
 		anon_vma_fork(tsk->sim, v, src);

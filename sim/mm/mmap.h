@@ -59,6 +59,11 @@ void mm_set_brk_base(struct mm_struct *mm, u64 brk);
  * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled);
+struct mempolicy;
+/* mbind_range: make VMA boundaries at start and end, give every VMA inside a copy of pol
+ * (mempolicy.c: mpol_vma_replace), then merge the VMAs that became equal. Caller holds
+ * mmap_lock for write. 0, or -errno when a VMA may not be split there. */
+int mbind_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end, struct mempolicy *pol);
 /* Consistency of an address space (--check, tests): VMAs sorted, page-aligned, not
  * overlapping; every present PTE inside a VMA and pointing at an allocated page whose
  * mapcount counts it (at least one per PTE); the mm's RSS counters equal its present

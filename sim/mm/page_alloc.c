@@ -530,6 +530,8 @@ static void zone_statistics(struct task *tsk, struct zone *preferred, struct zon
 {
 	struct vmstat *vs = tsk->sim->vmstat;
 	unsigned nid = z->zone_pgdat->node_id, pnid = preferred->zone_pgdat->node_id;
+	if (tsk->sim->scn && tsk->sim->scn->kernel.vm.numa_stat == NUMA_STAT_OFF)
+		return;   /* vm.numa_stat = 0: the counters stay where they are */
 	if (nid == pnid) {
 		__mod_node_state(vs, nid, NUMA_HIT, 1);
 	} else {

@@ -3,10 +3,12 @@
 
 #include "sim.h"
 #include "config/scenario.h"
+#include "engine/task.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
+#include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
@@ -279,13 +281,16 @@ static void numa_pte(void *arg, const struct sim *sim, struct vm_area_struct *v,
 	md->node[page_to_nid(sim->phys, pfn)]++;
 }
 
-void procfs_numa_maps(const struct sim *sim, struct mm_struct *mm, FILE *f)
+void procfs_numa_maps(struct task *tsk, struct mm_struct *mm, FILE *f)
 {
+	const struct sim *sim = tsk->sim;
 	if (!mm)
 		return;
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		struct vm_area_struct *v = mm->vmas[i];
-		fprintf(f, "%08llx default", (unsigned long long)v->vm_start);
+		char pol[64];
+		numa_maps_policy(tsk, v, pol, sizeof(pol));   /* show_numa_map's lookup */
+		fprintf(f, "%08llx %s", (unsigned long long)v->vm_start, pol);
 		if (v->vm_file) {
 			fprintf(f, " file=%s", v->vm_file->path);
 		} else if (mm->start_brk && v->vm_start <= mm->brk && v->vm_end >= mm->start_brk) {

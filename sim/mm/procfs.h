@@ -19,7 +19,9 @@ struct mm_struct;
 void procfs_meminfo(const struct sim *sim, FILE *f);
 /* /proc/PID/smaps_rollup and /proc/PID/numa_maps of the process owning mm. */
 void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f);
-void procfs_numa_maps(const struct sim *sim, struct mm_struct *mm, FILE *f);
+/* numa_maps reads each VMA's policy as the reading task tsk (its references count). */
+struct task;
+void procfs_numa_maps(struct task *tsk, struct mm_struct *mm, FILE *f);
 /* /proc/PID/maps: file mappings show 00:00 and inode 0 (no device is modelled). */
 void procfs_maps(const struct sim *sim, struct mm_struct *mm, FILE *f);
 

@@ -13,6 +13,7 @@
 #include "stats/findings.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
+#include "mm/mempolicy.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/compaction.h"
@@ -559,6 +560,23 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 
 /* ---- fork, clone ---- */
 
+/* The thread start_thread just created: it inherits the task policy (a copy) and the
+ * interleave cursor when it starts (copy_process: mpol_dup). */
+static void inherit_mempolicy(struct task *tsk, struct replay_world *w)
+{
+	struct replay_thread *last = NULL;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *rt = w->ops->thread(w, i);
+		if (!rt)
+			break;
+		last = rt;
+	}
+	if (!last || last->started)
+		return;
+	last->init_mempolicy = mpol_dup(tsk, tsk->mempolicy);
+	last->init_il_prev = tsk->il_prev;
+}
+
 static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_world *w = rt->world;
@@ -571,6 +589,7 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 			rt->proc->nr_threads++;
 			rt->proc->nr_live++;
 			w->ops->start_thread(w, tsk, rt->proc, child_src, trace_id);
+			inherit_mempolicy(tsk, w);
 		}
 		return op->id ? (s64)op->id : 0;
 	}
@@ -588,6 +607,7 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 		child->nr_threads++;
 		child->nr_live++;
 		w->ops->start_thread(w, tsk, child, child_src, trace_id);
+		inherit_mempolicy(tsk, w);
 	} else {
 		/* the child left no records: it exited at once */
 		mmput(tsk, child->mm);
@@ -595,6 +615,37 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 		process_fds_release(tsk, child);
 	}
 	return op->id ? (s64)op->id : child->trace_pid;
+}
+
+/* ---- memory policy calls ---- */
+
+/* The mm of the process a recorded pid names (0: the caller's), or NULL. */
+static struct mm_struct *pid_mm(struct replay_thread *rt, u64 pid)
+{
+	if (!pid || pid == rt->proc->trace_pid)
+		return rt->proc->mm;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *o = rt->world->ops->thread(rt->world, i);
+		if (!o)
+			return NULL;
+		if (o->proc->trace_pid == pid && o->proc->mm)
+			return o->proc->mm;
+	}
+}
+
+/* get_mempolicy: the result, and with a recorded success also the recorded mode (op.arg)
+ * and nodemask. */
+static void record_get_mempolicy(struct replay_totals *t, const struct op *op, s64 ret, int mode,
+				 u64 mask)
+{
+	record_ret(t, op, ret);
+	if (op->ret == 0 && ret == 0 && ((u32)mode != op->arg || mask != op->nodemask)) {
+		t->ret_mismatch++;
+		if (getenv("MMSIM_DEBUG_RET"))
+			fprintf(stderr, "get_mempolicy addr=0x%llx flags=%u: recorded mode %u mask 0x%llx, "
+				"replayed mode %d mask 0x%llx\n", (unsigned long long)op->addr, op->flags,
+				op->arg, (unsigned long long)op->nodemask, mode, (unsigned long long)mask);
+	}
 }
 
 /* Returns false when the thread must end (exit op, or killed). */
@@ -699,6 +750,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_SYSCTL: {
 		bool known = false;
 		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		if (!known && op->path)
+			ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
 		unsigned node;
 		char tail[16];
 		if (!known && op->path && (!strcmp(op->path, "/proc/sys/vm/compact_memory") ||
@@ -725,6 +778,37 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = do_fork(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
+	case OP_SET_MEMPOLICY:
+		ret = do_set_mempolicy(tsk, op->arg, op->nodemask);
+		record_ret(t, op, ret);
+		break;
+	case OP_MBIND:
+		ret = do_mbind(tsk, mm, op->addr, op->len, op->arg, op->nodemask, op->flags);
+		record_ret(t, op, ret);
+		break;
+	case OP_GET_MEMPOLICY: {
+		int mode;
+		u64 mask;
+		ret = do_get_mempolicy(tsk, mm, &mode, &mask, op->addr, op->flags);
+		record_get_mempolicy(t, op, ret, mode, mask);
+		break;
+	}
+	case OP_SET_MEMPOLICY_HOME_NODE:
+		ret = set_mempolicy_home_node(tsk, mm, op->addr, op->len, op->node, op->flags);
+		record_ret(t, op, ret);
+		break;
+	case OP_MIGRATE_PAGES: {
+		struct mm_struct *target = pid_mm(rt, op->id);
+		ret = target ? kernel_migrate_pages(tsk, target, op->nodemask, op->len2) : -MM_ESRCH;
+		record_ret(t, op, ret);
+		break;
+	}
+	case OP_MOVE_PAGES: {
+		struct mm_struct *target = pid_mm(rt, op->id);
+		ret = target ? kernel_move_page(tsk, target, op->addr, op->node, op->flags) : -MM_ESRCH;
+		record_ret(t, op, ret);
+		break;
+	}
 	case OP_SNAPSHOT:
 		rt->world->ops->snapshot(rt->world, tsk, rt->proc, op->arg, op->node);
 		t->snapshots++;
@@ -886,6 +970,10 @@ void replay_main(struct task *tsk)
 	struct op op;
 	tsk->mm = rt->proc->mm;
 	rt->tsk = tsk;
+	rt->started = true;
+	tsk->mempolicy = rt->init_mempolicy;   /* inherited at fork/clone */
+	tsk->il_prev = rt->init_il_prev;
+	rt->init_mempolicy = NULL;
 	for (;;) {
 		int r = op_source_next(rt->src, &op);
 		if (r == 0)
@@ -901,8 +989,12 @@ void replay_main(struct task *tsk)
 		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
 		tsk->tid = op.tid;
 		bool go_on = do_op(tsk, rt, &op);
-		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED)
+		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);
+			char what[96];
+			snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
+			mempolicy_check_task(tsk, what);
+		}
 		check_hugetlb(tsk, &op);
 		if (!go_on)
 			break;
@@ -910,6 +1002,7 @@ void replay_main(struct task *tsk)
 	}
 	rt->tsk = NULL;
 	free_all_handles(tsk, rt);
+	mpol_task_exit(tsk);
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
 	mmput(tsk, p->mm);

@@ -10,6 +10,7 @@ struct task;
 struct mm_struct;
 struct inode;
 struct replay_world;
+struct mempolicy;
 
 /* An open file descriptor of a process. */
 struct fd_entry {
@@ -118,6 +119,9 @@ struct replay_thread {
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
 	struct task *tsk;                /* borrowed: the running thread's task, NULL before and after */
+	bool started;                    /* its task runs */
+	struct mempolicy *init_mempolicy; /* owned until it starts: the inherited task policy */
+	int init_il_prev;
 };
 
 /* Process file descriptors (fd_install with the recorded number; close drops the

@@ -19,7 +19,7 @@
 # usage: numa_oracle.sh MMSIM [model-free]
 # "model-free" compares only the steps that need no mempolicy model (no policy, no
 # migration, no affinity change before them in the same mapping): the test numa_import.sh
-# runs it so; the full comparison is registered when the mempolicy model lands.
+# runs it so; e2e/numa_oracle runs the full comparison (every step of the three logs).
 set -euo pipefail
 mmsim=$1
 only=${2:-all}

@@ -1,0 +1,48 @@
+#!/bin/bash
+# seed000_mempolicy.sh - configs/seeds/000-mempolicy-refcount.yaml under the three designs:
+# the seed's (conditional, fixed), the interim one (refcount=always) and the leaky one
+# (leak_paths=pre_2.6.24). Exact refcount RMWs on the policy objects: 8000 for the 4000
+# shmem allocations (+1 lookup, -1 after) and 24 for the SysV segment (8 migrations, 3
+# get_mempolicy, 1 numa_maps, x2) in the seed's design; 16000 + 24 in the interim one;
+# the leaky one keeps 12 references (8 + 3 + 1) on a freed segment's policy.
+set -euo pipefail
+mmsim=$1
+here=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+run() { "$mmsim" run "$here/configs/seeds/000-mempolicy-refcount.yaml" -o "$out/$1" --quiet --check "${@:2}"; }
+run seed
+run interim --set variants.mempolicy.refcount=always
+run leaky --set variants.mempolicy.leak_paths=pre_2.6.24
+python3 - "$out" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+bad = 0
+want = {  # use_rmws, leaked_refs, leaked_by_path (non-zero), findings
+    'seed': (8024, 0, {}, []),
+    'interim': (16024, 0, {}, []),
+    'leaky': (8012, 12, {'migration': 8, 'get_mempolicy': 3, 'numa_maps': 1},
+              ['never dropped (migration 8)',
+               'references never dropped: migration 8, get_mempolicy 3, numa_maps 1']),
+}
+for run, (rmws, leaked, paths, finds) in want.items():
+    s = json.load(open(os.path.join(out, run, 'summary.json')))
+    m = s['metrics']['mempolicy']
+    got = (m['use_rmws'], m['leaked_refs'], {k: v for k, v in m['leaked_by_path'].items() if v})
+    if got != (rmws, leaked, paths) or s['events']['ret_mismatch']:
+        print('%s: use_rmws/leaked/paths %s, expected %s (ret mismatches %d)'
+              % (run, got, (rmws, leaked, paths), s['events']['ret_mismatch']))
+        bad += 1
+    text = open(os.path.join(out, run, 'findings.txt')).read()
+    for f in finds:
+        if f not in text:
+            print('%s: findings lack %r:\n%s' % (run, f, text))
+            bad += 1
+    if not finds and text.strip() != 'no findings':
+        print('%s: unexpected findings:\n%s' % (run, text))
+        bad += 1
+    if '## Memory policies' not in open(os.path.join(out, run, 'report.md')).read():
+        print('%s: report.md has no Memory policies section' % run)
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
