@@ -73,12 +73,14 @@ struct variants_cfg {
 	unsigned hugetlb_private_resv;     /* enum hugetlb_private_resv (seed 004) */
 	unsigned mempolicy_refcount;       /* enum mpol_refcount (seed 000) */
 	unsigned mempolicy_leak_paths;     /* enum mpol_leak_paths (seed 000) */
+	unsigned mempolicy_sp_lock;        /* enum mpol_sp_lock (seed 000) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
 enum numa_stat { NUMA_STAT_ON, NUMA_STAT_OFF };
 enum mpol_refcount { MPOL_REFCOUNT_CONDITIONAL, MPOL_REFCOUNT_ALWAYS };
 enum mpol_leak_paths { MPOL_LEAK_FIXED, MPOL_LEAK_PRE_2_6_24 };
+enum mpol_sp_lock { MPOL_SP_LOCK_RWLOCK, MPOL_SP_LOCK_SPINLOCK };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

@@ -56,36 +56,54 @@ const char *mpol_path_name(enum mpol_path p)
 	return p < NR_MPOL_PATHS ? path_names[p] : "?";
 }
 
-/* ---- sp->lock: an rwlock_t as in 6.1 (spinning readers/writer, locks/rwlock.h);
+/* ---- sp->lock: an rwlock_t as in 6.1 (spinning readers/writer, locks/rwlock.h), or the
+ * spinlock of 2007 under variants.mempolicy.sp_lock = spinlock (lookups serialised);
  * lookups read, replacement writes. ---- */
 
 static DEFINE_LOCK_CLASS(sp_lock_class, "&sp->lock", LOCK_RWLOCK);
+static DEFINE_LOCK_CLASS(sp_spin_class, "&sp->lock", LOCK_SPIN);
 
-static void sp_lock_init(struct shared_policy *sp)
+static void sp_lock_init(struct shared_policy *sp, bool spin)
 {
-	rwlock_init(&sp->lock, &sp_lock_class);
+	sp->use_spin = spin;
+	if (spin)
+		spin_lock_init(&sp->spin, &sp_spin_class);
+	else
+		rwlock_init(&sp->lock, &sp_lock_class);
 }
 
 static void sp_read_lock(struct task *tsk, struct shared_policy *sp)
 {
 	MS(tsk->sim)->st.sp_lock_acquisitions++;
-	read_lock(tsk, &sp->lock);
+	if (sp->use_spin)
+		spin_lock(tsk, &sp->spin);
+	else
+		read_lock(tsk, &sp->lock);
 }
 
 static void sp_read_unlock(struct task *tsk, struct shared_policy *sp)
 {
-	read_unlock(tsk, &sp->lock);
+	if (sp->use_spin)
+		spin_unlock(tsk, &sp->spin);
+	else
+		read_unlock(tsk, &sp->lock);
 }
 
 static void sp_write_lock(struct task *tsk, struct shared_policy *sp)
 {
 	MS(tsk->sim)->st.sp_lock_acquisitions++;
-	write_lock(tsk, &sp->lock);
+	if (sp->use_spin)
+		spin_lock(tsk, &sp->spin);
+	else
+		write_lock(tsk, &sp->lock);
 }
 
 static void sp_write_unlock(struct task *tsk, struct shared_policy *sp)
 {
-	write_unlock(tsk, &sp->lock);
+	if (sp->use_spin)
+		spin_unlock(tsk, &sp->spin);
+	else
+		write_unlock(tsk, &sp->lock);
 }
 
 /* ---- state ---- */
@@ -426,11 +444,12 @@ static struct mempolicy *get_task_policy(struct task *tsk)
 
 /* ---- shared policies ---- */
 
-static struct shared_policy *inode_sp(struct inode *inode, bool create)
+static struct shared_policy *inode_sp(const struct sim *sim, struct inode *inode, bool create)
 {
 	if (!inode->spol && create) {
 		inode->spol = xcalloc(1, sizeof(*inode->spol));
-		sp_lock_init(inode->spol);
+		sp_lock_init(inode->spol,
+			     sim->scn->variants.mempolicy_sp_lock == MPOL_SP_LOCK_SPINLOCK);
 	}
 	return inode->spol;
 }
@@ -534,7 +553,7 @@ static void shared_policy_replace(struct task *tsk, struct shared_policy *sp, u6
 static void mpol_set_shared_policy(struct task *tsk, struct vm_area_struct *vma,
 				   struct mempolicy *pol)
 {
-	struct shared_policy *sp = inode_sp(vma->vm_file, pol != NULL);
+	struct shared_policy *sp = inode_sp(tsk->sim, vma->vm_file, pol != NULL);
 	if (!sp)
 		return;
 	struct mempolicy *n = NULL;

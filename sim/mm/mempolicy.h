@@ -32,6 +32,7 @@
 #include "types.h"
 #include "mm/gfp.h"
 #include "locks/rwlock.h"
+#include "locks/spinlock.h"
 
 struct sim;
 struct task;
@@ -103,7 +104,9 @@ struct sp_node {
 	struct mempolicy *policy;         /* owned (MPOL_F_SHARED) */
 };
 struct shared_policy {
-	rwlock_t lock;                    /* sp->lock (rwlock in 6.1) */
+	rwlock_t lock;                    /* sp->lock: rwlock in 6.1 ... */
+	spinlock_t spin;                  /* ... spinlock in 2007 (variants.mempolicy.sp_lock) */
+	bool use_spin;
 	struct sp_node *nodes;
 	u32 nr, cap;
 };
