@@ -1,0 +1,619 @@
+/* thp_oracle.c - ground truth for mmsim's THP fault model and khugepaged: AnonHugePages of
+ * the process and the global THP counters after every step of scenarios built on
+ * reference/thp-khugepaged.md (§2-§5, §10).
+ *
+ * Run as root. The program sets the knobs it needs by writing words and numbers to
+ * /sys/kernel/mm/transparent_hugepage/ (enabled, defrag, khugepaged/max_ptes_none,
+ * scan_sleep_millisecs, pages_to_scan; strace shows the writes, which the importer turns
+ * into sysctl ops) and restores what it found at the end. Only the PMD size is used: the
+ * multi-size THP directories (hugepages-<size>kB/enabled) must say never, except the PMD
+ * size's, which must say inherit (checked at the start; the program refuses to run
+ * otherwise, so that it changes no mTHP knob). Memory is touched only through
+ * madvise(MADV_POPULATE_WRITE), never by loads or stores, so that strace sees every
+ * fault. Read faults are left out: the host this was recorded on boots without the zero
+ * page, so a read fault allocates there (tests/real/README.md).
+ *
+ * Every region lives at the fixed address BASE (1 GiB, 2 MiB aligned, far from anything
+ * else, so that no VMA merges with it) and is unmapped at the end of its scenario. After
+ * every step the program reads /proc/self/smaps_rollup, /proc/vmstat and khugepaged's
+ * pages_collapsed and full_scans, in that order (open, one read, close: the importer makes
+ * each read a snapshot), and keeps under "== STEP" the AnonHugePages line as read, the
+ * changes since the previous step of thp_fault_alloc, thp_fault_fallback,
+ * thp_collapse_alloc, thp_collapse_alloc_failed, thp_split_pmd and pages_collapsed, then
+ * "# spec ..." (what the reference's rules give) and, for madvise calls whose result
+ * matters, "# result CALL = 0|-ERRNO". full_scans is only waited on: khugepaged steps
+ * wait until it has advanced by 2 since the layout was made eligible (polling it every
+ * 10 ms, at most 10 s; each poll is one more full_scans snapshot in the log), so that
+ * khugepaged has looked at the whole range at least once; how many passes it made is
+ * timing and is not kept.
+ *
+ * Build and record (tests/real/README.md):
+ *   cc -O1 -o thp_oracle thp_oracle.c
+ *   strace -f -tt -e trace=memory,process,ipc,desc,prctl -s 64 -o thp_oracle.strace \
+ *       ./thp_oracle thp_oracle.truth */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define PG 4096UL
+#define HP (2UL << 20)
+#define NPTE 512
+#define BASE ((char *)(1UL << 30))
+#define RW (PROT_READ | PROT_WRITE)
+#define THP "/sys/kernel/mm/transparent_hugepage/"
+#define KH THP "khugepaged/"
+
+static char truth[1 << 18];
+static size_t truth_len;
+static unsigned mismatches;
+static char note[512];          /* "# result ..." lines of the current step */
+
+/* knobs changed, and what they said at the start */
+static const char *const knob_paths[] = {
+	THP "enabled", THP "defrag", KH "max_ptes_none", KH "scan_sleep_millisecs",
+	KH "pages_to_scan",
+};
+static char knob_orig[5][64];
+
+static void say(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (write(2, buf, (size_t)n) < 0)
+		_exit(9);
+}
+
+static void knob_write(const char *path, const char *val)
+{
+	char buf[40];
+	int n = snprintf(buf, sizeof(buf), "%s\n", val);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+		say("cannot write %s to %s: %s\n", val, path, strerror(errno));
+		exit(2);
+	}
+	close(fd);
+}
+
+/* The file's text, without the trailing newline. */
+static void knob_read(const char *path, char *out, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, out, len - 1);
+	if (n <= 0) {
+		say("cannot read %s: %s\n", path, strerror(errno));
+		exit(2);
+	}
+	close(fd);
+	out[n] = '\0';
+	if (n && out[n - 1] == '\n')
+		out[n - 1] = '\0';
+}
+
+/* "always [madvise] never" -> "madvise"; a number stays as it is */
+static void selected(char *s)
+{
+	char *o = strchr(s, '['), *c = o ? strchr(o, ']') : NULL;
+	if (o && c) {
+		*c = '\0';
+		memmove(s, o + 1, strlen(o + 1) + 1);
+	}
+}
+
+static void restore(void)
+{
+	for (size_t i = 0; i < sizeof(knob_paths) / sizeof(knob_paths[0]); i++)
+		knob_write(knob_paths[i], knob_orig[i]);
+}
+
+static void fail(const char *what)
+{
+	say("thp_oracle: %s: %s\n", what, strerror(errno));
+	munmap(BASE, 8 * HP);
+	restore();
+	exit(3);
+}
+
+static long long counter_of(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, kl) && (l[kl] == ' ' || l[kl] == ':'))
+			return atoll(l + kl + 1 + (l[kl] == ':'));
+	say("no %s\n", key);
+	exit(2);
+}
+
+/* One open, one read, one close: one snapshot in the log. */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	if (n <= 0)
+		fail(path);
+	close(fd);
+	buf[n] = '\0';
+}
+
+/* The counters compared, from /proc/vmstat, then khugepaged's pages_collapsed. */
+#define NR_CTR 6
+static const char *const ctr_names[NR_CTR] = {
+	"thp_fault_alloc", "thp_collapse_alloc", "thp_fault_fallback", "thp_collapse_alloc_failed",
+	"thp_split_pmd", "pages_collapsed",
+};
+static long long ctr_prev[NR_CTR];
+
+/* Expected figures: AnonHugePages in kB, thp_fault_alloc and thp_collapse_alloc deltas
+ * (the others are expected to stay put except where said); -1: no expectation. */
+struct spec {
+	long ahp_kb;
+	long fault_alloc, collapse_alloc, split_pmd;
+};
+#define SPEC(a, f, c) ((struct spec){ a, f, c, 0 })
+#define NOSPEC ((struct spec){ -1, -1, -1, -1 })
+
+static void read_counters(long long v[NR_CTR], long *ahp_kb, char *ahp_line, size_t ahp_len)
+{
+	static char buf[16384];
+	slurp("/proc/self/smaps_rollup", buf, sizeof(buf));
+	char *l = strstr(buf, "AnonHugePages:");
+	if (!l)
+		fail("AnonHugePages line missing");
+	char *e = strchr(l, '\n');
+	snprintf(ahp_line, ahp_len, "%.*s", (int)(e - l), l);
+	*ahp_kb = atol(l + 14);
+	slurp("/proc/vmstat", buf, sizeof(buf));
+	for (int i = 0; i < NR_CTR - 1; i++)
+		v[i] = counter_of(buf, ctr_names[i]);
+	slurp(KH "pages_collapsed", buf, sizeof(buf));
+	v[NR_CTR - 1] = atoll(buf);
+	slurp(KH "full_scans", buf, sizeof(buf));
+}
+
+static void step(const char *name, struct spec sp)
+{
+	long long v[NR_CTR];
+	long ahp;
+	char line[128];
+	read_counters(v, &ahp, line, sizeof(line));
+	if (!truth_len)
+		memcpy(ctr_prev, v, sizeof(v));   /* the first step: the counters' origin */
+	char *t = truth + truth_len;
+	size_t room = sizeof(truth) - truth_len;
+	int w = snprintf(t, room, "== %s\n%s\n", name, line);
+	for (int i = 0; i < NR_CTR; i++)
+		w += snprintf(t + w, room - (size_t)w, "%s +%lld\n", ctr_names[i], v[i] - ctr_prev[i]);
+	long long d_fault = v[0] - ctr_prev[0], d_coll = v[1] - ctr_prev[1];
+	long long d_fb = v[2] - ctr_prev[2], d_cf = v[3] - ctr_prev[3], d_split = v[4] - ctr_prev[4];
+	long long d_pc = v[5] - ctr_prev[5];
+	memcpy(ctr_prev, v, sizeof(v));
+	if (sp.ahp_kb >= 0) {
+		w += snprintf(t + w, room - (size_t)w,
+			      "# spec AnonHugePages %ld kB, thp_fault_alloc +%ld, thp_collapse_alloc +%ld\n",
+			      sp.ahp_kb, sp.fault_alloc, sp.collapse_alloc);
+		if (ahp != sp.ahp_kb || d_fault != sp.fault_alloc || d_coll != sp.collapse_alloc ||
+		    d_split != sp.split_pmd || d_fb || d_cf) {
+			mismatches++;
+			say("step %s: real AnonHugePages %ld fault_alloc +%lld collapse_alloc +%lld "
+			    "split_pmd +%lld fallback +%lld collapse_failed +%lld; spec %ld +%ld +%ld +%ld\n",
+			    name, ahp, d_fault, d_coll, d_split, d_fb, d_cf, sp.ahp_kb, sp.fault_alloc,
+			    sp.collapse_alloc, sp.split_pmd);
+		}
+	} else {
+		w += snprintf(t + w, room - (size_t)w, "# spec -\n");
+	}
+	(void)d_pc;
+	w += snprintf(t + w, room - (size_t)w, "%s", note);
+	truth_len += (size_t)w;
+	note[0] = '\0';
+}
+
+/* Note a call's result for the truth; complain when it is not the expected one. */
+static void expect(const char *call, int ret, int want_errno)
+{
+	int e = ret ? errno : 0;
+	size_t l = strlen(note);
+	if (e)
+		snprintf(note + l, sizeof(note) - l, "# result %s = -%s\n", call, strerrorname_np(e));
+	else
+		snprintf(note + l, sizeof(note) - l, "# result %s = 0\n", call);
+	if (e != want_errno) {
+		mismatches++;
+		say("%s: %s, expected %s\n", call, e ? strerrorname_np(e) : "success",
+		    want_errno ? strerrorname_np(want_errno) : "success");
+	}
+}
+
+static char *map_at(size_t off, size_t len)
+{
+	char *p = mmap(BASE + off, len, RW, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+	if (p != BASE + off)
+		fail("mmap at BASE");
+	return p;
+}
+
+static void unmap(char *p, size_t len)
+{
+	if (munmap(p, len))
+		fail("munmap");
+}
+
+static void populate(char *p, size_t len)
+{
+	if (madvise(p, len, MADV_POPULATE_WRITE))
+		fail("MADV_POPULATE_WRITE");
+}
+
+static void advise(char *p, size_t len, int advice, const char *what)
+{
+	if (madvise(p, len, advice))
+		fail(what);
+}
+
+static void set_enabled(const char *v) { knob_write(THP "enabled", v); }
+
+/* ---- fault-time THP (reference §2, §3) ---- */
+
+static void fault_time(void)
+{
+	char *a;
+
+	set_enabled("always");
+	a = map_at(0, 4 * HP);
+	step("F1_always_mmap_8M", SPEC(0, 0, 0));
+	populate(a, 2 * HP);
+	step("F1_always_write_4M", SPEC(4096, 2, 0));
+	populate(a + 2 * HP + 5 * PG, PG);
+	step("F1_always_write_1_page", SPEC(6144, 1, 0));
+	/* one 4 KiB page of a THP dropped: the PMD is split, AnonHugePages loses it */
+	advise(a + 2 * HP + 5 * PG, PG, MADV_DONTNEED, "MADV_DONTNEED");
+	struct spec sp = SPEC(4096, 0, 0);
+	sp.split_pmd = 1;
+	step("F1_always_dontneed_1_page", sp);
+	unmap(a, 4 * HP);
+	step("F1_munmap", SPEC(0, 0, 0));
+
+	/* MADV_NOHUGEPAGE beats enabled=always */
+	a = map_at(0, HP);
+	advise(a, HP, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	populate(a, HP);
+	step("F2_always_nohugepage_write_2M", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* prctl(PR_SET_THP_DISABLE) beats enabled=always for the whole process */
+	int r = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	expect("prctl(PR_SET_THP_DISABLE, 1)", r, 0);
+	r = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (r != 1)
+		say("PR_GET_THP_DISABLE gave %d, expected 1\n", r);
+	a = map_at(0, HP);
+	populate(a, HP);
+	step("F3_always_thp_disable_write_2M", SPEC(0, 0, 0));
+	r = prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	expect("prctl(PR_SET_THP_DISABLE, 0)", r, 0);
+	unmap(a, HP);
+	a = map_at(0, HP);
+	populate(a, HP);
+	step("F3_always_thp_enabled_again_write_2M", SPEC(2048, 1, 0));
+	unmap(a, HP);
+
+	/* unaligned: [BASE+1M, BASE+6M) holds two aligned PMD ranges; the head MiB gets
+	 * small pages */
+	a = map_at(HP / 2, 5 * HP / 2);
+	populate(a, 5 * HP / 2);
+	step("F4_always_unaligned_write_5M", SPEC(4096, 2, 0));
+	unmap(a, 5 * HP / 2);
+	/* a 2 MiB mapping that straddles two PMD ranges gets none */
+	a = map_at(HP / 2, HP);
+	populate(a, HP);
+	step("F4_always_straddling_write_2M", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* defrag words (the allocation's gfp; no difference with this much free memory) */
+	knob_write(THP "defrag", "defer+madvise");
+	a = map_at(0, HP);
+	populate(a, HP);
+	step("F5_always_defrag_defer+madvise_write_2M", SPEC(2048, 1, 0));
+	unmap(a, HP);
+	knob_write(THP "defrag", "always");
+	a = map_at(0, HP);
+	populate(a, HP);
+	step("F5_always_defrag_always_write_2M", SPEC(2048, 1, 0));
+	unmap(a, HP);
+	knob_write(THP "defrag", knob_orig[1]);
+
+	set_enabled("madvise");
+	a = map_at(0, 4 * HP);
+	populate(a, HP);
+	step("F6_madvise_write_2M", SPEC(0, 0, 0));
+	advise(a + HP, 2 * HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	populate(a + HP, 2 * HP);
+	step("F6_madvise_hugepage_write_4M", SPEC(4096, 2, 0));
+	/* the VMA split in three: the hugepage part keeps its THPs */
+	unmap(a, 4 * HP);
+	step("F6_munmap", SPEC(0, 0, 0));
+
+	set_enabled("never");
+	a = map_at(0, HP);
+	advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	populate(a, HP);
+	step("F7_never_hugepage_write_2M", SPEC(0, 0, 0));
+	unmap(a, HP);
+}
+
+/* ---- MADV_COLLAPSE (reference §4-§7: the caller collapses, sysfs and max_ptes_* do not
+ * apply) ---- */
+
+static void collapse(char *p, size_t len, const char *call, int want_errno)
+{
+	int r = madvise(p, len, MADV_COLLAPSE);
+	expect(call, r, want_errno);
+}
+
+static void madv_collapse(void)
+{
+	char *a;
+
+	set_enabled("never");
+	knob_write(KH "max_ptes_none", "0");
+	a = map_at(0, HP);
+	populate(a, HP);
+	step("C1_never_write_2M", SPEC(0, 0, 0));
+	collapse(a, HP, "madvise(MADV_COLLAPSE) full", 0);
+	step("C1_collapse_full", SPEC(2048, 0, 1));
+	collapse(a, HP, "madvise(MADV_COLLAPSE) already huge", 0);
+	step("C1_collapse_again", SPEC(2048, 0, 0));
+	unmap(a, HP);
+
+	/* max_ptes_none = 0 does not stop MADV_COLLAPSE */
+	a = map_at(0, HP);
+	populate(a + 7 * PG, PG);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) 1 of 512", 0);
+	step("C2_collapse_1_of_512", SPEC(2048, 0, 1));
+	unmap(a, HP);
+	a = map_at(0, HP);
+	populate(a, 255 * PG);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) 255 of 512", 0);
+	step("C2_collapse_255_of_512", SPEC(2048, 0, 1));
+	unmap(a, HP);
+
+	/* nothing ever touched: no page table to collapse */
+	a = map_at(0, HP);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) untouched", EINVAL);
+	step("C3_collapse_untouched", SPEC(0, 0, 0));
+	/* two PMD ranges, the first full, the second untouched */
+	unmap(a, HP);
+	a = map_at(0, 2 * HP);
+	populate(a, HP);
+	collapse(a, 2 * HP, "madvise(MADV_COLLAPSE) full+untouched", EINVAL);
+	step("C3_collapse_full_then_untouched", SPEC(2048, 0, 1));
+	unmap(a, 2 * HP);
+
+	/* a range holding no whole aligned PMD range */
+	a = map_at(0, HP);
+	populate(a, HP);
+	collapse(a + PG, HP - 2 * PG, "madvise(MADV_COLLAPSE) inside one PMD", EINVAL);
+	step("C4_collapse_no_whole_pmd", SPEC(0, 0, 0));
+	unmap(a, HP);
+	/* a VMA of 2 MiB at a 1 MiB offset: no aligned range fits */
+	a = map_at(HP / 2, HP);
+	populate(a, HP);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) straddling VMA", EINVAL);
+	step("C4_collapse_straddling_vma", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* MADV_NOHUGEPAGE wins over MADV_COLLAPSE */
+	a = map_at(0, HP);
+	advise(a, HP, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	populate(a, HP);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) nohugepage", EINVAL);
+	step("C5_collapse_nohugepage", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* so does PR_SET_THP_DISABLE */
+	a = map_at(0, HP);
+	populate(a, HP);
+	int r = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+	expect("prctl(PR_SET_THP_DISABLE, 1)", r, 0);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) thp disabled", EINVAL);
+	r = prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+	expect("prctl(PR_SET_THP_DISABLE, 0)", r, 0);
+	step("C6_collapse_thp_disabled", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* a range with a hole: madvise reports ENOMEM after doing the mapped part */
+	a = map_at(0, HP);
+	populate(a, HP);
+	collapse(a, 2 * HP, "madvise(MADV_COLLAPSE) range with unmapped tail", ENOMEM);
+	step("C7_collapse_hole", SPEC(2048, 0, 1));
+	unmap(a, HP);
+
+	/* under enabled=madvise, on a VMA not madvised */
+	set_enabled("madvise");
+	a = map_at(0, HP);
+	populate(a, HP);
+	collapse(a, HP, "madvise(MADV_COLLAPSE) enabled=madvise", 0);
+	step("C8_madvise_collapse_not_madvised", SPEC(2048, 0, 1));
+	unmap(a, HP);
+	knob_write(KH "max_ptes_none", knob_orig[2]);
+}
+
+/* ---- khugepaged ladders (reference §4, §5) ---- */
+
+static long full_scans(void)
+{
+	char buf[32];
+	slurp(KH "full_scans", buf, sizeof(buf));
+	return atol(buf);
+}
+
+/* Wait until khugepaged has finished two more passes over its mm list. */
+static void wait_two_scans(const char *name)
+{
+	long start = full_scans();
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	for (int i = 0; i < 1000; i++) {
+		nanosleep(&ts, NULL);
+		if (full_scans() >= start + 2)
+			return;
+	}
+	say("%s: khugepaged made no two passes in 10 s\n", name);
+	fail("khugepaged");
+}
+
+enum layout { PREFIX, SUFFIX, CHUNKS, ONE_MIDDLE };
+static const char *const layout_names[] = { "prefix", "suffix", "chunks", "middle" };
+
+/* Write k of the 512 pages of the PMD range at a: the first k, the last k, eight runs
+ * (run j starts at page 64 j; the k pages shared out, the first runs one longer), or,
+ * for k = 1, page 300. */
+static void write_layout(char *a, int k, enum layout l)
+{
+	if (!k)
+		return;
+	switch (l) {
+	case PREFIX:
+		populate(a, (size_t)k * PG);
+		break;
+	case SUFFIX:
+		populate(a + (size_t)(NPTE - k) * PG, (size_t)k * PG);
+		break;
+	case CHUNKS:
+		for (int j = 0; j < 8; j++) {
+			int n = k / 8 + (j < k % 8);
+			if (n)
+				populate(a + (size_t)j * 64 * PG, (size_t)n * PG);
+		}
+		break;
+	case ONE_MIDDLE:
+		populate(a + 300 * PG, PG);
+		break;
+	}
+}
+
+static void ladder_case(int max_none, int k, enum layout l)
+{
+	char name[96];
+	snprintf(name, sizeof(name), "K_none%d_k%d_%s", max_none, k, layout_names[l]);
+	char *a = map_at(0, HP);
+	write_layout(a, k, l);
+	advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	wait_two_scans(name);
+	bool collapses = k > 0 && NPTE - k <= max_none;
+	step(name, SPEC(collapses ? 2048 : 0, 0, collapses));
+	unmap(a, HP);
+}
+
+static void khugepaged_ladders(void)
+{
+	static const int nones[] = { 0, 64, 256, 511 };
+	set_enabled("madvise");
+	knob_write(KH "pages_to_scan", "32768");
+	knob_write(KH "scan_sleep_millisecs", "10");
+	for (int i = 0; i < 4; i++) {
+		int m = nones[i];
+		char v[8];
+		snprintf(v, sizeof(v), "%d", m);
+		knob_write(KH "max_ptes_none", v);
+		int below = NPTE - m - 1, at = NPTE - m;   /* one none PTE too many; just enough */
+		if (m == 511) {
+			ladder_case(m, 0, PREFIX);
+			ladder_case(m, 1, PREFIX);
+			ladder_case(m, 1, SUFFIX);
+			ladder_case(m, 1, ONE_MIDDLE);
+			continue;
+		}
+		for (int l = PREFIX; l <= CHUNKS; l++)
+			ladder_case(m, below, (enum layout)l);
+		for (int l = PREFIX; l <= CHUNKS; l++) {
+			ladder_case(m, at, (enum layout)l);
+			if (at == NPTE)
+				break;   /* all 512 pages: one layout */
+		}
+	}
+	knob_write(KH "max_ptes_none", knob_orig[2]);
+	knob_write(KH "scan_sleep_millisecs", knob_orig[3]);
+	knob_write(KH "pages_to_scan", knob_orig[4]);
+}
+
+/* The multi-size THP sizes must all be off (never), the PMD size following enabled. */
+static void check_mthp(void)
+{
+	glob_t g;
+	if (glob(THP "hugepages-*kB/enabled", 0, NULL, &g)) {
+		say("no hugepages-*kB directories: run on a kernel with multi-size THP\n");
+		exit(2);
+	}
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char v[64];
+		knob_read(g.gl_pathv[i], v, sizeof(v));
+		selected(v);
+		bool pmd = strstr(g.gl_pathv[i], "hugepages-2048kB/") != NULL;
+		if (strcmp(v, pmd ? "inherit" : "never")) {
+			say("%s says %s; this program needs %s\n", g.gl_pathv[i], v,
+			    pmd ? "inherit" : "never");
+			exit(2);
+		}
+	}
+	globfree(&g);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		say("usage: thp_oracle TRUTH (as root)\n");
+		return 1;
+	}
+	check_mthp();
+	for (size_t i = 0; i < sizeof(knob_paths) / sizeof(knob_paths[0]); i++) {
+		knob_read(knob_paths[i], knob_orig[i], sizeof(knob_orig[i]));
+		selected(knob_orig[i]);
+	}
+	char v[64];
+	knob_read(THP "hpage_pmd_size", v, sizeof(v));
+	if (atol(v) != (long)HP) {
+		say("hpage_pmd_size is %s, this program needs 2 MiB\n", v);
+		return 2;
+	}
+	step("start", NOSPEC);
+	fault_time();
+	madv_collapse();
+	khugepaged_ladders();
+	restore();
+	step("restored", SPEC(0, 0, 0));
+
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, truth, truth_len) != (ssize_t)truth_len) {
+		say("cannot write %s\n", argv[1]);
+		return 1;
+	}
+	close(fd);
+	if (mismatches)
+		say("%u steps differ from the reference\n", mismatches);
+	return 0;
+}
