@@ -6,7 +6,9 @@
  * when the thread issued none). Calls that mmsim does not model are counted by name,
  * never fatal. Reads of kernel state files (snapshot_file.h) become OP_SNAPSHOT, and
  * their open/read/close disappear; so do those of the other files under /proc/sys/ and
- * /sys/, where a number written becomes OP_SYSCTL. Memory: one line, plus per live
+ * /sys/, where a number written becomes OP_SYSCTL (so does a word of SYSCTL_WORDS written
+ * to a THP file: "madvise" to .../transparent_hugepage/enabled). prctl keeps its THP
+ * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...). Memory: one line, plus per live
  * thread its pending unfinished call and per process its open snapshot and sysctl fds
  * (64 of each, the oldest forgotten). Argument decoding follows strace's documented
  * output format. */
@@ -405,6 +407,23 @@ static int sysctl_value(const struct arg *a, u64 *v)
 	return *end ? -1 : 0;
 }
 
+/* The data of a write to one of the THP files (enabled, defrag, ...) as a word
+ * ("madvise\n", "defer+madvise"): its SYSCTL_WORD_* value, or SYSCTL_NUMBER (0) when the
+ * path is no THP file or the data no word of SYSCTL_WORDS (op.h). */
+static u32 sysctl_word(const char *path, const struct arg *a)
+{
+	char buf[64];
+	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) ||
+	    arg_string(a, buf, sizeof(buf)) < 0 || a->s[a->n - 1] != '"')
+		return SYSCTL_NUMBER;
+	char *p = buf, *e = buf + strlen(buf);
+	while (isspace((unsigned char)*p))
+		p++;
+	while (e > p && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return sysctl_word_from_name(p);
+}
+
 /* ---- one call ---- */
 
 static s64 parse_ret(const char *p, bool *ok)
@@ -643,9 +662,13 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		struct sysctl_fd *sc = sysctl_find(s, t->pid, (s32)v[0]);
 		if (sc && !is_read) {
 			if (sysctl_value(&a[1], &op->id) < 0) {
-				trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
-				s->r.info.skipped++;
-				return 0;
+				op->arg = sysctl_word(sc->path, &a[1]);
+				if (op->arg == SYSCTL_NUMBER) {
+					trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
+					s->r.info.skipped++;
+					return 0;
+				}
+				op->id = 0;
 			}
 			type = OP_SYSCTL;
 			snprintf(s->pathbuf, sizeof(s->pathbuf), "%s", sc->path);
@@ -704,6 +727,16 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 				fds_fork(s, pid, (u32)ret);
 			t = &s->threads[tidmap_get(&s->tids, self)];
 		}
+	} else if (IS("prctl")) {
+		/* prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0): the THP options; any other is dropped */
+		NEED(1);
+		u64 option;
+		if (arg_flags_strict(&uapi_prctl, &a[0], &option) < 0 ||
+		    (option != PR_SET_THP_DISABLE && option != PR_GET_THP_DISABLE))
+			goto unknown;
+		type = OP_PRCTL;
+		op->arg = (u32)option;
+		op->id = nr >= 2 ? v[1] : 0;
 	} else if (IS("exit") || IS("exit_group")) {
 		type = OP_EXIT;
 		op->ret = OP_RET_NONE;

@@ -55,6 +55,8 @@ static const char *arg_key(enum op_type t, const struct uapi_table **tab)
 	case OP_FALLOCATE: *tab = &uapi_falloc; return "mode";
 	case OP_SNAPSHOT: return "file";
 	case OP_ALLOC_PAGES: return "order";
+	case OP_SYSCTL: *tab = &uapi_thp_word; return "value";
+	case OP_PRCTL: *tab = &uapi_prctl; return "option";
 	default: return "arg";
 	}
 }
