@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""thp_oracle_compare.py TRUTH SNAPSHOT_DIR - compare mmsim's snapshots of a replay of
+"""thp_oracle_compare.py [OPTIONS] TRUTH SNAPSHOT_DIR - compare mmsim's snapshots of a replay of
 thp_oracle.strace with the real kernel's figures kept in thp_oracle.truth.
 
 TRUTH: per step "== NAME", the AnonHugePages line of smaps_rollup as read, then
@@ -8,14 +8,16 @@ SNAPSHOT_DIR: mmsim's NNNN-<file> snapshots. A step is a smaps_rollup snapshot f
 by a vmstat, a khugepaged_pages_collapsed and a khugepaged_full_scans snapshot; other
 full_scans snapshots (the program polling) and the knob snapshots of the start are not
 steps. Prints every difference; exit 1 if there is one, 2 if the inputs are malformed.
-With --list, prints mmsim's figures per step instead (for a model author); with
---structure, checks only that both sides parse and have the same number of steps."""
+Options: --skip-counter NAME (a counter not compared), --skip-step NAME (a step not
+compared), --list (print mmsim's figures per step instead, for a model author),
+--structure (check only that both sides parse and have the same number of steps)."""
 import os
 import re
 import sys
 
 COUNTERS = ('thp_fault_alloc', 'thp_collapse_alloc', 'thp_fault_fallback',
-            'thp_collapse_alloc_failed', 'thp_split_pmd', 'pages_collapsed')
+            'thp_collapse_alloc_failed', 'thp_split_pmd', 'thp_zero_page_alloc',
+            'pages_collapsed')
 
 
 def die(msg):
@@ -98,11 +100,22 @@ def read_snapshots(snapdir):
 
 def main():
     args = sys.argv[1:]
-    listing = '--list' in args
-    structure = '--structure' in args
-    args = [a for a in args if a not in ('--list', '--structure')]
-    if len(args) != 2:
-        die('usage: thp_oracle_compare.py [--list|--structure] TRUTH SNAPSHOT_DIR')
+    listing = structure = False
+    skip_counters, skip_steps, files = set(), set(), []
+    while args:
+        a = args.pop(0)
+        if a == '--list':
+            listing = True
+        elif a == '--structure':
+            structure = True
+        elif a in ('--skip-counter', '--skip-step') and args:
+            (skip_counters if a == '--skip-counter' else skip_steps).add(args.pop(0))
+        else:
+            files.append(a)
+    if len(files) != 2 or not skip_counters <= set(COUNTERS):
+        die('usage: thp_oracle_compare.py [--list|--structure] [--skip-counter NAME] '
+            '[--skip-step NAME] TRUTH SNAPSHOT_DIR')
+    args = files
     real = read_truth(args[0])
     sim = read_snapshots(args[1])
     if listing:
@@ -116,13 +129,18 @@ def main():
         bad += 1
     if structure:
         return 1 if bad else 0
+    unknown = skip_steps - set(r['name'] for r in real)
+    if unknown:
+        die('--skip-step: no step %s in %s' % (', '.join(sorted(unknown)), args[0]))
     for r, s in zip(real, sim):
+        if r['name'] in skip_steps:
+            continue
         if r['AnonHugePages'] != s['AnonHugePages']:
             print('step %s: AnonHugePages real %d kB mmsim %d kB'
                   % (r['name'], r['AnonHugePages'], s['AnonHugePages']))
             bad += 1
         for k in COUNTERS:
-            if r[k] != s[k]:
+            if k not in skip_counters and r[k] != s[k]:
                 print('step %s: %s real +%d mmsim +%d' % (r['name'], k, r[k], s[k]))
                 bad += 1
     if bad:
