@@ -1,31 +1,34 @@
 /* thp_oracle.c - ground truth for mmsim's THP fault model and khugepaged: AnonHugePages of
  * the process and the global THP counters after every step of scenarios built on
- * reference/thp-khugepaged.md (§2-§5, §10).
+ * reference/thp-khugepaged.md (§2-§5, §10): fault-time THP under each enabled value, the
+ * huge zero page, unaligned mappings, MADV_COLLAPSE's edge cases, khugepaged ladders of
+ * max_ptes_none.
  *
  * Run as root. The program sets the knobs it needs by writing words and numbers to
- * /sys/kernel/mm/transparent_hugepage/ (enabled, defrag, khugepaged/max_ptes_none,
- * scan_sleep_millisecs, pages_to_scan; strace shows the writes, which the importer turns
- * into sysctl ops) and restores what it found at the end. Only the PMD size is used: the
- * multi-size THP directories (hugepages-<size>kB/enabled) must say never, except the PMD
- * size's, which must say inherit (checked at the start; the program refuses to run
- * otherwise, so that it changes no mTHP knob). Memory is touched only through
- * madvise(MADV_POPULATE_WRITE), never by loads or stores, so that strace sees every
- * fault. Read faults are left out: the host this was recorded on boots without the zero
- * page, so a read fault allocates there (tests/real/README.md).
+ * /sys/kernel/mm/transparent_hugepage/ (enabled, defrag, use_zero_page,
+ * khugepaged/max_ptes_none, scan_sleep_millisecs, pages_to_scan; strace shows the writes,
+ * which the importer turns into sysctl ops) and restores what it found at the end. Only
+ * the PMD size is used: on a kernel with multi-size THP, the hugepages-<size>kB/enabled
+ * files must say never, except the PMD size's, which must say inherit (checked at the
+ * start; the program refuses to run otherwise, so that it changes no mTHP knob). Memory
+ * is touched only through madvise(MADV_POPULATE_WRITE/READ), never by loads or stores, so
+ * that strace sees every fault.
  *
  * Every region lives at the fixed address BASE (1 GiB, 2 MiB aligned, far from anything
  * else, so that no VMA merges with it) and is unmapped at the end of its scenario. After
  * every step the program reads /proc/self/smaps_rollup, /proc/vmstat and khugepaged's
  * pages_collapsed and full_scans, in that order (open, one read, close: the importer makes
  * each read a snapshot), and keeps under "== STEP" the AnonHugePages line as read, the
- * changes since the previous step of thp_fault_alloc, thp_fault_fallback,
- * thp_collapse_alloc, thp_collapse_alloc_failed, thp_split_pmd and pages_collapsed, then
- * "# spec ..." (what the reference's rules give) and, for madvise calls whose result
+ * changes since the previous step of thp_fault_alloc, thp_collapse_alloc,
+ * thp_fault_fallback, thp_collapse_alloc_failed, thp_split_pmd, thp_zero_page_alloc and
+ * pages_collapsed, then "# spec ..." (the same figures as the reference's rules give
+ * them), "# differs from the spec" where the kernel disagrees, and, for calls whose result
  * matters, "# result CALL = 0|-ERRNO". full_scans is only waited on: khugepaged steps
  * wait until it has advanced by 2 since the layout was made eligible (polling it every
  * 10 ms, at most 10 s; each poll is one more full_scans snapshot in the log), so that
  * khugepaged has looked at the whole range at least once; how many passes it made is
- * timing and is not kept.
+ * timing and is not kept. Between ladders khugepaged sleeps (scan_sleep_millisecs one
+ * hour), so that the global counters move only by this program's doing.
  *
  * Build and record (tests/real/README.md):
  *   cc -O1 -o thp_oracle thp_oracle.c
