@@ -408,20 +408,20 @@ static int sysctl_value(const struct arg *a, u64 *v)
 }
 
 /* The data of a write to one of the THP files (enabled, defrag, ...) as a word
- * ("madvise\n", "defer+madvise"): its SYSCTL_WORD_* value, or SYSCTL_NUMBER (0) when the
- * path is no THP file or the data no word of SYSCTL_WORDS (op.h). */
-static u32 sysctl_word(const char *path, const struct arg *a)
+ * ("madvise\n", "defer+madvise"): its enum sysctl_word, or -1 when the path is no THP file
+ * or the data no word of SYSCTL_WORDS (op.h). */
+static int sysctl_word(const char *path, const struct arg *a)
 {
 	char buf[64];
 	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) ||
 	    arg_string(a, buf, sizeof(buf)) < 0 || a->s[a->n - 1] != '"')
-		return SYSCTL_NUMBER;
-	char *p = buf, *e = buf + strlen(buf);
+		return -1;
+	const char *p = buf, *e = buf + strlen(buf);
 	while (isspace((unsigned char)*p))
 		p++;
 	while (e > p && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return sysctl_word_from_name(p);
+		e--;
+	return sysctl_word_from_name(p, (size_t)(e - p));
 }
 
 /* ---- one call ---- */
@@ -662,13 +662,14 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		struct sysctl_fd *sc = sysctl_find(s, t->pid, (s32)v[0]);
 		if (sc && !is_read) {
 			if (sysctl_value(&a[1], &op->id) < 0) {
-				op->arg = sysctl_word(sc->path, &a[1]);
-				if (op->arg == SYSCTL_NUMBER) {
+				int w = sysctl_word(sc->path, &a[1]);
+				if (w < 0) {
 					trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
 					s->r.info.skipped++;
 					return 0;
 				}
-				op->id = 0;
+				op->flags |= SYSCTL_F_WORD;
+				op->id = (u64)w;
 			}
 			type = OP_SYSCTL;
 			snprintf(s->pathbuf, sizeof(s->pathbuf), "%s", sc->path);

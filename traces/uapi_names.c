@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "uapi.h"
-#include "task/op.h"
 #include "traces/uapi_names.h"
 
 #define T(pfx, arr, en) { pfx, arr, ARRAY_SIZE(arr), en }
@@ -139,15 +138,6 @@ static const struct uapi_sym prctl_syms[] = {
 	{ "PR_SET_THP_DISABLE", PR_SET_THP_DISABLE, 0 }, { "PR_GET_THP_DISABLE", PR_GET_THP_DISABLE, 0 },
 };
 const struct uapi_table uapi_prctl = T("PR_", prctl_syms, true);
-
-/* the words a sysctl op writes (op.arg of OP_SYSCTL, SYSCTL_WORDS in op.h); .mmt spells
- * them as written ("defer+madvise") */
-static const struct uapi_sym thp_word_syms[] = {
-#define THP_WORD_SYM(e, w) { w, SYSCTL_WORD_##e, 0 },
-	SYSCTL_WORDS(THP_WORD_SYM)
-#undef THP_WORD_SYM
-};
-const struct uapi_table uapi_thp_word = T("", thp_word_syms, true);
 
 static size_t prefix_len(const struct uapi_table *t, const char *name)
 {

@@ -1,4 +1,4 @@
-/* op.c - names of op types and of the words a sysctl op writes. */
+/* op.c - names of op types. */
 #include <string.h>
 #include "task/op.h"
 
@@ -22,25 +22,6 @@ enum op_type op_type_from_name(const char *name)
 	return OP_NONE;
 }
 
-static const char *const sysctl_words[NR_SYSCTL_WORDS] = {
-#define SYSCTL_WORD_NAME(e, w) [SYSCTL_WORD_##e] = w,
-	SYSCTL_WORDS(SYSCTL_WORD_NAME)
-#undef SYSCTL_WORD_NAME
-};
-
-const char *sysctl_word_name(u32 w)
-{
-	return w > SYSCTL_NUMBER && w < NR_SYSCTL_WORDS ? sysctl_words[w] : NULL;
-}
-
-u32 sysctl_word_from_name(const char *word)
-{
-	for (u32 i = SYSCTL_NUMBER + 1; i < NR_SYSCTL_WORDS; i++)
-		if (strcmp(sysctl_words[i], word) == 0)
-			return i;
-	return SYSCTL_NUMBER;
-}
-
 void op_init(struct op *op, enum op_type type)
 {
 	memset(op, 0, sizeof(*op));
@@ -48,4 +29,23 @@ void op_init(struct op *op, enum op_type type)
 	op->ret = OP_RET_NONE;
 	op->fd = -1;
 	op->node = -1;
+}
+
+static const char *const sysctl_words[NR_SYSCTL_WORDS] = {
+#define SYSCTL_WORD_NAME(e, n) [SYSCTL_WORD_##e] = n,
+	SYSCTL_WORDS(SYSCTL_WORD_NAME)
+#undef SYSCTL_WORD_NAME
+};
+
+const char *sysctl_word_name(unsigned w)
+{
+	return w < NR_SYSCTL_WORDS ? sysctl_words[w] : NULL;
+}
+
+int sysctl_word_from_name(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < NR_SYSCTL_WORDS; i++)
+		if (strlen(sysctl_words[i]) == len && !memcmp(sysctl_words[i], name, len))
+			return (int)i;
+	return -1;
 }

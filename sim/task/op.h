@@ -40,14 +40,14 @@
 	X(ALLOC_PAGES, "alloc_pages") /* arg=order flags=gfp-like node=nid; id = handle */     \
 	X(FREE_PAGES, "free_pages")   /* id = handle from ALLOC_PAGES */                       \
 	X(COMPACT_MEMORY, "compact_memory") /* node (-1 = all) */                             \
-	X(SYSCTL, "sysctl")       /* path id=number, or arg=SYSCTL_WORD_*: written to a tunable */ \
+	X(SYSCTL, "sysctl")       /* path id=value: a number written to a /proc/sys or sysfs file */ \
 	X(SHMCTL, "shmctl")       /* id=shmid arg=cmd (IPC_RMID 0; others not modelled) */    \
 	X(GET_MEMPOLICY, "get_mempolicy") /* addr flags; recorded: arg=mode nodemask; ret */    \
 	X(SET_MEMPOLICY_HOME_NODE, "set_mempolicy_home_node") /* addr len node flags */        \
 	X(MIGRATE_PAGES, "migrate_pages") /* id=pid nodemask=old len2=new nodes; ret */        \
 	X(MOVE_PAGES, "move_pages") /* id=pid addr=one page node=target (-1: query) flags; ret=status */ \
 	X(SCHED_SETAFFINITY, "sched_setaffinity") /* id=tid (0: self) nodemask=CPU mask */     \
-	X(PRCTL, "prctl")         /* arg=option (PR_SET/GET_THP_DISABLE) id=value; ret */
+	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */
 
 enum op_type {
 	OP_NONE = 0,
@@ -60,6 +60,30 @@ enum op_type {
 /* op.flags bits for OP_TOUCH */
 #define TOUCH_WRITE 0x1u
 
+/* op.flags bits for OP_SYSCTL: the value written is a word, not a number: op.id is an
+ * enum sysctl_word (the THP sysfs files take "always", "madvise", "defer+madvise", ...). */
+#define SYSCTL_F_WORD 0x1u
+
+/* Words written to sysctl/sysfs files. The values are part of the trace format: new words
+ * are appended, never renumbered (traces/FORMAT.md). */
+#define SYSCTL_WORDS(X)                                                                     \
+	X(ALWAYS, "always")                                                                 \
+	X(MADVISE, "madvise")                                                               \
+	X(NEVER, "never")                                                                   \
+	X(DEFER, "defer")                                                                   \
+	X(DEFER_MADVISE, "defer+madvise")                                                   \
+	X(WITHIN_SIZE, "within_size")                                                       \
+	X(ADVISE, "advise")                                                                 \
+	X(DENY, "deny")                                                                     \
+	X(FORCE, "force")
+
+enum sysctl_word {
+#define SYSCTL_WORD_ENUM(e, n) SYSCTL_WORD_##e,
+	SYSCTL_WORDS(SYSCTL_WORD_ENUM)
+#undef SYSCTL_WORD_ENUM
+	NR_SYSCTL_WORDS
+};
+
 /* op.flags bits for OP_ALLOC_PAGES: the request's kind, as a GFP mask would say it.
  * None set: an unmovable kernel allocation that may sleep (GFP_KERNEL). */
 #define ALLOC_F_MOVABLE 0x01u        /* user/page-cache memory (__GFP_MOVABLE) */
@@ -70,30 +94,6 @@ enum op_type {
 #define ALLOC_F_THISNODE 0x20u       /* only op.node (__GFP_THISNODE) */
 #define ALLOC_F_NOWAIT 0x40u         /* no direct reclaim or compaction (GFP_NOWAIT) */
 #define ALLOC_F_ALL 0x7fu
-
-/* op.arg of OP_SYSCTL: 0 when the value written is the number in op.id, else the word
- * written (the THP files under /sys/kernel/mm/transparent_hugepage/ take words: enabled,
- * defrag, shmem_enabled, hugepages-<size>kB/enabled). X(enum suffix, word). The values
- * are part of the trace format (.mmtz stores the number): append, never reorder. */
-#define SYSCTL_WORDS(X)                                                                    \
-	X(ALWAYS, "always")                                                                \
-	X(MADVISE, "madvise")                                                              \
-	X(NEVER, "never")                                                                  \
-	X(DEFER, "defer")                                                                  \
-	X(DEFER_MADVISE, "defer+madvise")                                                  \
-	X(WITHIN_SIZE, "within_size")                                                      \
-	X(ADVISE, "advise")                                                                \
-	X(DENY, "deny")                                                                    \
-	X(FORCE, "force")                                                                  \
-	X(INHERIT, "inherit")
-
-enum sysctl_word {
-	SYSCTL_NUMBER = 0,          /* no word: the number in op.id */
-#define SYSCTL_WORD_ENUM(e, w) SYSCTL_WORD_##e,
-	SYSCTL_WORDS(SYSCTL_WORD_ENUM)
-#undef SYSCTL_WORD_ENUM
-	NR_SYSCTL_WORDS
-};
 
 /* op.ret when the source recorded no result */
 #define OP_RET_NONE INT64_MIN
@@ -120,10 +120,10 @@ struct op {
 const char *op_type_name(enum op_type t);
 /* Returns OP_NONE when the name is unknown. */
 enum op_type op_type_from_name(const char *name);
-/* The word of a SYSCTL_WORD_* value ("defer+madvise"); NULL for SYSCTL_NUMBER or out of range. */
-const char *sysctl_word_name(u32 w);
-/* The SYSCTL_WORD_* value of a word; SYSCTL_NUMBER (0) when it is none of them. */
-u32 sysctl_word_from_name(const char *word);
+/* "always" <-> SYSCTL_WORD_ALWAYS ...; NULL / -1 when unknown. The name is matched
+ * exactly (case-sensitive, as the kernel's sysfs parsers do after trimming whitespace). */
+const char *sysctl_word_name(unsigned w);
+int sysctl_word_from_name(const char *name, size_t len);
 /* Initialise an op of a given type with neutral field values (ret = OP_RET_NONE, fd = -1, node = -1). */
 void op_init(struct op *op, enum op_type type);
 
