@@ -8,10 +8,10 @@
  * their open/read/close disappear; so do those of the other files under /proc/sys/ and
  * /sys/, where a number written becomes OP_SYSCTL (so does a word of SYSCTL_WORDS written
  * to a THP file: "madvise" to .../transparent_hugepage/enabled). prctl keeps its THP
- * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...). Memory: one line, plus per live
- * thread its pending unfinished call and per process its open snapshot and sysctl fds
- * (64 of each, the oldest forgotten). Argument decoding follows strace's documented
- * output format. */
+ * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...). Memory: one
+ * line, plus per live thread its pending unfinished call and per process its open
+ * snapshot and sysctl fds (64 of each, the oldest forgotten). Argument decoding follows
+ * strace's documented output format. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -664,7 +664,8 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 			if (sysctl_value(&a[1], &op->id) < 0) {
 				int w = sysctl_word(sc->path, &a[1]);
 				if (w < 0) {
-					trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
+					trace_info_unknown(&s->r.info, "(sysctl write, not a number)",
+							   28);
 					s->r.info.skipped++;
 					return 0;
 				}
