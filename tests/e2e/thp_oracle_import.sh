@@ -4,7 +4,7 @@
 # should keep is lost (no "not a number" sysctl write, no unparsed line; only execve,
 # newfstatat and getdents64 are left out), the replay on the recording's machine runs
 # with --check and no findings, and it gives as many steps (smaps_rollup, vmstat,
-# pages_collapsed, full_scans snapshots in a row) as the truth has, 61. The figures
+# pages_collapsed, full_scans snapshots in a row) as the truth has, 67. The figures
 # themselves are compared by thp_oracle.sh.
 set -euo pipefail
 mmsim=$1
@@ -25,7 +25,7 @@ check() {
 	rm -rf "$out/r"
 	"$mmsim" replay "$log" --machine "$machine" -o "$out/r" --quiet --check
 	grep -q "no findings" "$out/r/findings.txt" || { cat "$out/r/findings.txt"; exit 1; }
-	test "$(grep -c '^== ' "$truth")" = 61
+	test "$(grep -c '^== ' "$truth")" = 67
 	python3 "$here/real/thp_oracle_compare.py" --structure "$truth" "$out/r/snapshots"
 }
 check thp_oracle.strace thp_oracle.machine.yaml 15

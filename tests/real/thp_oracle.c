@@ -2,7 +2,7 @@
  * the process and the global THP counters after every step of scenarios built on
  * reference/thp-khugepaged.md (§2-§5, §10): fault-time THP under each enabled value, the
  * huge zero page, unaligned mappings, MADV_COLLAPSE's edge cases, khugepaged ladders of
- * max_ptes_none.
+ * max_ptes_none, khugepaged on PTE-mapped THPs.
  *
  * Run as root. The program sets the knobs it needs by writing words and numbers to
  * /sys/kernel/mm/transparent_hugepage/ (enabled, defrag, use_zero_page,
@@ -665,6 +665,57 @@ static void khugepaged_ladders(void)
 	khugepaged_quick(false);
 }
 
+/* ---- PTE-mapped THPs (kernel selftest collapse_single_pte_entry_compound and
+ * collapse_full_of_compound, reference §10) ---- */
+
+static void pte_mapped_thps(void)
+{
+	char *a;
+	struct spec sp;
+
+	set_enabled("madvise");
+	/* P1: a THP of which 511 pages are dropped: one PTE maps the compound page. While it
+	 * is made, max_ptes_none 0 keeps a stray khugepaged pass from collapsing it. */
+	knob_write(KH "max_ptes_none", "0");
+	a = map_at(0, HP);
+	advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	populate(a, HP);
+	step("P1_hugepage_write_2M", SPEC(2048, 1, 0));
+	advise(a + PG, HP - PG, MADV_DONTNEED, "MADV_DONTNEED");
+	sp = SPEC(0, 0, 0);
+	sp.d[C_SPLIT_PMD] = 1;
+	step("P1_dontneed_511_pages", sp);
+	knob_write(KH "max_ptes_none", "511");
+	khugepaged_quick(true);
+	wait_two_scans("P1");
+	sp = SPEC(2048, 0, 1);
+	sp.d[C_KHUGEPAGED] = 1;
+	step("P1_khugepaged_1_pte_of_a_thp", sp);
+	khugepaged_quick(false);
+	unmap(a, HP);
+
+	/* P2: a THP whose PMD a VMA split (MADV_NOHUGEPAGE on its first page) turned into a
+	 * PTE table; the VMAs merge again with MADV_HUGEPAGE, then khugepaged collapses it.
+	 * While split, the range lies in two VMAs: not collapsible. */
+	a = map_at(0, HP);
+	advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	populate(a, HP);
+	step("P2_hugepage_write_2M", SPEC(2048, 1, 0));
+	advise(a, PG, MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE");
+	sp = SPEC(0, 0, 0);
+	sp.d[C_SPLIT_PMD] = 1;
+	step("P2_nohugepage_first_page", sp);
+	advise(a, PG, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	khugepaged_quick(true);
+	wait_two_scans("P2");
+	sp = SPEC(2048, 0, 1);
+	sp.d[C_KHUGEPAGED] = 1;
+	step("P2_khugepaged_512_ptes_of_a_thp", sp);
+	khugepaged_quick(false);
+	unmap(a, HP);
+	knob_write(KH "max_ptes_none", knob_orig[2]);
+}
+
 /* The multi-size THP sizes must all be off (never), the PMD size following enabled. */
 static void check_mthp(void)
 {
@@ -712,6 +763,7 @@ int main(int argc, char **argv)
 	fault_time();
 	madv_collapse();
 	khugepaged_ladders();
+	pte_mapped_thps();
 	restore();
 	step("restored", SPEC(0, 0, 0));
 
