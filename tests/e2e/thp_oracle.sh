@@ -19,7 +19,8 @@
 #
 # Registered in tests/CMakeLists.txt once the THP fault model and khugepaged land; with
 # one of them missing it fails (steps F*, Z*, C* need the fault model, the huge zero page
-# and MADV_COLLAPSE; K*, ZK* and P* need khugepaged; the sysctl words need the THP knobs).
+# and MADV_COLLAPSE; K*, ZK*, P* and S* need khugepaged, S* fork of huge PMDs too; the
+# sysctl words need the THP knobs).
 set -euo pipefail
 mmsim=$1
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -2,7 +2,7 @@
  * the process and the global THP counters after every step of scenarios built on
  * reference/thp-khugepaged.md (§2-§5, §10): fault-time THP under each enabled value, the
  * huge zero page, unaligned mappings, MADV_COLLAPSE's edge cases, khugepaged ladders of
- * max_ptes_none, khugepaged on PTE-mapped THPs.
+ * max_ptes_none, khugepaged on PTE-mapped THPs and on pages shared over fork.
  *
  * Run as root. The program sets the knobs it needs by writing words and numbers to
  * /sys/kernel/mm/transparent_hugepage/ (enabled, defrag, use_zero_page,
@@ -45,6 +45,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,9 +68,14 @@
 #define THP "/sys/kernel/mm/transparent_hugepage/"
 #define KH THP "khugepaged/"
 
-static char truth[1 << 18];
-static size_t truth_len;
-static char note[512];          /* "# result ..." lines of the current step */
+/* What the truth file gets, shared with the children (their steps go in as they run). */
+#define NR_CTR 7
+static struct shared {
+	size_t len;
+	long long ctr_prev[NR_CTR];     /* the counters at the previous step */
+	char note[512];                 /* "# result ..." lines of the current step */
+	char text[1 << 18];
+} *sh;
 
 /* knobs changed, and what they said at the start */
 static const char *const knob_paths[] = {
@@ -162,12 +168,10 @@ static void slurp(const char *path, char *buf, size_t len)
 }
 
 /* The counters kept, from /proc/vmstat, then khugepaged's pages_collapsed. */
-#define NR_CTR 7
 static const char *const ctr_names[NR_CTR] = {
 	"thp_fault_alloc", "thp_collapse_alloc", "thp_fault_fallback", "thp_collapse_alloc_failed",
 	"thp_split_pmd", "thp_zero_page_alloc", "pages_collapsed",
 };
-static long long ctr_prev[NR_CTR];
 
 /* Expected figures (from the reference's rules): AnonHugePages in kB and the counters'
  * changes, in the order of ctr_names; fallbacks and failed allocations are never
@@ -204,18 +208,18 @@ static void step(const char *name, struct spec sp)
 	long ahp;
 	char line[128];
 	read_counters(v, &ahp, line, sizeof(line));
-	if (!truth_len)
-		memcpy(ctr_prev, v, sizeof(v));   /* the first step: the counters' origin */
-	char *t = truth + truth_len;
-	size_t room = sizeof(truth) - truth_len;
+	if (!sh->len)
+		memcpy(sh->ctr_prev, v, sizeof(v));   /* the first step: the counters' origin */
+	char *t = sh->text + sh->len;
+	size_t room = sizeof(sh->text) - sh->len;
 	int w = snprintf(t, room, "== %s\n%s\n", name, line);
 	bool differs = sp.ahp_kb >= 0 && ahp != sp.ahp_kb;
 	for (int i = 0; i < NR_CTR; i++) {
-		d[i] = v[i] - ctr_prev[i];
+		d[i] = v[i] - sh->ctr_prev[i];
 		w += snprintf(t + w, room - (size_t)w, "%s +%lld\n", ctr_names[i], d[i]);
 		differs |= sp.ahp_kb >= 0 && sp.d[i] >= 0 && d[i] != sp.d[i];
 	}
-	memcpy(ctr_prev, v, sizeof(v));
+	memcpy(sh->ctr_prev, v, sizeof(v));
 	if (sp.ahp_kb >= 0) {
 		char s[160];
 		int n = snprintf(s, sizeof(s), "%ld kB", sp.ahp_kb);
@@ -229,23 +233,24 @@ static void step(const char *name, struct spec sp)
 	} else {
 		w += snprintf(t + w, room - (size_t)w, "# spec -\n");
 	}
-	w += snprintf(t + w, room - (size_t)w, "%s", note);
-	truth_len += (size_t)w;
-	note[0] = '\0';
+	w += snprintf(t + w, room - (size_t)w, "%s", sh->note);
+	sh->len += (size_t)w;
+	sh->note[0] = '\0';
 }
 
-/* Note a call's result for the truth; complain when it is not the expected one. */
+/* Note a call's result for the truth; mark it when it is not the expected one. */
 static void expect(const char *call, int ret, int want_errno)
 {
 	int e = ret ? errno : 0;
-	size_t l = strlen(note);
+	size_t l = strlen(sh->note);
 	if (e)
-		snprintf(note + l, sizeof(note) - l, "# result %s = -%s\n", call, strerrorname_np(e));
+		snprintf(sh->note + l, sizeof(sh->note) - l, "# result %s = -%s\n", call,
+			 strerrorname_np(e));
 	else
-		snprintf(note + l, sizeof(note) - l, "# result %s = 0\n", call);
+		snprintf(sh->note + l, sizeof(sh->note) - l, "# result %s = 0\n", call);
 	if (e != want_errno) {
-		l = strlen(note);
-		snprintf(note + l, sizeof(note) - l, "# differs from the spec: %s\n",
+		l = strlen(sh->note);
+		snprintf(sh->note + l, sizeof(sh->note) - l, "# differs from the spec: %s\n",
 			 want_errno ? strerrorname_np(want_errno) : "0");
 	}
 }
@@ -410,9 +415,9 @@ static void fault_time(void)
 	int r = prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	expect("prctl(PR_SET_THP_DISABLE, 1)", r, 0);
 	r = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
-	size_t l = strlen(note);
-	snprintf(note + l, sizeof(note) - l, "# result prctl(PR_GET_THP_DISABLE) = %d\n%s", r,
-		 r == 1 ? "" : "# differs from the spec: 1\n");
+	size_t l = strlen(sh->note);
+	snprintf(sh->note + l, sizeof(sh->note) - l, "# result prctl(PR_GET_THP_DISABLE) = %d\n%s",
+		 r, r == 1 ? "" : "# differs from the spec: 1\n");
 	a = map_at(0, HP);
 	populate(a, HP);
 	step("F3_always_thp_disable_write_2M", SPEC(0, 0, 0));
@@ -716,6 +721,88 @@ static void pte_mapped_thps(void)
 	knob_write(KH "max_ptes_none", knob_orig[2]);
 }
 
+/* ---- pages shared over fork (kernel selftest collapse_fork and
+ * collapse_max_ptes_shared, reference §5 step 4) ---- */
+
+/* The child's side: its steps, then _exit. The parent waits for it, then leaves 50 ms of
+ * nothing strace shows, so that a replay that follows the recorded gaps keeps the order. */
+static void reap(pid_t pid)
+{
+	int st = 0;
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		say("child %d failed (status 0x%x)\n", (int)pid, st);
+		fail("child");
+	}
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	nanosleep(&ts, NULL);
+}
+
+static void shared_over_fork(void)
+{
+	char *a;
+	struct spec sp;
+	pid_t pid;
+
+	set_enabled("madvise");
+	/* S1: one small page shared with the child, which writes a second one and makes
+	 * its range MADV_HUGEPAGE: 1 shared PTE (<= max_ptes_shared 256), 510 none */
+	a = map_at(0, HP);
+	populate(a, PG);
+	step("S1_parent_write_1_page", SPEC(0, 0, 0));
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (pid == 0) {
+		populate(a + PG, PG);
+		advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+		khugepaged_quick(true);
+		wait_two_scans("S1 child");
+		sp = SPEC(2048, 0, 1);
+		sp.d[C_KHUGEPAGED] = 1;
+		step("S1_child_khugepaged_1_shared", sp);
+		khugepaged_quick(false);
+		_exit(0);
+	}
+	reap(pid);
+	step("S1_parent_after_child", SPEC(0, 0, 0));
+	unmap(a, HP);
+
+	/* S2: a THP shared with a child that writes k of its pages (the first write splits
+	 * the child's PMD; each write copies one page): 512 - k PTEs still map the shared
+	 * compound page; khugepaged collapses when they are at most max_ptes_shared (256) */
+	a = map_at(0, HP);
+	advise(a, HP, MADV_HUGEPAGE, "MADV_HUGEPAGE");
+	populate(a, HP);
+	step("S2_parent_thp", SPEC(2048, 1, 0));
+	static const int ks[] = { 255, 256 };
+	for (int i = 0; i < 2; i++) {
+		char name[64];
+		pid = fork();
+		if (pid < 0)
+			fail("fork");
+		if (pid == 0) {
+			populate(a, (size_t)ks[i] * PG);
+			sp = SPEC(0, 0, 0);
+			sp.d[C_SPLIT_PMD] = 1;
+			snprintf(name, sizeof(name), "S2_child_write_%d_pages", ks[i]);
+			step(name, sp);
+			khugepaged_quick(true);
+			snprintf(name, sizeof(name), "S2_child_khugepaged_%d_shared", NPTE - ks[i]);
+			wait_two_scans(name);
+			bool collapses = NPTE - ks[i] <= 256;
+			sp = SPEC(collapses ? 2048 : 0, 0, collapses);
+			sp.d[C_KHUGEPAGED] = collapses;
+			step(name, sp);
+			khugepaged_quick(false);
+			_exit(0);
+		}
+		reap(pid);
+		snprintf(name, sizeof(name), "S2_parent_after_child_%d", ks[i]);
+		step(name, SPEC(2048, 0, 0));
+	}
+	unmap(a, HP);
+}
+
 /* The multi-size THP sizes must all be off (never), the PMD size following enabled. */
 static void check_mthp(void)
 {
@@ -743,6 +830,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *truth_path = argv[1];
+	sh = mmap(NULL, sizeof(*sh), RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
 	check_mthp();
 	for (size_t i = 0; i < sizeof(knob_paths) / sizeof(knob_paths[0]); i++) {
 		knob_read(knob_paths[i], knob_orig[i], sizeof(knob_orig[i]));
@@ -764,11 +854,12 @@ int main(int argc, char **argv)
 	madv_collapse();
 	khugepaged_ladders();
 	pte_mapped_thps();
+	shared_over_fork();
 	restore();
 	step("restored", SPEC(0, 0, 0));
 
 	int fd = open(truth_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, truth, truth_len) != (ssize_t)truth_len) {
+	if (fd < 0 || write(fd, sh->text, sh->len) != (ssize_t)sh->len) {
 		say("cannot write %s\n", truth_path);
 		return 1;
 	}
