@@ -95,6 +95,9 @@ static void say(const char *fmt, ...)
 		_exit(9);
 }
 
+static void restore(void);
+static bool restoring;          /* restore() is running: a failed write just exits */
+
 static void knob_write(const char *path, const char *val)
 {
 	char buf[40];
@@ -102,6 +105,8 @@ static void knob_write(const char *path, const char *val)
 	int fd = open(path, O_WRONLY);
 	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
 		say("cannot write %s to %s: %s\n", val, path, strerror(errno));
+		if (!restoring && knob_orig[0][0])
+			restore();
 		exit(2);
 	}
 	close(fd);
@@ -134,6 +139,7 @@ static void selected(char *s)
 
 static void restore(void)
 {
+	restoring = true;
 	for (size_t i = 0; i < sizeof(knob_paths) / sizeof(knob_paths[0]); i++)
 		knob_write(knob_paths[i], knob_orig[i]);
 }
@@ -227,9 +233,8 @@ static void step(const char *name, struct spec sp)
 			n += snprintf(s + n, sizeof(s) - (size_t)n, sp.d[i] < 0 ? " +?" : " +%ld",
 				      sp.d[i]);
 		w += snprintf(t + w, room - (size_t)w, "# spec %s\n", s);
-		if (differs) {
+		if (differs)
 			w += snprintf(t + w, room - (size_t)w, "# differs from the spec\n");
-		}
 	} else {
 		w += snprintf(t + w, room - (size_t)w, "# spec -\n");
 	}
