@@ -29,6 +29,9 @@
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
 
+#define PR_SET_THP_DISABLE 41         /* prctl options */
+#define PR_GET_THP_DISABLE 42
+
 #define MADV_NORMAL 0
 #define MADV_WILLNEED 3
 #define MADV_DONTNEED 4

@@ -6,15 +6,17 @@
  * when the thread issued none). Calls that mmsim does not model are counted by name,
  * never fatal. Reads of kernel state files (snapshot_file.h) become OP_SNAPSHOT, and
  * their open/read/close disappear; so do those of the other files under /proc/sys/ and
- * /sys/, where a number written becomes OP_SYSCTL. Memory: one line, plus per live
- * thread its pending unfinished call and per process its open snapshot and sysctl fds
- * (64 of each, the oldest forgotten), and the ops of a move_pages call not yet handed
- * out (one op per page). Argument decoding follows strace's documented output format.
- * The NUMA calls (set_mempolicy, mbind, get_mempolicy, set_mempolicy_home_node,
- * migrate_pages, move_pages, sched_setaffinity) are decoded strictly: a node mask or CPU
- * set that does not fit op.nodemask (bits 0..63), an array strace cut short, or a name
- * this table does not know is an error naming the file and line, since guessing would
- * replay a different call. */
+ * /sys/, where a number written becomes OP_SYSCTL (so does a word of SYSCTL_WORDS written
+ * to a THP file: "madvise" to .../transparent_hugepage/enabled). prctl keeps its THP
+ * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...). Memory: one
+ * line, plus per live thread its pending unfinished call and per process its open
+ * snapshot and sysctl fds (64 of each, the oldest forgotten), and the ops of a move_pages
+ * call not yet handed out (one op per page). Argument decoding follows strace's
+ * documented output format. The NUMA calls (set_mempolicy, mbind, get_mempolicy,
+ * set_mempolicy_home_node, migrate_pages, move_pages, sched_setaffinity) are decoded
+ * strictly: a node mask or CPU set that does not fit op.nodemask (bits 0..63), an array
+ * strace cut short, or a name this table does not know is an error naming the file and
+ * line, since guessing would replay a different call. */
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
@@ -679,6 +681,23 @@ static int sysctl_value(const struct arg *a, u64 *v)
 	return *end ? -1 : 0;
 }
 
+/* The data of a write to one of the THP files (enabled, defrag, ...) as a word
+ * ("madvise\n", "defer+madvise"): its enum sysctl_word, or -1 when the path is no THP file
+ * or the data no word of SYSCTL_WORDS (op.h). */
+static int sysctl_word(const char *path, const struct arg *a)
+{
+	char buf[64];
+	if (strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36) ||
+	    arg_string(a, buf, sizeof(buf)) < 0 || a->s[a->n - 1] != '"')
+		return -1;
+	const char *p = buf, *e = buf + strlen(buf);
+	while (isspace((unsigned char)*p))
+		p++;
+	while (e > p && isspace((unsigned char)e[-1]))
+		e--;
+	return sysctl_word_from_name(p, (size_t)(e - p));
+}
+
 /* ---- one call ---- */
 
 static s64 parse_ret(const char *p, bool *ok)
@@ -986,9 +1005,15 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		struct sysctl_fd *sc = sysctl_find(s, t->pid, (s32)v[0]);
 		if (sc && !is_read) {
 			if (sysctl_value(&a[1], &op->id) < 0) {
-				trace_info_unknown(&s->r.info, "(sysctl write, not a number)", 28);
-				s->r.info.skipped++;
-				return 0;
+				int w = sysctl_word(sc->path, &a[1]);
+				if (w < 0) {
+					trace_info_unknown(&s->r.info, "(sysctl write, not a number)",
+							   28);
+					s->r.info.skipped++;
+					return 0;
+				}
+				op->flags |= SYSCTL_F_WORD;
+				op->id = (u64)w;
 			}
 			type = OP_SYSCTL;
 			snprintf(s->pathbuf, sizeof(s->pathbuf), "%s", sc->path);
@@ -1047,6 +1072,16 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 				fds_fork(s, pid, (u32)ret);
 			t = &s->threads[tidmap_get(&s->tids, self)];
 		}
+	} else if (IS("prctl")) {
+		/* prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0): the THP options; any other is dropped */
+		NEED(1);
+		u64 option;
+		if (arg_flags_strict(&uapi_prctl, &a[0], &option) < 0 ||
+		    (option != PR_SET_THP_DISABLE && option != PR_GET_THP_DISABLE))
+			goto unknown;
+		type = OP_PRCTL;
+		op->arg = (u32)option;
+		op->id = nr >= 2 ? v[1] : 0;
 	} else if (IS("exit") || IS("exit_group")) {
 		type = OP_EXIT;
 		op->ret = OP_RET_NONE;

@@ -139,6 +139,13 @@ static const struct uapi_sym clone_syms[] = {
 };
 const struct uapi_table uapi_clone = T("CLONE_", clone_syms, false);
 
+/* prctl options the importer keeps (the THP ones); any other option is dropped by name */
+static const struct uapi_sym prctl_syms[] = {
+	{ "PR_SET_THP_DISABLE", PR_SET_THP_DISABLE, 0 },
+	{ "PR_GET_THP_DISABLE", PR_GET_THP_DISABLE, 0 },
+};
+const struct uapi_table uapi_prctl = T("PR_", prctl_syms, true);
+
 static size_t prefix_len(const struct uapi_table *t, const char *name)
 {
 	size_t n = strlen(t->prefix);

@@ -1,8 +1,8 @@
 /* uapi_names.h - names of the Linux user-API constants that appear in traces: MAP_*,
- * PROT_*, O_*, MADV_*, MPOL_* (modes, mbind and get_mempolicy flags), CLONE_*, shmctl commands, errno names. Values are the
- * Linux x86-64/generic ABI ones (facts from the uapi headers). Two spellings: strace's
- * ("MAP_PRIVATE", flags joined by "|") and .mmt's (lower case without the prefix:
- * "private").
+ * PROT_*, O_*, MADV_*, MPOL_* (modes, mbind and get_mempolicy flags), CLONE_*, shmctl
+ * commands, the THP prctl options, errno names. Values are the Linux x86-64/generic ABI
+ * ones (facts from the uapi headers). Two spellings: strace's ("MAP_PRIVATE", flags
+ * joined by "|") and .mmt's (lower case without the prefix: "private").
  *
  * A table is a list of {name, value, mask}; a value matches when (v & mask) == value,
  * so multi-bit fields (O_ACCMODE, MAP_TYPE) are named exactly. */
@@ -25,7 +25,8 @@ struct uapi_table {
 };
 
 extern const struct uapi_table uapi_prot, uapi_map, uapi_open, uapi_madv, uapi_mpol_mode,
-	uapi_mpol_mf, uapi_mpol_get, uapi_mremap, uapi_mfd, uapi_falloc, uapi_ipc, uapi_shm, uapi_shmctl, uapi_clone;
+	uapi_mpol_mf, uapi_mpol_get, uapi_mremap, uapi_mfd, uapi_falloc, uapi_ipc, uapi_shm,
+	uapi_shmctl, uapi_clone, uapi_prctl;
 
 enum uapi_style { UAPI_STRACE, UAPI_MMT };
 

@@ -762,6 +762,191 @@ static void test_strace_hugetlb_sysctl_shmctl_and_flags_decode_exactly(void)
 	trace_reader_close(r);
 }
 
+/* What a THP program does, as strace 6.1 prints it on Linux 6.18: words written to the
+ * THP files become sysctl ops with SYSCTL_F_WORD and the word's number in op.id (a number
+ * there stays a number; a word elsewhere, or one that is no sysctl word, is not imported);
+ * prctl keeps its THP options; madvise keeps MADV_HUGEPAGE, MADV_NOHUGEPAGE and
+ * MADV_COLLAPSE with their results. */
+static void test_strace_thp_words_prctl_and_madvise_decode_exactly(void)
+{
+	const char *p = tmp_path("thp.strace");
+	FILE *f = fopen(p, "w");
+	fprintf(f,
+		"300   10:00:00.000000 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/enabled\", O_WRONLY) = 3\n"
+		"300   10:00:00.000010 write(3, \"always\\n\", 7) = 7\n"
+		"300   10:00:00.000020 write(3, \" never \", 7) = 7\n"
+		"300   10:00:00.000030 write(3, \"sometimes\\n\", 10) = -1 EINVAL (Invalid argument)\n"
+		"300   10:00:00.000040 close(3)                = 0\n"
+		"300   10:00:00.000050 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/defrag\", O_WRONLY) = 3\n"
+		"300   10:00:00.000060 write(3, \"defer+madvise\\n\", 14) = 14\n"
+		"300   10:00:00.000070 close(3)                = 0\n"
+		"300   10:00:00.000080 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/shmem_enabled\", O_WRONLY) = 3\n"
+		"300   10:00:00.000090 write(3, \"within_size\", 11) = 11\n"
+		"300   10:00:00.000100 close(3)                = 0\n"
+		"300   10:00:00.000110 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none\", O_WRONLY) = 3\n"
+		"300   10:00:00.000120 write(3, \"64\\n\", 3)   = 3\n"
+		"300   10:00:00.000130 close(3)                = 0\n"
+		"300   10:00:00.000140 openat(AT_FDCWD, \"/sys/kernel/mm/transparent_hugepage/use_zero_page\", O_WRONLY) = 3\n"
+		"300   10:00:00.000150 write(3, \"0\\n\", 2)    = 2\n"
+		"300   10:00:00.000160 close(3)                = 0\n"
+		/* a THP word to a file outside transparent_hugepage/ */
+		"300   10:00:00.000170 openat(AT_FDCWD, \"/proc/sys/vm/nr_hugepages\", O_WRONLY) = 3\n"
+		"300   10:00:00.000180 write(3, \"madvise\\n\", 8) = -1 EINVAL (Invalid argument)\n"
+		"300   10:00:00.000190 close(3)                = 0\n"
+		"300   10:00:00.000200 prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) = 0\n"
+		"300   10:00:00.000210 prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) = 1\n"
+		"300   10:00:00.000220 prctl(PR_GET_THP_DISABLE) = 0\n"
+		"300   10:00:00.000230 prctl(PR_SET_NAME, \"x\") = 0\n"
+		"300   10:00:00.000240 prctl(0x3e /* PR_??? */, 0) = -1 EINVAL (Invalid argument)\n"
+		"300   10:00:00.000250 madvise(0x40000000, 2097152, MADV_HUGEPAGE) = 0\n"
+		"300   10:00:00.000260 madvise(0x40000000, 2097152, MADV_NOHUGEPAGE) = 0\n"
+		"300   10:00:00.000270 madvise(0x40000000, 4194304, MADV_COLLAPSE) = -1 EINVAL (Invalid argument)\n"
+		"300   10:00:00.000280 madvise(0x40000000, 2097152, MADV_COLLAPSE) = 0\n"
+		"300   10:00:00.000290 exit_group(0)           = ?\n");
+	fclose(f);
+	static const char *const want[] = {
+		"0.000010000 300/300 sysctl value=always path=\"/sys/kernel/mm/transparent_hugepage/enabled\" = 7",
+		"0.000020000 300/300 sysctl think=10000 value=never path=\"/sys/kernel/mm/transparent_hugepage/enabled\" = 7",
+		"0.000060000 300/300 sysctl think=40000 value=defer+madvise path=\"/sys/kernel/mm/transparent_hugepage/defrag\" = 14",
+		"0.000090000 300/300 sysctl think=30000 value=within_size path=\"/sys/kernel/mm/transparent_hugepage/shmem_enabled\" = 11",
+		"0.000120000 300/300 sysctl think=30000 id=64 path=\"/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_none\" = 3",
+		"0.000150000 300/300 sysctl think=30000 path=\"/sys/kernel/mm/transparent_hugepage/use_zero_page\" = 2",
+		"0.000200000 300/300 prctl think=50000 option=set_thp_disable id=1 = 0",
+		"0.000210000 300/300 prctl think=10000 option=get_thp_disable = 1",
+		"0.000220000 300/300 prctl think=10000 option=get_thp_disable = 0",
+		"0.000250000 300/300 madvise think=30000 addr=0x40000000 len=2097152 advice=hugepage = 0",
+		"0.000260000 300/300 madvise think=10000 addr=0x40000000 len=2097152 advice=nohugepage = 0",
+		"0.000270000 300/300 madvise think=10000 addr=0x40000000 len=4194304 advice=collapse = -EINVAL",
+		"0.000280000 300/300 madvise think=10000 addr=0x40000000 len=2097152 advice=collapse = 0",
+		"0.000290000 300/300 exit think=10000",
+	};
+	char err[1024], line[8192];
+	struct trace_reader *r = trace_reader_open(p, TRACE_KIND_AUTO, NULL, err, sizeof(err));
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct op op;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+		mmt_format_op(&op, line, sizeof(line));
+		CHECK_EQ_STR(line, want[i]);
+	}
+	CHECK_EQ_S64(trace_reader_next(r, &op), 0);
+	const struct trace_info *info = trace_reader_info(r);
+	/* "sometimes", the word to nr_hugepages, PR_SET_NAME and the unknown option */
+	CHECK_EQ_U64(info->skipped, 4);
+	CHECK_EQ_U64(info->nr_unknown, 2);
+	CHECK_EQ_STR(info->unknown[0].name, "(sysctl write, not a number)");
+	CHECK_EQ_U64(info->unknown[0].count, 2);
+	CHECK_EQ_STR(info->unknown[1].name, "prctl");
+	CHECK_EQ_U64(info->unknown[1].count, 2);
+	trace_reader_close(r);
+	/* the fields themselves, as the replay sees them */
+	r = trace_reader_open(p, TRACE_KIND_AUTO, NULL, err, sizeof(err));
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_SYSCTL);
+	CHECK_EQ_U64(op.flags, SYSCTL_F_WORD);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_ALWAYS);
+	CHECK_EQ_U64(op.arg, 0);
+	CHECK_EQ_STR(op.path, "/sys/kernel/mm/transparent_hugepage/enabled");
+	CHECK_EQ_S64(op.ret, 7);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_NEVER);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.flags, SYSCTL_F_WORD);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_DEFER_MADVISE);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_WITHIN_SIZE);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.flags, 0);
+	CHECK_EQ_U64(op.id, 64);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.flags, 0);
+	CHECK_EQ_U64(op.id, 0);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_PRCTL);
+	CHECK_EQ_U64(op.arg, PR_SET_THP_DISABLE);
+	CHECK_EQ_U64(op.id, 1);
+	CHECK_EQ_S64(op.ret, 0);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.arg, PR_GET_THP_DISABLE);
+	CHECK_EQ_U64(op.id, 0);
+	CHECK_EQ_S64(op.ret, 1);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_MADVISE);
+	CHECK_EQ_U64(op.arg, MADV_HUGEPAGE);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.arg, MADV_NOHUGEPAGE);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.arg, MADV_COLLAPSE);
+	CHECK_EQ_U64(op.addr, 0x40000000);
+	CHECK_EQ_U64(op.len, 4194304);
+	CHECK_EQ_S64(op.ret, -22);
+	trace_reader_close(r);
+	/* the text form reads back what it wrote */
+	const char *t = tmp_path("thp.mmt");
+	f = fopen(t, "w");
+	fprintf(f, "mmt 1\n"
+		"0.000000001 1/1 sysctl value=defer+madvise path=\"/sys/kernel/mm/transparent_hugepage/defrag\" = 14\n"
+		"0.000000002 1/1 prctl option=set_thp_disable id=1 = 0\n"
+		"0.000000003 1/1 prctl arg=42 = 1\n");
+	fclose(f);
+	r = trace_reader_open(t, TRACE_KIND_AUTO, NULL, err, sizeof(err));
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.flags, SYSCTL_F_WORD);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_DEFER_MADVISE);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	CHECK_EQ_U64(op.type, OP_PRCTL);
+	CHECK_EQ_U64(op.arg, PR_SET_THP_DISABLE);
+	CHECK_EQ_U64(op.id, 1);
+	CHECK_EQ_S64(trace_reader_next(r, &op), 1);
+	mmt_format_op(&op, line, sizeof(line));
+	CHECK_EQ_STR(line, "0.000000003 1/1 prctl option=get_thp_disable = 1");
+	trace_reader_close(r);
+}
+
+/* The recorded thp_oracle logs (tests/real/: Linux 6.18 with a dynamic executable, Linux
+ * 6.1 with a static one) import whole: every call mmsim models, every knob written (words
+ * and numbers), no write left out, the three children forked. */
+static void test_strace_thp_oracle_logs_import_without_losses(void)
+{
+	static const struct {
+		const char *path;
+		long records;
+		u64 sysctl, prctl, madvise, touch, snapshot, skipped, newfstatat;
+	} logs[] = {
+		{ "tests/real/thp_oracle.strace", 856, 68, 5, 50, 95, 501, 18, 12 },
+		{ "tests/real/thp_oracle.linux-6.1.strace", 756, 68, 5, 50, 95, 417, 7, 1 },
+	};
+	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
+		u64 by[NR_OP_TYPES];
+		struct trace_info info;
+		char err[1024];
+		CHECK_EQ_S64(count_ops(logs[i].path, TRACE_KIND_AUTO, NULL, by, &info, err, sizeof(err)),
+			     logs[i].records);
+		CHECK_EQ_U64(by[OP_SYSCTL], logs[i].sysctl);
+		CHECK_EQ_U64(by[OP_PRCTL], logs[i].prctl);
+		CHECK_EQ_U64(by[OP_MADVISE], logs[i].madvise);
+		CHECK_EQ_U64(by[OP_TOUCH], logs[i].touch);
+		CHECK_EQ_U64(by[OP_SNAPSHOT], logs[i].snapshot);
+		CHECK_EQ_U64(by[OP_FORK], 3);
+		/* only execve, newfstatat and getdents64 (the glob over hugepages-*kB) and the
+		 * parent's wait4 for its children are left */
+		CHECK_EQ_U64(info.skipped, logs[i].skipped);
+		CHECK_EQ_U64(info.nr_unknown, 4);
+		CHECK_EQ_STR(info.unknown[0].name, "execve");
+		CHECK_EQ_STR(info.unknown[1].name, "newfstatat");
+		CHECK_EQ_U64(info.unknown[1].count, logs[i].newfstatat);
+		CHECK_EQ_STR(info.unknown[2].name, "getdents64");
+		CHECK_EQ_STR(info.unknown[3].name, "wait4");
+		CHECK_EQ_U64(info.unknown[3].count, 3);
+	}
+}
+
 static void test_lackey_touches_counts_and_dedup(void)
 {
 	u64 by[NR_OP_TYPES];
@@ -908,6 +1093,8 @@ int main(void)
 	RUN_TEST(test_strace_unfinished_and_resumed_calls_are_joined);
 	RUN_TEST(test_strace_odd_lines_are_counted_never_fatal);
 	RUN_TEST(test_strace_hugetlb_sysctl_shmctl_and_flags_decode_exactly);
+	RUN_TEST(test_strace_thp_words_prctl_and_madvise_decode_exactly);
+	RUN_TEST(test_strace_thp_oracle_logs_import_without_losses);
 	RUN_TEST(test_lackey_touches_counts_and_dedup);
 	RUN_TEST(test_trace_source_demultiplexes_threads_and_follows_the_fork_tree);
 	RUN_TEST(test_cli_exit_statuses_and_no_half_written_output);
