@@ -801,6 +801,34 @@ u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_
 	return pfn;
 }
 
+u64 vma_alloc_hugepage(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_struct *vma,
+		       u64 addr)
+{
+	struct mempolicy *pol = get_vma_policy(tsk, vma, addr, MPOL_PATH_FAULT);
+	u64 pfn;
+	if (mpol_interleaves(pol) || pol->mode == MPOL_PREFERRED_MANY) {
+		/* interleaved by huge-page index; PREFERRED_MANY as for small pages */
+		pfn = alloc_by_policy(tsk, gfp, order, pol, vma, addr);
+		mpol_cond_put(tsk, pol, MPOL_PATH_FAULT);
+		return pfn;
+	}
+	int nd = policy_node(pol, (int)tsk->node);
+	u64 mask = policy_nodemask(gfp, pol);
+	if (!mask || (mask >> nd & 1)) {
+		mpol_cond_put(tsk, pol, MPOL_PATH_FAULT);
+		/* the preferred node alone first, compacting but not reclaiming there */
+		pfn = __alloc_pages(tsk, gfp | __GFP_THISNODE | __GFP_NORETRY, order, nd, 0);
+		/* defrag=always or a madvised VMA: any allowed node, reclaim and compaction */
+		if (pfn == PFN_NONE && (gfp & __GFP_DIRECT_RECLAIM))
+			pfn = __alloc_pages(tsk, gfp, order, nd, mask);
+		return pfn;
+	}
+	/* BIND without the preferred node: the bound nodes in the preferred node's order */
+	pfn = alloc_by_policy(tsk, gfp, order, pol, vma, addr);
+	mpol_cond_put(tsk, pol, MPOL_PATH_FAULT);
+	return pfn;
+}
+
 u64 alloc_pages_task(struct task *tsk, gfp_t gfp, unsigned order)
 {
 	if (gfp & __GFP_THISNODE)

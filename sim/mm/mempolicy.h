@@ -164,6 +164,13 @@ bool vma_has_shared_policy(const struct vm_area_struct *vma);
  * swap-in with path SWAPIN). */
 u64 alloc_pages_vma(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_struct *vma,
 		    u64 addr, enum mpol_path path);
+/* vma_alloc_folio(hugepage=true) (6.1): a THP at addr of vma. Interleave by huge-page
+ * index and PREFERRED_MANY as for small pages; otherwise, when the policy allows the
+ * preferred node, that node alone first (__GFP_THISNODE|__GFP_NORETRY), then any allowed
+ * node only if gfp allows direct reclaim; BIND without the preferred node walks the bound
+ * nodes. gfp carries __GFP_COMP; the caller preps the compound page. */
+u64 vma_alloc_hugepage(struct task *tsk, gfp_t gfp, unsigned order, struct vm_area_struct *vma,
+		       u64 addr);
 /* alloc_pages in task context (page tables, page cache of regular files, slab): the
  * task policy, interleave by il_prev. */
 u64 alloc_pages_task(struct task *tsk, gfp_t gfp, unsigned order);
