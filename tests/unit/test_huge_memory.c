@@ -296,6 +296,92 @@ static void test_defrag_never_falls_back_even_when_madvised(void)
 	run_fallback(THP_DEFRAG_NEVER, true);
 }
 
+/* ---- compaction does not move THPs (6.1 skips compound pages) ---- */
+
+static void compact_body(struct task *tsk)
+{
+	fragment(tsk);
+	struct mm_struct *mm = map_and_touch(tsk, true);   /* the THP at pfn 0 */
+	struct vm_area_struct *v = vma_lookup(mm, BASE);
+	CHECK_EQ_U64(pmd_thp_head(mm, v, BASE), 0);
+	s64 migrated = vm(PGMIGRATE_SUCCESS);
+	/* compact_memory: the other low pageblocks are emptied into the high ones; the
+	 * THP's pageblock is skipped whole (isolate_migratepages_block skips compound
+	 * pages unless alloc_contig; a block-sized compound page is a persistent skip).
+	 * THP migration by compaction came after 6.1. */
+	compact_nodes(tsk, -1);
+	/* compaction ran (two of the three half-full low pageblocks emptied) ... */
+	CHECK_EQ_S64(vm(PGMIGRATE_SUCCESS) - migrated, 512);
+	/* ... and the THP is where the fault put it */
+	CHECK_EQ_U64(pmd_thp_head(mm, v, BASE), 0);
+	CHECK_EQ_S64(vm(NR_ANON_THPS), 1);
+	CHECK_EQ_S64(vm(THP_SPLIT_PAGE), 0);
+	CHECK_EQ_U64(compound_mapcount(pfn_to_page(sim.phys, 0)), 1);
+	check_mm_ok(mm);
+	char msg[256] = "";
+	CHECK_EQ_S64(check_phys_mem(sim.phys, true, msg, sizeof(msg)), 0);
+	mmput(tsk, mm);
+}
+
+static void test_compaction_leaves_thp_in_place(void)
+{
+	setup(THP_DEFRAG_MADVISE);
+	engine_spawn(sim.eng, "test", 0, false, 0, compact_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
+/* ---- the TLB benefit in the touch cost (costs.tlb_misses) ---- */
+
+static u64 touch_ns[2];
+
+static void tlb_body(struct task *tsk)
+{
+	struct mm_struct *mm = mm_alloc(&sim, 1, 0);
+	CHECK_EQ_S64(vm_mmap(tsk, mm, BASE, 4 * MIB, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (s64)BASE);
+	bool modelled;
+	CHECK_EQ_S64(vm_madvise(tsk, mm, BASE, 2 * MIB, MADV_HUGEPAGE, &modelled), 0);
+	/* fault both halves in: a THP at BASE, 512 small pages at BASE + 2 MiB */
+	CHECK_EQ_S64(touch_range(tsk, mm, BASE, 4 * MIB, true), 1 + 512);
+	for (unsigned i = 0; i < 2; i++) {
+		u64 before = tsk->cpu_ns;
+		CHECK_EQ_S64(touch_range(tsk, mm, BASE + i * 2 * MIB, 2 * MIB, false), 0);
+		touch_ns[i] = tsk->cpu_ns - before;
+	}
+	mmput(tsk, mm);
+}
+
+static void run_tlb(bool on)
+{
+	setup(THP_DEFRAG_MADVISE);
+	scn.kernel.thp.enabled = THP_MADVISE;
+	scn.costs.tlb_miss_4k_ns = 25;
+	scn.costs.tlb_miss_2m_ns = 15;
+	scn.costs.tlb_misses = on;
+	cost_table_destroy(sim.cost);
+	sim.cost = cost_table_create(&scn.costs, sim.topo);
+	thp_destroy(sim.thp);
+	thp_create(&sim);                      /* the knobs as changed */
+	engine_spawn(sim.eng, "test", 0, false, 0, tlb_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	/* 512 reads of 80 ns in each 2 MiB; with TLB misses, 512 x 25 ns more for the small
+	 * pages and one 15 ns walk for the huge mapping */
+	CHECK_EQ_U64(touch_ns[0], 512 * 80 + (on ? 15 : 0));
+	CHECK_EQ_U64(touch_ns[1], 512 * 80 + (on ? 512 * 25 : 0));
+	teardown();
+}
+
+static void test_touch_cost_without_tlb_misses(void)
+{
+	run_tlb(false);
+}
+
+static void test_tlb_misses_make_huge_mappings_cheaper_to_touch(void)
+{
+	run_tlb(true);
+}
+
 /* ---- gfp table (reference §3) ---- */
 
 static void test_vma_thp_gfp_mask_table(void)
@@ -374,5 +460,8 @@ int main(void)
 	SIMTEST(test_defrag_defer_madvise_wakes_kcompactd_outside_madvised_vma);
 	SIMTEST(test_defrag_madvise_falls_back_outside_madvised_vma);
 	SIMTEST(test_defrag_never_falls_back_even_when_madvised);
+	SIMTEST(test_compaction_leaves_thp_in_place);
+	SIMTEST(test_touch_cost_without_tlb_misses);
+	SIMTEST(test_tlb_misses_make_huge_mappings_cheaper_to_touch);
 	return check_summary();
 }
