@@ -188,9 +188,11 @@ void lru_add_drain(struct task *tsk)
 void lru_cache_add(struct task *tsk, u64 pfn)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
-	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_lru_pending;
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	p->flags |= PG_lru_pending;
 	b->pfn[b->nr++] = pfn;
-	if (b->nr == LRU_BATCH)
+	/* a large folio (THP) drains the batch at once (folio_add_lru) */
+	if (b->nr == LRU_BATCH || (p->flags & PG_transhuge))
 		lru_add_drain(tsk);
 }
 

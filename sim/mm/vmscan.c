@@ -197,11 +197,13 @@ static unsigned isolate_from_tail(struct task *tsk, unsigned nid, enum lru_list 
 	struct sim *sim = tsk->sim;
 	struct lruvec *lv = node_lruvec(sim, nid);
 	unsigned got = 0;
+	u64 pages = 0;                         /* a THP counts 512 against n (nr_pages) */
 	spin_lock(tsk, &lv->lru_lock);
 	u64 pfn = lru_list_tail(sim, nid, lru);
-	while (got < n && pfn != PFN_NONE) {
+	while (pages < n && pfn != PFN_NONE) {
 		u64 prev = lru_prev(sim, nid, pfn);
 		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		pages += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 		lru_list_del(sim, lv, pfn, lru);
 		pg->refcount++;
 		pg->flags |= PG_isolated;
@@ -210,7 +212,7 @@ static unsigned isolate_from_tail(struct task *tsk, unsigned nid, enum lru_list 
 	}
 	charge(tsk, got * sim->cost->atomic_local_ns);
 	spin_unlock(tsk, &lv->lru_lock);
-	*scanned += got;
+	*scanned += pages;
 	return got;
 }
 
