@@ -283,6 +283,8 @@ u64 deferred_split_scan(struct task *tsk, unsigned nid, u64 nr)
 		memmove(&ds->queue.v[0], &ds->queue.v[1], (ds->queue.n - 1) * sizeof(u64));
 		ds->queue.n--;
 		PG(sim, head)->flags &= ~PG_deferred_split;
+		if (!thp_refs(sim, head))
+			continue;              /* being freed: folio_try_get fails */
 		PG(sim, head)->refcount++;
 		u64_vec_push(&batch, head);
 	}
@@ -367,16 +369,21 @@ void thp_put_subpage(struct task *tsk, u64 pfn)
 	u64 head = thp_head(pfn);
 	if (thp_refs(sim, head) || *cmc_ptr(sim, head))
 		return;
-	/* the last reference: rmap entries, LRU, queue, then the block */
-	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
-		if (rmap_owner(sim, head + i, NULL, NULL) != OWNER_NONE)
-			rmap_release_owner(sim, head + i);
+	/* the last reference: queue, rmap entries, LRU, then the block */
 	if (PG(sim, head)->flags & PG_deferred_split) {
 		struct deferred_split *ds = &sim->thp->ds[pfn_nid(sim, head)];
 		spin_lock(tsk, &ds->lock);
+		if (thp_refs(sim, head)) {
+			/* the shrinker took it meanwhile: it frees it with its reference */
+			spin_unlock(tsk, &ds->lock);
+			return;
+		}
 		ds_remove(sim->thp, head);
 		spin_unlock(tsk, &ds->lock);
 	}
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		if (rmap_owner(sim, head + i, NULL, NULL) != OWNER_NONE)
+			rmap_release_owner(sim, head + i);
 	lru_page_freed(tsk, head);
 	free_transhuge_page(tsk, head);
 }
