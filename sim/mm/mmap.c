@@ -499,8 +499,10 @@ static void change_protection(struct task *tsk, struct vm_area_struct *v, bool w
 				*p &= ~PTE_WRITE;
 			} else if (!(*p & PTE_ZERO) && (*p & PTE_DIRTY)) {
 				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+				/* a THP subpage only while exclusive: a huge PMD elsewhere may map it */
 				if ((v->vm_flags & VM_SHARED) ||
-				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1))
+				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1 &&
+				     (!page_is_thp(pg) || (pg->flags & PG_anon_exclusive))))
 					*p |= PTE_WRITE;
 			}
 			charge(tsk, tsk->sim->cost->pte_update_ns);
