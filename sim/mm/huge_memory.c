@@ -993,3 +993,121 @@ void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start
 	}
 	free(heads.v);
 }
+
+/* ---- migration of a whole THP (NUMA: migrate_pages of a PMD-mappable folio) ---- */
+
+struct repoint_ctx {
+	struct task *tsk;
+	u64 from, to;                      /* head pfns */
+	u32 n;
+};
+
+static void repoint_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
+{
+	struct repoint_ctx *c = arg;
+	struct pmd_slot *s = pmd_lookup(vma->vm_mm, haddr);
+	s->huge = (s->huge & ((1ULL << PTE_PFN_SHIFT) - 1)) | (c->to << PTE_PFN_SHIFT);
+	c->n++;
+}
+
+static void repoint_pte(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+			pte_t *pte)
+{
+	struct repoint_ctx *c = arg;
+	(void)vma;
+	(void)addr;
+	(void)t;
+	*pte = (*pte & ((1ULL << PTE_PFN_SHIFT) - 1)) | (c->to << PTE_PFN_SHIFT);
+	c->n++;
+}
+
+int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_vec *split_list)
+{
+	struct sim *sim = tsk->sim;
+	struct page_desc *o = PG(sim, head);
+	*new_head = PFN_NONE;
+	if (!(o->flags & PG_transhuge))
+		return -MM_EINVAL;
+	/* every reference is a mapping, plus the caller's isolation (no GUP pin) */
+	u64 maps = o[1].next;
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		maps += o[i].mapcount;
+	if (thp_refs(sim, head) != maps + 1) {
+		count_vm_event(tsk, THP_MIGRATION_FAIL);
+		count_vm_events(tsk, PGMIGRATE_FAIL, HPAGE_PMD_NR);
+		return -MM_EAGAIN;
+	}
+	u64 nh = alloc_transhuge_page(tsk, GFP_TRANSHUGE_LIGHT | __GFP_THISNODE, nid, 0);
+	if (nh == PFN_NONE) {
+		/* no huge page on the target: split, the caller moves the 4 KiB pages */
+		count_vm_event(tsk, THP_MIGRATION_SPLIT);
+		split_huge_page_to_list(tsk, head, split_list);
+		return -MM_ENOMEM;
+	}
+	/* recheck after the allocation (it may have slept): nothing may have changed */
+	maps = o[1].next;
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		maps += o[i].mapcount;
+	if (!(o->flags & PG_transhuge) || thp_refs(sim, head) != maps + 1) {
+		free_transhuge_page(tsk, nh);
+		count_vm_event(tsk, THP_MIGRATION_FAIL);
+		count_vm_events(tsk, PGMIGRATE_FAIL, HPAGE_PMD_NR);
+		return -MM_EAGAIN;
+	}
+	/* From here to the end nothing blocks, so no fault or unmap sees a half-moved THP
+	 * (the kernel's migration entries give the same atomicity). */
+	struct page_desc *n = PG(sim, nh);
+	struct repoint_ctx c = { .tsk = tsk, .from = head, .to = nh };
+	if (o[1].next)
+		rmap_walk_pmd(sim, head, repoint_pmd, &c);
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		if (!o[i].mapcount)
+			continue;
+		c.from = head + i;
+		c.to = nh + i;
+		rmap_walk(sim, head + i, repoint_pte, &c);
+	}
+	const u32 keep = PG_head | PG_transhuge | PG_tail | PG_ORDER_MASK | PG_MT_MASK;
+	unsigned on = pfn_nid(sim, head), nn = pfn_nid(sim, nh);
+	u32 mapped = nr_subpages_mapped(sim, head);
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		n[i].flags = (n[i].flags & keep) | (o[i].flags & ~keep);
+		n[i].mapcount = o[i].mapcount;
+		n[i].refcount = o[i].refcount;
+		u32 id;
+		u64 index;
+		enum page_owner_kind k = rmap_owner(sim, head + i, &id, &index);
+		if (k != OWNER_NONE) {
+			rmap_set_owner(sim, nh + i, k, id, index);
+			rmap_clear_owner(sim, head + i);
+		}
+	}
+	n[1].next = o[1].next;
+	if (on != nn) {
+		if (o[1].next) {
+			mod_node_page_state(tsk, on, NR_ANON_THPS, -1);
+			mod_node_page_state(tsk, nn, NR_ANON_THPS, 1);
+		}
+		mod_node_page_state(tsk, on, NR_ANON_MAPPED, -(s64)mapped);
+		mod_node_page_state(tsk, nn, NR_ANON_MAPPED, mapped);
+	}
+	if (o->flags & PG_deferred_split) {
+		struct deferred_split *ods = &sim->thp->ds[on], *nds = &sim->thp->ds[nn];
+		ds_remove(sim->thp, head);
+		n->flags |= PG_deferred_split;
+		u64_vec_push(&nds->queue, nh);
+		(void)ods;
+	}
+	charge(tsk, sim->cost->copy_2m_ns + c.n * sim->cost->pte_update_ns);
+	/* the old THP: only the caller's isolation reference was left on it; it is gone */
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		o[i].refcount = 0;
+		o[i].mapcount = 0;
+	}
+	o[1].next = 0;
+	free_transhuge_page(tsk, head);
+	count_vm_event(tsk, THP_MIGRATION_SUCCESS);
+	count_vm_events(tsk, PGMIGRATE_SUCCESS, HPAGE_PMD_NR);
+	*new_head = nh;
+	return 0;
+}

@@ -257,6 +257,22 @@ void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start
 /* Only one huge PMD maps the THP and no PTE (page_mapcount == 1 for a PMD-mapped THP). */
 bool thp_exclusive_pmd(const struct sim *sim, u64 head);
 
+/* ---- migration (NUMA) ---- */
+
+/* Move the THP to node nid as a whole (migrate_pages of a PMD-mappable folio). The caller
+ * isolated the head from the LRU (isolate_lru_page; PG_isolated and one reference of its
+ * own). A THP on node nid (GFP_TRANSHUGE_LIGHT | __GFP_THISNODE) receives the 2 MiB
+ * (copy_2m charged), every huge PMD and PTE mapping is re-pointed through rmap, the page
+ * state, rmap entries, node counters and deferred-split membership move, the old THP is
+ * freed: 0 with *new_head (isolated, holding the caller's reference: putback_lru_page and
+ * put it), thp_migration_success, pgmigrate_success += 512. -MM_EAGAIN: a reference that
+ * is not a mapping pins it (thp_migration_fail, pgmigrate_fail += 512). -MM_ENOMEM: no huge
+ * page on nid: the THP was split (thp_migration_split, thp_split_page; the head stays
+ * isolated, the tails still referenced are isolated onto split_list as by
+ * split_huge_page_to_list, or go back on the LRU when it is NULL) and the caller migrates
+ * the pages one by one, as the kernel's migrate_pages retries the subpages. May block. */
+int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_vec *split_list);
+
 /* ---- page freeing (rmap.c) ---- */
 
 /* A reference to a subpage of a THP went (its refcount already lowered): when no subpage

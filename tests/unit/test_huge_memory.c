@@ -382,6 +382,113 @@ static void test_tlb_misses_make_huge_mappings_cheaper_to_touch(void)
 	run_tlb(true);
 }
 
+/* ---- NUMA migration of a whole THP ---- */
+
+static bool fill_target;
+
+static void migrate_body(struct task *tsk)
+{
+	struct mm_struct *mm = mm_alloc(&sim, 1, 0);
+	CHECK_EQ_S64(vm_mmap(tsk, mm, BASE, 4 * MIB, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (s64)BASE);
+	CHECK_EQ_S64(touch_range(tsk, mm, BASE, PAGE_SIZE, true), 1);
+	struct vm_area_struct *v = vma_lookup(mm, BASE);
+	u64 head = pmd_thp_head(mm, v, BASE);
+	CHECK_EQ_U64(page_to_nid(sim.phys, head), 0);
+	if (fill_target)
+		while (alloc_pages_node(tsk, 1, GFP_ATOMIC | __GFP_THISNODE, 0) != PFN_NONE)
+			;
+	lru_add_drain(tsk);
+	CHECK(isolate_lru_page(tsk, head, false));
+	pfn_to_page(sim.phys, head)->refcount++;
+	pfn_to_page(sim.phys, head)->flags |= PG_isolated;
+	u64 nh;
+	struct u64_vec tails = { 0 };
+	int rc = migrate_thp(tsk, head, 1, &nh, &tails);
+	if (!fill_target) {
+		CHECK_EQ_S64(rc, 0);
+		CHECK_EQ_U64(page_to_nid(sim.phys, nh), 1);
+		CHECK_EQ_U64(pmd_thp_head(mm, v, BASE), nh);
+		CHECK_EQ_S64(vm(THP_MIGRATION_SUCCESS), 1);
+		CHECK_EQ_S64(vm(PGMIGRATE_SUCCESS), 512);
+		CHECK_EQ_S64(node_page_state(sim.vmstat, 0, NR_ANON_THPS), 0);
+		CHECK_EQ_S64(node_page_state(sim.vmstat, 1, NR_ANON_THPS), 1);
+		CHECK_EQ_S64(node_page_state(sim.vmstat, 0, NR_ANON_MAPPED), 0);
+		CHECK_EQ_S64(node_page_state(sim.vmstat, 1, NR_ANON_MAPPED), 512);
+		CHECK_EQ_U64(tails.n, 0);
+		struct page_desc *np = pfn_to_page(sim.phys, nh);
+		np->flags &= ~PG_isolated;
+		putback_lru_page(tsk, nh);
+		np->refcount--;
+		/* the mapping works without a fault */
+		CHECK_EQ_S64(touch_range(tsk, mm, BASE, 2 * MIB, true), 0);
+	} else {
+		CHECK_EQ_S64(rc, -MM_ENOMEM);
+		CHECK_EQ_S64(vm(THP_MIGRATION_SPLIT), 1);
+		CHECK_EQ_S64(vm(THP_SPLIT_PAGE), 1);
+		CHECK_EQ_S64(vm(THP_SPLIT_PMD), 1);
+		CHECK_EQ_U64(tails.n, 511);     /* every tail is mapped: isolated for the caller */
+		u64_vec_push(&tails, head);
+		for (u32 i = 0; i < tails.n; i++) {
+			struct page_desc *p = pfn_to_page(sim.phys, tails.v[i]);
+			CHECK(!page_is_thp(p));
+			p->flags &= ~PG_isolated;
+			putback_lru_page(tsk, tails.v[i]);
+			p->refcount--;
+		}
+		CHECK_EQ_S64(node_page_state(sim.vmstat, 0, NR_ANON_MAPPED), 512);
+	}
+	free(tails.v);
+	check_mm_ok(mm);
+	char msg[256] = "";
+	CHECK_EQ_S64(check_lru(&sim, msg, sizeof(msg)), 0);
+	if (msg[0])
+		fprintf(stderr, "  check_lru: %s\n", msg);
+	mmput(tsk, mm);
+	CHECK_EQ_S64(vm(NR_ANON_MAPPED), 0);
+	CHECK_EQ_S64(vm(NR_ANON_THPS), 0);
+}
+
+static void run_migrate(bool fill)
+{
+	setup(THP_DEFRAG_MADVISE);
+	/* a second 16 MiB node */
+	thp_destroy(sim.thp);
+	compaction_destroy(sim.compaction);
+	lru_destroy(sim.lru);
+	rmap_destroy(sim.rmap);
+	phys_mem_destroy(sim.phys);
+	vmstat_destroy(sim.vmstat);
+	topology_destroy(sim.topo);
+	scn.machine.nr_nodes = 2;
+	scn.machine.node_memory[1] = 16 * MIB;
+	scn.machine.distance[0][1] = scn.machine.distance[1][0] = 20;
+	scn.machine.distance[1][1] = 10;
+	sim.topo = topology_create(&scn.machine);
+	cost_table_destroy(sim.cost);
+	sim.cost = cost_table_create(&scn.costs, sim.topo);
+	sim.vmstat = vmstat_create(2);
+	sim.phys = phys_mem_create(&sim);
+	sim.rmap = rmap_create(&sim);
+	lru_create(&sim);
+	compaction_create(&sim);
+	thp_create(&sim);
+	fill_target = fill;
+	engine_spawn(sim.eng, "test", 0, false, 0, migrate_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
+static void test_migrate_thp_to_another_node_whole(void)
+{
+	run_migrate(false);
+}
+
+static void test_migrate_thp_splits_when_target_node_has_no_huge_page(void)
+{
+	run_migrate(true);
+}
+
 /* ---- gfp table (reference §3) ---- */
 
 static void test_vma_thp_gfp_mask_table(void)
@@ -461,6 +568,8 @@ int main(void)
 	SIMTEST(test_defrag_madvise_falls_back_outside_madvised_vma);
 	SIMTEST(test_defrag_never_falls_back_even_when_madvised);
 	SIMTEST(test_compaction_leaves_thp_in_place);
+	SIMTEST(test_migrate_thp_to_another_node_whole);
+	SIMTEST(test_migrate_thp_splits_when_target_node_has_no_huge_page);
 	SIMTEST(test_touch_cost_without_tlb_misses);
 	SIMTEST(test_tlb_misses_make_huge_mappings_cheaper_to_touch);
 	return check_summary();
