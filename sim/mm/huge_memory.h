@@ -280,4 +280,9 @@ int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_v
  * queue and goes back to the allocator as one order-9 block. */
 void thp_put_subpage(struct task *tsk, u64 pfn);
 
+/* --check: every THP's compound mapcount equals the huge PMDs rmap finds, each subpage's
+ * mapcount the PTEs mapping it, its references at least its mappings, its tails marked.
+ * Returns 0 or -1 with msg. A walk over every pfn. */
+int check_thps(struct sim *sim, char *msg, size_t msglen);
+
 #endif
