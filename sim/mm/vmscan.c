@@ -273,6 +273,31 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	bool anon = pg->flags & PG_anon;
 	if (!anon && (pg->flags & PG_swapbacked))
 		return RECLAIM_KEPT;        /* shmem: swap-out not modelled */
+	if ((pg->flags & PG_transhuge) && anon && !(pg->flags & (PG_swapbacked | PG_swapcache))) {
+		/* A lazily freed THP (MADV_FREE of a whole huge PMD): try_to_unmap with
+		 * TTU_SPLIT_HUGE_PMD splits its PMDs, then drops every clean PTE; a written
+		 * one makes the THP swap-backed again and it stays. Freed whole. */
+		struct u64_vec maps = { 0 };
+		if (compound_mapcount(pg)) {
+			rmap_walk_pmd(sim, pfn, thp_collect_pmd, &maps);
+			for (u32 i = 0; i + 1 < maps.n; i += 2)
+				__split_huge_pmd(tsk, (struct vm_area_struct *)(uintptr_t)maps.v[i],
+						 maps.v[i + 1]);
+		}
+		free(maps.v);
+		bool mapped = false;
+		for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+			if (pg[i].mapcount)
+				try_to_unmap(tsk, pfn + i, 0);
+			mapped |= pg[i].mapcount != 0;
+			if (pg[i].flags & PG_swapbacked)
+				pg->flags |= PG_swapbacked | PG_dirty;   /* written since */
+		}
+		if (mapped || (pg->flags & PG_swapbacked) || thp_ref_count(sim, pfn) != 1)
+			return RECLAIM_KEPT;
+		count_vm_events(tsk, PGLAZYFREED, HPAGE_PMD_NR);
+		return RECLAIM_FREED;
+	}
 	if (pg->flags & PG_transhuge) {
 		/* An anonymous THP. 6.1 without CONFIG_THP_SWAP cannot give it 512 swap slots:
 		 * a PTE-mapped one is split first, a PMD-mapped one after add_to_swap failed
