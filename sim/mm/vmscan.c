@@ -392,9 +392,10 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 		enum reclaim_result r = reclaim_page(tsk, sc, list.v[i], &activate, &list);
 		pages = list.v;
 		if (r == RECLAIM_FREED) {
-			pfn_to_page(sim->phys, pages[i])->flags &= ~PG_isolated;
+			struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+			reclaimed += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;   /* a lazily freed THP */
+			pg->flags &= ~PG_isolated;
 			put_user_page(tsk, pages[i]);   /* the isolation's reference: the last */
-			reclaimed++;
 			continue;
 		}
 		if (r == RECLAIM_WRITE) {
@@ -494,9 +495,9 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 			r = remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
 		}
 		if (r == RECLAIM_FREED) {
+			reclaimed += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 			pg->flags &= ~PG_isolated;
 			put_user_page(tsk, pfn);
-			reclaimed++;
 			continue;
 		}
 		putback_batch(tsk, page_to_nid(sim->phys, pfn), &pfn, 1);
