@@ -20,6 +20,7 @@
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
@@ -493,6 +494,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->files = file_table_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
+	thp_create(s);
 	compaction_create(s);
 	s->run->sim = s;
 	s->run->world.ops = &world_ops;
@@ -542,6 +544,7 @@ void sim_destroy(struct sim *s)
 	file_table_destroy(s->files);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
+	thp_destroy(s->thp);
 	compaction_destroy(s->compaction);
 	lru_destroy(s->lru);
 	vmscan_destroy(s->vmscan);

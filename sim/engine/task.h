@@ -74,6 +74,8 @@ struct task {
 	struct mempolicy *mempolicy;       /* task policy (set_mempolicy); NULL = default */
 	int il_prev;                       /* interleave cursor of the task policy */
 	unsigned il_weight;                /* weighted interleave: pages left on il_prev */
+	u64 tlb_huge;                      /* mm/memory.c, costs.tlb_misses: 1 + index of the 2 MiB
+					    * mapping whose TLB entry the thread loaded last */
 };
 
 #endif
