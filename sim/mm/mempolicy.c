@@ -14,6 +14,7 @@
 #include "locks/spinlock.h"
 #include "stats/findings.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/mempolicy.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
@@ -1104,6 +1105,13 @@ static bool isolate_for_migration(struct task *tsk, u64 pfn)
 static void putback_isolated(struct task *tsk, u64 pfn)
 {
 	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	if (p->flags & PG_transhuge) {
+		/* a whole THP: back on the LRU, the isolation reference on its head dropped */
+		p->flags &= ~PG_isolated;
+		putback_lru_page(tsk, pfn);
+		p->refcount--;
+		return;
+	}
 	p->flags &= ~PG_isolated;
 	if (p->refcount > 1)
 		putback_lru_page(tsk, pfn);
@@ -1118,8 +1126,13 @@ static int migrate_one(struct task *tsk, struct vm_area_struct *vma, u64 pfn, u6
 	gfp_t gfp = GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL;
 	u64 new = target >= 0 ? __alloc_pages(tsk, gfp | __GFP_THISNODE, 0, target, 0)
 			      : alloc_pages_vma(tsk, gfp, 0, vma, addr, MPOL_PATH_MIGRATION);
-	if (new == PFN_NONE)
+	if (new == PFN_NONE) {
+		/* no target page: the page goes back where it was (putback_movable_pages) */
+		putback_isolated(tsk, pfn);
+		MS(tsk->sim)->st.mbind_failed++;
+		count_vm_event(tsk, PGMIGRATE_FAIL);
 		return -MM_ENOMEM;
+	}
 	set_page_request_mt(pm, new, page_mt(pfn_to_page(pm, pfn)));
 	int r = pm->hooks.migrate_page ? pm->hooks.migrate_page(pm->hooks.migrate_arg, tsk, pfn, new)
 				       : -MM_EAGAIN;
@@ -1143,6 +1156,120 @@ static int migrate_one(struct task *tsk, struct vm_area_struct *vma, u64 pfn, u6
 	return r;
 }
 
+/* isolate_lru_page of a THP's head for migration (the whole THP: it is on the LRU as one
+ * 512-page entry); the isolation reference sits on the head. */
+static bool isolate_thp_for_migration(struct task *tsk, u64 head)
+{
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, head);
+	if (!(p->flags & PG_lru) || (p->flags & PG_isolated) || !p->refcount)
+		return false;
+	if (!isolate_lru_page(tsk, head, false))
+		return false;
+	p->flags |= PG_isolated;
+	p->refcount++;
+	return true;
+}
+
+/* The node a THP for addr of vma goes to under the VMA's policy (new_page /
+ * alloc_hugepage_vma): the interleave target by huge-page index, else the preferred node
+ * when allowed, else the first allowed node of the preferred node's zonelist. */
+static int thp_policy_node(struct task *tsk, struct vm_area_struct *vma, u64 addr)
+{
+	struct mempolicy *pol = get_vma_policy(tsk, vma, addr, MPOL_PATH_MIGRATION);
+	int nd;
+	if (mpol_interleaves(pol)) {
+		nd = interleave_nid(tsk, pol, vma, addr, PAGE_SHIFT + HPAGE_PMD_ORDER);
+	} else {
+		nd = policy_node(pol, (int)tsk->node);
+		u64 mask = pol->mode == MPOL_PREFERRED_MANY ? pol->nodes
+							    : policy_nodemask(GFP_TRANSHUGE, pol);
+		if (mask && !(mask >> nd & 1)) {
+			const struct pglist_data *pg = tsk->sim->phys->node_data[nd];
+			for (unsigned i = 0; i < pg->nr_zonelist; i++) {
+				unsigned n = pg->zonelist[i]->zone_pgdat->node_id;
+				if (mask >> n & 1) {
+					nd = (int)n;
+					break;
+				}
+			}
+		}
+	}
+	mpol_cond_put(tsk, pol, MPOL_PATH_MIGRATION);
+	return nd;
+}
+
+/* Migrate an isolated THP (head at haddr of vma) whole to target (< 0: by the VMA's
+ * policy), as 6.1 does on x86-64 (THP migration); when the target node has no free huge
+ * page the THP is split and its pages move one by one. Returns the pages not moved. */
+static unsigned migrate_one_thp(struct task *tsk, struct vm_area_struct *vma, u64 head, u64 haddr,
+				int target)
+{
+	struct phys_mem *pm = tsk->sim->phys;
+	int nid = target >= 0 ? target : thp_policy_node(tsk, vma, haddr);
+	u64 nh;
+	struct u64_vec tails = { 0 };
+	int r = migrate_thp(tsk, head, nid, &nh, &tails);
+	if (r == 0) {
+		struct page_desc *np = pfn_to_page(pm, nh);
+		np->flags &= ~PG_isolated;
+		putback_lru_page(tsk, nh);
+		np->refcount--;
+		MS(tsk->sim)->st.mbind_migrated += HPAGE_PMD_NR;
+		return 0;
+	}
+	if (r != -MM_ENOMEM) {
+		struct page_desc *hp = pfn_to_page(pm, head);
+		hp->flags &= ~PG_isolated;
+		putback_lru_page(tsk, head);
+		hp->refcount--;
+		MS(tsk->sim)->st.mbind_failed += HPAGE_PMD_NR;
+		return HPAGE_PMD_NR;
+	}
+	/* split: the head and the mapped tails are isolated 4 KiB pages now */
+	unsigned failed = 0;
+	u64_vec_push(&tails, head);
+	for (u32 i = 0; i < tails.n; i++) {
+		u64 pfn = tails.v[i];
+		if (migrate_one(tsk, vma, pfn, haddr + (pfn - head) * PAGE_SIZE, target))
+			failed++;
+	}
+	free(tails.v);
+	return failed;
+}
+
+/* Migrate an isolated page queued at addr: a THP whole, else one page. 0 on success. */
+static int migrate_queued(struct task *tsk, struct vm_area_struct *vma, u64 pfn, u64 addr,
+			  int target)
+{
+	if (pfn_to_page(tsk->sim->phys, pfn)->flags & PG_transhuge)
+		return migrate_one_thp(tsk, vma, pfn, addr, target) ? -MM_EBUSY : 0;
+	return migrate_one(tsk, vma, pfn, addr, target);
+}
+
+/* Isolate the page mapped at addr for migration; for a page of a THP the whole THP (its
+ * head) is isolated and *pfn, *addr become the head's. False when it cannot be isolated. */
+static bool isolate_mapped_for_migration(struct task *tsk, u64 *pfn, u64 *addr)
+{
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, *pfn);
+	if (!page_is_thp(p))
+		return isolate_for_migration(tsk, *pfn);
+	u64 head = thp_head(*pfn);
+	*addr -= (*pfn - head) * PAGE_SIZE;
+	*pfn = head;
+	return isolate_thp_for_migration(tsk, head);
+}
+
+/* page_mapcount of what migration moves: a THP's compound mapcount plus its head's own
+ * PTE mappings, or the page's mapcount. */
+static u32 migration_mapcount(struct phys_mem *pm, u64 pfn)
+{
+	struct page_desc *p = pfn_to_page(pm, pfn);
+	if (!page_is_thp(p))
+		return p->mapcount;
+	struct page_desc *h = pfn_to_page(pm, thp_head(pfn));
+	return compound_mapcount(h) + h->mapcount;
+}
+
 /* queue_pages_range: walk the present pages of [start, end); a page on a node outside
  * nmask is misplaced. STRICT without MOVE: -EIO at the first one. MOVE queues pages
  * mapped once, MOVE_ALL every one. Returns 1 when a misplaced page could not be queued,
@@ -1154,6 +1281,7 @@ static int queue_pages_range(struct task *tsk, struct mm_struct *mm, u64 start, 
 	bool unmovable = false;
 	if (!(flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
 		return 0;
+	u64 last_thp = PFN_NONE;
 	for (u64 a = start; a < end; a += PAGE_SIZE) {
 		struct vm_area_struct *v = vma_lookup(mm, a);
 		if (!v)
@@ -1165,18 +1293,25 @@ static int queue_pages_range(struct task *tsk, struct mm_struct *mm, u64 start, 
 		u64 pfn = addr_page(mm, a);
 		if (pfn == PFN_NONE)
 			continue;
+		struct page_desc *p = pfn_to_page(pm, pfn);
+		if (page_is_thp(p)) {
+			/* a THP is queued (or refused) once, whole, by its first page met */
+			if (thp_head(pfn) == last_thp)
+				continue;
+			last_thp = thp_head(pfn);
+		}
 		if (nmask >> page_to_nid(pm, pfn) & 1)
 			continue;
 		if (!(flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
 			return -MM_EIO;
-		struct page_desc *p = pfn_to_page(pm, pfn);
-		if ((flags & MPOL_MF_MOVE_ALL) || p->mapcount == 1) {
-			if (!isolate_for_migration(tsk, pfn)) {
+		if ((flags & MPOL_MF_MOVE_ALL) || migration_mapcount(pm, pfn) == 1) {
+			u64 qa = a;
+			if (!isolate_mapped_for_migration(tsk, &pfn, &qa)) {
 				if (flags & MPOL_MF_STRICT)
 					return -MM_EIO;
 				unmovable = true;
 			} else {
-				pagelist_add(l, pfn, a);
+				pagelist_add(l, pfn, qa);
 			}
 		}
 	}
@@ -1222,7 +1357,7 @@ long do_mbind(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, unsign
 		unsigned failed = 0;
 		for (u32 i = 0; i < l.nr; i++) {
 			struct vm_area_struct *v = vma_lookup(mm, l.addr[i]);
-			if (!v || migrate_one(tsk, v, l.pfn[i], l.addr[i], -1))
+			if (!v || migrate_queued(tsk, v, l.pfn[i], l.addr[i], -1))
 				failed++;
 		}
 		l.nr = 0;
@@ -1306,10 +1441,16 @@ long kernel_migrate_pages(struct task *tsk, struct mm_struct *mm, u64 old_nodes,
 		struct vm_area_struct *v = mm->vmas[i];
 		if (v->vm_flags & VM_HUGETLB)
 			continue;   /* hugetlb migration: not modelled */
+		u64 last_thp = PFN_NONE;
 		for (u64 a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
 			u64 pfn = addr_page(mm, a);
 			if (pfn == PFN_NONE)
 				continue;
+			if (page_is_thp(pfn_to_page(pm, pfn))) {
+				if (thp_head(pfn) == last_thp)
+					continue;   /* the THP moved (or stayed) whole */
+				last_thp = thp_head(pfn);
+			}
 			unsigned nid = page_to_nid(pm, pfn);
 			if (!(old_nodes >> nid & 1))
 				continue;
@@ -1319,7 +1460,12 @@ long kernel_migrate_pages(struct task *tsk, struct mm_struct *mm, u64 old_nodes,
 			int dest = nth_node(new_nodes, k % nnew);
 			if (dest == (int)nid)
 				continue;
-			if (!isolate_for_migration(tsk, pfn) || migrate_one(tsk, v, pfn, a, dest))
+			u64 qa = a;
+			if (!isolate_mapped_for_migration(tsk, &pfn, &qa))
+				failed++;
+			else if (pfn_to_page(pm, pfn)->flags & PG_transhuge)
+				failed += migrate_one_thp(tsk, v, pfn, qa, dest);
+			else if (migrate_one(tsk, v, pfn, qa, dest))
 				failed++;
 		}
 	}
@@ -1361,13 +1507,17 @@ long kernel_move_page(struct task *tsk, struct mm_struct *mm, u64 addr, int node
 			if (v->vm_flags & VM_HUGETLB) {
 				status = -MM_EBUSY;
 			} else if (!(flags & MPOL_MF_MOVE_ALL) &&
-				   pfn_to_page(tsk->sim->phys, pfn)->mapcount > 1) {
+				   migration_mapcount(tsk->sim->phys, pfn) > 1) {
 				status = -MM_EACCES;
-			} else if (!isolate_for_migration(tsk, pfn)) {
-				status = -MM_EBUSY;
 			} else {
-				int r = migrate_one(tsk, v, pfn, addr & ~(PAGE_SIZE - 1), node);
-				status = r ? -MM_EBUSY : node;
+				/* a page of a THP moves the whole THP (add_page_for_migration
+				 * isolates the head) */
+				u64 qa = addr & ~(PAGE_SIZE - 1);
+				if (!isolate_mapped_for_migration(tsk, &pfn, &qa))
+					status = -MM_EBUSY;
+				else
+					status = migrate_queued(tsk, v, pfn, qa, node) ? -MM_EBUSY
+											: node;
 			}
 		}
 	}
