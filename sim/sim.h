@@ -26,6 +26,7 @@ struct vmscan;
 struct file_table;
 struct hugetlb;
 struct mpol_state;
+struct slab_state;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -59,6 +60,7 @@ struct sim {
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct mpol_state *mempolicy;      /* mm/mempolicy.h: policy objects, refcount stats */
+	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

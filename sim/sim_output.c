@@ -22,6 +22,7 @@
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
+#include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 
@@ -791,6 +792,11 @@ static void w_extfrag(FILE *f, void *arg)
 	write_extfrag_index(((struct sim *)arg)->phys, f);
 }
 
+static void w_slabinfo(FILE *f, void *arg)
+{
+	write_slabinfo((struct sim *)arg, f);
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -817,6 +823,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "extfrag_index.txt", w_extfrag, s);
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
 	rc |= outdir_write(od, "meminfo.txt", w_meminfo, s);
+	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;
 		const char *name;

@@ -8,6 +8,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "mm/filemap.h"
+#include "mm/slab.h"
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
@@ -336,6 +337,7 @@ void iput(struct task *tsk, struct inode *inode)
 	else if (tsk && inode->nr_pages)
 		truncate_inode_pages_range(tsk, inode, 0, UINT64_MAX);
 	mpol_free_shared_policy(tsk, inode);    /* shmem_evict_inode */
+	slab_inode_detach(tsk, inode);          /* dentry_kill + destroy_inode */
 	inode_free(inode->ft, inode);
 }
 

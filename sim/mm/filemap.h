@@ -45,6 +45,7 @@ struct inode {
 	u64 nr_pages;
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
+	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)

@@ -18,6 +18,7 @@
 #include "mm/mmap.h"
 #include "mm/compaction.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
@@ -494,7 +495,9 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		{
 			s32 fd = new_fd(p, op);
 			process_fd_close(tsk, p, fd);
-			process_fd_install(p, fd, file_open_path(tsk->sim, op->path));
+			struct inode *in = file_open_path(tsk->sim, op->path);
+			slab_inode_attach(tsk, in);   /* d_alloc + alloc_inode of a new file */
+			process_fd_install(p, fd, in);
 			return fd;
 		}
 	case OP_MEMFD_CREATE: {

@@ -1,0 +1,368 @@
+// LINK: mmsim_mm
+/* test_slab.c - the SLUB model against hand-worked cases on a 16 MiB node (4096 pages,
+ * 8 pageblocks, all MOVABLE and free as four order-10 blocks at boot): a slab page is
+ * freed only when its last object goes and only beyond min_partial partial slabs; the
+ * first RECLAIMABLE slab page steals a whole MOVABLE order-10 block (two pageblocks
+ * relabelled, exact pagetypeinfo rows); /proc/slabinfo and meminfo; the order fallback;
+ * and the two-phase defragmentation protocol refusing a slab with one busy object and
+ * freeing it when every object can go. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "simtest.h"
+#include "sim.h"
+#include "config/scenario.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/task.h"
+#include "locks/lockstat.h"
+#include "mm/page_alloc.h"
+#include "mm/procfs.h"
+#include "mm/slab.h"
+#include "mm/vmstat.h"
+#include "platform/cost.h"
+#include "platform/topology.h"
+#include "stats/findings.h"
+
+#define MIB (1ULL << 20)
+
+static struct scenario scn;
+static struct sim sim;
+
+static void setup(void)
+{
+	memset(&scn, 0, sizeof(scn));
+	scn.seed = 1;
+	scn.machine.nr_nodes = 1;
+	scn.machine.cpus_per_node = 2;
+	scn.machine.memory_per_node = 16 * MIB;
+	scn.machine.node_memory[0] = 16 * MIB;
+	scn.machine.distance[0][0] = 10;
+	scn.kernel.vm.watermark_scale_factor = 10;
+	scn.kernel.vm.extfrag_threshold = 500;
+	scn.kernel.thp.enabled = THP_NEVER;
+	scn.costs.page_alloc_ns = 10;
+	scn.costs.local_access_ns = 80;
+	scn.costs.atomic_local_ns = 20;
+	memset(&sim, 0, sizeof(sim));
+	sim.scn = &scn;
+	sim.topo = topology_create(&scn.machine);
+	sim.cost = cost_table_create(&scn.costs, sim.topo);
+	sim.findings = findings_create();
+	sim.lockstat = lockstat_create(sim.findings);
+	sim.vmstat = vmstat_create(1);
+	sim.eng = engine_create(&sim, &scn);
+	sim.phys = phys_mem_create(&sim);
+	slab_create(&sim);
+}
+
+static void teardown(void)
+{
+	slab_destroy(sim.slab);
+	phys_mem_destroy(sim.phys);
+	engine_destroy(sim.eng);
+	vmstat_destroy(sim.vmstat);
+	lockstat_destroy(sim.lockstat);
+	findings_destroy(sim.findings);
+	cost_table_destroy(sim.cost);
+	topology_destroy(sim.topo);
+}
+
+static s64 vm(enum vm_item i)
+{
+	return global_vm_state(sim.vmstat, i);
+}
+
+static void check_invariants(void)
+{
+	char msg[256] = "";
+	int rc = check_slab(&sim, msg, sizeof(msg));
+	CHECK_EQ_S64(rc, 0);
+	if (rc)
+		fprintf(stderr, "  slab invariant: %s\n", msg);
+	rc = check_phys_mem(sim.phys, true, msg, sizeof(msg));
+	CHECK_EQ_S64(rc, 0);
+	if (rc)
+		fprintf(stderr, "  buddy invariant: %s\n", msg);
+}
+
+/* One line of a /proc writer's output that starts with prefix (static buffer). */
+static const char *line_of(void (*w)(FILE *), const char *prefix)
+{
+	static char line[512];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	w(f);
+	fclose(f);
+	line[0] = 0;
+	for (char *p = buf; p && *p;) {
+		char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		if (!strncmp(p, prefix, strlen(prefix)) && n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = 0;
+			break;
+		}
+		p = nl ? nl + 1 : p + n;
+	}
+	free(buf);
+	return line;
+}
+
+static void w_slabinfo(FILE *f)
+{
+	write_slabinfo(&sim, f);
+}
+
+static void w_pagetypeinfo(FILE *f)
+{
+	write_pagetypeinfo(sim.phys, f);
+}
+
+static void w_meminfo(FILE *f)
+{
+	procfs_meminfo(&sim, f);
+}
+
+static u64 lock_acquisitions(const char *cls)
+{
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, cls, LS_WRITE);
+	return r ? r->acquisitions : 0;
+}
+
+/* ---- a slab page goes back only with its last object, beyond min_partial ---- */
+
+#define NOBJ (7 * 21)
+static u64 obj[NOBJ];
+
+static void last_object_body(struct task *tsk)
+{
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_DENTRY);
+	CHECK_EQ_U64(s->size, 192);
+	CHECK_EQ_U64(s->oo_objects, 21);
+	CHECK_EQ_U64(s->order, 0);
+	CHECK_EQ_U64(s->min_partial, 5);   /* ilog2(192) / 2 = 3, raised to MIN_PARTIAL */
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_EXT4_INODE)->oo_objects, 14);
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_RADIX_TREE_NODE)->oo_objects, 14);
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_MM_STRUCT)->oo_objects, 20);
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_ANON_VMA)->oo_objects, 39);
+
+	/* 147 dentries: seven full order-0 slabs S0..S6, S6 still CPU 0's slab */
+	for (unsigned i = 0; i < NOBJ; i++) {
+		obj[i] = kmem_cache_alloc(tsk, s, GFP_KERNEL);
+		CHECK(obj[i] != 0);
+	}
+	/* objects of one slab are consecutive 192-byte slots of its page */
+	CHECK_EQ_U64(obj[1] - obj[0], 192);
+	CHECK_EQ_U64(obj[20] - obj[0], 20 * 192);
+	CHECK_EQ_U64(s->alloc_slab, 7);
+	CHECK_EQ_U64(s->alloc_slowpath, 7);
+	CHECK_EQ_U64(s->alloc_fastpath, NOBJ - 7);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 7);
+	CHECK_EQ_S64(vm(NR_SLAB_UNRECLAIMABLE_B), 0);
+	CHECK_EQ_U64(s->node[0].nr_partial, 0);   /* full slabs are on no list */
+	CHECK_EQ_STR(line_of(w_slabinfo, "dentry "),
+		     "dentry               147    147    192   21    1 : tunables    0    0    0 : slabdata      7      7      0");
+	u64 locks0 = lock_acquisitions("&n->list_lock");
+	CHECK_EQ_U64(locks0, 0);   /* no partial slab yet: the unlocked check skips the lock */
+
+	/* one free in each of S0..S5: each full slab becomes partial under list_lock */
+	for (unsigned sl = 0; sl < 6; sl++)
+		kmem_cache_free(tsk, s, obj[sl * 21 + 20]);
+	CHECK_EQ_U64(s->node[0].nr_partial, 6);
+	CHECK_EQ_U64(lock_acquisitions("&n->list_lock"), 6);
+	/* all but one object of S0 go: no lock (a partial slab stays partial), no page freed */
+	for (unsigned i = 1; i < 20; i++)
+		kmem_cache_free(tsk, s, obj[i]);
+	CHECK_EQ_U64(lock_acquisitions("&n->list_lock"), 6);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 7);
+	CHECK_EQ_U64(s->free_slab, 0);
+	s64 pgfree = vm(PGFREE);
+	/* the last object of S0: 6 partial slabs >= min_partial 5, the page is freed */
+	kmem_cache_free(tsk, s, obj[0]);
+	CHECK_EQ_U64(s->free_slab, 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 6);
+	CHECK_EQ_S64(vm(PGFREE) - pgfree, 1);
+	CHECK_EQ_U64(s->node[0].nr_partial, 5);
+	/* S1 empties: 5 partial >= 5, freed; S2 empties: 4 < 5, kept as an empty partial */
+	for (unsigned i = 21; i < 41; i++)
+		kmem_cache_free(tsk, s, obj[i]);
+	CHECK_EQ_U64(s->free_slab, 2);
+	for (unsigned i = 42; i < 62; i++)
+		kmem_cache_free(tsk, s, obj[i]);
+	CHECK_EQ_U64(s->free_slab, 2);
+	CHECK_EQ_U64(s->node[0].nr_partial, 4);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 5);
+	/* slabinfo: 105 objects in 5 slabs; the 24 free ones on partial slabs (21 in S2,
+	 * one each in S3..S5) are not active; CPU 0's full S6 counts 21 active */
+	CHECK_EQ_STR(line_of(w_slabinfo, "dentry "),
+		     "dentry                81    105    192   21    1 : tunables    0    0    0 : slabdata      5      5      0");
+	CHECK_EQ_STR(line_of(w_meminfo, "Slab:"), "Slab:                 20 kB");
+	CHECK_EQ_STR(line_of(w_meminfo, "SReclaimable:"), "SReclaimable:         20 kB");
+	CHECK_EQ_STR(line_of(w_meminfo, "SUnreclaim:"), "SUnreclaim:            0 kB");
+	check_invariants();
+
+	/* the next allocation: CPU 0 lets go of the full S6 and takes the head of the
+	 * partial list (S2, S3, S4, S5: added at the tail as each got its first free); the
+	 * slot freed last in S2 is handed out first */
+	u64 o = kmem_cache_alloc(tsk, s, GFP_KERNEL);
+	CHECK_EQ_U64(o, obj[61]);
+	CHECK_EQ_U64(s->node[0].nr_partial, 3);
+	kmem_cache_free(tsk, s, o);   /* S2 is empty again, but CPU 0's: stays */
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 5);
+
+	/* kmem_cache_shrink: CPU 0's S2 goes back to the list (3 < min_partial), then every
+	 * empty partial slab is freed whatever min_partial says: S2 */
+	CHECK_EQ_U64(kmem_cache_shrink(tsk, s), 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 4);
+	check_invariants();
+}
+
+static void test_slab_page_freed_only_with_its_last_object(void)
+{
+	setup();
+	engine_spawn(sim.eng, "test", 0, false, 0, last_object_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
+/* ---- the first RECLAIMABLE slab steals a MOVABLE block ---- */
+
+static void steal_body(struct task *tsk)
+{
+	CHECK_EQ_STR(line_of(w_pagetypeinfo, "Node    0, zone   Normal, type      Movable"),
+		     "Node    0, zone   Normal, type      Movable      0      0      0      0      0      0      0      0      0      0      4 ");
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_DENTRY);
+	u64 o = kmem_cache_alloc(tsk, s, GFP_KERNEL);
+	CHECK(o != 0);
+	/* __rmqueue_fallback found an order-10 MOVABLE block; at order >= pageblock_order
+	 * both its pageblocks are relabelled RECLAIMABLE. The pcp refill took one page
+	 * (batch 1); expand left one block of each order 0..9 RECLAIMABLE. */
+	CHECK_EQ_STR(line_of(w_pagetypeinfo, "Node    0, zone   Normal, type      Movable"),
+		     "Node    0, zone   Normal, type      Movable      0      0      0      0      0      0      0      0      0      0      3 ");
+	CHECK_EQ_STR(line_of(w_pagetypeinfo, "Node    0, zone   Normal, type  Reclaimable"),
+		     "Node    0, zone   Normal, type  Reclaimable      1      1      1      1      1      1      1      1      1      1      0 ");
+	CHECK_EQ_STR(line_of(w_pagetypeinfo, "Node 0, zone   Normal "),
+		     "Node 0, zone   Normal            0            6            2            0            0 ");
+	u64 pfn = slab_obj_pfn(o);
+	CHECK_EQ_U64(get_pageblock_migratetype(sim.phys, pfn), MIGRATE_RECLAIMABLE);
+	CHECK(pfn_to_page(sim.phys, pfn)->flags & PG_slab);
+	/* an unmovable slab (vm_area_struct) falls back too: __rmqueue_fallback searches from
+	 * order 10 down, and at order 10 only MOVABLE has a block (the RECLAIMABLE leftovers
+	 * are smaller): two more pageblocks are taken, now UNMOVABLE */
+	u64 v = kmem_cache_alloc(tsk, kmem_cache_get(&sim, SLAB_VM_AREA_STRUCT), GFP_KERNEL);
+	CHECK(v != 0);
+	CHECK_EQ_U64(get_pageblock_migratetype(sim.phys, slab_obj_pfn(v)), MIGRATE_UNMOVABLE);
+	CHECK_EQ_STR(line_of(w_pagetypeinfo, "Node 0, zone   Normal "),
+		     "Node 0, zone   Normal            2            4            2            0            0 ");
+	CHECK_EQ_S64(vm(NR_SLAB_UNRECLAIMABLE_B), 1);
+	CHECK_EQ_STR(line_of(w_meminfo, "SUnreclaim:"), "SUnreclaim:            4 kB");
+	check_invariants();
+	kmem_cache_free(tsk, s, o);
+	kmem_cache_free(tsk, kmem_cache_get(&sim, SLAB_VM_AREA_STRUCT), v);
+	/* the CPU slabs keep their empty pages until shrunk */
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 1);
+	CHECK_EQ_U64(kmem_cache_shrink(tsk, s), 1);
+	CHECK_EQ_U64(kmem_cache_shrink(tsk, kmem_cache_get(&sim, SLAB_VM_AREA_STRUCT)), 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B) + vm(NR_SLAB_UNRECLAIMABLE_B), 0);
+	check_invariants();
+}
+
+static void test_reclaimable_slab_steals_a_movable_block(void)
+{
+	setup();
+	engine_spawn(sim.eng, "test", 0, false, 0, steal_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
+/* ---- two-phase defragmentation ---- */
+
+static u64 busy_obj;             /* the object can_free refuses (0: none) */
+static unsigned refs_taken, refs_dropped, can_free_calls;
+
+static bool test_can_free(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	(void)arg;
+	(void)tsk;
+	can_free_calls++;
+	for (unsigned i = 0; i < nr; i++)
+		if (objs[i] == busy_obj)
+			return false;   /* all or nothing: no reference kept */
+	refs_taken += nr;
+	return true;
+}
+
+static void test_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	struct kmem_cache *s = arg;
+	for (unsigned i = 0; i < nr; i++) {
+		kmem_cache_free(tsk, s, objs[i]);
+		refs_dropped++;
+	}
+}
+
+static const struct kmem_defrag_ops test_defrag_ops = { test_can_free, test_reclaim };
+
+static void defrag_body(struct task *tsk)
+{
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_DENTRY);
+	kmem_cache_setup_defrag(s, &test_defrag_ops, s);
+	sim.slab->rcu_grace_ns = 1000000;
+	for (unsigned i = 0; i < 42; i++)
+		obj[i] = kmem_cache_alloc(tsk, s, GFP_KERNEL);
+	/* S0 full (on no list), S1 CPU 0's; free 15 of S0's 21: it is partial with 6 */
+	for (unsigned i = 0; i < 15; i++)
+		kmem_cache_free(tsk, s, obj[i]);
+	u64 pfn0 = slab_obj_pfn(obj[0]);
+	busy_obj = obj[17];
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, pfn0), 0);
+	CHECK_EQ_U64(can_free_calls, 1);
+	CHECK_EQ_U64(refs_taken, 0);
+	CHECK_EQ_U64(s->defrag_refused, 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 2);
+	/* refused: the slab is unfrozen and back on the partial list (at the head) */
+	struct slab *sl = pfn_slab(&sim, pfn0);
+	CHECK(sl && !sl->frozen && sl->on_partial);
+	CHECK_EQ_U64(sl->inuse, 6);
+	check_invariants();
+
+	busy_obj = 0;
+	s64 pgfree = vm(PGFREE);
+	u64 t0 = task_now(tsk);
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, pfn0), 1);
+	CHECK_EQ_U64(refs_taken, 6);
+	CHECK_EQ_U64(refs_dropped, 6);
+	CHECK_EQ_U64(s->defrag_freed_slabs, 1);
+	CHECK_EQ_U64(s->defrag_objects, 6);
+	CHECK_EQ_S64(vm(PGFREE) - pgfree, 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 1);
+	CHECK(pfn_slab(&sim, pfn0) == NULL);
+	CHECK(task_now(tsk) - t0 >= 1000000);   /* waited the grace period */
+	/* a cache without callbacks is not defragmented */
+	u64 v = kmem_cache_alloc(tsk, kmem_cache_get(&sim, SLAB_VM_AREA_STRUCT), GFP_KERNEL);
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, slab_obj_pfn(v)), -1);
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, 4000), -1);
+	check_invariants();
+}
+
+static void test_two_phase_defrag_refuses_a_busy_slab_then_frees_it(void)
+{
+	setup();
+	busy_obj = 0;
+	refs_taken = refs_dropped = can_free_calls = 0;
+	engine_spawn(sim.eng, "test", 0, false, 0, defrag_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
+int main(void)
+{
+	SIMTEST(test_slab_page_freed_only_with_its_last_object);
+	SIMTEST(test_reclaimable_slab_steals_a_movable_block);
+	SIMTEST(test_two_phase_defrag_refuses_a_busy_slab_then_frees_it);
+	return check_summary();
+}
