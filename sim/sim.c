@@ -588,6 +588,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				       msg);
 		if (check_lru(s, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "LRU lists: %s", msg);
+		if (check_slab(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "slab: %s", msg);
 		if (check_swap(s, true, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "swap: %s", msg);
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "uapi.h"
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
@@ -107,7 +108,7 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 	struct file_table *ft = sim->files;
 	for (u32 i = 0; i < ft->nr; i++) {
 		struct inode *in = ft->inodes[i];
-		if (in && !in->shmem && !strcmp(in->path, path))
+		if (in && !in->shmem && !in->unlinked && !strcmp(in->path, path))
 			return iget(in);
 	}
 	/* the file table keeps regular files (and their cache) to the end of the run; a
@@ -116,6 +117,20 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 								   : inode_new(sim, path, false);
 	in->refs = 2;
 	return in;
+}
+
+int file_unlink_path(struct task *tsk, const char *path)
+{
+	struct file_table *ft = tsk->sim->files;
+	for (u32 i = 0; i < ft->nr; i++) {
+		struct inode *in = ft->inodes[i];
+		if (in && !in->shmem && !in->hugetlb && !in->unlinked && !strcmp(in->path, path)) {
+			in->unlinked = true;
+			iput(tsk, in);
+			return 0;
+		}
+	}
+	return -MM_ENOENT;
 }
 
 struct inode *shmem_file_create(struct sim *sim, const char *name, u64 size)
@@ -330,8 +345,8 @@ void iput(struct task *tsk, struct inode *inode)
 {
 	if (--inode->refs)
 		return;
-	/* the last reference of a shmem or hugetlb file (regular files are kept by the
-	 * table) */
+	/* the last reference of a shmem or hugetlb file, or of an unlinked regular file
+	 * (regular files are kept by the table until unlinked) */
 	if (inode->hugetlb)
 		hugetlbfs_evict_inode(tsk, inode);
 	else if (tsk && inode->nr_pages)

@@ -834,52 +834,58 @@ int check_slab(const struct sim *sim, char *msg, size_t msglen)
 	const struct slab_state *ss = sim->slab;
 	if (!ss)
 		return 0;
+	unsigned nn = ss->nr_nodes, nc = ss->nr_caches;
+	/* per cache and node: slabs, objects, partial slabs, free objects on them */
+	u64 *acc = xcalloc((size_t)nc * nn * 4, sizeof(u64));
 	u64 pages[MAX_NUMNODES][2] = { { 0 } };
-	for (unsigned i = 0; i < ss->nr_caches; i++) {
+	int rc = 0;
+	for (u32 id = 0; id < ss->nr_slab_ids && !rc; id++) {
+		const struct slab *sl = slab_by_id(ss, id);
+		if (sl->pfn == PFN_NONE)
+			continue;
+		const struct kmem_cache *s = ss->caches[sl->cache];
+		u64 *a = &acc[((size_t)sl->cache * nn + sl->nid) * 4];
+		a[0]++;
+		a[1] += sl->objects;
+		if (sl->on_partial) {
+			a[2]++;
+			a[3] += sl->nr_free;
+		}
+		pages[sl->nid][(s->flags & SLAB_RECLAIM_ACCOUNT) ? 0 : 1] += 1ULL << sl->order;
+		if (sl->inuse + sl->nr_free != sl->objects) {
+			snprintf(msg, msglen, "%s: slab %u inuse %u + free %u != %u", s->name, id,
+				 sl->inuse, sl->nr_free, sl->objects);
+			rc = -1;
+		}
+	}
+	for (unsigned i = 0; i < nc && !rc; i++) {
 		const struct kmem_cache *s = ss->caches[i];
-		for (unsigned nid = 0; nid < ss->nr_nodes; nid++) {
+		for (unsigned nid = 0; nid < nn && !rc; nid++) {
 			const struct kmem_cache_node *n = &s->node[nid];
-			u64 slabs = 0, objs = 0, partial = 0, pfree = 0;
-			for (u32 id = 0; id < ss->nr_slab_ids; id++) {
-				const struct slab *sl = slab_by_id(ss, id);
-				if (sl->pfn == PFN_NONE || sl->cache != i || sl->nid != nid)
-					continue;
-				slabs++;
-				objs += sl->objects;
-				if (sl->inuse + sl->nr_free != sl->objects) {
-					snprintf(msg, msglen, "%s: slab %u inuse %u + free %u != %u",
-						 s->name, id, sl->inuse, sl->nr_free, sl->objects);
-					return -1;
-				}
-				if (sl->on_partial) {
-					partial++;
-					pfree += sl->nr_free;
-				}
-				pages[nid][(s->flags & SLAB_RECLAIM_ACCOUNT) ? 0 : 1] += 1ULL << sl->order;
-			}
-			if (slabs != n->nr_slabs || objs != n->total_objects ||
-			    partial != n->nr_partial || pfree != n->free_on_partial) {
+			const u64 *a = &acc[((size_t)i * nn + nid) * 4];
+			if (a[0] != n->nr_slabs || a[1] != n->total_objects ||
+			    a[2] != n->nr_partial || a[3] != n->free_on_partial) {
 				snprintf(msg, msglen,
 					 "%s node %u: slabs %llu/%llu objects %llu/%llu partial %llu/%llu free %llu/%llu",
-					 s->name, nid, (unsigned long long)slabs,
-					 (unsigned long long)n->nr_slabs, (unsigned long long)objs,
-					 (unsigned long long)n->total_objects,
-					 (unsigned long long)partial, (unsigned long long)n->nr_partial,
-					 (unsigned long long)pfree,
+					 s->name, nid, (unsigned long long)a[0],
+					 (unsigned long long)n->nr_slabs, (unsigned long long)a[1],
+					 (unsigned long long)n->total_objects, (unsigned long long)a[2],
+					 (unsigned long long)n->nr_partial, (unsigned long long)a[3],
 					 (unsigned long long)n->free_on_partial);
-				return -1;
+				rc = -1;
 			}
 		}
 	}
-	for (unsigned nid = 0; nid < ss->nr_nodes; nid++) {
+	free(acc);
+	for (unsigned nid = 0; nid < nn && !rc; nid++) {
 		if (pages[nid][0] != slab_node_pages(sim, nid, true) ||
 		    pages[nid][1] != slab_node_pages(sim, nid, false)) {
 			snprintf(msg, msglen, "node %u: slab pages %llu/%llu vs vmstat %llu/%llu", nid,
 				 (unsigned long long)pages[nid][0], (unsigned long long)pages[nid][1],
 				 (unsigned long long)slab_node_pages(sim, nid, true),
 				 (unsigned long long)slab_node_pages(sim, nid, false));
-			return -1;
+			rc = -1;
 		}
 	}
-	return 0;
+	return rc;
 }

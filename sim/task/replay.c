@@ -734,6 +734,10 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = do_file_op(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
+	case OP_UNLINK:
+		ret = op->path ? file_unlink_path(tsk, op->path) : -MM_ENOENT;
+		record_ret(t, op, ret);
+		break;
 	case OP_SHMGET:
 		ret = do_shmget(tsk, rt->world, op);
 		record_ret(t, op, ret);
@@ -933,6 +937,9 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: LRU lists: %s", op_type_name(op->type), op->tid,
 			       msg);
+	if (check_slab(tsk->sim, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: slab: %s", op_type_name(op->type), op->tid, msg);
 	if (check_swap(tsk->sim, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
