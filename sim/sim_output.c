@@ -92,6 +92,38 @@ static struct json *ops_json(const u64 *counts)
 	return o;
 }
 
+/* metrics.slab: slab pages and the defragmentation step (seed 003) */
+static struct json *slab_json(const struct sim *s)
+{
+	struct json *o = json_object();
+	const struct slab_state *ss = s->slab;
+	if (!ss)
+		return o;
+	u64 recl = 0, unrecl = 0, attempts = 0, refused = 0, freed = 0, objects = 0;
+	for (unsigned n = 0; n < ss->nr_nodes; n++) {
+		recl += slab_node_pages(s, n, true);
+		unrecl += slab_node_pages(s, n, false);
+	}
+	for (unsigned i = 0; i < ss->nr_caches; i++) {
+		attempts += ss->caches[i]->defrag_attempts;
+		refused += ss->caches[i]->defrag_refused;
+		freed += ss->caches[i]->defrag_freed_slabs;
+		objects += ss->caches[i]->defrag_objects;
+	}
+	json_set_u64(o, "reclaimable_pages", recl);
+	json_set_u64(o, "unreclaimable_pages", unrecl);
+	json_set_u64(o, "defrag_pageblocks", ss->defrag_blocks);
+	json_set_u64(o, "defrag_pageblocks_emptied", ss->defrag_blocks_freed);
+	json_set_u64(o, "defrag_pageblocks_no_room", ss->defrag_no_room);
+	json_set_u64(o, "defrag_slabs_tried", attempts);
+	json_set_u64(o, "defrag_slabs_refused", refused);
+	json_set_u64(o, "defrag_slabs_freed", freed);
+	json_set_u64(o, "defrag_objects", objects);
+	json_set_u64(o, "defrag_objects_moved", ss->defrag_moved);
+	json_set_u64(o, "defrag_move_failed", ss->defrag_move_failed);
+	return o;
+}
+
 static struct json *locks_json(const struct lockstat *ls)
 {
 	struct json *o = json_object();
@@ -274,6 +306,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
 	json_set(m, "hugetlb", hj);
 	json_set(m, "mempolicy", mempolicy_json(s));
+	json_set(m, "slab", slab_json(s));
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 

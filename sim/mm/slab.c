@@ -580,44 +580,66 @@ u64 kmem_cache_shrink(struct task *tsk, struct kmem_cache *s)
 
 /* ---- defragmentation (seed 003's two-phase design) ---- */
 
-int kmem_cache_defrag_slab(struct task *tsk, u64 pfn)
+/* Freeze a slab for defragmentation: taken from any CPU (flush_all's job) and off the
+ * partial list under list_lock; nothing is allocated from it until it is unfrozen. False
+ * when it is gone or another defragmenter has it. */
+static bool defrag_freeze(struct task *tsk, struct kmem_cache *s, struct slab *sl)
 {
-	struct sim *sim = tsk->sim;
-	struct slab_state *ss = sim->slab;
-	struct slab *sl = pfn_slab(sim, pfn);
-	if (!sl)
-		return -1;
-	struct kmem_cache *s = slab_cache(sim, sl);
-	if (!s->defrag)
-		return -1;
-	const struct cost_table *ct = sim->cost;
-	u32 id = slab_id(ss, sl);
+	struct slab_state *ss = slab_of(tsk);
 	u64 spfn = sl->pfn;
-	s->defrag_attempts++;
-	/* a CPU's slab: taken from that CPU first (flush_all's job) */
 	for (unsigned c = 0; c < ss->nr_cpus; c++) {
-		if (s->cpu_slab[c] == id) {
+		if (s->cpu_slab[c] == sl->id) {
 			s->cpu_slab[c] = SLAB_NONE;
 			sl->frozen = false;
 		}
 	}
 	struct kmem_cache_node *n = &s->node[sl->nid];
 	spin_lock(tsk, &n->list_lock);
-	if (sl->pfn != spfn || sl->frozen) {   /* gone, or another CPU/defragmenter has it */
-		spin_unlock(tsk, &n->list_lock);
-		s->defrag_refused++;
-		return 0;
+	bool ok = sl->pfn == spfn && !sl->frozen;
+	if (ok) {
+		if (sl->on_partial)
+			remove_partial(ss, n, sl);
+		sl->frozen = true;
 	}
-	/* freeze: off the partial list; nothing is allocated from it until we are done */
-	if (sl->on_partial)
-		remove_partial(ss, n, sl);
-	sl->frozen = true;
+	spin_unlock(tsk, &n->list_lock);
+	return ok;
+}
+
+/* Unfreeze: an empty slab goes back to the buddy allocator (1), otherwise it returns to
+ * the head of the partial list (refill it first) (0). */
+static int defrag_unfreeze(struct task *tsk, struct kmem_cache *s, struct slab *sl)
+{
+	struct slab_state *ss = slab_of(tsk);
+	struct kmem_cache_node *n = &s->node[sl->nid];
+	spin_lock(tsk, &n->list_lock);
+	if (sl->inuse == 0) {
+		spin_unlock(tsk, &n->list_lock);
+		discard_slab(tsk, s, sl);   /* still frozen: nobody else touches it */
+		s->defrag_freed_slabs++;
+		return 1;
+	}
+	sl->frozen = false;
+	if (sl->nr_free)
+		add_partial(ss, n, sl, false);
+	spin_unlock(tsk, &n->list_lock);
+	return 0;
+}
+
+/* Phases 1 and 2 on a frozen slab; true when phase 1 accepted and objects were handed to
+ * phase 2. With wait_grace, then waits the RCU grace period (else the caller does, once
+ * for a batch). */
+static bool defrag_frozen(struct task *tsk, struct kmem_cache *s, struct slab *sl, bool wait_grace)
+{
+	struct slab_state *ss = slab_of(tsk);
+	struct kmem_cache_node *n = &s->node[sl->nid];
+	s->defrag_attempts++;
+	spin_lock(tsk, &n->list_lock);   /* the slab lock of phase 1 */
 	unsigned nr = 0;
 	u64 *objs = xmalloc(sl->objects * sizeof(*objs));
 	for (unsigned i = 0; i < sl->objects; i++)
 		if (slab_obj_allocated(sl, i))
 			objs[nr++] = obj_addr(s, sl, i);
-	charge(tsk, (u64)nr * ct->atomic_local_ns);   /* phase 1: a reference per object */
+	charge(tsk, (u64)nr * tsk->sim->cost->atomic_local_ns);   /* a reference per object */
 	bool ok = nr == 0 || s->defrag->can_free(s->defrag_arg, tsk, objs, nr);
 	spin_unlock(tsk, &n->list_lock);
 	if (ok && nr) {
@@ -625,25 +647,31 @@ int kmem_cache_defrag_slab(struct task *tsk, u64 pfn)
 		s->defrag->reclaim(s->defrag_arg, tsk, objs, nr);
 		/* the old objects were RCU-freed: their memory (and the page) is reused only
 		 * after a grace period, which the defragmenter waits for (rcu_barrier) */
-		charge_idle(tsk, ss->rcu_grace_ns);
+		if (wait_grace)
+			charge_idle(tsk, ss->rcu_grace_ns);
 	}
 	free(objs);
 	if (!ok)
 		s->defrag_refused++;
-	/* unfreeze: slab_empty, or back on the partial list (at the head: refill it first) */
-	spin_lock(tsk, &n->list_lock);
-	sl->frozen = false;
-	if (sl->inuse == 0) {
-		sl->frozen = true;
-		spin_unlock(tsk, &n->list_lock);
-		discard_slab(tsk, s, sl);
-		s->defrag_freed_slabs++;
-		return 1;
+	return ok && nr;
+}
+
+int kmem_cache_defrag_slab(struct task *tsk, u64 pfn)
+{
+	struct sim *sim = tsk->sim;
+	struct slab *sl = pfn_slab(sim, pfn);
+	if (!sl)
+		return -1;
+	struct kmem_cache *s = slab_cache(sim, sl);
+	if (!s->defrag)
+		return -1;
+	if (!defrag_freeze(tsk, s, sl)) {
+		s->defrag_attempts++;
+		s->defrag_refused++;
+		return 0;
 	}
-	if (sl->nr_free)
-		add_partial(ss, n, sl, false);
-	spin_unlock(tsk, &n->list_lock);
-	return 0;
+	defrag_frozen(tsk, s, sl, true);
+	return defrag_unfreeze(tsk, s, sl);
 }
 
 /* ---- the generic move callbacks (objects with a recorded owner) ---- */
@@ -735,8 +763,6 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 			pfn += (1ULL << page_order(p)) - 1;
 			continue;
 		}
-		if (!p->refcount && !(p->flags & PG_slab))
-			continue;   /* free on a pcp list */
 		if (p->flags & PG_slab) {
 			const struct slab *sl = pfn_slab(sim, pfn);
 			if (!sl || !slab_cache(sim, sl)->defrag)
@@ -745,16 +771,56 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 				heads[nr++] = pfn;
 			continue;
 		}
+		if (!p->refcount)
+			continue;   /* free on a pcp list */
 		if (!(p->flags & (PG_lru | PG_movable)))
 			return 0;   /* an unmovable page pins the block anyway */
 	}
 	if (!nr)
 		return 0;
+	/* Room elsewhere: the objects must fit in free slots of partial slabs outside the
+	 * block, or moving them would only refill the block (the free pages next to them
+	 * are what a new slab would get). */
+	u64 *need = xcalloc((size_t)ss->nr_caches * ss->nr_nodes * 2, sizeof(u64));
+	for (unsigned i = 0; i < nr; i++) {
+		const struct slab *sl = pfn_slab(sim, heads[i]);
+		u64 *a = &need[((size_t)sl->cache * ss->nr_nodes + sl->nid) * 2];
+		a[0] += sl->inuse;
+		if (sl->on_partial)
+			a[1] += sl->nr_free;
+	}
+	bool room = true;
+	for (unsigned c = 0; c < ss->nr_caches && room; c++)
+		for (unsigned nid = 0; nid < ss->nr_nodes; nid++) {
+			const u64 *a = &need[((size_t)c * ss->nr_nodes + nid) * 2];
+			if (a[0] > ss->caches[c]->node[nid].free_on_partial - a[1])
+				room = false;
+		}
+	free(need);
+	if (!room) {
+		ss->defrag_no_room++;
+		return 0;
+	}
 	ss->defrag_blocks++;
+	/* freeze every slab of the block first: none of them is a target for the moves */
+	bool frozen[pageblock_nr_pages];
+	for (unsigned i = 0; i < nr; i++) {
+		struct slab *sl = pfn_slab(sim, heads[i]);
+		frozen[i] = sl && defrag_freeze(tsk, slab_cache(sim, sl), sl);
+	}
 	unsigned freed = 0;
+	bool moved = false;
 	for (unsigned i = 0; i < nr; i++)
-		if (kmem_cache_defrag_slab(tsk, heads[i]) == 1)
-			freed++;
+		if (frozen[i])
+			moved |= defrag_frozen(tsk, slab_cache(sim, pfn_slab(sim, heads[i])),
+					       pfn_slab(sim, heads[i]), false);
+	/* one grace period for the block: the old objects' memory is reused after it */
+	if (moved)
+		charge_idle(tsk, ss->rcu_grace_ns);
+	for (unsigned i = 0; i < nr; i++)
+		if (frozen[i])
+			freed += (unsigned)defrag_unfreeze(tsk, slab_cache(sim, pfn_slab(sim, heads[i])),
+							   pfn_slab(sim, heads[i]));
 	if (freed == nr)
 		ss->defrag_blocks_freed++;
 	return freed;

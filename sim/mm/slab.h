@@ -155,7 +155,7 @@ struct slab_state {
 	bool account_users;                /* slab.account_users */
 	unsigned movable;                  /* variants.slab.movable (enum slab_movable) */
 	/* compaction's defragmentation step */
-	u64 defrag_blocks, defrag_blocks_freed, defrag_moved, defrag_move_failed;
+	u64 defrag_blocks, defrag_blocks_freed, defrag_moved, defrag_move_failed, defrag_no_room;
 };
 
 /* Create the slab state and the boot caches (sim->slab). */
@@ -209,7 +209,8 @@ void slab_inode_attach(struct task *tsk, struct inode *inode);
 void slab_inode_detach(struct task *tsk, struct inode *inode);
 /* The compaction step (variants.slab.movable != none): when every allocated page of the
  * pageblock at block_pfn is either migratable or a slab page of a cache with callbacks,
- * defragment those slabs. Returns the slabs freed. */
+ * and their objects fit in the free slots of partial slabs outside the block, freeze
+ * those slabs (so none is a target) and defragment each. Returns the slabs freed. */
 unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn);
 
 /* Slab pages of node nid: reclaimable and unreclaimable. */

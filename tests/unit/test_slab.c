@@ -31,9 +31,11 @@
 static struct scenario scn;
 static struct sim sim;
 
-static void setup(void)
+static void setup_variant(unsigned movable)
 {
 	memset(&scn, 0, sizeof(scn));
+	scn.variants.slab_movable = movable;
+	scn.kernel.slab.defrag_object_ns = 500;
 	scn.seed = 1;
 	scn.machine.nr_nodes = 1;
 	scn.machine.cpus_per_node = 2;
@@ -56,6 +58,11 @@ static void setup(void)
 	sim.eng = engine_create(&sim, &scn);
 	sim.phys = phys_mem_create(&sim);
 	slab_create(&sim);
+}
+
+static void setup(void)
+{
+	setup_variant(SLAB_MOVABLE_NONE);
 }
 
 static void teardown(void)
@@ -359,10 +366,106 @@ static void test_two_phase_defrag_refuses_a_busy_slab_then_frees_it(void)
 	teardown();
 }
 
+/* ---- variants.slab.movable=all: the compaction step and the move callbacks ---- */
+
+static DEFINE_LOCK_CLASS(owner_lock_class, "&test_owner->lock", LOCK_SPIN);
+
+#define NREF (514 * 21 + 1)
+static u64 ref[NREF];
+static spinlock_t owner_lock[NREF];
+
+/* Slab k (in allocation order) holds ref[21k .. 21k+20]. */
+static void free_ref(struct task *tsk, struct kmem_cache *s, unsigned i)
+{
+	kmem_cache_free(tsk, s, ref[i]);
+	ref[i] = 0;
+}
+
+static void pageblock_body(struct task *tsk)
+{
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_DENTRY);
+	struct zone *z = &sim.phys->node_data[0]->node_zones[ZONE_NORMAL];
+	CHECK(s->defrag != NULL);
+	CHECK(kmem_cache_get(&sim, SLAB_VM_AREA_STRUCT)->defrag == NULL);
+	/* 514 slabs and one object of a 515th: the order-10 RECLAIMABLE block stolen at the
+	 * first allocation is filled from its start, so S0..S511 are pageblock B, S512..
+	 * in B+1; S514 is CPU 0's slab */
+	for (unsigned i = 0; i < NREF; i++) {
+		spin_lock_init(&owner_lock[i], &owner_lock_class);
+		ref[i] = kmem_cache_alloc(tsk, s, GFP_KERNEL);
+		slab_set_owner(&sim, ref[i], &ref[i], &owner_lock[i]);
+	}
+	u64 s0 = slab_obj_pfn(ref[0]);
+	u64 block = s0 & ~(u64)(pageblock_nr_pages - 1);
+	CHECK_EQ_U64(block, s0);
+	CHECK_EQ_U64(slab_obj_pfn(ref[511 * 21]), block + 511);
+	CHECK_EQ_U64(slab_obj_pfn(ref[512 * 21]) >> pageblock_order, (block >> pageblock_order) + 1);
+	/* no room: every slab is full, the block's objects have nowhere else to go */
+	CHECK_EQ_U64(slab_defrag_pageblock(tsk, block), 0);
+	CHECK_EQ_U64(sim.slab->defrag_no_room, 1);
+	CHECK_EQ_U64(s->defrag_attempts, 0);
+	/* keep 6 objects in S0 and 2 in S1; 10 free slots in S512 (outside B); S2..S511
+	 * emptied: S2 stays as an empty partial slab (4 < min_partial), S3..S511 go */
+	for (unsigned i = 6; i < 21; i++)
+		free_ref(tsk, s, i);
+	for (unsigned i = 21 + 2; i < 42; i++)
+		free_ref(tsk, s, i);
+	for (unsigned i = 512 * 21; i < 512 * 21 + 10; i++)
+		free_ref(tsk, s, i);
+	for (unsigned i = 42; i < 512 * 21; i++)
+		free_ref(tsk, s, i);
+	CHECK_EQ_U64(s->node[0].nr_partial, 4);   /* S0, S1, S512, S2 */
+	CHECK_EQ_U64(s->node[0].nr_slabs, 3 + 3);
+
+	/* an owner works on object 3: phase 1 refuses S0 as a whole; S1's two objects move
+	 * to CPU 0's slab (S514, outside B), and the empty S2 goes */
+	spin_lock(tsk, &owner_lock[3]);
+	CHECK_EQ_U64(slab_defrag_pageblock(tsk, block), 2);
+	spin_unlock(tsk, &owner_lock[3]);
+	CHECK_EQ_U64(s->defrag_attempts, 3);
+	CHECK_EQ_U64(s->defrag_refused, 1);
+	CHECK_EQ_U64(sim.slab->defrag_moved, 2);
+	CHECK_EQ_U64(sim.slab->defrag_blocks_freed, 0);
+	CHECK(pfn_slab(&sim, s0) != NULL);
+	CHECK(pfn_slab(&sim, s0 + 1) == NULL);
+	CHECK(pfn_slab(&sim, s0 + 2) == NULL);
+	u64 cpu_slab = slab_obj_pfn(ref[514 * 21]);
+	CHECK_EQ_U64(slab_obj_pfn(ref[21]), cpu_slab);
+	CHECK_EQ_U64(slab_obj_pfn(ref[22]), cpu_slab);
+
+	/* every object of S0 can go now: the block empties */
+	CHECK_EQ_U64(slab_defrag_pageblock(tsk, block), 1);
+	CHECK(pfn_slab(&sim, s0) == NULL);
+	CHECK_EQ_U64(sim.slab->defrag_moved, 8);
+	CHECK_EQ_U64(sim.slab->defrag_blocks, 2);
+	CHECK_EQ_U64(sim.slab->defrag_blocks_freed, 1);
+	for (unsigned i = 0; i < 6; i++)
+		CHECK_EQ_U64(slab_obj_pfn(ref[i]), cpu_slab);
+	/* the owner locks: the test's hold, then one per move; all measured */
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test_owner->lock", LS_WRITE);
+	CHECK(r != NULL);
+	if (r)
+		CHECK_EQ_U64(r->acquisitions, 1 + 8);
+	/* with the per-CPU lists drained, B is one free order-9 RECLAIMABLE block */
+	drain_all_pages(tsk, NULL);
+	CHECK_EQ_U64(z->free_area[9].nr_free_mt[MIGRATE_RECLAIMABLE], 1);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 3);
+	check_invariants();
+}
+
+static void test_compaction_step_moves_objects_out_of_a_pageblock(void)
+{
+	setup_variant(SLAB_MOVABLE_ALL);
+	engine_spawn(sim.eng, "test", 0, false, 0, pageblock_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_slab_page_freed_only_with_its_last_object);
 	SIMTEST(test_reclaimable_slab_steals_a_movable_block);
 	SIMTEST(test_two_phase_defrag_refuses_a_busy_slab_then_frees_it);
+	SIMTEST(test_compaction_step_moves_objects_out_of_a_pageblock);
 	return check_summary();
 }
