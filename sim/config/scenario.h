@@ -41,6 +41,7 @@ struct vm_cfg {
 	u64 nr_hugepages;
 	u64 nr_overcommit_hugepages;
 	unsigned numa_stat;                /* vm.numa_stat: enum numa_stat (0 = counting) */
+	unsigned vfs_cache_pressure;       /* vm.vfs_cache_pressure: dentry/inode shrinker weight */
 };
 
 enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };

@@ -343,8 +343,11 @@ void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start
 
 void iput(struct task *tsk, struct inode *inode)
 {
-	if (--inode->refs)
+	if (--inode->refs) {
+		if (inode->refs == 1 && !inode->shmem && !inode->hugetlb && !inode->unlinked)
+			dcache_lru_add(inode->ft->sim, inode);   /* only the table: unused */
 		return;
+	}
 	/* the last reference of a shmem or hugetlb file, or of an unlinked regular file
 	 * (regular files are kept by the table until unlinked) */
 	if (inode->hugetlb)

@@ -46,7 +46,8 @@ struct inode {
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
 	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
-	bool unlinked;                     /* a regular file whose name was removed */
+	bool unlinked;                     /* a regular file whose name was removed, or evicted */
+	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)

@@ -862,6 +862,137 @@ void slab_inode_detach(struct task *tsk, struct inode *inode)
 	inode->slab_dentry = inode->slab_inode = 0;
 }
 
+/* ---- the dentry/inode shrinker ---- */
+
+void dcache_lru_add(struct sim *sim, struct inode *inode)
+{
+	if (sim->slab)
+		inode->lru_seq = ++sim->slab->lru_seq;
+}
+
+static bool file_unused(const struct inode *in)
+{
+	return in && !in->shmem && !in->hugetlb && !in->unlinked && in->refs == 1 && in->slab_inode;
+}
+
+static int cmp_lru(const void *a, const void *b)
+{
+	const struct inode *x = *(const struct inode *const *)a, *y = *(const struct inode *const *)b;
+	return x->lru_seq < y->lru_seq ? -1 : x->lru_seq > y->lru_seq;
+}
+
+/* The unused files of node nid's LRUs (dentries cached, or inode only), oldest first.
+ * The node of a file's objects is the node of its inode object's slab. */
+static unsigned collect_unused(struct sim *sim, unsigned nid, bool dentries, struct inode ***out)
+{
+	u32 nr = file_table_nr(sim->files);
+	struct inode **v = xmalloc((nr + 1) * sizeof(*v));
+	unsigned n = 0;
+	for (u32 i = 0; i < nr; i++) {
+		struct inode *in = file_inode_by_id(sim, i);
+		if (!file_unused(in) || (in->slab_dentry != 0) != dentries)
+			continue;
+		const struct slab *sl = pfn_slab(sim, slab_obj_pfn(in->slab_inode));
+		if (sl && sl->nid == nid)
+			v[n++] = in;
+	}
+	qsort(v, n, sizeof(*v), cmp_lru);
+	*out = v;
+	return n;
+}
+
+/* super_cache_scan: split nr_to_scan between the two LRUs in proportion, prune the
+ * dentries first (their inodes join the inode LRU), then the inodes. */
+static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 nd, u64 ni)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	u64 total = nd + ni + 1;
+	u64 dentries = nr_to_scan * nd / total, inodes = nr_to_scan * ni / total;
+	u64 freed = 0;
+	struct inode **v;
+	unsigned n = collect_unused(sim, nid, true, &v);
+	for (unsigned i = 0; i < n && i < dentries + 1; i++) {
+		slab_user_free(tsk, SLAB_DENTRY, v[i]->slab_dentry);   /* dentry_kill */
+		v[i]->slab_dentry = 0;
+		dcache_lru_add(sim, v[i]);   /* iput_final: the inode joins the inode LRU */
+		ss->dentries_pruned++;
+		freed++;
+	}
+	free(v);
+	n = collect_unused(sim, nid, false, &v);
+	for (unsigned i = 0; i < n && i < inodes + 1; i++) {
+		v[i]->unlinked = true;   /* evict: off the table's lookup */
+		iput(tsk, v[i]);         /* truncate, destroy_inode, free */
+		ss->inodes_pruned++;
+		freed++;
+	}
+	free(v);
+	return freed;
+}
+
+#define DEFAULT_SEEKS 2
+#define SUPER_SHRINK_BATCH 1024
+
+u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	if (slab_pages)
+		*slab_pages = 0;
+	if (!ss || !ss->account_users || !sim->files)
+		return 0;
+	s64 before = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
+		     node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
+	u64 freed = 0;
+	for (;;) {
+		/* super_cache_count: both LRUs, scaled by vfs_cache_pressure */
+		struct inode **v;
+		u64 nd = collect_unused(sim, nid, true, &v);
+		free(v);
+		u64 ni = collect_unused(sim, nid, false, &v);
+		free(v);
+		u64 freeable = (nd + ni) * sim->scn->kernel.vm.vfs_cache_pressure / 100;
+		if (!freeable)
+			break;
+		ss->shrinker_calls++;
+		u64 delta = (freeable >> priority) * 4 / DEFAULT_SEEKS;
+		u64 total_scan = min(delta, 2 * freeable);
+		while (total_scan >= SUPER_SHRINK_BATCH || total_scan >= freeable) {
+			u64 nr = min(total_scan, (u64)SUPER_SHRINK_BATCH);
+			freed += super_cache_scan(tsk, nid, nr, nd, ni);
+			count_vm_events(tsk, SLABS_SCANNED, nr);
+			charge(tsk, nr * sim->cost->atomic_local_ns);
+			total_scan -= nr;
+			if (!total_scan)
+				break;
+			struct inode **w;
+			nd = collect_unused(sim, nid, true, &w);
+			free(w);
+			ni = collect_unused(sim, nid, false, &w);
+			free(w);
+		}
+		break;
+	}
+	s64 after = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
+		    node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
+	if (slab_pages && before > after)
+		*slab_pages = (u64)(before - after);
+	return freed;
+}
+
+u64 drop_slab(struct task *tsk)
+{
+	u64 total = 0, freed;
+	do {
+		freed = 0;
+		for (unsigned nid = 0; nid < tsk->sim->slab->nr_nodes; nid++)
+			freed += shrink_slab(tsk, nid, 0, NULL);
+		total += freed;
+	} while (freed > 10);
+	return total;
+}
+
 /* ---- reporting ---- */
 
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable)

@@ -156,6 +156,9 @@ struct slab_state {
 	unsigned movable;                  /* variants.slab.movable (enum slab_movable) */
 	/* compaction's defragmentation step */
 	u64 defrag_blocks, defrag_blocks_freed, defrag_moved, defrag_move_failed, defrag_no_room;
+	/* the dentry/inode shrinker */
+	u64 lru_seq;
+	u64 dentries_pruned, inodes_pruned, shrinker_calls;
 };
 
 /* Create the slab state and the boot caches (sim->slab). */
@@ -212,6 +215,22 @@ void slab_inode_detach(struct task *tsk, struct inode *inode);
  * and their objects fit in the free slots of partial slabs outside the block, freeze
  * those slabs (so none is a target) and defragment each. Returns the slabs freed. */
 unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn);
+
+/* The dentry/inode cache shrinker (fs/super.c super_cache_count/scan, fs/dcache.c
+ * prune_dcache_sb, fs/inode.c prune_icache_sb). A regular file that only the file table
+ * holds (no fd, no VMA) is unused: its dentry is on the dentry LRU; pruning the dentry
+ * puts its inode on the inode LRU; pruning the inode evicts it (page cache truncated,
+ * inode freed: a later open makes a new one). Only files with slab objects
+ * (slab.account_users) take part. LRU order: when each became unused (no referenced
+ * bit, no second chance: not modelled). */
+void dcache_lru_add(struct sim *sim, struct inode *inode);
+/* shrink_slab for node nid at a reclaim priority (do_shrink_slab: freeable scaled by
+ * vm.vfs_cache_pressure, (freeable >> priority) * 4 / DEFAULT_SEEKS, at most twice the
+ * freeable objects, in batches of 1024; deferred work not modelled). Returns the objects
+ * freed; *slab_pages (may be NULL) gets the slab pages given back meanwhile. */
+u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages);
+/* drop_slab (drop_caches 2): shrink_slab at priority 0 until a pass frees <= 10 objects. */
+u64 drop_slab(struct task *tsk);
 
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);

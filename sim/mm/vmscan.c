@@ -18,6 +18,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
+#include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
@@ -519,6 +520,11 @@ static void shrink_node(struct task *tsk, struct scan_control *sc, unsigned nid)
 	sc->may_deactivate_file = inactive_is_low(lv, LRU_INACTIVE_FILE);
 	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !sc->may_deactivate_file;
 	shrink_lruvec(tsk, sc, nid);
+	/* shrink_slab after the LRUs, as shrink_node does; freed slab pages count as
+	 * reclaimed (reclaim_state->reclaimed_slab) */
+	u64 slab_pages;
+	shrink_slab(tsk, nid, sc->priority, &slab_pages);
+	sc->nr_reclaimed += slab_pages;
 	if (sc->nr_reclaimed > before)
 		sim->phys->node_data[nid]->kswapd_failures = 0;
 }

@@ -771,6 +771,13 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			rt->compacted = true;
 			ret = 0;
 		}
+		if (!known && op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
+			/* drop_caches 2: every shrinker at priority 0 (1 and 3 also drop the page
+			 * cache: not modelled) */
+			known = true;
+			drop_slab(tsk);
+			ret = 0;
+		}
 		if (!known) {
 			t->not_modelled[op->type]++;   /* a knob without a model behind it */
 			return true;

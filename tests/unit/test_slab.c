@@ -18,6 +18,7 @@
 #include "engine/engine.h"
 #include "engine/task.h"
 #include "locks/lockstat.h"
+#include "mm/filemap.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/slab.h"
@@ -461,11 +462,72 @@ static void test_compaction_step_moves_objects_out_of_a_pageblock(void)
 	teardown();
 }
 
+/* ---- the dentry/inode shrinker ---- */
+
+#define NFILES 3000
+
+static void shrinker_body(struct task *tsk)
+{
+	char path[32];
+	for (unsigned i = 0; i < NFILES; i++) {
+		snprintf(path, sizeof(path), "/f/%u", i);
+		struct inode *in = file_open_path(&sim, path);   /* the fd's and the table's */
+		slab_inode_attach(tsk, in);
+		iput(tsk, in);   /* close: only the table holds it, unused */
+	}
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_DENTRY)->node[0].nr_slabs, 143);
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_EXT4_INODE)->node[0].nr_slabs, 215);
+	/* priority 12: freeable 3000, delta (3000 >> 12) * 4 / 2 = 0: nothing scanned */
+	u64 pages;
+	CHECK_EQ_U64(shrink_slab(tsk, 0, 12, &pages), 0);
+	CHECK_EQ_S64(vm(SLABS_SCANNED), 0);
+	/* priority 1: delta (3000 >> 1) * 4 / 2 = 3000 to scan in batches of 1024. Batch 1:
+	 * 1024 * 3000 / 3001 = 1023 (+1) dentries pruned, 0 (+1) inode; batch 2, with 1976
+	 * dentries and 1023 inodes on the LRUs: 1024 * 1976 / 3000 = 674 (+1) dentries and
+	 * 1024 * 1023 / 3000 = 349 (+1) inodes; the 952 left are fewer than a batch and than
+	 * the 3000 freeable: they wait (deferred work is not modelled). */
+	CHECK_EQ_U64(shrink_slab(tsk, 0, 1, &pages), 1024 + 1 + 675 + 350);
+	CHECK_EQ_U64(sim.slab->dentries_pruned, 1699);
+	CHECK_EQ_U64(sim.slab->inodes_pruned, 351);
+	CHECK_EQ_S64(vm(SLABS_SCANNED), 2048);
+	/* dentry slabs 0..79 emptied: the first 4 stay (min_partial), 76 pages go; inode
+	 * slabs 0..24 emptied: 21 of 4 pages go */
+	CHECK_EQ_U64(pages, 76 + 21 * 4);
+	CHECK(file_inode_by_id(&sim, 0) == NULL);      /* evicted */
+	CHECK(file_inode_by_id(&sim, 351) != NULL);    /* inode kept, dentry pruned */
+	CHECK_EQ_U64(file_inode_by_id(&sim, 351)->slab_dentry, 0);
+	CHECK(file_inode_by_id(&sim, 1699)->slab_dentry != 0);
+	/* a later open of an evicted file makes a new inode with new objects */
+	struct inode *in = file_open_path(&sim, "/f/0");
+	slab_inode_attach(tsk, in);
+	CHECK(in->slab_dentry != 0 && in->slab_inode != 0);
+	iput(tsk, in);
+	/* drop_caches 2: everything unused goes */
+	drop_slab(tsk);
+	CHECK_EQ_U64(sim.slab->dentries_pruned + sim.slab->inodes_pruned, 2 * (NFILES + 1) - 0);
+	CHECK_EQ_U64(kmem_cache_get(&sim, SLAB_DENTRY)->node[0].nr_slabs, 5);
+	check_invariants();
+}
+
+static void test_shrinker_prunes_dentries_then_inodes_in_proportion(void)
+{
+	setup();
+	scn.kernel.slab.account_users = true;
+	scn.kernel.vm.vfs_cache_pressure = 100;
+	sim.slab->account_users = true;
+	sim.files = file_table_create(&sim);
+	engine_spawn(sim.eng, "test", 0, false, 0, shrinker_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	file_table_destroy(sim.files);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_slab_page_freed_only_with_its_last_object);
 	SIMTEST(test_reclaimable_slab_steals_a_movable_block);
 	SIMTEST(test_two_phase_defrag_refuses_a_busy_slab_then_frees_it);
 	SIMTEST(test_compaction_step_moves_objects_out_of_a_pageblock);
+	SIMTEST(test_shrinker_prunes_dentries_then_inodes_in_proportion);
 	return check_summary();
 }
