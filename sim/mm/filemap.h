@@ -46,7 +46,7 @@ struct inode {
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
 	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
-	bool unlinked;                     /* a regular file whose name was removed, or evicted */
+	bool unlinked;                     /* a regular file whose name was removed */
 	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
 };
 

@@ -922,8 +922,12 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 	free(v);
 	n = collect_unused(sim, nid, false, &v);
 	for (unsigned i = 0; i < n && i < inodes + 1; i++) {
-		v[i]->unlinked = true;   /* evict: off the table's lookup */
-		iput(tsk, v[i]);         /* truncate, destroy_inode, free */
+		/* evict: the page cache and the in-memory inode go; the file (struct inode:
+		 * path, size) stays, and a later open makes its dentry and inode anew */
+		if (v[i]->nr_pages)
+			truncate_inode_pages_range(tsk, v[i], 0, UINT64_MAX);
+		slab_user_free(tsk, SLAB_EXT4_INODE, v[i]->slab_inode);
+		v[i]->slab_inode = 0;
 		ss->inodes_pruned++;
 		freed++;
 	}

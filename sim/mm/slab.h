@@ -220,7 +220,8 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn);
  * prune_dcache_sb, fs/inode.c prune_icache_sb). A regular file that only the file table
  * holds (no fd, no VMA) is unused: its dentry is on the dentry LRU; pruning the dentry
  * puts its inode on the inode LRU; pruning the inode evicts it (page cache truncated,
- * inode freed: a later open makes a new one). Only files with slab objects
+ * inode object freed; the model's struct inode stays as the file on disk, and a later
+ * open allocates its dentry and inode again). Only files with slab objects
  * (slab.account_users) take part. LRU order: when each became unused (no referenced
  * bit, no second chance: not modelled). */
 void dcache_lru_add(struct sim *sim, struct inode *inode);
