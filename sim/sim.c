@@ -25,6 +25,7 @@
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "mm/procfs.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
@@ -200,6 +201,9 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 		break;
 	case SNAPSHOT_PAGETYPEINFO:
 		write_pagetypeinfo(s->phys, f);
+		break;
+	case SNAPSHOT_SLABINFO:
+		write_slabinfo(s, f);
 		break;
 	case SNAPSHOT_SMAPS_ROLLUP:
 		procfs_smaps_rollup(s, p->mm, f);
@@ -487,6 +491,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->eng = engine_create(s, scn);
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
+	slab_create(s);
 	s->rmap = rmap_create(s);
 	lru_create(s);
 	swap_create(s);
@@ -556,6 +561,7 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
+	slab_destroy(s->slab);
 	phys_mem_destroy(s->phys);
 	engine_destroy(s->eng);
 	vmstat_destroy(s->vmstat);
@@ -585,6 +591,8 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				       msg);
 		if (check_lru(s, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "LRU lists: %s", msg);
+		if (check_slab(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "slab: %s", msg);
 		if (check_swap(s, true, msg, sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "swap: %s", msg);
 	}

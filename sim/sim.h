@@ -27,6 +27,7 @@ struct file_table;
 struct hugetlb;
 struct mpol_state;
 struct thp_state;
+struct slab_state;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -61,6 +62,7 @@ struct sim {
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct mpol_state *mempolicy;      /* mm/mempolicy.h: policy objects, refcount stats */
 	struct thp_state *thp;             /* mm/huge_memory.h: THP knobs, huge zero page, split queues */
+	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

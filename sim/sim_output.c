@@ -23,6 +23,7 @@
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
+#include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 
@@ -89,6 +90,38 @@ static struct json *ops_json(const u64 *counts)
 	for (unsigned t = 1; t < NR_OP_TYPES; t++)
 		if (counts[t])
 			json_set_u64(o, op_type_name(t), counts[t]);
+	return o;
+}
+
+/* metrics.slab: slab pages and the defragmentation step (seed 003) */
+static struct json *slab_json(const struct sim *s)
+{
+	struct json *o = json_object();
+	const struct slab_state *ss = s->slab;
+	if (!ss)
+		return o;
+	u64 recl = 0, unrecl = 0, attempts = 0, refused = 0, freed = 0, objects = 0;
+	for (unsigned n = 0; n < ss->nr_nodes; n++) {
+		recl += slab_node_pages(s, n, true);
+		unrecl += slab_node_pages(s, n, false);
+	}
+	for (unsigned i = 0; i < ss->nr_caches; i++) {
+		attempts += ss->caches[i]->defrag_attempts;
+		refused += ss->caches[i]->defrag_refused;
+		freed += ss->caches[i]->defrag_freed_slabs;
+		objects += ss->caches[i]->defrag_objects;
+	}
+	json_set_u64(o, "reclaimable_pages", recl);
+	json_set_u64(o, "unreclaimable_pages", unrecl);
+	json_set_u64(o, "defrag_pageblocks", ss->defrag_blocks);
+	json_set_u64(o, "defrag_pageblocks_emptied", ss->defrag_blocks_freed);
+	json_set_u64(o, "defrag_pageblocks_no_room", ss->defrag_no_room);
+	json_set_u64(o, "defrag_slabs_tried", attempts);
+	json_set_u64(o, "defrag_slabs_refused", refused);
+	json_set_u64(o, "defrag_slabs_freed", freed);
+	json_set_u64(o, "defrag_objects", objects);
+	json_set_u64(o, "defrag_objects_moved", ss->defrag_moved);
+	json_set_u64(o, "defrag_move_failed", ss->defrag_move_failed);
 	return o;
 }
 
@@ -274,6 +307,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
 	json_set(m, "hugetlb", hj);
 	json_set(m, "mempolicy", mempolicy_json(s));
+	json_set(m, "slab", slab_json(s));
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -822,6 +856,11 @@ static void w_extfrag(FILE *f, void *arg)
 	write_extfrag_index(((struct sim *)arg)->phys, f);
 }
 
+static void w_slabinfo(FILE *f, void *arg)
+{
+	write_slabinfo((struct sim *)arg, f);
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -848,6 +887,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "extfrag_index.txt", w_extfrag, s);
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
 	rc |= outdir_write(od, "meminfo.txt", w_meminfo, s);
+	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;
 		const char *name;

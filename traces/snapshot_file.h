@@ -54,7 +54,8 @@
 	  "khugepaged_max_ptes_shared")                                                     \
 	X(MAPS, "/proc/self/maps", "maps")                                                  \
 	/* per node: N in the path is the node number, carried in op.node */                \
-	X(NUMASTAT, "/sys/devices/system/node/nodeN/numastat", "numastat")
+	X(NUMASTAT, "/sys/devices/system/node/nodeN/numastat", "numastat")                   \
+	X(SLABINFO, "/proc/slabinfo", "slabinfo")
 
 enum snapshot_file {
 #define SNAPSHOT_ENUM(e, path, name) SNAPSHOT_##e,

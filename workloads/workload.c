@@ -30,6 +30,7 @@ extern const struct workload_type fork_cow_type;
 extern const struct workload_type working_set_type;
 extern const struct workload_type hugetlb_churn_type;
 extern const struct workload_type shared_interleave_type;
+extern const struct workload_type slab_churn_type;
 
 static const struct workload_type *const types[] = {
 	&fork_cow_type,
@@ -39,6 +40,7 @@ static const struct workload_type *const types[] = {
 	&random_touch_type,
 	&sequential_touch_type,
 	&shared_interleave_type,
+	&slab_churn_type,
 	&trace_type,
 	&working_set_type,
 };
@@ -51,6 +53,7 @@ static const struct workload_schema *const schemas[] = {
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
 	&shared_interleave_type.schema,
+	&slab_churn_type.schema,
 	&trace_type.schema,
 	&working_set_type.schema,
 };

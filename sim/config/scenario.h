@@ -41,6 +41,7 @@ struct vm_cfg {
 	u64 nr_hugepages;
 	u64 nr_overcommit_hugepages;
 	unsigned numa_stat;                /* vm.numa_stat: enum numa_stat (0 = counting) */
+	unsigned vfs_cache_pressure;       /* vm.vfs_cache_pressure: dentry/inode shrinker weight */
 };
 
 enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };
@@ -62,8 +63,15 @@ struct khugepaged_cfg {
 	bool defrag;
 };
 
+struct slab_cfg {
+	bool account_users;                /* VMAs, anon_vmas, mm_structs, inodes, dentries in slabs */
+	u64 rcu_grace_ns;                  /* an RCU grace period (defragmentation waits one) */
+	u64 defrag_object_ns;              /* phase 2 cost per object moved (copy + repoint) */
+};
+
 struct kernel_cfg {
 	struct vm_cfg vm;
+	struct slab_cfg slab;
 	struct thp_cfg thp;
 	struct khugepaged_cfg khugepaged;
 };
@@ -75,6 +83,7 @@ struct variants_cfg {
 	unsigned mempolicy_refcount;       /* enum mpol_refcount (seed 000) */
 	unsigned mempolicy_leak_paths;     /* enum mpol_leak_paths (seed 000) */
 	unsigned mempolicy_sp_lock;        /* enum mpol_sp_lock (seed 000) */
+	unsigned slab_movable;             /* enum slab_movable (seed 003) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
@@ -82,6 +91,7 @@ enum numa_stat { NUMA_STAT_ON, NUMA_STAT_OFF };
 enum mpol_refcount { MPOL_REFCOUNT_CONDITIONAL, MPOL_REFCOUNT_ALWAYS };
 enum mpol_leak_paths { MPOL_LEAK_FIXED, MPOL_LEAK_PRE_2_6_24 };
 enum mpol_sp_lock { MPOL_SP_LOCK_RWLOCK, MPOL_SP_LOCK_SPINLOCK };
+enum slab_movable { SLAB_MOVABLE_NONE, SLAB_MOVABLE_ALL, SLAB_MOVABLE_XA_NODE };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

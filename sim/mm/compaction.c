@@ -13,6 +13,7 @@
 #include "engine/task.h"
 #include "locks/spinlock.h"
 #include "mm/compaction.h"
+#include "mm/slab.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -736,6 +737,9 @@ static enum isolate_result isolate_migratepages(struct task *tsk, struct compact
 			update_cached_migrate(cc, bend);
 			continue;
 		}
+		/* seed 003: a block held only by movable slab objects is defragmented first */
+		if ((low & (pageblock_nr_pages - 1)) == 0)
+			slab_defrag_pageblock(tsk, bstart);
 		if (!isolate_migratepages_block(tsk, cc, low, min_t(u64, bend, zone_end_pfn(z))))
 			return ISOLATE_ABORT;
 		break;

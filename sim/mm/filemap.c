@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "sim.h"
+#include "uapi.h"
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "mm/filemap.h"
+#include "mm/slab.h"
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
@@ -106,7 +108,7 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 	struct file_table *ft = sim->files;
 	for (u32 i = 0; i < ft->nr; i++) {
 		struct inode *in = ft->inodes[i];
-		if (in && !in->shmem && !strcmp(in->path, path))
+		if (in && !in->shmem && !in->unlinked && !strcmp(in->path, path))
 			return iget(in);
 	}
 	/* the file table keeps regular files (and their cache) to the end of the run; a
@@ -115,6 +117,20 @@ struct inode *file_open_path(struct sim *sim, const char *path)
 								   : inode_new(sim, path, false);
 	in->refs = 2;
 	return in;
+}
+
+int file_unlink_path(struct task *tsk, const char *path)
+{
+	struct file_table *ft = tsk->sim->files;
+	for (u32 i = 0; i < ft->nr; i++) {
+		struct inode *in = ft->inodes[i];
+		if (in && !in->shmem && !in->hugetlb && !in->unlinked && !strcmp(in->path, path)) {
+			in->unlinked = true;
+			iput(tsk, in);
+			return 0;
+		}
+	}
+	return -MM_ENOENT;
 }
 
 struct inode *shmem_file_create(struct sim *sim, const char *name, u64 size)
@@ -327,15 +343,19 @@ void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start
 
 void iput(struct task *tsk, struct inode *inode)
 {
-	if (--inode->refs)
+	if (--inode->refs) {
+		if (inode->refs == 1 && !inode->shmem && !inode->hugetlb && !inode->unlinked)
+			dcache_lru_add(inode->ft->sim, inode);   /* only the table: unused */
 		return;
-	/* the last reference of a shmem or hugetlb file (regular files are kept by the
-	 * table) */
+	}
+	/* the last reference of a shmem or hugetlb file, or of an unlinked regular file
+	 * (regular files are kept by the table until unlinked) */
 	if (inode->hugetlb)
 		hugetlbfs_evict_inode(tsk, inode);
 	else if (tsk && inode->nr_pages)
 		truncate_inode_pages_range(tsk, inode, 0, UINT64_MAX);
 	mpol_free_shared_policy(tsk, inode);    /* shmem_evict_inode */
+	slab_inode_detach(tsk, inode);          /* dentry_kill + destroy_inode */
 	inode_free(inode->ft, inode);
 }
 

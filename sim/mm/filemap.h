@@ -45,6 +45,9 @@ struct inode {
 	u64 nr_pages;
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
+	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
+	bool unlinked;                     /* a regular file whose name was removed */
+	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)
@@ -62,6 +65,9 @@ void file_table_destroy(struct file_table *ft);
 
 /* The regular file at path (created empty on first use); returns a new reference. */
 struct inode *file_open_path(struct sim *sim, const char *path);
+/* unlink(2) of a regular file: the table's reference goes; the inode, its page cache and
+ * its dentry/inode objects go with the last reference. 0 or -MM_ENOENT. */
+int file_unlink_path(struct task *tsk, const char *path);
 /* A new shmem file of size bytes; returns its first reference. */
 struct inode *shmem_file_create(struct sim *sim, const char *name, u64 size);
 struct inode *iget(struct inode *inode);

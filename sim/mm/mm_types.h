@@ -65,6 +65,7 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;         /* where this VMA's new anonymous pages are filed */
 	struct anon_vma **avc;             /* anon_vma chain: every anon_vma whose pages this */
 	u32 nr_avc, cap_avc;               /* VMA may map (own, and its ancestors' after fork) */
+	u64 slab_obj;                      /* its vm_area_struct object (mm/slab.h; 0: none) */
 };
 
 /* PTE encoding: present pfn mapping, or the shared zero page mapped read-only. */

@@ -17,6 +17,7 @@
 #include "mm/page_alloc.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
+#include "mm/slab.h"
 #include "mm/rmap.h"
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
@@ -101,6 +102,7 @@ static struct vm_area_struct *vma_dup(struct task *tsk, const struct vm_area_str
 {
 	struct vm_area_struct *v = xmalloc(sizeof(*v));
 	*v = *src;
+	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	v->vm_mm = mm;
 	v->avc = NULL;
 	v->nr_avc = v->cap_avc = 0;
@@ -124,6 +126,7 @@ static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v
 		i_mmap_remove(v->vm_file, v);
 		iput(tsk, v->vm_file);
 	}
+	slab_user_free(tsk, SLAB_VM_AREA_STRUCT, v->slab_obj);
 	free(v);
 }
 
@@ -429,6 +432,7 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 		}
 	}
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
+	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	v->vm_start = start;
 	v->vm_end = start + len;
 	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
@@ -744,6 +748,7 @@ s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
 		goto out;
 	/* do_brk_flags: a private anonymous VMA, merged with the heap below */
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
+	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	v->vm_start = oldbrk;
 	v->vm_end = newbrk;
 	v->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;

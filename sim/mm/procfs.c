@@ -57,6 +57,8 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	u64 pagecache = active_file + inactive_file;
 	pagecache -= min(pagecache / 2, wmark_low);
 	avail += (s64)pagecache;
+	u64 sreclaim = gstate(sim, NR_SLAB_RECLAIMABLE_B), sunreclaim = gstate(sim, NR_SLAB_UNRECLAIMABLE_B);
+	avail += (s64)(sreclaim - min(sreclaim / 2, wmark_low));
 	if (avail < 0)
 		avail = 0;
 	u64 swap = swap_total_pages(sim->swap), swapfree = swap_free_pages(sim->swap);
@@ -83,10 +85,10 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "AnonPages:", anon);
 	kb(f, "Mapped:", gstate(sim, NR_FILE_MAPPED));
 	kb(f, "Shmem:", shmem);
-	kb(f, "KReclaimable:", 0);
-	kb(f, "Slab:", 0);
-	kb(f, "SReclaimable:", 0);
-	kb(f, "SUnreclaim:", 0);
+	kb(f, "KReclaimable:", sreclaim);
+	kb(f, "Slab:", sreclaim + sunreclaim);
+	kb(f, "SReclaimable:", sreclaim);
+	kb(f, "SUnreclaim:", sunreclaim);
 	kb(f, "KernelStack:", 0);
 	kb(f, "PageTables:", gstate(sim, NR_PAGETABLE));
 	kb(f, "SecPageTables:", 0);

@@ -19,6 +19,7 @@
 #include "mm/swapfile.h"
 #include "mm/huge_memory.h"
 #include "mm/vmscan.h"
+#include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
@@ -588,7 +589,12 @@ static void shrink_node(struct task *tsk, struct scan_control *sc, unsigned nid)
 	sc->may_deactivate_file = inactive_is_low(lv, LRU_INACTIVE_FILE);
 	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !sc->may_deactivate_file;
 	shrink_lruvec(tsk, sc, nid);
-	/* shrink_slab: the one shrinker modelled, THPs queued for deferred split */
+	/* shrink_slab after the LRUs, as shrink_node does: the slab caches' shrinkers (freed
+	 * slab pages count as reclaimed, reclaim_state->reclaimed_slab) and the THP deferred
+	 * split queue */
+	u64 slab_pages;
+	shrink_slab(tsk, nid, sc->priority, &slab_pages);
+	sc->nr_reclaimed += slab_pages;
 	shrink_deferred_split(tsk, nid, sc->priority);
 	if (sc->nr_reclaimed > before)
 		sim->phys->node_data[nid]->kswapd_failures = 0;

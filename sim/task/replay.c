@@ -20,6 +20,7 @@
 #include "mm/mmap.h"
 #include "mm/compaction.h"
 #include "mm/page_alloc.h"
+#include "mm/slab.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
@@ -528,7 +529,9 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		{
 			s32 fd = new_fd(p, op);
 			process_fd_close(tsk, p, fd);
-			process_fd_install(p, fd, file_open_path(tsk->sim, op->path));
+			struct inode *in = file_open_path(tsk->sim, op->path);
+			slab_inode_attach(tsk, in);   /* d_alloc + alloc_inode of a new file */
+			process_fd_install(p, fd, in);
 			return fd;
 		}
 	case OP_MEMFD_CREATE: {
@@ -765,6 +768,10 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = do_file_op(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
+	case OP_UNLINK:
+		ret = op->path ? file_unlink_path(tsk, op->path) : -MM_ENOENT;
+		record_ret(t, op, ret);
+		break;
 	case OP_SHMGET:
 		ret = do_shmget(tsk, rt->world, op);
 		record_ret(t, op, ret);
@@ -789,9 +796,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			ret = thp_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
 					      thp_sysfs_value(op->path + sizeof(thp_dir) - 1, op), &known);
 		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
-			/* drop_slab: every shrinker at priority 0; the one modelled is the THP
-			 * deferred split queue (dropping the page cache, 1 and 3, is not) */
+			/* drop_slab: every shrinker at priority 0, the slab caches' and the THP
+			 * deferred split queue's (dropping the page cache, 1 and 3, is not
+			 * modelled) */
 			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			drop_slab(tsk);
 			for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
 				shrink_deferred_split(tsk, n, 0);
 			known = true;
@@ -1006,6 +1015,9 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: LRU lists: %s", op_type_name(op->type), op->tid,
 			       msg);
+	if (check_slab(tsk->sim, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: slab: %s", op_type_name(op->type), op->tid, msg);
 	if (check_swap(tsk->sim, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
