@@ -1161,6 +1161,7 @@ static int strace_next(struct trace_reader *r, struct op *op)
 		if (!s->have_base) {
 			s->have_base = true;
 			s->base = tod;
+			r->info.time_base_ns = tod;
 			s->prev_tod = tod;
 		}
 		/* a clock going back by more than 12 hours crossed midnight */

@@ -47,7 +47,10 @@
 	X(MIGRATE_PAGES, "migrate_pages") /* id=pid nodemask=old len2=new nodes; ret */        \
 	X(MOVE_PAGES, "move_pages") /* id=pid addr=one page node=target (-1: query) flags; ret=status */ \
 	X(SCHED_SETAFFINITY, "sched_setaffinity") /* id=tid (0: self) nodemask=CPU mask */     \
-	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */
+	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */          \
+	X(OBSERVE, "observe")     /* recorded sample of the real process tree (mmsim record): */ \
+	                          /* id=Rss kB len=Anonymous kB len2=Swap kB addr=minflt+majflt */ \
+	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */
 
 enum op_type {
 	OP_NONE = 0,
