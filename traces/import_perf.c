@@ -47,9 +47,24 @@ struct pthread_state {
 	bool seen, live;
 };
 
+/* The strace reader hands out a call that was "<unfinished ...>" when its "resumed" line
+ * comes, with its start time: a clone is handed out after the first calls of the child
+ * it created. Its records are put back in time order through a window of
+ * STRACE_WINDOW_NS past the earliest one waiting (a longer unfinished call stays late). */
+#define STRACE_WINDOW_NS (50ULL * 1000 * 1000)
+
+struct st_item {
+	struct op op;
+	u64 seq;
+	char *path;                 /* owned copy of op.path */
+};
+
 struct perf_reader {
 	struct trace_reader r;
 	struct trace_reader *st;
+	struct st_item *heap;       /* min-heap by (time, seq) */
+	u32 nr_heap, cap_heap;
+	u64 seq, max_time;
 	struct linereader *pf, *sm;
 	char *pf_path, *sm_path;
 	s64 clock_off;
@@ -209,10 +224,62 @@ static int next_sample(struct perf_reader *p)
 	}
 }
 
+static bool item_less(const struct st_item *a, const struct st_item *b)
+{
+	return a->op.time_ns < b->op.time_ns || (a->op.time_ns == b->op.time_ns && a->seq < b->seq);
+}
+
+static void heap_push(struct perf_reader *p, const struct op *op)
+{
+	if (p->nr_heap == p->cap_heap) {
+		p->cap_heap = p->cap_heap ? 2 * p->cap_heap : 256;
+		p->heap = xrealloc(p->heap, p->cap_heap * sizeof(*p->heap));
+	}
+	u32 i = p->nr_heap++;
+	struct st_item it = { *op, p->seq++, op->path ? xstrdup(op->path) : NULL };
+	it.op.path = NULL;
+	while (i) {
+		u32 up = (i - 1) / 2;
+		if (!item_less(&it, &p->heap[up]))
+			break;
+		p->heap[i] = p->heap[up];
+		i = up;
+	}
+	p->heap[i] = it;
+}
+
+/* The earliest record into op; its path is copied to st_path. */
+static void heap_pop(struct perf_reader *p, struct op *op)
+{
+	struct st_item top = p->heap[0];
+	struct st_item last = p->heap[--p->nr_heap];
+	u32 i = 0;
+	for (;;) {
+		u32 c = 2 * i + 1;
+		if (c >= p->nr_heap)
+			break;
+		if (c + 1 < p->nr_heap && item_less(&p->heap[c + 1], &p->heap[c]))
+			c++;
+		if (!item_less(&p->heap[c], &last))
+			break;
+		p->heap[i] = p->heap[c];
+		i = c;
+	}
+	if (p->nr_heap)
+		p->heap[i] = last;
+	*op = top.op;
+	if (top.path) {
+		snprintf(p->st_path, sizeof(p->st_path), "%s", top.path);
+		op->path = p->st_path;
+		free(top.path);
+	}
+}
+
 static int fill(struct perf_reader *p)
 {
-	if (!p->st_ready && !p->st_done) {
-		int rc = trace_reader_next(p->st, &p->st_op);
+	while (!p->st_done && (!p->nr_heap || p->max_time < p->heap[0].op.time_ns + STRACE_WINDOW_NS)) {
+		struct op o;
+		int rc = trace_reader_next(p->st, &o);
 		if (rc < 0) {
 			snprintf(p->r.err, sizeof(p->r.err), "%s", trace_reader_error(p->st));
 			p->failed = true;
@@ -220,23 +287,24 @@ static int fill(struct perf_reader *p)
 		}
 		if (rc == 0) {
 			p->st_done = true;
-		} else {
-			p->st_ready = true;
-			if (p->st_op.path) {
-				snprintf(p->st_path, sizeof(p->st_path), "%s", p->st_op.path);
-				p->st_op.path = p->st_path;
-			}
-			if (!p->have_root) {
-				const struct trace_info *si = trace_reader_info(p->st);
-				if (si->time_base_ns < 86400ULL * NSEC_PER_SEC) {
-					snprintf(p->r.err, sizeof(p->r.err), "%s: the strace log's times "
-						 "are times of day; faults merge only with epoch times "
-						 "(strace --timestamps=unix,ns or -ttt)", p->r.path);
-					p->failed = true;
-					return -1;
-				}
+			break;
+		}
+		if (!p->seq) {
+			const struct trace_info *si = trace_reader_info(p->st);
+			if (si->time_base_ns < 86400ULL * NSEC_PER_SEC) {
+				snprintf(p->r.err, sizeof(p->r.err), "%s: the strace log's times are "
+					 "times of day; faults merge only with epoch times (strace "
+					 "--timestamps=unix,ns or -ttt)", p->r.path);
+				p->failed = true;
+				return -1;
 			}
 		}
+		heap_push(p, &o);
+		p->max_time = max(p->max_time, o.time_ns);
+	}
+	if (!p->st_ready && p->nr_heap) {
+		heap_pop(p, &p->st_op);
+		p->st_ready = true;
 	}
 	if (!p->pf_ready && !p->pf_done) {
 		int rc = next_fault(p);
@@ -297,7 +365,10 @@ static int perf_next(struct trace_reader *r, struct op *op)
 			*op = p->st_op;
 			p->st_ready = false;
 			struct pthread_state *t = pth(p, op->tid, true);
-			t->pid = op->pid;
+			if (t->live || t->seen)
+				op->pid = t->pid;   /* the strace reader learns a child's pid late */
+			else
+				t->pid = op->pid;
 			if (!p->have_root) {
 				p->have_root = true;
 				p->root_pid = op->pid;
@@ -358,6 +429,9 @@ static void perf_close(struct trace_reader *r)
 	if (p->sm)
 		linereader_close(p->sm);
 	tidmap_free(&p->tids);
+	for (u32 i = 0; i < p->nr_heap; i++)
+		free(p->heap[i].path);
+	free(p->heap);
 	free(p->th);
 	free(p->pf_path);
 	free(p->sm_path);

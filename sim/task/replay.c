@@ -366,6 +366,9 @@ static struct shm_seg *shm_find(struct replay_world *w, u64 id)
 
 void replay_world_release(struct replay_world *w)
 {
+	free(w->observed);
+	w->observed = NULL;
+	w->nr_observed = w->cap_observed = 0;
 	for (u32 i = 0; i < w->nr_shm_segs; i++)
 		if (w->shm_segs[i].inode)
 			iput(NULL, w->shm_segs[i].inode);
@@ -648,6 +651,39 @@ static void record_get_mempolicy(struct replay_totals *t, const struct op *op, s
 	}
 }
 
+/* OP_OBSERVE: the recorded sample beside the simulated process tree's Rss, Anonymous,
+ * Swap (all processes of the replay alive now, each once) and faults so far. */
+static void do_observe(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_world *w = rt->world;
+	u64 rss = 0, anon = 0, swap = 0;
+	u64 gen = ++w->check_gen;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *o = w->ops->thread(w, i);
+		if (!o)
+			break;
+		struct process *p = o->proc;
+		if (p->check_gen == gen || !p->mm || !p->nr_live)
+			continue;
+		p->check_gen = gen;
+		rss += p->mm->rss_anon + p->mm->rss_file + p->mm->rss_shmem;
+		anon += p->mm->rss_anon;
+		swap += p->mm->swap_ents;
+	}
+	if (w->nr_observed == w->cap_observed) {
+		w->cap_observed = w->cap_observed ? 2 * w->cap_observed : 64;
+		w->observed = xrealloc(w->observed, w->cap_observed * sizeof(*w->observed));
+	}
+	u64 kb = PAGE_SIZE / 1024;
+	w->observed[w->nr_observed++] = (struct observe_row){
+		.rec_ns = op->time_ns, .sim_ns = task_now(tsk),
+		.obs_rss_kb = op->id, .obs_anon_kb = op->len, .obs_swap_kb = op->len2,
+		.obs_faults = op->addr, .obs_pgfault = op->addr2,
+		.sim_rss_kb = rss * kb, .sim_anon_kb = anon * kb, .sim_swap_kb = swap * kb,
+		.sim_faults = rt->totals->faults,
+	};
+}
+
 /* Returns false when the thread must end (exit op, or killed). */
 static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
@@ -815,12 +851,16 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
-		t->touched_pages += (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
-				     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
+		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
+			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
+		t->touched_pages += pages;
+		rt->touches += pages;
 		if (ret >= 0) {
 			t->faults += (u64)ret;
+			rt->faults += (u64)ret;
 		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
 			t->segv++;
+			rt->segv++;
 		} else if (mm->oom_victim) {
 			return false;   /* killed by the OOM killer (reported there) */
 		} else {
@@ -865,6 +905,9 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_EXIT:
 		t->ops[op->type]++;
 		return false;
+	case OP_OBSERVE:
+		do_observe(tsk, rt, op);
+		break;
 	default:
 		t->not_modelled[op->type]++;
 		return true;
@@ -988,6 +1031,10 @@ void replay_main(struct task *tsk)
 		tsk->nr_ops++;
 		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
 		tsk->tid = op.tid;
+		if (!rt->trace_tid) {
+			rt->trace_pid = op.pid;
+			rt->trace_tid = op.tid;
+		}
 		bool go_on = do_op(tsk, rt, &op);
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);

@@ -81,9 +81,19 @@ struct shm_seg {
 	struct inode *inode;               /* counted reference */
 };
 
+/* OP_OBSERVE: what `mmsim record` saw of the real process tree at a sample point, and
+ * what the simulation has at the same point of the recording's thread. Sizes in kB. */
+struct observe_row {
+	u64 rec_ns, sim_ns;                /* recorded time, simulated time */
+	u64 obs_rss_kb, obs_anon_kb, obs_swap_kb, obs_faults, obs_pgfault;
+	u64 sim_rss_kb, sim_anon_kb, sim_swap_kb, sim_faults;
+};
+
 struct replay_world {
 	const struct replay_world_ops *ops;
 	struct replay_totals totals;
+	struct observe_row *observed;      /* owned; in the order the samples were replayed */
+	u32 nr_observed, cap_observed;
 	struct shm_seg *shm_segs;          /* owned; segments live to the end of the run */
 	u32 nr_shm_segs;
 	u64 check_gen;                     /* --check: generation of the RSS sum */
@@ -115,6 +125,8 @@ struct replay_thread {
 	struct replay_world *world;      /* borrowed */
 	char *error;                     /* owned: message if the source failed */
 	u32 index;                       /* creation order among all threads (replay_world_ops.thread) */
+	u32 trace_pid, trace_tid;        /* recorded ids (from its first op; 0 before) */
+	u64 touches, faults, segv;       /* this thread's touched pages, faults, SIGSEGV touches */
 	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
