@@ -257,10 +257,10 @@ static u64 vmstat_pgfault(void)
 }
 
 /* The processes below strace (not strace itself, not its forked child before exec). */
-static bool sample_tree(pid_t perf_pid, struct tree_sample *s)
+static bool sample_tree(pid_t perf_pid, struct tree_sample *s, u64 *when)
 {
 	static pid_t pids[MAX_TREE], ppids[MAX_TREE];
-	static u64 flts[MAX_TREE];
+	static u64 flts[MAX_TREE];   /* unused here: re-read at the sample's time */
 	static char comms[MAX_TREE][32];
 	unsigned n = 0;
 	DIR *d = opendir("/proc");
@@ -294,14 +294,22 @@ static bool sample_tree(pid_t perf_pid, struct tree_sample *s)
 			}
 		}
 	}
+	/* the sample's time: the middle of the reads of the tree's counters (the /proc
+	 * walk before them takes milliseconds on a busy host) */
 	memset(s, 0, sizeof(*s));
+	u64 t0 = clock_ns(CLOCK_REALTIME);
 	for (unsigned i = 0; i < n; i++) {
 		if (!in[i] || !strcmp(comms[i], "strace"))
 			continue;
+		u64 flt;
+		pid_t pp;
+		char comm[32];
 		rollup(pids[i], s);
-		s->flt += flts[i];
+		if (stat_of(pids[i], &pp, comm, sizeof(comm), &flt))
+			s->flt += flt;
 		s->nr++;
 	}
+	*when = t0 + (clock_ns(CLOCK_REALTIME) - t0) / 2;
 	return s->nr > 0;
 }
 
@@ -507,8 +515,8 @@ int record_main(int argc, char **argv)
 		if (w == perf)
 			break;
 		struct tree_sample ts;
-		u64 now = clock_ns(CLOCK_REALTIME);
-		if (sample_tree(perf, &ts)) {
+		u64 now;
+		if (sample_tree(perf, &ts, &now)) {
 			fprintf(obs, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
 				"\n", now, ts.rss_kb, ts.anon_kb, ts.swap_kb, ts.flt,
 				vmstat_pgfault() - pgf0);
