@@ -580,6 +580,41 @@ static void inherit_mempolicy(struct task *tsk, struct replay_world *w)
 	last->init_il_prev = tsk->il_prev;
 }
 
+/* The vfork parent resumes: the child execs or exits (kernel/fork.c's vfork_done). */
+static void vfork_release(struct task *tsk, struct process *p)
+{
+	struct task *parent = p->vfork_parent;
+	if (!parent || p->vfork_done)
+		return;
+	p->vfork_done = true;
+	p->vfork_parent = NULL;
+	task_unpark(tsk, parent);
+}
+
+/* execve: a new, empty mm for the process (same pid, same fds); the old one is dropped
+ * (or given back to the vfork parent that lent it). The program's first brk(NULL) sets
+ * the new break. Not modelled: the mappings the kernel makes (program image, ld.so,
+ * stack, vdso; the trace does not see them), and exec by a process with other live
+ * threads (de_thread). */
+static s64 do_execve(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct process *p = rt->proc;
+	if (op->ret != OP_RET_NONE && op->ret < 0)
+		return op->ret;   /* failed in the recording (PATH search): nothing changes */
+	if (p->nr_live > 1) {
+		rt->totals->not_modelled[OP_EXECVE]++;
+		return OP_RET_NONE;
+	}
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct mm_struct *old = p->mm;
+	p->mm = mm_alloc(tsk->sim, p->pid, (int)tsk->node);
+	tsk->mm = p->mm;
+	if (old)
+		mmput(tsk, old);
+	vfork_release(tsk, p);
+	return 0;
+}
+
 static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_world *w = rt->world;
@@ -598,8 +633,14 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 	}
 	struct process *parent = rt->proc;
 	struct process *child = w->ops->new_process(w, parent, trace_id ? trace_id : 0);
-	child->mm = mm_alloc(tsk->sim, child->pid, (int)tsk->node);
-	if (dup_mmap(tsk, parent->mm, child->mm) < 0) {
+	if (op->flags & FORK_F_VM) {
+		/* vfork, clone(CLONE_VM) without CLONE_THREAD: the child borrows the mm */
+		mmget(parent->mm);
+		child->mm = parent->mm;
+	} else {
+		child->mm = mm_alloc(tsk->sim, child->pid, (int)tsk->node);
+	}
+	if (!(op->flags & FORK_F_VM) && dup_mmap(tsk, parent->mm, child->mm) < 0) {
 		mmput(tsk, child->mm);
 		child->mm = NULL;
 		op_source_close(child_src);
@@ -609,8 +650,14 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 	if (child_src) {
 		child->nr_threads++;
 		child->nr_live++;
+		if (op->flags & FORK_F_VFORK)
+			child->vfork_parent = tsk;
 		w->ops->start_thread(w, tsk, child, child_src, trace_id);
 		inherit_mempolicy(tsk, w);
+		/* vfork: the parent sleeps until the child execs or exits */
+		while ((op->flags & FORK_F_VFORK) && !child->vfork_done)
+			if (!task_park(tsk, TASK_IDLE))
+				break;
 	} else {
 		/* the child left no records: it exited at once */
 		mmput(tsk, child->mm);
@@ -666,6 +713,14 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;
+		/* an mm shared by processes (vfork, CLONE_VM) counts once */
+		bool dup = false;
+		for (u32 j = 0; j < i && !dup; j++) {
+			const struct process *q = w->ops->thread(w, j)->proc;
+			dup = q != p && q->mm == p->mm && q->nr_live;
+		}
+		if (dup)
+			continue;
 		rss += p->mm->rss_anon + p->mm->rss_file + p->mm->rss_shmem;
 		anon += p->mm->rss_anon;
 		swap += p->mm->swap_ents;
@@ -908,6 +963,12 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_OBSERVE:
 		do_observe(tsk, rt, op);
 		break;
+	case OP_EXECVE:
+		ret = do_execve(tsk, rt, op);
+		if (ret == OP_RET_NONE)
+			return true;
+		record_ret(t, op, ret);
+		break;
 	default:
 		t->not_modelled[op->type]++;
 		return true;
@@ -1052,6 +1113,8 @@ void replay_main(struct task *tsk)
 	mpol_task_exit(tsk);
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
+	if (p->nr_live == 1)
+		vfork_release(tsk, p);   /* a vfork child that exits without exec */
 	mmput(tsk, p->mm);
 	op_init(&op, OP_EXIT);
 	op.pid = tsk->pid;

@@ -31,6 +31,8 @@ struct process {
 	const void *wcfg;                /* borrowed: the workload it belongs to (placement) */
 	u64 check_gen;                   /* --check: last RSS sum that counted it */
 	unsigned instance;               /* workload instance index */
+	struct task *vfork_parent;       /* borrowed: parked until this vfork child execs or exits */
+	bool vfork_done;
 };
 
 /* What the replay did, summed over all threads (owned by the caller). */
