@@ -579,6 +579,17 @@ static bool no_touch_warning(const struct sim *s)
 
 #define NO_TOUCH_WARNING "this strace log has no page touches; record with `mmsim record`"
 
+/* A result as the kernel gives it: an address in hex, an error as -ERRNO, else decimal. */
+static void fmt_ret(char *buf, size_t len, s64 r)
+{
+	if (r < 0 && r > -4096)
+		snprintf(buf, len, "%lld", (long long)r);
+	else if (r >= 0x10000)
+		snprintf(buf, len, "0x%llx", (unsigned long long)r);
+	else
+		snprintf(buf, len, "%lld", (long long)r);
+}
+
 /* The replay's touches in its first lines: how many, the faults they took, SIGSEGV. */
 static void write_replay_head(FILE *f, const struct sim *s)
 {
@@ -593,6 +604,29 @@ static void write_replay_head(FILE *f, const struct sim *s)
 		   "see, as execve's).\n\n",
 		(unsigned long long)t->touched_pages, (unsigned long long)t->faults,
 		(unsigned long long)t->segv);
+	if (t->nr_first_mismatch) {
+		fprintf(f, "First results that differ from the recorded ones (of %llu):\n\n"
+			   "| simulated time | recorded time | pid/tid | call | recorded | replayed |\n"
+			   "|---:|---:|---|---|---:|---:|\n", (unsigned long long)t->ret_mismatch);
+		for (u32 i = 0; i < t->nr_first_mismatch; i++) {
+			const struct ret_mismatch_row *m = &t->first_mismatch[i];
+			char b[32], rt[32], rec[32], rep[32], call[96];
+			fmt_ns(b, sizeof(b), m->sim_ns);
+			fmt_ns(rt, sizeof(rt), m->rec_ns);
+			if (m->type == OP_CLOSE || m->type == OP_READ || m->type == OP_WRITE ||
+			    m->type == OP_FTRUNCATE || m->type == OP_FALLOCATE)
+				snprintf(call, sizeof(call), "%s(fd %d)", op_type_name(m->type), m->fd);
+			else
+				snprintf(call, sizeof(call), "%s(0x%llx, 0x%llx)", op_type_name(m->type),
+					 (unsigned long long)m->addr, (unsigned long long)m->len);
+			fmt_ret(rec, sizeof(rec), m->recorded);
+			fmt_ret(rep, sizeof(rep), m->replayed);
+			fprintf(f, "| %s | %s | %u/%u | %s | %s | %s |\n", b, rt, m->pid, m->tid, call,
+				rec, rep);
+		}
+		fprintf(f, "\n(The source log's line of each is not kept in the trace; the recorded "
+			   "time and the call find it.)\n\n");
+	}
 }
 
 static s64 pct_dev(u64 sim, u64 obs)

@@ -286,6 +286,7 @@ static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 		t->failed[op->type]++;
 	if (op->ret != OP_RET_NONE && op->ret != ret) {
 		t->ret_mismatch++;
+		t->last_replayed_ret = ret;
 		if (getenv("MMSIM_DEBUG_RET"))
 			fprintf(stderr, "%s addr=0x%llx len=%llu: recorded %lld, replayed %lld\n",
 				op_type_name(op->type), (unsigned long long)op->addr,
@@ -1096,7 +1097,17 @@ void replay_main(struct task *tsk)
 			rt->trace_pid = op.pid;
 			rt->trace_tid = op.tid;
 		}
+		u64 mismatches = rt->totals->ret_mismatch;
 		bool go_on = do_op(tsk, rt, &op);
+		struct replay_totals *tt = rt->totals;
+		if (tt->ret_mismatch > mismatches &&
+		    tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
+			tt->first_mismatch[tt->nr_first_mismatch++] = (struct ret_mismatch_row){
+				.sim_ns = task_now(tsk), .rec_ns = op.time_ns, .pid = op.pid,
+				.tid = op.tid, .type = op.type, .fd = op.fd,
+				.addr = op.addr, .len = op.len, .recorded = op.ret,
+				.replayed = tt->last_replayed_ret,
+			};
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);
 			char what[96];

@@ -41,6 +41,17 @@ struct replay_totals {
 	u64 not_modelled[NR_OP_TYPES];   /* ops whose model has not arrived yet (skipped) */
 	u64 failed[NR_OP_TYPES];         /* ops that returned an error */
 	u64 ret_mismatch;                /* recorded result differs from the simulated one */
+	s64 last_replayed_ret;           /* the replayed result of the last mismatch */
+	/* the first mismatches, as the replay met them */
+	struct ret_mismatch_row {
+		u64 sim_ns, rec_ns;
+		u32 pid, tid;
+		enum op_type type;
+		s32 fd;
+		u64 addr, len;
+		s64 recorded, replayed;
+	} first_mismatch[10];
+	u32 nr_first_mismatch;
 	u64 touched_pages;
 	u64 faults;                      /* page faults taken by touches */
 	u64 segv;                        /* touches outside any VMA / without permission */
