@@ -435,6 +435,11 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, "mmsim record: -o %s: the output must end in .mmtz\n", a.out);
 		return EXIT_BAD;
 	}
+	if (strchr(a.cmd[0], '/') ? access(a.cmd[0], X_OK) != 0 : !in_path(a.cmd[0])) {
+		fprintf(stderr, "mmsim record: cannot run %s: not found or not executable\n",
+			a.cmd[0]);
+		return EXIT_BAD;
+	}
 	if (!in_path("perf") || !in_path("strace")) {
 		fprintf(stderr, "mmsim record: needs %s in PATH (Debian packages linux-perf and "
 			"strace)\n", in_path("perf") ? "strace" : "perf");
@@ -614,6 +619,14 @@ int record_main(int argc, char **argv)
 		goto out;
 	}
 	const struct trace_info *info = trace_reader_info(r);
+	if (!info->records) {
+		fprintf(stderr, "mmsim record: %s left no system call in the strace log: nothing "
+			"to replay\n", a.cmd[0]);
+		unlink(a.out);
+		trace_reader_close(r);
+		rc = EXIT_BAD;
+		goto out;
+	}
 	fprintf(stderr, "mmsim record: wrote %s: %" PRIu64 " records, %" PRIu64 " page faults as "
 		"touches, %" PRIu64 " observed samples\n", a.out, info->records,
 		info->faults_imported, observes);

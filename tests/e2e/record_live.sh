@@ -22,6 +22,9 @@ out=$("$mmsim" record -o x.txt -- true 2>&1); rc=$?
 out=$("$mmsim" record --sample-interval 10 -- true 2>&1); rc=$?
 [ $rc -eq 2 ] && [[ "$out" == *"--sample-interval: expected a time from 1ms to 60s"* ]] && ok || ko "interval: $rc $out"
 
+out=$("$mmsim" record -o "$tmp/none.mmtz" -- ./no-such-program 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "mmsim record: cannot run ./no-such-program: not found or not executable" ] && ok || ko "missing program: $rc $out"
+
 cc=$(command -v cc || command -v gcc)
 if [ -z "$cc" ]; then echo "SKIP: no C compiler to build tests/record/mt_regions.c"; exit 0; fi
 "$cc" -O1 -pthread -o "$tmp/mt_regions" "$here/record/mt_regions.c" || { ko "build"; exit 1; }
