@@ -287,6 +287,7 @@ static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 	if (op->ret != OP_RET_NONE && op->ret != ret) {
 		t->ret_mismatch++;
 		t->last_replayed_ret = ret;
+		t->last_mismatch_op = op;
 		if (getenv("MMSIM_DEBUG_RET"))
 			fprintf(stderr, "%s addr=0x%llx len=%llu: recorded %lld, replayed %lld\n",
 				op_type_name(op->type), (unsigned long long)op->addr,
@@ -1100,8 +1101,12 @@ void replay_main(struct task *tsk)
 		u64 mismatches = rt->totals->ret_mismatch;
 		bool go_on = do_op(tsk, rt, &op);
 		struct replay_totals *tt = rt->totals;
-		if (tt->ret_mismatch > mismatches &&
-		    tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
+		/* this op's own mismatch: record_ret() set it with no simcall since, so no
+		 * other thread's can have come in between */
+		bool mine = tt->ret_mismatch > mismatches && tt->last_mismatch_op == &op;
+		if (mine)
+			tt->last_mismatch_op = NULL;
+		if (mine && tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
 			tt->first_mismatch[tt->nr_first_mismatch++] = (struct ret_mismatch_row){
 				.sim_ns = task_now(tsk), .rec_ns = op.time_ns, .pid = op.pid,
 				.tid = op.tid, .type = op.type, .fd = op.fd,

@@ -42,6 +42,7 @@ struct replay_totals {
 	u64 failed[NR_OP_TYPES];         /* ops that returned an error */
 	u64 ret_mismatch;                /* recorded result differs from the simulated one */
 	s64 last_replayed_ret;           /* the replayed result of the last mismatch */
+	const void *last_mismatch_op;    /* and its op (a thread's own), to attribute it */
 	/* the first mismatches, as the replay met them */
 	struct ret_mismatch_row {
 		u64 sim_ns, rec_ns;
