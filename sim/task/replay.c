@@ -700,6 +700,17 @@ static void record_get_mempolicy(struct replay_totals *t, const struct op *op, s
 	}
 }
 
+/* Whether another live process of a thread before index i has p's mm (vfork, CLONE_VM). */
+static bool mm_counted_before(struct replay_world *w, u32 i, const struct process *p)
+{
+	for (u32 j = 0; j < i; j++) {
+		const struct process *q = w->ops->thread(w, j)->proc;
+		if (q != p && q->mm == p->mm && q->nr_live)
+			return true;
+	}
+	return false;
+}
+
 /* OP_OBSERVE: the recorded sample beside the simulated process tree's Rss, Anonymous,
  * Swap (all processes of the replay alive now, each once) and faults so far. */
 static void do_observe(struct task *tsk, struct replay_thread *rt, const struct op *op)
@@ -715,14 +726,8 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;
-		/* an mm shared by processes (vfork, CLONE_VM) counts once */
-		bool dup = false;
-		for (u32 j = 0; j < i && !dup; j++) {
-			const struct process *q = w->ops->thread(w, j)->proc;
-			dup = q != p && q->mm == p->mm && q->nr_live;
-		}
-		if (dup)
-			continue;
+		if (mm_counted_before(w, i, p))
+			continue;     /* an mm shared by processes (vfork, CLONE_VM) counts once */
 		rss += p->mm->rss_anon + p->mm->rss_file + p->mm->rss_shmem;
 		anon += p->mm->rss_anon;
 		swap += p->mm->swap_ents;
@@ -1005,6 +1010,8 @@ static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;   /* each process once, whatever its threads */
+		if (mm_counted_before(w, i, p))
+			continue;     /* an mm shared by processes (vfork, CLONE_VM) counts once */
 		rss += p->mm->rss_anon;
 	}
 	for (u64 pfn = 0; pfn < sim->phys->nr_pages; pfn++) {

@@ -58,5 +58,10 @@ sed 's/flags=vfork|vm/flags=vm/' "$tmp/pm.mmt" > "$tmp/nowait.mmt"
 grep -q "^Simulated time: 2.647 ms" "$tmp/o/report.md" && ok || ko "vfork time: $(grep Simulated "$tmp/o/report.md")"
 grep -q "^Simulated time: 2.545 ms" "$tmp/n/report.md" && ok || ko "no-wait time: $(grep Simulated "$tmp/n/report.md")"
 
+# --check on a machine small enough for the RSS walk: an mm shared by two processes is
+# counted once (no invariant finding)
+"$mmsim" replay "$log" -o "$tmp/c" --quiet --check --set machine.memory_per_node=256MiB 2> /dev/null && ok || ko "check replay"
+[ "$(cat "$tmp/c/findings.txt")" = "no findings" ] && ok || ko "check findings: $(head -3 "$tmp/c/findings.txt")"
+
 echo "record_process_model: $pass passed, $fail failed"
 [ $fail -eq 0 ]
