@@ -657,9 +657,11 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 		w->ops->start_thread(w, tsk, child, child_src, trace_id);
 		inherit_mempolicy(tsk, w);
 		/* vfork: the parent sleeps until the child execs or exits */
+		u64 t0 = task_now(tsk);
 		while ((op->flags & FORK_F_VFORK) && !child->vfork_done)
 			if (!task_park(tsk, TASK_IDLE))
 				break;
+		rt->think_credit = task_now(tsk) - t0;
 	} else {
 		/* the child left no records: it exited at once */
 		mmput(tsk, child->mm);
@@ -764,8 +766,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			t->lateness_total_ns += now - due;
 			t->lateness_max_ns = max(t->lateness_max_ns, now - due);
 		}
-	} else if (op->think_ns) {
-		task_sleep(tsk, op->think_ns);
+	} else if (op->think_ns > rt->think_credit) {
+		task_sleep(tsk, op->think_ns - rt->think_credit);
+		rt->think_credit = 0;
+	} else {
+		rt->think_credit = 0;
 	}
 	switch (op->type) {
 	case OP_MMAP:

@@ -141,6 +141,8 @@ struct replay_thread {
 	u32 index;                       /* creation order among all threads (replay_world_ops.thread) */
 	u32 trace_pid, trace_tid;        /* recorded ids (from its first op; 0 before) */
 	u64 touches, faults, segv;       /* this thread's touched pages, faults, SIGSEGV touches */
+	u64 think_credit;                /* closed loop: time a vfork parent waited, taken off the
+					  * next op's think time (recorded from the vfork's start) */
 	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */
