@@ -1,6 +1,7 @@
 /* main.c - the mmsim command line. Exit status: 0 success, 1 outputs could not be
  * written, 2 bad input (command line, scenario, trace), 3 host out of memory,
- * 4 the simulated kernel deadlocked (outputs written, with the finding). */
+ * 4 the simulated kernel deadlocked (outputs written, with the finding), 5 (record) the
+ * recorders could not run. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "config/schema.h"
 #include "workloads/workload.h"
 #include "traces/trace_cli.h"
+#include "traces/record.h"
 
 extern const char mmsim_default_scenario[];
 
@@ -26,6 +28,11 @@ static void usage(FILE *f)
 		"contention (/proc/lock_stat style) and fragmentation.\n"
 		"\n"
 		"Commands:\n"
+		"  record [-o OUT.mmtz] [--sample-interval T] -- CMD [ARGS]\n"
+		"                             run a program of yours under strace and perf: its\n"
+		"                             system calls, every page fault of every thread, and\n"
+		"                             samples of its real Rss/Anonymous/faults, merged into\n"
+		"                             one trace to replay (mmsim record --help)\n"
 		"  run [SCENARIO] [options]   run a scenario (without SCENARIO: the built-in default,\n"
 		"                             configs/default.yaml) and write the out dir\n"
 		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [options of run]\n"
@@ -68,7 +75,8 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
 		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
-		"4 the simulated kernel deadlocked (outputs written, see findings.txt).\n"
+		"4 the simulated kernel deadlocked (outputs written, see findings.txt); 5 (record)\n"
+		"the recorders could not run (perf or strace missing, perf events not permitted).\n"
 		"\n"
 		"  --help, --version\n");
 }
@@ -324,6 +332,8 @@ int main(int argc, char **argv)
 		return cmd_knobs(argc - 2, argv + 2);
 	if (!strcmp(cmd, "replay"))
 		return cmd_replay(argc - 2, argv + 2);
+	if (!strcmp(cmd, "record"))
+		return record_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);

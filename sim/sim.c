@@ -621,6 +621,16 @@ const struct replay_totals *sim_totals(const struct sim *s)
 	return &s->run->world.totals;
 }
 
+const struct replay_thread *sim_thread(const struct sim *s, unsigned i)
+{
+	return i < s->run->nr_threads ? s->run->threads[i] : NULL;
+}
+
+const struct replay_world *sim_world(const struct sim *s)
+{
+	return &s->run->world;
+}
+
 unsigned sim_nr_snapshots(const struct sim *s)
 {
 	return s->run->nr_snaps;

@@ -624,6 +624,153 @@ static void write_mempolicy_section(FILE *f, const struct sim *s)
 	fprintf(f, "\n");
 }
 
+/* A replay of a trace: the workloads are all of type trace. */
+static bool is_trace_replay(const struct sim *s)
+{
+	for (unsigned i = 0; i < s->scn->nr_workloads; i++)
+		if (!strcmp(s->scn->workloads[i].type, "trace"))
+			return true;
+	return false;
+}
+
+/* A trace with mappings and not one page touch replays as an empty address space. */
+static bool no_touch_warning(const struct sim *s)
+{
+	const struct replay_totals *t = sim_totals(s);
+	return is_trace_replay(s) && !t->touched_pages &&
+	       t->ops[OP_MMAP] + t->ops[OP_BRK] + t->ops[OP_SHMAT] + t->ops[OP_MREMAP] > 0;
+}
+
+#define NO_TOUCH_WARNING "this strace log has no page touches; record with `mmsim record`"
+
+/* A result as the kernel gives it: an address in hex, an error as -ERRNO, else decimal. */
+static void fmt_ret(char *buf, size_t len, s64 r)
+{
+	if (r < 0 && r > -4096)
+		snprintf(buf, len, "%lld", (long long)r);
+	else if (r >= 0x10000)
+		snprintf(buf, len, "0x%llx", (unsigned long long)r);
+	else
+		snprintf(buf, len, "%lld", (long long)r);
+}
+
+/* The replay's touches in its first lines: how many, the faults they took, SIGSEGV. */
+static void write_replay_head(FILE *f, const struct sim *s)
+{
+	const struct replay_totals *t = sim_totals(s);
+	if (!is_trace_replay(s))
+		return;
+	if (no_touch_warning(s))
+		fprintf(f, "**Warning: %s**: the replay maps memory but never touches it, so its "
+			   "page faults, Rss and AnonPages are 0.\n\n", NO_TOUCH_WARNING);
+	fprintf(f, "Touches replayed: %llu pages, %llu page faults, %llu SIGSEGV/SIGBUS touches "
+		   "(outside any mapping or without permission: mappings the recording did not "
+		   "see, as execve's).\n\n",
+		(unsigned long long)t->touched_pages, (unsigned long long)t->faults,
+		(unsigned long long)t->segv);
+	if (t->nr_first_mismatch) {
+		fprintf(f, "First results that differ from the recorded ones (of %llu):\n\n"
+			   "| simulated time | recorded time | pid/tid | call | recorded | replayed |\n"
+			   "|---:|---:|---|---|---:|---:|\n", (unsigned long long)t->ret_mismatch);
+		for (u32 i = 0; i < t->nr_first_mismatch; i++) {
+			const struct ret_mismatch_row *m = &t->first_mismatch[i];
+			char b[32], rt[32], rec[32], rep[32], call[96];
+			fmt_ns(b, sizeof(b), m->sim_ns);
+			fmt_ns(rt, sizeof(rt), m->rec_ns);
+			if (m->type == OP_CLOSE || m->type == OP_READ || m->type == OP_WRITE ||
+			    m->type == OP_FTRUNCATE || m->type == OP_FALLOCATE)
+				snprintf(call, sizeof(call), "%s(fd %d)", op_type_name(m->type), m->fd);
+			else
+				snprintf(call, sizeof(call), "%s(0x%llx, 0x%llx)", op_type_name(m->type),
+					 (unsigned long long)m->addr, (unsigned long long)m->len);
+			fmt_ret(rec, sizeof(rec), m->recorded);
+			fmt_ret(rep, sizeof(rep), m->replayed);
+			fprintf(f, "| %s | %s | %u/%u | %s | %s | %s |\n", b, rt, m->pid, m->tid, call,
+				rec, rep);
+		}
+		fprintf(f, "\n(The source log's line of each is not kept in the trace; the recorded "
+			   "time and the call find it.)\n\n");
+	}
+}
+
+static s64 pct_dev(u64 sim, u64 obs)
+{
+	/* deviation in tenths of a percent of the observed value (0 when both are 0) */
+	if (!obs)
+		return sim ? 1000 : 0;
+	return (s64)((((double)sim - (double)obs) * 1000.0) / (double)obs + ((sim >= obs) ? 0.5 : -0.5));
+}
+
+static void write_observed_section(FILE *f, const struct sim *s)
+{
+	const struct replay_world *w = sim_world(s);
+	if (!w->nr_observed)
+		return;
+	fprintf(f, "## Observed vs simulated\n\nThe real process tree as `mmsim record` sampled "
+		   "it (smaps_rollup, minflt+majflt) beside the simulated one at the same point of "
+		   "the trace; every sample in `observed.csv`. Deviation = (simulated - observed) / "
+		   "observed. The observed side also holds what the trace cannot replay: the "
+		   "mappings execve made (program, ld.so, stack) and their faults, file pages mapped "
+		   "by fault-around.\n\n");
+	fprintf(f, "| sample | recorded at | Rss kB obs / sim | Anonymous kB obs / sim | "
+		   "faults obs / sim |\n|---:|---:|---:|---:|---:|\n");
+	for (u32 i = 0; i < w->nr_observed; i++) {
+		const struct observe_row *r = &w->observed[i];
+		if (w->nr_observed > 12 && i >= 6 && i + 6 < w->nr_observed) {
+			if (i == 6)
+				fprintf(f, "| ... | | | | |\n");
+			continue;
+		}
+		char b[32];
+		fmt_ns(b, sizeof(b), r->rec_ns);
+		s64 d1 = pct_dev(r->sim_rss_kb, r->obs_rss_kb), d2 = pct_dev(r->sim_anon_kb, r->obs_anon_kb);
+		s64 d3 = pct_dev(r->sim_faults, r->obs_faults);
+		fprintf(f, "| %u | %s | %llu / %llu (%+lld.%lld%%) | %llu / %llu (%+lld.%lld%%) | "
+			   "%llu / %llu (%+lld.%lld%%) |\n", i + 1, b,
+			(unsigned long long)r->obs_rss_kb, (unsigned long long)r->sim_rss_kb,
+			(long long)(d1 / 10), (long long)llabs(d1 % 10),
+			(unsigned long long)r->obs_anon_kb, (unsigned long long)r->sim_anon_kb,
+			(long long)(d2 / 10), (long long)llabs(d2 % 10),
+			(unsigned long long)r->obs_faults, (unsigned long long)r->sim_faults,
+			(long long)(d3 / 10), (long long)llabs(d3 % 10));
+	}
+	fprintf(f, "\n");
+}
+
+static void w_observed(FILE *f, void *arg)
+{
+	const struct replay_world *w = sim_world(arg);
+	fprintf(f, "sample,recorded_ns,simulated_ns,obs_rss_kb,sim_rss_kb,rss_dev_permille,"
+		   "obs_anon_kb,sim_anon_kb,anon_dev_permille,obs_swap_kb,sim_swap_kb,obs_faults,"
+		   "sim_faults,faults_dev_permille,obs_vmstat_pgfault\n");
+	for (u32 i = 0; i < w->nr_observed; i++) {
+		const struct observe_row *r = &w->observed[i];
+		fprintf(f, "%u,%llu,%llu,%llu,%llu,%lld,%llu,%llu,%lld,%llu,%llu,%llu,%llu,%lld,%llu\n",
+			i + 1, (unsigned long long)r->rec_ns, (unsigned long long)r->sim_ns,
+			(unsigned long long)r->obs_rss_kb, (unsigned long long)r->sim_rss_kb,
+			(long long)pct_dev(r->sim_rss_kb, r->obs_rss_kb),
+			(unsigned long long)r->obs_anon_kb, (unsigned long long)r->sim_anon_kb,
+			(long long)pct_dev(r->sim_anon_kb, r->obs_anon_kb),
+			(unsigned long long)r->obs_swap_kb, (unsigned long long)r->sim_swap_kb,
+			(unsigned long long)r->obs_faults, (unsigned long long)r->sim_faults,
+			(long long)pct_dev(r->sim_faults, r->obs_faults),
+			(unsigned long long)r->obs_pgfault);
+	}
+}
+
+/* Per replayed thread: its recorded ids, pages touched, faults taken, SIGSEGV touches. */
+static void w_threads(FILE *f, void *arg)
+{
+	const struct sim *s = arg;
+	fprintf(f, "pid,tid,touches,faults,segv\n");
+	for (unsigned i = 0; i < sim_nr_threads(s); i++) {
+		const struct replay_thread *rt = sim_thread(s, i);
+		fprintf(f, "%u,%u,%llu,%llu,%llu\n", rt->trace_pid, rt->trace_tid,
+			(unsigned long long)rt->touches, (unsigned long long)rt->faults,
+			(unsigned long long)rt->segv);
+	}
+}
+
 static void write_report(FILE *f, void *arg)
 {
 	struct sim *s = arg;
@@ -651,6 +798,7 @@ static void write_report(FILE *f, void *arg)
 		b1, sim_nr_threads(s), (unsigned long long)t->threads_done, (unsigned long long)ops,
 		(unsigned long long)t->faults, (unsigned long long)global_vm_state(s->vmstat, PGFAULT),
 		(unsigned long long)t->touched_pages);
+	write_replay_head(f, s);
 	if (es->deadlocks)
 		fprintf(f, "**The run stopped on a deadlock** (see Findings).\n\n");
 	if (t->processes > scn->nr_workloads || t->snapshots || t->ret_mismatch) {
@@ -668,6 +816,7 @@ static void write_report(FILE *f, void *arg)
 		fprintf(f, "\n\n");
 	}
 
+	write_observed_section(f, s);
 	fprintf(f, "## Workloads\n\n| name | type | threads |\n|---|---|---|\n");
 	for (unsigned i = 0; i < scn->nr_workloads; i++)
 		fprintf(f, "| %s | %s | %u |\n", scn->workloads[i].name, scn->workloads[i].type,
@@ -895,7 +1044,20 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 		rc |= outdir_write(od, name, w_blob, &b);
 	}
 	rc |= sampler_write(s->sampler, od);
+	if (is_trace_replay(s))
+		rc |= outdir_write(od, "threads.csv", w_threads, s);
+	if (sim_world(s)->nr_observed)
+		rc |= outdir_write(od, "observed.csv", w_observed, s);
 	rc |= outdir_write(od, "report.md", write_report, s);
+	if (is_trace_replay(s)) {
+		const struct replay_totals *t = sim_totals(s);
+		if (no_touch_warning(s))
+			fprintf(stderr, "mmsim: warning: %s (the replay's page faults, Rss and "
+				"AnonPages are 0)\n", NO_TOUCH_WARNING);
+		fprintf(stderr, "mmsim: replayed %llu page touches: %llu page faults, %llu "
+			"SIGSEGV/SIGBUS\n", (unsigned long long)t->touched_pages,
+			(unsigned long long)t->faults, (unsigned long long)t->segv);
+	}
 	rc |= outdir_write(od, "summary.json", w_summary, summary);  /* last: marks a complete run */
 	json_free(summary);
 	outdir_destroy(od);

@@ -39,6 +39,10 @@ struct sthread {
 	u32 pid, tid;
 	u64 last_time;
 	bool seen, exited;
+	bool forked;                /* created by a fork/clone record of the log */
+	bool first_done;            /* its first line was read */
+	bool held;                  /* its records wait for the fork that made it */
+	bool pending_fork;          /* its unfinished call is a fork/clone/vfork */
 	char *pending;              /* text of an unfinished call, or NULL */
 	u64 pending_time;
 };
@@ -75,6 +79,14 @@ struct strace_reader {
 	u32 sysctl_next;
 	char joined[2 * LINEREADER_MAX + 64];
 	char pathbuf[MMT_MAX_PATH + 1];
+	/* A fork's record comes when its "resumed" line does; the child's first lines may come
+	 * before it. A thread first seen while a fork is unfinished is held until a fork
+	 * record names it (then its records follow that record), or until no fork is
+	 * unfinished (then it is a root, as before). */
+	struct held_op { struct op op; char *path; } *held, *rel;
+	u32 nr_held, cap_held, nr_rel, next_rel, cap_rel;
+	u32 nr_fork_pending;
+	char *rel_path;             /* path of the op last handed out from rel */
 	struct op *queue;           /* owned: ops of one call still to hand out (move_pages) */
 	u32 nr_queued, next_queued, cap_queue;
 	bool failed;                /* a located error is in r.err */
@@ -1044,8 +1056,20 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->arg = (u32)arg_flags(&uapi_falloc, &a[1]);
 		op->off = v[2];
 		op->len = v[3];
+	} else if (IS("execve") || IS("execveat")) {
+		/* execve(path, argv, envp) / execveat(dirfd, path, ...): a new mm; the
+		 * program's mappings made by the kernel (image, ld.so, stack) are not seen */
+		int pi = IS("execveat") ? 1 : 0;
+		NEED(pi + 1);
+		/* the root's first calls are strace starting the program (its mm is new) */
+		if (!t->seen && !t->forked)
+			goto unknown;
+		type = OP_EXECVE;
+		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) == 0)
+			op->path = s->pathbuf;
 	} else if (IS("clone") || IS("clone3") || IS("fork") || IS("vfork")) {
 		bool thread = false;
+		u32 fflags = IS("vfork") ? FORK_F_VFORK | FORK_F_VM : 0;
 		if (IS("clone") || IS("clone3")) {
 			NEED(1);
 			/* clone(child_stack=..., flags=A|B, ...) or clone3({flags=A|B, ...}, size) */
@@ -1057,17 +1081,25 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 				while (fe < a[i].s + a[i].n && *fe != ',' && *fe != '}')
 					fe++;
 				struct arg fa = { f + 6, (size_t)(fe - f - 6) };
-				thread = arg_flags(&uapi_clone, &fa) & 0x10000;  /* CLONE_THREAD */
+				u64 cf = arg_flags(&uapi_clone, &fa);
+				thread = cf & 0x10000;                      /* CLONE_THREAD */
+				if (!thread && (cf & 0x100))                 /* CLONE_VM */
+					fflags |= FORK_F_VM;
+				if (!thread && (cf & 0x4000))                /* CLONE_VFORK */
+					fflags |= FORK_F_VFORK;
 				break;
 			}
 		}
 		type = thread ? OP_CLONE : OP_FORK;
+		if (!thread)
+			op->flags = fflags;
 		if (ret > 0 && ret <= UINT32_MAX) {
 			u32 self = t->tid, pid = t->pid;
 			op->id = (u64)ret;
 			struct sthread *child = thread_get(s, (u32)ret);  /* may move threads[] */
 			if (!child->seen)
 				child->pid = thread ? pid : (u32)ret;
+			child->forked = true;
 			if (!thread)
 				fds_fork(s, pid, (u32)ret);
 			t = &s->threads[tidmap_get(&s->tids, self)];
@@ -1108,7 +1140,23 @@ unknown:
 #undef NEED
 }
 
-static int strace_next(struct trace_reader *r, struct op *op)
+static bool is_fork_call(const char *text)
+{
+	return !strncmp(text, "clone(", 6) || !strncmp(text, "clone3(", 7) ||
+	       !strncmp(text, "fork(", 5) || !strncmp(text, "vfork(", 6);
+}
+
+static void pending_clear(struct strace_reader *s, struct sthread *t)
+{
+	if (t->pending_fork) {
+		t->pending_fork = false;
+		s->nr_fork_pending--;
+	}
+	free(t->pending);
+	t->pending = NULL;
+}
+
+static int strace_next_line(struct trace_reader *r, struct op *op)
 {
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
 	char *line;
@@ -1161,6 +1209,7 @@ static int strace_next(struct trace_reader *r, struct op *op)
 		if (!s->have_base) {
 			s->have_base = true;
 			s->base = tod;
+			r->info.time_base_ns = tod;
 			s->prev_tod = tod;
 		}
 		/* a clock going back by more than 12 hours crossed midnight */
@@ -1174,13 +1223,16 @@ static int strace_next(struct trace_reader *r, struct op *op)
 			goto unparsed;
 		struct sthread *t = thread_get(s, tid);
 		u32 ti = tidmap_get(&s->tids, tid);
+		if (!t->first_done) {
+			t->first_done = true;
+			t->held = !t->forked && s->nr_fork_pending > 0;
+		}
 		if (!strncmp(p, "--- ", 4)) {
 			r->info.signals++;
 			continue;
 		}
 		if (!strncmp(p, "+++ ", 4)) {
-			free(t->pending);
-			t->pending = NULL;
+			pending_clear(s, t);
 			if (t->exited)
 				continue;
 			t->exited = true;
@@ -1214,8 +1266,7 @@ static int strace_next(struct trace_reader *r, struct op *op)
 			}
 			snprintf(s->joined, sizeof(s->joined), "%s%s", t->pending, res + 9);
 			u64 start = t->pending_time;
-			free(t->pending);
-			t->pending = NULL;
+			pending_clear(s, t);
 			t = &s->threads[ti];
 			int dc = decode_call(s, t, s->joined, start, op);
 			if (dc < 0)
@@ -1228,12 +1279,16 @@ static int strace_next(struct trace_reader *r, struct op *op)
 		}
 		const char *unf = strstr(p, " <unfinished ...>");
 		if (unf) {
-			free(t->pending);
+			pending_clear(s, t);
 			size_t n = (size_t)(unf - p);
 			t->pending = xmalloc(n + 1);
 			memcpy(t->pending, p, n);
 			t->pending[n] = '\0';
 			t->pending_time = time;
+			if (is_fork_call(t->pending)) {
+				t->pending_fork = true;
+				s->nr_fork_pending++;
+			}
 			continue;
 		}
 		int dc = decode_call(s, t, p, time, op);
@@ -1250,9 +1305,96 @@ unparsed:
 	}
 }
 
+static void held_push(struct held_op **a, u32 *nr, u32 *cap, const struct op *op, char *path)
+{
+	if (*nr == *cap) {
+		*cap = *cap ? 2 * *cap : 32;
+		*a = xrealloc(*a, *cap * sizeof(**a));
+	}
+	(*a)[*nr].op = *op;
+	(*a)[*nr].op.path = NULL;
+	(*a)[*nr].path = path;
+	(*nr)++;
+}
+
+/* Move the held records of tid (all when tid is 0) to the release list, in order. */
+static void held_release(struct strace_reader *s, u32 tid, u32 pid)
+{
+	u32 k = 0;
+	for (u32 i = 0; i < s->nr_held; i++) {
+		struct held_op *h = &s->held[i];
+		if (tid && h->op.tid != tid) {
+			s->held[k++] = *h;
+			continue;
+		}
+		if (tid)
+			h->op.pid = pid;
+		held_push(&s->rel, &s->nr_rel, &s->cap_rel, &h->op, h->path);
+	}
+	s->nr_held = k;
+	for (u32 i = 0; i < s->nr_threads; i++)
+		if (s->threads[i].held && (!tid || s->threads[i].tid == tid)) {
+			s->threads[i].held = false;
+			if (tid)
+				s->threads[i].pid = pid;
+		}
+}
+
+static int strace_next(struct trace_reader *r, struct op *op)
+{
+	struct strace_reader *s = container_of(r, struct strace_reader, r);
+	free(s->rel_path);
+	s->rel_path = NULL;
+	for (;;) {
+		if (s->next_rel < s->nr_rel) {
+			struct held_op *h = &s->rel[s->next_rel++];
+			*op = h->op;
+			op->path = s->rel_path = h->path;
+			if (s->next_rel == s->nr_rel)
+				s->next_rel = s->nr_rel = 0;
+			return 1;
+		}
+		int rc = strace_next_line(r, op);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (!s->nr_held)
+				return 0;
+			held_release(s, 0, 0);
+			continue;
+		}
+		u32 ti = tidmap_get(&s->tids, op->tid);
+		if (ti != TIDMAP_NONE && s->threads[ti].held) {
+			held_push(&s->held, &s->nr_held, &s->cap_held, op,
+				  op->path ? xstrdup(op->path) : NULL);
+			continue;
+		}
+		if ((op->type == OP_FORK || op->type == OP_CLONE) && op->id && s->nr_held) {
+			/* this record first, then the child's records held so far */
+			held_push(&s->rel, &s->nr_rel, &s->cap_rel, op, op->path ? xstrdup(op->path) : NULL);
+			held_release(s, (u32)op->id, op->type == OP_FORK ? (u32)op->id : op->pid);
+			continue;
+		}
+		if (!s->nr_fork_pending && s->nr_held) {
+			/* no fork can claim them any more: roots, in their order, then this one */
+			held_release(s, 0, 0);
+			held_push(&s->rel, &s->nr_rel, &s->cap_rel, op, op->path ? xstrdup(op->path) : NULL);
+			continue;
+		}
+		return 1;
+	}
+}
+
 static void strace_close(struct trace_reader *r)
 {
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
+	for (u32 i = 0; i < s->nr_held; i++)
+		free(s->held[i].path);
+	for (u32 i = s->next_rel; i < s->nr_rel; i++)
+		free(s->rel[i].path);
+	free(s->held);
+	free(s->rel);
+	free(s->rel_path);
 	for (u32 i = 0; i < s->nr_threads; i++)
 		free(s->threads[i].pending);
 	for (u32 i = 0; i < NR_SYSCTL_FDS; i++)

@@ -45,6 +45,11 @@ struct trace_import_opts {
 	 * `strace -f -tt -e trace=memory,process,ipc,desc -o LOG valgrind --tool=lackey
 	 * --trace-mem=yes --trace-syscalls=yes --log-file=LACKEY CMD` (FORMAT.md). */
 	const char *lackey_touches;
+	/* strace (-ttt): merge in the page faults of this `perf script` log of the same run
+	 * (import_perf.c): each fault of a traced thread becomes a one-page touch. */
+	const char *perf_faults;
+	/* with perf_faults: the observed samples of `mmsim record` (OP_OBSERVE records). */
+	const char *observed;
 };
 
 /* What a reader knows about its input. Counters are filled as the reader goes; an
@@ -65,6 +70,10 @@ struct trace_info {
 		u64 count;
 	} unknown[TRACE_MAX_UNKNOWN];
 	u64 unknown_other;          /* unknown calls beyond the listed names */
+	u64 time_base_ns;           /* strace: absolute timestamp of time 0 (-ttt: epoch ns) */
+	/* perf faults merged in (import_perf.c): imported as touches, and dropped because
+	 * no traced thread was alive with that tid (strace itself, perf, before the exec) */
+	u64 faults_imported, faults_foreign;
 	/* mmtz only (from the header and index): */
 	u64 file_bytes;
 	u32 nr_blocks;

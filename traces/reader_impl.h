@@ -32,6 +32,11 @@ void lackey_set_syscall_hook(struct trace_reader *r, lackey_syscall_fn fn, void 
 struct trace_reader *combine_open(const char *strace_path, const struct trace_import_opts *opts,
 				  char *err, size_t errlen);
 
+/* A strace log (epoch times) with the page faults of a perf script log and the observed
+ * samples of the same run (import_perf.c; opts->perf_faults, opts->observed). */
+struct trace_reader *perf_faults_open(const char *strace_path, const struct trace_import_opts *opts,
+				      char *err, size_t errlen);
+
 /* Common setup of the embedded part. */
 void trace_reader_init(struct trace_reader *r, const char *path, enum trace_kind kind);
 /* Count one unknown name in info (listed up to TRACE_MAX_UNKNOWN names). */

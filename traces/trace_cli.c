@@ -36,6 +36,10 @@ static void trace_usage(FILE *f)
 		"  --touches LACKEY           strace: add the page touches of this lackey log of the\n"
 		"                             same run (recorded as below); --dedup-window and\n"
 		"                             --no-instr apply to it\n"
+		"  --faults PERF              strace: add the page faults of this `perf script` log\n"
+		"                             of the same run as touches (what `mmsim record` makes;\n"
+		"                             the strace log needs epoch times, traces/FORMAT.md)\n"
+		"  --observed SAMPLES         with --faults: the observed samples of `mmsim record`\n"
 		"\n"
 		"strace logs: record with `strace -f -tt -e trace=memory,process,ipc,desc -o LOG CMD`\n"
 		"(`trace=memory,process,ipc,desc,prctl` keeps the THP prctl calls too).\n"
@@ -79,7 +83,7 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 		const char *s = argv[i];
 		u64 v;
 		if (!strcmp(s, "--from") || !strcmp(s, "--dedup-window") || !strcmp(s, "--ns-per-instr") ||
-		    !strcmp(s, "--touches")) {
+		    !strcmp(s, "--touches") || !strcmp(s, "--faults") || !strcmp(s, "--observed")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim trace %s: %s needs a value\n", cmd, s);
 				return -1;
@@ -87,6 +91,10 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 			const char *val = argv[++i];
 			if (!strcmp(s, "--touches")) {
 				a->opts.lackey_touches = val;
+			} else if (!strcmp(s, "--faults")) {
+				a->opts.perf_faults = val;
+			} else if (!strcmp(s, "--observed")) {
+				a->opts.observed = val;
 			} else if (!strcmp(s, "--from")) {
 				a->from = trace_kind_from_name(val);
 				if (a->from == TRACE_KIND_AUTO) {
@@ -198,6 +206,10 @@ static int cmd_convert(int argc, char **argv)
 	if (rc == 0) {
 		const struct trace_info *info = trace_reader_info(r);
 		print_not_imported(in, info);
+		if (a.opts.perf_faults)
+			fprintf(stderr, "note: %s: %" PRIu64 " faults imported as touches, %" PRIu64
+				" of other tasks (strace, perf, before the first call) dropped\n",
+				a.opts.perf_faults, info->faults_imported, info->faults_foreign);
 		struct stat st;
 		if (strcmp(out, "-") && stat(out, &st) == 0)
 			fprintf(stderr, "%s: %" PRIu64 " records, %lld bytes (%.2f bytes/record)\n", out,

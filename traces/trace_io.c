@@ -84,6 +84,12 @@ static bool looks_strace(const char *l)
 		while (*p == ' ')
 			p++;
 	}
+	/* SECONDS.FRAC (-ttt, --timestamps=unix): at least 9 digits of epoch seconds */
+	const char *q = p;
+	while (isdigit((unsigned char)*q))
+		q++;
+	if (q - p >= 9 && *q == '.' && isdigit((unsigned char)q[1]))
+		return true;
 	/* HH:MM:SS */
 	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
 	       isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) && p[5] == ':';
@@ -160,6 +166,21 @@ struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 		if (kind == TRACE_KIND_AUTO)
 			return NULL;
 	}
+	if ((opts->perf_faults || opts->observed) && kind != TRACE_KIND_STRACE) {
+		snprintf(err, errlen, "%s: perf faults and observed samples combine with a strace "
+			 "log, not with a %s trace", path, trace_kind_name(kind));
+		return NULL;
+	}
+	if (opts->observed && !opts->perf_faults) {
+		snprintf(err, errlen, "%s: observed samples need the perf faults log (--faults)",
+			 path);
+		return NULL;
+	}
+	if (opts->perf_faults && opts->lackey_touches) {
+		snprintf(err, errlen, "%s: touches come from lackey or from perf faults, not both",
+			 path);
+		return NULL;
+	}
 	if (opts->lackey_touches && kind != TRACE_KIND_STRACE) {
 		snprintf(err, errlen, "%s: the touches of a lackey log combine with a strace log, "
 			 "not with a %s trace", path, trace_kind_name(kind));
@@ -171,6 +192,8 @@ struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 	case TRACE_KIND_STRACE:
 		if (opts->lackey_touches)
 			return combine_open(path, opts, err, errlen);
+		if (opts->perf_faults)
+			return perf_faults_open(path, opts, err, errlen);
 		return strace_open(path, opts, err, errlen);
 	case TRACE_KIND_LACKEY: return lackey_open(path, opts, err, errlen);
 	default:

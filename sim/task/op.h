@@ -47,7 +47,11 @@
 	X(MIGRATE_PAGES, "migrate_pages") /* id=pid nodemask=old len2=new nodes; ret */        \
 	X(MOVE_PAGES, "move_pages") /* id=pid addr=one page node=target (-1: query) flags; ret=status */ \
 	X(SCHED_SETAFFINITY, "sched_setaffinity") /* id=tid (0: self) nodemask=CPU mask */     \
-	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */        \
+	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */          \
+	X(OBSERVE, "observe")     /* recorded sample of the real process tree (mmsim record): */ \
+	                          /* id=Rss kB len=Anonymous kB len2=Swap kB addr=minflt+majflt */ \
+	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
+	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
 	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */
 
 enum op_type {
@@ -60,6 +64,11 @@ enum op_type {
 
 /* op.flags bits for OP_TOUCH */
 #define TOUCH_WRITE 0x1u
+
+/* op.flags bits for OP_FORK: vfork (the parent waits until the child execs or exits) and
+ * CLONE_VM without CLONE_THREAD (the child process shares the parent's mm). */
+#define FORK_F_VFORK 0x1u
+#define FORK_F_VM 0x2u
 
 /* op.flags bits for OP_SYSCTL: the value written is a word, not a number: op.id is an
  * enum sysctl_word (the THP sysfs files take "always", "madvise", "defer+madvise", ...). */

@@ -321,6 +321,8 @@ static void record_ret(struct replay_totals *t, const struct op *op, s64 ret)
 		t->failed[op->type]++;
 	if (op->ret != OP_RET_NONE && op->ret != ret) {
 		t->ret_mismatch++;
+		t->last_replayed_ret = ret;
+		t->last_mismatch_op = op;
 		if (getenv("MMSIM_DEBUG_RET"))
 			fprintf(stderr, "%s addr=0x%llx len=%llu: recorded %lld, replayed %lld\n",
 				op_type_name(op->type), (unsigned long long)op->addr,
@@ -401,6 +403,9 @@ static struct shm_seg *shm_find(struct replay_world *w, u64 id)
 
 void replay_world_release(struct replay_world *w)
 {
+	free(w->observed);
+	w->observed = NULL;
+	w->nr_observed = w->cap_observed = 0;
 	for (u32 i = 0; i < w->nr_shm_segs; i++)
 		if (w->shm_segs[i].inode)
 			iput(NULL, w->shm_segs[i].inode);
@@ -614,6 +619,41 @@ static void inherit_mempolicy(struct task *tsk, struct replay_world *w)
 	last->init_il_prev = tsk->il_prev;
 }
 
+/* The vfork parent resumes: the child execs or exits (kernel/fork.c's vfork_done). */
+static void vfork_release(struct task *tsk, struct process *p)
+{
+	struct task *parent = p->vfork_parent;
+	if (!parent || p->vfork_done)
+		return;
+	p->vfork_done = true;
+	p->vfork_parent = NULL;
+	task_unpark(tsk, parent);
+}
+
+/* execve: a new, empty mm for the process (same pid, same fds); the old one is dropped
+ * (or given back to the vfork parent that lent it). The program's first brk(NULL) sets
+ * the new break. Not modelled: the mappings the kernel makes (program image, ld.so,
+ * stack, vdso; the trace does not see them), and exec by a process with other live
+ * threads (de_thread). */
+static s64 do_execve(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct process *p = rt->proc;
+	if (op->ret != OP_RET_NONE && op->ret < 0)
+		return op->ret;   /* failed in the recording (PATH search): nothing changes */
+	if (p->nr_live > 1) {
+		rt->totals->not_modelled[OP_EXECVE]++;
+		return OP_RET_NONE;
+	}
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	struct mm_struct *old = p->mm;
+	p->mm = mm_alloc(tsk->sim, p->pid, (int)tsk->node);
+	tsk->mm = p->mm;
+	if (old)
+		mmput(tsk, old);
+	vfork_release(tsk, p);
+	return 0;
+}
+
 static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_world *w = rt->world;
@@ -632,8 +672,14 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 	}
 	struct process *parent = rt->proc;
 	struct process *child = w->ops->new_process(w, parent, trace_id ? trace_id : 0);
-	child->mm = mm_alloc(tsk->sim, child->pid, (int)tsk->node);
-	if (dup_mmap(tsk, parent->mm, child->mm) < 0) {
+	if (op->flags & FORK_F_VM) {
+		/* vfork, clone(CLONE_VM) without CLONE_THREAD: the child borrows the mm */
+		mmget(parent->mm);
+		child->mm = parent->mm;
+	} else {
+		child->mm = mm_alloc(tsk->sim, child->pid, (int)tsk->node);
+	}
+	if (!(op->flags & FORK_F_VM) && dup_mmap(tsk, parent->mm, child->mm) < 0) {
 		mmput(tsk, child->mm);
 		child->mm = NULL;
 		op_source_close(child_src);
@@ -643,8 +689,16 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 	if (child_src) {
 		child->nr_threads++;
 		child->nr_live++;
+		if (op->flags & FORK_F_VFORK)
+			child->vfork_parent = tsk;
 		w->ops->start_thread(w, tsk, child, child_src, trace_id);
 		inherit_mempolicy(tsk, w);
+		/* vfork: the parent sleeps until the child execs or exits */
+		u64 t0 = task_now(tsk);
+		while ((op->flags & FORK_F_VFORK) && !child->vfork_done)
+			if (!task_park(tsk, TASK_IDLE))
+				break;
+		rt->think_credit = task_now(tsk) - t0;
 	} else {
 		/* the child left no records: it exited at once */
 		mmput(tsk, child->mm);
@@ -685,6 +739,52 @@ static void record_get_mempolicy(struct replay_totals *t, const struct op *op, s
 	}
 }
 
+/* Whether another live process of a thread before index i has p's mm (vfork, CLONE_VM). */
+static bool mm_counted_before(struct replay_world *w, u32 i, const struct process *p)
+{
+	for (u32 j = 0; j < i; j++) {
+		const struct process *q = w->ops->thread(w, j)->proc;
+		if (q != p && q->mm == p->mm && q->nr_live)
+			return true;
+	}
+	return false;
+}
+
+/* OP_OBSERVE: the recorded sample beside the simulated process tree's Rss, Anonymous,
+ * Swap (all processes of the replay alive now, each once) and faults so far. */
+static void do_observe(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_world *w = rt->world;
+	u64 rss = 0, anon = 0, swap = 0;
+	u64 gen = ++w->check_gen;
+	for (u32 i = 0;; i++) {
+		struct replay_thread *o = w->ops->thread(w, i);
+		if (!o)
+			break;
+		struct process *p = o->proc;
+		if (p->check_gen == gen || !p->mm || !p->nr_live)
+			continue;
+		p->check_gen = gen;
+		if (mm_counted_before(w, i, p))
+			continue;     /* an mm shared by processes (vfork, CLONE_VM) counts once */
+		rss += p->mm->rss_anon + p->mm->rss_file + p->mm->rss_shmem;
+		anon += p->mm->rss_anon;
+		swap += p->mm->swap_ents;
+	}
+	if (w->nr_observed == w->cap_observed) {
+		w->cap_observed = w->cap_observed ? 2 * w->cap_observed : 64;
+		w->observed = xrealloc(w->observed, w->cap_observed * sizeof(*w->observed));
+	}
+	u64 kb = PAGE_SIZE / 1024;
+	w->observed[w->nr_observed++] = (struct observe_row){
+		.rec_ns = op->time_ns, .sim_ns = task_now(tsk),
+		.obs_rss_kb = op->id, .obs_anon_kb = op->len, .obs_swap_kb = op->len2,
+		.obs_faults = op->addr, .obs_pgfault = op->addr2,
+		.sim_rss_kb = rss * kb, .sim_anon_kb = anon * kb, .sim_swap_kb = swap * kb,
+		.sim_faults = rt->totals->faults,
+	};
+}
+
 /* Returns false when the thread must end (exit op, or killed). */
 static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
@@ -703,8 +803,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			t->lateness_total_ns += now - due;
 			t->lateness_max_ns = max(t->lateness_max_ns, now - due);
 		}
-	} else if (op->think_ns) {
-		task_sleep(tsk, op->think_ns);
+	} else if (op->think_ns > rt->think_credit) {
+		task_sleep(tsk, op->think_ns - rt->think_credit);
+		rt->think_credit = 0;
+	} else {
+		rt->think_credit = 0;
 	}
 	switch (op->type) {
 	case OP_MMAP:
@@ -893,12 +996,16 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
-		t->touched_pages += (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
-				     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
+		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
+			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
+		t->touched_pages += pages;
+		rt->touches += pages;
 		if (ret >= 0) {
 			t->faults += (u64)ret;
+			rt->faults += (u64)ret;
 		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
 			t->segv++;
+			rt->segv++;
 		} else if (mm->oom_victim) {
 			return false;   /* killed by the OOM killer (reported there) */
 		} else {
@@ -943,6 +1050,15 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_EXIT:
 		t->ops[op->type]++;
 		return false;
+	case OP_OBSERVE:
+		do_observe(tsk, rt, op);
+		break;
+	case OP_EXECVE:
+		ret = do_execve(tsk, rt, op);
+		if (ret == OP_RET_NONE)
+			return true;
+		record_ret(t, op, ret);
+		break;
 	default:
 		t->not_modelled[op->type]++;
 		return true;
@@ -977,6 +1093,8 @@ static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;   /* each process once, whatever its threads */
+		if (mm_counted_before(w, i, p))
+			continue;     /* an mm shared by processes (vfork, CLONE_VM) counts once */
 		rss += p->mm->rss_anon;
 	}
 	for (u64 pfn = 0; pfn < sim->phys->nr_pages; pfn++) {
@@ -1076,7 +1194,25 @@ void replay_main(struct task *tsk)
 		tsk->nr_ops++;
 		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
 		tsk->tid = op.tid;
+		if (!rt->trace_tid) {
+			rt->trace_pid = op.pid;
+			rt->trace_tid = op.tid;
+		}
+		u64 mismatches = rt->totals->ret_mismatch;
 		bool go_on = do_op(tsk, rt, &op);
+		struct replay_totals *tt = rt->totals;
+		/* this op's own mismatch: record_ret() set it with no simcall since, so no
+		 * other thread's can have come in between */
+		bool mine = tt->ret_mismatch > mismatches && tt->last_mismatch_op == &op;
+		if (mine)
+			tt->last_mismatch_op = NULL;
+		if (mine && tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
+			tt->first_mismatch[tt->nr_first_mismatch++] = (struct ret_mismatch_row){
+				.sim_ns = task_now(tsk), .rec_ns = op.time_ns, .pid = op.pid,
+				.tid = op.tid, .type = op.type, .fd = op.fd,
+				.addr = op.addr, .len = op.len, .recorded = op.ret,
+				.replayed = tt->last_replayed_ret,
+			};
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);
 			char what[96];
@@ -1093,6 +1229,8 @@ void replay_main(struct task *tsk)
 	mpol_task_exit(tsk);
 	rt->totals->threads_done++;
 	struct process *p = rt->proc;
+	if (p->nr_live == 1)
+		vfork_release(tsk, p);   /* a vfork child that exits without exec */
 	mmput(tsk, p->mm);
 	op_init(&op, OP_EXIT);
 	op.pid = tsk->pid;

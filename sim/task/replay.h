@@ -31,6 +31,8 @@ struct process {
 	const void *wcfg;                /* borrowed: the workload it belongs to (placement) */
 	u64 check_gen;                   /* --check: last RSS sum that counted it */
 	unsigned instance;               /* workload instance index */
+	struct task *vfork_parent;       /* borrowed: parked until this vfork child execs or exits */
+	bool vfork_done;
 };
 
 /* What the replay did, summed over all threads (owned by the caller). */
@@ -39,6 +41,18 @@ struct replay_totals {
 	u64 not_modelled[NR_OP_TYPES];   /* ops whose model has not arrived yet (skipped) */
 	u64 failed[NR_OP_TYPES];         /* ops that returned an error */
 	u64 ret_mismatch;                /* recorded result differs from the simulated one */
+	s64 last_replayed_ret;           /* the replayed result of the last mismatch */
+	const void *last_mismatch_op;    /* and its op (a thread's own), to attribute it */
+	/* the first mismatches, as the replay met them */
+	struct ret_mismatch_row {
+		u64 sim_ns, rec_ns;
+		u32 pid, tid;
+		enum op_type type;
+		s32 fd;
+		u64 addr, len;
+		s64 recorded, replayed;
+	} first_mismatch[10];
+	u32 nr_first_mismatch;
 	u64 touched_pages;
 	u64 faults;                      /* page faults taken by touches */
 	u64 segv;                        /* touches outside any VMA / without permission */
@@ -81,9 +95,19 @@ struct shm_seg {
 	struct inode *inode;               /* counted reference */
 };
 
+/* OP_OBSERVE: what `mmsim record` saw of the real process tree at a sample point, and
+ * what the simulation has at the same point of the recording's thread. Sizes in kB. */
+struct observe_row {
+	u64 rec_ns, sim_ns;                /* recorded time, simulated time */
+	u64 obs_rss_kb, obs_anon_kb, obs_swap_kb, obs_faults, obs_pgfault;
+	u64 sim_rss_kb, sim_anon_kb, sim_swap_kb, sim_faults;
+};
+
 struct replay_world {
 	const struct replay_world_ops *ops;
 	struct replay_totals totals;
+	struct observe_row *observed;      /* owned; in the order the samples were replayed */
+	u32 nr_observed, cap_observed;
 	struct shm_seg *shm_segs;          /* owned; segments live to the end of the run */
 	u32 nr_shm_segs;
 	u64 check_gen;                     /* --check: generation of the RSS sum */
@@ -115,6 +139,10 @@ struct replay_thread {
 	struct replay_world *world;      /* borrowed */
 	char *error;                     /* owned: message if the source failed */
 	u32 index;                       /* creation order among all threads (replay_world_ops.thread) */
+	u32 trace_pid, trace_tid;        /* recorded ids (from its first op; 0 before) */
+	u64 touches, faults, segv;       /* this thread's touched pages, faults, SIGSEGV touches */
+	u64 think_credit;                /* closed loop: time a vfork parent waited, taken off the
+					  * next op's think time (recorded from the vfork's start) */
 	bool compacted;                  /* issued compact_memory: later allocations count apart */
 	bool open_mode;                  /* issue ops at their recorded time (else closed loop) */
 	u64 t0_ns;                       /* simulated time of the trace's time 0 (open mode) */

@@ -1,0 +1,475 @@
+/* import_perf.c - one trace from a strace log (system calls with their exact arguments and
+ * results) and a `perf script` log of the page faults of the same run (the touches), plus
+ * the observed samples `mmsim record` takes of the real process tree.
+ *
+ * Recording (what `mmsim record` runs, sim/record.c):
+ *   perf record -k mono -e exceptions:page_fault_user -e exceptions:page_fault_kernel \
+ *       -o DATA -- strace -f --timestamps=unix,ns -e trace=memory,process,ipc,desc -o LOG CMD
+ *   perf script -i DATA -F pid,tid,time,event,trace --ns >> FAULTS
+ * FAULTS starts with the line "# mmsim-clock realtime_minus_monotonic_ns=N" (measured by
+ * the recorder around the run): strace stamps CLOCK_REALTIME, perf CLOCK_MONOTONIC
+ * (perf 6.1 refuses -k realtime here), and N maps one onto the other.
+ *
+ * A fault line is "PID/TID SECONDS.NS: exceptions:page_fault_user: address=0x.. ip=0x..
+ * error_code=0x..": a one-page touch of the faulting page by TID at that time, a write when
+ * the error code's bit 1 (X86_PF_WRITE) is set. page_fault_kernel lines are faults the
+ * kernel took on a user address for the thread (copy_to_user, execve's loader); kernel
+ * addresses (from 0xffff800000000000) are skipped.
+ *
+ * Alignment rule: all three streams are merged in time order (strace first on a tie).
+ * A traced thread stops at each system call's entry until strace has stamped it, so a
+ * fault after a call's return is later than the call's stamp, and a fault before it is
+ * earlier. A fault is kept when its tid is a traced thread: from the thread's first
+ * imported record (the root: its first call after execve) or from the fork/clone record
+ * that created it, until its exit. Others (strace's own, perf's, the root before its
+ * first call) are counted in trace_info.faults_foreign. think_ns is recomputed per
+ * thread over the merged stream.
+ *
+ * The observed samples file has one line per sample: "REALTIME_NS RSS_KB ANON_KB SWAP_KB
+ * FLT PGFAULT" (# lines are comments); each becomes an OP_OBSERVE of the root thread
+ * while it lives. */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "traces/linereader.h"
+#include "traces/reader_impl.h"
+#include "traces/tidmap.h"
+
+#define USER_ADDR_END 0x800000000000ULL
+#define CLOCK_TAG "# mmsim-clock realtime_minus_monotonic_ns="
+
+struct pthread_state {
+	u32 tid, pid;
+	u64 last_time;
+	bool seen, live;
+};
+
+/* The strace reader hands out a call that was "<unfinished ...>" when its "resumed" line
+ * comes, with its start time: a clone is handed out after the first calls of the child
+ * it created. Its records are put back in time order through a window of
+ * STRACE_WINDOW_NS past the earliest one waiting (a longer unfinished call stays late). */
+#define STRACE_WINDOW_NS (50ULL * 1000 * 1000)
+
+struct st_item {
+	struct op op;
+	u64 seq;
+	char *path;                 /* owned copy of op.path */
+};
+
+struct perf_reader {
+	struct trace_reader r;
+	struct trace_reader *st;
+	struct st_item *heap;       /* min-heap by (time, seq) */
+	u32 nr_heap, cap_heap;
+	u64 seq, max_time;
+	struct linereader *pf, *sm;
+	char *pf_path, *sm_path;
+	s64 clock_off;
+	bool have_clock;
+	struct op st_op, pf_op, sm_op;
+	bool st_ready, pf_ready, sm_ready;
+	bool st_done, pf_done, sm_done;
+	char st_path[MMT_MAX_PATH + 1];
+	u64 pf_abs, sm_abs;
+	struct tidmap tids;
+	struct pthread_state *th;
+	u32 nr_th, cap_th;
+	bool have_root;
+	u32 root_pid, root_tid;
+	bool failed;
+};
+
+static struct pthread_state *pth(struct perf_reader *p, u32 tid, bool create)
+{
+	u32 i = tidmap_get(&p->tids, tid);
+	if (i != TIDMAP_NONE)
+		return &p->th[i];
+	if (!create)
+		return NULL;
+	if (p->nr_th == p->cap_th) {
+		p->cap_th = p->cap_th ? 2 * p->cap_th : 16;
+		p->th = xrealloc(p->th, p->cap_th * sizeof(*p->th));
+	}
+	i = p->nr_th++;
+	memset(&p->th[i], 0, sizeof(p->th[i]));
+	p->th[i].tid = tid;
+	p->th[i].pid = tid;
+	tidmap_set(&p->tids, tid, i);
+	return &p->th[i];
+}
+
+static int perr(struct perf_reader *p, const char *path, u64 line, const char *msg)
+{
+	snprintf(p->r.err, sizeof(p->r.err), "%s:%" PRIu64 ": %s", path, line, msg);
+	p->failed = true;
+	return -1;
+}
+
+static int hexfield(const char *line, const char *key, u64 *v)
+{
+	const char *f = strstr(line, key);
+	if (!f)
+		return -1;
+	f += strlen(key);
+	char *end;
+	if (strncmp(f, "0x", 2))
+		return -1;
+	*v = strtoull(f, &end, 16);
+	return end == f + 2 ? -1 : 0;
+}
+
+/* Next fault line as an op (absolute realtime in pf_abs). 1, 0 at the end, -1 error. */
+static int next_fault(struct perf_reader *p)
+{
+	char *line;
+	size_t len;
+	for (;;) {
+		int rc = linereader_next(p->pf, &line, &len);
+		if (rc < 0)
+			return perr(p, p->pf_path, linereader_lineno(p->pf), linereader_error(p->pf));
+		if (rc == 0)
+			return 0;
+		u64 ln = linereader_lineno(p->pf);
+		if (!strncmp(line, CLOCK_TAG, strlen(CLOCK_TAG))) {
+			char *end;
+			p->clock_off = strtoll(line + strlen(CLOCK_TAG), &end, 10);
+			if (end == line + strlen(CLOCK_TAG) || *end)
+				return perr(p, p->pf_path, ln, "clock line: expected an integer");
+			p->have_clock = true;
+			continue;
+		}
+		const char *s = line;
+		while (*s == ' ')
+			s++;
+		if (!*s || *s == '#')
+			continue;
+		const char *ev = strstr(s, "exceptions:page_fault_");
+		if (!ev) {
+			trace_info_unknown(&p->r.info, "(perf: other events)", 20);
+			p->r.info.skipped++;
+			continue;
+		}
+		if (!p->have_clock)
+			return perr(p, p->pf_path, ln, "no \"" CLOCK_TAG "N\" line before the first "
+				    "fault: record with `mmsim record`");
+		char *end;
+		unsigned long pid = strtoul(s, &end, 10);
+		if (end == s || *end != '/')
+			return perr(p, p->pf_path, ln, "expected PID/TID (perf script -F "
+				    "pid,tid,time,event,trace --ns)");
+		const char *t = end + 1;
+		unsigned long tid = strtoul(t, &end, 10);
+		if (end == t || *end != ' ')
+			return perr(p, p->pf_path, ln, "expected PID/TID");
+		t = end;
+		while (*t == ' ')
+			t++;
+		unsigned long long sec = strtoull(t, &end, 10);
+		if (end == t || *end != '.')
+			return perr(p, p->pf_path, ln, "expected a time SECONDS.NANOSECONDS:");
+		t = end + 1;
+		const char *fs = t;
+		unsigned long long frac = strtoull(t, &end, 10);
+		if (end - fs != 9 || *end != ':')
+			return perr(p, p->pf_path, ln, "expected a time with 9 decimals (perf script "
+				    "--ns)");
+		u64 addr, ecode;
+		if (hexfield(ev, "address=", &addr) < 0 || hexfield(ev, "error_code=", &ecode) < 0)
+			return perr(p, p->pf_path, ln, "expected address=0x... and error_code=0x...");
+		if (addr >= USER_ADDR_END) {
+			p->r.info.skipped++;
+			continue;
+		}
+		s64 abs = (s64)(sec * NSEC_PER_SEC + frac) + p->clock_off;
+		op_init(&p->pf_op, OP_TOUCH);
+		p->pf_op.pid = (u32)pid;
+		p->pf_op.tid = (u32)tid;
+		p->pf_op.addr = addr & ~4095ULL;
+		p->pf_op.len = 4096;
+		p->pf_op.flags = (ecode & 2) ? TOUCH_WRITE : 0;
+		p->pf_abs = abs < 0 ? 0 : (u64)abs;
+		return 1;
+	}
+}
+
+static int next_sample(struct perf_reader *p)
+{
+	char *line;
+	size_t len;
+	for (;;) {
+		int rc = linereader_next(p->sm, &line, &len);
+		if (rc < 0)
+			return perr(p, p->sm_path, linereader_lineno(p->sm), linereader_error(p->sm));
+		if (rc == 0)
+			return 0;
+		if (!len || line[0] == '#')
+			continue;
+		unsigned long long v[6];
+		int n;
+		if (sscanf(line, "%llu %llu %llu %llu %llu %llu%n", &v[0], &v[1], &v[2], &v[3],
+			   &v[4], &v[5], &n) != 6 || line[n])
+			return perr(p, p->sm_path, linereader_lineno(p->sm),
+				    "expected REALTIME_NS RSS_KB ANON_KB SWAP_KB FLT PGFAULT");
+		op_init(&p->sm_op, OP_OBSERVE);
+		p->sm_op.id = v[1];
+		p->sm_op.len = v[2];
+		p->sm_op.len2 = v[3];
+		p->sm_op.addr = v[4];
+		p->sm_op.addr2 = v[5];
+		p->sm_abs = v[0];
+		return 1;
+	}
+}
+
+static bool item_less(const struct st_item *a, const struct st_item *b)
+{
+	return a->op.time_ns < b->op.time_ns || (a->op.time_ns == b->op.time_ns && a->seq < b->seq);
+}
+
+static void heap_push(struct perf_reader *p, const struct op *op)
+{
+	if (p->nr_heap == p->cap_heap) {
+		p->cap_heap = p->cap_heap ? 2 * p->cap_heap : 256;
+		p->heap = xrealloc(p->heap, p->cap_heap * sizeof(*p->heap));
+	}
+	u32 i = p->nr_heap++;
+	struct st_item it = { *op, p->seq++, op->path ? xstrdup(op->path) : NULL };
+	it.op.path = NULL;
+	while (i) {
+		u32 up = (i - 1) / 2;
+		if (!item_less(&it, &p->heap[up]))
+			break;
+		p->heap[i] = p->heap[up];
+		i = up;
+	}
+	p->heap[i] = it;
+}
+
+/* The earliest record into op; its path is copied to st_path. */
+static void heap_pop(struct perf_reader *p, struct op *op)
+{
+	struct st_item top = p->heap[0];
+	struct st_item last = p->heap[--p->nr_heap];
+	u32 i = 0;
+	for (;;) {
+		u32 c = 2 * i + 1;
+		if (c >= p->nr_heap)
+			break;
+		if (c + 1 < p->nr_heap && item_less(&p->heap[c + 1], &p->heap[c]))
+			c++;
+		if (!item_less(&p->heap[c], &last))
+			break;
+		p->heap[i] = p->heap[c];
+		i = c;
+	}
+	if (p->nr_heap)
+		p->heap[i] = last;
+	*op = top.op;
+	if (top.path) {
+		snprintf(p->st_path, sizeof(p->st_path), "%s", top.path);
+		op->path = p->st_path;
+		free(top.path);
+	}
+}
+
+static int fill(struct perf_reader *p)
+{
+	while (!p->st_done && (!p->nr_heap || p->max_time < p->heap[0].op.time_ns + STRACE_WINDOW_NS)) {
+		struct op o;
+		int rc = trace_reader_next(p->st, &o);
+		if (rc < 0) {
+			snprintf(p->r.err, sizeof(p->r.err), "%s", trace_reader_error(p->st));
+			p->failed = true;
+			return -1;
+		}
+		if (rc == 0) {
+			p->st_done = true;
+			break;
+		}
+		if (!p->seq) {
+			const struct trace_info *si = trace_reader_info(p->st);
+			if (si->time_base_ns < 86400ULL * NSEC_PER_SEC) {
+				snprintf(p->r.err, sizeof(p->r.err), "%s: the strace log's times are "
+					 "times of day; faults merge only with epoch times (strace "
+					 "--timestamps=unix,ns or -ttt)", p->r.path);
+				p->failed = true;
+				return -1;
+			}
+		}
+		heap_push(p, &o);
+		p->max_time = max(p->max_time, o.time_ns);
+	}
+	if (!p->st_ready && p->nr_heap) {
+		heap_pop(p, &p->st_op);
+		p->st_ready = true;
+	}
+	if (!p->pf_ready && !p->pf_done) {
+		int rc = next_fault(p);
+		if (rc < 0)
+			return -1;
+		p->pf_ready = rc;
+		p->pf_done = !rc;
+	}
+	if (p->sm && !p->sm_ready && !p->sm_done) {
+		int rc = next_sample(p);
+		if (rc < 0)
+			return -1;
+		p->sm_ready = rc;
+		p->sm_done = !rc;
+	}
+	return 0;
+}
+
+static u64 rel(const struct perf_reader *p, u64 abs)
+{
+	u64 base = trace_reader_info(p->st)->time_base_ns;
+	return abs > base ? abs - base : 0;
+}
+
+static void set_think(struct perf_reader *p, struct pthread_state *t, struct op *op)
+{
+	op->think_ns = t->seen && op->time_ns > t->last_time ? op->time_ns - t->last_time : 0;
+	if (op->time_ns > t->last_time || !t->seen)
+		t->last_time = op->time_ns;
+	t->seen = true;
+	(void)p;
+}
+
+static int perf_next(struct trace_reader *r, struct op *op)
+{
+	struct perf_reader *p = container_of(r, struct perf_reader, r);
+	if (p->failed)
+		return -1;
+	for (;;) {
+		if (fill(p) < 0)
+			return -1;
+		if (!p->st_ready && !p->pf_ready && !p->sm_ready) {
+			/* the strace reader's counts of what it did not import */
+			const struct trace_info *si = trace_reader_info(p->st);
+			r->info.lines = si->lines;
+			r->info.signals = si->signals;
+			r->info.nr_unknown = si->nr_unknown;
+			memcpy(r->info.unknown, si->unknown, sizeof(si->unknown));
+			r->info.unknown_other = si->unknown_other;
+			r->info.time_base_ns = si->time_base_ns;
+			return 0;
+		}
+		u64 st_abs = p->st_ready ? trace_reader_info(p->st)->time_base_ns + p->st_op.time_ns
+					 : UINT64_MAX;
+		u64 pf_abs = p->pf_ready ? p->pf_abs : UINT64_MAX;
+		u64 sm_abs = p->sm_ready ? p->sm_abs : UINT64_MAX;
+		if (p->st_ready && st_abs <= pf_abs && st_abs <= sm_abs) {
+			*op = p->st_op;
+			p->st_ready = false;
+			struct pthread_state *t = pth(p, op->tid, true);
+			if (t->live || t->seen)
+				op->pid = t->pid;   /* the strace reader learns a child's pid late */
+			else
+				t->pid = op->pid;
+			if (!p->have_root) {
+				p->have_root = true;
+				p->root_pid = op->pid;
+				p->root_tid = op->tid;
+				t->live = true;
+			}
+			if (!t->live && !t->seen)
+				t->live = true;   /* a root of its own (strace -p) */
+			if ((op->type == OP_FORK || op->type == OP_CLONE) && op->id && op->ret > 0) {
+				u32 self = op->tid;
+				struct pthread_state *c = pth(p, (u32)op->id, true);
+				c->pid = op->type == OP_FORK ? (u32)op->id : op->pid;
+				c->live = true;
+				t = pth(p, self, false);
+			}
+			op->think_ns = 0;
+			set_think(p, t, op);
+			if (op->type == OP_EXIT)
+				t->live = false;
+			/* the strace reader's think time is per thread over its own records;
+			 * recomputed over the merged stream */
+			r->info.records++;
+			return 1;
+		}
+		if (p->sm_ready && sm_abs <= pf_abs) {
+			p->sm_ready = false;
+			struct pthread_state *t = p->have_root ? pth(p, p->root_tid, false) : NULL;
+			if (!t || !t->live)
+				continue;
+			*op = p->sm_op;
+			op->pid = p->root_pid;
+			op->tid = p->root_tid;
+			op->time_ns = rel(p, p->sm_abs);
+			set_think(p, t, op);
+			r->info.records++;
+			return 1;
+		}
+		p->pf_ready = false;
+		struct pthread_state *t = pth(p, p->pf_op.tid, false);
+		if (!t || !t->live || t->pid != p->pf_op.pid) {
+			r->info.faults_foreign++;
+			continue;
+		}
+		*op = p->pf_op;
+		op->time_ns = rel(p, p->pf_abs);
+		set_think(p, t, op);
+		r->info.faults_imported++;
+		r->info.records++;
+		return 1;
+	}
+}
+
+static void perf_close(struct trace_reader *r)
+{
+	struct perf_reader *p = container_of(r, struct perf_reader, r);
+	trace_reader_close(p->st);
+	linereader_close(p->pf);
+	if (p->sm)
+		linereader_close(p->sm);
+	tidmap_free(&p->tids);
+	for (u32 i = 0; i < p->nr_heap; i++)
+		free(p->heap[i].path);
+	free(p->heap);
+	free(p->th);
+	free(p->pf_path);
+	free(p->sm_path);
+	free(r->path);
+	free(p);
+}
+
+struct trace_reader *perf_faults_open(const char *strace_path, const struct trace_import_opts *opts,
+				      char *err, size_t errlen)
+{
+	struct trace_import_opts o = *opts;
+	o.perf_faults = NULL;
+	o.observed = NULL;
+	struct trace_reader *st = strace_open(strace_path, &o, err, errlen);
+	if (!st)
+		return NULL;
+	struct linereader *pf = linereader_open(opts->perf_faults, err, errlen);
+	if (!pf) {
+		trace_reader_close(st);
+		return NULL;
+	}
+	struct linereader *sm = NULL;
+	if (opts->observed) {
+		sm = linereader_open(opts->observed, err, errlen);
+		if (!sm) {
+			linereader_close(pf);
+			trace_reader_close(st);
+			return NULL;
+		}
+	}
+	struct perf_reader *p = xcalloc(1, sizeof(*p));
+	trace_reader_init(&p->r, strace_path, TRACE_KIND_STRACE);
+	p->r.next = perf_next;
+	p->r.close = perf_close;
+	p->st = st;
+	p->pf = pf;
+	p->sm = sm;
+	p->pf_path = xstrdup(opts->perf_faults);
+	p->sm_path = opts->observed ? xstrdup(opts->observed) : NULL;
+	return &p->r;
+}
