@@ -39,6 +39,7 @@ static const char *const numa_stat_names[] = { "1", "0", NULL };
 static const char *const mpol_refcount_names[] = { "conditional", "always", NULL };
 static const char *const mpol_leak_names[] = { "fixed", "pre_2.6.24", NULL };
 static const char *const mpol_sp_lock_names[] = { "rwlock", "spinlock", NULL };
+static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", NULL };
 
 #define S struct scenario
 #define KNOB_BOOL(n, f, d, doc) KNOB_BOOL_OF(S, n, f, d, doc),
