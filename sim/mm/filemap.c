@@ -294,8 +294,9 @@ void folio_put(struct task *tsk, u64 pfn)
 	put_user_page(tsk, pfn);
 }
 
-/* --check: a page handed out by a lookup is the one cached at (inode, index), and the
- * caller's reference is on top of the cache's. */
+/* --check, at the lookup's linearization point (under tree_lock; at the recheck of the
+ * lockless protocol): the page is the one cached at (inode, index), and the caller's
+ * reference is on top of the cache's. A freed or reused page fails it. */
 static void check_lookup(struct task *tsk, struct inode *inode, u64 index, u64 pfn)
 {
 	u32 id;
@@ -323,6 +324,8 @@ u64 filemap_get_entry(struct task *tsk, struct inode *inode, u64 index)
 		if (xa_is_pfn(e)) {
 			page_ref_atomic(tsk, xa_to_pfn(e), true);
 			pfn_to_page(pm, xa_to_pfn(e))->refcount++;
+			if (tsk->sim->check)
+				check_lookup(tsk, inode, index, xa_to_pfn(e));
 		}
 		read_unlock(tsk, &inode->tree_lock);
 	} else {
@@ -347,14 +350,20 @@ u64 filemap_get_entry(struct task *tsk, struct inode *inode, u64 index)
 				folio_put(tsk, pfn);
 				continue;
 			}
+			if (tsk->sim->check)   /* the linearization point: still this event */
+				check_lookup(tsk, inode, index, pfn);
 			break;
 		}
 	}
 	note_latency(ft, task_now(tsk) - t0);
 	if (xa_is_pfn(e)) {
 		ft->pc.hits++;
-		if (tsk->sim->check)
-			check_lookup(tsk, inode, index, xa_to_pfn(e));
+		/* a writer may have run since (truncate), but our reference keeps the page */
+		if (tsk->sim->check && !pfn_to_page(pm, xa_to_pfn(e))->refcount)
+			finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+				       "page cache lookup of %s index %llu returned freed pfn %llu",
+				       inode->path, (unsigned long long)index,
+				       (unsigned long long)xa_to_pfn(e));
 	} else if (xa_is_value(e)) {
 		ft->pc.shadow_hits++;
 	}
@@ -486,7 +495,7 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 	if (ok) {
 		/* __remove_mapping: freeze the count from (cache + caller) to zero with one
 		 * cmpxchg; a speculative reference makes it fail and the page stays */
-		page_ref_atomic(tsk, pfn, pg->refcount == 1 + extra);
+		page_ref_atomic(tsk, pfn, true);   /* a failed cmpxchg takes the line too */
 		if (pg->refcount != 1 + extra) {
 			ft->pc.freeze_failed++;
 			ok = false;
@@ -501,9 +510,12 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 		ft->pc.shadows_stored++;
 		inode->nr_pages--;
 		mod_node_page_state(tsk, nid, NR_FILE_PAGES, -1);
-		/* remove_mapping's unfreeze: the caller keeps its references (reclaim then
-		 * drops the last one) */
-		pg->refcount = extra;
+		/* the count stays frozen at zero: reclaim frees the page without another atomic
+		 * (its put of the isolation reference finds the count at zero); the page has
+		 * no owner any more */
+		pg->refcount = 0;
+		rmap_clear_owner(tsk->sim, pfn);
+		lru_page_freed(tsk, pfn);
 	}
 	i_pages_unlock_w(tsk, inode);
 	return ok;

@@ -108,8 +108,9 @@ u64 pagecache_lookup_latency(const struct sim *sim, unsigned p);
  * Applies to mappings created afterwards. */
 void filemap_set_xa_node_hooks(struct sim *sim, const struct xa_node_hooks *hooks, void *arg);
 /* Reclaim (__remove_mapping): drop a clean, unmapped page from its page cache if only
- * the cache and the caller (extra references) hold it. True when removed (the cache's
- * reference is gone; the caller still holds its own). */
+ * the cache and the caller (extra references) hold it: one cmpxchg freezes the count
+ * from 1 + extra to zero, a workingset shadow entry takes the page's slot. True when
+ * removed: the count stays frozen at zero, so the caller's put frees the page. */
 bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra);
 /* The page at index, allocated and inserted when missing (*created set). PFN_NONE when
  * the allocator fails. The page's refcount is the cache's; callers that map it add

@@ -172,6 +172,11 @@ u64 xa_store(struct xarray *xa, u64 index, u64 entry, unsigned nid)
 		account(xa, entry, 1);
 		return old;
 	}
+	if (!xa->height && !xa->head_entry) {
+		/* an empty tree: one root at the height the index needs */
+		xa->head = xa_node_alloc(xa, (need - 1) * XA_CHUNK_SHIFT, nid);
+		xa->height = need;
+	}
 	/* xas_expand: new roots above the old one */
 	while (xa->height < need || !xa->height) {
 		struct xa_node *n = xa_node_alloc(xa, xa->height * XA_CHUNK_SHIFT, nid);
