@@ -19,6 +19,7 @@
 #include "locks/lockstat.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
+#include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
@@ -277,6 +278,20 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set(m, "hugetlb", hj);
 	json_set(m, "mempolicy", mempolicy_json(s));
 	json_set(m, "pagecache", pagecache_json(s));
+	{
+		const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
+		struct json *a = json_object();
+		json_set_u64(a, "calls", al->calls);
+		json_set_u64(a, "i_mmap_locked", al->i_mmap_locked);
+		json_set_u64(a, "anon_vma_locked", al->anon_vma_locked);
+		json_set_u64(a, "not_taken", al->not_taken);
+		json_set_u64(a, "hold_ns", al->hold_ns);
+		json_set_u64(a, "waiters_mmap_lock", al->waiters_mmap_lock);
+		json_set_u64(a, "waiters_i_mmap", al->waiters_i_mmap);
+		json_set_u64(a, "waiters_anon_vma", al->waiters_anon_vma);
+		json_set_u64(a, "waiters_mutex", al->waiters_mutex);
+		json_set(m, "mm_take_all_locks", a);
+	}
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -556,6 +571,18 @@ static void write_pagecache_section(FILE *f, const struct sim *s)
 		(unsigned long long)pc->removed, (unsigned long long)pc->truncated,
 		(unsigned long long)pc->xa_nodes_alloc, (unsigned long long)pc->xa_nodes_free,
 		(unsigned long long)pc->max_height);
+	const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
+	if (!al->calls)
+		return;
+	fprintf(f, "mm_take_all_locks (MMU notifier registration): %llu calls, %llu i_mmap_rwsem and "
+		   "%llu anon_vma locks taken (%llu not taken), %llu ns held in all; queued behind "
+		   "them when dropped: %llu on mmap_lock (faults), %llu on i_mmap_rwsem, %llu on "
+		   "anon_vma, %llu on mm_all_locks_mutex.\n\n",
+		(unsigned long long)al->calls, (unsigned long long)al->i_mmap_locked,
+		(unsigned long long)al->anon_vma_locked, (unsigned long long)al->not_taken,
+		(unsigned long long)al->hold_ns, (unsigned long long)al->waiters_mmap_lock,
+		(unsigned long long)al->waiters_i_mmap, (unsigned long long)al->waiters_anon_vma,
+		(unsigned long long)al->waiters_mutex);
 }
 
 /* metrics.mempolicy: the refcount model's counts (the NUMA counters are in metrics.numa). */

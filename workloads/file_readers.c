@@ -18,7 +18,9 @@
  *     (fallocate PUNCH_HOLE|KEEP_SIZE: truncate_inode_pages_range); with `remover:
  *     pressure`, touches (writes) `pressure_size` bytes of a private anonymous region
  *     mapped at its start, so reclaim evicts file pages (the freeze protocol), and with
- *     `pressure_unmap` unmaps and remaps it (so the next round faults it again).
+ *     `pressure_unmap` unmaps and remaps it (so the next round faults it again); with
+ *     `remover: notifier`, registers an MMU notifier (OP_MM_TAKE_ALL_LOCKS: every lock of
+ *     the mm held for `notifier_hold`), blocking the readers' faults meanwhile.
  *
  * Ops per instance: thread 0: F opens + F fallocates; each reader: F mmaps (with mmap),
  * `reads` accesses (+ COMPUTEs with think), a sleep (but thread 0); the remover: 1 sleep,
@@ -33,8 +35,8 @@
 
 #define FALLOC_PUNCH_KEEP 0x03u     /* FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE */
 
-enum fr_remover { FR_NONE, FR_PUNCH, FR_PRESSURE };
-static const char *const remover_names[] = { "none", "punch", "pressure", NULL };
+enum fr_remover { FR_NONE, FR_PUNCH, FR_PRESSURE, FR_NOTIFIER };
+static const char *const remover_names[] = { "none", "punch", "pressure", "notifier", NULL };
 
 struct file_readers_params {
 	unsigned files;
@@ -50,6 +52,7 @@ struct file_readers_params {
 	unsigned punch_pages;
 	u64 pressure_size;
 	bool pressure_unmap;
+	u64 notifier_hold_ns;
 };
 
 static const struct knob params[] = {
@@ -72,7 +75,8 @@ static const struct knob params[] = {
 		     "threads other than 0 sleep this long first, while thread 0 creates the files"),
 	KNOB_ENUM_OF(struct file_readers_params, "remover", remover, remover_names, "punch",
 		     "the last thread (of 2 or more) removes pages: punch (fallocate punch holes), "
-		     "pressure (anonymous memory: reclaim evicts file pages) or none"),
+		     "pressure (anonymous memory: reclaim evicts file pages), notifier (no removal: "
+		     "registers an MMU notifier, mm_take_all_locks) or none"),
 	KNOB_UINT_OF(struct file_readers_params, "removals", removals, 0, 1000000, "100",
 		     "hole punches or pressure rounds of the remover"),
 	KNOB_TIME_OF(struct file_readers_params, "remover_interval", remover_interval_ns, 0,
@@ -83,6 +87,9 @@ static const struct knob params[] = {
 		     1ULL << 36, "4MiB", "bytes of anonymous memory the pressure remover writes"),
 	KNOB_BOOL_OF(struct file_readers_params, "pressure_unmap", pressure_unmap, "true",
 		     "the pressure remover unmaps and remaps its region after each round"),
+	KNOB_TIME_OF(struct file_readers_params, "notifier_hold", notifier_hold_ns, 0,
+		     10 * NSEC_PER_SEC, "20us",
+		     "remover notifier: the MMU notifier setup done with every lock of the mm held"),
 };
 static const struct knob_table table = { "file_readers parameter", params, ARRAY_SIZE(params) };
 
@@ -223,6 +230,12 @@ static int fr_next(struct op_source *src, struct op *op)
 				op->arg = FALLOC_PUNCH_KEEP;
 				op->off = pg << PAGE_SHIFT;
 				op->len = (u64)p->punch_pages << PAGE_SHIFT;
+				g->phase = FR_RM_SLEEP;
+				return 1;
+			}
+			if (p->remover == FR_NOTIFIER) {
+				op_init(op, OP_MM_TAKE_ALL_LOCKS);
+				op->ns = p->notifier_hold_ns;
 				g->phase = FR_RM_SLEEP;
 				return 1;
 			}

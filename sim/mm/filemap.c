@@ -12,6 +12,7 @@
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
+#include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
@@ -22,6 +23,8 @@
 
 static DEFINE_LOCK_CLASS(i_pages_class, "&xa->xa_lock", LOCK_SPIN);
 static DEFINE_LOCK_CLASS(tree_lock_class, "&mapping->tree_lock", LOCK_RWLOCK);
+static DEFINE_LOCK_CLASS(i_mmap_class, "&mapping->i_mmap_rwsem", LOCK_RWSEM);
+static DEFINE_LOCK_CLASS(all_locks_class, "mm_all_locks_mutex", LOCK_MUTEX);
 
 static const struct xa_node_hooks pc_node_hooks;
 
@@ -39,6 +42,8 @@ struct file_table {
 	u64 *lat;                          /* lookup latencies, ns */
 	u64 nr_lat, cap_lat;
 	bool lat_sorted;
+	struct mutex all_locks_mutex;      /* mm/mmap.c: mm_all_locks_mutex */
+	struct mm_all_locks_stats all_locks;
 };
 
 u32 file_table_nr(const struct file_table *ft)
@@ -57,6 +62,7 @@ struct file_table *file_table_create(struct sim *sim)
 	ft->sim = sim;
 	ft->hooks = &pc_node_hooks;
 	ft->hooks_arg = ft;
+	mutex_init(&ft->all_locks_mutex, &all_locks_class);
 	return ft;
 }
 
@@ -111,6 +117,7 @@ static struct inode *inode_new(struct sim *sim, const char *path, bool shmem)
 	inode->shmem = shmem;
 	spin_lock_init(&inode->i_pages_lock, &i_pages_class);
 	rwlock_init(&inode->tree_lock, &tree_lock_class);
+	init_rwsem(&inode->i_mmap_rwsem, &i_mmap_class);
 	xa_init(&inode->i_pages, ft->hooks, ft->hooks_arg);
 	return inode;
 }
@@ -165,6 +172,21 @@ struct inode *iget(struct inode *inode)
 static unsigned lookup_variant(const struct sim *sim)
 {
 	return sim->scn ? sim->scn->variants.pagecache_lookup : PAGECACHE_LOOKUP_LOCKLESS;
+}
+
+struct mutex *mm_all_locks_mutex(struct sim *sim)
+{
+	return &sim->files->all_locks_mutex;
+}
+
+struct mm_all_locks_stats *mm_all_locks_stats_mut(struct sim *sim)
+{
+	return &sim->files->all_locks;
+}
+
+const struct mm_all_locks_stats *mm_all_locks_stats(const struct sim *sim)
+{
+	return &sim->files->all_locks;
 }
 
 const struct pagecache_stats *pagecache_stats(const struct sim *sim)
@@ -525,7 +547,9 @@ void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start
 {
 	if (start >= end)
 		return;
+	down_read(tsk, &inode->i_mmap_rwsem);   /* unmap_mapping_range's i_mmap_lock_read */
 	unmap_mapping_pages(tsk, inode, start, end);
+	up_read(tsk, &inode->i_mmap_rwsem);
 	i_pages_lock_w(tsk, inode);
 	u64 idx = start;
 	for (;;) {

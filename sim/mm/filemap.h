@@ -29,7 +29,9 @@
 
 #include "mm/mm_types.h"
 #include "mm/xarray.h"
+#include "locks/mutex.h"
 #include "locks/rwlock.h"
+#include "locks/rwsem.h"
 #include "locks/spinlock.h"
 
 struct file_table;
@@ -50,6 +52,8 @@ struct inode {
 	rwlock_t tree_lock;                /* &mapping->tree_lock (variant tree_lock) */
 	struct xarray i_pages;             /* index -> page or shadow entry */
 	u64 nr_pages;
+	struct rw_semaphore i_mmap_rwsem;  /* the file rmap: truncation's unmapping (read),
+					    * mm_take_all_locks (write) */
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
 };
@@ -104,6 +108,10 @@ struct pagecache_stats {
 const struct pagecache_stats *pagecache_stats(const struct sim *sim);
 /* Lookup latency percentile (p in 0..100) over the run's lookups, ns; 0 without any. */
 u64 pagecache_lookup_latency(const struct sim *sim, unsigned p);
+/* mm/mmap.c's global mm_all_locks_mutex (the file table outlives every mm) and the
+ * statistics of mm_take_all_locks (mm/mmu_notifier.h). */
+struct mutex *mm_all_locks_mutex(struct sim *sim);
+struct mm_all_locks_stats *mm_all_locks_stats_mut(struct sim *sim);
 /* A slab model plugs its accounting of XArray nodes here (default: counted in the stats).
  * Applies to mappings created afterwards. */
 void filemap_set_xa_node_hooks(struct sim *sim, const struct xa_node_hooks *hooks, void *arg);

@@ -47,7 +47,8 @@
 	X(MIGRATE_PAGES, "migrate_pages") /* id=pid nodemask=old len2=new nodes; ret */        \
 	X(MOVE_PAGES, "move_pages") /* id=pid addr=one page node=target (-1: query) flags; ret=status */ \
 	X(SCHED_SETAFFINITY, "sched_setaffinity") /* id=tid (0: self) nodemask=CPU mask */     \
-	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */
+	X(PRCTL, "prctl")         /* arg=option id=value (PR_SET_THP_DISABLE ...) */         \
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
 
 enum op_type {
 	OP_NONE = 0,
