@@ -343,6 +343,28 @@ static void test_tree_lock_no_window(void)
 	teardown();
 }
 
+/* The --check assertion fires when the page found is not the one cached there (here: its
+ * owner record says another index, as a page reused by another file would). */
+static void tamper_body(struct task *tsk)
+{
+	rmap_set_owner(tsk->sim, pfn0, OWNER_FILE, file->id, INDEX + 1);
+	u64 e = filemap_get_entry(tsk, file, INDEX);
+	if (xa_is_pfn(e))
+		folio_put(tsk, xa_to_pfn(e));
+}
+
+static void test_check_catches_wrong_page(void)
+{
+	start(PAGECACHE_LOOKUP_LOCKLESS);
+	engine_spawn(sim.eng, "setup", 0, false, 0, setup_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(findings_total(sim.findings), 0);
+	engine_spawn(sim.eng, "tamper", 0, false, 0, tamper_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(findings_count(sim.findings, FINDING_INVARIANT), 1);
+	teardown();
+}
+
 int main(void)
 {
 	test_xarray_shape();
@@ -351,5 +373,6 @@ int main(void)
 	SIMTEST(test_reinserted_same_index);
 	SIMTEST(test_reused_elsewhere);
 	SIMTEST(test_tree_lock_no_window);
+	SIMTEST(test_check_catches_wrong_page);
 	return check_summary();
 }
