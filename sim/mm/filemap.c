@@ -287,22 +287,23 @@ static u64 xa_walk_load(struct task *tsk, struct inode *inode, u64 index)
 	return e;
 }
 
-/* The writers' lock of the mapping: xa_lock, or tree_lock for write. */
-static void i_pages_lock_w(struct task *tsk, struct inode *inode)
-{
-	if (lookup_variant(tsk->sim) == PAGECACHE_LOOKUP_TREE_LOCK)
-		write_lock(tsk, &inode->tree_lock);
-	else
-		spin_lock(tsk, &inode->i_pages_lock);
-}
+/* The writers' lock of the mapping: xa_lock, or tree_lock for write. Macros, so that
+ * lock_stat names the caller as the contention point. */
+#define i_pages_lock_w(tsk, inode)                                                          \
+	do {                                                                                \
+		if (lookup_variant((tsk)->sim) == PAGECACHE_LOOKUP_TREE_LOCK)               \
+			write_lock((tsk), &(inode)->tree_lock);                             \
+		else                                                                        \
+			spin_lock((tsk), &(inode)->i_pages_lock);                           \
+	} while (0)
 
-static void i_pages_unlock_w(struct task *tsk, struct inode *inode)
-{
-	if (lookup_variant(tsk->sim) == PAGECACHE_LOOKUP_TREE_LOCK)
-		write_unlock(tsk, &inode->tree_lock);
-	else
-		spin_unlock(tsk, &inode->i_pages_lock);
-}
+#define i_pages_unlock_w(tsk, inode)                                                        \
+	do {                                                                                \
+		if (lookup_variant((tsk)->sim) == PAGECACHE_LOOKUP_TREE_LOCK)               \
+			write_unlock((tsk), &(inode)->tree_lock);                           \
+		else                                                                        \
+			spin_unlock((tsk), &(inode)->i_pages_lock);                         \
+	} while (0)
 
 u64 find_get_page(struct inode *inode, u64 index)
 {
