@@ -18,7 +18,9 @@
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
 #include "mm/huge_memory.h"
+#include "mm/filemap.h"
 #include "mm/hugetlb.h"
+#include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
@@ -28,6 +30,8 @@
 #include "task/replay.h"
 
 static struct json *mempolicy_json(const struct sim *s);
+static struct json *pagecache_json(const struct sim *s);
+static void write_pagecache_section(FILE *f, const struct sim *s);
 
 static struct json *zones_json(const struct sim *s);
 
@@ -308,6 +312,21 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set(m, "hugetlb", hj);
 	json_set(m, "mempolicy", mempolicy_json(s));
 	json_set(m, "slab", slab_json(s));
+	json_set(m, "pagecache", pagecache_json(s));
+	{
+		const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
+		struct json *a = json_object();
+		json_set_u64(a, "calls", al->calls);
+		json_set_u64(a, "i_mmap_locked", al->i_mmap_locked);
+		json_set_u64(a, "anon_vma_locked", al->anon_vma_locked);
+		json_set_u64(a, "not_taken", al->not_taken);
+		json_set_u64(a, "hold_ns", al->hold_ns);
+		json_set_u64(a, "waiters_mmap_lock", al->waiters_mmap_lock);
+		json_set_u64(a, "waiters_i_mmap", al->waiters_i_mmap);
+		json_set_u64(a, "waiters_anon_vma", al->waiters_anon_vma);
+		json_set_u64(a, "waiters_mutex", al->waiters_mutex);
+		json_set(m, "mm_take_all_locks", a);
+	}
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -552,6 +571,82 @@ static void write_numa_section(FILE *f, const struct sim *s)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n");
+}
+
+/* metrics.pagecache: the page cache lookup protocol (seed 002). */
+static struct json *pagecache_json(const struct sim *s)
+{
+	const struct pagecache_stats *pc = pagecache_stats(s);
+	struct json *o = json_object();
+	json_set(o, "lookup", json_string(s->scn->variants.pagecache_lookup ==
+					  PAGECACHE_LOOKUP_TREE_LOCK ? "tree_lock" : "lockless"));
+	json_set_u64(o, "lookups", pc->lookups);
+	json_set_u64(o, "hits", pc->hits);
+	json_set_u64(o, "shadow_hits", pc->shadow_hits);
+	json_set_u64(o, "retries_frozen", pc->retries_frozen);
+	json_set_u64(o, "retries_slot_changed", pc->retries_slot_changed);
+	json_set_u64(o, "retries_retry_entry", pc->retries_retry_entry);
+	json_set_u64(o, "freezes", pc->freezes);
+	json_set_u64(o, "freeze_failed", pc->freeze_failed);
+	json_set_u64(o, "ref_rmws", pc->ref_rmws);
+	json_set_u64(o, "ref_bounces", pc->ref_bounces);
+	json_set_u64(o, "ref_bounce_ns", pc->ref_bounce_ns);
+	json_set_u64(o, "walks", pc->walks);
+	json_set_u64(o, "walk_levels", pc->walk_levels);
+	json_set_u64(o, "walk_ns", pc->walk_ns);
+	json_set_u64(o, "inserted", pc->inserted);
+	json_set_u64(o, "removed", pc->removed);
+	json_set_u64(o, "truncated", pc->truncated);
+	json_set_u64(o, "shadows_stored", pc->shadows_stored);
+	json_set_u64(o, "shadow_refaults", pc->shadow_refaults);
+	json_set_u64(o, "xa_nodes_alloc", pc->xa_nodes_alloc);
+	json_set_u64(o, "xa_nodes_free", pc->xa_nodes_free);
+	json_set_u64(o, "max_height", pc->max_height);
+	json_set_u64(o, "lookup_ns", pc->lookup_ns);
+	json_set_u64(o, "lookup_p50_ns", pagecache_lookup_latency(s, 50));
+	json_set_u64(o, "lookup_p99_ns", pagecache_lookup_latency(s, 99));
+	return o;
+}
+
+/* Page cache: lookups, retries by cause, freezes (only when a lookup ran). */
+static void write_pagecache_section(FILE *f, const struct sim *s)
+{
+	const struct pagecache_stats *pc = pagecache_stats(s);
+	if (!pc->lookups)
+		return;
+	fprintf(f, "## Page cache\n\nLookup: %s. %llu lookups (%llu pages, %llu shadow entries), "
+		   "latency p50 %llu ns, p99 %llu ns; %llu walks of %llu levels (%llu ns). Retries: "
+		   "%llu frozen or freed, %llu slot changed, %llu retry entries. Reclaim: %llu "
+		   "freezes, %llu failed on an extra reference. %llu refcount atomics, %llu of them "
+		   "bounced (%llu ns). %llu pages inserted (%llu over a shadow), %llu evicted, %llu "
+		   "truncated; XArray nodes %llu allocated, %llu freed, height up to %llu.\n\n",
+		s->scn->variants.pagecache_lookup == PAGECACHE_LOOKUP_TREE_LOCK ? "tree_lock"
+										: "lockless",
+		(unsigned long long)pc->lookups, (unsigned long long)pc->hits,
+		(unsigned long long)pc->shadow_hits,
+		(unsigned long long)pagecache_lookup_latency(s, 50),
+		(unsigned long long)pagecache_lookup_latency(s, 99), (unsigned long long)pc->walks,
+		(unsigned long long)pc->walk_levels, (unsigned long long)pc->walk_ns,
+		(unsigned long long)pc->retries_frozen, (unsigned long long)pc->retries_slot_changed,
+		(unsigned long long)pc->retries_retry_entry, (unsigned long long)pc->freezes,
+		(unsigned long long)pc->freeze_failed, (unsigned long long)pc->ref_rmws,
+		(unsigned long long)pc->ref_bounces, (unsigned long long)pc->ref_bounce_ns,
+		(unsigned long long)pc->inserted, (unsigned long long)pc->shadow_refaults,
+		(unsigned long long)pc->removed, (unsigned long long)pc->truncated,
+		(unsigned long long)pc->xa_nodes_alloc, (unsigned long long)pc->xa_nodes_free,
+		(unsigned long long)pc->max_height);
+	const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
+	if (!al->calls)
+		return;
+	fprintf(f, "mm_take_all_locks (MMU notifier registration): %llu calls, %llu i_mmap_rwsem and "
+		   "%llu anon_vma locks taken (%llu not taken), %llu ns held in all; queued behind "
+		   "them when dropped: %llu on mmap_lock (faults), %llu on i_mmap_rwsem, %llu on "
+		   "anon_vma, %llu on mm_all_locks_mutex.\n\n",
+		(unsigned long long)al->calls, (unsigned long long)al->i_mmap_locked,
+		(unsigned long long)al->anon_vma_locked, (unsigned long long)al->not_taken,
+		(unsigned long long)al->hold_ns, (unsigned long long)al->waiters_mmap_lock,
+		(unsigned long long)al->waiters_i_mmap, (unsigned long long)al->waiters_anon_vma,
+		(unsigned long long)al->waiters_mutex);
 }
 
 /* metrics.mempolicy: the refcount model's counts (the NUMA counters are in metrics.numa). */
@@ -869,6 +964,7 @@ static void write_report(FILE *f, void *arg)
 	write_thp_section(f, s);
 	write_hugetlb_section(f, s);
 	write_mempolicy_section(f, s);
+	write_pagecache_section(f, s);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

@@ -40,6 +40,7 @@ static const char *const mpol_refcount_names[] = { "conditional", "always", NULL
 static const char *const mpol_leak_names[] = { "fixed", "pre_2.6.24", NULL };
 static const char *const mpol_sp_lock_names[] = { "rwlock", "spinlock", NULL };
 static const char *const slab_movable_names[] = { "none", "all", "xa_node", NULL };
+static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", NULL };
 
 #define S struct scenario
 #define KNOB_BOOL(n, f, d, doc) KNOB_BOOL_OF(S, n, f, d, doc),

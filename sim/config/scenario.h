@@ -84,6 +84,7 @@ struct variants_cfg {
 	unsigned mempolicy_leak_paths;     /* enum mpol_leak_paths (seed 000) */
 	unsigned mempolicy_sp_lock;        /* enum mpol_sp_lock (seed 000) */
 	unsigned slab_movable;             /* enum slab_movable (seed 003) */
+	unsigned pagecache_lookup;         /* enum pagecache_lookup (seed 002) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
@@ -92,6 +93,7 @@ enum mpol_refcount { MPOL_REFCOUNT_CONDITIONAL, MPOL_REFCOUNT_ALWAYS };
 enum mpol_leak_paths { MPOL_LEAK_FIXED, MPOL_LEAK_PRE_2_6_24 };
 enum mpol_sp_lock { MPOL_SP_LOCK_RWLOCK, MPOL_SP_LOCK_SPINLOCK };
 enum slab_movable { SLAB_MOVABLE_NONE, SLAB_MOVABLE_ALL, SLAB_MOVABLE_XA_NODE };
+enum pagecache_lookup { PAGECACHE_LOOKUP_LOCKLESS, PAGECACHE_LOOKUP_TREE_LOCK };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {
@@ -101,6 +103,7 @@ struct cost_cfg {
 	u64 copy_4k_ns, copy_2m_ns;
 	u64 local_access_ns;               /* DRAM access on the local node (distance 10) */
 	u64 atomic_local_ns;               /* atomic RMW on a line this CPU last wrote */
+	u64 xa_node_miss_ns;               /* page cache XArray walk, per level (distance 10) */
 	u64 cacheline_bounce_ns;           /* line last written by another CPU of the same node */
 	u64 tlb_miss_4k_ns, tlb_miss_2m_ns;
 	bool tlb_misses;                   /* charge TLB misses in touches (the THP benefit) */

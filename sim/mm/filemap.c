@@ -5,6 +5,7 @@
 
 #include "sim.h"
 #include "uapi.h"
+#include "config/scenario.h"
 #include "engine/clock.h"
 #include "engine/task.h"
 #include "platform/cost.h"
@@ -13,13 +14,21 @@
 #include "mm/gfp.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
+#include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
+#include "platform/topology.h"
+#include "stats/findings.h"
 
-static DEFINE_LOCK_CLASS(i_pages_class, "&mapping->i_pages", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(i_pages_class, "&xa->xa_lock", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(tree_lock_class, "&mapping->tree_lock", LOCK_RWLOCK);
+static DEFINE_LOCK_CLASS(i_mmap_class, "&mapping->i_mmap_rwsem", LOCK_RWSEM);
+static DEFINE_LOCK_CLASS(all_locks_class, "mm_all_locks_mutex", LOCK_MUTEX);
+
+static const struct xa_node_hooks pc_node_hooks;
 
 struct file_table {
 	struct sim *sim;
@@ -27,6 +36,16 @@ struct file_table {
 	u32 nr, cap;
 	u32 *free_ids;
 	u32 nr_free, cap_free;
+	struct pagecache_stats pc;
+	const struct xa_node_hooks *hooks;  /* XArray node accounting */
+	void *hooks_arg;
+	u16 *line_cpu;                     /* per pfn: CPU + 1 that last wrote the refcount line */
+	u64 nr_line;
+	u64 *lat;                          /* lookup latencies, ns */
+	u64 nr_lat, cap_lat;
+	bool lat_sorted;
+	struct mutex all_locks_mutex;      /* mm/mmap.c: mm_all_locks_mutex */
+	struct mm_all_locks_stats all_locks;
 };
 
 u32 file_table_nr(const struct file_table *ft)
@@ -43,6 +62,9 @@ struct file_table *file_table_create(struct sim *sim)
 {
 	struct file_table *ft = xcalloc(1, sizeof(*ft));
 	ft->sim = sim;
+	ft->hooks = &pc_node_hooks;
+	ft->hooks_arg = ft;
+	mutex_init(&ft->all_locks_mutex, &all_locks_class);
 	return ft;
 }
 
@@ -56,7 +78,7 @@ static void inode_free(struct file_table *ft, struct inode *inode)
 	}
 	ft->free_ids[ft->nr_free++] = inode->id;
 	free(inode->path);
-	free(inode->pages);
+	xa_destroy(&inode->i_pages);
 	free(inode->i_mmap);
 	free(inode);
 }
@@ -73,6 +95,8 @@ void file_table_destroy(struct file_table *ft)
 		}
 	free(ft->inodes);
 	free(ft->free_ids);
+	free(ft->line_cpu);
+	free(ft->lat);
 	free(ft);
 }
 
@@ -94,6 +118,9 @@ static struct inode *inode_new(struct sim *sim, const char *path, bool shmem)
 	inode->path = xstrdup(path);
 	inode->shmem = shmem;
 	spin_lock_init(&inode->i_pages_lock, &i_pages_class);
+	rwlock_init(&inode->tree_lock, &tree_lock_class);
+	init_rwsem(&inode->i_mmap_rwsem, &i_mmap_class);
+	xa_init(&inode->i_pages, ft->hooks, ft->hooks_arg);
 	return inode;
 }
 
@@ -156,105 +183,289 @@ struct inode *iget(struct inode *inode)
 	return inode;
 }
 
-/* ---- the page cache hash ---- */
+/* ---- the page cache: XArray, lookup protocol, insert, remove ---- */
 
-static u64 pc_hash(u64 index)
+static unsigned lookup_variant(const struct sim *sim)
 {
-	return (index * 0x9e3779b97f4a7c15ULL) >> 32;
+	return sim->scn ? sim->scn->variants.pagecache_lookup : PAGECACHE_LOOKUP_LOCKLESS;
 }
 
-static struct pc_slot *pc_find(struct inode *in, u64 index, bool create)
+struct mutex *mm_all_locks_mutex(struct sim *sim)
 {
-	if (create && (in->nr_slots + 1) * 4 > in->cap_slots * 3) {
-		u32 ocap = in->cap_slots;
-		struct pc_slot *old = in->pages;
-		in->cap_slots = ocap ? 2 * ocap : 16;
-		in->pages = xcalloc(in->cap_slots, sizeof(*in->pages));
-		in->nr_slots = 0;
-		for (u32 i = 0; i < ocap; i++)
-			if (old[i].used && old[i].pfn != PFN_NONE)
-				*pc_find(in, old[i].index, true) = old[i];
-		free(old);
-	}
-	if (!in->cap_slots)
-		return NULL;
-	u32 mask = in->cap_slots - 1;
-	struct pc_slot *tomb = NULL;
-	for (u32 i = (u32)pc_hash(index) & mask;; i = (i + 1) & mask) {
-		struct pc_slot *s = &in->pages[i];
-		if (!s->used) {
-			if (!create)
-				return NULL;
-			if (tomb) {
-				s = tomb;
-			} else {
-				in->nr_slots++;
-			}
-			*s = (struct pc_slot){ .index = index, .pfn = PFN_NONE, .used = true };
-			return s;
-		}
-		if (s->index == index && (s->pfn != PFN_NONE || create))
-			return s;
-		if (s->pfn == PFN_NONE && !tomb)
-			tomb = s;
-	}
+	return &sim->files->all_locks_mutex;
 }
+
+struct mm_all_locks_stats *mm_all_locks_stats_mut(struct sim *sim)
+{
+	return &sim->files->all_locks;
+}
+
+const struct mm_all_locks_stats *mm_all_locks_stats(const struct sim *sim)
+{
+	return &sim->files->all_locks;
+}
+
+const struct pagecache_stats *pagecache_stats(const struct sim *sim)
+{
+	return &sim->files->pc;
+}
+
+void filemap_set_xa_node_hooks(struct sim *sim, const struct xa_node_hooks *hooks, void *arg)
+{
+	sim->files->hooks = hooks;
+	sim->files->hooks_arg = arg;
+}
+
+static void pc_node_alloc(void *arg, const struct xa_node *n)
+{
+	(void)n;
+	((struct file_table *)arg)->pc.xa_nodes_alloc++;
+}
+
+static void pc_node_free(void *arg, const struct xa_node *n)
+{
+	(void)n;
+	((struct file_table *)arg)->pc.xa_nodes_free++;
+}
+
+static const struct xa_node_hooks pc_node_hooks = { pc_node_alloc, pc_node_free };
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+	return x < y ? -1 : x > y;
+}
+
+u64 pagecache_lookup_latency(const struct sim *sim, unsigned p)
+{
+	struct file_table *ft = sim->files;
+	if (!ft || !ft->nr_lat)
+		return 0;
+	if (!ft->lat_sorted) {
+		qsort(ft->lat, ft->nr_lat, sizeof(*ft->lat), cmp_u64);
+		ft->lat_sorted = true;
+	}
+	/* nearest rank */
+	u64 rank = (ft->nr_lat * p + 99) / 100;
+	return ft->lat[rank ? rank - 1 : 0];
+}
+
+static void note_latency(struct file_table *ft, u64 ns)
+{
+	if (ft->nr_lat == ft->cap_lat) {
+		ft->cap_lat = ft->cap_lat ? 2 * ft->cap_lat : 1024;
+		ft->lat = xrealloc(ft->lat, ft->cap_lat * sizeof(*ft->lat));
+	}
+	ft->lat[ft->nr_lat++] = ns;
+	ft->lat_sorted = false;
+	ft->pc.lookup_ns += ns;
+}
+
+/* An atomic on the page's refcount line: a bounce when another CPU wrote it last. write:
+ * the RMW succeeded (this CPU owns the line now); a failed "unless zero" only reads it. */
+static void page_ref_atomic(struct task *tsk, u64 pfn, bool write)
+{
+	struct sim *sim = tsk->sim;
+	struct file_table *ft = sim->files;
+	if (!ft->line_cpu) {
+		ft->nr_line = sim->phys->nr_pages;
+		ft->line_cpu = xcalloc(ft->nr_line, sizeof(*ft->line_cpu));
+	}
+	int pc = ft->line_cpu[pfn] ? (int)ft->line_cpu[pfn] - 1 : -1;
+	int pn = pc >= 0 ? (int)cpu_to_node(sim->topo, (unsigned)pc) : -1;
+	u64 ns = cost_atomic(sim->cost, pc, pn, (int)tsk->cpu, (int)tsk->node);
+	charge(tsk, ns);
+	ft->pc.ref_rmws++;
+	if (pc >= 0 && pc != (int)tsk->cpu) {
+		ft->pc.ref_bounces++;
+		ft->pc.ref_bounce_ns += ns;
+	}
+	if (write)
+		ft->line_cpu[pfn] = (u16)(tsk->cpu + 1);
+}
+
+/* xas_load with its cost: one cache miss per level, scaled by the distance to the node
+ * the tree node lives on. */
+static u64 xa_walk_load(struct task *tsk, struct inode *inode, u64 index)
+{
+	struct file_table *ft = tsk->sim->files;
+	struct xa_walk w;
+	u64 e = xa_load(&inode->i_pages, index, &w);
+	u64 ns = 0;
+	for (unsigned l = 0; l < w.levels; l++)
+		ns += tsk->sim->cost->xa_miss_ns[tsk->node][w.nid[l]];
+	charge(tsk, ns);
+	ft->pc.walks++;
+	ft->pc.walk_levels += w.levels;
+	ft->pc.walk_ns += ns;
+	if (inode->i_pages.height > ft->pc.max_height)
+		ft->pc.max_height = inode->i_pages.height;
+	return e;
+}
+
+/* The writers' lock of the mapping: xa_lock, or tree_lock for write. Macros, so that
+ * lock_stat names the caller as the contention point. */
+#define i_pages_lock_w(tsk, inode)                                                          \
+	do {                                                                                \
+		if (lookup_variant((tsk)->sim) == PAGECACHE_LOOKUP_TREE_LOCK)               \
+			write_lock((tsk), &(inode)->tree_lock);                             \
+		else                                                                        \
+			spin_lock((tsk), &(inode)->i_pages_lock);                           \
+	} while (0)
+
+#define i_pages_unlock_w(tsk, inode)                                                        \
+	do {                                                                                \
+		if (lookup_variant((tsk)->sim) == PAGECACHE_LOOKUP_TREE_LOCK)               \
+			write_unlock((tsk), &(inode)->tree_lock);                           \
+		else                                                                        \
+			spin_unlock((tsk), &(inode)->i_pages_lock);                         \
+	} while (0)
 
 u64 find_get_page(struct inode *inode, u64 index)
 {
-	struct pc_slot *s = pc_find(inode, index, false);
-	return s ? s->pfn : PFN_NONE;
+	u64 e = xa_load(&inode->i_pages, index, NULL);
+	return xa_is_pfn(e) ? xa_to_pfn(e) : PFN_NONE;
+}
+
+void folio_put(struct task *tsk, u64 pfn)
+{
+	page_ref_atomic(tsk, pfn, true);
+	put_user_page(tsk, pfn);
+}
+
+/* --check, at the lookup's linearization point (under tree_lock; at the recheck of the
+ * lockless protocol): the page is the one cached at (inode, index), and the caller's
+ * reference is on top of the cache's. A freed or reused page fails it. */
+static void check_lookup(struct task *tsk, struct inode *inode, u64 index, u64 pfn)
+{
+	u32 id;
+	u64 idx;
+	const struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (rmap_owner(tsk->sim, pfn, &id, &idx) == OWNER_FILE && id == inode->id && idx == index &&
+	    pg->refcount >= 2 && find_get_page(inode, index) == pfn)
+		return;
+	finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+		       "page cache lookup of %s index %llu returned pfn %llu, not the cached "
+		       "page (refcount %u)", inode->path, (unsigned long long)index,
+		       (unsigned long long)pfn, pg->refcount);
+}
+
+u64 filemap_get_entry(struct task *tsk, struct inode *inode, u64 index)
+{
+	struct file_table *ft = tsk->sim->files;
+	struct phys_mem *pm = tsk->sim->phys;
+	u64 t0 = task_now(tsk), e;
+	ft->pc.lookups++;
+	if (lookup_variant(tsk->sim) == PAGECACHE_LOOKUP_TREE_LOCK) {
+		/* find_get_page <= 2.6.26: the rwlock's two atomics on the mapping's line */
+		read_lock(tsk, &inode->tree_lock);
+		e = xa_walk_load(tsk, inode, index);
+		if (xa_is_pfn(e)) {
+			page_ref_atomic(tsk, xa_to_pfn(e), true);
+			pfn_to_page(pm, xa_to_pfn(e))->refcount++;
+			if (tsk->sim->check)
+				check_lookup(tsk, inode, index, xa_to_pfn(e));
+		}
+		read_unlock(tsk, &inode->tree_lock);
+	} else {
+		for (;;) {
+			flush(tsk);                  /* rcu_read_lock: the walk reads the tree now */
+			e = xa_walk_load(tsk, inode, index);
+			if (!xa_is_pfn(e))
+				break;
+			/* the window between find and try-get: other actors run here */
+			flush(tsk);
+			u64 pfn = xa_to_pfn(e);
+			struct page_desc *pg = pfn_to_page(pm, pfn);
+			if (!pg->refcount) {         /* folio_try_get_rcu: frozen or freed */
+				page_ref_atomic(tsk, pfn, false);
+				ft->pc.retries_frozen++;
+				continue;
+			}
+			page_ref_atomic(tsk, pfn, true);
+			pg->refcount++;
+			if (xa_load(&inode->i_pages, index, NULL) != e) {   /* xas_reload */
+				ft->pc.retries_slot_changed++;
+				folio_put(tsk, pfn);
+				continue;
+			}
+			if (tsk->sim->check)   /* the linearization point: still this event */
+				check_lookup(tsk, inode, index, pfn);
+			break;
+		}
+	}
+	note_latency(ft, task_now(tsk) - t0);
+	if (xa_is_pfn(e)) {
+		ft->pc.hits++;
+		/* a writer may have run since (truncate), but our reference keeps the page */
+		if (tsk->sim->check && !pfn_to_page(pm, xa_to_pfn(e))->refcount)
+			finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+				       "page cache lookup of %s index %llu returned freed pfn %llu",
+				       inode->path, (unsigned long long)index,
+				       (unsigned long long)xa_to_pfn(e));
+	} else if (xa_is_value(e)) {
+		ft->pc.shadow_hits++;
+	}
+	return e;
 }
 
 void pagecache_insert(struct inode *inode, u64 index, u64 pfn)
 {
-	struct pc_slot *s = pc_find(inode, index, true);
-	s->pfn = pfn;
+	xa_store(&inode->i_pages, index, xa_mk_pfn(pfn), 0);
 	inode->nr_pages++;
 }
 
 u64 pagecache_delete(struct inode *inode, u64 index)
 {
-	struct pc_slot *s = pc_find(inode, index, false);
-	if (!s)
+	u64 e = xa_store(&inode->i_pages, index, 0, 0);
+	if (!xa_is_pfn(e))
 		return PFN_NONE;
-	u64 pfn = s->pfn;
-	s->pfn = PFN_NONE;
 	inode->nr_pages--;
-	return pfn;
+	return xa_to_pfn(e);
 }
 
 void filemap_replace_page(struct inode *inode, u64 index, u64 new_pfn)
 {
-	struct pc_slot *s = pc_find(inode, index, false);
-	if (s)
-		s->pfn = new_pfn;
+	if (xa_is_pfn(xa_load(&inode->i_pages, index, NULL)))
+		xa_store(&inode->i_pages, index, xa_mk_pfn(new_pfn), 0);
 }
 
-u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *created)
+/* __filemap_get_folio(FGP_CREAT): the page at index with a reference for the caller,
+ * allocated and inserted when missing. */
+static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, bool *created)
 {
+	struct file_table *ft = tsk->sim->files;
 	*created = false;
-	u64 pfn = find_get_page(inode, index);
-	if (pfn != PFN_NONE)
-		return pfn;
-	/* __filemap_get_folio(FGP_CREAT): allocate, fill, insert under the xa_lock. Shmem
-	 * pages follow the inode's shared policy (shmem_alloc_page), others the task's. */
-	pfn = inode->shmem ? shmem_alloc_page(tsk, GFP_HIGHUSER_MOVABLE, inode, index)
-			   : alloc_pages_task(tsk, GFP_HIGHUSER_MOVABLE, 0);
+	u64 e = filemap_get_entry(tsk, inode, index);
+	if (xa_is_pfn(e))
+		return xa_to_pfn(e);
+	/* allocate, fill, insert under the xa_lock. Shmem pages follow the inode's shared
+	 * policy (shmem_alloc_page), others the task's. */
+	u64 pfn = inode->shmem ? shmem_alloc_page(tsk, GFP_HIGHUSER_MOVABLE, inode, index)
+			       : alloc_pages_task(tsk, GFP_HIGHUSER_MOVABLE, 0);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
-	spin_lock(tsk, &inode->i_pages_lock);
-	u64 raced = find_get_page(inode, index);
-	if (raced != PFN_NONE) {
-		spin_unlock(tsk, &inode->i_pages_lock);
+	i_pages_lock_w(tsk, inode);
+	e = xa_walk_load(tsk, inode, index);
+	if (xa_is_pfn(e)) {
+		/* raced with another filler: its page, a reference taken under the lock */
+		u64 raced = xa_to_pfn(e);
+		page_ref_atomic(tsk, raced, true);
+		pfn_to_page(tsk->sim->phys, raced)->refcount++;
+		i_pages_unlock_w(tsk, inode);
 		__free_pages(tsk, pfn, 0);
 		return raced;
 	}
-	struct pc_slot *s = pc_find(inode, index, true);
-	s->pfn = pfn;
+	if (xa_is_value(e))
+		ft->pc.shadow_refaults++;    /* workingset_refault: evicted earlier */
+	xa_store(&inode->i_pages, index, xa_mk_pfn(pfn), tsk->node);
 	inode->nr_pages++;
+	ft->pc.inserted++;
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	pg->refcount++;                      /* the caller's, on top of the cache's */
+	if (ft->line_cpu)
+		ft->line_cpu[pfn] = (u16)(tsk->cpu + 1);
 	if (inode->shmem)
 		pg->flags |= PG_swapbacked;
 	rmap_set_owner(tsk->sim, pfn, OWNER_FILE, inode->id, index);
@@ -263,9 +474,17 @@ u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *cre
 	if (inode->shmem)
 		mod_node_page_state(tsk, nid, NR_SHMEM, 1);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
-	spin_unlock(tsk, &inode->i_pages_lock);
+	i_pages_unlock_w(tsk, inode);
 	lru_cache_add(tsk, pfn);
 	*created = true;
+	return pfn;
+}
+
+u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *created)
+{
+	u64 pfn = filemap_get_folio(tsk, inode, index, created);
+	if (pfn != PFN_NONE)
+		folio_put(tsk, pfn);
 	return pfn;
 }
 
@@ -279,26 +498,24 @@ void filemap_set_dirty(struct task *tsk, struct inode *inode, u64 pfn)
 		mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_FILE_DIRTY, 1);
 }
 
-/* Remove one cached page (its mappings are gone): the cache's reference is dropped. */
-static void delete_from_page_cache(struct task *tsk, struct inode *inode, struct pc_slot *s)
+/* Remove one cached page (its mappings are gone): the cache's reference is dropped. A
+ * speculative holder keeps the page until its own put frees it. */
+static void delete_from_page_cache(struct task *tsk, struct inode *inode, u64 index, u64 pfn)
 {
-	u64 pfn = s->pfn;
 	struct phys_mem *pm = tsk->sim->phys;
 	struct page_desc *pg = pfn_to_page(pm, pfn);
 	unsigned nid = page_to_nid(pm, pfn);
-	s->pfn = PFN_NONE;
+	xa_store(&inode->i_pages, index, 0, 0);
 	inode->nr_pages--;
+	tsk->sim->files->pc.truncated++;
 	mod_node_page_state(tsk, nid, NR_FILE_PAGES, -1);
 	if (inode->shmem)
 		mod_node_page_state(tsk, nid, NR_SHMEM, -1);
-	if ((pg->flags & PG_dirty) && !inode->shmem)
+	if ((pg->flags & PG_dirty) && !inode->shmem) {
 		mod_node_page_state(tsk, nid, NR_FILE_DIRTY, -1);
-	if (pg->refcount == 1) {
-		rmap_clear_owner(tsk->sim, pfn);
-		lru_page_freed(tsk, pfn);
-		pg->flags &= ~(PG_lru | PG_dirty | PG_referenced | PG_active | PG_swapbacked);
+		pg->flags &= ~PG_dirty;
 	}
-	__free_pages(tsk, pfn, 0);
+	put_user_page(tsk, pfn);   /* the cache's reference (a speculative holder keeps it) */
 }
 
 bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
@@ -309,21 +526,37 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 		return false;
 	struct inode *inode = file_inode_by_id(tsk->sim, id);
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	struct file_table *ft = tsk->sim->files;
 	if (!inode || inode->shmem)
 		return false;
-	spin_lock(tsk, &inode->i_pages_lock);
-	struct pc_slot *s = pc_find(inode, index, false);
-	bool ok = s && s->pfn == pfn && !pg->mapcount && !(pg->flags & PG_dirty) &&
-		  pg->refcount == 1 + extra;
+	i_pages_lock_w(tsk, inode);
+	bool ok = find_get_page(inode, index) == pfn && !pg->mapcount && !(pg->flags & PG_dirty);
 	if (ok) {
-		/* the caller's reference keeps the page: only the cache's goes here */
+		/* __remove_mapping: freeze the count from (cache + caller) to zero with one
+		 * cmpxchg; a speculative reference makes it fail and the page stays */
+		page_ref_atomic(tsk, pfn, true);   /* a failed cmpxchg takes the line too */
+		if (pg->refcount != 1 + extra) {
+			ft->pc.freeze_failed++;
+			ok = false;
+		}
+	}
+	if (ok) {
+		ft->pc.freezes++;
+		/* delete, leaving a workingset shadow entry (the eviction's node and order) */
 		unsigned nid = page_to_nid(tsk->sim->phys, pfn);
-		s->pfn = PFN_NONE;
+		xa_store(&inode->i_pages, index, xa_mk_value(((ft->pc.removed + 1) << 6) | nid), 0);
+		ft->pc.removed++;
+		ft->pc.shadows_stored++;
 		inode->nr_pages--;
 		mod_node_page_state(tsk, nid, NR_FILE_PAGES, -1);
-		pg->refcount--;
+		/* the count stays frozen at zero: reclaim frees the page without another atomic
+		 * (its put of the isolation reference finds the count at zero); the page has
+		 * no owner any more */
+		pg->refcount = 0;
+		rmap_clear_owner(tsk->sim, pfn);
+		lru_page_freed(tsk, pfn);
 	}
-	spin_unlock(tsk, &inode->i_pages_lock);
+	i_pages_unlock_w(tsk, inode);
 	return ok;
 }
 
@@ -331,14 +564,24 @@ void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start
 {
 	if (start >= end)
 		return;
+	down_read(tsk, &inode->i_mmap_rwsem);   /* unmap_mapping_range's i_mmap_lock_read */
 	unmap_mapping_pages(tsk, inode, start, end);
-	spin_lock(tsk, &inode->i_pages_lock);
-	for (u32 i = 0; i < inode->cap_slots; i++) {
-		struct pc_slot *s = &inode->pages[i];
-		if (s->used && s->pfn != PFN_NONE && s->index >= start && s->index < end)
-			delete_from_page_cache(tsk, inode, s);
+	up_read(tsk, &inode->i_mmap_rwsem);
+	i_pages_lock_w(tsk, inode);
+	u64 idx = start;
+	for (;;) {
+		u64 e = xa_find(&inode->i_pages, &idx);
+		if (!e || idx >= end)
+			break;
+		if (xa_is_pfn(e))
+			delete_from_page_cache(tsk, inode, idx, xa_to_pfn(e));
+		else
+			xa_store(&inode->i_pages, idx, 0, 0);   /* shadows of the range go too */
+		if (idx == UINT64_MAX)
+			break;
+		idx++;
 	}
-	spin_unlock(tsk, &inode->i_pages_lock);
+	i_pages_unlock_w(tsk, inode);
 }
 
 void iput(struct task *tsk, struct inode *inode)
@@ -374,13 +617,14 @@ static s64 file_rw(struct task *tsk, struct inode *inode, u64 off, u64 len, bool
 		return 0;
 	for (u64 idx = off >> PAGE_SHIFT; idx <= (off + len - 1) >> PAGE_SHIFT; idx++) {
 		bool created;
-		u64 pfn = filemap_get_page(tsk, inode, idx, &created);
+		u64 pfn = filemap_get_folio(tsk, inode, idx, &created);
 		if (pfn == PFN_NONE)
 			return -MM_ENOMEM;
 		u64 lo = max(off, idx << PAGE_SHIFT), hi = min(off + len, (idx + 1) << PAGE_SHIFT);
 		charge(tsk, c->copy_4k_ns * (hi - lo) / PAGE_SIZE);
 		if (write)
 			filemap_set_dirty(tsk, inode, pfn);
+		folio_put(tsk, pfn);
 		flush_if_ahead(tsk);
 	}
 	if (write && off + len > inode->size)

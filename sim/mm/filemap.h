@@ -3,7 +3,8 @@
  *
  * An inode is a regular file (found by path: every open of the same path is the same
  * file), a shmem file (memfd_create, MAP_SHARED|MAP_ANONYMOUS, a SysV shm segment), or
- * later a hugetlbfs file. Its page cache is a hash of page index -> pfn; the cache holds
+ * a hugetlbfs file. Its page cache is an XArray (mm/xarray.h) of page index -> pfn, with
+ * workingset shadow value entries where reclaim evicted a page; the cache holds
  * one reference to each page, each PTE mapping it one more. Pages are allocated on the
  * first access (read, write, fault, fallocate) on the accessing task's node, as movable
  * LRU pages; NR_FILE_PAGES counts them, NR_SHMEM the shmem ones, NR_FILE_MAPPED those
@@ -12,18 +13,26 @@
  * Simplifications (also in README.md): regular files have no backing device,
  * so a page missing from the cache costs a page fill, not a disk read, and dirty pages are
  * never written back; a regular file's cache stays until the end of the run (no reclaim
- * of file pages before the reclaim model lands). */
+ * of file pages before the reclaim model lands).
+ *
+ * Lookups follow variants.pagecache.lookup (reference/pagecache-locks.md, seed 002):
+ * lockless (mapping_get_entry: walk under RCU, try-get unless the count is zero, recheck
+ * the slot, retry) or tree_lock (read_lock of the mapping's rwlock around walk and get).
+ * Insertion and removal take the xa_lock (lockless) or the tree_lock for write; reclaim
+ * freezes the page's count with one cmpxchg from the expected references to zero. The
+ * find and the try-get of a lockless lookup are separate events, the walk cost apart,
+ * so removals interleave with lookups by themselves. Only the refcount RMWs of the page
+ * cache paths (lookup, insert, freeze, put) track the refcount line's last writer.
+ * hugetlbfs keeps its own locking (fault mutex + xa_lock) and does not use the protocol. */
 #ifndef MMSIM_MM_FILEMAP_H
 #define MMSIM_MM_FILEMAP_H
 
 #include "mm/mm_types.h"
+#include "mm/xarray.h"
+#include "locks/mutex.h"
+#include "locks/rwlock.h"
+#include "locks/rwsem.h"
 #include "locks/spinlock.h"
-
-struct pc_slot {
-	u64 index;
-	u64 pfn;                           /* PFN_NONE: empty or deleted */
-	bool used;
-};
 
 struct file_table;
 struct shared_policy;
@@ -39,10 +48,12 @@ struct inode {
 	struct shared_policy *spol;        /* shmem: mempolicy ranges (mm/mempolicy.h); NULL: none */
 	u64 size;                          /* bytes (i_size) */
 	u32 refs;                          /* open fds + VMAs + the registries holding it */
-	spinlock_t i_pages_lock;           /* xa_lock of the mapping: page cache insertion */
-	struct pc_slot *pages;             /* open addressing, power-of-two capacity */
-	u32 nr_slots, cap_slots;
+	spinlock_t i_pages_lock;           /* &xa->xa_lock: page cache updates (lockless) */
+	rwlock_t tree_lock;                /* &mapping->tree_lock (variant tree_lock) */
+	struct xarray i_pages;             /* index -> page or shadow entry */
 	u64 nr_pages;
+	struct rw_semaphore i_mmap_rwsem;  /* the file rmap: truncation's unmapping (read),
+					    * mm_take_all_locks (write) */
 	struct vm_area_struct **i_mmap;    /* VMAs mapping it */
 	u32 nr_mmap, cap_mmap;
 	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
@@ -77,11 +88,43 @@ struct inode *file_inode_by_id(struct sim *sim, u32 id);
 void iput(struct task *tsk, struct inode *inode);
 
 /* Page cache */
-/* The cached page at index, or PFN_NONE. */
+/* The cached page at index, or PFN_NONE: a plain peek with no reference and no cost, for
+ * callers that hold a lock excluding removal (hugetlb fault mutex, the PTE lock's
+ * recheck). */
 u64 find_get_page(struct inode *inode, u64 index);
+/* mapping_get_entry: the lookup protocol of variants.pagecache.lookup, costed. Returns the
+ * entry at index: a page (xa_is_pfn) with a reference taken for the caller, a shadow value
+ * entry (no reference), or 0. */
+u64 filemap_get_entry(struct task *tsk, struct inode *inode, u64 index);
+/* Drop a reference taken by filemap_get_entry (whatever the page has become). */
+void folio_put(struct task *tsk, u64 pfn);
+/* Statistics of the page cache (metrics.pagecache). */
+struct pagecache_stats {
+	u64 lookups, hits, shadow_hits;    /* protocol runs; pages returned; shadows returned */
+	u64 retries_frozen;                /* try-get saw a zero count (frozen, freed) */
+	u64 retries_slot_changed;          /* got it, but the slot no longer held it */
+	u64 retries_retry_entry;           /* walk met a retry entry: never in mmsim */
+	u64 freezes, freeze_failed;        /* reclaim's cmpxchg to zero; failed: extra refs */
+	u64 ref_rmws, ref_bounces, ref_bounce_ns;   /* refcount line atomics (page cache paths) */
+	u64 walks, walk_levels, walk_ns;   /* index walks and their cost */
+	u64 inserted, removed, truncated, shadows_stored, shadow_refaults;
+	u64 xa_nodes_alloc, xa_nodes_free, max_height;
+	u64 lookup_ns;                     /* sum of lookup latencies */
+};
+const struct pagecache_stats *pagecache_stats(const struct sim *sim);
+/* Lookup latency percentile (p in 0..100) over the run's lookups, ns; 0 without any. */
+u64 pagecache_lookup_latency(const struct sim *sim, unsigned p);
+/* mm/mmap.c's global mm_all_locks_mutex (the file table outlives every mm) and the
+ * statistics of mm_take_all_locks (mm/mmu_notifier.h). */
+struct mutex *mm_all_locks_mutex(struct sim *sim);
+struct mm_all_locks_stats *mm_all_locks_stats_mut(struct sim *sim);
+/* A slab model plugs its accounting of XArray nodes here (default: counted in the stats).
+ * Applies to mappings created afterwards. */
+void filemap_set_xa_node_hooks(struct sim *sim, const struct xa_node_hooks *hooks, void *arg);
 /* Reclaim (__remove_mapping): drop a clean, unmapped page from its page cache if only
- * the cache and the caller (extra references) hold it. True when removed (the cache's
- * reference is gone; the caller still holds its own). */
+ * the cache and the caller (extra references) hold it: one cmpxchg freezes the count
+ * from 1 + extra to zero, a workingset shadow entry takes the page's slot. True when
+ * removed: the count stays frozen at zero, so the caller's put frees the page. */
 bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra);
 /* The page at index, allocated and inserted when missing (*created set). PFN_NONE when
  * the allocator fails. The page's refcount is the cache's; callers that map it add

@@ -974,10 +974,12 @@ static void remove_inode_hugepages(struct task *tsk, struct hugetlb *h, struct i
 {
 	bool truncate = end == UINT64_MAX;
 	struct u64_vec idx = { 0 };      /* page indices, not pfns */
-	for (u32 i = 0; i < inode->cap_slots; i++) {
-		const struct pc_slot *s = &inode->pages[i];
-		if (s->used && s->pfn != PFN_NONE && s->index >= start && s->index < end)
-			u64_vec_push(&idx, s->index);
+	for (u64 i = start; i < end; i++) {
+		u64 e = xa_find(&inode->i_pages, &i);
+		if (!e || i >= end)
+			break;
+		if (xa_is_pfn(e))
+			u64_vec_push(&idx, i);
 	}
 	for (u32 i = 0; i < idx.n; i++) {
 		struct mutex *fm = fault_mutex(h, inode, idx.v[i]);

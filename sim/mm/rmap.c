@@ -113,7 +113,9 @@ u64 rmap_table_bytes(const struct rmap *r)
 
 static struct anon_vma *anon_vma_alloc(struct rmap *r)
 {
+	static DEFINE_LOCK_CLASS(anon_vma_class, "&anon_vma->rwsem", LOCK_RWSEM);
 	struct anon_vma *av = xcalloc(1, sizeof(*av));
+	init_rwsem(&av->rwsem, &anon_vma_class);
 	if (r->nr_free_ids) {
 		av->id = r->free_ids[--r->nr_free_ids];
 	} else {

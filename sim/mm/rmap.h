@@ -16,9 +16,11 @@
 #define MMSIM_MM_RMAP_H
 
 #include "mm/mm_types.h"
+#include "locks/rwsem.h"
 
 struct anon_vma {
 	u32 id;
+	struct rw_semaphore rwsem;         /* taken by mm_take_all_locks (mm/mmu_notifier.h) */
 	u32 nr_pages;                      /* pages filed under it (owner table entries) */
 	struct vm_area_struct **vmas;      /* VMAs whose chain includes it */
 	u32 nr_vmas, cap_vmas;

@@ -30,6 +30,7 @@ struct cost_table *cost_table_create(const struct cost_cfg *c, const struct topo
 			u64 d = node_distance(t, a, b);
 			ct->access_ns[a][b] = c->local_access_ns * d / 10;
 			ct->bounce_ns[a][b] = c->cacheline_bounce_ns * d / 10;
+			ct->xa_miss_ns[a][b] = c->xa_node_miss_ns * d / 10;
 		}
 	}
 	return ct;

@@ -25,6 +25,7 @@ struct cost_table {
 	unsigned nr_nodes;
 	u64 access_ns[MAX_NUMNODES][MAX_NUMNODES];   /* memory access from node a to memory of b */
 	u64 bounce_ns[MAX_NUMNODES][MAX_NUMNODES];   /* line last written on node a, now on b */
+	u64 xa_miss_ns[MAX_NUMNODES][MAX_NUMNODES];  /* XArray level on node b walked from a */
 };
 
 struct cost_table *cost_table_create(const struct cost_cfg *c, const struct topology *t);

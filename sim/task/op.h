@@ -52,7 +52,8 @@
 	                          /* id=Rss kB len=Anonymous kB len2=Swap kB addr=minflt+majflt */ \
 	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
 	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
-	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */
+	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */ \
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
 
 enum op_type {
 	OP_NONE = 0,

@@ -18,6 +18,7 @@
 #include "mm/mempolicy.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
+#include "mm/mmu_notifier.h"
 #include "mm/compaction.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -1036,6 +1037,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		compact_nodes(tsk, op->node);
 		rt->compacted = true;
 		record_ret(t, op, 0);
+		break;
+	case OP_MM_TAKE_ALL_LOCKS:
+		/* mmu_notifier_register (a driver such as KVM attaching to this mm) */
+		ret = mmu_notifier_register(tsk, mm, op->ns);
+		record_ret(t, op, ret);
 		break;
 	case OP_SCHED_SETAFFINITY:
 		ret = do_sched_setaffinity(tsk, rt, op);

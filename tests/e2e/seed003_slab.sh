@@ -35,7 +35,7 @@ pin = {'alloc': {'failed': 26, 'failed_after_compact_memory': 13, 'ok': 22,
        'blocks': 'Node 0, zone   Normal            1           27            4            0            0 ',
        'metrics': dict(reclaimable_pages=1557, unreclaimable_pages=5, defrag_pageblocks=0,
                        defrag_slabs_freed=0, defrag_objects_moved=0),
-       'list_lock': 993, 'ns': 13234260}
+       'list_lock': 993, 'ns': 13463120}
 moved = {'alloc': {'failed': 22, 'failed_after_compact_memory': 9, 'ok': 26,
                    'ok_after_compact_memory': 15},
          'ext4': 'ext4_inode_cache     561   1064   1128   14    4 : tunables    0    0    0 : slabdata     76     76      0',
@@ -46,7 +46,7 @@ moved = {'alloc': {'failed': 22, 'failed_after_compact_memory': 9, 'ok': 26,
                          defrag_pageblocks_emptied=3, defrag_pageblocks_no_room=1,
                          defrag_slabs_tried=443, defrag_slabs_refused=0, defrag_slabs_freed=443,
                          defrag_objects=1584, defrag_objects_moved=1584, defrag_move_failed=0),
-         'list_lock': 2428, 'ns': 74263540}
+         'list_lock': 2428, 'ns': 74492400}
 for v, want in (('none', pin), ('all', moved), ('xa_node', pin)):
     s = json.load(open(os.path.join(out, v, 'summary.json')))
     check(v + ' alloc_pages', s['metrics']['alloc_pages']['9'], want['alloc'])
