@@ -25,6 +25,7 @@ struct swap_info;
 struct vmscan;
 struct file_table;
 struct hugetlb;
+struct khugepaged;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -57,6 +58,7 @@ struct sim {
 	} swap_ra;
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
+	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

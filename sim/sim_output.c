@@ -18,6 +18,7 @@
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
 #include "mm/hugetlb.h"
+#include "mm/khugepaged.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
@@ -241,6 +242,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
 		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
 	json_set(m, "hugetlb", hj);
+	struct json *kj = khugepaged_summary_json(s);
+	if (kj)
+		json_set(m, "khugepaged", kj);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -526,6 +530,7 @@ static void write_report(FILE *f, void *arg)
 	write_fragmentation_section(f, s);
 	write_reclaim_section(f, s);
 	write_hugetlb_section(f, s);
+	khugepaged_write_report(s, f);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

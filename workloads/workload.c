@@ -29,6 +29,7 @@ extern const struct workload_type mmap_churn_type;
 extern const struct workload_type fork_cow_type;
 extern const struct workload_type working_set_type;
 extern const struct workload_type hugetlb_churn_type;
+extern const struct workload_type thp_swapin_type;
 
 static const struct workload_type *const types[] = {
 	&fork_cow_type,
@@ -37,6 +38,7 @@ static const struct workload_type *const types[] = {
 	&mmap_churn_type,
 	&random_touch_type,
 	&sequential_touch_type,
+	&thp_swapin_type,
 	&trace_type,
 	&working_set_type,
 };
@@ -48,6 +50,7 @@ static const struct workload_schema *const schemas[] = {
 	&mmap_churn_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,
+	&thp_swapin_type.schema,
 	&trace_type.schema,
 	&working_set_type.schema,
 };

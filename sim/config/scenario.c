@@ -35,6 +35,11 @@ static const char *const thp_defrag_names[] = {
 };
 static const char *const grouping_names[] = { "mobility", "none", NULL };
 static const char *const private_resv_names[] = { "resv_map", "count", NULL };
+static const char *const swapin_lock_names[] = { "write", "read", NULL };
+static const char *const revalidate_names[] = { "full", "find_vma_eq", "none", NULL };
+static const char *const swapin_gate_names[] = { "referenced", "allocstall", "always", "never",
+						 NULL };
+static const char *const allocstall_read_names[] = { "before_mmap_lock", "under_mmap_write", NULL };
 
 #define S struct scenario
 #define KNOB_BOOL(n, f, d, doc) KNOB_BOOL_OF(S, n, f, d, doc),

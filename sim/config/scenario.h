@@ -70,9 +70,18 @@ struct kernel_cfg {
 struct variants_cfg {
 	unsigned page_alloc_grouping;      /* enum page_alloc_grouping (seed 003) */
 	unsigned hugetlb_private_resv;     /* enum hugetlb_private_resv (seed 004) */
+	unsigned khugepaged_swapin_lock;   /* enum khugepaged_swapin_lock (seed 001) */
+	unsigned khugepaged_revalidate;    /* enum khugepaged_revalidate (seed 001) */
+	unsigned khugepaged_swapin_gate;   /* enum khugepaged_swapin_gate (seed 001) */
+	unsigned khugepaged_allocstall_read; /* enum khugepaged_allocstall_read (seed 001) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
+enum khugepaged_swapin_lock { SWAPIN_LOCK_WRITE, SWAPIN_LOCK_READ };
+enum khugepaged_revalidate { REVALIDATE_FULL, REVALIDATE_FIND_VMA_EQ, REVALIDATE_NONE };
+enum khugepaged_swapin_gate { SWAPIN_GATE_REFERENCED, SWAPIN_GATE_ALLOCSTALL, SWAPIN_GATE_ALWAYS,
+			      SWAPIN_GATE_NEVER };
+enum khugepaged_allocstall_read { ALLOCSTALL_BEFORE_MMAP_LOCK, ALLOCSTALL_UNDER_MMAP_WRITE };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

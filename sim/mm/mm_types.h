@@ -65,6 +65,9 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;         /* where this VMA's new anonymous pages are filed */
 	struct anon_vma **avc;             /* anon_vma chain: every anon_vma whose pages this */
 	u32 nr_avc, cap_avc;               /* VMA may map (own, and its ancestors' after fork) */
+	u64 vm_id;                         /* unique per VMA ever created (khugepaged's checks) */
+	u64 vm_obj;                        /* the vm_area_cachep object it occupies: a freed */
+					   /* VMA's object is reused first (slab LIFO) */
 };
 
 /* PTE encoding: present pfn mapping, or the shared zero page mapped read-only. */
@@ -117,7 +120,9 @@ struct mm_struct {
 	u64 swap_ents;                     /* swap PTEs (MM_SWAPENTS) */
 	bool oom_victim;                   /* chosen by the OOM killer: its threads stop */
 	u64 nr_ptes;                       /* PTE tables allocated */
-	u32 users;                         /* threads using it */
+	u32 users;                         /* threads using it (mm_users) */
+	u32 mm_count;                      /* mmgrab references (khugepaged's mm slot): the */
+					   /* struct outlives exit_mmap until the last mmdrop */
 	int home_node;                     /* node of the thread that created it */
 };
 

@@ -13,6 +13,7 @@
 #include "stats/findings.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/compaction.h"
@@ -653,6 +654,10 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_SYSCTL: {
 		bool known = false;
 		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		static const char thp_dir[] = "/sys/kernel/mm/transparent_hugepage/";
+		if (!known && op->path && !strncmp(op->path, thp_dir, sizeof(thp_dir) - 1))
+			ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1, (s64)op->id,
+						     &known);
 		unsigned node;
 		char tail[16];
 		if (!known && op->path && (!strcmp(op->path, "/proc/sys/vm/compact_memory") ||
