@@ -20,6 +20,7 @@
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/mmap.h"
@@ -484,6 +485,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	vmscan_create(s);
 	s->files = file_table_create(s);
 	hugetlb_create(s);
+	thp_create(s);
 	compaction_create(s);
 	khugepaged_create(s);
 	s->run->sim = s;
@@ -534,6 +536,7 @@ void sim_destroy(struct sim *s)
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
 	hugetlb_destroy(s->hugetlb);
+	thp_destroy(s->thp);
 	compaction_destroy(s->compaction);
 	lru_destroy(s->lru);
 	vmscan_destroy(s->vmscan);

@@ -26,6 +26,7 @@ struct vmscan;
 struct file_table;
 struct hugetlb;
 struct khugepaged;
+struct thp_state;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -59,6 +60,7 @@ struct sim {
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */
+	struct thp_state *thp;             /* mm/huge_memory.h: THP knobs, huge zero page, split queues */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

@@ -147,12 +147,15 @@ int mmt_format_op(const struct op *op, char *buf, size_t len)
 		format_prot(op->prot, sym, sizeof(sym));
 		sb_printf(&b, " prot=%s", sym);
 	}
-	if (op->flags) {
+	/* a sysctl word is written as value=WORD (flags and id together) */
+	bool word = op->type == OP_SYSCTL && (op->flags & SYSCTL_F_WORD) && sysctl_word_name((unsigned)op->id);
+	u32 flags = word ? op->flags & ~SYSCTL_F_WORD : op->flags;
+	if (flags) {
 		tab = flags_table(op->type);
 		if (tab)
-			uapi_format(tab, UAPI_MMT, op->flags, sym, sizeof(sym));
+			uapi_format(tab, UAPI_MMT, flags, sym, sizeof(sym));
 		else
-			snprintf(sym, sizeof(sym), "%u", op->flags);
+			snprintf(sym, sizeof(sym), "%u", flags);
 		sb_printf(&b, " flags=%s", sym);
 	}
 	const char *key = arg_key(op->type, &tab);
@@ -175,7 +178,9 @@ int mmt_format_op(const struct op *op, char *buf, size_t len)
 		sb_printf(&b, " off=%llu", (unsigned long long)op->off);
 	if (op->nodemask)
 		sb_printf(&b, " nodemask=0x%llx", (unsigned long long)op->nodemask);
-	if (op->id)
+	if (word)
+		sb_printf(&b, " value=%s", sysctl_word_name((unsigned)op->id));
+	else if (op->id)
 		sb_printf(&b, " id=%llu", (unsigned long long)op->id);
 	if (op->node != -1)
 		sb_printf(&b, " node=%d", op->node);
@@ -421,6 +426,26 @@ static int field_value(struct cursor *c, struct op *op, int f, const char *key, 
 		}
 		*(f == F_FD ? &op->fd : &op->node) = (s32)sx;
 		return 0;
+	case F_ID:
+		if (op->type == OP_SYSCTL && !strcmp(key, "value") && !isdigit((unsigned char)v[0])) {
+			/* sysctl value=WORD: a word written to a THP sysfs file */
+			int w = sysctl_word_from_name(v, n);
+			if (w < 0) {
+				quote(v, n, q, sizeof(q));
+				return fail_at(c, v, "value: unknown word %s (expected a number or one of "
+					       "always, madvise, never, defer, defer+madvise, within_size, "
+					       "advise, deny, force)", q);
+			}
+			op->flags |= SYSCTL_F_WORD;
+			op->id = (u64)w;
+			return 0;
+		}
+		if (parse_u64(v, n, &x) < 0) {
+			quote(v, n, q, sizeof(q));
+			return fail_at(c, v, "%s: expected an integer, got %s", key, q);
+		}
+		op->id = x;
+		return 0;
 	case F_PATH:
 		if (parse_quoted(c, v, n, pathbuf) < 0)
 			return -1;
@@ -559,6 +584,8 @@ int mmt_parse_record(const char *line, struct op *op, char *pathbuf, char *err, 
 				f = i;
 		if (strlen(alias) == kn && !strncmp(alias, p, kn))
 			f = F_ARG;
+		if (type == OP_SYSCTL && kn == 5 && !strncmp(p, "value", 5))
+			f = F_ID;           /* value= is id= for sysctl, and may be a word */
 		if (f < 0) {
 			quote(p, kn, q, sizeof(q));
 			return fail_at(&c, p, "unknown field %s for %s", q, op_type_name(type));

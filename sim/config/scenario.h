@@ -48,6 +48,7 @@ enum thp_defrag { THP_DEFRAG_ALWAYS, THP_DEFRAG_DEFER, THP_DEFRAG_DEFER_MADVISE,
 struct thp_cfg {
 	unsigned enabled;                  /* enum thp_enabled */
 	unsigned defrag;                   /* enum thp_defrag */
+	bool use_zero_page;                /* read faults map the huge zero page */
 };
 
 struct khugepaged_cfg {
@@ -93,6 +94,7 @@ struct cost_cfg {
 	u64 atomic_local_ns;               /* atomic RMW on a line this CPU last wrote */
 	u64 cacheline_bounce_ns;           /* line last written by another CPU of the same node */
 	u64 tlb_miss_4k_ns, tlb_miss_2m_ns;
+	bool tlb_misses;                   /* charge TLB misses in touches (the THP benefit) */
 	u64 pte_update_ns;                 /* set/clear one PTE, incl. rmap/counter updates */
 	u64 vma_op_ns;                     /* find/insert/split one VMA */
 	u64 page_alloc_ns;                 /* buddy or pcp list manipulation for one block */

@@ -11,6 +11,7 @@
 #include "platform/cost.h"
 #include "locks/lockdep.h"
 #include "mm/gfp.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
@@ -115,10 +116,12 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
 	spin_lock(tsk, &mm->page_table_lock);
 	s = pmd_find(mm, addr >> PMD_SHIFT, true);
-	if (s->kind == PMD_TABLE) {
+	if (s->kind != PMD_NONE) {
+		/* a racing fault installed a table (or a huge PMD: no table for us) */
+		struct pte_table *won = s->kind == PMD_TABLE ? s->table : NULL;
 		spin_unlock(tsk, &mm->page_table_lock);
 		__free_pages(tsk, pfn, 0);
-		return s->table;
+		return won;
 	}
 	struct pte_table *t = xcalloc(1, sizeof(*t));
 	spin_lock_init(&t->ptl, &ptl_class);
@@ -132,6 +135,30 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 		charge(tsk, tsk->sim->cost->pte_update_ns);
 	spin_unlock(tsk, &mm->page_table_lock);
 	return t;
+}
+
+struct pte_table *pte_alloc_one(struct task *tsk, struct mm_struct *mm)
+{
+	u64 pfn = alloc_pages_node(tsk, -1, GFP_PGTABLE_USER, 0);
+	if (pfn == PFN_NONE)
+		return NULL;
+	charge(tsk, tsk->sim->cost->zero_4k_ns);
+	struct pte_table *t = xcalloc(1, sizeof(*t));
+	spin_lock_init(&t->ptl, &ptl_class);
+	t->pfn = pfn;
+	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_pgtable;
+	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_PAGETABLE, 1);
+	mm->nr_ptes++;
+	return t;
+}
+
+void pte_free(struct task *tsk, struct mm_struct *mm, struct pte_table *t)
+{
+	mm->nr_ptes--;
+	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, t->pfn), NR_PAGETABLE, -1);
+	pfn_to_page(tsk->sim->phys, t->pfn)->flags &= ~PG_pgtable;
+	__free_pages(tsk, t->pfn, 0);
+	free(t);
 }
 
 struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr)
@@ -177,7 +204,9 @@ static unsigned pfn_nid(struct task *tsk, u64 pfn)
 static void page_add_map(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	if (pg->mapcount++ == 0)
+	/* a subpage of a THP some PMD maps is counted in NR_ANON_MAPPED already */
+	if (pg->mapcount++ == 0 &&
+	    !(page_is_thp(pg) && compound_mapcount(pfn_to_page(tsk->sim->phys, thp_head(pfn)))))
 		mod_node_page_state(tsk, pfn_nid(tsk, pfn),
 				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, 1);
 	if (pg->flags & PG_anon)
@@ -202,9 +231,15 @@ static void gather_flush(struct task *tsk, struct u64_vec *g)
 void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct inode *file)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
-	if (--pg->mapcount == 0)
-		mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn),
-				    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+	if (--pg->mapcount == 0) {
+		bool thp = page_is_thp(pg);
+		if (!thp || !compound_mapcount(pfn_to_page(tsk->sim->phys, thp_head(pfn))))
+			mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn),
+					    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+		/* a THP losing the last PTE of one of its subpages: queue it for splitting */
+		if (thp && (pg->flags & PG_anon))
+			deferred_split_huge_page(tsk, thp_head(pfn));
+	}
 	if (pg->flags & PG_anon)
 		mm->rss_anon--;
 	else if (file && file->shmem)
@@ -369,8 +404,10 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 	if ((pg->flags & PG_swapcache) && pg->mapcount == 1 && pg->refcount == 2 &&
 	    !swap_count(tsk->sim, page_swap_slot(tsk->sim, pfn)))
 		delete_from_swap_cache(tsk, pfn);
+	/* a subpage of a THP is reused only while exclusive (PageAnonExclusive: no fork) */
 	bool reuse = (vma->vm_flags & VM_SHARED) ||
-		     ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1);
+		     ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1 &&
+		      (!page_is_thp(pg) || (pg->flags & PG_anon_exclusive)));
 	if (!reuse)
 		return do_new_page(tsk, vma, t, idx, addr, pfn);
 	spin_lock(tsk, &t->ptl);
@@ -548,9 +585,33 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 	count_vm_event(tsk, PGFAULT);
 	if (vma->vm_flags & VM_HUGETLB)
 		return hugetlb_fault(tsk, vma, addr, flags);
+	/* __handle_mm_fault at the PMD level: a THP for an empty PMD, or a huge PMD */
+	struct pmd_slot *s = pmd_lookup(mm, addr);
+	if ((!s || s->kind == PMD_NONE) && tsk->sim->thp &&
+	    hugepage_vma_check(tsk->sim, vma, false, true, true)) {
+		vm_fault_t r = do_huge_pmd_anonymous_page(tsk, vma, addr, flags);
+		if (!(r & VM_FAULT_FALLBACK))
+			return r;
+	} else if (s && s->kind == PMD_HUGE) {
+		if (write && !(s->huge & PTE_WRITE)) {
+			vm_fault_t r = do_huge_pmd_wp_page(tsk, vma, addr);
+			if (!(r & VM_FAULT_FALLBACK))
+				return r;
+		} else {
+			/* huge_pmd_set_accessed: another thread mapped it meanwhile */
+			spin_lock(tsk, &mm->page_table_lock);
+			s = pmd_lookup(mm, addr);
+			if (s && s->kind == PMD_HUGE)
+				s->huge |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
+			spin_unlock(tsk, &mm->page_table_lock);
+			return 0;
+		}
+	}
 	struct pte_table *t = pte_alloc(tsk, mm, addr);
-	if (!t)
-		return VM_FAULT_OOM;
+	if (!t) {
+		s = pmd_lookup(mm, addr);
+		return s && s->kind == PMD_HUGE ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
+	}
 	unsigned idx = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 	pte_t p = t->pte[idx];
 	if (!p) {
@@ -574,6 +635,7 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 	const struct cost_table *c = tsk->sim->cost;
 	s64 faults = 0;
 	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	u64 tlb_huge = ~0ULL;            /* the 2 MiB mapping whose TLB entry was last loaded */
 	for (u64 a = ALIGN_DOWN(addr, PAGE_SIZE); a < end; a += PAGE_SIZE) {
 		if (mm->oom_victim)
 			return -MM_ENOMEM;   /* killed: the thread stops at once */
@@ -583,7 +645,13 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		    (!write || (s->huge & PTE_WRITE))) {
 			/* a 4 KiB part of a huge page mapped at PMD level */
 			s->huge |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
-			charge(tsk, c->access_ns[tsk->node][pfn_nid(tsk, pte_pfn(s->huge))]);
+			unsigned nid = s->huge & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(s->huge));
+			charge(tsk, c->access_ns[tsk->node][nid]);
+			if (c->tlb_misses && (a >> PMD_SHIFT) != tlb_huge) {
+				/* one TLB entry covers the whole 2 MiB */
+				tlb_huge = a >> PMD_SHIFT;
+				charge(tsk, c->tlb_miss_2m_ns);
+			}
 			continue;
 		}
 		pte_t p = s && s->kind == PMD_TABLE ? s->table->pte[idx] : 0;
@@ -592,6 +660,8 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			s->table->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
 			unsigned nid = p & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(p));
 			charge(tsk, c->access_ns[tsk->node][nid]);
+			if (c->tlb_misses)
+				charge(tsk, c->tlb_miss_4k_ns);   /* a TLB entry per 4 KiB page */
 			continue;
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
@@ -631,6 +701,15 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 	struct u64_vec g = { 0 };
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
+		if (s && s->kind == PMD_HUGE) {
+			/* zap_pmd_range: a whole huge PMD goes at once, part of one is split */
+			if (start <= a && a + PMD_SIZE <= end) {
+				zap_huge_pmd(tsk, vma, a);
+				continue;
+			}
+			__split_huge_pmd(tsk, vma, a);
+			s = pmd_lookup(mm, a);
+		}
 		if (!s || s->kind != PMD_TABLE)
 			continue;
 		struct pte_table *t = s->table;
@@ -744,6 +823,11 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 	bool cow = !(src->vm_flags & VM_SHARED);
 	for (u64 a = ALIGN_DOWN(src->vm_start, PMD_SIZE); a < src->vm_end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(smm, a);
+		if (s && s->kind == PMD_HUGE) {
+			if (copy_huge_pmd(tsk, dst, src, a) < 0)
+				return -MM_ENOMEM;
+			continue;
+		}
 		if (!s || s->kind != PMD_TABLE)
 			continue;
 		struct pte_table *st = s->table;
@@ -766,6 +850,7 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 				pg->refcount++;
 				page_add_map(tsk, dmm, pfn, dst->vm_file);
+				pg->flags &= ~PG_anon_exclusive;   /* shared now (THP subpages) */
 				if (cow && (pg->flags & PG_anon)) {
 					p &= ~PTE_WRITE;        /* both sides write-protected */
 					st->pte[idx] = p;

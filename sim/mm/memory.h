@@ -51,6 +51,13 @@ void unmap_mapping_pages(struct task *tsk, struct inode *inode, u64 start, u64 e
  * copy-on-write (both PTEs write-protected). Returns 0 or -MM_ENOMEM. */
 int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src);
 
+/* A PTE table for mm that is not installed (pte_alloc_one, e.g. to deposit under a huge
+ * PMD): its page is allocated and counted in NR_PAGETABLE and mm->nr_ptes. NULL if the
+ * allocator fails. */
+struct pte_table *pte_alloc_one(struct task *tsk, struct mm_struct *mm);
+/* Free a PTE table that is no longer installed (deposited table withdrawn, a table taken
+ * out by a collapse, or a race's loser): its page, NR_PAGETABLE, mm->nr_ptes. */
+void pte_free(struct task *tsk, struct mm_struct *mm, struct pte_table *t);
 /* The PTE table covering addr, allocated if missing; NULL if the allocator fails. */
 struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr);
 /* MADV_FREE on [start, end) of a private anonymous VMA: the PTEs of exclusive pages are

@@ -819,6 +819,10 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		khugepaged_note_vma_change(tsk, mm, advice == MADV_HUGEPAGE ? "madvise(MADV_HUGEPAGE)"
 									 : "madvise(MADV_NOHUGEPAGE)",
 					   addr, end);
+		/* hugepage_madvise: register the mm now rather than wait for a THP fault */
+		for (u32 i = vma_index(mm, addr);
+		     advice == MADV_HUGEPAGE && i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++)
+			khugepaged_enter_vma(tsk, mm->vmas[i]);
 		break;
 	case MADV_DONTNEED:
 	case MADV_FREE:

@@ -63,6 +63,11 @@ struct page_desc {
 #define PG_movable (1u << 13)             /* non-LRU movable (movable slab objects) */
 #define PG_lru_pending (1u << 14)         /* in a CPU's lru_add batch, not yet on a list */
 #define PG_swapbacked (1u << 15)          /* anonymous or shmem: reclaimed to swap */
+/* bits 16..19 are hugetlb.c's own (pool pages only) */
+#define PG_transhuge (1u << 20)           /* head of a THP (mm/huge_memory.h) */
+#define PG_tail (1u << 21)                /* tail page of a THP */
+#define PG_deferred_split (1u << 22)      /* THP head on its node's deferred split queue */
+#define PG_anon_exclusive (1u << 23)      /* THP subpage mapped by one process only (PageAnonExclusive) */
 #define PG_ORDER_SHIFT 24                 /* bits 24..27: order of a buddy/pcp/allocated head */
 #define PG_ORDER_MASK (0xfu << PG_ORDER_SHIFT)
 #define PG_MT_SHIFT 28                    /* bits 28..30: migratetype of the list / of the request */

@@ -7,6 +7,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
@@ -219,7 +220,7 @@ void page_add_swapin_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, 
 	av->nr_pages++;
 }
 
-static void owner_release(struct sim *sim, u64 pfn)
+void rmap_release_owner(struct sim *sim, u64 pfn)
 {
 	u32 id;
 	if (rmap_owner(sim, pfn, &id, NULL) == OWNER_ANON) {
@@ -236,7 +237,7 @@ void put_user_pages(struct task *tsk, const u64 *pfns, unsigned n)
 	struct lruvec *locked = NULL;
 	for (unsigned i = 0; i < n; i++) {
 		struct page_desc *pg = pfn_to_page(sim->phys, pfns[i]);
-		if (pg->refcount != 1 || !(pg->flags & PG_lru))
+		if (pg->refcount != 1 || !(pg->flags & PG_lru) || page_is_thp(pg))
 			continue;
 		struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfns[i]));
 		if (v != locked) {
@@ -257,8 +258,14 @@ void put_user_pages(struct task *tsk, const u64 *pfns, unsigned n)
 void put_user_page(struct task *tsk, u64 pfn)
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
+	if (page_is_thp(pg)) {
+		/* a subpage of a THP: the block goes when all 512 are unreferenced */
+		pg->refcount--;
+		thp_put_subpage(tsk, pfn);
+		return;
+	}
 	if (pg->refcount == 1) {
-		owner_release(tsk->sim, pfn);
+		rmap_release_owner(tsk->sim, pfn);
 		lru_page_freed(tsk, pfn);
 		pg->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapcache | PG_referenced | PG_active |
 			       PG_swapbacked);
@@ -314,6 +321,31 @@ u32 rmap_walk(struct sim *sim, u64 pfn, rmap_one_fn fn, void *arg)
 	default:
 		return 0;
 	}
+}
+
+u32 rmap_walk_pmd(struct sim *sim, u64 head, rmap_pmd_fn fn, void *arg)
+{
+	u32 id;
+	u64 index;
+	if (rmap_owner(sim, head, &id, &index) != OWNER_ANON || !sim->rmap->avs[id])
+		return 0;
+	struct anon_vma *av = sim->rmap->avs[id];
+	u32 found = 0;
+	for (u32 i = 0; i < av->nr_vmas; i++) {
+		struct vm_area_struct *v = av->vmas[i];
+		u64 npages = (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+		if ((v->vm_flags & VM_HUGETLB) || index < v->vm_pgoff || index >= v->vm_pgoff + npages)
+			continue;
+		u64 addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT);
+		struct pmd_slot *s = pmd_lookup(v->vm_mm, addr);
+		if (!s || s->kind != PMD_HUGE || (s->huge & PTE_ZERO) || !(s->huge & PTE_PRESENT) ||
+		    pte_pfn(s->huge) != head)
+			continue;
+		found++;
+		if (fn)
+			fn(arg, v, addr);
+	}
+	return found;
 }
 
 /* ---- migration ---- */
@@ -410,7 +442,7 @@ static int migrate_page_hook(void *arg, struct task *tsk, u64 old_pfn, u64 new_p
 		return o->refcount == 1 && !o->mapcount ? -MM_ENOENT : -MM_EAGAIN;
 	}
 	if (k == OWNER_ANON && o->refcount == 1 && !o->mapcount) {
-		owner_release(sim, old_pfn);
+		rmap_release_owner(sim, old_pfn);
 		o->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapbacked);
 		return -MM_ENOENT;
 	}

@@ -79,6 +79,13 @@ typedef void (*rmap_one_fn)(void *arg, struct vm_area_struct *vma, u64 addr,
 			    struct pte_table *t, pte_t *pte);
 u32 rmap_walk(struct sim *sim, u64 pfn, rmap_one_fn fn, void *arg);
 
+/* Every huge PMD mapping the THP head (anonymous): fn(arg, vma, haddr). Neither the
+ * walker nor fn holds a lock when fn is called. Returns the number found. */
+typedef void (*rmap_pmd_fn)(void *arg, struct vm_area_struct *vma, u64 haddr);
+u32 rmap_walk_pmd(struct sim *sim, u64 head, rmap_pmd_fn fn, void *arg);
+/* Drop the page's owner entry (and its anon_vma's page count): the page is being freed. */
+void rmap_release_owner(struct sim *sim, u64 pfn);
+
 /* Inode i_mmap list (filemap.c keeps it with the VMA code) */
 void i_mmap_insert(struct inode *inode, struct vm_area_struct *vma);
 void i_mmap_remove(struct inode *inode, struct vm_area_struct *vma);

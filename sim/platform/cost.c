@@ -18,6 +18,7 @@ struct cost_table *cost_table_create(const struct cost_cfg *c, const struct topo
 	ct->copy_2m_ns = c->copy_2m_ns;
 	ct->tlb_miss_4k_ns = c->tlb_miss_4k_ns;
 	ct->tlb_miss_2m_ns = c->tlb_miss_2m_ns;
+	ct->tlb_misses = c->tlb_misses;
 	ct->pte_update_ns = c->pte_update_ns;
 	ct->vma_op_ns = c->vma_op_ns;
 	ct->page_alloc_ns = c->page_alloc_ns;

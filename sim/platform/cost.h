@@ -16,6 +16,7 @@ struct cost_table {
 	u64 zero_4k_ns, zero_2m_ns;
 	u64 copy_4k_ns, copy_2m_ns;
 	u64 tlb_miss_4k_ns, tlb_miss_2m_ns;
+	bool tlb_misses;                 /* touches charge TLB misses (costs.tlb_misses) */
 	u64 pte_update_ns;
 	u64 vma_op_ns;
 	u64 page_alloc_ns;

@@ -30,3 +30,22 @@ void op_init(struct op *op, enum op_type type)
 	op->fd = -1;
 	op->node = -1;
 }
+
+static const char *const sysctl_words[NR_SYSCTL_WORDS] = {
+#define SYSCTL_WORD_NAME(e, n) [SYSCTL_WORD_##e] = n,
+	SYSCTL_WORDS(SYSCTL_WORD_NAME)
+#undef SYSCTL_WORD_NAME
+};
+
+const char *sysctl_word_name(unsigned w)
+{
+	return w < NR_SYSCTL_WORDS ? sysctl_words[w] : NULL;
+}
+
+int sysctl_word_from_name(const char *name, size_t len)
+{
+	for (unsigned i = 0; i < NR_SYSCTL_WORDS; i++)
+		if (strlen(sysctl_words[i]) == len && !memcmp(sysctl_words[i], name, len))
+			return (int)i;
+	return -1;
+}

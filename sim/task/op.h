@@ -60,6 +60,30 @@ enum op_type {
 /* op.flags bits for OP_TOUCH */
 #define TOUCH_WRITE 0x1u
 
+/* op.flags bits for OP_SYSCTL: the value written is a word, not a number: op.id is an
+ * enum sysctl_word (the THP sysfs files take "always", "madvise", "defer+madvise", ...). */
+#define SYSCTL_F_WORD 0x1u
+
+/* Words written to sysctl/sysfs files. The values are part of the trace format: new words
+ * are appended, never renumbered (traces/FORMAT.md). */
+#define SYSCTL_WORDS(X)                                                                     \
+	X(ALWAYS, "always")                                                                 \
+	X(MADVISE, "madvise")                                                               \
+	X(NEVER, "never")                                                                   \
+	X(DEFER, "defer")                                                                   \
+	X(DEFER_MADVISE, "defer+madvise")                                                   \
+	X(WITHIN_SIZE, "within_size")                                                       \
+	X(ADVISE, "advise")                                                                 \
+	X(DENY, "deny")                                                                     \
+	X(FORCE, "force")
+
+enum sysctl_word {
+#define SYSCTL_WORD_ENUM(e, n) SYSCTL_WORD_##e,
+	SYSCTL_WORDS(SYSCTL_WORD_ENUM)
+#undef SYSCTL_WORD_ENUM
+	NR_SYSCTL_WORDS
+};
+
 /* op.flags bits for OP_ALLOC_PAGES: the request's kind, as a GFP mask would say it.
  * None set: an unmovable kernel allocation that may sleep (GFP_KERNEL). */
 #define ALLOC_F_MOVABLE 0x01u        /* user/page-cache memory (__GFP_MOVABLE) */
@@ -96,6 +120,10 @@ struct op {
 const char *op_type_name(enum op_type t);
 /* Returns OP_NONE when the name is unknown. */
 enum op_type op_type_from_name(const char *name);
+/* "always" <-> SYSCTL_WORD_ALWAYS ...; NULL / -1 when unknown. The name is matched
+ * exactly (case-sensitive, as the kernel's sysfs parsers do after trimming whitespace). */
+const char *sysctl_word_name(unsigned w);
+int sysctl_word_from_name(const char *name, size_t len);
 /* Initialise an op of a given type with neutral field values (ret = OP_RET_NONE, fd = -1, node = -1). */
 void op_init(struct op *op, enum op_type type);
 
