@@ -87,6 +87,7 @@ struct khugepaged {
 	bool hotplug_chain_done;
 	struct collapse_control cc;        /* khugepaged's own */
 	struct u64_vec fault_wait, fault_lat; /* faults in registered mms (ns) */
+	u64 last_anon, last_huge;          /* anon pages and THP pages at the last sample with any */
 };
 
 static struct khugepaged *kh(const struct sim *sim)
@@ -1320,6 +1321,11 @@ static void kh_probe(void *arg, u64 now_ns, double *vals)
 	const struct khugepaged *k = kh(sim);
 	(void)now_ns;
 	u64 anon = (u64)global_vm_state(sim->vmstat, NR_ANON_MAPPED), huge = anon_huge_pages(sim);
+	if (anon) {
+		struct khugepaged *kw = sim->khugepaged;   /* the last sample with anon memory */
+		kw->last_anon = anon;
+		kw->last_huge = huge;
+	}
 	vals[0] = (double)k->st.pages_collapsed;
 	vals[1] = (double)k->st.full_scans;
 	vals[2] = (double)(k->st.collapses[0] + k->st.collapses[1]);
@@ -1382,9 +1388,8 @@ struct json *khugepaged_summary_json(const struct sim *sim)
 	json_set_u64(fj, "latency_ns_p99", q.lat_p99);
 	json_set_u64(fj, "latency_ns_max", q.lat_max);
 	json_set(j, "faults_in_registered_mms", fj);
-	u64 anon = (u64)global_vm_state(sim->vmstat, NR_ANON_MAPPED);
-	json_set_u64(j, "anon_pages_end", anon);
-	json_set_u64(j, "anon_huge_pages_end", anon_huge_pages(sim));
+	json_set_u64(j, "anon_pages_last", k->last_anon);
+	json_set_u64(j, "anon_huge_pages_last", k->last_huge);
 	return j;
 }
 
@@ -1406,7 +1411,7 @@ void khugepaged_write_report(const struct sim *sim, FILE *f)
 		if (st->result[0][i] || st->result[1][i])
 			fprintf(f, "| %s | %llu | %llu |\n", scan_result_name(i),
 				(unsigned long long)st->result[0][i], (unsigned long long)st->result[1][i]);
-	u64 anon = (u64)global_vm_state(sim->vmstat, NR_ANON_MAPPED), huge = anon_huge_pages(sim);
+	u64 anon = k->last_anon, huge = k->last_huge;
 	struct khugepaged_fault_q q;
 	khugepaged_fault_quantiles(sim, &q);
 	fprintf(f, "\n| metric | value |\n|---|---:|\n"
@@ -1420,7 +1425,7 @@ void khugepaged_write_report(const struct sim *sim, FILE *f)
 		   "| faults in registered mms / waited for mmap_lock | %llu / %llu |\n"
 		   "| fault mmap_lock wait p50 / p99 / max (ns) | %llu / %llu / %llu |\n"
 		   "| fault latency p50 / p99 / max (ns) | %llu / %llu / %llu |\n"
-		   "| AnonHugePages at the end | %llu of %llu anon pages (%.1f%%) |\n\n",
+		   "| AnonHugePages at the last sample | %llu of %llu anon pages (%.1f%%) |\n\n",
 		(unsigned long long)st->collapses[0], (unsigned long long)st->collapses[1],
 		(unsigned long long)st->write_holds, (unsigned long long)st->write_hold_ns_total,
 		(unsigned long long)st->write_hold_ns_max, (unsigned long long)st->swapins,

@@ -309,12 +309,12 @@ void mmput(struct task *tsk, struct mm_struct *mm)
 {
 	if (--mm->users)
 		return;
+	mm->mm_count++;                /* the users' reference, dropped below */
 	khugepaged_exit(tsk, mm);      /* before the page tables go */
 	exit_mmap(tsk, mm);
 	free(mm->vmas);
 	mm->vmas = NULL;
-	if (!mm->mm_count)
-		free(mm);                  /* else khugepaged's mm slot frees it (mmdrop) */
+	mmdrop(mm);                    /* freed unless khugepaged's mm slot still holds it */
 }
 
 void mm_free_after_run(struct mm_struct *mm)
