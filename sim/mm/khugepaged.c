@@ -291,9 +291,9 @@ void khugepaged_note_vma_change(struct task *tsk, struct mm_struct *mm, const ch
 		if (w->mm != mm)
 			continue;
 		char *line = start == end ? xasprintf("  %.9f s  %s/%u: %s\n", task_now(tsk) / 1e9,
-						      tsk->comm, tsk->tid, what)
+						      tsk->comm, tsk->id, what)
 					  : xasprintf("  %.9f s  %s/%u: %s [0x%llx, 0x%llx)\n",
-						      task_now(tsk) / 1e9, tsk->comm, tsk->tid, what,
+						      task_now(tsk) / 1e9, tsk->comm, tsk->id, what,
 						      (unsigned long long)start, (unsigned long long)end);
 		size_t n = strlen(line);
 		w->log = xrealloc(w->log, w->len + n + 1);
@@ -557,7 +557,7 @@ static const char *stale_reason(struct sim *sim, struct mm_struct *mm,
 }
 
 static void report_stale(struct task *tsk, struct mm_struct *mm, const struct collapse_control *cc,
-			 const char *reason, const char *variant)
+			 const char *reason, const char *variant, const char *retaken)
 {
 	const struct collapse_window *w = &cc->win;
 	finding_report(tsk->sim->findings, FINDING_STALE_VMA, task_now(tsk),
@@ -565,13 +565,13 @@ static void report_stale(struct task *tsk, struct mm_struct *mm, const struct co
 		       "(revalidate=%s): %s\n"
 		       "  %.9f s  %s/%u: dropped mmap_lock (%s), VMA [0x%llx, 0x%llx)\n"
 		       "%s"
-		       "  %.9f s  %s/%u: took mmap_lock for write and proceeded",
-		       tsk->comm, tsk->tid, (unsigned long long)w->addr,
+		       "  %.9f s  %s/%u: took mmap_lock for %s and went on",
+		       tsk->comm, tsk->id, (unsigned long long)w->addr,
 		       (unsigned long long)(w->addr + PMD_SIZE), mm->pid, variant, reason,
-		       w->open_ns / 1e9, tsk->comm, tsk->tid, w->phase,
+		       w->open_ns / 1e9, tsk->comm, tsk->id, w->phase,
 		       (unsigned long long)w->vm_start, (unsigned long long)w->vm_end,
 		       w->log ? w->log : "  (no VMA change recorded)\n", task_now(tsk) / 1e9,
-		       tsk->comm, tsk->tid);
+		       tsk->comm, tsk->id, retaken);
 }
 
 /* Swap in the range's swap PTEs (__collapse_huge_page_swapin), mmap_lock read held (write
@@ -626,7 +626,7 @@ static enum scan_result collapse_swapin(struct task *tsk, struct khugepaged *k, 
 			const char *why = stale_reason(tsk->sim, mm, cc);
 			if (why) {
 				report_stale(tsk, mm, cc, why,
-					     k->revalidate == REVALIDATE_NONE ? "none" : "find_vma_eq");
+					     k->revalidate == REVALIDATE_NONE ? "none" : "find_vma_eq", "read");
 				k->st.stale_collapses++;
 				window_free(cc);
 				return SCAN_FAIL;       /* the kernel would go on: we cannot */
@@ -887,7 +887,7 @@ static enum scan_result collapse_huge_page(struct task *tsk, struct mm_struct *m
 			if (result == SCAN_SUCCEED) {
 				const char *why = stale_reason(sim, mm, cc);
 				if (why) {
-					report_stale(tsk, mm, cc, why, rv_names[k->revalidate]);
+					report_stale(tsk, mm, cc, why, rv_names[k->revalidate], "write");
 					k->st.stale_collapses++;
 					result = SCAN_FAIL;   /* the kernel would go on: we cannot */
 				} else {
