@@ -7,8 +7,8 @@
  * the VMA has an anon_vma now), writes it again skipping one page in `skip_every`, so
  * every 2 MiB range keeps about 512/skip_every swap PTEs for khugepaged to swap in, then
  * sleeps `hold` while khugepaged works, and exits.
- * Thread 1 (threads >= 2) is the concurrent faulter: it maps `fault_size` bytes and writes
- * one fresh page every `fault_think` (MADV_DONTNEED of its region when it reaches the end)
+ * Thread 1 (threads >= 2) is the concurrent faulter: it maps `fault_size` bytes, sleeps
+ * `fault_start`, and writes one fresh page every `fault_think` (MADV_DONTNEED of its region when it reaches the end)
  * until it has taken `fault_touches` faults; its faults wait for mmap_lock behind
  * khugepaged's write holds. Further threads idle. */
 #include <stdlib.h>
@@ -24,6 +24,7 @@ struct thp_swapin_params {
 	bool sysfs_write;
 	unsigned scan_sleep_ms;
 	u64 fault_size;
+	u64 fault_start_ns;
 	u64 fault_think_ns;
 	u64 fault_touches;
 };
@@ -41,6 +42,8 @@ static const struct knob params[] = {
 		     "the value it writes there"),
 	KNOB_SIZE_OF(struct thp_swapin_params, "fault_size", fault_size, PAGE_SIZE, 1ULL << 40,
 		     "16MiB", "bytes the faulting thread (thread 1) maps"),
+	KNOB_TIME_OF(struct thp_swapin_params, "fault_start", fault_start_ns, 0, 100000 * NSEC_PER_SEC,
+		     "0s", "time the faulting thread sleeps before its first fault"),
 	KNOB_TIME_OF(struct thp_swapin_params, "fault_think", fault_think_ns, 0, NSEC_PER_SEC,
 		     "100us", "time between two faults of the faulting thread"),
 	KNOB_U64_OF(struct thp_swapin_params, "fault_touches", fault_touches, 0, 1ULL << 40,
@@ -50,7 +53,7 @@ static const struct knob_table table = { "thp_swapin parameter", params, ARRAY_S
 
 enum { MAIN_SYSFS, MAIN_MMAP, MAIN_WRITE, MAIN_PAGEOUT, MAIN_HUGEPAGE, MAIN_REWRITE,
        MAIN_HOLD, MAIN_END };
-enum { F_MMAP, F_TOUCH, F_THINK, F_DONTNEED, F_END };
+enum { F_MMAP, F_START, F_TOUCH, F_THINK, F_DONTNEED, F_END };
 
 struct thp_swapin_gen {
 	struct op_source src;
@@ -136,8 +139,16 @@ static int faulter_next(struct thp_swapin_gen *g, struct op *op)
 		op->len = g->size;
 		op->prot = PROT_READ | PROT_WRITE;
 		op->flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE;
-		g->phase = g->p.fault_touches ? F_TOUCH : F_END;
+		g->phase = g->p.fault_touches ? F_START : F_END;
 		return 1;
+	case F_START:
+		g->phase = F_TOUCH;
+		if (g->p.fault_start_ns) {
+			op_init(op, OP_SLEEP);
+			op->ns = g->p.fault_start_ns;
+			return 1;
+		}
+		/* fall through */
 	case F_TOUCH:
 		op_init(op, OP_TOUCH);
 		op->addr = g->base + (g->pos << PAGE_SHIFT);

@@ -65,6 +65,13 @@ struct collapse_control {
 	struct collapse_window win;
 };
 
+/* One task's page faults while its mm was registered: mmap_lock wait and latency (ns). */
+struct fault_samples {
+	u32 task_id;
+	char name[TASK_COMM_LEN + 12];
+	struct u64_vec wait, lat;
+};
+
 struct khugepaged {
 	struct sim *sim;
 	struct khugepaged_cfg cfg;         /* the sysfs values (copied: writable at run time) */
@@ -86,8 +93,10 @@ struct khugepaged {
 	struct rw_semaphore kernfs_active;
 	bool hotplug_chain_done;
 	struct collapse_control cc;        /* khugepaged's own */
-	struct u64_vec fault_wait, fault_lat; /* faults in registered mms (ns) */
+	struct fault_samples *fs;          /* faults in registered mms, per task */
+	u32 nr_fs;
 	u64 last_anon, last_huge;          /* anon pages and THP pages at the last sample with any */
+	u64 share50_ns, share90_ns;        /* first sample with >= 50% / 90% of anon in THPs */
 };
 
 static struct khugepaged *kh(const struct sim *sim)
@@ -1254,8 +1263,18 @@ void khugepaged_note_fault(struct task *tsk, struct mm_struct *mm, u64 wait_ns, 
 	struct khugepaged *k = kh(tsk->sim);
 	if (!k || !mm->mm_count)
 		return;                    /* only mms khugepaged works on */
-	u64_vec_push(&k->fault_wait, wait_ns);
-	u64_vec_push(&k->fault_lat, latency_ns);
+	struct fault_samples *f = NULL;
+	for (u32 i = 0; i < k->nr_fs && !f; i++)
+		if (k->fs[i].task_id == tsk->id)
+			f = &k->fs[i];
+	if (!f) {
+		k->fs = xrealloc(k->fs, (k->nr_fs + 1) * sizeof(*k->fs));
+		f = &k->fs[k->nr_fs++];
+		*f = (struct fault_samples){ .task_id = tsk->id };
+		snprintf(f->name, sizeof(f->name), "%s/%u", tsk->comm, tsk->id);
+	}
+	u64_vec_push(&f->wait, wait_ns);
+	u64_vec_push(&f->lat, latency_ns);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -1277,24 +1296,34 @@ static u64 quantile(const struct u64_vec *v, double q)
 	return v->v[rank - 1];
 }
 
-void khugepaged_fault_quantiles(const struct sim *sim, struct khugepaged_fault_q *q)
+unsigned khugepaged_nr_fault_tasks(const struct sim *sim)
+{
+	return kh(sim) ? kh(sim)->nr_fs : 0;
+}
+
+void khugepaged_fault_quantiles(const struct sim *sim, unsigned i, struct khugepaged_fault_q *q)
 {
 	struct khugepaged *k = kh(sim);
-	*q = (struct khugepaged_fault_q){ 0 };
-	if (!k)
-		return;
-	qsort(k->fault_wait.v, k->fault_wait.n, sizeof(u64), cmp_u64);
-	qsort(k->fault_lat.v, k->fault_lat.n, sizeof(u64), cmp_u64);
-	q->nr = k->fault_wait.n;
-	for (size_t i = 0; i < k->fault_wait.n; i++)
-		if (k->fault_wait.v[i])
-			q->waited++;
-	q->wait_p50 = quantile(&k->fault_wait, 0.50);
-	q->wait_p99 = quantile(&k->fault_wait, 0.99);
-	q->wait_max = k->fault_wait.n ? k->fault_wait.v[k->fault_wait.n - 1] : 0;
-	q->lat_p50 = quantile(&k->fault_lat, 0.50);
-	q->lat_p99 = quantile(&k->fault_lat, 0.99);
-	q->lat_max = k->fault_lat.n ? k->fault_lat.v[k->fault_lat.n - 1] : 0;
+	struct fault_samples *f = &k->fs[i];
+	*q = (struct khugepaged_fault_q){ .name = f->name };
+	qsort(f->wait.v, f->wait.n, sizeof(u64), cmp_u64);
+	qsort(f->lat.v, f->lat.n, sizeof(u64), cmp_u64);
+	q->nr = f->wait.n;
+	/* the waits of the faults that waited at all */
+	struct u64_vec w = { 0 };
+	for (size_t j = 0; j < f->wait.n; j++)
+		if (f->wait.v[j])
+			u64_vec_push(&w, f->wait.v[j]);
+	q->waited = w.n;
+	q->wait_p50 = quantile(&w, 0.50);
+	q->wait_p99 = quantile(&w, 0.99);
+	q->wait_max = w.n ? w.v[w.n - 1] : 0;
+	for (size_t j = 0; j < w.n; j++)
+		q->wait_total += w.v[j];
+	free(w.v);
+	q->lat_p50 = quantile(&f->lat, 0.50);
+	q->lat_p99 = quantile(&f->lat, 0.99);
+	q->lat_max = f->lat.n ? f->lat.v[f->lat.n - 1] : 0;
 }
 
 /* ---- outputs ---- */
@@ -1319,12 +1348,15 @@ static void kh_probe(void *arg, u64 now_ns, double *vals)
 {
 	const struct sim *sim = arg;
 	const struct khugepaged *k = kh(sim);
-	(void)now_ns;
 	u64 anon = (u64)global_vm_state(sim->vmstat, NR_ANON_MAPPED), huge = anon_huge_pages(sim);
 	if (anon) {
 		struct khugepaged *kw = sim->khugepaged;   /* the last sample with anon memory */
 		kw->last_anon = anon;
 		kw->last_huge = huge;
+		if (!kw->share50_ns && 2 * huge >= anon && huge)
+			kw->share50_ns = now_ns;
+		if (!kw->share90_ns && 10 * huge >= 9 * anon && huge)
+			kw->share90_ns = now_ns;
 	}
 	vals[0] = (double)k->st.pages_collapsed;
 	vals[1] = (double)k->st.full_scans;
@@ -1376,20 +1408,27 @@ struct json *khugepaged_summary_json(const struct sim *sim)
 	json_set_u64(j, "mmap_write_holds", st->write_holds);
 	json_set_u64(j, "mmap_write_hold_ns_total", st->write_hold_ns_total);
 	json_set_u64(j, "mmap_write_hold_ns_max", st->write_hold_ns_max);
-	struct khugepaged_fault_q q;
-	khugepaged_fault_quantiles(sim, &q);
-	struct json *fj = json_object();
-	json_set_u64(fj, "faults", q.nr);
-	json_set_u64(fj, "waited", q.waited);
-	json_set_u64(fj, "wait_ns_p50", q.wait_p50);
-	json_set_u64(fj, "wait_ns_p99", q.wait_p99);
-	json_set_u64(fj, "wait_ns_max", q.wait_max);
-	json_set_u64(fj, "latency_ns_p50", q.lat_p50);
-	json_set_u64(fj, "latency_ns_p99", q.lat_p99);
-	json_set_u64(fj, "latency_ns_max", q.lat_max);
-	json_set(j, "faults_in_registered_mms", fj);
+	struct json *fa = json_object();
+	for (unsigned i = 0; i < k->nr_fs; i++) {
+		struct khugepaged_fault_q q;
+		khugepaged_fault_quantiles(sim, i, &q);
+		struct json *fj = json_object();
+		json_set_u64(fj, "faults", q.nr);
+		json_set_u64(fj, "waited", q.waited);
+		json_set_u64(fj, "wait_ns_total", q.wait_total);
+		json_set_u64(fj, "wait_ns_p50", q.wait_p50);
+		json_set_u64(fj, "wait_ns_p99", q.wait_p99);
+		json_set_u64(fj, "wait_ns_max", q.wait_max);
+		json_set_u64(fj, "latency_ns_p50", q.lat_p50);
+		json_set_u64(fj, "latency_ns_p99", q.lat_p99);
+		json_set_u64(fj, "latency_ns_max", q.lat_max);
+		json_set(fa, q.name, fj);
+	}
+	json_set(j, "faults_by_task", fa);
 	json_set_u64(j, "anon_pages_last", k->last_anon);
 	json_set_u64(j, "anon_huge_pages_last", k->last_huge);
+	json_set_u64(j, "anon_huge_share_50pct_ns", k->share50_ns);
+	json_set_u64(j, "anon_huge_share_90pct_ns", k->share90_ns);
 	return j;
 }
 
@@ -1412,31 +1451,41 @@ void khugepaged_write_report(const struct sim *sim, FILE *f)
 			fprintf(f, "| %s | %llu | %llu |\n", scan_result_name(i),
 				(unsigned long long)st->result[0][i], (unsigned long long)st->result[1][i]);
 	u64 anon = k->last_anon, huge = k->last_huge;
-	struct khugepaged_fault_q q;
-	khugepaged_fault_quantiles(sim, &q);
 	fprintf(f, "\n| metric | value |\n|---|---:|\n"
 		   "| collapses (khugepaged / madvise) | %llu / %llu |\n"
 		   "| mmap_lock write holds by collapses | %llu |\n"
 		   "| write hold total / max (ns) | %llu / %llu |\n"
-		   "| swap PTEs swapped in / pages read / wasted | %llu / %llu / %llu |\n"
+		   "| swap PTEs swapped in / pages read / in abandoned attempts | %llu / %llu / %llu |\n"
 		   "| ranges whose swap-in the gate skipped | %llu |\n"
 		   "| mms skipped (mmap_lock contended) | %llu |\n"
 		   "| stale-VMA collapses (findings) | %llu |\n"
-		   "| faults in registered mms / waited for mmap_lock | %llu / %llu |\n"
-		   "| fault mmap_lock wait p50 / p99 / max (ns) | %llu / %llu / %llu |\n"
-		   "| fault latency p50 / p99 / max (ns) | %llu / %llu / %llu |\n"
-		   "| AnonHugePages at the last sample | %llu of %llu anon pages (%.1f%%) |\n\n",
+		   "| AnonHugePages at the last sample | %llu of %llu anon pages (%.1f%%) |\n"
+		   "| AnonHugePages share first >= 50%% / 90%% (s) | %.3f / %.3f |\n\n",
 		(unsigned long long)st->collapses[0], (unsigned long long)st->collapses[1],
 		(unsigned long long)st->write_holds, (unsigned long long)st->write_hold_ns_total,
 		(unsigned long long)st->write_hold_ns_max, (unsigned long long)st->swapins,
 		(unsigned long long)st->swapin_reads, (unsigned long long)st->swapins_wasted,
 		(unsigned long long)st->swapin_skipped, (unsigned long long)st->trylock_skips,
-		(unsigned long long)st->stale_collapses, (unsigned long long)q.nr,
-		(unsigned long long)q.waited, (unsigned long long)q.wait_p50,
-		(unsigned long long)q.wait_p99, (unsigned long long)q.wait_max,
-		(unsigned long long)q.lat_p50, (unsigned long long)q.lat_p99,
-		(unsigned long long)q.lat_max, (unsigned long long)huge, (unsigned long long)anon,
-		anon ? 100.0 * (double)huge / (double)anon : 0.0);
+		(unsigned long long)st->stale_collapses, (unsigned long long)huge,
+		(unsigned long long)anon, anon ? 100.0 * (double)huge / (double)anon : 0.0,
+		k->share50_ns / 1e9, k->share90_ns / 1e9);
+	if (k->nr_fs) {
+		fprintf(f, "Page faults while the mm was registered, per task (mmap_lock wait of the "
+			   "faults that waited; latency of all, ns):\n\n| task | faults | waited | wait "
+			   "total | wait p50 | wait p99 | wait max | latency p50 | latency p99 | latency "
+			   "max |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (unsigned i = 0; i < k->nr_fs; i++) {
+			struct khugepaged_fault_q q;
+			khugepaged_fault_quantiles(sim, i, &q);
+			fprintf(f, "| %s | %llu | %llu | %llu | %llu | %llu | %llu | %llu | %llu | %llu |\n",
+				q.name, (unsigned long long)q.nr, (unsigned long long)q.waited,
+				(unsigned long long)q.wait_total, (unsigned long long)q.wait_p50,
+				(unsigned long long)q.wait_p99, (unsigned long long)q.wait_max,
+				(unsigned long long)q.lat_p50, (unsigned long long)q.lat_p99,
+				(unsigned long long)q.lat_max);
+		}
+		fprintf(f, "\n");
+	}
 }
 
 /* ---- set-up and results ---- */
@@ -1492,8 +1541,11 @@ void khugepaged_destroy(struct khugepaged *k)
 	}
 	free(k->slots);
 	free(k->free_objs);
-	free(k->fault_wait.v);
-	free(k->fault_lat.v);
+	for (u32 i = 0; i < k->nr_fs; i++) {
+		free(k->fs[i].wait.v);
+		free(k->fs[i].lat.v);
+	}
+	free(k->fs);
 	window_free(&k->cc);
 	free(k);
 }

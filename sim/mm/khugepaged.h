@@ -128,14 +128,17 @@ int khugepaged_sysfs_store(struct task *tsk, const char *file, s64 value, bool *
  * registered with khugepaged (the seed's concurrent faulting thread). */
 void khugepaged_note_fault(struct task *tsk, struct mm_struct *mm, u64 wait_ns, u64 latency_ns);
 
-/* Page faults of the threads of registered mms: how many, how many waited for mmap_lock,
- * and the wait and latency quantiles (ns, nearest rank). */
+/* Page faults of the threads of registered mms, per task (i < khugepaged_nr_fault_tasks):
+ * how many, how many waited for mmap_lock, the quantiles (nearest rank) of the waits of
+ * those that waited, and of the latency of all (ns). */
 struct khugepaged_fault_q {
-	u64 nr, waited;
+	const char *name;                  /* comm/task id */
+	u64 nr, waited, wait_total;
 	u64 wait_p50, wait_p99, wait_max;
 	u64 lat_p50, lat_p99, lat_max;
 };
-void khugepaged_fault_quantiles(const struct sim *sim, struct khugepaged_fault_q *q);
+unsigned khugepaged_nr_fault_tasks(const struct sim *sim);
+void khugepaged_fault_quantiles(const struct sim *sim, unsigned i, struct khugepaged_fault_q *q);
 
 const struct khugepaged_stats *khugepaged_get_stats(const struct sim *sim);
 struct khugepaged_cfg;

@@ -667,9 +667,9 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
 		u64 t0 = task_now(tsk);
 		charge(tsk, c->fault_entry_ns);
-		u64 t1 = task_now(tsk);
+		u64 w0 = tsk->wait_ns;
 		down_read(tsk, &mm->mmap_lock);
-		u64 waited = task_now(tsk) - t1;
+		u64 waited = tsk->wait_ns - w0;
 		struct vm_area_struct *vma = vma_lookup(mm, a);
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
