@@ -604,23 +604,21 @@ static enum scan_result collapse_swapin(struct task *tsk, struct khugepaged *k, 
 			return SCAN_PMD_NULL;
 		if (!pte_is_swap(s->table->pte[(a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)]))
 			continue;
-		u64 before = *deferred_io;
-		vm_fault_t r = collapse_swapin_one(tsk, *vmap, a, nowait, nowait ? deferred_io : NULL);
-		if (nowait)
-			k->st.swapin_reads += *deferred_io - before;
+		/* the read is submitted under mmap_lock (swapin_readahead) */
+		u64 io = 0;
+		vm_fault_t r = collapse_swapin_one(tsk, *vmap, a, true, &io);
+		k->st.swapin_reads += io;
 		if (r == VM_FAULT_RETRY) {
-			if (nowait)
+			if (nowait) {
+				*deferred_io += io;
 				continue;       /* left as a swap entry: the isolation will fail */
+			}
 			/* do_swap_page drops mmap_lock to wait for the page's I/O */
 			if (k->revalidate != REVALIDATE_FULL)
 				window_open(tsk, cc, mm, *vmap, haddr, "to wait for a swap-in read");
 			up_read(tsk, &mm->mmap_lock);
-			u64 io = 0;
-			collapse_swapin_one(tsk, *vmap, a, true, &io);
-			if (io) {
-				k->st.swapin_reads += io;
+			if (io)
 				swap_io(tsk, false, io);
-			}
 			if (k->revalidate == REVALIDATE_FULL) {
 				*locked = false;
 				return SCAN_PAGE_LOCK;

@@ -180,10 +180,37 @@ static void test_madv_collapse(void)
 	engine_run(sim.eng, 0);
 }
 
+/* No free 2 MiB block (60 MiB of the 64 MiB written, no reclaim or compaction to help):
+ * MADV_COLLAPSE fails with ENOMEM, thp_collapse_alloc_failed counts it. */
+static void enomem_body(struct task *tsk)
+{
+	struct mm_struct *mm = mm_alloc(tsk->sim, 1000, 0);
+	tsk->mm = mm;
+	bool modelled;
+	CHECK_EQ_S64(vm_mmap(tsk, mm, GIB, 60 * MIB, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (s64)GIB);
+	CHECK_EQ_S64(touch_range(tsk, mm, GIB, 60 * MIB, true), 60 * 256);
+	CHECK_EQ_S64(vm_madvise(tsk, mm, GIB, 2 * MIB, MADV_COLLAPSE, &modelled), -MM_ENOMEM);
+	CHECK_EQ_S64(global_vm_state(tsk->sim->vmstat, THP_COLLAPSE_ALLOC_FAILED), 1);
+	CHECK_EQ_S64(global_vm_state(tsk->sim->vmstat, THP_COLLAPSE_ALLOC), 0);
+	CHECK_EQ_U64(khugepaged_get_stats(tsk->sim)->result[COLLAPSE_MADVISE][SCAN_ALLOC_HUGE_PAGE_FAIL], 1);
+	CHECK_EQ_U64(thps(), 0);
+	mmput(tsk, mm);
+	tsk->mm = NULL;
+}
+
+static void test_enomem(void)
+{
+	setup();
+	engine_spawn(sim.eng, "test", 0, false, 0, enomem_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+}
+
 int main(void)
 {
 	test_names();
 	SIMTEST(test_vma_ids);
 	SIMTEST(test_madv_collapse);
+	SIMTEST(test_enomem);
 	return check_summary();
 }
