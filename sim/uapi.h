@@ -41,6 +41,10 @@
 #define MADV_POPULATE_WRITE 23
 #define MADV_COLLAPSE 25
 
+/* prctl options */
+#define PR_SET_THP_DISABLE 41
+#define PR_GET_THP_DISABLE 42
+
 #define MPOL_DEFAULT 0
 #define MPOL_PREFERRED 1
 #define MPOL_BIND 2

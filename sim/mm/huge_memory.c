@@ -283,6 +283,8 @@ u64 deferred_split_scan(struct task *tsk, unsigned nid, u64 nr)
 		memmove(&ds->queue.v[0], &ds->queue.v[1], (ds->queue.n - 1) * sizeof(u64));
 		ds->queue.n--;
 		PG(sim, head)->flags &= ~PG_deferred_split;
+		if (!thp_refs(sim, head))
+			continue;              /* being freed: folio_try_get fails */
 		PG(sim, head)->refcount++;
 		u64_vec_push(&batch, head);
 	}
@@ -348,6 +350,17 @@ void shrink_deferred_split(struct task *tsk, unsigned nid, int priority)
 
 /* ---- freeing ---- */
 
+bool thp_exclusive_pmd(const struct sim *sim, u64 head)
+{
+	const struct page_desc *p = PG(sim, head);
+	if (p[1].next != 1)
+		return false;
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		if (p[i].mapcount)
+			return false;
+	return true;
+}
+
 void thp_put_subpage(struct task *tsk, u64 pfn)
 {
 	struct sim *sim = tsk->sim;
@@ -356,16 +369,21 @@ void thp_put_subpage(struct task *tsk, u64 pfn)
 	u64 head = thp_head(pfn);
 	if (thp_refs(sim, head) || *cmc_ptr(sim, head))
 		return;
-	/* the last reference: rmap entries, LRU, queue, then the block */
-	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
-		if (rmap_owner(sim, head + i, NULL, NULL) != OWNER_NONE)
-			rmap_release_owner(sim, head + i);
+	/* the last reference: queue, rmap entries, LRU, then the block */
 	if (PG(sim, head)->flags & PG_deferred_split) {
 		struct deferred_split *ds = &sim->thp->ds[pfn_nid(sim, head)];
 		spin_lock(tsk, &ds->lock);
+		if (thp_refs(sim, head)) {
+			/* the shrinker took it meanwhile: it frees it with its reference */
+			spin_unlock(tsk, &ds->lock);
+			return;
+		}
 		ds_remove(sim->thp, head);
 		spin_unlock(tsk, &ds->lock);
 	}
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		if (rmap_owner(sim, head + i, NULL, NULL) != OWNER_NONE)
+			rmap_release_owner(sim, head + i);
 	lru_page_freed(tsk, head);
 	free_transhuge_page(tsk, head);
 }
@@ -486,8 +504,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct task *tsk, struct vm_area_struct *v
 	if (!t || !transhuge_vma_suitable(vma, haddr))
 		return VM_FAULT_FALLBACK;
 	anon_vma_prepare(sim, vma);
-	if (t->hooks.khugepaged_enter_vma)
-		t->hooks.khugepaged_enter_vma(t->hooks.arg, tsk, vma);
+	khugepaged_enter_vma(tsk, vma);
 	if (!(flags & FAULT_FLAG_WRITE) && t->cfg.use_zero_page) {
 		struct pte_table *pt = pte_alloc_one(tsk, mm);
 		if (!pt)
@@ -635,10 +652,17 @@ static void collect_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
 
 int split_huge_page(struct task *tsk, u64 head)
 {
+	return split_huge_page_to_list(tsk, head, NULL);
+}
+
+int split_huge_page_to_list(struct task *tsk, u64 head, struct u64_vec *list)
+{
 	struct sim *sim = tsk->sim;
 	struct page_desc *p = PG(sim, head);
 	if (!(p->flags & PG_transhuge))
 		return -MM_EINVAL;
+	if (p->flags & PG_lru_pending)
+		lru_add_drain(tsk);            /* this CPU's batch; another CPU's pins it */
 	/* can_split_folio: every reference is a mapping, plus the caller's */
 	u64 pte_maps = 0;
 	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
@@ -692,6 +716,11 @@ int split_huge_page(struct task *tsk, u64 head)
 			/* a subpage nobody maps: freed after the split */
 			tp->refcount = 1;
 			u64_vec_push(&unused, head + i);
+		} else if (i && list) {
+			/* reclaim's list: the tail is isolated with the head (lru_add_page_tail) */
+			tp->refcount++;
+			tp->flags |= PG_isolated;
+			u64_vec_push(list, head + i);
 		} else if (i == 0 ? lru : true) {
 			/* the head back where it was; mapped tails after it on the list */
 			lru_list_add(sim, lv, head + i, page_lru(tp), i != 0 && !lru);
@@ -739,8 +768,9 @@ void zap_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr)
 		mod_node_page_state(tsk, nid, NR_ANON_THPS, -1);
 		u32 after = nr_subpages_mapped(sim, head);
 		mod_node_page_state(tsk, nid, NR_ANON_MAPPED, (s64)after - (s64)before);
-		/* still partly mapped by PTEs elsewhere: queue it for splitting */
-		if (after)
+		/* partly mapped by PTEs elsewhere, partly not at all: queue it for splitting
+		 * (page_remove_anon_compound_rmap clearing PageDoubleMap) */
+		if (after && after < HPAGE_PMD_NR)
 			deferred_split_huge_page(tsk, head);
 	}
 	p->refcount--;
@@ -813,5 +843,271 @@ int thp_sysfs_store(struct task *tsk, const char *file, s64 value, bool *known)
 		return 0;
 	}
 	*known = false;
+	return 0;
+}
+
+/* ---- mprotect, mremap, madvise ---- */
+
+void change_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr, bool writable)
+{
+	struct sim *sim = tsk->sim;
+	struct mm_struct *mm = vma->vm_mm;
+	spin_lock(tsk, &mm->page_table_lock);
+	struct pmd_slot *s = pmd_lookup(mm, haddr);
+	if (s && s->kind == PMD_HUGE) {
+		if (!writable) {
+			s->huge &= ~PTE_WRITE;
+		} else if (!(s->huge & PTE_ZERO) && (s->huge & PTE_DIRTY)) {
+			u64 head = pte_pfn(s->huge);
+			if ((PG(sim, head)->flags & PG_anon_exclusive) || thp_refs(sim, head) == 1)
+				s->huge |= PTE_WRITE;
+		}
+		charge(tsk, sim->cost->pte_update_ns);
+	}
+	spin_unlock(tsk, &mm->page_table_lock);
+}
+
+int move_huge_pmd(struct task *tsk, struct mm_struct *mm, u64 old_haddr, u64 new_haddr)
+{
+	spin_lock(tsk, &mm->page_table_lock);
+	struct pmd_slot *d = pmd_alloc_slot(mm, new_haddr);   /* may rehash: look old up after */
+	struct pmd_slot *s = pmd_lookup(mm, old_haddr);
+	if (s && s->kind == PMD_HUGE && d->kind == PMD_NONE) {
+		d->kind = PMD_HUGE;
+		d->huge = s->huge;
+		d->table = s->table;
+		s->kind = PMD_NONE;
+		s->huge = 0;
+		s->table = NULL;
+		charge(tsk, 2 * tsk->sim->cost->pte_update_ns + tsk->sim->cost->tlb_miss_2m_ns);
+	}
+	spin_unlock(tsk, &mm->page_table_lock);
+	return 0;
+}
+
+void khugepaged_enter_vma(struct task *tsk, struct vm_area_struct *vma)
+{
+	struct thp_state *t = tsk->sim->thp;
+	if (t && t->hooks.khugepaged_enter_vma)
+		t->hooks.khugepaged_enter_vma(t->hooks.arg, tsk, vma);
+}
+
+/* ---- reclaim ---- */
+
+u64 thp_ref_count(const struct sim *sim, u64 head)
+{
+	return thp_refs(sim, head);
+}
+
+struct young_ctx {
+	struct task *tsk;
+	u64 pfn;
+	unsigned referenced;
+};
+
+static void pte_young_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+			  pte_t *pte)
+{
+	struct young_ctx *c = arg;
+	(void)vma;
+	(void)addr;
+	spin_lock(c->tsk, &t->ptl);
+	if ((*pte & PTE_PRESENT) && !(*pte & PTE_ZERO) && pte_pfn(*pte) == c->pfn && (*pte & PTE_YOUNG)) {
+		*pte &= ~PTE_YOUNG;
+		c->referenced++;
+	}
+	charge(c->tsk, c->tsk->sim->cost->pte_update_ns);
+	spin_unlock(c->tsk, &t->ptl);
+}
+
+static void pmd_young_one(void *arg, struct vm_area_struct *vma, u64 haddr)
+{
+	struct young_ctx *c = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	spin_lock(c->tsk, &mm->page_table_lock);
+	struct pmd_slot *s = pmd_lookup(mm, haddr);
+	if (s && s->kind == PMD_HUGE && pte_pfn(s->huge) == c->pfn && (s->huge & PTE_YOUNG)) {
+		s->huge &= ~PTE_YOUNG;
+		c->referenced++;
+	}
+	charge(c->tsk, c->tsk->sim->cost->pte_update_ns);
+	spin_unlock(c->tsk, &mm->page_table_lock);
+}
+
+unsigned thp_referenced(struct task *tsk, u64 head)
+{
+	struct sim *sim = tsk->sim;
+	struct young_ctx c = { .tsk = tsk, .pfn = head };
+	if (compound_mapcount(PG(sim, head)))
+		rmap_walk_pmd(sim, head, pmd_young_one, &c);
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		if (!PG(sim, head + i)->mapcount)
+			continue;
+		c.pfn = head + i;
+		rmap_walk(sim, head + i, pte_young_one, &c);
+	}
+	return c.referenced;
+}
+
+void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end,
+			 bool keep_whole_pmds)
+{
+	struct sim *sim = tsk->sim;
+	struct mm_struct *mm = vma->vm_mm;
+	if (vma->vm_flags & VM_HUGETLB)
+		return;
+	struct u64_vec heads = { 0 };
+	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
+		struct pmd_slot *s = pmd_lookup(mm, a);
+		if (s && s->kind == PMD_HUGE && keep_whole_pmds && start <= a && a + PMD_SIZE <= end)
+			continue;
+		if (s && s->kind == PMD_HUGE)
+			__split_huge_pmd(tsk, vma, a);
+		s = pmd_lookup(mm, a);
+		if (!s || s->kind != PMD_TABLE)
+			continue;
+		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
+		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
+			pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			if (!(p & PTE_PRESENT) || (p & PTE_ZERO) || !page_is_thp(PG(sim, pte_pfn(p))))
+				continue;
+			u64 head = thp_head(pte_pfn(p));
+			if (!heads.n || heads.v[heads.n - 1] != head)
+				u64_vec_push(&heads, head);
+		}
+	}
+	for (u32 i = 0; i < heads.n; i++) {
+		u64 head = heads.v[i];
+		struct page_desc *p = PG(sim, head);
+		/* only THPs mapped by this process alone (page_mapcount == 1 in the kernel) */
+		if (!(p->flags & PG_transhuge) || total_mapcount(sim, head) > HPAGE_PMD_NR)
+			continue;
+		bool shared = false;
+		for (u32 k = 0; k < HPAGE_PMD_NR && !shared; k++)
+			shared = p[k].mapcount > 1;
+		if (shared)
+			continue;
+		p->refcount++;
+		split_huge_page(tsk, head);
+		put_user_page(tsk, head);
+	}
+	free(heads.v);
+}
+
+/* ---- migration of a whole THP (NUMA: migrate_pages of a PMD-mappable folio) ---- */
+
+struct repoint_ctx {
+	struct task *tsk;
+	u64 from, to;                      /* head pfns */
+	u32 n;
+};
+
+static void repoint_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
+{
+	struct repoint_ctx *c = arg;
+	struct pmd_slot *s = pmd_lookup(vma->vm_mm, haddr);
+	s->huge = (s->huge & ((1ULL << PTE_PFN_SHIFT) - 1)) | (c->to << PTE_PFN_SHIFT);
+	c->n++;
+}
+
+static void repoint_pte(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
+			pte_t *pte)
+{
+	struct repoint_ctx *c = arg;
+	(void)vma;
+	(void)addr;
+	(void)t;
+	*pte = (*pte & ((1ULL << PTE_PFN_SHIFT) - 1)) | (c->to << PTE_PFN_SHIFT);
+	c->n++;
+}
+
+int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_vec *split_list)
+{
+	struct sim *sim = tsk->sim;
+	struct page_desc *o = PG(sim, head);
+	*new_head = PFN_NONE;
+	if (!(o->flags & PG_transhuge))
+		return -MM_EINVAL;
+	/* every reference is a mapping, plus the caller's isolation (no GUP pin) */
+	u64 maps = o[1].next;
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		maps += o[i].mapcount;
+	if (thp_refs(sim, head) != maps + 1) {
+		count_vm_event(tsk, THP_MIGRATION_FAIL);
+		count_vm_events(tsk, PGMIGRATE_FAIL, HPAGE_PMD_NR);
+		return -MM_EAGAIN;
+	}
+	u64 nh = alloc_transhuge_page(tsk, GFP_TRANSHUGE_LIGHT | __GFP_THISNODE, nid, 0);
+	if (nh == PFN_NONE) {
+		/* no huge page on the target: split, the caller moves the 4 KiB pages */
+		count_vm_event(tsk, THP_MIGRATION_SPLIT);
+		split_huge_page_to_list(tsk, head, split_list);
+		return -MM_ENOMEM;
+	}
+	/* recheck after the allocation (it may have slept): nothing may have changed */
+	maps = o[1].next;
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++)
+		maps += o[i].mapcount;
+	if (!(o->flags & PG_transhuge) || thp_refs(sim, head) != maps + 1) {
+		free_transhuge_page(tsk, nh);
+		count_vm_event(tsk, THP_MIGRATION_FAIL);
+		count_vm_events(tsk, PGMIGRATE_FAIL, HPAGE_PMD_NR);
+		return -MM_EAGAIN;
+	}
+	/* From here to the end nothing blocks, so no fault or unmap sees a half-moved THP
+	 * (the kernel's migration entries give the same atomicity). */
+	struct page_desc *n = PG(sim, nh);
+	struct repoint_ctx c = { .tsk = tsk, .from = head, .to = nh };
+	if (o[1].next)
+		rmap_walk_pmd(sim, head, repoint_pmd, &c);
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		if (!o[i].mapcount)
+			continue;
+		c.from = head + i;
+		c.to = nh + i;
+		rmap_walk(sim, head + i, repoint_pte, &c);
+	}
+	const u32 keep = PG_head | PG_transhuge | PG_tail | PG_ORDER_MASK | PG_MT_MASK;
+	unsigned on = pfn_nid(sim, head), nn = pfn_nid(sim, nh);
+	u32 mapped = nr_subpages_mapped(sim, head);
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		n[i].flags = (n[i].flags & keep) | (o[i].flags & ~keep);
+		n[i].mapcount = o[i].mapcount;
+		n[i].refcount = o[i].refcount;
+		u32 id;
+		u64 index;
+		enum page_owner_kind k = rmap_owner(sim, head + i, &id, &index);
+		if (k != OWNER_NONE) {
+			rmap_set_owner(sim, nh + i, k, id, index);
+			rmap_clear_owner(sim, head + i);
+		}
+	}
+	n[1].next = o[1].next;
+	if (on != nn) {
+		if (o[1].next) {
+			mod_node_page_state(tsk, on, NR_ANON_THPS, -1);
+			mod_node_page_state(tsk, nn, NR_ANON_THPS, 1);
+		}
+		mod_node_page_state(tsk, on, NR_ANON_MAPPED, -(s64)mapped);
+		mod_node_page_state(tsk, nn, NR_ANON_MAPPED, mapped);
+	}
+	if (o->flags & PG_deferred_split) {
+		struct deferred_split *ods = &sim->thp->ds[on], *nds = &sim->thp->ds[nn];
+		ds_remove(sim->thp, head);
+		n->flags |= PG_deferred_split;
+		u64_vec_push(&nds->queue, nh);
+		(void)ods;
+	}
+	charge(tsk, sim->cost->copy_2m_ns + c.n * sim->cost->pte_update_ns);
+	/* the old THP: only the caller's isolation reference was left on it; it is gone */
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		o[i].refcount = 0;
+		o[i].mapcount = 0;
+	}
+	o[1].next = 0;
+	free_transhuge_page(tsk, head);
+	count_vm_event(tsk, THP_MIGRATION_SUCCESS);
+	count_vm_events(tsk, PGMIGRATE_SUCCESS, HPAGE_PMD_NR);
+	*new_head = nh;
 	return 0;
 }

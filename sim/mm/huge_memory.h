@@ -203,6 +203,11 @@ void split_huge_pmd_address(struct task *tsk, struct vm_area_struct *vma, u64 ad
  * through rmap); subpages nobody maps or references any more are freed. Returns 0
  * (thp_split_page) or -MM_EBUSY (an extra pin; thp_split_page_failed). */
 int split_huge_page(struct task *tsk, u64 head);
+/* split_huge_page_to_list: the same for reclaim, whose caller holds the head isolated: the
+ * tails still referenced are isolated too (a reference each, PG_isolated) and appended
+ * to list instead of going back on the LRU. */
+struct u64_vec;
+int split_huge_page_to_list(struct task *tsk, u64 head, struct u64_vec *list);
 /* deferred_split_huge_page: queue a partly unmapped THP (thp_deferred_split_page once). */
 void deferred_split_huge_page(struct task *tsk, u64 head);
 /* The deferred split shrinker (deferred_split_scan) for node nid: split up to nr queued
@@ -224,6 +229,49 @@ void zap_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr);
  * compound mapcount + 1, the child's deposited table allocated). -MM_ENOMEM on failure. */
 int copy_huge_pmd(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src,
 		  u64 haddr);
+
+/* ---- the VMA code (mmap.c) ---- */
+
+/* change_huge_pmd (mprotect of a whole huge PMD): write-protect it, or make it writable
+ * again when it is dirty and the THP is exclusive. Takes the PMD lock. */
+void change_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr, bool writable);
+/* move_huge_pmd (mremap of a whole aligned PMD to an aligned address): the huge entry and
+ * its deposited table move; the pages and their rmap stay. Returns 0. */
+int move_huge_pmd(struct task *tsk, struct mm_struct *mm, u64 old_haddr, u64 new_haddr);
+/* The VMA may get THPs now (MADV_HUGEPAGE, the THP fault): calls khugepaged's hook. */
+void khugepaged_enter_vma(struct task *tsk, struct vm_area_struct *vma);
+
+/* ---- reclaim (vmscan.c) and madvise ---- */
+
+/* References held on the THP (summed over the subpages: folio_ref_count). */
+u64 thp_ref_count(const struct sim *sim, u64 head);
+/* folio_referenced for a THP: young huge PMDs and young PTEs of its subpages, cleared. */
+unsigned thp_referenced(struct task *tsk, u64 head);
+/* Before MADV_FREE/MADV_PAGEOUT walk PTEs of [start, end): huge PMDs overlapping it are
+ * split (with keep_whole_pmds, only those partly inside), then THPs it maps by PTEs that
+ * no other process maps are split (split_huge_page), as madvise_free_pte_range and
+ * madvise_cold_or_pageout_pte_range do. MADV_FREE of a whole huge PMD splits it too (the
+ * kernel marks the whole THP lazily free: not modelled). */
+void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end,
+			 bool keep_whole_pmds);
+/* Only one huge PMD maps the THP and no PTE (page_mapcount == 1 for a PMD-mapped THP). */
+bool thp_exclusive_pmd(const struct sim *sim, u64 head);
+
+/* ---- migration (NUMA) ---- */
+
+/* Move the THP to node nid as a whole (migrate_pages of a PMD-mappable folio). The caller
+ * isolated the head from the LRU (isolate_lru_page; PG_isolated and one reference of its
+ * own). A THP on node nid (GFP_TRANSHUGE_LIGHT | __GFP_THISNODE) receives the 2 MiB
+ * (copy_2m charged), every huge PMD and PTE mapping is re-pointed through rmap, the page
+ * state, rmap entries, node counters and deferred-split membership move, the old THP is
+ * freed: 0 with *new_head (isolated, holding the caller's reference: putback_lru_page and
+ * put it), thp_migration_success, pgmigrate_success += 512. -MM_EAGAIN: a reference that
+ * is not a mapping pins it (thp_migration_fail, pgmigrate_fail += 512). -MM_ENOMEM: no huge
+ * page on nid: the THP was split (thp_migration_split, thp_split_page; the head stays
+ * isolated, the tails still referenced are isolated onto split_list as by
+ * split_huge_page_to_list, or go back on the LRU when it is NULL) and the caller migrates
+ * the pages one by one, as the kernel's migrate_pages retries the subpages. May block. */
+int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_vec *split_list);
 
 /* ---- page freeing (rmap.c) ---- */
 

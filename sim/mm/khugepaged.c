@@ -203,7 +203,7 @@ static void __khugepaged_enter(struct task *tsk, struct khugepaged *k, struct mm
 		khugepaged_wake(tsk, k);
 }
 
-void khugepaged_enter_vma(struct task *tsk, struct vm_area_struct *vma)
+static void enter_vma(struct task *tsk, struct vm_area_struct *vma)
 {
 	struct khugepaged *k = kh(tsk->sim);
 	if (!k || thp_enabled(tsk->sim) == THP_NEVER)
@@ -1491,7 +1491,7 @@ void khugepaged_write_report(const struct sim *sim, FILE *f)
 static void hook_enter_vma(void *arg, struct task *tsk, struct vm_area_struct *vma)
 {
 	(void)arg;
-	khugepaged_enter_vma(tsk, vma);
+	enter_vma(tsk, vma);
 }
 
 static void hook_enabled_changed(void *arg, struct task *tsk)

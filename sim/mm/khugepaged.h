@@ -100,9 +100,9 @@ void khugepaged_create(struct sim *sim);
 /* Drop the mm slots' references (before the processes' mms are freed) and free. */
 void khugepaged_destroy(struct khugepaged *k);
 
-/* khugepaged_enter_vma: register vma's mm if the VMA is eligible for khugepaged now
- * (enforcing the sysfs setting; a VMA without an anon_vma is not). Caller holds mmap_lock. */
-void khugepaged_enter_vma(struct task *tsk, struct vm_area_struct *vma);
+/* khugepaged_enter_vma (huge_memory.h, the THP fault and MADV_HUGEPAGE call it) reaches
+ * this model through the THP hooks: the mm is registered if the VMA is eligible for
+ * khugepaged now (enforcing the sysfs setting; a VMA without an anon_vma is not). */
 /* fork: the child is registered when the parent is. */
 void khugepaged_fork(struct task *tsk, struct mm_struct *mm, struct mm_struct *oldmm);
 /* __khugepaged_exit: the mm's last user is leaving (before its page tables go). The slot

@@ -169,6 +169,7 @@ struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr
 u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
 {
 	u64 n = 0;
+	split_thps_in_range(tsk, vma, start, end, false);
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(vma->vm_mm, a);
 		if (!s || s->kind != PMD_TABLE)
@@ -232,12 +233,15 @@ void page_remove_rmap(struct task *tsk, struct mm_struct *mm, u64 pfn, struct in
 {
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	if (--pg->mapcount == 0) {
-		bool thp = page_is_thp(pg);
-		if (!thp || !compound_mapcount(pfn_to_page(tsk->sim->phys, thp_head(pfn))))
+		/* A subpage of a THP a huge PMD still maps stays mapped (6.1's PageDoubleMap
+		 * extra subpage mapcount); otherwise the THP losing the last PTE of one of its
+		 * subpages is queued for splitting (page_remove_rmap). */
+		bool pmd_mapped = page_is_thp(pg) &&
+				  compound_mapcount(pfn_to_page(tsk->sim->phys, thp_head(pfn)));
+		if (!pmd_mapped)
 			mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn),
 					    (pg->flags & PG_anon) ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
-		/* a THP losing the last PTE of one of its subpages: queue it for splitting */
-		if (thp && (pg->flags & PG_anon))
+		if (page_is_thp(pg) && !pmd_mapped && (pg->flags & PG_anon))
 			deferred_split_huge_page(tsk, thp_head(pfn));
 	}
 	if (pg->flags & PG_anon)

@@ -10,6 +10,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
@@ -129,6 +130,8 @@ static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v
 static u32 split_vma(struct task *tsk, struct mm_struct *mm, u32 i, u64 addr)
 {
 	struct vm_area_struct *v = mm->vmas[i];
+	/* vma_adjust_trans_huge: a huge PMD across the new boundary is split first */
+	split_huge_pmd_address(tsk, v, addr);
 	struct vm_area_struct *hi = vma_dup(v, mm);
 	anon_vma_clone(hi, v);
 	hi->vm_start = addr;
@@ -492,6 +495,10 @@ static void change_protection(struct task *tsk, struct vm_area_struct *v, bool w
 	struct mm_struct *mm = v->vm_mm;
 	for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); a < v->vm_end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
+		if (s && s->kind == PMD_HUGE && !(v->vm_flags & VM_HUGETLB)) {
+			change_huge_pmd(tsk, v, a, writable);
+			continue;
+		}
 		if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
 			continue;
 		struct pte_table *t = s->table;
@@ -505,8 +512,10 @@ static void change_protection(struct task *tsk, struct vm_area_struct *v, bool w
 				*p &= ~PTE_WRITE;
 			} else if (!(*p & PTE_ZERO) && (*p & PTE_DIRTY)) {
 				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+				/* a THP subpage only while exclusive: a huge PMD elsewhere may map it */
 				if ((v->vm_flags & VM_SHARED) ||
-				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1))
+				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1 &&
+				     (!page_is_thp(pg) || (pg->flags & PG_anon_exclusive))))
 					*p |= PTE_WRITE;
 			}
 			charge(tsk, tsk->sim->cost->pte_update_ns);
@@ -567,6 +576,18 @@ static int move_ptes(struct task *tsk, struct mm_struct *mm, u64 old, u64 new, u
 {
 	for (u64 off = 0; off < len; off += PAGE_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, old + off);
+		if (s && s->kind == PMD_HUGE) {
+			/* move_huge_pmd when the whole PMD moves to an aligned address, else split */
+			if (!((old + off) & (PMD_SIZE - 1)) && !((new + off) & (PMD_SIZE - 1)) &&
+			    len - off >= PMD_SIZE) {
+				if (move_huge_pmd(tsk, mm, old + off, new + off) < 0)
+					return -MM_ENOMEM;
+				off += PMD_SIZE - PAGE_SIZE;
+				continue;
+			}
+			__split_huge_pmd(tsk, vma_lookup(mm, old + off), old + off);
+			s = pmd_lookup(mm, old + off);
+		}
 		if (!s || s->kind != PMD_TABLE)
 			continue;
 		struct pte_table *st = s->table;
@@ -754,8 +775,27 @@ static u64 madv_pageout_range(struct task *tsk, struct vm_area_struct *v, u64 st
 	u64 *list = NULL, reclaimed = 0;
 	unsigned n = 0, cap = 0;
 	lru_add_drain(tsk);   /* pages still in this CPU's batch join their list first */
+	split_thps_in_range(tsk, v, start, end, true);
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(v->vm_mm, a);
+		if (s && s->kind == PMD_HUGE && !(v->vm_flags & VM_HUGETLB) &&
+		    !(s->huge & PTE_ZERO)) {
+			/* a whole huge PMD: the THP, if mapped only here, goes to reclaim whole */
+			u64 head = pte_pfn(s->huge);
+			if (!thp_exclusive_pmd(sim, head))
+				continue;
+			s->huge &= ~PTE_YOUNG;
+			if (!isolate_lru_page(tsk, head, false))
+				continue;
+			pfn_to_page(sim->phys, head)->refcount++;
+			pfn_to_page(sim->phys, head)->flags |= PG_isolated;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 64;
+				list = xrealloc(list, cap * sizeof(u64));
+			}
+			list[n++] = head;
+			continue;
+		}
 		if (!s || s->kind != PMD_TABLE)
 			continue;
 		struct pte_table *t = s->table;
@@ -819,10 +859,9 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		khugepaged_note_vma_change(tsk, mm, advice == MADV_HUGEPAGE ? "madvise(MADV_HUGEPAGE)"
 									 : "madvise(MADV_NOHUGEPAGE)",
 					   addr, end);
-		/* hugepage_madvise: register the mm now rather than wait for a THP fault */
-		for (u32 i = vma_index(mm, addr);
-		     advice == MADV_HUGEPAGE && i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++)
-			khugepaged_enter_vma(tsk, mm->vmas[i]);
+		if (advice == MADV_HUGEPAGE)
+			for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++)
+				khugepaged_enter_vma(tsk, mm->vmas[i]);
 		break;
 	case MADV_DONTNEED:
 	case MADV_FREE:
@@ -901,6 +940,7 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	int ret = 0;
 	down_write(tsk, &oldmm->mmap_lock);
 	down_write(tsk, &mm->mmap_lock);
+	mm->thp_disabled = oldmm->thp_disabled;   /* MMF_DISABLE_THP is in MMF_INIT_MASK */
 	mm->start_brk = oldmm->start_brk;
 	mm->brk = oldmm->brk;
 	mm->mmap_base = oldmm->mmap_base;
@@ -943,6 +983,29 @@ int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msgl
 	}
 	for (u32 i = 0; i < mm->cap_pmds; i++) {
 		const struct pmd_slot *s = &mm->pmds[i];
+		if (s->used && s->kind == PMD_HUGE) {
+			u64 addr = s->index << PMD_SHIFT;
+			struct vm_area_struct *v = vma_lookup(mm, addr);
+			if (!v || v->vm_start > addr || v->vm_end < addr + PMD_SIZE) {
+				snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx outside every VMA",
+					 mm->pid, (unsigned long long)addr);
+				return -1;
+			}
+			if ((v->vm_flags & VM_HUGETLB) || (s->huge & PTE_ZERO))
+				continue;
+			u64 head = pte_pfn(s->huge);
+			const struct page_desc *pg = &sim->phys->pages[head];
+			if (!(pg->flags & PG_transhuge) || !compound_mapcount(pg) || !pg->refcount ||
+			    !s->table) {
+				snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx maps pfn %llu (flags 0x%x, "
+					 "compound mapcount %u, refcount %u, %s deposited table)", mm->pid,
+					 (unsigned long long)addr, (unsigned long long)head, pg->flags,
+					 compound_mapcount(pg), pg->refcount, s->table ? "a" : "no");
+				return -1;
+			}
+			anon += HPAGE_PMD_NR;
+			continue;
+		}
 		if (!s->used || s->kind != PMD_TABLE)
 			continue;
 		u32 present = 0;

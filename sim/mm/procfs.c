@@ -4,6 +4,7 @@
 #include "sim.h"
 #include "config/scenario.h"
 #include "mm/filemap.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mmap.h"
 #include "mm/memory.h"
@@ -124,20 +125,43 @@ struct pte_visit {
 	pte_t pte;
 };
 
+/* huge: the page is a subpage of a THP mapped by a huge PMD (called for each of its 512
+ * subpages, with the PMD's bits in pte) */
 typedef void (*pte_fn)(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr,
-		       pte_t pte);
+		       pte_t pte, bool huge);
+
+/* page_mapcount: PTE mappings of the page plus, for a THP subpage, the huge PMDs. */
+static u64 page_mapcount(const struct sim *sim, u64 pfn)
+{
+	const struct page_desc *pg = &sim->phys->pages[pfn];
+	u64 m = pg->mapcount;
+	if (page_is_thp(pg))
+		m += compound_mapcount(&sim->phys->pages[thp_head(pfn)]);
+	return m;
+}
 
 static void walk_vma_ptes(const struct sim *sim, struct vm_area_struct *v, pte_fn fn, void *arg)
 {
 	for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); a < v->vm_end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(v->vm_mm, a);
+		if (s && s->kind == PMD_HUGE && !(v->vm_flags & VM_HUGETLB)) {
+			/* the huge zero page is not counted (follow_trans_huge_pmd, FOLL_DUMP) */
+			if (!(s->huge & PTE_PRESENT) || (s->huge & PTE_ZERO))
+				continue;
+			u64 head = pte_pfn(s->huge);
+			pte_t bits = s->huge & ((1ULL << PTE_PFN_SHIFT) - 1);
+			for (u64 i = 0; i < HPAGE_PMD_NR; i++)
+				fn(arg, sim, v, a + (i << PAGE_SHIFT), ((head + i) << PTE_PFN_SHIFT) | bits,
+				   true);
+			continue;
+		}
 		if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
 			continue;
 		u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
 			pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
 			if ((p & PTE_PRESENT) && !(p & PTE_ZERO))
-				fn(arg, sim, v, x, p);
+				fn(arg, sim, v, x, p, false);
 		}
 	}
 }
@@ -145,20 +169,24 @@ static void walk_vma_ptes(const struct sim *sim, struct vm_area_struct *v, pte_f
 struct rollup {
 	u64 rss, pss, pss_dirty, pss_anon, pss_file, pss_shmem;   /* pss in bytes << 12 */
 	u64 shared_clean, shared_dirty, private_clean, private_dirty, referenced, anonymous;
-	u64 lazyfree;
+	u64 lazyfree, anon_thp;
 };
 
 #define PSS_SHIFT 12
 
 static void rollup_pte(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr,
-		       pte_t p)
+		       pte_t p, bool huge)
 {
 	struct rollup *r = arg;
 	(void)addr;
 	const struct page_desc *pg = &sim->phys->pages[pte_pfn(p)];
 	bool dirty = (p & PTE_DIRTY) || (pg->flags & PG_dirty);
 	bool anon = pg->flags & PG_anon;
-	u64 m = pg->mapcount ? pg->mapcount : 1;
+	u64 m = page_mapcount(sim, pte_pfn(p));
+	if (!m)
+		m = 1;
+	if (huge && anon)
+		r->anon_thp += PAGE_SIZE;
 	u64 pss = (PAGE_SIZE << PSS_SHIFT) / m;
 	r->rss += PAGE_SIZE;
 	r->pss += pss;
@@ -245,7 +273,7 @@ void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 	rkb(f, "Anonymous:", r.anonymous);
 	rkb(f, "KSM:", 0);
 	rkb(f, "LazyFree:", 0);
-	rkb(f, "AnonHugePages:", 0);
+	rkb(f, "AnonHugePages:", r.anon_thp);
 	rkb(f, "ShmemPmdMapped:", 0);
 	rkb(f, "FilePmdMapped:", 0);
 	rkb(f, "Shared_Hugetlb:", 0);
@@ -262,11 +290,13 @@ struct numa_stats {
 	u64 node[MAX_NUMNODES];
 };
 
-static void numa_pte(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr, pte_t p)
+static void numa_pte(void *arg, const struct sim *sim, struct vm_area_struct *v, u64 addr, pte_t p,
+		     bool huge)
 {
 	struct numa_stats *md = arg;
 	(void)v;
 	(void)addr;
+	(void)huge;
 	u64 pfn = pte_pfn(p);
 	const struct page_desc *pg = &sim->phys->pages[pfn];
 	md->pages++;
@@ -276,7 +306,7 @@ static void numa_pte(void *arg, const struct sim *sim, struct vm_area_struct *v,
 		md->dirty++;
 	if (pg->flags & PG_active)
 		md->active++;
-	md->mapcount_max = max(md->mapcount_max, (u64)pg->mapcount);
+	md->mapcount_max = max(md->mapcount_max, page_mapcount(sim, pfn));
 	md->node[page_to_nid(sim->phys, pfn)]++;
 }
 
@@ -332,14 +362,14 @@ bool procfs_thp_file(const struct sim *sim, const char *name, FILE *f)
 					      NULL };
 	static const char *const shmem[] = { "always", "within_size", "advise", "never", "deny",
 					     "force", NULL };
-	const struct kernel_cfg *k = &sim->scn->kernel;
 	const struct khugepaged_cfg *kc = khugepaged_cfg(sim);   /* as written at run time */
+	const struct thp_cfg *thp = thp_cfg(sim);
 	if (!strcmp(name, "enabled"))
-		choice(f, enabled, k->thp.enabled);
+		choice(f, enabled, thp->enabled);
 	else if (!strcmp(name, "defrag"))
-		choice(f, defrag, k->thp.defrag);
+		choice(f, defrag, thp->defrag);
 	else if (!strcmp(name, "use_zero_page"))
-		fprintf(f, "1\n");
+		fprintf(f, "%d\n", thp->use_zero_page ? 1 : 0);
 	else if (!strcmp(name, "hpage_pmd_size"))
 		fprintf(f, "%llu\n", (unsigned long long)PMD_SIZE);
 	else if (!strcmp(name, "shmem_enabled"))

@@ -9,6 +9,7 @@
 #include "locks/lock_class.h"
 #include "locks/spinlock.h"
 #include "mm/page_alloc.h"
+#include "mm/huge_memory.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -105,9 +106,11 @@ void lru_list_add(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru,
 		h->head = o;
 	}
 	p->flags |= PG_lru;
-	v->nr[lru]++;
-	__mod_node_state(sim->vmstat, nid, lru_node_item[lru], 1);
-	__mod_node_state(sim->vmstat, nid, lru_zone_item[lru], 1);
+	/* a THP is one entry of 512 pages (folio_nr_pages) */
+	s64 nr = (p->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
+	v->nr[lru] += nr;
+	__mod_node_state(sim->vmstat, nid, lru_node_item[lru], nr);
+	__mod_node_state(sim->vmstat, nid, lru_zone_item[lru], nr);
 }
 
 void lru_list_del(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru)
@@ -126,9 +129,10 @@ void lru_list_del(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru)
 		h->tail = p->prev;
 	p->next = p->prev = PAGE_NIL;
 	p->flags &= ~PG_lru;
-	v->nr[lru]--;
-	__mod_node_state(sim->vmstat, nid, lru_node_item[lru], -1);
-	__mod_node_state(sim->vmstat, nid, lru_zone_item[lru], -1);
+	s64 nr = (p->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
+	v->nr[lru] -= nr;
+	__mod_node_state(sim->vmstat, nid, lru_node_item[lru], -nr);
+	__mod_node_state(sim->vmstat, nid, lru_zone_item[lru], -nr);
 }
 
 u64 lru_list_tail(struct sim *sim, unsigned nid, enum lru_list lru)
@@ -197,9 +201,11 @@ void lru_add_drain_all(struct task *tsk)
 void lru_cache_add(struct task *tsk, u64 pfn)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
-	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_lru_pending;
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	p->flags |= PG_lru_pending;
 	b->pfn[b->nr++] = pfn;
-	if (b->nr == LRU_BATCH)
+	/* a large folio (THP) drains the batch at once (folio_add_lru) */
+	if (b->nr == LRU_BATCH || (p->flags & PG_transhuge))
 		lru_add_drain(tsk);
 }
 
@@ -275,14 +281,16 @@ int check_lru(struct sim *sim, char *msg, size_t msglen)
 			for (u32 o = v->lists[l].head; o != PAGE_NIL;) {
 				u64 pfn = npfn(sim, n, o);
 				const struct page_desc *p = pfn_to_page(pm, pfn);
+				bool thp = p->flags & PG_transhuge;
 				if (!(p->flags & PG_lru) || page_lru(p) != (enum lru_list)l ||
-				    p->prev != prev || !p->refcount || count > v->nr[l]) {
+				    p->prev != prev || (!thp && !p->refcount) ||
+				    (thp && !thp_ref_count(sim, pfn)) || count > v->nr[l]) {
 					snprintf(msg, msglen, "node %u LRU list %u: pfn %llu flags 0x%x "
 						 "refcount %u out of place", n, l, (unsigned long long)pfn,
 						 p->flags, p->refcount);
 					return -1;
 				}
-				count++;
+				count += thp ? HPAGE_PMD_NR : 1;
 				prev = o;
 				o = p->next;
 			}

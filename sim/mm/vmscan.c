@@ -17,6 +17,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "mm/huge_memory.h"
 #include "mm/vmscan.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -102,6 +103,10 @@ static void referenced_one(void *arg, struct vm_area_struct *vma, u64 addr, stru
 static unsigned page_referenced(struct task *tsk, u64 pfn, bool *exec)
 {
 	struct ref_ctx c = { .tsk = tsk, .pfn = pfn };
+	if (pfn_to_page(tsk->sim->phys, pfn)->flags & PG_transhuge) {
+		*exec = false;
+		return thp_referenced(tsk, pfn);
+	}
 	if (pfn_to_page(tsk->sim->phys, pfn)->mapcount)
 		rmap_walk(tsk->sim, pfn, referenced_one, &c);
 	*exec = c.exec;
@@ -172,7 +177,7 @@ static void putback_batch(struct task *tsk, unsigned nid, const u64 *pages, unsi
 	for (unsigned i = 0; i < n; i++) {
 		struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
 		pg->flags &= ~PG_isolated;
-		if (pg->refcount > 1) {
+		if (pg->refcount > 1 || ((pg->flags & PG_transhuge) && thp_ref_count(sim, pages[i]) > 1)) {
 			lru_list_add(sim, lv, pages[i], page_lru(pg), false);
 			pg->refcount--;
 		} else {
@@ -192,11 +197,13 @@ static unsigned isolate_from_tail(struct task *tsk, unsigned nid, enum lru_list 
 	struct sim *sim = tsk->sim;
 	struct lruvec *lv = node_lruvec(sim, nid);
 	unsigned got = 0;
+	u64 pages = 0;                         /* a THP counts 512 against n (nr_pages) */
 	spin_lock(tsk, &lv->lru_lock);
 	u64 pfn = lru_list_tail(sim, nid, lru);
-	while (got < n && pfn != PFN_NONE) {
+	while (pages < n && pfn != PFN_NONE) {
 		u64 prev = lru_prev(sim, nid, pfn);
 		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+		pages += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 		lru_list_del(sim, lv, pfn, lru);
 		pg->refcount++;
 		pg->flags |= PG_isolated;
@@ -205,7 +212,7 @@ static unsigned isolate_from_tail(struct task *tsk, unsigned nid, enum lru_list 
 	}
 	charge(tsk, got * sim->cost->atomic_local_ns);
 	spin_unlock(tsk, &lv->lru_lock);
-	*scanned += got;
+	*scanned += pages;
 	return got;
 }
 
@@ -249,7 +256,7 @@ static bool remove_swapped_page(struct task *tsk, u64 pfn)
 /* Try to free one isolated inactive page: freed, kept (activate says where), or to be
  * written to swap first (RECLAIM_WRITE: unmapped, in the swap cache, dirty). */
 static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *sc, u64 pfn,
-					bool *activate)
+					bool *activate, struct u64_vec *list)
 {
 	struct sim *sim = tsk->sim;
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
@@ -266,6 +273,25 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	bool anon = pg->flags & PG_anon;
 	if (!anon && (pg->flags & PG_swapbacked))
 		return RECLAIM_KEPT;        /* shmem: swap-out not modelled */
+	if (pg->flags & PG_transhuge) {
+		/* An anonymous THP. 6.1 without CONFIG_THP_SWAP cannot give it 512 swap slots:
+		 * a PTE-mapped one is split first, a PMD-mapped one after add_to_swap failed
+		 * (thp_swpout_fallback); then its head goes on as a 4 KiB page and the tails
+		 * join the pages being reclaimed. */
+		if (!sc->may_swap || !can_swap(sim)) {
+			*activate = true;
+			return RECLAIM_KEPT;
+		}
+		bool pmd_mapped = compound_mapcount(pg);
+		if (split_huge_page_to_list(tsk, pfn, list) < 0) {
+			*activate = true;
+			return RECLAIM_KEPT;
+		}
+		if (pmd_mapped)
+			count_vm_event(tsk, THP_SWPOUT_FALLBACK);
+		if (pg->refcount == 1)
+			return RECLAIM_FREED;   /* the head was mapped by nobody */
+	}
 	if (anon && !(pg->flags & (PG_swapbacked | PG_swapcache))) {
 		/* MADV_FREE: discarded if still clean; written since: back to swap-backed */
 		if (pg->mapcount && !try_to_unmap(tsk, pfn, 0))
@@ -322,20 +348,24 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 				enum lru_list lru, u64 nr_to_scan)
 {
 	struct sim *sim = tsk->sim;
-	u64 pages[SWAP_CLUSTER_MAX], scanned = 0;
+	u64 batch[SWAP_CLUSTER_MAX], scanned = 0;
 	bool file = is_file_lru(lru);
 	lru_add_drain(tsk);
 	unsigned n = isolate_from_tail(tsk, nid, lru, (unsigned)min_t(u64, nr_to_scan, SWAP_CLUSTER_MAX),
-				       pages, &scanned);
+				       batch, &scanned);
 	sc->nr_scanned += scanned;
 	count_vm_events(tsk, sc->kswapd ? PGSCAN_KSWAPD : PGSCAN_DIRECT, scanned);
 	count_vm_events(tsk, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
 	u64 reclaimed = 0, activated = 0, nr_io = 0;
-	u64 write[SWAP_CLUSTER_MAX], keep[SWAP_CLUSTER_MAX] = { 0 };
-	unsigned nr_write = 0, nr_keep = 0;
-	for (unsigned i = 0; i < n; i++) {
+	/* the list grows when a THP is split: its tails are reclaimed in this pass too */
+	struct u64_vec list = { 0 }, writev = { 0 }, keepv = { 0 };
+	for (unsigned i = 0; i < n; i++)
+		u64_vec_push(&list, batch[i]);
+	u64 *pages;
+	for (unsigned i = 0; i < list.n; i++) {
 		bool activate;
-		enum reclaim_result r = reclaim_page(tsk, sc, pages[i], &activate);
+		enum reclaim_result r = reclaim_page(tsk, sc, list.v[i], &activate, &list);
+		pages = list.v;
 		if (r == RECLAIM_FREED) {
 			pfn_to_page(sim->phys, pages[i])->flags &= ~PG_isolated;
 			put_user_page(tsk, pages[i]);   /* the isolation's reference: the last */
@@ -343,7 +373,7 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			continue;
 		}
 		if (r == RECLAIM_WRITE) {
-			write[nr_write++] = pages[i];
+			u64_vec_push(&writev, pages[i]);
 			continue;
 		}
 		if (activate) {
@@ -351,8 +381,10 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			activated++;
 			count_vm_event(tsk, PGACTIVATE);
 		}
-		keep[nr_keep++] = pages[i];
+		u64_vec_push(&keepv, pages[i]);
 	}
+	u64 *write = writev.v;
+	unsigned nr_write = writev.n;
 	if (nr_write) {
 		/* pageout: the batch goes out as one request (the block layer merges the
 		 * plugged bios of neighbouring slots); faults meanwhile find the pages in the
@@ -367,11 +399,16 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 				put_user_page(tsk, write[i]);
 				reclaimed++;
 			} else {
-				keep[nr_keep++] = write[i];
+				u64_vec_push(&keepv, write[i]);
 			}
 		}
 	}
-	putback_batch(tsk, nid, keep, nr_keep);
+	/* putback in batches of the size the kernel's lists allow under one lock hold */
+	for (u32 i = 0; i < keepv.n; i += SWAP_CLUSTER_MAX)
+		putback_batch(tsk, nid, keepv.v + i, (unsigned)min_t(u32, SWAP_CLUSTER_MAX, keepv.n - i));
+	free(list.v);
+	free(writev.v);
+	free(keepv.v);
 	lru_note_cost(node_lruvec(sim, nid), file, nr_io + activated);
 	sc->nr_reclaimed += reclaimed;
 	count_vm_events(tsk, sc->kswapd ? PGSTEAL_KSWAPD : PGSTEAL_DIRECT, reclaimed);
@@ -416,11 +453,14 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 		.ignore_references = true,
 	};
 	u64 reclaimed = 0;
-	for (unsigned i = 0; i < n; i++) {
-		u64 pfn = pfns[i];
+	struct u64_vec list = { 0 };
+	for (unsigned i = 0; i < n; i++)
+		u64_vec_push(&list, pfns[i]);
+	for (unsigned i = 0; i < list.n; i++) {
+		u64 pfn = list.v[i];
 		struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 		bool activate;
-		enum reclaim_result r = reclaim_page(tsk, &sc, pfn, &activate);
+		enum reclaim_result r = reclaim_page(tsk, &sc, pfn, &activate, &list);
 		if (r == RECLAIM_WRITE) {
 			pg->flags &= ~PG_dirty;
 			swap_io(tsk, true, 1);
@@ -434,6 +474,7 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 		}
 		putback_batch(tsk, page_to_nid(sim->phys, pfn), &pfn, 1);
 	}
+	free(list.v);
 	return reclaimed;
 }
 
@@ -519,6 +560,8 @@ static void shrink_node(struct task *tsk, struct scan_control *sc, unsigned nid)
 	sc->may_deactivate_file = inactive_is_low(lv, LRU_INACTIVE_FILE);
 	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !sc->may_deactivate_file;
 	shrink_lruvec(tsk, sc, nid);
+	/* shrink_slab: the one shrinker modelled, THPs queued for deferred split */
+	shrink_deferred_split(tsk, nid, sc->priority);
 	if (sc->nr_reclaimed > before)
 		sim->phys->node_data[nid]->kswapd_failures = 0;
 }

@@ -12,6 +12,8 @@
 #include "locks/rwsem.h"
 #include "stats/findings.h"
 #include "mm/filemap.h"
+#include "config/scenario.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
@@ -28,6 +30,38 @@
 
 /* The slot of handle id: its live or failed allocation, or (create) a new slot.
  * Freed handles stay as tombstones until the table grows. */
+
+/* The value a write to /sys/kernel/mm/transparent_hugepage/<file> carries, in the form
+ * thp_sysfs_store takes: the enum of the word for enabled/defrag, the number for
+ * use_zero_page; -1 for what the file does not accept. */
+static s64 thp_sysfs_value(const char *file, const struct op *op)
+{
+	bool word = op->flags & SYSCTL_F_WORD;
+	if (!strcmp(file, "enabled")) {
+		if (!word)
+			return -1;
+		switch (op->id) {
+		case SYSCTL_WORD_ALWAYS: return THP_ALWAYS;
+		case SYSCTL_WORD_MADVISE: return THP_MADVISE;
+		case SYSCTL_WORD_NEVER: return THP_NEVER;
+		default: return -1;
+		}
+	}
+	if (!strcmp(file, "defrag")) {
+		if (!word)
+			return -1;
+		switch (op->id) {
+		case SYSCTL_WORD_ALWAYS: return THP_DEFRAG_ALWAYS;
+		case SYSCTL_WORD_DEFER: return THP_DEFRAG_DEFER;
+		case SYSCTL_WORD_DEFER_MADVISE: return THP_DEFRAG_DEFER_MADVISE;
+		case SYSCTL_WORD_MADVISE: return THP_DEFRAG_MADVISE;
+		case SYSCTL_WORD_NEVER: return THP_DEFRAG_NEVER;
+		default: return -1;
+		}
+	}
+	return word || op->id > 1 ? -1 : (s64)op->id;
+}
+
 static struct alloc_handle *handle_slot(struct replay_thread *rt, u64 id, bool create)
 {
 	if (create && (rt->nr_handles + 1) * 2 > rt->cap_handles) {
@@ -653,11 +687,28 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_SYSCTL: {
 		bool known = false;
-		ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
 		static const char thp_dir[] = "/sys/kernel/mm/transparent_hugepage/";
-		if (!known && op->path && !strncmp(op->path, thp_dir, sizeof(thp_dir) - 1))
-			ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1, (s64)op->id,
-						     &known);
+		if (op->path && !strncmp(op->path, thp_dir, sizeof(thp_dir) - 1)) {
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			ret = thp_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
+					      thp_sysfs_value(op->path + sizeof(thp_dir) - 1, op), &known);
+			if (!known)   /* khugepaged/<file> */
+				ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
+							     (s64)op->id, &known);
+		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
+			/* drop_slab: every shrinker at priority 0; the one modelled is the THP
+			 * deferred split queue (dropping the page cache, 1 and 3, is not) */
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
+				shrink_deferred_split(tsk, n, 0);
+			known = true;
+			ret = 0;
+		} else if (op->flags & SYSCTL_F_WORD) {
+			ret = -MM_EINVAL;
+			known = false;   /* a word to a file taking a number: not modelled */
+		} else {
+			ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
+		}
 		unsigned node;
 		char tail[16];
 		if (!known && op->path && (!strcmp(op->path, "/proc/sys/vm/compact_memory") ||
@@ -679,6 +730,23 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	}
+	case OP_PRCTL:
+		if (op->arg == PR_SET_THP_DISABLE) {
+			/* MMF_DISABLE_THP, set under mmap_lock for write; THPs already mapped stay */
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			down_write(tsk, &mm->mmap_lock);
+			mm->thp_disabled = op->id != 0;
+			up_write(tsk, &mm->mmap_lock);
+			ret = 0;
+		} else if (op->arg == PR_GET_THP_DISABLE) {
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			ret = mm->thp_disabled;
+		} else {
+			t->not_modelled[op->type]++;
+			return true;
+		}
+		record_ret(t, op, ret);
+		break;
 	case OP_FORK:
 	case OP_CLONE:
 		ret = do_fork(tsk, rt, op);
@@ -774,7 +842,10 @@ static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 	}
 	for (u64 pfn = 0; pfn < sim->phys->nr_pages; pfn++) {
 		const struct page_desc *pg = pfn_to_page(sim->phys, pfn);
-		if ((pg->flags & PG_anon) && pg->refcount)
+		/* a THP's huge PMDs count 512 each; its subpages' PTEs one each */
+		if ((pg->flags & PG_transhuge) && (pg->flags & PG_anon))
+			mapped += (u64)compound_mapcount(pg) * HPAGE_PMD_NR;
+		if ((pg->flags & PG_anon) && (pg->refcount || page_is_thp(pg)))
 			mapped += pg->mapcount;
 	}
 	if (rss != mapped) {
