@@ -21,7 +21,7 @@ for exp in "$here"/khugepaged/*.expected; do
 		[ "$kw" = set ] && sets+=(--set "$val")
 	done < "$exp"
 	"$mmsim" replay "$here/khugepaged/$name.mmt" --machine "$here/khugepaged/machine.yaml" \
-		-o "$out/$name" --quiet "${sets[@]}"
+		-o "$out/$name" --quiet --check "${sets[@]}"
 	python3 - "$name" "$exp" "$out/$name" <<'PY' || fail=1
 import json, os, sys
 name, exp_path, out = sys.argv[1:]

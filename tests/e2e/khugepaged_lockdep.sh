@@ -11,7 +11,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for v in under_mmap_write before_mmap_lock; do
 	"$mmsim" replay "$here/khugepaged/allocstall_lockdep.mmt" \
-		--machine "$here/khugepaged/machine.yaml" -o "$out/$v" --quiet \
+		--machine "$here/khugepaged/machine.yaml" -o "$out/$v" --quiet --check \
 		--set variants.khugepaged.swapin_gate=allocstall \
 		--set variants.khugepaged.allocstall_read=$v --set variants.khugepaged.swapin_lock=write
 done

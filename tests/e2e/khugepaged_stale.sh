@@ -12,7 +12,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run() {
 	"$mmsim" replay "$here/khugepaged/stale_remap.mmt" --mode open \
-		--machine "$here/khugepaged/machine.yaml" -o "$out/$1" --quiet "${@:2}"
+		--machine "$here/khugepaged/machine.yaml" -o "$out/$1" --quiet --check "${@:2}"
 }
 run full --set variants.khugepaged.revalidate=full
 run find_vma_eq --set variants.khugepaged.revalidate=find_vma_eq
