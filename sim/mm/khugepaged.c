@@ -991,7 +991,7 @@ static unsigned khugepaged_scan_mm_slot(struct task *tsk, struct khugepaged *k, 
 	progress++;
 	if (test_exit(mm))
 		goto breakouterloop;
-	for (u32 vi = 0; (vma = find_vma(mm, k->scan_address)) != NULL; vi++) {
+	while ((vma = find_vma(mm, k->scan_address)) != NULL) {
 		if (test_exit(mm)) {
 			progress++;
 			break;
@@ -1146,7 +1146,6 @@ static int madv_collapse(void *arg, struct task *tsk, struct vm_area_struct *vma
 	unsigned thps = 0;
 	lru_add_drain_all(tsk);
 	u64 hstart = ALIGN_UP(start, PMD_SIZE), hend = ALIGN_DOWN(end, PMD_SIZE);
-	u64 nr = hend > hstart ? (hend - hstart) >> PMD_SHIFT : 0;
 	for (u64 addr = hstart; addr < hend; addr += PMD_SIZE) {
 		enum scan_result result;
 		if (!mmap_locked) {
@@ -1189,7 +1188,8 @@ out_maybelock:
 	if (!mmap_locked)
 		down_read(tsk, &mm->mmap_lock);
 out_nolock:
-	return thps == nr ? 0 : madvise_collapse_errno(last_fail);
+	return thps == (hend > hstart ? (hend - hstart) >> PMD_SHIFT : 0)
+		       ? 0 : madvise_collapse_errno(last_fail);
 }
 
 /* ---- sysfs and fault latency ---- */

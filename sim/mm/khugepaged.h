@@ -12,9 +12,31 @@
  * anon_vma write, isolation, copy, PMD install. MADV_COLLAPSE runs the same scan and
  * collapse synchronously in the caller, ignoring max_ptes_* and the referenced rule.
  *
- * Variants (variants.khugepaged.*): swapin_lock write|read, revalidate
- * full|find_vma_eq|none, swapin_gate referenced|allocstall|always|never, allocstall_read
- * before_mmap_lock|under_mmap_write. A collapse that goes on after its VMA was unmapped,
+ * Swap-in: the swap device is not synchronous, so a swap PTE whose page is not in the swap
+ * cache needs a read that do_swap_page waits for with the page locked.
+ *
+ * Variants (variants.khugepaged.*):
+ *  - swapin_lock read (6.1): swap-in under mmap_lock read after a full revalidation; a read
+ *    is submitted under the lock, waited for with the lock dropped, and the collapse is
+ *    abandoned (VM_FAULT_RETRY -> SCAN_PAGE_LOCK, MADV_COLLAPSE: EAGAIN). Then mmap_lock
+ *    read is traded for write and the VMA checked per `revalidate`.
+ *    write (2016): mmap_lock write taken after the allocation and held through
+ *    revalidation and swap-in with FAULT_FLAG_RETRY_NOWAIT: the reads are submitted, not
+ *    waited for, their PTEs stay swap entries and the isolation fails on them
+ *    (SCAN_PTE_NON_PRESENT); khugepaged waits for the device after releasing the lock.
+ *  - revalidate full (6.1: hugepage_vma_revalidate + check_pmd_still_valid), find_vma_eq
+ *    (seed 001 patch 3 with Kirill's find_vma(): the VMA object found at the address must
+ *    be the old one; a VMA freed and allocated again occupies the same object, as with the
+ *    kernel's LIFO slab), none (patch 3 as posted: nothing after down_write). With
+ *    find_vma_eq and none the swap-in also goes on after a read's wait, as patch 3 did,
+ *    once find_vma() gives the old VMA object.
+ *  - swapin_gate referenced (6.1: swap PTEs only with >= 256 referenced PTEs), allocstall
+ *    (2016: no direct reclaim since khugepaged last slept, and MM_SWAPENTS != 0), always,
+ *    never; allocstall_read before_mmap_lock (patch 2) or under_mmap_write: the sum takes
+ *    cpu_hotplug.lock (get_online_cpus), whose order against kernfs s_active (CPU
+ *    hot-unplug at boot, replayed when khugepaged starts with this gate) and mmap_lock (a
+ *    write to a khugepaged sysfs file faults under s_active) lockdep checks.
+ * A collapse that goes on after its VMA was unmapped,
  * replaced, resized, made non-anonymous or its mm exited is reported as a
  * FINDING_STALE_VMA naming the interleaving; the simulation then abandons it (it cannot
  * model the use-after-free) and counts it in stale_collapses.
