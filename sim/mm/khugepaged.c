@@ -179,7 +179,9 @@ static void khugepaged_wake(struct task *tsk, struct khugepaged *k)
 	if (!k->tsk) {
 		/* started with the first registered mm: before, it would only wait */
 		struct sim *sim = k->sim;
-		k->tsk = engine_spawn(sim->eng, "khugepaged", 0, true, 0, khugepaged_main, k, NULL);
+		/* unbound in the kernel: here on the last CPU, away from the first workload threads */
+		k->tsk = engine_spawn(sim->eng, "khugepaged", sim->topo->nr_cpus - 1, true, 0,
+				      khugepaged_main, k, NULL);
 		return;
 	}
 	if (k->waiting) {

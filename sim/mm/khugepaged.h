@@ -1,7 +1,8 @@
 /* khugepaged.h - khugepaged and MADV_COLLAPSE for anonymous memory (models mm/khugepaged.c,
  * 6.1), with the designs of the 2016 swap-in debate (seed 001) as variants.
  *
- * khugepaged is one kernel thread (spawned at the first mm registration). An mm is
+ * khugepaged is one kernel thread (spawned at the first mm registration, on the last CPU:
+ * the kernel's is unbound). An mm is
  * registered (its mm slot appended to the list, an mmgrab reference taken) when one of its
  * VMAs becomes eligible with an anon_vma: MADV_HUGEPAGE on touched memory, a THP fault,
  * fork of a registered parent. Each wake-up scans up to pages_to_scan pages under
