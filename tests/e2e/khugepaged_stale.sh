@@ -5,19 +5,26 @@
 # mode under each variant: revalidate=full gives up (page_locked, no finding); find_vma_eq
 # and none find the new VMA in the old VMA's object, go on, and are reported with the
 # interleaving; swapin_lock=write never drops mmap_lock there (no finding).
+# exit_during_collapse.mmt: the process exits during that read instead: no finding, the
+# collapse gives up (page_locked, or vma_null after the read), --check finds nothing.
 set -euo pipefail
 mmsim=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 run() {
-	"$mmsim" replay "$here/khugepaged/stale_remap.mmt" --mode open \
+	"$mmsim" replay "$here/khugepaged/${TRACE:-stale_remap}.mmt" --mode open \
 		--machine "$here/khugepaged/machine.yaml" -o "$out/$1" --quiet --check "${@:2}"
 }
 run full --set variants.khugepaged.revalidate=full
 run find_vma_eq --set variants.khugepaged.revalidate=find_vma_eq
 run none --set variants.khugepaged.revalidate=none
 run write_none --set variants.khugepaged.revalidate=none --set variants.khugepaged.swapin_lock=write
+# the process exits during the read instead: no finding, the collapse gives up, the mm is
+# freed by khugepaged's slot
+for rv in full find_vma_eq none; do
+	TRACE=exit_during_collapse run exit_$rv --set variants.khugepaged.revalidate=$rv
+done
 python3 - "$out" <<'PY'
 import json, os, sys
 out = sys.argv[1]
@@ -30,7 +37,10 @@ def check(cond, msg):
 for v, stale, results in [('full', 0, {'page_locked': 1}),
                           ('find_vma_eq', 1, {'failed': 1}),
                           ('none', 1, {'failed': 1}),
-                          ('write_none', 0, None)]:
+                          ('write_none', 0, None),
+                          ('exit_full', 0, {'page_locked': 1}),
+                          ('exit_find_vma_eq', 0, {'vma_null': 1}),
+                          ('exit_none', 0, {'vma_null': 1})]:
     s = json.load(open(os.path.join(out, v, 'summary.json')))
     k = s['metrics']['khugepaged']
     text = open(os.path.join(out, v, 'findings.txt')).read()
