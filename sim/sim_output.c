@@ -17,6 +17,7 @@
 #include "stats/outdir.h"
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
+#include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/page_alloc.h"
@@ -404,6 +405,35 @@ static void write_reclaim_section(FILE *f, const struct sim *s)
 		(unsigned long long)swap_total_pages(s->swap));
 }
 
+/* Transparent huge pages: the thp_* events and what is mapped huge at the end. */
+static void write_thp_section(FILE *f, const struct sim *s)
+{
+	const struct vmstat *vs = s->vmstat;
+	static const enum vm_item items[] = {
+		THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE, THP_ZERO_PAGE_ALLOC,
+		THP_ZERO_PAGE_ALLOC_FAILED, THP_SPLIT_PMD, THP_DEFERRED_SPLIT_PAGE, THP_SPLIT_PAGE,
+		THP_SPLIT_PAGE_FAILED, THP_SWPOUT, THP_SWPOUT_FALLBACK, THP_MIGRATION_SUCCESS,
+		THP_MIGRATION_FAIL, THP_MIGRATION_SPLIT, THP_COLLAPSE_ALLOC, THP_COLLAPSE_ALLOC_FAILED,
+	};
+	s64 any = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
+		any |= global_vm_state(vs, items[i]);
+	if (!any)
+		return;
+	const struct thp_cfg *c = thp_cfg(s);
+	static const char *const en[] = { "always", "madvise", "never" };
+	static const char *const df[] = { "always", "defer", "defer+madvise", "madvise", "never" };
+	fprintf(f, "## Transparent huge pages\n\nAt the end: transparent_hugepage.enabled %s, "
+		   "defrag %s; %lld THPs mapped huge (AnonHugePages %lld kB).\n\n"
+		   "| counter | value |\n|---|---:|\n", en[c->enabled], df[c->defrag],
+		(long long)global_vm_state(vs, NR_ANON_THPS),
+		(long long)global_vm_state(vs, NR_ANON_THPS) * 2048);
+	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
+		fprintf(f, "| %s | %lld |\n", vmstat_item_name(items[i]),
+			(long long)global_vm_state(vs, items[i]));
+	fprintf(f, "\n");
+}
+
 /* Hugetlb pools and reservations: the /proc/meminfo counters at the end, their range,
  * and what the faults did. */
 static void write_hugetlb_section(FILE *f, const struct sim *s)
@@ -529,6 +559,7 @@ static void write_report(FILE *f, void *arg)
 	fprintf(f, "```\n\n");
 	write_fragmentation_section(f, s);
 	write_reclaim_section(f, s);
+	write_thp_section(f, s);
 	write_hugetlb_section(f, s);
 	khugepaged_write_report(s, f);
 	bool any_ap = false;

@@ -70,6 +70,8 @@ struct task {
 	bool failed;                       /* killed by the engine (deadlock, watchdog) */
 	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
 	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
+	u64 tlb_huge;                      /* mm/memory.c, costs.tlb_misses: 1 + index of the 2 MiB
+					    * mapping whose TLB entry the thread loaded last */
 };
 
 #endif

@@ -1,6 +1,7 @@
 /* huge_memory.c - anonymous THPs: eligibility, the huge PMD fault and the huge zero page,
  * installation, split of PMDs and of pages, the deferred split queue, fork and zap of
  * huge PMDs (models mm/huge_memory.c, 6.1). The representation is in huge_memory.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -752,28 +753,35 @@ void zap_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr)
 	s->huge = 0;
 	s->table = NULL;
 	charge(tsk, sim->cost->pte_update_ns);
+	/* page_remove_rmap(compound) with the PMD lock still held: nothing sees the PMD
+	 * gone and the THP still counted */
+	u64 head = PFN_NONE;
+	bool queue = false;
+	if (!(entry & PTE_ZERO)) {
+		head = pte_pfn(entry);
+		struct page_desc *p = PG(sim, head);
+		if (entry & PTE_DIRTY)
+			p->flags |= PG_dirty;
+		mm->rss_anon -= HPAGE_PMD_NR;
+		u32 before = nr_subpages_mapped(sim, head);
+		unsigned nid = pfn_nid(sim, head);
+		if (--p[1].next == 0) {
+			mod_node_page_state(tsk, nid, NR_ANON_THPS, -1);
+			u32 after = nr_subpages_mapped(sim, head);
+			mod_node_page_state(tsk, nid, NR_ANON_MAPPED, (s64)after - (s64)before);
+			/* partly mapped by PTEs elsewhere, partly not at all: queue it for
+			 * splitting (page_remove_anon_compound_rmap clearing PageDoubleMap) */
+			queue = after && after < HPAGE_PMD_NR;
+		}
+	}
 	spin_unlock(tsk, &mm->page_table_lock);
 	if (t)
 		pte_free(tsk, mm, t);          /* zap_deposited_table */
-	if (entry & PTE_ZERO)
+	if (head == PFN_NONE)
 		return;
-	u64 head = pte_pfn(entry);
-	struct page_desc *p = PG(sim, head);
-	if (entry & PTE_DIRTY)
-		p->flags |= PG_dirty;
-	mm->rss_anon -= HPAGE_PMD_NR;
-	u32 before = nr_subpages_mapped(sim, head);
-	unsigned nid = pfn_nid(sim, head);
-	if (--p[1].next == 0) {
-		mod_node_page_state(tsk, nid, NR_ANON_THPS, -1);
-		u32 after = nr_subpages_mapped(sim, head);
-		mod_node_page_state(tsk, nid, NR_ANON_MAPPED, (s64)after - (s64)before);
-		/* partly mapped by PTEs elsewhere, partly not at all: queue it for splitting
-		 * (page_remove_anon_compound_rmap clearing PageDoubleMap) */
-		if (after && after < HPAGE_PMD_NR)
-			deferred_split_huge_page(tsk, head);
-	}
-	p->refcount--;
+	if (queue)
+		deferred_split_huge_page(tsk, head);
+	PG(sim, head)->refcount--;         /* the PMD's reference */
 	thp_put_subpage(tsk, head);
 }
 
@@ -1109,5 +1117,53 @@ int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_v
 	count_vm_event(tsk, THP_MIGRATION_SUCCESS);
 	count_vm_events(tsk, PGMIGRATE_SUCCESS, HPAGE_PMD_NR);
 	*new_head = nh;
+	return 0;
+}
+
+/* ---- invariants (--check) ---- */
+
+int check_thps(struct sim *sim, char *msg, size_t msglen)
+{
+	struct phys_mem *pm = sim->phys;
+	for (u64 pfn = 0; pfn + HPAGE_PMD_NR <= pm->nr_pages; pfn += HPAGE_PMD_NR) {
+		const struct page_desc *p = PG(sim, pfn);
+		if (!(p->flags & PG_transhuge))
+			continue;
+		if (!(p->flags & PG_head) || page_order(p) != HPAGE_PMD_ORDER) {
+			snprintf(msg, msglen, "THP %llu: head flags 0x%x", (unsigned long long)pfn,
+				 p->flags);
+			return -1;
+		}
+		u64 maps = p[1].next;
+		u32 pmds = rmap_walk_pmd(sim, pfn, NULL, NULL);
+		if (pmds != p[1].next) {
+			snprintf(msg, msglen, "THP %llu: compound mapcount %u, %u huge PMDs map it",
+				 (unsigned long long)pfn, p[1].next, pmds);
+			return -1;
+		}
+		for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+			if (i && !(p[i].flags & PG_tail)) {
+				snprintf(msg, msglen, "THP %llu: subpage %u flags 0x%x",
+					 (unsigned long long)pfn, i, p[i].flags);
+				return -1;
+			}
+			if (p[i].mapcount) {
+				u32 ptes = rmap_walk(sim, pfn + i, NULL, NULL);
+				if (ptes != p[i].mapcount) {
+					snprintf(msg, msglen, "THP %llu: subpage %u mapcount %u, %u PTEs "
+						 "map it", (unsigned long long)pfn, i, p[i].mapcount, ptes);
+					return -1;
+				}
+			}
+			maps += p[i].mapcount;
+		}
+		u64 refs = thp_refs(sim, pfn);
+		if (refs < maps || !refs) {
+			snprintf(msg, msglen, "THP %llu: %llu references for %llu mappings",
+				 (unsigned long long)pfn, (unsigned long long)refs,
+				 (unsigned long long)maps);
+			return -1;
+		}
+	}
 	return 0;
 }

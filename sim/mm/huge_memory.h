@@ -10,11 +10,18 @@
  * shared huge PMD or to the huge zero page (6.1 COW of a huge page = split + 4 KiB COW),
  * splitting the page itself (split_huge_page) from the deferred split queue's shrinker and
  * from reclaim before swap-out (no THP swap in 6.1's default config: thp_swpout_fallback),
- * fork copying a huge PMD (copy_huge_pmd), zap of a whole huge PMD (zap_huge_pmd), and
- * migration of whole PMD-mapped THPs by compaction.
+ * fork copying a huge PMD (copy_huge_pmd), zap of a whole huge PMD (zap_huge_pmd),
+ * migration of a whole THP to another node (migrate_thp, for NUMA migration). Compaction
+ * does not move THPs (6.1 skips compound pages; compaction.c already does).
  * Not modelled: file/shmem THPs, THP swap-out (CONFIG_THP_SWAP), memcg charging (no
  * thp_fault_fallback_charge ever counted), NUMA balancing of huge PMDs, MADV_COLLAPSE
- * (khugepaged.c), PUD-sized pages, migration of PTE-mapped THPs (compaction skips them).
+ * (khugepaged.c), PUD-sized pages, the huge zero page's shrinker, GUP pins.
+ *
+ * For khugepaged's collapse (reference §6): alloc_transhuge_page(gfp, node, mask);
+ * pmdp_collapse_flush() takes the old PTE table out of the PMD; copy or zero each 4 KiB
+ * (charge it), clear each PTE, page_remove_rmap() and put_user_page() the old pages, set
+ * the table's nr_present to 0; then set_huge_pmd_anon(vma, haddr, head, table) deposits
+ * it under the new huge PMD. On failure pte_free() the table only if it was not put back.
  *
  * ---- Representation of a THP (compound page of order 9) in struct page_desc ----
  *
@@ -38,6 +45,12 @@
  *     reclaim's and compaction's pin checks - work on a subpage unchanged). The THP is
  *     freed, as one order-9 block, when the references of all 512 subpages are gone
  *     (put_user_page notices a compound page and checks the whole block).
+ *   - PG_anon_exclusive on a subpage is 6.1's PageAnonExclusive: set when the THP is
+ *     mapped for the first time, cleared by fork; a write fault reuses a write-protected
+ *     subpage (or huge PMD) only while it is set, or while the PMD's is the only reference.
+ *   - Deferred split: a THP is queued when a subpage loses its last PTE while no huge PMD
+ *     maps the THP, or when the last huge PMD goes while some but not all subpages are
+ *     PTE-mapped (6.1's PageDoubleMap rules); PG_deferred_split marks queued heads.
  *   - rmap: every subpage is filed under the anon_vma with its own linear index (the
  *     head's index + i), so a subpage is found by rmap_walk whether it is PTE- or
  *     PMD-mapped; the anon_vma counts 512 pages for a THP.
@@ -279,5 +292,10 @@ int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_v
  * holds a reference any more the THP leaves the LRU, its rmap entries and the deferred
  * queue and goes back to the allocator as one order-9 block. */
 void thp_put_subpage(struct task *tsk, u64 pfn);
+
+/* --check: every THP's compound mapcount equals the huge PMDs rmap finds, each subpage's
+ * mapcount the PTEs mapping it, its references at least its mappings, its tails marked.
+ * Returns 0 or -1 with msg. A walk over every pfn. */
+int check_thps(struct sim *sim, char *msg, size_t msglen);
 
 #endif

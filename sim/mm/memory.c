@@ -639,7 +639,6 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 	const struct cost_table *c = tsk->sim->cost;
 	s64 faults = 0;
 	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
-	u64 tlb_huge = ~0ULL;            /* the 2 MiB mapping whose TLB entry was last loaded */
 	for (u64 a = ALIGN_DOWN(addr, PAGE_SIZE); a < end; a += PAGE_SIZE) {
 		if (mm->oom_victim)
 			return -MM_ENOMEM;   /* killed: the thread stops at once */
@@ -651,9 +650,10 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			s->huge |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
 			unsigned nid = s->huge & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(s->huge));
 			charge(tsk, c->access_ns[tsk->node][nid]);
-			if (c->tlb_misses && (a >> PMD_SHIFT) != tlb_huge) {
-				/* one TLB entry covers the whole 2 MiB */
-				tlb_huge = a >> PMD_SHIFT;
+			if (c->tlb_misses && (a >> PMD_SHIFT) + 1 != tsk->tlb_huge) {
+				/* one TLB entry covers the whole 2 MiB (kept while the thread stays
+				 * in it: a one-entry model of the huge-page TLB) */
+				tsk->tlb_huge = (a >> PMD_SHIFT) + 1;
 				charge(tsk, c->tlb_miss_2m_ns);
 			}
 			continue;

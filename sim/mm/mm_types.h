@@ -3,7 +3,7 @@
  *
  * VMAs are kept in an array sorted by address (binary-search lookup). Page tables have
  * two modelled levels: a hash of PMD slots (one per 2 MiB of address space, none / PTE
- * table / huge) and 512-entry PTE tables, each table with its split page-table lock as
+ * table / huge: hugetlb or THP) and 512-entry PTE tables, each table with its split page-table lock as
  * the kernel has with NR_CPUS >= 4. Upper levels (PGD/P4D/PUD) are covered by
  * mm->page_table_lock. File-backed and shared VMAs map pages of an inode's page cache
  * (mm/filemap.h); anonymous pages are found back through their anon_vma (mm/rmap.h).
@@ -98,8 +98,10 @@ struct pmd_slot {
 	u64 index;                         /* address >> PMD_SHIFT */
 	u8 kind;                           /* enum pmd_kind; PMD_NONE also marks a free slot */
 	bool used;                         /* hash occupancy (tombstones stay used) */
-	struct pte_table *table;           /* PMD_TABLE */
-	pte_t huge;                        /* PMD_HUGE: a PTE-format entry for the 2 MiB page */
+	struct pte_table *table;           /* PMD_TABLE; PMD_HUGE of a THP: the deposited table */
+	pte_t huge;                        /* PMD_HUGE: a PTE-format entry for the 2 MiB page
+					    * (hugetlb in VM_HUGETLB VMAs, else an anonymous THP
+					    * or the huge zero page: mm/huge_memory.h) */
 };
 
 struct mm_struct {

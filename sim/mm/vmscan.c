@@ -377,9 +377,11 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			continue;
 		}
 		if (activate) {
-			pfn_to_page(sim->phys, pages[i])->flags |= PG_active;
-			activated++;
-			count_vm_event(tsk, PGACTIVATE);
+			struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+			unsigned nr = (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
+			pg->flags |= PG_active;
+			activated += nr;
+			count_vm_events(tsk, PGACTIVATE, nr);
 		}
 		u64_vec_push(&keepv, pages[i]);
 	}
@@ -434,7 +436,7 @@ static void shrink_active_list(struct task *tsk, struct scan_control *sc, unsign
 		unsigned refs = page_referenced(tsk, pages[i], &exec);
 		if (!(refs && exec && is_file_lru(lru))) {
 			pg->flags &= ~(PG_active | PG_referenced);
-			deactivated++;
+			deactivated += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 		}
 	}
 	putback_batch(tsk, nid, pages, n);

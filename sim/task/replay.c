@@ -864,6 +864,10 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 	if (check_rss_total(tsk, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: %s", op_type_name(op->type), op->tid, msg);
+	if (tsk->sim->thp && tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES &&
+	    check_thps(tsk->sim, msg, sizeof(msg)) < 0)
+		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
+			       "after %s by tid %u: THP: %s", op_type_name(op->type), op->tid, msg);
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),

@@ -3,7 +3,8 @@
 # replayed with --check on tests/thp/machine.yaml (plus the options of its "# args:"
 # line); after every snapshot the values NAME.expected lists for it (one line per
 # snapshot: a label, then KEY=VALUE pairs of that file: /proc/vmstat counters, meminfo or
-# smaps_rollup fields in kB) must be exactly those; every recorded result must be
+# smaps_rollup fields in kB, text=WORDS_JOINED_BY_UNDERSCORES for a one-line sysfs file)
+# must be exactly those; every recorded result must be
 # reproduced, every op modelled, and --check must find nothing.
 set -euo pipefail
 mmsim=$1
@@ -30,7 +31,10 @@ if len(snaps) != len(exp):
     bad += 1
 for (label, *pairs), f in zip(exp, snaps):
     got = {}
-    for line in open(os.path.join(snapdir, f)):
+    lines = open(os.path.join(snapdir, f)).read().splitlines()
+    if len(lines) == 1:
+        got['text'] = '_'.join(lines[0].split())   # one-line sysfs files: text=a_[b]_c
+    for line in lines:
         k, sep, v = line.partition(':')
         if sep and v.split():
             got[k.strip()] = v.split()[0]

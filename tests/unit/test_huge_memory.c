@@ -18,6 +18,7 @@
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/task.h"
+#include "locks/rwsem.h"
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/huge_memory.h"
@@ -333,7 +334,7 @@ static void test_compaction_leaves_thp_in_place(void)
 
 /* ---- the TLB benefit in the touch cost (costs.tlb_misses) ---- */
 
-static u64 touch_ns[2];
+static u64 touch_ns[3];
 
 static void tlb_body(struct task *tsk)
 {
@@ -344,9 +345,10 @@ static void tlb_body(struct task *tsk)
 	CHECK_EQ_S64(vm_madvise(tsk, mm, BASE, 2 * MIB, MADV_HUGEPAGE, &modelled), 0);
 	/* fault both halves in: a THP at BASE, 512 small pages at BASE + 2 MiB */
 	CHECK_EQ_S64(touch_range(tsk, mm, BASE, 4 * MIB, true), 1 + 512);
-	for (unsigned i = 0; i < 2; i++) {
+	tsk->tlb_huge = 0;                     /* no huge-page TLB entry loaded */
+	for (unsigned i = 0; i < 3; i++) {
 		u64 before = tsk->cpu_ns;
-		CHECK_EQ_S64(touch_range(tsk, mm, BASE + i * 2 * MIB, 2 * MIB, false), 0);
+		CHECK_EQ_S64(touch_range(tsk, mm, BASE + (i == 1) * 2 * MIB, 2 * MIB, false), 0);
 		touch_ns[i] = tsk->cpu_ns - before;
 	}
 	mmput(tsk, mm);
@@ -366,9 +368,12 @@ static void run_tlb(bool on)
 	engine_spawn(sim.eng, "test", 0, false, 0, tlb_body, NULL, NULL);
 	engine_run(sim.eng, 0);
 	/* 512 reads of 80 ns in each 2 MiB; with TLB misses, 512 x 25 ns more for the small
-	 * pages and one 15 ns walk for the huge mapping */
+	 * pages and one 15 ns walk for the huge mapping, the first time */
 	CHECK_EQ_U64(touch_ns[0], 512 * 80 + (on ? 15 : 0));
 	CHECK_EQ_U64(touch_ns[1], 512 * 80 + (on ? 512 * 25 : 0));
+	/* back in the huge mapping: its entry is still loaded (the 4 KiB pages use the
+	 * other TLB) */
+	CHECK_EQ_U64(touch_ns[2], 512 * 80);
 	teardown();
 }
 
@@ -489,6 +494,70 @@ static void test_migrate_thp_splits_when_target_node_has_no_huge_page(void)
 	run_migrate(true);
 }
 
+/* ---- the collapse recipe khugepaged follows (huge_memory.h) ---- */
+
+static void collapse_body(struct task *tsk)
+{
+	struct mm_struct *mm = mm_alloc(&sim, 1, 0);
+	CHECK_EQ_S64(vm_mmap(tsk, mm, BASE, 2 * MIB, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED), (s64)BASE);
+	/* enabled=madvise, not madvised: 511 small pages (one left empty) */
+	CHECK_EQ_S64(touch_range(tsk, mm, BASE + PAGE_SIZE, 2 * MIB - PAGE_SIZE, true), 511);
+	CHECK_EQ_U64(mm->rss_anon, 511);
+	u64 tables = mm->nr_ptes;
+	s64 freed = vm(PGFREE);
+	struct vm_area_struct *v = vma_lookup(mm, BASE);
+	down_write(tsk, &mm->mmap_lock);
+	u64 head = alloc_transhuge_page(tsk, GFP_TRANSHUGE, 0, 0);
+	CHECK(head != PFN_NONE);
+	struct pte_table *t = pmdp_collapse_flush(tsk, mm, BASE);
+	CHECK(t != NULL);
+	CHECK(pmd_lookup(mm, BASE) == NULL || pmd_lookup(mm, BASE)->kind == PMD_NONE);
+	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
+		pte_t p = t->pte[i];
+		if (!p)
+			continue;
+		charge(tsk, sim.cost->copy_4k_ns);
+		t->pte[i] = 0;
+		page_remove_rmap(tsk, mm, pte_pfn(p), NULL);
+		put_user_page(tsk, pte_pfn(p));
+	}
+	t->nr_present = 0;
+	CHECK_EQ_S64(set_huge_pmd_anon(tsk, v, BASE, head, t), 0);
+	up_write(tsk, &mm->mmap_lock);
+	CHECK_EQ_U64(pmd_thp_head(mm, v, BASE), head);
+	CHECK_EQ_U64(mm->rss_anon, 512);
+	CHECK_EQ_U64(mm->nr_ptes, tables);                  /* the old table is the deposit */
+	CHECK_EQ_S64(vm(NR_ANON_THPS), 1);
+	CHECK_EQ_S64(vm(NR_ANON_MAPPED), 512);
+	CHECK_EQ_S64(vm(PGFREE) - freed, 511);
+	CHECK_EQ_U64(total_mapcount(&sim, head), 512);
+	check_mm_ok(mm);
+	char msg[256] = "";
+	CHECK_EQ_S64(check_thps(&sim, msg, sizeof(msg)), 0);
+	/* mapped huge: no fault anywhere in the 2 MiB */
+	CHECK_EQ_S64(touch_range(tsk, mm, BASE, 2 * MIB, true), 0);
+	/* a second install on a PMD that is not empty is refused */
+	u64 other = alloc_transhuge_page(tsk, GFP_TRANSHUGE, 0, 0);
+	CHECK_EQ_S64(set_huge_pmd_anon(tsk, v, BASE, other, NULL), -MM_EAGAIN);
+	free_transhuge_page(tsk, other);
+	mmput(tsk, mm);
+	CHECK_EQ_S64(vm(NR_ANON_THPS), 0);
+	CHECK_EQ_S64(vm(NR_ANON_MAPPED), 0);
+	CHECK_EQ_S64(vm(NR_PAGETABLE), 0);
+}
+
+static void test_collapse_recipe_installs_a_huge_pmd_over_the_old_table(void)
+{
+	setup(THP_DEFRAG_MADVISE);
+	thp_destroy(sim.thp);
+	scn.kernel.thp.enabled = THP_MADVISE;
+	thp_create(&sim);
+	engine_spawn(sim.eng, "test", 0, false, 0, collapse_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	teardown();
+}
+
 /* ---- gfp table (reference §3) ---- */
 
 static void test_vma_thp_gfp_mask_table(void)
@@ -568,6 +637,7 @@ int main(void)
 	SIMTEST(test_defrag_madvise_falls_back_outside_madvised_vma);
 	SIMTEST(test_defrag_never_falls_back_even_when_madvised);
 	SIMTEST(test_compaction_leaves_thp_in_place);
+	SIMTEST(test_collapse_recipe_installs_a_huge_pmd_over_the_old_table);
 	SIMTEST(test_migrate_thp_to_another_node_whole);
 	SIMTEST(test_migrate_thp_splits_when_target_node_has_no_huge_page);
 	SIMTEST(test_touch_cost_without_tlb_misses);

@@ -11,6 +11,7 @@
 #include <zlib.h>
 #include "check.h"
 #include "traces/mmt.h"
+#include "traces/reader_impl.h"
 #include "traces/snapshot_file.h"
 #include "traces/trace_cli.h"
 #include "traces/trace_source.h"
@@ -892,6 +893,37 @@ static void test_cli_exit_statuses_and_no_half_written_output(void)
 	CHECK(access(tmpname, F_OK) != 0);
 }
 
+/* A word written to a THP sysfs file: value=WORD sets SYSCTL_F_WORD and the word's
+ * number (traces/FORMAT.md), is written back the same way; value=N is id=N. */
+static void test_sysctl_value_words(void)
+{
+	char pathbuf[MMT_MAX_PATH + 1], err[256], buf[512];
+	struct op op;
+	const char *line = "0.000000001 1/1 sysctl value=defer+madvise "
+			   "path=\"/sys/kernel/mm/transparent_hugepage/defrag\" = 0";
+	CHECK_EQ_S64(mmt_parse_record(line, &op, pathbuf, err, sizeof(err)), 0);
+	CHECK_EQ_U64(op.flags, SYSCTL_F_WORD);
+	CHECK_EQ_U64(op.id, SYSCTL_WORD_DEFER_MADVISE);
+	CHECK_EQ_U64(op.id, 4);
+	mmt_format_op(&op, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, line);
+	CHECK_EQ_S64(mmt_parse_record("0.000000001 1/1 sysctl value=8 path=\"/proc/sys/vm/nr_hugepages\"",
+				      &op, pathbuf, err, sizeof(err)), 0);
+	CHECK_EQ_U64(op.flags, 0);
+	CHECK_EQ_U64(op.id, 8);
+	mmt_format_op(&op, buf, sizeof(buf));
+	CHECK_EQ_STR(buf, "0.000000001 1/1 sysctl id=8 path=\"/proc/sys/vm/nr_hugepages\"");
+	CHECK_EQ_S64(mmt_parse_record("0.000000001 1/1 sysctl value=sometimes", &op, pathbuf, err,
+				      sizeof(err)), -1);
+	CHECK_EQ_STR(err, "30: value: unknown word \"sometimes\" (expected a number or one of "
+		     "always, madvise, never, defer, defer+madvise, within_size, advise, deny, force)");
+	CHECK_EQ_S64(mmt_parse_record("0.000000001 1/1 sysctl value=never id=2", &op, pathbuf, err,
+				      sizeof(err)), -1);
+	CHECK_EQ_STR(sysctl_word_name(SYSCTL_WORD_NEVER), "never");
+	CHECK_EQ_S64(sysctl_word_from_name("defer", 5), SYSCTL_WORD_DEFER);
+	CHECK_EQ_S64(sysctl_word_from_name("defe", 4), -1);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_traces.XXXXXX");
@@ -911,6 +943,7 @@ int main(void)
 	RUN_TEST(test_lackey_touches_counts_and_dedup);
 	RUN_TEST(test_trace_source_demultiplexes_threads_and_follows_the_fork_tree);
 	RUN_TEST(test_cli_exit_statuses_and_no_half_written_output);
+	RUN_TEST(test_sysctl_value_words);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
