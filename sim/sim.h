@@ -48,8 +48,9 @@ struct sim {
 	struct vmscan *vmscan;             /* mm/vmscan.h: reclaim and kswapd */
 	struct mm_hooks {                  /* models later issues plug into the VMA code */
 		void *arg;
-		/* MADV_COLLAPSE of [start, end) of vma, mmap_lock held for read (THP model);
-		 * NULL: counted as not modelled */
+		/* MADV_COLLAPSE of [start, end) of vma, mmap_lock held for read on entry and
+		 * return (khugepaged.c; it drops it meanwhile). 0 or -errno; 1: a VMA the model
+		 * cannot collapse (file/shmem), counted as not modelled; NULL: likewise */
 		int (*madv_collapse)(void *arg, struct task *tsk, struct vm_area_struct *vma,
 				     u64 start, u64 end);
 	} mm_hooks;

@@ -1140,6 +1140,8 @@ static int madv_collapse(void *arg, struct task *tsk, struct vm_area_struct *vma
 	struct sim *sim = tsk->sim;
 	struct mm_struct *mm = vma->vm_mm;
 	k->st.madv_collapse_calls++;
+	if (vma->vm_file && !(vma->vm_flags & VM_HUGETLB))
+		return 1;              /* file/shmem collapse: not modelled */
 	if (!collapse_vma_check(sim, vma, false))
 		return -MM_EINVAL;
 	struct collapse_control cc = { .is_khugepaged = false };

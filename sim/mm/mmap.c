@@ -908,8 +908,14 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 			int r = tsk->sim->mm_hooks.madv_collapse(tsk->sim->mm_hooks.arg, tsk, v,
 								 max(v->vm_start, addr),
 								 min(v->vm_end, end));
-			if (r < 0 && !ret)
-				ret = r;
+			if (r > 0) {
+				*modelled = false;   /* a VMA kind the model does not collapse */
+				break;
+			}
+			if (r < 0) {
+				ret = r;             /* madvise_walk_vmas stops at the first error */
+				break;
+			}
 		}
 		if (!ret && !mapped)
 			ret = -MM_ENOMEM;

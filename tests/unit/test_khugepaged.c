@@ -3,7 +3,8 @@
  * scan_result names of the kernel's trace points, the VMA object reuse find_vma_eq compares
  * (slab LIFO), MADV_COLLAPSE's result codes and outcomes over hand-built ranges (a full
  * range, a never-touched PMD that stops the call with EINVAL, a single-PTE range, a VMA
- * without an anon_vma), and the khugepaged sysfs files' validation. */
+ * without an anon_vma, a shmem VMA: not modelled), ENOMEM when no huge page can be had,
+ * and the khugepaged sysfs files' validation. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "config/scenario.h"
 #include "engine/engine.h"
 #include "locks/lockstat.h"
+#include "mm/filemap.h"
 #include "mm/huge_memory.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
@@ -69,6 +71,7 @@ static void setup(void)
 	sim.phys = phys_mem_create(&sim);
 	sim.rmap = rmap_create(&sim);
 	lru_create(&sim);
+	sim.files = file_table_create(&sim);
 	thp_create(&sim);
 	khugepaged_create(&sim);
 }
@@ -152,6 +155,12 @@ static void madv_collapse_body(struct task *tsk)
 	CHECK_EQ_U64(st->collapses[COLLAPSE_MADVISE], 2);
 	CHECK_EQ_U64(st->collapses[COLLAPSE_KHUGEPAGED], 0);
 	CHECK_EQ_U64(st->madv_collapse_calls, 5);
+	/* shmem (MAP_SHARED|MAP_ANONYMOUS): file collapse is not modelled, so said */
+	CHECK_EQ_S64(vm_mmap(tsk, mm, 2 * GIB, 2 * MIB, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED), (s64)(2 * GIB));
+	CHECK_EQ_S64(touch_range(tsk, mm, 2 * GIB, PAGE_SIZE, true), 1);
+	CHECK_EQ_S64(vm_madvise(tsk, mm, 2 * GIB, 2 * MIB, MADV_COLLAPSE, &modelled), 0);
+	CHECK(!modelled);
 
 	/* sysfs: khugepaged/<file>, the kernel's ranges */
 	bool known;
