@@ -639,12 +639,7 @@ void split_huge_pmd_address(struct task *tsk, struct vm_area_struct *vma, u64 ad
 
 /* ---- splitting the page ---- */
 
-struct pmd_map {
-	struct vm_area_struct *vma;
-	u64 haddr;
-};
-
-static void collect_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
+void thp_collect_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
 {
 	struct u64_vec *v = arg;
 	u64_vec_push(v, (u64)(uintptr_t)vma);
@@ -675,7 +670,7 @@ int split_huge_page_to_list(struct task *tsk, u64 head, struct u64_vec *list)
 	/* unmap_folio: the huge PMDs become PTE mappings first */
 	if (p[1].next) {
 		struct u64_vec maps = { 0 };
-		rmap_walk_pmd(sim, head, collect_pmd, &maps);
+		rmap_walk_pmd(sim, head, thp_collect_pmd, &maps);
 		for (u32 i = 0; i + 1 < maps.n; i += 2)
 			__split_huge_pmd(tsk, (struct vm_area_struct *)(uintptr_t)maps.v[i], maps.v[i + 1]);
 		free(maps.v);
@@ -1166,4 +1161,29 @@ int check_thps(struct sim *sim, char *msg, size_t msglen)
 		}
 	}
 	return 0;
+}
+
+/* ---- MADV_FREE of a whole huge PMD ---- */
+
+u64 madvise_free_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr)
+{
+	struct sim *sim = tsk->sim;
+	struct mm_struct *mm = vma->vm_mm;
+	u64 n = 0;
+	spin_lock(tsk, &mm->page_table_lock);
+	struct pmd_slot *s = pmd_trans_huge_lookup(mm, vma, haddr);
+	if (s && !(s->huge & PTE_ZERO) && (s->huge & PTE_PRESENT)) {
+		u64 head = pte_pfn(s->huge);
+		struct page_desc *p = PG(sim, head);
+		/* only a THP this PMD alone maps (page_mapcount == 1) */
+		if (thp_exclusive_pmd(sim, head) && !(p->flags & PG_swapcache)) {
+			s->huge &= ~(PTE_DIRTY | PTE_YOUNG);
+			for (u32 i = 0; i < HPAGE_PMD_NR; i++)     /* mark_page_lazyfree */
+				p[i].flags &= ~(PG_dirty | PG_swapbacked);
+			n = HPAGE_PMD_NR;
+			charge(tsk, sim->cost->pte_update_ns);
+		}
+	}
+	spin_unlock(tsk, &mm->page_table_lock);
+	return n;
 }

@@ -216,6 +216,8 @@ void split_huge_pmd_address(struct task *tsk, struct vm_area_struct *vma, u64 ad
  * through rmap); subpages nobody maps or references any more are freed. Returns 0
  * (thp_split_page) or -MM_EBUSY (an extra pin; thp_split_page_failed). */
 int split_huge_page(struct task *tsk, u64 head);
+/* An rmap_walk_pmd callback collecting (vma, haddr) pairs into the struct u64_vec arg. */
+void thp_collect_pmd(void *arg, struct vm_area_struct *vma, u64 haddr);
 /* split_huge_page_to_list: the same for reclaim, whose caller holds the head isolated: the
  * tails still referenced are isolated too (a reference each, PG_isolated) and appended
  * to list instead of going back on the LRU. */
@@ -263,10 +265,13 @@ unsigned thp_referenced(struct task *tsk, u64 head);
 /* Before MADV_FREE/MADV_PAGEOUT walk PTEs of [start, end): huge PMDs overlapping it are
  * split (with keep_whole_pmds, only those partly inside), then THPs it maps by PTEs that
  * no other process maps are split (split_huge_page), as madvise_free_pte_range and
- * madvise_cold_or_pageout_pte_range do. MADV_FREE of a whole huge PMD splits it too (the
- * kernel marks the whole THP lazily free: not modelled). */
+ * madvise_cold_or_pageout_pte_range do. */
 void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end,
 			 bool keep_whole_pmds);
+/* madvise_free_huge_pmd: MADV_FREE of the whole huge PMD at haddr: a THP only it maps is
+ * made clean and old and lazily free as a unit (no longer swap-backed: reclaim discards it
+ * whole while it stays clean). Returns the pages marked (512 or 0). Takes the PMD lock. */
+u64 madvise_free_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr);
 /* Only one huge PMD maps the THP and no PTE (page_mapcount == 1 for a PMD-mapped THP). */
 bool thp_exclusive_pmd(const struct sim *sim, u64 head);
 

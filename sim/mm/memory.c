@@ -169,7 +169,11 @@ struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr
 u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
 {
 	u64 n = 0;
-	split_thps_in_range(tsk, vma, start, end, false);
+	/* huge PMDs partly in the range are split with their THP; whole ones stay huge and
+	 * their THP becomes lazily free as a unit (madvise_free_huge_pmd) */
+	split_thps_in_range(tsk, vma, start, end, true);
+	for (u64 a = ALIGN_UP(start, PMD_SIZE); a + PMD_SIZE <= end; a += PMD_SIZE)
+		n += madvise_free_huge_pmd(tsk, vma, a);
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(vma->vm_mm, a);
 		if (!s || s->kind != PMD_TABLE)

@@ -273,6 +273,31 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	bool anon = pg->flags & PG_anon;
 	if (!anon && (pg->flags & PG_swapbacked))
 		return RECLAIM_KEPT;        /* shmem: swap-out not modelled */
+	if ((pg->flags & PG_transhuge) && anon && !(pg->flags & (PG_swapbacked | PG_swapcache))) {
+		/* A lazily freed THP (MADV_FREE of a whole huge PMD): try_to_unmap with
+		 * TTU_SPLIT_HUGE_PMD splits its PMDs, then drops every clean PTE; a written
+		 * one makes the THP swap-backed again and it stays. Freed whole. */
+		struct u64_vec maps = { 0 };
+		if (compound_mapcount(pg)) {
+			rmap_walk_pmd(sim, pfn, thp_collect_pmd, &maps);
+			for (u32 i = 0; i + 1 < maps.n; i += 2)
+				__split_huge_pmd(tsk, (struct vm_area_struct *)(uintptr_t)maps.v[i],
+						 maps.v[i + 1]);
+		}
+		free(maps.v);
+		bool mapped = false;
+		for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+			if (pg[i].mapcount)
+				try_to_unmap(tsk, pfn + i, 0);
+			mapped |= pg[i].mapcount != 0;
+			if (pg[i].flags & PG_swapbacked)
+				pg->flags |= PG_swapbacked | PG_dirty;   /* written since */
+		}
+		if (mapped || (pg->flags & PG_swapbacked) || thp_ref_count(sim, pfn) != 1)
+			return RECLAIM_KEPT;
+		count_vm_events(tsk, PGLAZYFREED, HPAGE_PMD_NR);
+		return RECLAIM_FREED;
+	}
 	if (pg->flags & PG_transhuge) {
 		/* An anonymous THP. 6.1 without CONFIG_THP_SWAP cannot give it 512 swap slots:
 		 * a PTE-mapped one is split first, a PMD-mapped one after add_to_swap failed
@@ -367,9 +392,10 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 		enum reclaim_result r = reclaim_page(tsk, sc, list.v[i], &activate, &list);
 		pages = list.v;
 		if (r == RECLAIM_FREED) {
-			pfn_to_page(sim->phys, pages[i])->flags &= ~PG_isolated;
+			struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+			reclaimed += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;   /* a lazily freed THP */
+			pg->flags &= ~PG_isolated;
 			put_user_page(tsk, pages[i]);   /* the isolation's reference: the last */
-			reclaimed++;
 			continue;
 		}
 		if (r == RECLAIM_WRITE) {
@@ -469,9 +495,9 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 			r = remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
 		}
 		if (r == RECLAIM_FREED) {
+			reclaimed += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 			pg->flags &= ~PG_isolated;
 			put_user_page(tsk, pfn);
-			reclaimed++;
 			continue;
 		}
 		putback_batch(tsk, page_to_nid(sim->phys, pfn), &pfn, 1);
