@@ -82,6 +82,7 @@ struct khugepaged {
 	u64 scan_address;
 	struct task *tsk;                  /* the thread, once started */
 	bool waiting;                      /* parked until an mm is registered */
+	bool sleeping;                     /* in its scan_sleep_millisecs sleep */
 	u64 allocstall;                    /* the 2016 gate's snapshot */
 	struct collapse_window *windows;   /* open windows (khugepaged's and MADV_COLLAPSE's) */
 	struct khugepaged_stats st;
@@ -1098,8 +1099,11 @@ static void khugepaged_main(struct task *tsk)
 		if (k->swapin_gate == SWAPIN_GATE_ALLOCSTALL)
 			k->allocstall = sum_allocstall(tsk, k);
 		if (khugepaged_has_work(k)) {
-			if (k->cfg.scan_sleep_ns)
+			if (k->cfg.scan_sleep_ns) {
+				k->sleeping = true;   /* a write of the sleep knobs ends it */
 				task_park_timeout(tsk, TASK_IDLE, k->cfg.scan_sleep_ns);
+				k->sleeping = false;
+			}
 		} else {
 			k->waiting = true;
 			task_park(tsk, TASK_IDLE);
@@ -1245,6 +1249,11 @@ int khugepaged_sysfs_store(struct task *tsk, const char *file, s64 value, bool *
 			c->scan_sleep_ns = (u64)value * NSEC_PER_MSEC;
 		else
 			c->alloc_sleep_ns = (u64)value * NSEC_PER_MSEC;
+		if (!ret && k->tsk && k->sleeping) {
+			/* khugepaged_sleep_expire = 0 and a wake-up: the next pass starts now */
+			k->sleeping = false;
+			task_unpark(tsk, k->tsk);
+		}
 		break;
 	default:
 		if (value < 0 || value > HPAGE_PMD_NR - 1)
