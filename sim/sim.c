@@ -23,6 +23,7 @@
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
+#include "mm/khugepaged.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
@@ -501,6 +502,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	mempolicy_create(s);
 	thp_create(s);
 	compaction_create(s);
+	khugepaged_create(s);
 	s->run->sim = s;
 	s->run->world.ops = &world_ops;
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
@@ -526,6 +528,7 @@ void sim_destroy(struct sim *s)
 	if (!s)
 		return;
 	struct sim_run *run = s->run;
+	khugepaged_destroy(s->khugepaged);   /* its mm references first */
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		op_source_close(run->threads[i]->src);
 		free(run->threads[i]->error);

@@ -26,6 +26,7 @@ struct vmscan;
 struct file_table;
 struct hugetlb;
 struct mpol_state;
+struct khugepaged;
 struct thp_state;
 struct slab_state;
 struct sim_run;
@@ -49,8 +50,9 @@ struct sim {
 	struct vmscan *vmscan;             /* mm/vmscan.h: reclaim and kswapd */
 	struct mm_hooks {                  /* models later issues plug into the VMA code */
 		void *arg;
-		/* MADV_COLLAPSE of [start, end) of vma, mmap_lock held for read (THP model);
-		 * NULL: counted as not modelled */
+		/* MADV_COLLAPSE of [start, end) of vma, mmap_lock held for read on entry and
+		 * return (khugepaged.c; it drops it meanwhile). 0 or -errno; 1: a VMA the model
+		 * cannot collapse (file/shmem), counted as not modelled; NULL: likewise */
 		int (*madv_collapse)(void *arg, struct task *tsk, struct vm_area_struct *vma,
 				     u64 start, u64 end);
 	} mm_hooks;
@@ -61,6 +63,7 @@ struct sim {
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct mpol_state *mempolicy;      /* mm/mempolicy.h: policy objects, refcount stats */
+	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */
 	struct thp_state *thp;             /* mm/huge_memory.h: THP knobs, huge zero page, split queues */
 	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */

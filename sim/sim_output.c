@@ -22,6 +22,7 @@
 #include "mm/hugetlb.h"
 #include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
+#include "mm/khugepaged.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
@@ -327,6 +328,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(a, "waiters_mutex", al->waiters_mutex);
 		json_set(m, "mm_take_all_locks", a);
 	}
+	struct json *kj = khugepaged_summary_json(s);
+	if (kj)
+		json_set(m, "khugepaged", kj);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
 
@@ -965,6 +969,7 @@ static void write_report(FILE *f, void *arg)
 	write_hugetlb_section(f, s);
 	write_mempolicy_section(f, s);
 	write_pagecache_section(f, s);
+	khugepaged_write_report(s, f);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];

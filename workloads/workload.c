@@ -32,6 +32,7 @@ extern const struct workload_type hugetlb_churn_type;
 extern const struct workload_type shared_interleave_type;
 extern const struct workload_type slab_churn_type;
 extern const struct workload_type file_readers_type;
+extern const struct workload_type thp_swapin_type;
 
 static const struct workload_type *const types[] = {
 	&file_readers_type,
@@ -43,6 +44,7 @@ static const struct workload_type *const types[] = {
 	&sequential_touch_type,
 	&shared_interleave_type,
 	&slab_churn_type,
+	&thp_swapin_type,
 	&trace_type,
 	&working_set_type,
 };
@@ -57,6 +59,7 @@ static const struct workload_schema *const schemas[] = {
 	&sequential_touch_type.schema,
 	&shared_interleave_type.schema,
 	&slab_churn_type.schema,
+	&thp_swapin_type.schema,
 	&trace_type.schema,
 	&working_set_type.schema,
 };

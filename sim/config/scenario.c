@@ -41,6 +41,11 @@ static const char *const mpol_leak_names[] = { "fixed", "pre_2.6.24", NULL };
 static const char *const mpol_sp_lock_names[] = { "rwlock", "spinlock", NULL };
 static const char *const slab_movable_names[] = { "none", "all", "xa_node", NULL };
 static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", NULL };
+static const char *const swapin_lock_names[] = { "write", "read", NULL };
+static const char *const revalidate_names[] = { "full", "find_vma_eq", "none", NULL };
+static const char *const swapin_gate_names[] = { "referenced", "allocstall", "always", "never",
+						 NULL };
+static const char *const allocstall_read_names[] = { "before_mmap_lock", "under_mmap_write", NULL };
 
 #define S struct scenario
 #define KNOB_BOOL(n, f, d, doc) KNOB_BOOL_OF(S, n, f, d, doc),

@@ -85,6 +85,10 @@ struct variants_cfg {
 	unsigned mempolicy_sp_lock;        /* enum mpol_sp_lock (seed 000) */
 	unsigned slab_movable;             /* enum slab_movable (seed 003) */
 	unsigned pagecache_lookup;         /* enum pagecache_lookup (seed 002) */
+	unsigned khugepaged_swapin_lock;   /* enum khugepaged_swapin_lock (seed 001) */
+	unsigned khugepaged_revalidate;    /* enum khugepaged_revalidate (seed 001) */
+	unsigned khugepaged_swapin_gate;   /* enum khugepaged_swapin_gate (seed 001) */
+	unsigned khugepaged_allocstall_read; /* enum khugepaged_allocstall_read (seed 001) */
 };
 enum page_alloc_grouping { GROUPING_MOBILITY, GROUPING_NONE };
 enum hugetlb_private_resv { PRIVATE_RESV_MAP, PRIVATE_RESV_COUNT };
@@ -94,6 +98,11 @@ enum mpol_leak_paths { MPOL_LEAK_FIXED, MPOL_LEAK_PRE_2_6_24 };
 enum mpol_sp_lock { MPOL_SP_LOCK_RWLOCK, MPOL_SP_LOCK_SPINLOCK };
 enum slab_movable { SLAB_MOVABLE_NONE, SLAB_MOVABLE_ALL, SLAB_MOVABLE_XA_NODE };
 enum pagecache_lookup { PAGECACHE_LOOKUP_LOCKLESS, PAGECACHE_LOOKUP_TREE_LOCK };
+enum khugepaged_swapin_lock { SWAPIN_LOCK_WRITE, SWAPIN_LOCK_READ };
+enum khugepaged_revalidate { REVALIDATE_FULL, REVALIDATE_FIND_VMA_EQ, REVALIDATE_NONE };
+enum khugepaged_swapin_gate { SWAPIN_GATE_REFERENCED, SWAPIN_GATE_ALLOCSTALL, SWAPIN_GATE_ALWAYS,
+			      SWAPIN_GATE_NEVER };
+enum khugepaged_allocstall_read { ALLOCSTALL_BEFORE_MMAP_LOCK, ALLOCSTALL_UNDER_MMAP_WRITE };
 
 /* Cost model inputs, in ns (platform/cost.c derives the per-distance table). */
 struct cost_cfg {

@@ -13,6 +13,7 @@
 #include "mm/gfp.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
@@ -478,7 +479,8 @@ static bool swapin_claim(struct task *tsk, u64 slot, u64 *pfn)
 	return true;
 }
 
-static u64 swapin_readahead(struct task *tsk, u64 slot, struct vm_area_struct *vma, u64 addr)
+static u64 swapin_readahead(struct task *tsk, u64 slot, struct vm_area_struct *vma, u64 addr,
+			      u64 *deferred_io)
 {
 	struct sim *sim = tsk->sim;
 	unsigned win = swapin_nr_pages(tsk, slot);
@@ -513,7 +515,9 @@ static u64 swapin_readahead(struct task *tsk, u64 slot, struct vm_area_struct *v
 			count_vm_event(tsk, SWAP_RA);
 		n++;
 	}
-	if (n)
+	if (n && deferred_io)
+		*deferred_io += n;     /* submitted, not waited for (the caller does the I/O) */
+	else if (n)
 		swap_io(tsk, false, n);
 	return want;
 }
@@ -532,7 +536,7 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		}
 	} else {
 		count_vm_event(tsk, PGMAJFAULT);
-		pfn = swapin_readahead(tsk, slot, vma, addr);
+		pfn = swapin_readahead(tsk, slot, vma, addr, NULL);
 		if (pfn == PFN_NONE)
 			/* the entry went meanwhile (another thread swapped it in): retry */
 			return t->pte[idx] != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
@@ -556,6 +560,30 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		return 0;
 	/* a write: the page is ours alone when no other swap PTE shares it */
 	return do_wp_page(tsk, vma, t, idx, addr);
+}
+
+vm_fault_t collapse_swapin_one(struct task *tsk, struct vm_area_struct *vma, u64 addr,
+				bool read_if_missing, u64 *deferred_io)
+{
+	struct pmd_slot *s = pmd_lookup(vma->vm_mm, addr);
+	if (!s || s->kind != PMD_TABLE)
+		return VM_FAULT_NOPAGE;
+	struct pte_table *t = s->table;
+	unsigned idx = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+	pte_t p = t->pte[idx];
+	if (!pte_is_swap(p))
+		return VM_FAULT_NOPAGE;
+	u64 slot = pte_to_swp_slot(p);
+	if (lookup_swap_cache(tsk->sim, slot) == PFN_NONE) {
+		/* the page must be read: locked while its I/O is in flight */
+		if (read_if_missing) {
+			count_vm_event(tsk, PGMAJFAULT);
+			if (swapin_readahead(tsk, slot, vma, addr, deferred_io) == PFN_NONE)
+				return VM_FAULT_OOM;
+		}
+		return VM_FAULT_RETRY;
+	}
+	return do_swap_page(tsk, vma, t, idx, addr, p, false);
 }
 
 vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr,
@@ -649,12 +677,17 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			continue;
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
+		u64 t0 = task_now(tsk);
 		charge(tsk, c->fault_entry_ns);
+		u64 w0 = tsk->wait_ns;
 		down_read(tsk, &mm->mmap_lock);
+		u64 waited = tsk->wait_ns - w0;
 		struct vm_area_struct *vma = vma_lookup(mm, a);
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
 		up_read(tsk, &mm->mmap_lock);
+		if (mm->mm_count)
+			khugepaged_note_fault(tsk, mm, waited, task_now(tsk) - t0);
 		if (r & VM_FAULT_SIGSEGV)
 			return -MM_EFAULT;
 		if (r & VM_FAULT_SIGBUS)

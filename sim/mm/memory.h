@@ -13,11 +13,21 @@ typedef unsigned int vm_fault_t;
 #define VM_FAULT_SIGBUS 0x0002
 #define VM_FAULT_SIGSEGV 0x0040
 #define VM_FAULT_NOPAGE 0x0100        /* nothing to do: someone else installed it */
+#define VM_FAULT_RETRY 0x0400         /* the page is locked (swap I/O in flight): not mapped */
 
 #define FAULT_FLAG_WRITE 0x01
 
 vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr,
 			   unsigned int flags);
+
+/* khugepaged's swap-in of the swap PTE at addr (do_swap_page for a read, as
+ * __collapse_huge_page_swapin calls it): a page found in the swap cache is mapped (0);
+ * otherwise VM_FAULT_RETRY with the PTE unchanged, after submitting the readahead into the
+ * swap cache when read_if_missing (its pages counted into *deferred_io, or read at once
+ * when deferred_io is NULL). VM_FAULT_NOPAGE: no swap PTE there any more. Caller holds
+ * mmap_lock. */
+vm_fault_t collapse_swapin_one(struct task *tsk, struct vm_area_struct *vma, u64 addr,
+				bool read_if_missing, u64 *deferred_io);
 
 /* What a thread's load/store does to every page of [addr, addr+len): a mapped page
  * costs a memory access (local or remote); a missing or write-protected one takes a page

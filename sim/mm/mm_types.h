@@ -66,6 +66,9 @@ struct vm_area_struct {
 	struct anon_vma **avc;             /* anon_vma chain: every anon_vma whose pages this */
 	u32 nr_avc, cap_avc;               /* VMA may map (own, and its ancestors' after fork) */
 	u64 slab_obj;                      /* its vm_area_struct object (mm/slab.h; 0: none) */
+	u64 vm_id;                         /* unique per VMA ever created (khugepaged's checks) */
+	u64 vm_obj;                        /* the vm_area_cachep object it occupies: a freed */
+					   /* VMA's object is reused first (slab LIFO) */
 };
 
 /* PTE encoding: present pfn mapping, or the shared zero page mapped read-only. */
@@ -121,7 +124,9 @@ struct mm_struct {
 	bool oom_victim;                   /* chosen by the OOM killer: its threads stop */
 	bool thp_disabled;                 /* MMF_DISABLE_THP: prctl(PR_SET_THP_DISABLE, 1) */
 	u64 nr_ptes;                       /* PTE tables allocated */
-	u32 users;                         /* threads using it */
+	u32 users;                         /* threads using it (mm_users) */
+	u32 mm_count;                      /* mmgrab references (khugepaged's mm slot): the */
+					   /* struct outlives exit_mmap until the last mmdrop */
 	int home_node;                     /* node of the thread that created it */
 };
 

@@ -23,6 +23,7 @@
 #include "mm/vmscan.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
+#include "mm/khugepaged.h"
 
 static DEFINE_LOCK_CLASS(mmap_lock_class, "&mm->mmap_lock", LOCK_RWSEM);
 static DEFINE_LOCK_CLASS(page_table_lock_class, "&mm->page_table_lock", LOCK_SPIN);
@@ -104,6 +105,7 @@ static struct vm_area_struct *vma_dup(struct task *tsk, const struct vm_area_str
 	*v = *src;
 	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	v->vm_mm = mm;
+	vma_ids_assign(mm->sim, v);
 	v->avc = NULL;
 	v->nr_avc = v->cap_avc = 0;
 	v->anon_vma = NULL;
@@ -118,6 +120,7 @@ static struct vm_area_struct *vma_dup(struct task *tsk, const struct vm_area_str
 /* remove_vma: close hook, file reference, anon_vma links, the struct. */
 static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v)
 {
+	vma_ids_release(sim, v);
 	if (v->vm_ops && v->vm_ops->close && tsk)
 		v->vm_ops->close(tsk, v);
 	unlink_anon_vmas(sim, v);
@@ -330,9 +333,12 @@ void mmput(struct task *tsk, struct mm_struct *mm)
 {
 	if (--mm->users)
 		return;
+	mm->mm_count++;                /* the users' reference, dropped below */
+	khugepaged_exit(tsk, mm);      /* before the page tables go */
 	exit_mmap(tsk, mm);
 	free(mm->vmas);
-	free(mm);
+	mm->vmas = NULL;
+	mmdrop(mm);                    /* freed unless khugepaged's mm slot still holds it */
 }
 
 void mm_free_after_run(struct mm_struct *mm)
@@ -419,6 +425,8 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 				return r;
 			}
 			do_vmi_munmap(tsk, mm, start, start + len);
+			khugepaged_note_vma_change(tsk, mm, "munmap (MAP_FIXED replaces)", start,
+						   start + len);
 		}
 	} else {
 		addr = huge ? ALIGN_UP(addr, align) : ALIGN_DOWN(addr, PAGE_SIZE);
@@ -433,6 +441,7 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	}
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
 	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
+	vma_ids_assign(tsk->sim, v);
 	v->vm_start = start;
 	v->vm_end = start + len;
 	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
@@ -463,6 +472,8 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	mm->total_vm += len >> PAGE_SHIFT;
 	charge(tsk, tsk->sim->cost->vma_op_ns);
 	merge_range(tsk, mm, start, start + len);
+	khugepaged_note_vma_change(tsk, mm, file ? "mmap (file or shared)" : "mmap (anonymous)",
+				   start, start + len);
 	up_write(tsk, &mm->mmap_lock);
 
 	if (flags & MAP_POPULATE) {
@@ -489,8 +500,10 @@ int vm_munmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len)
 	len = ALIGN_UP(len, PAGE_SIZE);
 	down_write(tsk, &mm->mmap_lock);
 	int r = check_split(mm, addr, addr + len);
-	if (!r)
+	if (!r) {
 		do_vmi_munmap(tsk, mm, addr, addr + len);
+		khugepaged_note_vma_change(tsk, mm, "munmap", addr, addr + len);
+	}
 	up_write(tsk, &mm->mmap_lock);
 	return r;
 }
@@ -572,6 +585,7 @@ int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 p
 	}
 	apply_vma_flags(tsk, mm, addr, end, VM_READ | VM_WRITE | VM_EXEC,
 			calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
+	khugepaged_note_vma_change(tsk, mm, "mprotect", addr, end);
 	up_write(tsk, &mm->mmap_lock);
 	return 0;
 }
@@ -719,6 +733,8 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	else
 		do_vmi_munmap(tsk, mm, addr, addr + old_len);
 	merge_range(tsk, mm, new_addr, new_addr + new_len);
+	khugepaged_note_vma_change(tsk, mm, "mremap from", addr, addr + old_len);
+	khugepaged_note_vma_change(tsk, mm, "mremap to", new_addr, new_addr + new_len);
 	ret = (s64)new_addr;
 out:
 	up_write(tsk, &mm->mmap_lock);
@@ -749,6 +765,7 @@ s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
 	/* do_brk_flags: a private anonymous VMA, merged with the heap below */
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
 	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
+	vma_ids_assign(tsk->sim, v);
 	v->vm_start = oldbrk;
 	v->vm_end = newbrk;
 	v->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
@@ -759,6 +776,7 @@ s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
 	charge(tsk, tsk->sim->cost->vma_op_ns);
 	merge_range(tsk, mm, oldbrk, newbrk);
 	mm->brk = ret = brk;
+	khugepaged_note_vma_change(tsk, mm, "brk", oldbrk, newbrk);
 out:
 	up_write(tsk, &mm->mmap_lock);
 	return (s64)ret;
@@ -861,6 +879,9 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		}
 		apply_vma_flags(tsk, mm, addr, end, VM_HUGEPAGE | VM_NOHUGEPAGE,
 				advice == MADV_HUGEPAGE ? VM_HUGEPAGE : VM_NOHUGEPAGE, false);
+		khugepaged_note_vma_change(tsk, mm, advice == MADV_HUGEPAGE ? "madvise(MADV_HUGEPAGE)"
+									 : "madvise(MADV_NOHUGEPAGE)",
+					   addr, end);
 		if (advice == MADV_HUGEPAGE)
 			for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++)
 				khugepaged_enter_vma(tsk, mm->vmas[i]);
@@ -910,8 +931,14 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 			int r = tsk->sim->mm_hooks.madv_collapse(tsk->sim->mm_hooks.arg, tsk, v,
 								 max(v->vm_start, addr),
 								 min(v->vm_end, end));
-			if (r < 0 && !ret)
-				ret = r;
+			if (r > 0) {
+				*modelled = false;   /* a VMA kind the model does not collapse */
+				break;
+			}
+			if (r < 0) {
+				ret = r;             /* madvise_walk_vmas stops at the first error */
+				break;
+			}
 		}
 		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
@@ -962,6 +989,8 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 			break;
 		}
 	}
+	if (!ret)
+		khugepaged_fork(tsk, mm, oldmm);
 	up_write(tsk, &mm->mmap_lock);
 	up_write(tsk, &oldmm->mmap_lock);
 	return ret;

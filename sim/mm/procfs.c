@@ -12,6 +12,7 @@
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
+#include "mm/khugepaged.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
 
@@ -368,7 +369,7 @@ bool procfs_thp_file(const struct sim *sim, const char *name, FILE *f)
 					      NULL };
 	static const char *const shmem[] = { "always", "within_size", "advise", "never", "deny",
 					     "force", NULL };
-	const struct kernel_cfg *k = &sim->scn->kernel;
+	const struct khugepaged_cfg *kc = khugepaged_cfg(sim);   /* as written at run time */
 	const struct thp_cfg *thp = thp_cfg(sim);
 	if (!strcmp(name, "enabled"))
 		choice(f, enabled, thp->enabled);
@@ -381,21 +382,23 @@ bool procfs_thp_file(const struct sim *sim, const char *name, FILE *f)
 	else if (!strcmp(name, "shmem_enabled"))
 		choice(f, shmem, 3);
 	else if (!strcmp(name, "khugepaged/defrag"))
-		fprintf(f, "%d\n", k->khugepaged.defrag ? 1 : 0);
+		fprintf(f, "%d\n", kc->defrag ? 1 : 0);
 	else if (!strcmp(name, "khugepaged/pages_to_scan"))
-		fprintf(f, "%u\n", k->khugepaged.pages_to_scan);
+		fprintf(f, "%u\n", kc->pages_to_scan);
 	else if (!strcmp(name, "khugepaged/scan_sleep_millisecs"))
-		fprintf(f, "%llu\n", (unsigned long long)(k->khugepaged.scan_sleep_ns / 1000000));
+		fprintf(f, "%llu\n", (unsigned long long)(kc->scan_sleep_ns / 1000000));
 	else if (!strcmp(name, "khugepaged/alloc_sleep_millisecs"))
-		fprintf(f, "%llu\n", (unsigned long long)(k->khugepaged.alloc_sleep_ns / 1000000));
-	else if (!strcmp(name, "khugepaged/pages_collapsed") || !strcmp(name, "khugepaged/full_scans"))
-		fprintf(f, "0\n");          /* khugepaged arrives with the THP issue */
+		fprintf(f, "%llu\n", (unsigned long long)(kc->alloc_sleep_ns / 1000000));
+	else if (!strcmp(name, "khugepaged/pages_collapsed"))
+		fprintf(f, "%llu\n", (unsigned long long)khugepaged_pages_collapsed(sim));
+	else if (!strcmp(name, "khugepaged/full_scans"))
+		fprintf(f, "%llu\n", (unsigned long long)khugepaged_full_scans(sim));
 	else if (!strcmp(name, "khugepaged/max_ptes_none"))
-		fprintf(f, "%u\n", k->khugepaged.max_ptes_none);
+		fprintf(f, "%u\n", kc->max_ptes_none);
 	else if (!strcmp(name, "khugepaged/max_ptes_swap"))
-		fprintf(f, "%u\n", k->khugepaged.max_ptes_swap);
+		fprintf(f, "%u\n", kc->max_ptes_swap);
 	else if (!strcmp(name, "khugepaged/max_ptes_shared"))
-		fprintf(f, "%u\n", k->khugepaged.max_ptes_shared);
+		fprintf(f, "%u\n", kc->max_ptes_shared);
 	else
 		return false;
 	return true;

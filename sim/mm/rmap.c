@@ -111,11 +111,12 @@ u64 rmap_table_bytes(const struct rmap *r)
 
 /* ---- anon_vma ---- */
 
+static DEFINE_LOCK_CLASS(anon_vma_rwsem_class, "&anon_vma->rwsem", LOCK_RWSEM);
+
 static struct anon_vma *anon_vma_alloc(struct rmap *r)
 {
-	static DEFINE_LOCK_CLASS(anon_vma_class, "&anon_vma->rwsem", LOCK_RWSEM);
 	struct anon_vma *av = xcalloc(1, sizeof(*av));
-	init_rwsem(&av->rwsem, &anon_vma_class);
+	init_rwsem(&av->rwsem, &anon_vma_rwsem_class);
 	if (r->nr_free_ids) {
 		av->id = r->free_ids[--r->nr_free_ids];
 	} else {

@@ -20,7 +20,8 @@
 
 struct anon_vma {
 	u32 id;
-	struct rw_semaphore rwsem;         /* taken by mm_take_all_locks (mm/mmu_notifier.h) */
+	struct rw_semaphore rwsem;         /* "&anon_vma->rwsem": khugepaged's collapse holds it */
+					   /* for write against rmap walkers; mm_take_all_locks */
 	u32 nr_pages;                      /* pages filed under it (owner table entries) */
 	struct vm_area_struct **vmas;      /* VMAs whose chain includes it */
 	u32 nr_vmas, cap_vmas;

@@ -185,6 +185,19 @@ void lru_add_drain(struct task *tsk)
 	drain_batch(tsk, &full);
 }
 
+void lru_add_drain_all(struct task *tsk)
+{
+	struct lru_state *l = tsk->sim->lru;
+	for (unsigned c = 0; c < l->nr_cpus; c++) {
+		struct lru_batch *b = &l->batch[c];
+		if (!b->nr)
+			continue;
+		struct lru_batch full = *b;
+		b->nr = 0;
+		drain_batch(tsk, &full);
+	}
+}
+
 void lru_cache_add(struct task *tsk, u64 pfn)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];

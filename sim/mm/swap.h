@@ -46,6 +46,8 @@ enum lru_list page_lru(const struct page_desc *pg);
 void lru_cache_add(struct task *tsk, u64 pfn);
 /* Move this CPU's batch to the lists (lru_add_drain). */
 void lru_add_drain(struct task *tsk);
+/* Every CPU's batch (lru_add_drain_all: khugepaged's pass, MADV_COLLAPSE). */
+void lru_add_drain_all(struct task *tsk);
 /* The page is being freed (its last reference goes): off its list or batch. */
 void lru_page_freed(struct task *tsk, u64 pfn);
 /* Take an LRU page off its list for migration or reclaim (PG_lru cleared). trylock:

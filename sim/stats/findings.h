@@ -15,7 +15,8 @@
 	X(REF_LEAK, "ref_leak")               /* a modelled refcount not back to zero at teardown */ \
 	X(OOM_KILL, "oom_kill")               /* the OOM killer chose a victim */                \
 	X(WATCHDOG, "watchdog")               /* the run hit its duration with tasks alive */    \
-	X(INVARIANT, "invariant")             /* a --check invariant walker failed */
+	X(INVARIANT, "invariant")             /* a --check invariant walker failed */           \
+	X(STALE_VMA, "stale_vma")             /* a collapse went on after its VMA changed */
 
 enum finding_type {
 #define FINDING_ENUM(e, n) FINDING_##e,

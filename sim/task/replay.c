@@ -16,6 +16,7 @@
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
+#include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/mmap.h"
 #include "mm/mmu_notifier.h"
@@ -899,6 +900,9 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			charge(tsk, tsk->sim->cost->syscall_entry_ns);
 			ret = thp_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
 					      thp_sysfs_value(op->path + sizeof(thp_dir) - 1, op), &known);
+			if (!known)   /* khugepaged/<file> */
+				ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
+							     (s64)op->id, &known);
 		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
 			/* drop_slab: every shrinker at priority 0, the slab caches' and the THP
 			 * deferred split queue's (dropping the page cache, 1 and 3, is not
@@ -1127,7 +1131,10 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 	if (check_rss_total(tsk, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: %s", op_type_name(op->type), op->tid, msg);
-	if (tsk->sim->thp && tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES &&
+	/* a collapse in flight (another task: khugepaged or a MADV_COLLAPSE) has pages out
+	 * of their mappings: the THP and address-space walkers wait for it to finish */
+	bool collapsing = khugepaged_collapse_in_flight(tsk->sim);
+	if (tsk->sim->thp && tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES && !collapsing &&
 	    check_thps(tsk->sim, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: THP: %s", op_type_name(op->type), op->tid, msg);
@@ -1146,7 +1153,7 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
 	/* the address space is stable only when no other thread of it is inside an op */
-	if (mm && mm->users == 1 && check_mm(tsk->sim, mm, msg, sizeof(msg)) < 0)
+	if (mm && mm->users == 1 && !collapsing && check_mm(tsk->sim, mm, msg, sizeof(msg)) < 0)
 		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
 			       "after %s by tid %u: address space: %s", op_type_name(op->type),
 			       op->tid, msg);

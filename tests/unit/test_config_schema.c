@@ -408,7 +408,7 @@ static void test_knob_table_print_aligns_columns(void)
 	f = open_memstream(&buf, &len);
 	knob_table_print(f, scenario_knobs());
 	fclose(f);
-	CHECK_CONTAINS(buf, "\nvm.swappiness                       uint       0..200");
+	CHECK_CONTAINS(buf, "\nvm.swappiness                        uint       0..200");
 	size_t lines = 0, type_col = strstr(buf, "TYPE") - buf;
 	for (char *p = buf; *p; p = strchr(p, '\n') + 1, lines++)
 		CHECK(p[type_col - 1] == ' ' && p[type_col - 2] == ' ' && p[type_col] != ' ');
