@@ -3,8 +3,9 @@
  * transparent huge pages (split PMDs, deferred-split THPs, khugepaged collapses). Each
  * thread, `cycles` times:
  *
- *   1. mmap a private anonymous region of between `min_size` and `max_size` (a whole
- *      number of pages, uniform in pages). With probability `aligned_ratio` it starts on
+ *   1. mmap a private anonymous region of between `min_size` and `max_size`, uniform
+ *      among min_size + k * `size_step` (a step of 256 KiB over 256 KiB..8 MiB gives
+ *      sizes below, at and above one huge page, 2 MiB exactly among them). With probability `aligned_ratio` it starts on
  *      a 2 MiB boundary, otherwise 1 to 511 pages after one (uniform), so THPs form only
  *      in its 2 MiB-aligned part, as the kernel does;
  *   2. with probability `madvise_ratio`, madvise(MADV_HUGEPAGE) over it;
@@ -41,7 +42,7 @@
 #include "workloads/workload.h"
 
 struct thp_churn_params {
-	u64 min_size, max_size;
+	u64 min_size, max_size, size_step;
 	unsigned cycles;
 	double aligned_ratio;
 	double madvise_ratio;
@@ -59,6 +60,9 @@ static const struct knob params[] = {
 		     "smallest region mapped (rounded up to a page; swapped with max_size if larger)"),
 	KNOB_SIZE_OF(struct thp_churn_params, "max_size", max_size, PAGE_SIZE, 1ULL << 30, "8MiB",
 		     "largest region mapped (rounded up to a page)"),
+	KNOB_SIZE_OF(struct thp_churn_params, "size_step", size_step, PAGE_SIZE, 1ULL << 30, "4KiB",
+		     "sizes are min_size plus a whole number of steps (rounded up to a page), up to "
+		     "max_size"),
 	KNOB_UINT_OF(struct thp_churn_params, "cycles", cycles, 1, 10000000, "50",
 		     "regions each thread maps (and unmaps)"),
 	KNOB_DOUBLE_OF(struct thp_churn_params, "aligned_ratio", aligned_ratio, 0.0, 1.0, "0.5",
@@ -97,7 +101,7 @@ struct thp_churn_gen {
 	struct thp_churn_params p;
 	struct rng rng;
 	u64 base, slot;
-	u64 min_pages, max_pages;
+	u64 min_pages, max_pages, step_pages;
 	bool is_child, forks;         /* a child; this thread forks (thread 0) */
 	unsigned mapped, unmapped;    /* live regions are [unmapped, mapped) */
 	struct thp_region *live;      /* keep + 1 entries, region i in live[i % (keep + 1)] */
@@ -178,7 +182,8 @@ static int tc_next(struct op_source *src, struct op *op)
 				break;
 			}
 			struct thp_region *r = tc_region(g, g->mapped);
-			u64 pages = g->min_pages + rng_below(&g->rng, g->max_pages - g->min_pages + 1);
+			u64 steps = (g->max_pages - g->min_pages) / g->step_pages;
+			u64 pages = g->min_pages + g->step_pages * rng_below(&g->rng, steps + 1);
 			u64 offset = 0;
 			if (!tc_chance(g, g->p.aligned_ratio))
 				offset = 1 + rng_below(&g->rng, HPAGE_PMD_NR - 1);
@@ -344,6 +349,7 @@ static struct op_source *tc_create(const struct workload_cfg *w, unsigned instan
 	u64 hi = ALIGN_UP(g->p.max_size, PAGE_SIZE) >> PAGE_SHIFT;
 	g->min_pages = min(lo, hi);
 	g->max_pages = max(lo, hi);
+	g->step_pages = ALIGN_UP(g->p.size_step, PAGE_SIZE) >> PAGE_SHIFT;
 	/* room for the largest region after the largest offset (511 pages), plus a page */
 	g->slot = ALIGN_UP((g->max_pages + HPAGE_PMD_NR) << PAGE_SHIFT, PMD_SIZE);
 	g->forks = thread == 0;
