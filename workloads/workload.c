@@ -24,7 +24,7 @@ const struct workload_type trace_type = {
 };
 
 /* Defined in their own files (workloads/mmap_churn.c, workloads/fork_cow.c,
- * workloads/working_set.c, workloads/hugetlb_churn.c, workloads/shared_interleave.c). */
+ * workloads/working_set.c, workloads/hugetlb_churn.c, workloads/shared_interleave.c, workloads/thp_churn.c ...). */
 extern const struct workload_type mmap_churn_type;
 extern const struct workload_type fork_cow_type;
 extern const struct workload_type working_set_type;
@@ -33,6 +33,7 @@ extern const struct workload_type shared_interleave_type;
 extern const struct workload_type slab_churn_type;
 extern const struct workload_type file_readers_type;
 extern const struct workload_type thp_swapin_type;
+extern const struct workload_type thp_churn_type;
 
 static const struct workload_type *const types[] = {
 	&file_readers_type,
@@ -44,6 +45,7 @@ static const struct workload_type *const types[] = {
 	&sequential_touch_type,
 	&shared_interleave_type,
 	&slab_churn_type,
+	&thp_churn_type,
 	&thp_swapin_type,
 	&trace_type,
 	&working_set_type,
@@ -59,6 +61,7 @@ static const struct workload_schema *const schemas[] = {
 	&sequential_touch_type.schema,
 	&shared_interleave_type.schema,
 	&slab_churn_type.schema,
+	&thp_churn_type.schema,
 	&thp_swapin_type.schema,
 	&trace_type.schema,
 	&working_set_type.schema,
