@@ -194,8 +194,10 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 		return false;
 	if (a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) != b->vm_pgoff)
 		return false;
+	/* the same anon_vma (the two halves of a split): one, whatever the chain (a forked
+	 * child's halves share theirs too) */
 	if (a->anon_vma && b->anon_vma)
-		return a->anon_vma == b->anon_vma && a->nr_avc == 1 && b->nr_avc == 1;
+		return a->anon_vma == b->anon_vma;
 	/* one side has no anonymous pages: it may adopt the other's anon_vma, if that one
 	 * was not inherited through fork (a single-entry chain) */
 	const struct vm_area_struct *x = a->anon_vma ? a : b;

@@ -5,7 +5,8 @@
  *
  * Splits run the VMA's open hook on the new part; merges follow is_mergeable_vma (same
  * flags, file, ops, policy and private data, contiguous pgoff) and is_mergeable_anon_vma
- * (same anon_vma, or none on one side, and no fork-inherited chain). */
+ * (same anon_vma, or none on one side whose other side's chain was not inherited
+ * through fork). */
 #ifndef MMSIM_MM_MMAP_H
 #define MMSIM_MM_MMAP_H
 
