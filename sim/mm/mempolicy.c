@@ -1204,24 +1204,17 @@ static int thp_policy_node(struct task *tsk, struct vm_area_struct *vma, u64 add
 static unsigned migrate_one_thp(struct task *tsk, struct vm_area_struct *vma, u64 head, u64 haddr,
 				int target)
 {
-	struct phys_mem *pm = tsk->sim->phys;
 	int nid = target >= 0 ? target : thp_policy_node(tsk, vma, haddr);
 	u64 nh;
 	struct u64_vec tails = { 0 };
 	int r = migrate_thp(tsk, head, nid, &nh, &tails);
 	if (r == 0) {
-		struct page_desc *np = pfn_to_page(pm, nh);
-		np->flags &= ~PG_isolated;
-		putback_lru_page(tsk, nh);
-		np->refcount--;
+		putback_isolated(tsk, nh);   /* the new THP, isolated with the caller's reference */
 		MS(tsk->sim)->st.mbind_migrated += HPAGE_PMD_NR;
 		return 0;
 	}
 	if (r != -MM_ENOMEM) {
-		struct page_desc *hp = pfn_to_page(pm, head);
-		hp->flags &= ~PG_isolated;
-		putback_lru_page(tsk, head);
-		hp->refcount--;
+		putback_isolated(tsk, head);
 		MS(tsk->sim)->st.mbind_failed += HPAGE_PMD_NR;
 		return HPAGE_PMD_NR;
 	}
