@@ -1,8 +1,10 @@
 /* main.c - the mmsim command line. Exit status: 0 success, 1 outputs could not be
  * written, 2 bad input (command line, scenario, trace), 3 host out of memory,
  * 4 the simulated kernel deadlocked (outputs written, with the finding), 5 (record) the
- * recorders could not run. */
+ * recorders could not run, 6 interrupted by SIGINT/SIGTERM/SIGHUP and 7 stopped by
+ * --max-wall/--max-memory (both with partial outputs, marked as such). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,9 @@
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
+#include "config/units.h"
+#include "engine/engine.h"
+#include "stats/outdir.h"
 #include "workloads/workload.h"
 #include "traces/trace_cli.h"
 #include "traces/record.h"
@@ -18,6 +23,8 @@
 extern const char mmsim_default_scenario[];
 
 #define EXIT_BAD_INPUT 2
+
+static volatile sig_atomic_t stopping_once;
 
 static void usage(FILE *f)
 {
@@ -69,6 +76,16 @@ static void usage(FILE *f)
 		"  --seed N                   same as --set seed=N\n"
 		"  --quiet                    no progress line on stderr\n"
 		"  --check                    check model invariants as the run goes (slower)\n"
+		"  --max-wall TIME            stop the run after TIME of wall-clock time (e.g. 30s)\n"
+		"  --max-memory SIZE          stop the run when mmsim's own peak memory (RSS) reaches\n"
+		"                             SIZE (e.g. 4GiB)\n"
+		"\n"
+		"Stopping a run: SIGINT (Ctrl-C), SIGTERM or SIGHUP stops the simulation at its next\n"
+		"scheduling point and writes the outputs it has, marked partial (summary.json\n"
+		"\"partial\": true, \"stopped_by\"; report.md's first line); a second signal exits at\n"
+		"once, leaving no file half-written under its final name. --max-wall and --max-memory\n"
+		"stop the same way. Files an earlier run wrote into the out dir (listed in its\n"
+		"" OUTDIR_MANIFEST ") are removed first, so an out dir never mixes two runs.\n"
 		"\n"
 		"The out dir receives summary.json, report.md, lock_stat.txt, contention.csv,\n"
 		"lock_classes.csv, vmstat.txt, meminfo.txt, numastat.txt, slabinfo.txt, buddyinfo.txt,\n"
@@ -81,7 +98,9 @@ static void usage(FILE *f)
 		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
 		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
 		"4 the simulated kernel deadlocked (outputs written, see findings.txt); 5 (record)\n"
-		"the recorders could not run (perf or strace missing, perf events not permitted).\n"
+		"the recorders could not run (perf or strace missing, perf events not permitted);\n"
+		"6 interrupted by a signal and 7 stopped by --max-wall/--max-memory (partial\n"
+		"outputs written).\n"
 		"\n"
 		"  --help, --version\n");
 }
@@ -94,6 +113,8 @@ struct cli {
 	char **sets;
 	int nr_sets;
 	bool quiet, check;
+	double max_wall_s;
+	u64 max_memory;
 };
 
 static void add_set(struct cli *c, const char *s)
@@ -115,6 +136,31 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = NULL;
+		if (allow_run_opts && (!strcmp(a, "--max-wall") || !strcmp(a, "--max-memory"))) {
+			char reason[128] = "";
+			if (i + 1 >= argc) {
+				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
+				return -1;
+			}
+			const char *v = argv[++i];
+			if (!strcmp(a, "--max-wall")) {
+				u64 ns;
+				if (units_parse_time(v, &ns, reason, sizeof(reason)) < 0 || !ns) {
+					fprintf(stderr, "mmsim %s: --max-wall: expected a time like 30s or "
+							"500ms, got \"%s\"%s%s\n", cmd, v,
+						*reason ? ": " : "", reason);
+					return -1;
+				}
+				c->max_wall_s = (double)ns * 1e-9;
+			} else if (units_parse_size(v, &c->max_memory, reason, sizeof(reason)) < 0 ||
+				   !c->max_memory) {
+				fprintf(stderr, "mmsim %s: --max-memory: expected a size like 4GiB or "
+						"512MiB, got \"%s\"%s%s\n", cmd, v, *reason ? ": " : "",
+					reason);
+				return -1;
+			}
+			continue;
+		}
 		if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--seed")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
@@ -183,20 +229,57 @@ static struct scenario *load(const struct cli *c)
 	return scn;
 }
 
+/* SIGINT/SIGTERM/SIGHUP during a run: the first asks the engine to stop (partial outputs
+ * follow); the handler then resets itself (SA_RESETHAND), so a second signal removes the
+ * temporary files of outputs being written and kills the process. */
+static void on_stop_signal(int sig)
+{
+	if (stopping_once) {
+		outdir_unlink_pending();
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	stopping_once = 1;
+	engine_request_stop(sig);
+}
+
+static void catch_stop_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? on_stop_signal : SIG_DFL };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 /* Build, run and tear down the simulation of a loaded scenario; returns the exit status. */
 static int run_scenario(const struct scenario *scn, const struct cli *c)
 {
-	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check };
+	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check,
+				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory };
 	char err[1024] = "";
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
 	}
+	/* an unusable out dir is found before the run, not after it (and bad input above
+	 * leaves an earlier run's outputs alone) */
+	if (outdir_prepare(c->outdir, err, sizeof(err)) < 0) {
+		fprintf(stderr, "mmsim: -o %s: %s\n", c->outdir, err);
+		sim_destroy(s);
+		return 1;
+	}
+	catch_stop_signals(true);
 	int rc = sim_run(s, &opt);
+	catch_stop_signals(false);
 	sim_destroy(s);
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr, "mmsim: wrote %s/report.md\n", c->outdir);
+	else if ((rc == EXIT_INTERRUPTED || rc == EXIT_LIMIT) && !c->quiet)
+		fprintf(stderr, "mmsim: wrote partial outputs to %s (report.md, summary.json "
+				"\"partial\": true)\n", c->outdir);
 	return rc;
 }
 
@@ -314,7 +397,22 @@ static int cmd_knobs(int argc, char **argv)
 	return 0;
 }
 
+static int dispatch(int argc, char **argv);
+
+/* Every command's output to stdout must have been written: a full disk or a closed pipe
+ * is an error (status 1), not a silent success. */
 int main(int argc, char **argv)
+{
+	int rc = dispatch(argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mmsim: cannot write standard output: %s\n", strerror(errno));
+		if (!rc)
+			rc = 1;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);

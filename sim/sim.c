@@ -580,8 +580,20 @@ void sim_destroy(struct sim *s)
 int sim_run(struct sim *s, const struct sim_options *opt)
 {
 	struct sim_run *run = s->run;
+	engine_set_limits(s->eng, opt->max_wall_s, opt->max_memory);
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
+	int stop = engine_stats(s->eng)->stop_reason;
+	if (stop) {
+		/* stopped early: the state is a snapshot of a run in flight, so the
+		 * end-of-run checks do not apply; everything else is written */
+		fprintf(stderr, "%smmsim: stopped by %s at simulated time %.6f s; writing partial "
+				"outputs\n", opt->quiet ? "" : "\n", engine_stop_reason_str(stop),
+			(double)run->end_ns / 1e9);
+		if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
+			return 1;
+		return stop > 0 ? EXIT_INTERRUPTED : EXIT_LIMIT;
+	}
 	if (run->world.totals.threads_done == run->nr_threads) {
 		hugetlb_check_quiescent(s, run->end_ns);
 		mempolicy_check(s, run->end_ns, "at the end of the run", true);

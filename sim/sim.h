@@ -79,7 +79,14 @@ struct sim_options {
 	bool quiet;
 	bool check;
 	unsigned debug;
+	double max_wall_s;                 /* --max-wall: 0 for none */
+	u64 max_memory;                    /* --max-memory (host peak RSS, bytes): 0 for none */
 };
+
+/* Exit statuses of a run stopped early, with partial outputs written (summary.json has
+ * "partial": true): by SIGINT/SIGTERM/SIGHUP, or by --max-wall/--max-memory. */
+#define EXIT_INTERRUPTED 6
+#define EXIT_LIMIT       7
 
 /* Build the simulation for a validated scenario. Returns NULL with a message in err
  * when the scenario cannot be instantiated (e.g. a trace file that fails to open). */

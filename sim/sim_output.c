@@ -242,6 +242,12 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	struct json *root = json_object();
 	json_set_u64(root, "schema_version", SUMMARY_SCHEMA_VERSION);
 	json_set_string(root, "mmsim_version", MMSIM_VERSION);
+	/* a run stopped early (signal, --max-wall, --max-memory) wrote what it had */
+	json_set(root, "partial", json_bool(es->stop_reason != 0));
+	if (es->stop_reason) {
+		json_set_string(root, "stopped_by", engine_stop_reason_str(es->stop_reason));
+		json_set_u64(root, "stopped_at_ns", es->stopped_at_ns);
+	}
 	json_set(root, "scenario", scenario_json(s->scn));
 	json_set_u64(root, "simulated_ns", sim_end_ns(s));
 
@@ -878,7 +884,13 @@ static void write_report(FILE *f, void *arg)
 	const struct engine_stats *es = engine_stats(s->eng);
 	char b1[32], b2[32], b3[32];
 
-	fprintf(f, "# mmsim report\n\n");
+	if (es->stop_reason) {
+		fmt_ns(b1, sizeof(b1), es->stopped_at_ns);
+		fprintf(f, "# mmsim report (partial: the run was stopped by %s at simulated time %s)"
+			   "\n\n", engine_stop_reason_str(es->stop_reason), b1);
+	} else {
+		fprintf(f, "# mmsim report\n\n");
+	}
 	fprintf(f, "Scenario `%s`, seed %llu. Machine: %u node(s) x %u CPU(s)", scn->path,
 		(unsigned long long)scn->seed, scn->machine.nr_nodes, scn->machine.cpus_per_node);
 	u64 mem = 0;

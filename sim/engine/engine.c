@@ -12,9 +12,12 @@
  * cannot. When the last task that could make progress parks on a lock, every task is
  * killed and a deadlock finding lists who waited on what. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <simgrid/actor.h>
@@ -35,6 +38,7 @@ struct cpu_state {
 };
 
 struct ticker {
+	struct engine *eng;
 	u64 interval_ns;
 	engine_tick_fn fn;
 	void *arg;
@@ -66,7 +70,16 @@ struct engine {
 	bool stopping;                     /* no user task left: kernel threads must return */
 	engine_deadlock_fn on_deadlock;
 	void *on_deadlock_arg;
+	double wall_deadline;              /* CLOCK_MONOTONIC seconds, 0: no --max-wall */
+	u64 max_rss_bytes;                 /* 0: no --max-memory */
+	u32 limit_tick;                    /* limits are checked every LIMIT_PERIOD calls */
 };
+
+#define LIMIT_PERIOD 4096
+
+/* Set from signal handlers: only written once (the first request wins), read at every
+ * scheduling point. */
+static volatile sig_atomic_t stop_request;
 
 static u64 secs_to_ns(double s)
 {
@@ -84,8 +97,73 @@ u64 task_now(const struct task *tsk)
 	return engine_now_ns(tsk->eng) + tsk->pending_ns;
 }
 
+static void kill_everything(struct engine *e);
+
+void engine_request_stop(int reason)
+{
+	if (!stop_request)
+		stop_request = reason;
+}
+
+static double monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes)
+{
+	e->wall_deadline = max_wall_s > 0 ? monotonic_s() + max_wall_s : 0;
+	e->max_rss_bytes = max_rss_bytes;
+}
+
+const char *engine_stop_reason_str(int reason)
+{
+	switch (reason) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case ENGINE_STOP_WALL:
+		return "the --max-wall limit";
+	case ENGINE_STOP_MEMORY:
+		return "the --max-memory limit";
+	default:
+		return "a stop request";
+	}
+}
+
+static void check_limits(struct engine *e)
+{
+	if (e->wall_deadline > 0 && monotonic_s() >= e->wall_deadline)
+		engine_request_stop(ENGINE_STOP_WALL);
+	if (e->max_rss_bytes) {
+		struct rusage ru;
+		if (!getrusage(RUSAGE_SELF, &ru) && (u64)ru.ru_maxrss * 1024 >= e->max_rss_bytes)
+			engine_request_stop(ENGINE_STOP_MEMORY);
+	}
+}
+
+/* A scheduling point of an actor: honour a stop request by killing every task, this
+ * actor included (the deadlock path does the same). */
+static void check_stop(struct engine *e)
+{
+	if ((e->wall_deadline > 0 || e->max_rss_bytes) && !(++e->limit_tick % LIMIT_PERIOD))
+		check_limits(e);
+	if (__builtin_expect(!stop_request, 1) || e->dying)
+		return;
+	e->st.stop_reason = stop_request;
+	e->st.stopped_at_ns = engine_now_ns(e);
+	kill_everything(e);
+	sg_actor_exit();
+}
+
 static void sleep_ns(struct engine *e, u64 ns)
 {
+	check_stop(e);
 	e->st.simcalls++;
 	sg_actor_sleep_for((double)ns * 1e-9);
 }
@@ -413,6 +491,7 @@ bool task_park(struct task *tsk, enum task_state state)
 		if (e->dying)
 			sg_actor_exit();
 	}
+	check_stop(e);
 	e->st.simcalls++;
 	e->st.parks++;
 	sg_sem_acquire(tsk->park);
@@ -493,6 +572,7 @@ static void ticker_main(int argc, char **argv)
 	struct ticker *t = sg_actor_self_get_data();
 	for (;;) {
 		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
+		check_stop(t->eng);
 		t->fn(t->arg, secs_to_ns(simgrid_get_clock()), false);
 	}
 }
@@ -500,7 +580,7 @@ static void ticker_main(int argc, char **argv)
 void engine_add_ticker(struct engine *e, u64 interval_ns, engine_tick_fn fn, void *arg)
 {
 	e->tickers = xrealloc(e->tickers, (e->nr_tickers + 1) * sizeof(*e->tickers));
-	e->tickers[e->nr_tickers++] = (struct ticker){ interval_ns, fn, arg };
+	e->tickers[e->nr_tickers++] = (struct ticker){ e, interval_ns, fn, arg };
 }
 
 void engine_run(struct engine *e, u64 duration_ns)
@@ -516,7 +596,7 @@ void engine_run(struct engine *e, u64 duration_ns)
 		e->stopping = true;   /* kernel threads alone: they return at once */
 	if (duration_ns) {
 		simgrid_run_until((double)duration_ns * 1e-9);
-		if (e->nr_live_user) {
+		if (e->nr_live_user && !e->st.stop_reason) {
 			e->st.watchdog_fired = true;
 			kill_everything(e);
 		}

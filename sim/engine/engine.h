@@ -20,6 +20,8 @@ struct engine_stats {
 	u64 tasks_spawned;
 	u64 deadlocks;         /* tasks killed because every live task was parked on a lock */
 	bool watchdog_fired;   /* duration reached with tasks still alive */
+	int stop_reason;       /* 0, or why the run was stopped early (engine_request_stop) */
+	u64 stopped_at_ns;     /* simulated time of that stop */
 };
 
 /* Called (in the dying actor) when a task's function returns or the task is killed. */
@@ -49,6 +51,19 @@ void engine_set_deadlock_handler(struct engine *e, engine_deadlock_fn fn, void *
 void engine_run(struct engine *e, u64 duration_ns);
 
 const struct engine_stats *engine_stats(const struct engine *e);
+
+/* Stopping a run early with partial outputs. engine_request_stop() is async-signal-safe
+ * (a signal handler calls it): reason is the signal number, or one of the limits below.
+ * The run stops at the next scheduling point of any actor (every simcall and every
+ * sampler tick checks): every task is killed as on a deadlock and engine_run() returns.
+ * The first request wins. */
+#define ENGINE_STOP_WALL   (-1)    /* --max-wall: wall-clock time limit reached */
+#define ENGINE_STOP_MEMORY (-2)    /* --max-memory: the host process's peak RSS limit */
+void engine_request_stop(int reason);
+/* 0 for no limit. Checked every few thousand simcalls. */
+void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes);
+/* "SIGINT", "SIGTERM", "the --max-wall limit", ... for messages. */
+const char *engine_stop_reason_str(int reason);
 unsigned engine_nr_cpus(const struct engine *e);
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu);
 

@@ -1,6 +1,9 @@
 /* outdir.c - the output directory: files appear under their final name only when
  * complete (written to a temporary name, then renamed). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,22 @@ struct outdir {
 	char *path;
 	struct pending *open;
 	size_t nr, cap;
+	mode_t mode;              /* 0666 & ~umask */
 };
+
+/* The outdir whose temporary files a second signal removes (one at a time), and a flag
+ * that keeps the handler off the list while it is being changed. */
+static struct outdir *volatile signal_od;
+static volatile sig_atomic_t pending_busy;
+
+void outdir_unlink_pending(void)
+{
+	struct outdir *od = signal_od;
+	if (!od || pending_busy)
+		return;
+	for (size_t i = 0; i < od->nr; i++)
+		unlink(od->open[i].tmp);
+}
 
 static int mkdir_p(const char *path, char *err, size_t errlen)
 {
@@ -50,6 +68,62 @@ static int mkdir_p(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Remove the files listed in an earlier run's manifest (names relative to the dir, one
+ * per line, never absolute or with ".."), then subdirectories they leave empty. */
+static int remove_previous_run(const char *path, char *err, size_t errlen)
+{
+	char *mpath = xasprintf("%s/%s", path, OUTDIR_MANIFEST);
+	FILE *m = fopen(mpath, "r");
+	if (!m) {
+		int e = errno;
+		free(mpath);
+		if (e == ENOENT)
+			return 0;
+		snprintf(err, errlen, "cannot read %s/%s: %s", path, OUTDIR_MANIFEST, strerror(e));
+		return -1;
+	}
+	char line[4096];
+	while (fgets(line, sizeof(line), m)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!*line || line[0] == '/' || strstr(line, ".."))
+			continue;
+		char *f = xasprintf("%s/%s", path, line);
+		unlink(f);
+		char *slash = strrchr(f, '/');
+		if (slash > f + strlen(path)) {
+			*slash = 0;
+			rmdir(f);             /* fails while other files remain: fine */
+		}
+		free(f);
+	}
+	fclose(m);
+	unlink(mpath);
+	free(mpath);
+	return 0;
+}
+
+int outdir_prepare(const char *path, char *err, size_t errlen)
+{
+	if (!path || !*path) {
+		snprintf(err, errlen, "empty output directory name");
+		return -1;
+	}
+	if (mkdir_p(path, err, errlen) < 0)
+		return -1;
+	char *probe = xasprintf("%s/.mmsim-probe.XXXXXX", path);
+	int fd = mkstemp(probe);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create files in output directory %s: %s", path,
+			 strerror(errno));
+		free(probe);
+		return -1;
+	}
+	close(fd);
+	unlink(probe);
+	free(probe);
+	return remove_previous_run(path, err, errlen);
+}
+
 struct outdir *outdir_create(const char *path, char *err, size_t errlen)
 {
 	if (!path || !*path) {
@@ -60,7 +134,24 @@ struct outdir *outdir_create(const char *path, char *err, size_t errlen)
 		return NULL;
 	struct outdir *od = xcalloc(1, sizeof(*od));
 	od->path = xstrdup(path);
+	mode_t um = umask(0);
+	umask(um);
+	od->mode = 0666 & ~um;
+	signal_od = od;
 	return od;
+}
+
+/* Append a committed file's name to the manifest, so the next run into this directory
+ * can remove it. */
+static void manifest_add(struct outdir *od, const char *final)
+{
+	char *mpath = xasprintf("%s/%s", od->path, OUTDIR_MANIFEST);
+	FILE *m = fopen(mpath, "a");
+	if (m) {
+		fprintf(m, "%s\n", final + strlen(od->path) + 1);
+		fclose(m);
+	}
+	free(mpath);
 }
 
 const char *outdir_path(const struct outdir *od)
@@ -91,6 +182,7 @@ FILE *outdir_open(struct outdir *od, const char *name)
 		free(final);
 		return NULL;
 	}
+	fchmod(fd, od->mode);
 	FILE *f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);
@@ -99,11 +191,13 @@ FILE *outdir_open(struct outdir *od, const char *name)
 		free(final);
 		return NULL;
 	}
+	pending_busy = 1;
 	if (od->nr == od->cap) {
 		od->cap = od->cap ? od->cap * 2 : 8;
 		od->open = xrealloc(od->open, od->cap * sizeof(*od->open));
 	}
 	od->open[od->nr++] = (struct pending){ f, tmp, final };
+	pending_busy = 0;
 	return f;
 }
 
@@ -117,9 +211,11 @@ static struct pending *find_pending(struct outdir *od, FILE *f)
 
 static void drop_pending(struct outdir *od, struct pending *p)
 {
+	pending_busy = 1;
 	free(p->tmp);
 	free(p->final);
 	*p = od->open[--od->nr];
+	pending_busy = 0;
 }
 
 int outdir_commit(struct outdir *od, FILE *f)
@@ -143,6 +239,8 @@ int outdir_commit(struct outdir *od, FILE *f)
 	}
 	if (rc)
 		unlink(p->tmp);
+	else
+		manifest_add(od, p->final);
 	drop_pending(od, p);
 	return rc;
 }
@@ -172,6 +270,8 @@ void outdir_destroy(struct outdir *od)
 		return;
 	while (od->nr)
 		outdir_abort(od, od->open[0].f);
+	if (signal_od == od)
+		signal_od = NULL;
 	free(od->open);
 	free(od->path);
 	free(od);

@@ -9,7 +9,18 @@
 
 struct outdir;
 
-/* Create (mkdir -p) the directory. Returns NULL and fills err on failure. */
+/* Before a run: create the directory (mkdir -p), check that files can be created in it,
+ * and remove the files an earlier run wrote there (listed in its manifest, MANIFEST), so
+ * that an out dir never mixes two runs. Returns 0, or -1 with a message in err. */
+int outdir_prepare(const char *path, char *err, size_t errlen);
+#define OUTDIR_MANIFEST ".mmsim-files"
+
+/* Second signal: remove the temporary files of the outputs being written (only
+ * async-signal-safe calls). */
+void outdir_unlink_pending(void);
+
+/* Create (mkdir -p) the directory. Returns NULL and fills err on failure. Every file
+ * committed is appended to the manifest; files are created with mode 0666 & ~umask. */
 struct outdir *outdir_create(const char *path, char *err, size_t errlen);
 void outdir_destroy(struct outdir *od);   /* removes leftover temporary files */
 const char *outdir_path(const struct outdir *od);
