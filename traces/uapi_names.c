@@ -279,7 +279,8 @@ int uapi_parse(const struct uapi_table *t, enum uapi_style style, const char *s,
 					}
 				}
 			}
-		} else {
+		}
+		if (!ok) {   /* names may begin with a digit: "32bit" (MAP_32BIT) */
 			for (unsigned i = 0; i < t->nr && !ok; i++)
 				if (name_eq(t, style, t->syms[i].name, p, n)) {
 					acc |= t->syms[i].value;
