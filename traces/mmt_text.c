@@ -474,7 +474,7 @@ static int parse_time(const char *s, size_t n, u64 *t)
 	size_t i = 0, digits = 0;
 	for (; i < n && isdigit((unsigned char)s[i]); i++) {
 		if (sec > (UINT64_MAX / NSEC_PER_SEC) / 10)
-			return -1;
+			return -2;
 		sec = sec * 10 + (u64)(s[i] - '0');
 	}
 	if (i == 0)
@@ -492,6 +492,8 @@ static int parse_time(const char *s, size_t n, u64 *t)
 		for (; digits < 9; digits++)
 			frac *= 10;
 	}
+	if (sec > (UINT64_MAX - frac) / NSEC_PER_SEC)
+		return -2;                  /* would wrap: more than 2^64-1 ns */
 	*t = sec * NSEC_PER_SEC + frac;
 	return 0;
 }
@@ -507,8 +509,12 @@ int mmt_parse_record(const char *line, struct op *op, char *pathbuf, char *err, 
 
 	/* time */
 	n = token_len(p);
-	if (parse_time(p, n, &t) < 0) {
+	int trc = parse_time(p, n, &t);
+	if (trc < 0) {
 		quote(p, n, q, sizeof(q));
+		if (trc == -2)
+			return fail_at(&c, p, "time %s out of range (at most 18446744073.709551615 "
+					      "s)", q);
 		return fail_at(&c, p, "expected a time SECONDS.NANOSECONDS, got %s", q);
 	}
 	p += n;
