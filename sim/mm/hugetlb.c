@@ -1564,7 +1564,8 @@ static bool hugetlb_busy(const struct hugetlb *h)
 	return h->busy || spin_is_locked(&h->lock) || mutex_is_locked(&h->resize_lock);
 }
 
-void hugetlb_check_after_op(struct task *tsk, const char *what, bool full)
+void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, const void *arg,
+			    bool full)
 {
 	struct hugetlb *h = H(tsk->sim);
 	if (!h || hugetlb_busy(h))
@@ -1606,6 +1607,8 @@ void hugetlb_check_after_op(struct task *tsk, const char *what, bool full)
 	const char *variant = count_variant(h) ? "count" : "resv_map";
 	struct findings *fs = tsk->sim->findings;
 	u64 now = task_now(tsk);
+	char what[160];
+	describe(what, sizeof(what), arg);
 #define REPORT(bit, ...)                                                                    \
 	do {                                                                                \
 		if (fresh & (bit)) {                                                        \

@@ -124,10 +124,12 @@ void hugetlbfs_evict_inode(struct task *tsk, struct inode *inode);
 
 /* Invariants of reference/hugetlb.md §10 (1-3), checked after every op: a violation
  * (Rsvd above Free, a wrapped counter, per-node sums) is reported once as a resv_drift
- * finding naming the op (what: its description), until the counters are consistent
- * again. With full, invariant 4 too: R recomputed from the reservation maps (and the
+ * finding naming the op (described by describe(arg), called only then), until the
+ * counters are consistent again. With full, invariant 4 too: R recomputed from the reservation maps (and the
  * VMA counts). Nothing is checked while another task is inside the hugetlb code. */
-void hugetlb_check_after_op(struct task *tsk, const char *what, bool full);
+typedef void (*hugetlb_describe_fn)(char *buf, size_t len, const void *arg);
+void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, const void *arg,
+			    bool full);
 /* End of run: with no hugetlb file or mapping left, R and S must be back to 0 and F to
  * T. Reported as a resv_drift finding. */
 void hugetlb_check_quiescent(struct sim *sim, u64 now_ns);

@@ -1159,11 +1159,10 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 			       op->tid, msg);
 }
 
-/* The hugetlb pool counters after every op (cheap; the recount of the reservation maps
- * with --check only). */
-static void check_hugetlb(struct task *tsk, const struct op *op)
+/* What check_hugetlb's findings say of the op (built only when one is reported). */
+static void describe_op(char *what, size_t len, const void *arg)
 {
-	char what[160];
+	const struct op *op = arg;
 	switch (op->type) {
 	case OP_MMAP:
 	case OP_MUNMAP:
@@ -1171,16 +1170,21 @@ static void check_hugetlb(struct task *tsk, const struct op *op)
 	case OP_MREMAP:
 	case OP_MADVISE:
 	case OP_TOUCH:
-		snprintf(what, sizeof(what), "%s addr=0x%llx len=%llu (pid %u tid %u)",
+		snprintf(what, len, "%s addr=0x%llx len=%llu (pid %u tid %u)",
 			 op_type_name(op->type), (unsigned long long)op->addr,
 			 (unsigned long long)op->len, op->pid, op->tid);
 		break;
 	default:
-		snprintf(what, sizeof(what), "%s (pid %u tid %u)", op_type_name(op->type), op->pid,
-			 op->tid);
+		snprintf(what, len, "%s (pid %u tid %u)", op_type_name(op->type), op->pid, op->tid);
 		break;
 	}
-	hugetlb_check_after_op(tsk, what, tsk->sim->check);
+}
+
+/* The hugetlb pool counters after every op (cheap; the recount of the reservation maps
+ * with --check only). */
+static void check_hugetlb(struct task *tsk, const struct op *op)
+{
+	hugetlb_check_after_op(tsk, describe_op, op, tsk->sim->check);
 }
 
 void replay_main(struct task *tsk)
