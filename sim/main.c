@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "sweep.h"
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
@@ -60,6 +61,11 @@ static void usage(FILE *f)
 		"                             sched_setaffinity) too. threads.csv: per thread pages\n"
 		"                             touched, faults, SIGSEGV; observed.csv (a trace made by\n"
 		"                             mmsim record): observed vs simulated Rss and faults\n"
+		"  sweep SWEEP.yaml [-o DIR] [-j N] [--list]\n"
+		"                             run a base scenario at every point of a matrix of\n"
+		"                             overrides (knob values, variants, seeds), N points\n"
+		"                             at a time, each into DIR/POINT; resumable; a table\n"
+		"                             and DIR/sweep.csv at the end (mmsim sweep --help)\n"
 		"  validate SCENARIO [--set KEY=VALUE]...\n"
 		"                             check a scenario; print a one-line summary; run nothing\n"
 		"  trace convert|cat|stat ... convert strace / valgrind-lackey logs and .mmt text to\n"
@@ -437,6 +443,8 @@ static int dispatch(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(cmd, "record"))
 		return record_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "sweep"))
+		return sweep_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);
