@@ -614,64 +614,140 @@ static void write_csv(const char *dir, const struct sweep *sw)
 	free(tmp);
 }
 
-static int run_sweep(struct sweep *sw, const char *dir, unsigned jobs, bool quiet)
+/* State of one sweep run (local or MPI coordinator). */
+struct runner {
+	const char *dir;
+	char self[4096];           /* the mmsim executable each point runs */
+	unsigned todo, skipped, done, failed, running;
+	double t0;
+	bool quiet;
+};
+
+/* The executable points run: this one, or plain `mmsim` beside mmsim-mpi. */
+static int find_self(char *self, size_t len)
 {
+	ssize_t n = readlink("/proc/self/exe", self, len - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = 0;
+	char *slash = strrchr(self, '/');
+	if (slash && !strcmp(slash + 1, "mmsim-mpi") && (size_t)(slash - self) + 7 < len) {
+		strcpy(slash + 1, "mmsim");
+		if (access(self, X_OK) < 0)
+			strcpy(slash + 1, "mmsim-mpi");
+	}
+	return 0;
+}
+
+/* Create the out dir and mark the complete points. Returns 0, or 1 with a message. */
+static int runner_prepare(struct runner *r, struct sweep *sw, const char *dir, bool quiet)
+{
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	r->quiet = quiet;
 	char *logs = xasprintf("%s/logs", dir);
-	if (mkdir_one(dir) < 0 || mkdir_one(logs) < 0) {
+	int bad = mkdir_one(dir) < 0 || mkdir_one(logs) < 0;
+	free(logs);
+	if (bad) {
 		fprintf(stderr, "mmsim sweep: -o %s: cannot create the directory: %s\n", dir,
 			strerror(errno));
-		free(logs);
 		return 1;
 	}
-	free(logs);
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n <= 0) {
+	if (find_self(r->self, sizeof(r->self)) < 0) {
 		fprintf(stderr, "mmsim sweep: cannot find the mmsim executable: %s\n", strerror(errno));
 		return 1;
 	}
-	self[n] = 0;
-	unsigned todo = 0, skipped = 0;
 	for (unsigned i = 0; i < sw->nr; i++) {
 		struct point *p = &sw->pts[i];
 		if (p->state == PT_INVALID)
 			continue;
 		if (point_complete(dir, sw, p)) {
 			p->state = PT_SKIPPED;
-			skipped++;
+			r->skipped++;
 		} else {
-			todo++;
+			r->todo++;
 		}
 	}
 	if (!quiet)
 		fprintf(stderr, "mmsim sweep: %u points: %u to run, %u complete already, %u invalid\n",
-			sw->nr, todo, skipped, sw->nr - todo - skipped);
+			sw->nr, r->todo, r->skipped, sw->nr - r->todo - r->skipped);
+	r->t0 = now_s();
+	return 0;
+}
+
+/* A point's run ended: status is its exit status, or -N when killed by signal N. */
+static void point_finished(struct runner *r, struct point *p, int status, double wall)
+{
+	p->wall = wall;
+	if (status >= 0) {
+		p->status = status;
+		/* 4: the simulated kernel deadlocked, outputs written (a result) */
+		if (status == 0 || status == 4) {
+			p->state = PT_DONE;
+			r->done++;
+			return;
+		}
+		char *l = log_first_line(r->dir, p);
+		p->why = xasprintf("exit %d: %s", status, l);
+		free(l);
+	} else {
+		p->status = 128 - status;
+		p->why = xasprintf("killed by signal %d", -status);
+	}
+	p->state = PT_FAILED;
+	r->failed++;
+	fprintf(stderr, "mmsim sweep: point %s failed: %s\n", p->name, p->why);
+}
+
+static int wait_status(int wstatus)
+{
+	return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -WTERMSIG(wstatus);
+}
+
+/* Table, sweep.csv, exit status. */
+static int runner_finish(struct runner *r, struct sweep *sw)
+{
+	write_csv(r->dir, sw);
+	write_table(stdout, sw);
+	if (sweep_signal) {
+		fprintf(stderr, "mmsim sweep: interrupted; run the same command again to complete "
+				"the remaining points\n");
+		return EXIT_INTERRUPTED;
+	}
+	unsigned invalid = sw->nr - r->todo - r->skipped;
+	return r->failed || invalid ? 1 : 0;
+}
+
+static int run_sweep(struct sweep *sw, const char *dir, unsigned jobs, bool quiet)
+{
+	struct runner r;
+	if (runner_prepare(&r, sw, dir, quiet))
+		return 1;
 	struct sigaction sa = { .sa_handler = on_sweep_signal }, old[3];
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old[0]);
 	sigaction(SIGTERM, &sa, &old[1]);
 	sigaction(SIGHUP, &sa, &old[2]);
-	double t0 = now_s();
-	unsigned next = 0, running = 0, done = 0, failed = 0;
+	unsigned next = 0;
 	bool changed = false;
 	for (;;) {
-		while (!sweep_signal && running < jobs && next < sw->nr) {
+		while (!sweep_signal && r.running < jobs && next < sw->nr) {
 			struct point *p = &sw->pts[next++];
 			if (p->state != PT_PENDING)
 				continue;
-			if (start_point(self, dir, sw, p) < 0) {
+			if (start_point(r.self, dir, sw, p) < 0) {
 				p->state = PT_FAILED;
 				fprintf(stderr, "mmsim sweep: point %s failed: %s\n", p->name, p->why);
-				failed++;
+				r.failed++;
 				changed = true;
 				continue;
 			}
-			running++;
+			r.running++;
 		}
 		if (changed && !quiet)
-			progress(sw, done, failed, running, todo, t0);
+			progress(sw, r.done, r.failed, r.running, r.todo, r.t0);
 		changed = false;
-		if (!running)
+		if (!r.running)
 			break;
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
@@ -684,45 +760,161 @@ static int run_sweep(struct sweep *sw, const char *dir, unsigned jobs, bool quie
 			struct point *p = &sw->pts[i];
 			if (p->state != PT_RUNNING || p->pid != pid)
 				continue;
-			running--;
-			p->wall = now_s() - p->start;
-			if (WIFEXITED(status)) {
-				p->status = WEXITSTATUS(status);
-				/* 4: the simulated kernel deadlocked, outputs written (a result) */
-				if (p->status == 0 || p->status == 4) {
-					p->state = PT_DONE;
-					done++;
-				} else {
-					p->state = PT_FAILED;
-					char *l = log_first_line(dir, p);
-					p->why = xasprintf("exit %d: %s", p->status, l);
-					free(l);
-					failed++;
-				}
-			} else {
-				p->status = 128 + WTERMSIG(status);
-				p->state = PT_FAILED;
-				p->why = xasprintf("killed by signal %d", WTERMSIG(status));
-				failed++;
-			}
-			if (p->state == PT_FAILED)
-				fprintf(stderr, "mmsim sweep: point %s failed: %s\n", p->name, p->why);
+			r.running--;
+			point_finished(&r, p, wait_status(status), now_s() - p->start);
 			changed = true;
 		}
 	}
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
-	write_csv(dir, sw);
-	write_table(stdout, sw);
-	if (sweep_signal) {
-		fprintf(stderr, "mmsim sweep: interrupted; run the same command again to complete "
-				"the remaining points\n");
-		return EXIT_INTERRUPTED;
-	}
-	unsigned invalid = sw->nr - todo - skipped;
-	return failed || invalid ? 1 : 0;
+	return runner_finish(&r, sw);
 }
+
+/* ---- MPI: a coordinator (rank 0) hands out points as workers free up ---- */
+
+/* The ranks of a job started by mpirun/mpiexec (Open MPI, MPICH) or srun, 0 if none. */
+static long launcher_ranks(void)
+{
+	static const char *const vars[] = { "OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE" };
+	for (size_t i = 0; i < ARRAY_SIZE(vars); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strtol(v, NULL, 10);
+	}
+	return getenv("PMIX_RANK") ? 2 : 0;   /* a PMIx launch without the size variable */
+}
+
+#ifdef MMSIM_MPI
+#include <mpi.h>
+
+enum { TAG_RESULT = 1, TAG_POINT = 2 };
+
+/* Worker -> coordinator: {point index or -1 (ready), run status, wall time in us}.
+ * Coordinator -> worker: a point index, or -1 (no more: stop). */
+static int mpi_coordinator(struct sweep *sw, const char *dir, bool quiet, int size)
+{
+	struct runner r;
+	int rc = runner_prepare(&r, sw, dir, quiet);
+	char *ranks_path = xasprintf("%s/ranks.txt", dir);
+	int *assigned = xcalloc((size_t)size, sizeof(*assigned));
+	for (int i = 0; i < size; i++)
+		assigned[i] = -1;
+	unsigned next = 0;
+	int live = size - 1;
+	while (live > 0) {
+		long msg[3];
+		MPI_Status st;
+		MPI_Recv(msg, 3, MPI_LONG, MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &st);
+		int w = st.MPI_SOURCE;
+		if (msg[0] >= 0 && (unsigned long)msg[0] < sw->nr) {
+			struct point *p = &sw->pts[msg[0]];
+			r.running--;
+			point_finished(&r, p, (int)msg[1], (double)msg[2] * 1e-6);
+			assigned[w] = -1;
+		}
+		long give = -1;
+		while (!rc && next < sw->nr && give < 0) {
+			if (sw->pts[next].state == PT_PENDING)
+				give = next;
+			next++;
+		}
+		if (give >= 0) {
+			sw->pts[give].state = PT_RUNNING;
+			assigned[w] = (int)give;
+			r.running++;
+		} else {
+			live--;
+		}
+		/* who runs what, for a rank that dies (mpirun then names the rank) */
+		FILE *f = fopen(ranks_path, "w");
+		if (f) {
+			for (int i = 1; i < size; i++)
+				fprintf(f, "rank %d: %s\n", i,
+					assigned[i] >= 0 ? sw->pts[assigned[i]].name : "(idle)");
+			fclose(f);
+		}
+		MPI_Send(&give, 1, MPI_LONG, w, TAG_POINT, MPI_COMM_WORLD);
+		if (!quiet && msg[0] >= 0)
+			progress(sw, r.done, r.failed, r.running, r.todo, r.t0);
+	}
+	free(assigned);
+	free(ranks_path);
+	return rc ? rc : runner_finish(&r, sw);
+}
+
+static void mpi_worker(struct sweep *sw, const char *dir)
+{
+	char self[4096];
+	if (find_self(self, sizeof(self)) < 0)
+		self[0] = 0;
+	long msg[3] = { -1, 0, 0 };
+	for (;;) {
+		long idx;
+		MPI_Send(msg, 3, MPI_LONG, 0, TAG_RESULT, MPI_COMM_WORLD);
+		MPI_Recv(&idx, 1, MPI_LONG, 0, TAG_POINT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (idx < 0 || (unsigned long)idx >= sw->nr)
+			break;
+		struct point *p = &sw->pts[idx];
+		msg[0] = idx;
+		if (!self[0] || start_point(self, dir, sw, p) < 0) {
+			msg[1] = 127;     /* the coordinator reads the log: there is none */
+			msg[2] = 0;
+			continue;
+		}
+		int wstatus;
+		while (waitpid(p->pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+		msg[1] = wait_status(wstatus);
+		msg[2] = (long)((now_s() - p->start) * 1e6);
+	}
+}
+
+static int sweep_mpi(struct sweep *sw, const char *dir, bool quiet)
+{
+	int rank, size, rc = 0;
+	MPI_Init(NULL, NULL);
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (size < 2) {
+		if (rank == 0)
+			rc = run_sweep(sw, dir, (unsigned)max(sysconf(_SC_NPROCESSORS_ONLN), 1L), quiet);
+	} else if (rank == 0) {
+		rc = mpi_coordinator(sw, dir, quiet, size);
+	} else {
+		/* the coordinator creates the directories before handing out points */
+		mpi_worker(sw, dir);
+	}
+	MPI_Finalize();
+	return rc;
+}
+#endif
+
+#ifndef MMSIM_MPI
+/* Launched by mpirun/srun with several ranks: this executable has no MPI, so it hands
+ * over to mmsim-mpi beside it (exec: the same process keeps the launcher's environment).
+ * Returns only when that is impossible, with the exit status. */
+static int exec_mmsim_mpi(int argc, char **argv, long ranks)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+		strcpy(slash ? slash + 1 : self, "mmsim-mpi");
+		char **av = xcalloc((size_t)argc + 2, sizeof(*av));
+		av[0] = self;
+		for (int i = 0; i < argc; i++)
+			av[i + 1] = argv[i];
+		execv(self, av);
+		free(av);
+	}
+	fprintf(stderr, "mmsim sweep: started by an MPI launcher with %ld ranks, but this mmsim "
+			"has no MPI support and mmsim-mpi is not beside it (install libopenmpi-dev "
+			"and rebuild: CMake builds mmsim-mpi when it finds MPI)\n", ranks);
+	return EXIT_BAD_INPUT;
+}
+#endif
 
 static void sweep_usage(FILE *f)
 {
@@ -738,6 +930,12 @@ static void sweep_usage(FILE *f)
 		"At the end: a table on stdout and DIR/sweep.csv (point, status, exit, wall time).\n"
 		"Exit status: 0 every point complete, 1 some point invalid or failed, 2 bad sweep\n"
 		"file or command line, 6 interrupted.\n"
+		"\n"
+		"On a cluster: mpirun -np N mmsim sweep SWEEP.yaml -o DIR (or srun): rank 0 hands\n"
+		"points out to the other ranks as they free up, each rank running one point at a\n"
+		"time into the shared DIR; DIR/ranks.txt says which rank runs which point (when a\n"
+		"rank dies, mpirun names it). Needs mmsim-mpi, built beside mmsim when CMake finds\n"
+		"MPI (Debian: libopenmpi-dev).\n"
 		"\n"
 		"Sweep file (YAML; keys and values as --set takes them):\n"
 		"  base: SCENARIO.yaml          the scenario every point starts from (a path\n"
@@ -799,6 +997,11 @@ int sweep_main(int argc, char **argv)
 	}
 	if (jobs < 1)
 		jobs = 1;
+	bool mpi = !list && launcher_ranks() > 1;
+#ifndef MMSIM_MPI
+	if (mpi)
+		return exec_mmsim_mpi(argc, argv, launcher_ranks());
+#endif
 	struct sweep sw;
 	struct diag *d = diag_create();
 	if (sweep_load(&sw, file, d) < 0) {
@@ -809,7 +1012,13 @@ int sweep_main(int argc, char **argv)
 	}
 	diag_destroy(d);
 	unsigned bad = sweep_validate(&sw);
-	for (unsigned i = 0; i < sw.nr; i++)
+	const char *rank = getenv("OMPI_COMM_WORLD_RANK");
+	if (!rank)
+		rank = getenv("PMI_RANK");
+	if (!rank)
+		rank = getenv("PMIX_RANK");
+	bool rank0 = !rank || !strcmp(rank, "0");   /* only the coordinator speaks */
+	for (unsigned i = 0; i < sw.nr && rank0; i++)
 		if (sw.pts[i].state == PT_INVALID)
 			fprintf(stderr, "mmsim sweep: point %s is invalid:\n%s\n", sw.pts[i].name,
 				sw.pts[i].why);
@@ -820,7 +1029,12 @@ int sweep_main(int argc, char **argv)
 			       sw.pts[i].state == PT_INVALID ? " (invalid)" : "");
 		rc = bad ? 1 : 0;
 	} else {
-		rc = run_sweep(&sw, dir, (unsigned)jobs, quiet);
+#ifdef MMSIM_MPI
+		if (mpi)
+			rc = sweep_mpi(&sw, dir, quiet);
+		else
+#endif
+			rc = run_sweep(&sw, dir, (unsigned)jobs, quiet);
 	}
 	sweep_free(&sw);
 	return rc;
