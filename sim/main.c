@@ -11,6 +11,7 @@
 
 #include "sim.h"
 #include "sweep.h"
+#include "analysis/compare.h"
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
@@ -66,6 +67,11 @@ static void usage(FILE *f)
 		"                             overrides (knob values, variants, seeds), N points\n"
 		"                             at a time, each into DIR/POINT; resumable; a table\n"
 		"                             and DIR/sweep.csv at the end (mmsim sweep --help)\n"
+		"  compare DIR_A DIR_B [DIR...] | compare SWEEP_DIR [-o OUT]\n"
+		"                             key metrics of runs side by side with their change,\n"
+		"                             or of every point of a sweep: a table, a CSV and\n"
+		"                             gnuplot plots against the swept knobs\n"
+		"                             (mmsim compare --help)\n"
 		"  validate SCENARIO [--set KEY=VALUE]...\n"
 		"                             check a scenario; print a one-line summary; run nothing\n"
 		"  trace convert|cat|stat ... convert strace / valgrind-lackey logs and .mmt text to\n"
@@ -445,6 +451,8 @@ static int dispatch(int argc, char **argv)
 		return record_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "sweep"))
 		return sweep_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "compare"))
+		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);
