@@ -435,6 +435,9 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 		for (unsigned i = 0; i < nr_write; i++)
 			pfn_to_page(sim->phys, write[i])->flags &= ~PG_dirty;
 		swap_io(tsk, true, nr_write);
+		/* pageout's nr_vmscan_write; nr_written at the end of each page's writeback */
+		mod_node_page_state(tsk, nid, NR_VMSCAN_WRITE, nr_write);
+		mod_node_page_state(tsk, nid, NR_WRITTEN, nr_write);
 		nr_io += nr_write;
 		for (unsigned i = 0; i < nr_write; i++) {
 			if (remove_swapped_page(tsk, write[i])) {
@@ -507,6 +510,8 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 		if (r == RECLAIM_WRITE) {
 			pg->flags &= ~PG_dirty;
 			swap_io(tsk, true, 1);
+			mod_node_page_state(tsk, page_to_nid(sim->phys, pfn), NR_VMSCAN_WRITE, 1);
+			mod_node_page_state(tsk, page_to_nid(sim->phys, pfn), NR_WRITTEN, 1);
 			r = remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
 		}
 		if (r == RECLAIM_FREED) {

@@ -921,6 +921,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			 * modelled) */
 			charge(tsk, tsk->sim->cost->syscall_entry_ns);
 			drop_slab(tsk);
+			count_vm_event(tsk, DROP_SLAB);
 			for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
 				shrink_deferred_split(tsk, n, 0);
 			known = true;
