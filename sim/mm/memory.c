@@ -877,3 +877,30 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 	}
 	return 0;
 }
+
+/* ---- mm_pgtables_bytes ---- */
+
+static u64 count_distinct(u64 *v, u64 n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	u64 d = 0;
+	for (u64 i = 0; i < n; i++)
+		d += !i || v[i] != v[i - 1];
+	return d;
+}
+
+u64 mm_pgtables_bytes(const struct mm_struct *mm)
+{
+	/* PTE tables as counted; a PMD table for every 1 GiB holding a PMD entry, a PUD
+	 * table for every 512 GiB holding one of those (4 KiB each, x86_64 4-level) */
+	u64 *pud = xcalloc(mm->cap_pmds + 1, sizeof(*pud)), n = 0;
+	for (u32 i = 0; i < mm->cap_pmds; i++)
+		if (mm->pmds[i].used && mm->pmds[i].kind != PMD_NONE)
+			pud[n++] = mm->pmds[i].index >> 9;
+	u64 pmd_tables = count_distinct(pud, n);
+	for (u64 i = 0; i < n; i++)
+		pud[i] >>= 9;
+	u64 pud_tables = count_distinct(pud, n);
+	free(pud);
+	return (mm->nr_ptes + pmd_tables + pud_tables) * PAGE_SIZE;
+}

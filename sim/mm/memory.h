@@ -77,5 +77,9 @@ struct pmd_slot *pmd_alloc_slot(struct mm_struct *mm, u64 addr);
 /* Free every page table; with tsk, their pages go back to the allocator (exit), without
  * only host memory is released (after the run). */
 void pgtables_destroy(struct task *tsk, struct mm_struct *mm);
+/* Bytes of page tables (mm_pgtables_bytes): the PTE tables, plus the PMD and PUD tables
+ * above the PMD entries in use (the upper levels are not kept as tables: counted from the
+ * entries, as if each were freed with its last entry). */
+u64 mm_pgtables_bytes(const struct mm_struct *mm);
 
 #endif

@@ -312,6 +312,8 @@ void swap_free(struct task *tsk, u64 slot)
 void swap_io(struct task *tsk, bool write, u64 npages)
 {
 	count_vm_events(tsk, write ? PSWPOUT : PSWPIN, npages);
+	/* submit_bio's pgpgin/pgpgout (sectors, shown in KiB: kept in KiB here) */
+	count_vm_events(tsk, write ? PGPGOUT : PGPGIN, npages << (PAGE_SHIFT - 10));
 	task_disk_io(tsk, write, npages << PAGE_SHIFT);
 }
 

@@ -47,7 +47,10 @@ struct scan_control {
 	int priority;
 	unsigned reclaim_idx;
 	bool may_swap, may_writepage, kswapd, ignore_references;
-	bool may_deactivate_anon, may_deactivate_file, cache_trim_mode;
+	bool may_deactivate_anon, may_deactivate_file, cache_trim_mode, file_is_tiny;
+	/* an active list was left alone (may_deactivate said no); with nothing reclaimed,
+	 * try_to_free_pages retries every priority with force_deactivate */
+	bool skipped_deactivate, force_deactivate;
 };
 
 static inline bool is_file_lru(enum lru_list l)
@@ -174,6 +177,17 @@ static void putback_batch(struct task *tsk, unsigned nid, const u64 *pages, unsi
 	unsigned nr_dead = 0;
 	if (!n)
 		return;
+	/* A swap cache page whose last swap entry was zapped while reclaim held it isolated
+	 * (swap_free leaves isolated pages alone): the kernel's free_swap_and_cache would
+	 * have taken it out of the swap cache, its folio being unlocked on the keep list,
+	 * so it goes now, and with it the slot, instead of staying cached for nobody. */
+	for (unsigned i = 0; i < n; i++) {
+		struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
+		if ((pg->flags & (PG_swapcache | PG_anon | PG_transhuge)) == (PG_swapcache | PG_anon) &&
+		    !pg->mapcount && pg->refcount == 2 &&
+		    !swap_count(sim, page_swap_slot(sim, pages[i])))
+			delete_from_swap_cache(tsk, pages[i]);
+	}
 	spin_lock(tsk, &lv->lru_lock);
 	for (unsigned i = 0; i < n; i++) {
 		struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
@@ -421,6 +435,9 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 		for (unsigned i = 0; i < nr_write; i++)
 			pfn_to_page(sim->phys, write[i])->flags &= ~PG_dirty;
 		swap_io(tsk, true, nr_write);
+		/* pageout's nr_vmscan_write; nr_written at the end of each page's writeback */
+		mod_node_page_state(tsk, nid, NR_VMSCAN_WRITE, nr_write);
+		mod_node_page_state(tsk, nid, NR_WRITTEN, nr_write);
 		nr_io += nr_write;
 		for (unsigned i = 0; i < nr_write; i++) {
 			if (remove_swapped_page(tsk, write[i])) {
@@ -493,6 +510,8 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 		if (r == RECLAIM_WRITE) {
 			pg->flags &= ~PG_dirty;
 			swap_io(tsk, true, 1);
+			mod_node_page_state(tsk, page_to_nid(sim->phys, pfn), NR_VMSCAN_WRITE, 1);
+			mod_node_page_state(tsk, page_to_nid(sim->phys, pfn), NR_WRITTEN, 1);
 			r = remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
 		}
 		if (r == RECLAIM_FREED) {
@@ -509,6 +528,13 @@ u64 reclaim_pages(struct task *tsk, const u64 *pfns, unsigned n)
 
 /* ---- get_scan_count, shrink_lruvec, shrink_node ---- */
 
+/* get_scan_count: how many pages of each list to scan at this priority. The branches, in
+ * the kernel's order: no swap (or may_swap off) -> file only; priority 0 with swappiness
+ * -> every list by size (SCAN_EQUAL; swappiness 0 does not get it); file_is_tiny -> anon
+ * only, whatever the swappiness (global reclaim swaps rather than OOM-kill: memcg's
+ * swappiness-0 file-only branch is not modelled, there being no memcg); cache_trim_mode
+ * -> file only; else SCAN_FRACT, the split by swappiness and the recent anon/file
+ * costs. */
 static void get_scan_count(struct sim *sim, struct scan_control *sc, unsigned nid, u64 nr[NR_LRU_LISTS])
 {
 	struct lruvec *lv = node_lruvec(sim, nid);
@@ -519,6 +545,8 @@ static void get_scan_count(struct sim *sim, struct scan_control *sc, unsigned ni
 		balance = SCAN_FILE;
 	else if (!sc->priority && swappiness)
 		balance = SCAN_EQUAL;
+	else if (sc->file_is_tiny)
+		balance = SCAN_ANON;
 	else if (sc->cache_trim_mode)
 		balance = SCAN_FILE;
 	else {
@@ -565,6 +593,8 @@ static void shrink_lruvec(struct task *tsk, struct scan_control *sc, unsigned ni
 				bool may = is_file_lru(lru) ? sc->may_deactivate_file : sc->may_deactivate_anon;
 				if (may)
 					shrink_active_list(tsk, sc, nid, lru, n);
+				else
+					sc->skipped_deactivate = true;
 			} else {
 				shrink_inactive_list(tsk, sc, nid, lru, n);
 			}
@@ -585,9 +615,23 @@ static void shrink_node(struct task *tsk, struct scan_control *sc, unsigned nid)
 	struct sim *sim = tsk->sim;
 	struct lruvec *lv = node_lruvec(sim, nid);
 	u64 before = sc->nr_reclaimed;
-	sc->may_deactivate_anon = inactive_is_low(lv, LRU_INACTIVE_ANON);
-	sc->may_deactivate_file = inactive_is_low(lv, LRU_INACTIVE_FILE);
+	sc->may_deactivate_anon = sc->force_deactivate || inactive_is_low(lv, LRU_INACTIVE_ANON);
+	sc->may_deactivate_file = sc->force_deactivate || inactive_is_low(lv, LRU_INACTIVE_FILE);
 	sc->cache_trim_mode = (lv->nr[LRU_INACTIVE_FILE] >> sc->priority) && !sc->may_deactivate_file;
+	/* file_is_tiny: file pages and free memory together under the zones' high watermarks
+	 * (so file reclaim alone cannot balance the node), the inactive anon list not low
+	 * and big enough to scan at this priority: scan anon, whatever the swappiness */
+	struct pglist_data *pgdat = sim->phys->node_data[nid];
+	u64 free = 0, high = 0;
+	for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+		const struct zone *z = &pgdat->node_zones[zi];
+		free += z->free_pages;
+		if (z->populated)
+			high += wmark_pages(z, WMARK_HIGH);
+	}
+	u64 file = lv->nr[LRU_ACTIVE_FILE] + lv->nr[LRU_INACTIVE_FILE];
+	sc->file_is_tiny = file + free <= high && !sc->may_deactivate_anon &&
+			   (lv->nr[LRU_INACTIVE_ANON] >> sc->priority);
 	shrink_lruvec(tsk, sc, nid);
 	/* shrink_slab after the LRUs, as shrink_node does: the slab caches' shrinkers (freed
 	 * slab pages count as reclaimed, reclaim_state->reclaimed_slab) and the THP deferred
@@ -629,6 +673,7 @@ static u64 try_to_free_pages(void *arg, struct task *tsk, gfp_t gfp, unsigned or
 		.may_writepage = true,
 	};
 	struct pglist_data *pgdat = sim->phys->node_data[preferred_nid];
+retry:
 	do {
 		u64 done = 0;
 		for (unsigned i = 0; i < pgdat->nr_zonelist; i++) {
@@ -645,6 +690,14 @@ static u64 try_to_free_pages(void *arg, struct task *tsk, gfp_t gfp, unsigned or
 				goto out;
 		}
 	} while (--sc.priority >= 0);
+	/* nothing reclaimed while an active list was spared: once more at every priority,
+	 * deactivating whatever the inactive:active ratio says (do_try_to_free_pages) */
+	if (!sc.nr_reclaimed && sc.skipped_deactivate) {
+		sc.priority = DEF_PRIORITY;
+		sc.force_deactivate = true;
+		sc.skipped_deactivate = false;
+		goto retry;
+	}
 out:
 	return sc.nr_reclaimed;
 }

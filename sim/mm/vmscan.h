@@ -2,8 +2,10 @@
  * direct reclaim in the allocator's slow path, both shrinking the LRU lists of a node.
  *
  * Modelled: get_scan_count (swappiness with the anon/file cost balance, file only when
- * there is no free swap or enough inactive file: cache_trim_mode, equal split at priority
- * 0), priorities 12 -> 0, SWAP_CLUSTER_MAX batches, inactive_is_low aging of the active
+ * there is no free swap or enough inactive file: cache_trim_mode, anon only when file
+ * and free pages are under the high watermarks: file_is_tiny, whatever the swappiness,
+ * equal split at priority 0 unless swappiness is 0), a last pass with forced
+ * deactivation when an active list was spared and nothing was reclaimed, priorities 12 -> 0, SWAP_CLUSTER_MAX batches, inactive_is_low aging of the active
  * lists, page_referenced through the reverse map (young PTEs cleared, PG_referenced,
  * activation of pages referenced twice or by several PTEs and of referenced executable
  * file pages), swap-out of anonymous pages (slot, swap cache, try_to_unmap to swap
@@ -16,7 +18,9 @@
  * the allocator's oom_kill hook). Swap I/O is synchronous for the reclaimer: a batch of
  * up to 32 pages is one request.
  * Not modelled: writeback of dirty file pages (they stay), shmem swap-out (shmem pages
- * stay), memcg, the unevictable list, throttling of direct reclaim, node_reclaim (and
+ * stay), anon workingset refault detection (shadow entries in the swap cache, so refaults
+ * never set may_deactivate), shrink_lruvec's proportional adjustment once the target is
+ * reached (it stops), the per-zone list sizes of a restricted reclaim_idx, memcg, the unevictable list, throttling of direct reclaim, node_reclaim (and
  * zone_reclaim_mode), swap cache pages that no process maps yet are not migrated by
  * compaction (they have no owner in the reverse map). */
 #ifndef MMSIM_MM_VMSCAN_H

@@ -221,10 +221,31 @@ static s64 do_sched_setaffinity(struct task *tsk, struct replay_thread *rt, cons
 	return 0;
 }
 
-/* oom_badness: the pages a process would give back. */
+/* oom_badness: the pages a process would give back (rss, swap entries, page tables). */
 static u64 oom_badness(const struct mm_struct *mm)
 {
-	return mm->rss_anon + mm->rss_file + mm->rss_shmem + mm->swap_ents + mm->nr_ptes;
+	return mm->rss_anon + mm->rss_file + mm->rss_shmem + mm->swap_ents +
+	       mm_pgtables_bytes(mm) / PAGE_SIZE;
+}
+
+/* __oom_kill_process: mark the victim (its threads stop at their next op or page), count
+ * it and report it once, in the kernel's words (UID 0, oom_score_adj 0: neither is
+ * modelled). */
+static void oom_kill_process(struct task *tsk, struct replay_totals *t, struct process *victim)
+{
+	struct mm_struct *mm = victim->mm;
+	mm->oom_victim = true;
+	t->oom_kills++;
+	count_vm_event(tsk, OOM_KILL);
+	finding_report(tsk->sim->findings, FINDING_OOM_KILL, task_now(tsk),
+		       "Out of memory: Killed process %u (%s) total-vm:%llukB, anon-rss:%llukB, "
+		       "file-rss:%llukB, shmem-rss:%llukB, UID:0 pgtables:%llukB oom_score_adj:0",
+		       victim->pid, victim->comm,
+		       (unsigned long long)(mm->total_vm << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_anon << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_file << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm->rss_shmem << (PAGE_SHIFT - 10)),
+		       (unsigned long long)(mm_pgtables_bytes(mm) >> 10));
 }
 
 /* The oom_reaper: unmap the victim's private anonymous memory now, without waiting for
@@ -267,16 +288,7 @@ static int oom_kill(void *arg, struct task *tsk, gfp_t gfp, unsigned order)
 	if (!victim)
 		return 0;
 	struct mm_struct *mm = victim->mm;
-	mm->oom_victim = true;
-	w->totals.oom_kills++;
-	count_vm_event(tsk, OOM_KILL);
-	finding_report(tsk->sim->findings, FINDING_OOM_KILL, task_now(tsk),
-		       "Out of memory: Killed process %u (%s) total-vm:%llukB, anon-rss:%llukB, "
-		       "file-rss:%llukB, shmem-rss:%llukB (chosen by %s, tid %u)", victim->pid,
-		       victim->comm, (unsigned long long)(mm->total_vm << (PAGE_SHIFT - 10)),
-		       (unsigned long long)(mm->rss_anon << (PAGE_SHIFT - 10)),
-		       (unsigned long long)(mm->rss_file << (PAGE_SHIFT - 10)),
-		       (unsigned long long)(mm->rss_shmem << (PAGE_SHIFT - 10)), tsk->comm, tsk->tid);
+	oom_kill_process(tsk, &w->totals, victim);
 	if (mm == tsk->mm)
 		return -1;
 	oom_reap(tsk, mm);
@@ -909,6 +921,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			 * modelled) */
 			charge(tsk, tsk->sim->cost->syscall_entry_ns);
 			drop_slab(tsk);
+			count_vm_event(tsk, DROP_SLAB);
 			for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
 				shrink_deferred_split(tsk, n, 0);
 			known = true;
@@ -1014,12 +1027,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		} else if (mm->oom_victim) {
 			return false;   /* killed by the OOM killer (reported there) */
 		} else {
-			/* The allocator could not serve the fault: the OOM killer picks this
-			 * thread's process (the reclaim/OOM model refines the choice). */
-			t->oom_kills++;
-			finding_report(tsk->sim->findings, FINDING_OOM_KILL, task_now(tsk),
-				       "out of memory: killed process %u (%s) faulting at 0x%llx",
-				       rt->proc->pid, rt->proc->comm, (unsigned long long)op->addr);
+			/* The allocator failed the fault without an OOM kill (no victim left, or
+			 * the victim never exits). 6.1 would retry the fault for ever
+			 * (pagefault_out_of_memory); here the process goes, reported once as a
+			 * kill, and its other threads stop without a word. */
+			oom_kill_process(tsk, t, rt->proc);
 			return false;
 		}
 		break;
