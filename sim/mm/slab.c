@@ -16,7 +16,7 @@
 
 static DEFINE_LOCK_CLASS(list_lock_class, "&n->list_lock", LOCK_SPIN);
 
-static const struct kmem_defrag_ops move_ops;
+static const struct kmem_defrag_ops move_ops, xa_node_move_ops;
 
 /* The boot caches: object size (slabinfo <objsize>) and slab order (<pagesperslab>), read
  * from /proc/slabinfo of the development host (Linux 6.18, 2 CPUs, SLUB, Dec 2026):
@@ -191,7 +191,9 @@ void slab_create(struct sim *sim)
 					i == SLAB_SHMEM_INODE || i == SLAB_RADIX_TREE_NODE) :
 				       ss->movable == SLAB_MOVABLE_XA_NODE && i == SLAB_RADIX_TREE_NODE;
 		if (movable)
-			kmem_cache_setup_defrag(s, &move_ops, s);
+			kmem_cache_setup_defrag(s, i == SLAB_RADIX_TREE_NODE ? &xa_node_move_ops :
+									      &move_ops,
+						s);
 	}
 }
 
@@ -745,6 +747,111 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 }
 
 static const struct kmem_defrag_ops move_ops = { move_can_free, move_reclaim };
+
+/* ---- XArray nodes (radix_tree_node) ---- */
+
+/* A leaf whose used slots all hold shadow entries: on the workingset shadow LRU
+ * (workingset_update_node puts it there). */
+bool xa_node_shadow_only(const struct xa_node *n)
+{
+	if (n->shift || !n->count)
+		return false;
+	for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
+		if (n->entry[i] && !xa_is_value(n->entry[i]))
+			return false;
+	return true;
+}
+
+/* Linked into its tree (node->array set and reachable from the parent or the head). */
+static bool xa_node_in_tree(const struct xa_node *n)
+{
+	if (!n->array)
+		return false;
+	return n->parent ? n->parent->child[n->offset] == n : n->array->head == n;
+}
+
+static struct xa_node *xa_node_of(const struct slab *sl, unsigned idx)
+{
+	return container_of(sl->owners[idx].ref, struct xa_node, slab_obj);
+}
+
+/* Phase 1 for XArray nodes (Wilcox's rules): a node not yet linked into a tree (array
+ * NULL in the kernel) or on the shadow LRU (its list lock cannot be taken here) refuses
+ * the whole slab, as does one whose xa_lock is held (under modification). */
+static bool xa_node_can_free(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	if (!move_can_free(arg, tsk, objs, nr))
+		return false;
+	struct slab_state *ss = tsk->sim->slab;
+	for (unsigned i = 0; i < nr; i++) {
+		unsigned idx;
+		struct slab *sl = obj_to_slab(tsk->sim, objs[i], &idx);
+		const struct xa_node *n = xa_node_of(sl, idx);
+		if (!xa_node_in_tree(n)) {
+			ss->xa_refused_not_in_tree++;
+			return false;
+		}
+		if (xa_node_shadow_only(n)) {
+			ss->xa_refused_shadow++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Phase 2 for XArray nodes: move_reclaim's allocate, xa_lock, copy, repoint and RCU free,
+ * plus the reparenting of the node's children (one store each) and the RCU-safe store
+ * of the new node in its parent's slot. */
+static void xa_node_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	u64 before = tsk->sim->slab->defrag_moved;
+	unsigned children = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		unsigned idx;
+		struct slab *sl = obj_to_slab(tsk->sim, objs[i], &idx);
+		if (sl && sl->owners && sl->owners[idx].ref) {
+			const struct xa_node *n = xa_node_of(sl, idx);
+			children += n->shift ? n->count : 0;
+		}
+	}
+	move_reclaim(arg, tsk, objs, nr);
+	if (tsk->sim->slab->defrag_moved > before)
+		charge(tsk, (u64)(children + 1) * tsk->sim->cost->atomic_local_ns);
+	tsk->sim->slab->xa_nodes_moved += tsk->sim->slab->defrag_moved - before;
+}
+
+static const struct kmem_defrag_ops xa_node_move_ops = { xa_node_can_free, xa_node_reclaim };
+
+void slab_xa_node_alloc(struct task *tsk, struct xa_node *n)
+{
+	if (!tsk || !tsk->sim->slab || !tsk->sim->slab->account_users)
+		return;
+	/* under the xa_lock: no reclaim (xas_nomem's GFP_KERNEL retry is not modelled) */
+	n->slab_obj = kmem_cache_alloc(tsk, kmem_cache_get(tsk->sim, SLAB_RADIX_TREE_NODE),
+				       GFP_NOWAIT | __GFP_NOWARN);
+	if (!n->slab_obj)
+		return;
+	struct inode *inode = container_of(n->array, struct inode, i_pages);
+	/* only the XArray has its own lock to move nodes under; the tree_lock era's radix
+	 * tree (variants.pagecache.lookup: tree_lock) left locking to its callers: no owner,
+	 * so phase 1 refuses its nodes */
+	if (tsk->sim->scn->variants.pagecache_lookup != PAGECACHE_LOOKUP_TREE_LOCK)
+		slab_set_owner(tsk->sim, n->slab_obj, &n->slab_obj, &inode->i_pages_lock);
+}
+
+void slab_xa_node_free(struct sim *sim, struct task *tsk, struct xa_node *n)
+{
+	if (!n->slab_obj)
+		return;
+	if (!tsk) {
+		/* freed outside a task (teardown): the object stays, but no longer owned */
+		slab_set_owner(sim, n->slab_obj, NULL, NULL);
+		n->slab_obj = 0;
+		return;
+	}
+	kmem_cache_free(tsk, kmem_cache_get(sim, SLAB_RADIX_TREE_NODE), n->slab_obj);
+	n->slab_obj = 0;
+}
 
 unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 {

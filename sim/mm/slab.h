@@ -159,6 +159,8 @@ struct slab_state {
 	/* the dentry/inode shrinker */
 	u64 lru_seq;
 	u64 dentries_pruned, inodes_pruned, shrinker_calls;
+	/* XArray nodes */
+	u64 xa_nodes_moved, xa_refused_not_in_tree, xa_refused_shadow;
 };
 
 /* Create the slab state and the boot caches (sim->slab). */
@@ -232,6 +234,16 @@ void dcache_lru_add(struct sim *sim, struct inode *inode);
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages);
 /* drop_slab (drop_caches 2): shrink_slab at priority 0 until a pass frees <= 10 objects. */
 u64 drop_slab(struct task *tsk);
+
+/* The page cache's XArray nodes (the xa_node hooks of mm/filemap.c call these): with
+ * slab.account_users, a node is a radix_tree_node object allocated under the xa_lock
+ * (GFP_NOWAIT) and owned by the node (moved under the mapping's xa_lock when its cache
+ * is movable). A free without a task only drops the ownership. */
+struct xa_node;
+void slab_xa_node_alloc(struct task *tsk, struct xa_node *n);
+void slab_xa_node_free(struct sim *sim, struct task *tsk, struct xa_node *n);
+/* A leaf whose used slots hold only shadow entries (the workingset shadow LRU's nodes). */
+bool xa_node_shadow_only(const struct xa_node *n);
 
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);
