@@ -48,6 +48,7 @@ static const struct boot_cache {
 	[SLAB_DENTRY] = { 192, 0, SLAB_RECLAIM_ACCOUNT },
 	[SLAB_SHMEM_INODE] = { 752, 2, 0 },   /* shmem inodes are not SLAB_RECLAIM_ACCOUNT */
 	[SLAB_EXT4_INODE] = { 1128, 2, SLAB_RECLAIM_ACCOUNT },
+	[SLAB_ANON_VMA_CHAIN] = { 64, 0, 0 },
 };
 
 static const char *const boot_cache_names[NR_SLAB_CACHES] = {
@@ -205,6 +206,7 @@ void slab_destroy(struct slab_state *ss)
 		free(slab_by_id(ss, i)->freelist);
 		free(slab_by_id(ss, i)->owners);
 	}
+	free(ss->deferred);
 	for (u32 c = 0; c < ss->nr_chunks; c++)
 		free(ss->chunks[c]);
 	free(ss->chunks);
@@ -935,10 +937,35 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 
 /* ---- users ---- */
 
+void slab_user_free_deferred(struct sim *sim, enum slab_cache_id id, u64 obj)
+{
+	struct slab_state *ss = sim->slab;
+	if (!obj || !ss)
+		return;
+	if (ss->nr_deferred == ss->cap_deferred) {
+		ss->cap_deferred = ss->cap_deferred ? 2 * ss->cap_deferred : 16;
+		ss->deferred = xrealloc(ss->deferred, ss->cap_deferred * sizeof(*ss->deferred));
+	}
+	ss->deferred[ss->nr_deferred++] = (struct slab_deferred){ obj, id };
+}
+
+/* The frees queued outside a task, oldest first. */
+static void slab_drain_deferred(struct task *tsk)
+{
+	struct slab_state *ss = tsk->sim->slab;
+	for (u32 i = 0; i < ss->nr_deferred; i++) {
+		struct slab_deferred d = ss->deferred[i];
+		kmem_cache_free(tsk, kmem_cache_get(tsk->sim, d.id), d.obj);
+	}
+	ss->nr_deferred = 0;
+}
+
 u64 slab_user_alloc(struct task *tsk, enum slab_cache_id id)
 {
 	if (!tsk || !tsk->sim->slab || !tsk->sim->slab->account_users)
 		return 0;
+	if (tsk->sim->slab->nr_deferred)
+		slab_drain_deferred(tsk);
 	return kmem_cache_alloc(tsk, kmem_cache_get(tsk->sim, id), GFP_KERNEL);
 }
 
@@ -946,6 +973,8 @@ void slab_user_free(struct task *tsk, enum slab_cache_id id, u64 obj)
 {
 	if (!tsk || !obj)
 		return;
+	if (tsk->sim->slab->nr_deferred)
+		slab_drain_deferred(tsk);
 	kmem_cache_free(tsk, kmem_cache_get(tsk->sim, id), obj);
 }
 
@@ -1053,6 +1082,8 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 		*slab_pages = 0;
 	if (!ss || !ss->account_users || !sim->files)
 		return 0;
+	if (ss->nr_deferred)
+		slab_drain_deferred(tsk);
 	s64 before = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
 		     node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
 	u64 freed = 0;

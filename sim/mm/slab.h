@@ -68,7 +68,8 @@ static inline u64 slab_obj_pfn(u64 obj)
 	X(ANON_VMA, "anon_vma")                                                             \
 	X(DENTRY, "dentry")                                                                 \
 	X(SHMEM_INODE, "shmem_inode_cache")                                                 \
-	X(EXT4_INODE, "ext4_inode_cache")
+	X(EXT4_INODE, "ext4_inode_cache")                                                   \
+	X(ANON_VMA_CHAIN, "anon_vma_chain")
 
 enum slab_cache_id {
 #define SLAB_CACHE_ENUM(e, n) SLAB_##e,
@@ -142,8 +143,15 @@ struct kmem_cache {
 	u64 defrag_attempts, defrag_refused, defrag_freed_slabs, defrag_objects;
 };
 
+struct slab_deferred {
+	u64 obj;
+	u32 id;                            /* enum slab_cache_id */
+};
+
 struct slab_state {
 	struct sim *sim;                   /* borrowed */
+	struct slab_deferred *deferred;    /* frees made outside a task, not yet done */
+	u32 nr_deferred, cap_deferred;
 	unsigned nr_caches;
 	struct kmem_cache **caches;        /* in creation order */
 	struct slab **chunks;              /* slab id -> chunks[id >> 10][id & 1023] (stable) */
@@ -205,6 +213,11 @@ int kmem_cache_defrag_slab(struct task *tsk, u64 pfn);
  * would fail the syscall with -ENOMEM; not modelled). */
 u64 slab_user_alloc(struct task *tsk, enum slab_cache_id id);
 void slab_user_free(struct task *tsk, enum slab_cache_id id, u64 obj);
+/* A free where the model has no acting task (an anon_vma whose last page goes during a
+ * migration or a THP split): queued, and done by the next slab_user_alloc/free or
+ * shrink_slab of any task. The kernel frees at once; the model's slab figures lag by
+ * at most one user slab operation. */
+void slab_user_free_deferred(struct sim *sim, enum slab_cache_id id, u64 obj);
 /* Record the owner of a movable object (caches with callbacks); ref NULL clears it. */
 void slab_set_owner(struct sim *sim, u64 obj, u64 *ref, spinlock_t *lock);
 /* A new regular (ext4) or shmem inode and its dentry (d_alloc + alloc_inode), and their
