@@ -7,7 +7,9 @@
  * measured (op flag ALLOC_F_MEASURE): its time, order, kind, result and latency (the
  * allocator's time including direct reclaim/compaction and lock waits) go to
  * highalloc.csv, and per order and kind to summary.json metrics/highalloc and
- * report.md. A burst's blocks are freed at the start of the next burst after hold. */
+ * report.md. A burst's blocks are held for hold (rounded up to whole intervals: they are
+ * freed at the start of the first burst at least hold later, so with hold > interval
+ * the blocks of several bursts are held at once); the last ones go at the end. */
 #include <stdlib.h>
 
 #include "config/scenario.h"
@@ -32,7 +34,7 @@ static const struct knob params[] = {
 	KNOB_TIME_OF(struct highalloc_params, "interval", interval_ns, 0, 3600 * NSEC_PER_SEC,
 		     "100ms", "time between the starts of two bursts (off-CPU sleep)"),
 	KNOB_TIME_OF(struct highalloc_params, "hold", hold_ns, 0, 3600 * NSEC_PER_SEC, "0ns",
-		     "how long a burst's blocks are held before being freed (0: at once)"),
+		     "how long a burst's blocks are held (0: freed at once; rounded up to intervals)"),
 	KNOB_U64_OF(struct highalloc_params, "min_order", min_order, 1, 10, "3",
 		    "smallest order requested"),
 	KNOB_U64_OF(struct highalloc_params, "max_order", max_order, 1, 10, "10",
@@ -44,7 +46,7 @@ static const struct knob params[] = {
 };
 static const struct knob_table table = { "highalloc parameter", params, ARRAY_SIZE(params) };
 
-enum ha_phase { HA_START, HA_ALLOC, HA_HOLD, HA_FREE, HA_SLEEP, HA_END };
+enum ha_phase { HA_START, HA_FREE, HA_ALLOC, HA_SLEEP, HA_DRAIN, HA_END };
 
 struct highalloc_gen {
 	struct op_source src;
@@ -52,6 +54,8 @@ struct highalloc_gen {
 	struct rng rng;
 	u32 pid, tid;
 	u64 round, i;
+	u64 held_rounds;          /* a burst is freed this many rounds after it was made */
+	u64 drain;                /* next round to free at the end */
 	enum ha_phase phase;
 };
 
@@ -64,19 +68,34 @@ static void ha_init(struct highalloc_gen *g, struct op *op, enum op_type t)
 	op->tid = g->tid;
 }
 
+static void ha_free(struct highalloc_gen *g, struct op *op, u64 round, u64 i)
+{
+	ha_init(g, op, OP_FREE_PAGES);
+	op->id = HA_ID_BASE + round * g->p.burst + i;
+}
+
 static int ha_next(struct op_source *src, struct op *op)
 {
 	struct highalloc_gen *g = container_of(src, struct highalloc_gen, src);
-	u64 span = g->p.max_order >= g->p.min_order ? g->p.max_order - g->p.min_order + 1 : 1;
+	u64 span = g->p.max_order - g->p.min_order + 1;
 	for (;;) {
 		switch (g->phase) {
 		case HA_START:
-			g->phase = HA_ALLOC;
+			g->phase = HA_FREE;
 			if (g->p.start_ns) {
 				ha_init(g, op, OP_SLEEP);
 				op->ns = g->p.start_ns;
 				return 1;
 			}
+			break;
+		case HA_FREE:
+			/* the burst made held_rounds rounds ago has been held long enough */
+			if (g->held_rounds && g->round >= g->held_rounds && g->i < g->p.burst) {
+				ha_free(g, op, g->round - g->held_rounds, g->i++);
+				return 1;
+			}
+			g->i = 0;
+			g->phase = HA_ALLOC;
 			break;
 		case HA_ALLOC:
 			if (g->i < g->p.burst) {
@@ -90,32 +109,62 @@ static int ha_next(struct op_source *src, struct op *op)
 				return 1;
 			}
 			g->i = 0;
-			g->phase = HA_HOLD;
+			if (!g->held_rounds) {   /* hold 0: freed at once */
+				g->drain = g->round;
+				g->phase = HA_DRAIN;
+				break;
+			}
+			g->phase = HA_SLEEP;
 			break;
-		case HA_HOLD:
+		case HA_SLEEP:
+			g->round++;
+			if (g->round == g->p.rounds) {
+				g->drain = g->round > g->held_rounds ? g->round - g->held_rounds : 0;
+				g->phase = HA_DRAIN;
+				/* the last bursts are held for hold too */
+				if (g->p.hold_ns) {
+					ha_init(g, op, OP_SLEEP);
+					op->ns = g->p.hold_ns;
+					return 1;
+				}
+				break;
+			}
 			g->phase = HA_FREE;
-			if (g->p.hold_ns) {
+			if (g->p.interval_ns) {
 				ha_init(g, op, OP_SLEEP);
-				op->ns = g->p.hold_ns;
+				op->ns = g->p.interval_ns;
 				return 1;
 			}
 			break;
-		case HA_FREE:
+		case HA_DRAIN:
+			if (g->held_rounds) {
+				if (g->drain < g->p.rounds) {
+					if (g->i < g->p.burst) {
+						ha_free(g, op, g->drain, g->i++);
+						return 1;
+					}
+					g->i = 0;
+					g->drain++;
+					break;
+				}
+				g->phase = HA_END;
+				break;
+			}
+			/* hold 0: free this round's burst, then sleep and go on */
 			if (g->i < g->p.burst) {
-				ha_init(g, op, OP_FREE_PAGES);
-				op->id = HA_ID_BASE + g->round * g->p.burst + g->i;
-				g->i++;
+				ha_free(g, op, g->drain, g->i++);
 				return 1;
 			}
 			g->i = 0;
 			g->round++;
-			g->phase = g->round == g->p.rounds ? HA_END : HA_SLEEP;
-			break;
-		case HA_SLEEP:
+			if (g->round == g->p.rounds) {
+				g->phase = HA_END;
+				break;
+			}
 			g->phase = HA_ALLOC;
-			if (g->p.interval_ns > g->p.hold_ns) {
+			if (g->p.interval_ns) {
 				ha_init(g, op, OP_SLEEP);
-				op->ns = g->p.interval_ns - g->p.hold_ns;
+				op->ns = g->p.interval_ns;
 				return 1;
 			}
 			break;
@@ -143,6 +192,10 @@ static struct op_source *ha_create(const struct workload_cfg *w, unsigned instan
 	g->src.name = w->name;
 	g->pid = 1000 + instance_idx;
 	g->tid = instance_idx * 1000 + thread;
+	if (g->p.hold_ns)
+		g->held_rounds = g->p.interval_ns ?
+					 (g->p.hold_ns + g->p.interval_ns - 1) / g->p.interval_ns :
+					 1;
 	rng_seed(&g->rng, seed, ((u64)instance_idx << 32 | thread) * 2 + 0x41a1);
 	return &g->src;
 }

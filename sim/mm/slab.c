@@ -855,13 +855,26 @@ void slab_xa_node_free(struct sim *sim, struct task *tsk, struct xa_node *n)
 	n->slab_obj = 0;
 }
 
+static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn);
+
 unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 {
 	struct sim *sim = tsk->sim;
 	struct slab_state *ss = sim->slab;
-	struct phys_mem *pm = sim->phys;
 	if (!ss || ss->movable == SLAB_MOVABLE_NONE)
 		return 0;
+	u64 cpu0 = tsk->cpu_ns;
+	unsigned freed = defrag_pageblock(tsk, block_pfn);
+	ss->defrag_cpu_ns += tsk->cpu_ns - cpu0;
+	return freed;
+}
+
+/* slab_defrag_pageblock's work, its CPU time measured by the caller. */
+static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	struct phys_mem *pm = sim->phys;
 	u64 start = block_pfn & ~(u64)(pageblock_nr_pages - 1);
 	u64 end = min(start + pageblock_nr_pages, pm->nr_pages);
 	u64 heads[pageblock_nr_pages];
@@ -1047,27 +1060,46 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 	u64 dentries = nr_to_scan * nd / total, inodes = nr_to_scan * ni / total;
 	u64 freed = 0;
 	struct inode **v;
+	/* the lists are taken by inode id and each entry rechecked: freeing may block (a
+	 * lock, the page cache's truncation), and meanwhile another reclaimer (kswapd and a
+	 * direct reclaimer) may prune the same files, or their owner unlink them */
 	unsigned n = collect_unused(sim, nid, true, &v);
+	u32 *ids = xmalloc((n + 1) * sizeof(*ids));
+	for (unsigned i = 0; i < n; i++)
+		ids[i] = v[i]->id;
+	free(v);
 	for (unsigned i = 0; i < n && i < dentries + 1; i++) {
-		slab_user_free(tsk, SLAB_DENTRY, v[i]->slab_dentry);   /* dentry_kill */
-		v[i]->slab_dentry = 0;
-		dcache_lru_add(sim, v[i]);   /* iput_final: the inode joins the inode LRU */
+		struct inode *in = file_inode_by_id(sim, ids[i]);
+		if (!file_unused(in) || !in->slab_dentry)
+			continue;
+		u64 d = in->slab_dentry;
+		in->slab_dentry = 0;
+		slab_user_free(tsk, SLAB_DENTRY, d);   /* dentry_kill */
+		dcache_lru_add(sim, in);   /* iput_final: the inode joins the inode LRU */
 		ss->dentries_pruned++;
 		freed++;
 	}
-	free(v);
+	free(ids);
 	n = collect_unused(sim, nid, false, &v);
+	ids = xmalloc((n + 1) * sizeof(*ids));
+	for (unsigned i = 0; i < n; i++)
+		ids[i] = v[i]->id;
+	free(v);
 	for (unsigned i = 0; i < n && i < inodes + 1; i++) {
 		/* evict: the page cache and the in-memory inode go; the file (struct inode:
 		 * path, size) stays, and a later open makes its dentry and inode anew */
-		if (v[i]->nr_pages)
-			truncate_inode_pages_range(tsk, v[i], 0, UINT64_MAX);
-		slab_user_free(tsk, SLAB_EXT4_INODE, v[i]->slab_inode);
-		v[i]->slab_inode = 0;
+		struct inode *in = file_inode_by_id(sim, ids[i]);
+		if (!file_unused(in) || in->slab_dentry)
+			continue;
+		u64 io = in->slab_inode;
+		in->slab_inode = 0;   /* taken: no other reclaimer evicts it meanwhile */
+		if (in->nr_pages)
+			truncate_inode_pages_range(tsk, in, 0, UINT64_MAX);
+		slab_user_free(tsk, SLAB_EXT4_INODE, io);
 		ss->inodes_pruned++;
 		freed++;
 	}
-	free(v);
+	free(ids);
 	return freed;
 }
 
@@ -1136,6 +1168,47 @@ u64 drop_slab(struct task *tsk)
 }
 
 /* ---- reporting ---- */
+
+/* The migratetype an allocated page stands for: a slab page its cache's, an LRU or
+ * __PageMovable page MOVABLE, anything else (page tables, kernel pages) UNMOVABLE. */
+static int page_class(struct sim *sim, u64 pfn, const struct page_desc *p)
+{
+	if (p->flags & PG_slab) {
+		const struct slab *sl = pfn_slab(sim, pfn);
+		return sl && (slab_cache(sim, sl)->flags & SLAB_RECLAIM_ACCOUNT) ?
+			       MIGRATE_RECLAIMABLE :
+			       MIGRATE_UNMOVABLE;
+	}
+	if (p->flags & (PG_lru | PG_movable))
+		return MIGRATE_MOVABLE;
+	return MIGRATE_UNMOVABLE;
+}
+
+u64 slab_mixed_pageblocks(struct sim *sim)
+{
+	struct phys_mem *pm = sim->phys;
+	u64 mixed = 0;
+	for (u64 b = 0; b < pm->nr_pages; b += pageblock_nr_pages) {
+		int mt = get_pageblock_migratetype(pm, b);
+		if (mt != MIGRATE_UNMOVABLE && mt != MIGRATE_MOVABLE && mt != MIGRATE_RECLAIMABLE)
+			continue;
+		u64 end = min(b + pageblock_nr_pages, pm->nr_pages);
+		for (u64 pfn = b; pfn < end; pfn++) {
+			const struct page_desc *p = pfn_to_page(pm, pfn);
+			if (p->flags & PG_buddy) {
+				pfn += (1ULL << page_order(p)) - 1;
+				continue;
+			}
+			if (!p->refcount && !(p->flags & PG_slab))
+				continue;   /* free (a pcp list) or a compound tail */
+			if (page_class(sim, pfn, p) != mt) {
+				mixed++;
+				break;
+			}
+		}
+	}
+	return mixed;
+}
 
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable)
 {

@@ -169,6 +169,7 @@ struct slab_state {
 	u64 dentries_pruned, inodes_pruned, shrinker_calls;
 	/* XArray nodes */
 	u64 xa_nodes_moved, xa_refused_not_in_tree, xa_refused_shadow;
+	u64 defrag_cpu_ns;                 /* CPU time of slab_defrag_pageblock */
 };
 
 /* Create the slab state and the boot caches (sim->slab). */
@@ -260,6 +261,11 @@ bool xa_node_shadow_only(const struct xa_node *n);
 
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);
+
+/* Pageblocks of the three mobility types holding an allocated page of another type
+ * (mixed, "polluted"): slab pages by their cache, LRU/movable pages MOVABLE, the rest
+ * UNMOVABLE. */
+u64 slab_mixed_pageblocks(struct sim *sim);
 
 /* /proc/slabinfo (version 2.1) */
 void write_slabinfo(const struct sim *sim, FILE *f);
