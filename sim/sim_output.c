@@ -132,7 +132,6 @@ static struct json *slab_json(const struct sim *s)
 	json_set_u64(o, "xa_nodes_moved", ss->xa_nodes_moved);
 	json_set_u64(o, "xa_refused_not_in_tree", ss->xa_refused_not_in_tree);
 	json_set_u64(o, "xa_refused_shadow", ss->xa_refused_shadow);
-	json_set_u64(o, "mixed_pageblocks", slab_mixed_pageblocks((struct sim *)s));
 	return o;
 }
 

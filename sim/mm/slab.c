@@ -1169,47 +1169,6 @@ u64 drop_slab(struct task *tsk)
 
 /* ---- reporting ---- */
 
-/* The migratetype an allocated page stands for: a slab page its cache's, an LRU or
- * __PageMovable page MOVABLE, anything else (page tables, kernel pages) UNMOVABLE. */
-static int page_class(struct sim *sim, u64 pfn, const struct page_desc *p)
-{
-	if (p->flags & PG_slab) {
-		const struct slab *sl = pfn_slab(sim, pfn);
-		return sl && (slab_cache(sim, sl)->flags & SLAB_RECLAIM_ACCOUNT) ?
-			       MIGRATE_RECLAIMABLE :
-			       MIGRATE_UNMOVABLE;
-	}
-	if (p->flags & (PG_lru | PG_movable))
-		return MIGRATE_MOVABLE;
-	return MIGRATE_UNMOVABLE;
-}
-
-u64 slab_mixed_pageblocks(struct sim *sim)
-{
-	struct phys_mem *pm = sim->phys;
-	u64 mixed = 0;
-	for (u64 b = 0; b < pm->nr_pages; b += pageblock_nr_pages) {
-		int mt = get_pageblock_migratetype(pm, b);
-		if (mt != MIGRATE_UNMOVABLE && mt != MIGRATE_MOVABLE && mt != MIGRATE_RECLAIMABLE)
-			continue;
-		u64 end = min(b + pageblock_nr_pages, pm->nr_pages);
-		for (u64 pfn = b; pfn < end; pfn++) {
-			const struct page_desc *p = pfn_to_page(pm, pfn);
-			if (p->flags & PG_buddy) {
-				pfn += (1ULL << page_order(p)) - 1;
-				continue;
-			}
-			if (!p->refcount && !(p->flags & PG_slab))
-				continue;   /* free (a pcp list) or a compound tail */
-			if (page_class(sim, pfn, p) != mt) {
-				mixed++;
-				break;
-			}
-		}
-	}
-	return mixed;
-}
-
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable)
 {
 	s64 v = node_page_state(sim->vmstat, nid,

@@ -262,11 +262,6 @@ bool xa_node_shadow_only(const struct xa_node *n);
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);
 
-/* Pageblocks of the three mobility types holding an allocated page of another type
- * (mixed, "polluted"): slab pages by their cache, LRU/movable pages MOVABLE, the rest
- * UNMOVABLE. */
-u64 slab_mixed_pageblocks(struct sim *sim);
-
 /* /proc/slabinfo (version 2.1) */
 void write_slabinfo(const struct sim *sim, FILE *f);
 

@@ -2,8 +2,51 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "mm/mmzone.h"
+#include "mm/page_alloc.h"
+#include "mm/vmstat.h"
 #include "stats/json.h"
 #include "task/highalloc_log.h"
+
+static struct highalloc_frag frag_now(struct sim *sim)
+{
+	struct highalloc_frag f = { 0 };
+	struct phys_mem *pm = sim->phys;
+	struct contig_page_info i3 = { 0 }, i9 = { 0 };
+	for (unsigned n = 0; n < pm->nr_nodes; n++)
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = &pm->node_data[n]->node_zones[zi];
+			if (!zone_is_populated(z))
+				continue;
+			struct contig_page_info c;
+			fill_contig_page_info(z, 3, &c);
+			i3.free_pages += c.free_pages;
+			i3.free_blocks_total += c.free_blocks_total;
+			i3.free_blocks_suitable += c.free_blocks_suitable;
+			fill_contig_page_info(z, 9, &c);
+			i9.free_pages += c.free_pages;
+			i9.free_blocks_total += c.free_blocks_total;
+			i9.free_blocks_suitable += c.free_blocks_suitable;
+			f.polluted_pageblocks += zone_polluted_pageblocks(pm, z);
+		}
+	f.unusable_o3 = unusable_free_index(3, &i3);
+	f.unusable_o9 = unusable_free_index(9, &i9);
+	f.fragindex_o3 = __fragmentation_index(3, &i3);
+	f.fragindex_o9 = __fragmentation_index(9, &i9);
+	f.free_pages = i9.free_pages;
+	f.free_o9_blocks = i9.free_blocks_suitable;
+	return f;
+}
+
+void highalloc_before(struct sim *sim)
+{
+	if (!sim->highalloc)
+		sim->highalloc = xcalloc(1, sizeof(*sim->highalloc));
+	struct highalloc_log *l = sim->highalloc;
+	l->last = frag_now(sim);
+	if (!l->nr)
+		l->first = l->last;
+}
 
 void highalloc_record(struct sim *sim, u64 t_ns, u64 latency_ns, unsigned order, bool atomic,
 		      bool ok)
@@ -126,6 +169,18 @@ struct json *highalloc_json(const struct sim *sim)
 		json_push(win, e);
 	}
 	json_set(o, "windows", win);
+	for (unsigned k = 0; k < 2; k++) {
+		const struct highalloc_frag *f = k ? &l->last : &l->first;
+		struct json *j = json_object();
+		json_set(j, "unusable_index_o3", json_s64(f->unusable_o3));
+		json_set(j, "unusable_index_o9", json_s64(f->unusable_o9));
+		json_set(j, "fragmentation_index_o3", json_s64(f->fragindex_o3));
+		json_set(j, "fragmentation_index_o9", json_s64(f->fragindex_o9));
+		json_set_u64(j, "free_pages", f->free_pages);
+		json_set_u64(j, "free_o9_blocks", f->free_o9_blocks);
+		json_set_u64(j, "polluted_pageblocks", f->polluted_pageblocks);
+		json_set(o, k ? "before_last" : "before_first", j);
+	}
 	return o;
 }
 
@@ -159,5 +214,17 @@ void highalloc_write_report(FILE *f, const struct sim *sim)
 				(unsigned long long)g.p50, (unsigned long long)g.p99,
 				(unsigned long long)g.max);
 		}
+	fprintf(f, "\nFree memory before the first and the last measured attempt: unusable free space "
+		   "index and fragmentation index (x1000) at orders 3 and 9, free order-9 blocks, "
+		   "polluted pageblocks:\n\n| when | unusable o3 | unusable o9 | fragindex o3 "
+		   "| fragindex o9 | free o9 blocks | polluted |\n|---|---:|---:|---:|---:|---:|---:|\n");
+	for (unsigned k = 0; k < 2; k++) {
+		const struct highalloc_frag *x = k ? &l->last : &l->first;
+		fprintf(f, "| %s | %lld | %lld | %lld | %lld | %llu | %llu |\n",
+			k ? "before the last" : "before the first", (long long)x->unusable_o3,
+			(long long)x->unusable_o9, (long long)x->fragindex_o3,
+			(long long)x->fragindex_o9, (unsigned long long)x->free_o9_blocks,
+			(unsigned long long)x->polluted_pageblocks);
+	}
 	fprintf(f, "\n");
 }

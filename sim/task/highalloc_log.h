@@ -21,11 +21,21 @@ struct highalloc_rec {
 	bool ok;
 };
 
+/* Fragmentation of the machine's free memory (every populated zone's free lists added
+ * up, then mm/vmstat.c's formulas): x1000 indices at orders 3 and 9. */
+struct highalloc_frag {
+	s64 unusable_o3, unusable_o9, fragindex_o3, fragindex_o9;
+	u64 free_pages, free_o9_blocks, polluted_pageblocks;
+};
+
 struct highalloc_log {
 	struct highalloc_rec *recs;
 	u32 nr, cap;
+	struct highalloc_frag first, last; /* before the first and before the last attempt */
 };
 
+/* Called before a measured attempt: the fragmentation state it meets. */
+void highalloc_before(struct sim *sim);
 void highalloc_record(struct sim *sim, u64 t_ns, u64 latency_ns, unsigned order, bool atomic,
 		      bool ok);
 void highalloc_log_destroy(struct highalloc_log *log);
