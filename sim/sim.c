@@ -27,6 +27,7 @@
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/slab.h"
+#include "task/highalloc_log.h"
 #include "mm/procfs.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
@@ -565,6 +566,7 @@ void sim_destroy(struct sim *s)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
 	slab_destroy(s->slab);
+	highalloc_log_destroy(s->highalloc);
 	phys_mem_destroy(s->phys);
 	engine_destroy(s->eng);
 	vmstat_destroy(s->vmstat);

@@ -29,6 +29,7 @@
 #include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
+#include "task/highalloc_log.h"
 
 static struct json *mempolicy_json(const struct sim *s);
 static struct json *pagecache_json(const struct sim *s);
@@ -127,6 +128,10 @@ static struct json *slab_json(const struct sim *s)
 	json_set_u64(o, "defrag_objects", objects);
 	json_set_u64(o, "defrag_objects_moved", ss->defrag_moved);
 	json_set_u64(o, "defrag_move_failed", ss->defrag_move_failed);
+	json_set_u64(o, "defrag_cpu_ns", ss->defrag_cpu_ns);
+	json_set_u64(o, "xa_nodes_moved", ss->xa_nodes_moved);
+	json_set_u64(o, "xa_refused_not_in_tree", ss->xa_refused_not_in_tree);
+	json_set_u64(o, "xa_refused_shadow", ss->xa_refused_shadow);
 	return o;
 }
 
@@ -319,6 +324,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set(m, "hugetlb", hj);
 	json_set(m, "mempolicy", mempolicy_json(s));
 	json_set(m, "slab", slab_json(s));
+	struct json *ha = highalloc_json(s);
+	if (ha)
+		json_set(m, "highalloc", ha);
 	json_set(m, "pagecache", pagecache_json(s));
 	{
 		const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
@@ -982,6 +990,7 @@ static void write_report(FILE *f, void *arg)
 	write_mempolicy_section(f, s);
 	write_pagecache_section(f, s);
 	khugepaged_write_report(s, f);
+	highalloc_write_report(f, s);
 	bool any_ap = false;
 	for (unsigned o = 0; o < 16; o++)
 		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];
@@ -1123,6 +1132,11 @@ static void w_slabinfo(FILE *f, void *arg)
 	write_slabinfo((struct sim *)arg, f);
 }
 
+static void w_highalloc(FILE *f, void *arg)
+{
+	highalloc_write_csv(f, arg);
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -1150,6 +1164,8 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
 	rc |= outdir_write(od, "meminfo.txt", w_meminfo, s);
 	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
+	if (s->highalloc)
+		rc |= outdir_write(od, "highalloc.csv", w_highalloc, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;
 		const char *name;

@@ -27,6 +27,7 @@ struct slab_churn_params {
 	u64 attempts;
 	u64 order;
 	u64 think_ns;
+	bool compact;
 };
 
 static const struct knob params[] = {
@@ -46,6 +47,8 @@ static const struct knob params[] = {
 		    "order of the attempted allocations"),
 	KNOB_TIME_OF(struct slab_churn_params, "think", think_ns, 0, 10 * NSEC_PER_SEC, "0ns",
 		     "CPU time between two operations"),
+	KNOB_BOOL_OF(struct slab_churn_params, "compact", compact, "true",
+		     "write compact_memory between the two rounds of attempts"),
 };
 static const struct knob_table table = { "slab_churn parameter", params, ARRAY_SIZE(params) };
 
@@ -169,6 +172,10 @@ static int sc_next(struct op_source *src, struct op *op)
 			g->i = 0;
 			break;
 		case SC_COMPACT:
+			if (!g->p.compact) {
+				g->phase = SC_ATTEMPT_AFTER;
+				break;
+			}
 			sc_init(g, op, OP_COMPACT_MEMORY);
 			op->node = -1;
 			g->phase = SC_ATTEMPT_AFTER;

@@ -34,10 +34,12 @@ extern const struct workload_type slab_churn_type;
 extern const struct workload_type file_readers_type;
 extern const struct workload_type thp_swapin_type;
 extern const struct workload_type thp_churn_type;
+extern const struct workload_type highalloc_type;
 
 static const struct workload_type *const types[] = {
 	&file_readers_type,
 	&fork_cow_type,
+	&highalloc_type,
 	&highalloc_stress_type,
 	&hugetlb_churn_type,
 	&mmap_churn_type,
@@ -54,6 +56,7 @@ static const struct workload_type *const types[] = {
 static const struct workload_schema *const schemas[] = {
 	&file_readers_type.schema,
 	&fork_cow_type.schema,
+	&highalloc_type.schema,
 	&highalloc_stress_type.schema,
 	&hugetlb_churn_type.schema,
 	&mmap_churn_type.schema,

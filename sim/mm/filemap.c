@@ -216,16 +216,17 @@ void filemap_set_xa_node_hooks(struct sim *sim, const struct xa_node_hooks *hook
 	sim->files->hooks_arg = arg;
 }
 
-static void pc_node_alloc(void *arg, const struct xa_node *n)
+/* Counted here; with slab.account_users each node is also a radix_tree_node object. */
+static void pc_node_alloc(void *arg, struct task *tsk, struct xa_node *n)
 {
-	(void)n;
 	((struct file_table *)arg)->pc.xa_nodes_alloc++;
+	slab_xa_node_alloc(tsk, n);
 }
 
-static void pc_node_free(void *arg, const struct xa_node *n)
+static void pc_node_free(void *arg, struct task *tsk, struct xa_node *n)
 {
-	(void)n;
 	((struct file_table *)arg)->pc.xa_nodes_free++;
+	slab_xa_node_free(((struct file_table *)arg)->sim, tsk, n);
 }
 
 static const struct xa_node_hooks pc_node_hooks = { pc_node_alloc, pc_node_free };
@@ -459,7 +460,7 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 	}
 	if (xa_is_value(e))
 		ft->pc.shadow_refaults++;    /* workingset_refault: evicted earlier */
-	xa_store(&inode->i_pages, index, xa_mk_pfn(pfn), tsk->node);
+	xa_store_by(tsk, &inode->i_pages, index, xa_mk_pfn(pfn), tsk->node);
 	inode->nr_pages++;
 	ft->pc.inserted++;
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
@@ -505,7 +506,7 @@ static void delete_from_page_cache(struct task *tsk, struct inode *inode, u64 in
 	struct phys_mem *pm = tsk->sim->phys;
 	struct page_desc *pg = pfn_to_page(pm, pfn);
 	unsigned nid = page_to_nid(pm, pfn);
-	xa_store(&inode->i_pages, index, 0, 0);
+	xa_store_by(tsk, &inode->i_pages, index, 0, 0);
 	inode->nr_pages--;
 	tsk->sim->files->pc.truncated++;
 	mod_node_page_state(tsk, nid, NR_FILE_PAGES, -1);
@@ -544,7 +545,7 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 		ft->pc.freezes++;
 		/* delete, leaving a workingset shadow entry (the eviction's node and order) */
 		unsigned nid = page_to_nid(tsk->sim->phys, pfn);
-		xa_store(&inode->i_pages, index, xa_mk_value(((ft->pc.removed + 1) << 6) | nid), 0);
+		xa_store_by(tsk, &inode->i_pages, index, xa_mk_value(((ft->pc.removed + 1) << 6) | nid), 0);
 		ft->pc.removed++;
 		ft->pc.shadows_stored++;
 		inode->nr_pages--;
@@ -576,7 +577,7 @@ void truncate_inode_pages_range(struct task *tsk, struct inode *inode, u64 start
 		if (xa_is_pfn(e))
 			delete_from_page_cache(tsk, inode, idx, xa_to_pfn(e));
 		else
-			xa_store(&inode->i_pages, idx, 0, 0);   /* shadows of the range go too */
+			xa_store_by(tsk, &inode->i_pages, idx, 0, 0);   /* shadows of the range go too */
 		if (idx == UINT64_MAX)
 			break;
 		idx++;
@@ -599,6 +600,7 @@ void iput(struct task *tsk, struct inode *inode)
 		truncate_inode_pages_range(tsk, inode, 0, UINT64_MAX);
 	mpol_free_shared_policy(tsk, inode);    /* shmem_evict_inode */
 	slab_inode_detach(tsk, inode);          /* dentry_kill + destroy_inode */
+	xa_destroy_by(tsk, &inode->i_pages);    /* nodes left holding shadow entries */
 	inode_free(inode->ft, inode);
 }
 

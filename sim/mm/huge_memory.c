@@ -500,7 +500,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct task *tsk, struct vm_area_struct *v
 	u64 haddr = addr & ~(PMD_SIZE - 1);
 	if (!t || !transhuge_vma_suitable(vma, haddr))
 		return VM_FAULT_FALLBACK;
-	anon_vma_prepare(sim, vma);
+	anon_vma_prepare(tsk, vma);
 	khugepaged_enter_vma(tsk, vma);
 	if (!(flags & FAULT_FLAG_WRITE) && t->cfg.use_zero_page) {
 		struct pte_table *pt = pte_alloc_one(tsk, mm);

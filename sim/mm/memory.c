@@ -290,7 +290,7 @@ static pte_t mk_pte(u64 pfn, bool write)
 /* A new anonymous page for vma at addr, zeroed (src PFN_NONE) or copied from src. */
 static u64 new_anon_page(struct task *tsk, struct vm_area_struct *vma, u64 addr, u64 src)
 {
-	anon_vma_prepare(tsk->sim, vma);
+	anon_vma_prepare(tsk, vma);
 	u64 pfn = alloc_pages_vma(tsk, GFP_HIGHUSER_MOVABLE, 0, vma, addr, MPOL_PATH_FAULT);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;

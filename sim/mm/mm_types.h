@@ -108,6 +108,7 @@ struct pmd_slot {
 struct mm_struct {
 	struct sim *sim;                   /* borrowed */
 	u32 pid;
+	u64 slab_obj;                      /* its mm_struct object (mm/slab.h; 0: none) */
 	struct rw_semaphore mmap_lock;
 	spinlock_t page_table_lock;
 	struct vm_area_struct **vmas;      /* sorted by vm_start */

@@ -96,6 +96,14 @@ static void vma_insert(struct mm_struct *mm, struct vm_area_struct *v)
 	vma_insert_at(mm, vma_index(mm, v->vm_start), v);
 }
 
+/* The mm_struct object (slab.account_users): a forked mm's in dup_mmap; an exec'd or a
+ * boot process's, whose mm_alloc has no task, with its first VMA. Freed by mmput. */
+static void mm_slab_account(struct task *tsk, struct mm_struct *mm)
+{
+	if (!mm->slab_obj)
+		mm->slab_obj = slab_user_alloc(tsk, SLAB_MM_STRUCT);
+}
+
 /* A copy of src's identity (flags, file, policy, private data) for [start, end); the
  * caller links anon_vmas. The file gains a reference and an i_mmap entry. */
 static struct vm_area_struct *vma_dup(struct task *tsk, const struct vm_area_struct *src,
@@ -123,7 +131,7 @@ static void vma_free(struct task *tsk, struct sim *sim, struct vm_area_struct *v
 	vma_ids_release(sim, v);
 	if (v->vm_ops && v->vm_ops->close && tsk)
 		v->vm_ops->close(tsk, v);
-	unlink_anon_vmas(sim, v);
+	unlink_anon_vmas(tsk, sim, v);
 	vma_free_policy(tsk, v);
 	if (v->vm_file) {
 		i_mmap_remove(v->vm_file, v);
@@ -141,7 +149,7 @@ static u32 split_vma(struct task *tsk, struct mm_struct *mm, u32 i, u64 addr)
 	/* vma_adjust_trans_huge: a huge PMD across the new boundary is split first */
 	split_huge_pmd_address(tsk, v, addr);
 	struct vm_area_struct *hi = vma_dup(tsk, v, mm);
-	anon_vma_clone(hi, v);
+	anon_vma_clone(tsk, hi, v);
 	hi->vm_start = addr;
 	hi->vm_pgoff = v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
 	v->vm_end = addr;
@@ -213,7 +221,7 @@ static bool try_merge_next(struct task *tsk, struct mm_struct *mm, u32 i)
 	if (!can_merge(a, b))
 		return false;
 	if (!a->anon_vma && b->anon_vma)
-		anon_vma_clone(a, b);
+		anon_vma_clone(tsk, a, b);
 	a->vm_end = b->vm_end;
 	vma_remove_at(mm, i + 1);
 	vma_free(tsk, tsk->sim, b);
@@ -338,6 +346,8 @@ void mmput(struct task *tsk, struct mm_struct *mm)
 	mm->mm_count++;                /* the users' reference, dropped below */
 	khugepaged_exit(tsk, mm);      /* before the page tables go */
 	exit_mmap(tsk, mm);
+	slab_user_free(tsk, SLAB_MM_STRUCT, mm->slab_obj);   /* __mmdrop's free_mm, here */
+	mm->slab_obj = 0;
 	free(mm->vmas);
 	mm->vmas = NULL;
 	mmdrop(mm);                    /* freed unless khugepaged's mm slot still holds it */
@@ -441,6 +451,7 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 			return -MM_ENOMEM;
 		}
 	}
+	mm_slab_account(tsk, mm);
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
 	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	vma_ids_assign(tsk->sim, v);
@@ -715,7 +726,7 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
 	u32 i = split_range(tsk, mm, addr, addr + old_len);
 	v = mm->vmas[i];
 	struct vm_area_struct *nv = vma_dup(tsk, v, mm);
-	anon_vma_clone(nv, v);
+	anon_vma_clone(tsk, nv, v);
 	nv->vm_start = new_addr;
 	nv->vm_end = new_addr + new_len;
 	vma_insert(mm, nv);
@@ -765,6 +776,7 @@ s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
 	if (newbrk > TASK_SIZE || !range_free(mm, oldbrk, newbrk))
 		goto out;
 	/* do_brk_flags: a private anonymous VMA, merged with the heap below */
+	mm_slab_account(tsk, mm);
 	struct vm_area_struct *v = xcalloc(1, sizeof(*v));
 	v->slab_obj = slab_user_alloc(tsk, SLAB_VM_AREA_STRUCT);
 	vma_ids_assign(tsk->sim, v);
@@ -969,6 +981,7 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 {
 	int ret = 0;
+	mm_slab_account(tsk, mm);   /* dup_mm's allocate_mm */
 	down_write(tsk, &oldmm->mmap_lock);
 	down_write(tsk, &mm->mmap_lock);
 	mm->thp_disabled = oldmm->thp_disabled;   /* MMF_DISABLE_THP is in MMF_INIT_MASK */
@@ -980,7 +993,7 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 		struct vm_area_struct *v = vma_dup(tsk, src, mm);
 		if (v->vm_flags & VM_HUGETLB)
 			hugetlb_dup_vma_private(v);
-		anon_vma_fork(tsk->sim, v, src);
+		anon_vma_fork(tsk, v, src);
 		vma_insert_at(mm, mm->nr_vmas, v);
 		mm->total_vm += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		if (v->vm_ops && v->vm_ops->open)

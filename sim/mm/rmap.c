@@ -11,6 +11,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
+#include "mm/slab.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 
@@ -55,6 +56,7 @@ void rmap_destroy(struct rmap *r)
 	for (u32 i = 0; i < r->nr_avs; i++) {
 		if (r->avs[i]) {
 			free(r->avs[i]->vmas);
+			free(r->avs[i]->avc_obj);
 			free(r->avs[i]);
 		}
 	}
@@ -113,9 +115,10 @@ u64 rmap_table_bytes(const struct rmap *r)
 
 static DEFINE_LOCK_CLASS(anon_vma_rwsem_class, "&anon_vma->rwsem", LOCK_RWSEM);
 
-static struct anon_vma *anon_vma_alloc(struct rmap *r)
+static struct anon_vma *anon_vma_alloc(struct task *tsk, struct rmap *r)
 {
 	struct anon_vma *av = xcalloc(1, sizeof(*av));
+	av->slab_obj = slab_user_alloc(tsk, SLAB_ANON_VMA);
 	init_rwsem(&av->rwsem, &anon_vma_rwsem_class);
 	if (r->nr_free_ids) {
 		av->id = r->free_ids[--r->nr_free_ids];
@@ -130,10 +133,20 @@ static struct anon_vma *anon_vma_alloc(struct rmap *r)
 	return av;
 }
 
-static void anon_vma_maybe_free(struct rmap *r, struct anon_vma *av)
+/* A slab object of the model's users: freed by tsk, or deferred without one. */
+static void user_obj_free(struct task *tsk, struct sim *sim, enum slab_cache_id id, u64 obj)
+{
+	if (tsk)
+		slab_user_free(tsk, id, obj);
+	else
+		slab_user_free_deferred(sim, id, obj);
+}
+
+static void anon_vma_maybe_free(struct task *tsk, struct rmap *r, struct anon_vma *av)
 {
 	if (av->nr_vmas || av->nr_pages)
 		return;
+	user_obj_free(tsk, r->sim, SLAB_ANON_VMA, av->slab_obj);
 	r->avs[av->id] = NULL;
 	if (r->nr_free_ids == r->cap_free_ids) {
 		r->cap_free_ids = r->cap_free_ids ? 2 * r->cap_free_ids : 64;
@@ -141,10 +154,11 @@ static void anon_vma_maybe_free(struct rmap *r, struct anon_vma *av)
 	}
 	r->free_ids[r->nr_free_ids++] = av->id;
 	free(av->vmas);
+	free(av->avc_obj);
 	free(av);
 }
 
-static void avc_link(struct vm_area_struct *vma, struct anon_vma *av)
+static void avc_link(struct task *tsk, struct vm_area_struct *vma, struct anon_vma *av)
 {
 	if (vma->nr_avc == vma->cap_avc) {
 		vma->cap_avc = vma->cap_avc ? 2 * vma->cap_avc : 2;
@@ -154,47 +168,51 @@ static void avc_link(struct vm_area_struct *vma, struct anon_vma *av)
 	if (av->nr_vmas == av->cap_vmas) {
 		av->cap_vmas = av->cap_vmas ? 2 * av->cap_vmas : 4;
 		av->vmas = xrealloc(av->vmas, av->cap_vmas * sizeof(*av->vmas));
+		av->avc_obj = xrealloc(av->avc_obj, av->cap_vmas * sizeof(*av->avc_obj));
 	}
+	av->avc_obj[av->nr_vmas] = slab_user_alloc(tsk, SLAB_ANON_VMA_CHAIN);
 	av->vmas[av->nr_vmas++] = vma;
 }
 
-void anon_vma_prepare(struct sim *sim, struct vm_area_struct *vma)
+void anon_vma_prepare(struct task *tsk, struct vm_area_struct *vma)
 {
 	if (vma->anon_vma)
 		return;
-	struct anon_vma *av = anon_vma_alloc(sim->rmap);
+	struct anon_vma *av = anon_vma_alloc(tsk, tsk->sim->rmap);
 	vma->anon_vma = av;
-	avc_link(vma, av);
+	avc_link(tsk, vma, av);
 }
 
-void anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src)
+void anon_vma_clone(struct task *tsk, struct vm_area_struct *dst, const struct vm_area_struct *src)
 {
 	dst->avc = NULL;
 	dst->nr_avc = dst->cap_avc = 0;
 	dst->anon_vma = src->anon_vma;
 	for (u32 i = 0; i < src->nr_avc; i++)
-		avc_link(dst, src->avc[i]);
+		avc_link(tsk, dst, src->avc[i]);
 }
 
-void anon_vma_fork(struct sim *sim, struct vm_area_struct *dst, const struct vm_area_struct *src)
+void anon_vma_fork(struct task *tsk, struct vm_area_struct *dst, const struct vm_area_struct *src)
 {
-	anon_vma_clone(dst, src);
+	anon_vma_clone(tsk, dst, src);
 	dst->anon_vma = NULL;
 	if (src->anon_vma)
-		anon_vma_prepare(sim, dst);
+		anon_vma_prepare(tsk, dst);
 }
 
-void unlink_anon_vmas(struct sim *sim, struct vm_area_struct *vma)
+void unlink_anon_vmas(struct task *tsk, struct sim *sim, struct vm_area_struct *vma)
 {
 	for (u32 i = 0; i < vma->nr_avc; i++) {
 		struct anon_vma *av = vma->avc[i];
 		for (u32 j = 0; j < av->nr_vmas; j++) {
 			if (av->vmas[j] == vma) {
+				user_obj_free(tsk, sim, SLAB_ANON_VMA_CHAIN, av->avc_obj[j]);
 				av->vmas[j] = av->vmas[--av->nr_vmas];
+				av->avc_obj[j] = av->avc_obj[av->nr_vmas];
 				break;
 			}
 		}
-		anon_vma_maybe_free(sim->rmap, av);
+		anon_vma_maybe_free(tsk, sim->rmap, av);
 	}
 	free(vma->avc);
 	vma->avc = NULL;
@@ -226,7 +244,7 @@ void rmap_release_owner(struct sim *sim, u64 pfn)
 	if (rmap_owner(sim, pfn, &id, NULL) == OWNER_ANON) {
 		struct anon_vma *av = sim->rmap->avs[id];
 		av->nr_pages--;
-		anon_vma_maybe_free(sim->rmap, av);
+		anon_vma_maybe_free(NULL, sim->rmap, av);
 	}
 	rmap_clear_owner(sim, pfn);
 }

@@ -25,6 +25,9 @@ struct anon_vma {
 	u32 nr_pages;                      /* pages filed under it (owner table entries) */
 	struct vm_area_struct **vmas;      /* VMAs whose chain includes it */
 	u32 nr_vmas, cap_vmas;
+	u64 slab_obj;                      /* its anon_vma object (mm/slab.h; 0: none) */
+	u64 *avc_obj;                      /* [cap_vmas]: the anon_vma_chain object linking */
+					   /* vmas[i] to it (0: none) */
 };
 
 enum page_owner_kind { OWNER_NONE, OWNER_ANON, OWNER_FILE, OWNER_EXTERNAL };
@@ -50,15 +53,19 @@ enum page_owner_kind rmap_owner(const struct sim *sim, u64 pfn, u32 *id, u64 *in
 /* Host bytes of the owner table. */
 u64 rmap_table_bytes(const struct rmap *r);
 
-/* anon_vma lifetime, driven by the VMA code */
+/* anon_vma lifetime, driven by the VMA code. With slab.account_users, an anon_vma is an
+ * anon_vma object and each link of a chain an anon_vma_chain object, allocated by tsk;
+ * freed by tsk, or, when the last page's release frees an anon_vma outside a task (tsk
+ * NULL: migration, THP split), at the next slab operation of any task
+ * (slab_user_free_deferred). */
 /* Give the VMA an anon_vma of its own if it has none (before its first anonymous page). */
-void anon_vma_prepare(struct sim *sim, struct vm_area_struct *vma);
+void anon_vma_prepare(struct task *tsk, struct vm_area_struct *vma);
 /* dst (a split part, or a moved copy) shares src's anon_vma and chain. */
-void anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src);
+void anon_vma_clone(struct task *tsk, struct vm_area_struct *dst, const struct vm_area_struct *src);
 /* dst (the child's copy of src at fork) gets src's chain plus an anon_vma of its own. */
-void anon_vma_fork(struct sim *sim, struct vm_area_struct *dst, const struct vm_area_struct *src);
+void anon_vma_fork(struct task *tsk, struct vm_area_struct *dst, const struct vm_area_struct *src);
 /* Drop the VMA from every anon_vma of its chain (VMA freed). */
-void unlink_anon_vmas(struct sim *sim, struct vm_area_struct *vma);
+void unlink_anon_vmas(struct task *tsk, struct sim *sim, struct vm_area_struct *vma);
 
 /* The anonymous page at addr of vma was just mapped for the first time: file it. */
 void page_add_new_anon_rmap(struct sim *sim, u64 pfn, struct vm_area_struct *vma, u64 addr);

@@ -16,7 +16,7 @@
 
 static DEFINE_LOCK_CLASS(list_lock_class, "&n->list_lock", LOCK_SPIN);
 
-static const struct kmem_defrag_ops move_ops;
+static const struct kmem_defrag_ops move_ops, xa_node_move_ops;
 
 /* The boot caches: object size (slabinfo <objsize>) and slab order (<pagesperslab>), read
  * from /proc/slabinfo of the development host (Linux 6.18, 2 CPUs, SLUB, Dec 2026):
@@ -48,6 +48,7 @@ static const struct boot_cache {
 	[SLAB_DENTRY] = { 192, 0, SLAB_RECLAIM_ACCOUNT },
 	[SLAB_SHMEM_INODE] = { 752, 2, 0 },   /* shmem inodes are not SLAB_RECLAIM_ACCOUNT */
 	[SLAB_EXT4_INODE] = { 1128, 2, SLAB_RECLAIM_ACCOUNT },
+	[SLAB_ANON_VMA_CHAIN] = { 64, 0, 0 },
 };
 
 static const char *const boot_cache_names[NR_SLAB_CACHES] = {
@@ -191,7 +192,9 @@ void slab_create(struct sim *sim)
 					i == SLAB_SHMEM_INODE || i == SLAB_RADIX_TREE_NODE) :
 				       ss->movable == SLAB_MOVABLE_XA_NODE && i == SLAB_RADIX_TREE_NODE;
 		if (movable)
-			kmem_cache_setup_defrag(s, &move_ops, s);
+			kmem_cache_setup_defrag(s, i == SLAB_RADIX_TREE_NODE ? &xa_node_move_ops :
+									      &move_ops,
+						s);
 	}
 }
 
@@ -203,6 +206,7 @@ void slab_destroy(struct slab_state *ss)
 		free(slab_by_id(ss, i)->freelist);
 		free(slab_by_id(ss, i)->owners);
 	}
+	free(ss->deferred);
 	for (u32 c = 0; c < ss->nr_chunks; c++)
 		free(ss->chunks[c]);
 	free(ss->chunks);
@@ -746,13 +750,131 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 
 static const struct kmem_defrag_ops move_ops = { move_can_free, move_reclaim };
 
+/* ---- XArray nodes (radix_tree_node) ---- */
+
+/* A leaf whose used slots all hold shadow entries: on the workingset shadow LRU
+ * (workingset_update_node puts it there). */
+bool xa_node_shadow_only(const struct xa_node *n)
+{
+	if (n->shift || !n->count)
+		return false;
+	for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
+		if (n->entry[i] && !xa_is_value(n->entry[i]))
+			return false;
+	return true;
+}
+
+/* Linked into its tree (node->array set and reachable from the parent or the head). */
+static bool xa_node_in_tree(const struct xa_node *n)
+{
+	if (!n->array)
+		return false;
+	return n->parent ? n->parent->child[n->offset] == n : n->array->head == n;
+}
+
+static struct xa_node *xa_node_of(const struct slab *sl, unsigned idx)
+{
+	return container_of(sl->owners[idx].ref, struct xa_node, slab_obj);
+}
+
+/* Phase 1 for XArray nodes (Wilcox's rules): a node not yet linked into a tree (array
+ * NULL in the kernel) or on the shadow LRU (its list lock cannot be taken here) refuses
+ * the whole slab, as does one whose xa_lock is held (under modification). */
+static bool xa_node_can_free(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	if (!move_can_free(arg, tsk, objs, nr))
+		return false;
+	struct slab_state *ss = tsk->sim->slab;
+	for (unsigned i = 0; i < nr; i++) {
+		unsigned idx;
+		struct slab *sl = obj_to_slab(tsk->sim, objs[i], &idx);
+		const struct xa_node *n = xa_node_of(sl, idx);
+		if (!xa_node_in_tree(n)) {
+			ss->xa_refused_not_in_tree++;
+			return false;
+		}
+		if (xa_node_shadow_only(n)) {
+			ss->xa_refused_shadow++;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Phase 2 for XArray nodes: move_reclaim's allocate, xa_lock, copy, repoint and RCU free,
+ * plus the reparenting of the node's children (one store each) and the RCU-safe store
+ * of the new node in its parent's slot. */
+static void xa_node_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned nr)
+{
+	u64 before = tsk->sim->slab->defrag_moved;
+	unsigned children = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		unsigned idx;
+		struct slab *sl = obj_to_slab(tsk->sim, objs[i], &idx);
+		if (sl && sl->owners && sl->owners[idx].ref) {
+			const struct xa_node *n = xa_node_of(sl, idx);
+			children += n->shift ? n->count : 0;
+		}
+	}
+	move_reclaim(arg, tsk, objs, nr);
+	if (tsk->sim->slab->defrag_moved > before)
+		charge(tsk, (u64)(children + 1) * tsk->sim->cost->atomic_local_ns);
+	tsk->sim->slab->xa_nodes_moved += tsk->sim->slab->defrag_moved - before;
+}
+
+static const struct kmem_defrag_ops xa_node_move_ops = { xa_node_can_free, xa_node_reclaim };
+
+void slab_xa_node_alloc(struct task *tsk, struct xa_node *n)
+{
+	if (!tsk || !tsk->sim->slab || !tsk->sim->slab->account_users)
+		return;
+	/* under the xa_lock: no reclaim (xas_nomem's GFP_KERNEL retry is not modelled) */
+	n->slab_obj = kmem_cache_alloc(tsk, kmem_cache_get(tsk->sim, SLAB_RADIX_TREE_NODE),
+				       GFP_NOWAIT | __GFP_NOWARN);
+	if (!n->slab_obj)
+		return;
+	struct inode *inode = container_of(n->array, struct inode, i_pages);
+	/* only the XArray has its own lock to move nodes under; the tree_lock era's radix
+	 * tree (variants.pagecache.lookup: tree_lock) left locking to its callers: no owner,
+	 * so phase 1 refuses its nodes */
+	if (tsk->sim->scn->variants.pagecache_lookup != PAGECACHE_LOOKUP_TREE_LOCK)
+		slab_set_owner(tsk->sim, n->slab_obj, &n->slab_obj, &inode->i_pages_lock);
+}
+
+void slab_xa_node_free(struct sim *sim, struct task *tsk, struct xa_node *n)
+{
+	if (!n->slab_obj)
+		return;
+	if (!tsk) {
+		/* freed outside a task (teardown): the object stays, but no longer owned */
+		slab_set_owner(sim, n->slab_obj, NULL, NULL);
+		n->slab_obj = 0;
+		return;
+	}
+	kmem_cache_free(tsk, kmem_cache_get(sim, SLAB_RADIX_TREE_NODE), n->slab_obj);
+	n->slab_obj = 0;
+}
+
+static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn);
+
 unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 {
 	struct sim *sim = tsk->sim;
 	struct slab_state *ss = sim->slab;
-	struct phys_mem *pm = sim->phys;
 	if (!ss || ss->movable == SLAB_MOVABLE_NONE)
 		return 0;
+	u64 cpu0 = tsk->cpu_ns;
+	unsigned freed = defrag_pageblock(tsk, block_pfn);
+	ss->defrag_cpu_ns += tsk->cpu_ns - cpu0;
+	return freed;
+}
+
+/* slab_defrag_pageblock's work, its CPU time measured by the caller. */
+static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	struct phys_mem *pm = sim->phys;
 	u64 start = block_pfn & ~(u64)(pageblock_nr_pages - 1);
 	u64 end = min(start + pageblock_nr_pages, pm->nr_pages);
 	u64 heads[pageblock_nr_pages];
@@ -828,10 +950,35 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn)
 
 /* ---- users ---- */
 
+void slab_user_free_deferred(struct sim *sim, enum slab_cache_id id, u64 obj)
+{
+	struct slab_state *ss = sim->slab;
+	if (!obj || !ss)
+		return;
+	if (ss->nr_deferred == ss->cap_deferred) {
+		ss->cap_deferred = ss->cap_deferred ? 2 * ss->cap_deferred : 16;
+		ss->deferred = xrealloc(ss->deferred, ss->cap_deferred * sizeof(*ss->deferred));
+	}
+	ss->deferred[ss->nr_deferred++] = (struct slab_deferred){ obj, id };
+}
+
+/* The frees queued outside a task, oldest first. */
+static void slab_drain_deferred(struct task *tsk)
+{
+	struct slab_state *ss = tsk->sim->slab;
+	for (u32 i = 0; i < ss->nr_deferred; i++) {
+		struct slab_deferred d = ss->deferred[i];
+		kmem_cache_free(tsk, kmem_cache_get(tsk->sim, d.id), d.obj);
+	}
+	ss->nr_deferred = 0;
+}
+
 u64 slab_user_alloc(struct task *tsk, enum slab_cache_id id)
 {
 	if (!tsk || !tsk->sim->slab || !tsk->sim->slab->account_users)
 		return 0;
+	if (tsk->sim->slab->nr_deferred)
+		slab_drain_deferred(tsk);
 	return kmem_cache_alloc(tsk, kmem_cache_get(tsk->sim, id), GFP_KERNEL);
 }
 
@@ -839,6 +986,8 @@ void slab_user_free(struct task *tsk, enum slab_cache_id id, u64 obj)
 {
 	if (!tsk || !obj)
 		return;
+	if (tsk->sim->slab->nr_deferred)
+		slab_drain_deferred(tsk);
 	kmem_cache_free(tsk, kmem_cache_get(tsk->sim, id), obj);
 }
 
@@ -911,27 +1060,46 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 	u64 dentries = nr_to_scan * nd / total, inodes = nr_to_scan * ni / total;
 	u64 freed = 0;
 	struct inode **v;
+	/* the lists are taken by inode id and each entry rechecked: freeing may block (a
+	 * lock, the page cache's truncation), and meanwhile another reclaimer (kswapd and a
+	 * direct reclaimer) may prune the same files, or their owner unlink them */
 	unsigned n = collect_unused(sim, nid, true, &v);
+	u32 *ids = xmalloc((n + 1) * sizeof(*ids));
+	for (unsigned i = 0; i < n; i++)
+		ids[i] = v[i]->id;
+	free(v);
 	for (unsigned i = 0; i < n && i < dentries + 1; i++) {
-		slab_user_free(tsk, SLAB_DENTRY, v[i]->slab_dentry);   /* dentry_kill */
-		v[i]->slab_dentry = 0;
-		dcache_lru_add(sim, v[i]);   /* iput_final: the inode joins the inode LRU */
+		struct inode *in = file_inode_by_id(sim, ids[i]);
+		if (!file_unused(in) || !in->slab_dentry)
+			continue;
+		u64 d = in->slab_dentry;
+		in->slab_dentry = 0;
+		slab_user_free(tsk, SLAB_DENTRY, d);   /* dentry_kill */
+		dcache_lru_add(sim, in);   /* iput_final: the inode joins the inode LRU */
 		ss->dentries_pruned++;
 		freed++;
 	}
-	free(v);
+	free(ids);
 	n = collect_unused(sim, nid, false, &v);
+	ids = xmalloc((n + 1) * sizeof(*ids));
+	for (unsigned i = 0; i < n; i++)
+		ids[i] = v[i]->id;
+	free(v);
 	for (unsigned i = 0; i < n && i < inodes + 1; i++) {
 		/* evict: the page cache and the in-memory inode go; the file (struct inode:
 		 * path, size) stays, and a later open makes its dentry and inode anew */
-		if (v[i]->nr_pages)
-			truncate_inode_pages_range(tsk, v[i], 0, UINT64_MAX);
-		slab_user_free(tsk, SLAB_EXT4_INODE, v[i]->slab_inode);
-		v[i]->slab_inode = 0;
+		struct inode *in = file_inode_by_id(sim, ids[i]);
+		if (!file_unused(in) || in->slab_dentry)
+			continue;
+		u64 io = in->slab_inode;
+		in->slab_inode = 0;   /* taken: no other reclaimer evicts it meanwhile */
+		if (in->nr_pages)
+			truncate_inode_pages_range(tsk, in, 0, UINT64_MAX);
+		slab_user_free(tsk, SLAB_EXT4_INODE, io);
 		ss->inodes_pruned++;
 		freed++;
 	}
-	free(v);
+	free(ids);
 	return freed;
 }
 
@@ -946,6 +1114,8 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 		*slab_pages = 0;
 	if (!ss || !ss->account_users || !sim->files)
 		return 0;
+	if (ss->nr_deferred)
+		slab_drain_deferred(tsk);
 	s64 before = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
 		     node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
 	u64 freed = 0;

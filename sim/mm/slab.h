@@ -68,7 +68,8 @@ static inline u64 slab_obj_pfn(u64 obj)
 	X(ANON_VMA, "anon_vma")                                                             \
 	X(DENTRY, "dentry")                                                                 \
 	X(SHMEM_INODE, "shmem_inode_cache")                                                 \
-	X(EXT4_INODE, "ext4_inode_cache")
+	X(EXT4_INODE, "ext4_inode_cache")                                                   \
+	X(ANON_VMA_CHAIN, "anon_vma_chain")
 
 enum slab_cache_id {
 #define SLAB_CACHE_ENUM(e, n) SLAB_##e,
@@ -142,8 +143,15 @@ struct kmem_cache {
 	u64 defrag_attempts, defrag_refused, defrag_freed_slabs, defrag_objects;
 };
 
+struct slab_deferred {
+	u64 obj;
+	u32 id;                            /* enum slab_cache_id */
+};
+
 struct slab_state {
 	struct sim *sim;                   /* borrowed */
+	struct slab_deferred *deferred;    /* frees made outside a task, not yet done */
+	u32 nr_deferred, cap_deferred;
 	unsigned nr_caches;
 	struct kmem_cache **caches;        /* in creation order */
 	struct slab **chunks;              /* slab id -> chunks[id >> 10][id & 1023] (stable) */
@@ -159,6 +167,9 @@ struct slab_state {
 	/* the dentry/inode shrinker */
 	u64 lru_seq;
 	u64 dentries_pruned, inodes_pruned, shrinker_calls;
+	/* XArray nodes */
+	u64 xa_nodes_moved, xa_refused_not_in_tree, xa_refused_shadow;
+	u64 defrag_cpu_ns;                 /* CPU time of slab_defrag_pageblock */
 };
 
 /* Create the slab state and the boot caches (sim->slab). */
@@ -203,6 +214,11 @@ int kmem_cache_defrag_slab(struct task *tsk, u64 pfn);
  * would fail the syscall with -ENOMEM; not modelled). */
 u64 slab_user_alloc(struct task *tsk, enum slab_cache_id id);
 void slab_user_free(struct task *tsk, enum slab_cache_id id, u64 obj);
+/* A free where the model has no acting task (an anon_vma whose last page goes during a
+ * migration or a THP split): queued, and done by the next slab_user_alloc/free or
+ * shrink_slab of any task. The kernel frees at once; the model's slab figures lag by
+ * at most one user slab operation. */
+void slab_user_free_deferred(struct sim *sim, enum slab_cache_id id, u64 obj);
 /* Record the owner of a movable object (caches with callbacks); ref NULL clears it. */
 void slab_set_owner(struct sim *sim, u64 obj, u64 *ref, spinlock_t *lock);
 /* A new regular (ext4) or shmem inode and its dentry (d_alloc + alloc_inode), and their
@@ -232,6 +248,16 @@ void dcache_lru_add(struct sim *sim, struct inode *inode);
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages);
 /* drop_slab (drop_caches 2): shrink_slab at priority 0 until a pass frees <= 10 objects. */
 u64 drop_slab(struct task *tsk);
+
+/* The page cache's XArray nodes (the xa_node hooks of mm/filemap.c call these): with
+ * slab.account_users, a node is a radix_tree_node object allocated under the xa_lock
+ * (GFP_NOWAIT) and owned by the node (moved under the mapping's xa_lock when its cache
+ * is movable). A free without a task only drops the ownership. */
+struct xa_node;
+void slab_xa_node_alloc(struct task *tsk, struct xa_node *n);
+void slab_xa_node_free(struct sim *sim, struct task *tsk, struct xa_node *n);
+/* A leaf whose used slots hold only shadow entries (the workingset shadow LRU's nodes). */
+bool xa_node_shadow_only(const struct xa_node *n);
 
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);

@@ -11,38 +11,45 @@ void xa_init(struct xarray *xa, const struct xa_node_hooks *hooks, void *hooks_a
 	*xa = (struct xarray){ .hooks = hooks, .hooks_arg = hooks_arg };
 }
 
-static struct xa_node *xa_node_alloc(struct xarray *xa, unsigned shift, unsigned nid)
+static struct xa_node *xa_node_alloc(struct task *tsk, struct xarray *xa, unsigned shift,
+				     unsigned nid)
 {
 	struct xa_node *n = xcalloc(1, sizeof(*n));
 	n->shift = (u8)shift;
 	n->nid = (u16)nid;
+	n->array = xa;
 	xa->nr_nodes++;
 	if (xa->hooks && xa->hooks->alloc)
-		xa->hooks->alloc(xa->hooks_arg, n);
+		xa->hooks->alloc(xa->hooks_arg, tsk, n);
 	return n;
 }
 
-static void xa_node_free(struct xarray *xa, struct xa_node *n)
+static void xa_node_free(struct task *tsk, struct xarray *xa, struct xa_node *n)
 {
 	if (xa->hooks && xa->hooks->free)
-		xa->hooks->free(xa->hooks_arg, n);
+		xa->hooks->free(xa->hooks_arg, tsk, n);
 	xa->nr_nodes--;
 	free(n);
 }
 
-static void destroy_subtree(struct xarray *xa, struct xa_node *n)
+static void destroy_subtree(struct task *tsk, struct xarray *xa, struct xa_node *n)
 {
 	if (n->shift)
 		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
 			if (n->child[i])
-				destroy_subtree(xa, n->child[i]);
-	xa_node_free(xa, n);
+				destroy_subtree(tsk, xa, n->child[i]);
+	xa_node_free(tsk, xa, n);
 }
 
 void xa_destroy(struct xarray *xa)
 {
+	xa_destroy_by(NULL, xa);
+}
+
+void xa_destroy_by(struct task *tsk, struct xarray *xa)
+{
 	if (xa->head)
-		destroy_subtree(xa, xa->head);
+		destroy_subtree(tsk, xa, xa->head);
 	xa->head = NULL;
 	xa->head_entry = 0;
 	xa->height = 0;
@@ -96,7 +103,7 @@ static void account(struct xarray *xa, u64 e, int d)
 
 /* xas_shrink: while the root has only slot 0 in use, its child (or entry) becomes the
  * root. */
-static void xa_shrink(struct xarray *xa)
+static void xa_shrink(struct task *tsk, struct xarray *xa)
 {
 	while (xa->height && xa->head->count == 1) {
 		struct xa_node *h = xa->head;
@@ -113,11 +120,11 @@ static void xa_shrink(struct xarray *xa)
 			xa->head->offset = 0;
 		}
 		xa->height--;
-		xa_node_free(xa, h);
+		xa_node_free(tsk, xa, h);
 	}
 }
 
-static u64 xa_erase(struct xarray *xa, u64 index)
+static u64 xa_erase(struct task *tsk, struct xarray *xa, u64 index)
 {
 	u64 old;
 	if (!xa->height) {
@@ -153,17 +160,22 @@ static u64 xa_erase(struct xarray *xa, u64 index)
 			xa->head = NULL;
 			xa->height = 0;
 		}
-		xa_node_free(xa, n);
+		xa_node_free(tsk, xa, n);
 		n = p;
 	}
-	xa_shrink(xa);
+	xa_shrink(tsk, xa);
 	return old;
 }
 
 u64 xa_store(struct xarray *xa, u64 index, u64 entry, unsigned nid)
 {
+	return xa_store_by(NULL, xa, index, entry, nid);
+}
+
+u64 xa_store_by(struct task *tsk, struct xarray *xa, u64 index, u64 entry, unsigned nid)
+{
 	if (!entry)
-		return xa_erase(xa, index);
+		return xa_erase(tsk, xa, index);
 	unsigned need = xa_height_for(index);
 	if (!xa->height && !need) {
 		u64 old = xa->head_entry;
@@ -174,12 +186,12 @@ u64 xa_store(struct xarray *xa, u64 index, u64 entry, unsigned nid)
 	}
 	if (!xa->height && !xa->head_entry) {
 		/* an empty tree: one root at the height the index needs */
-		xa->head = xa_node_alloc(xa, (need - 1) * XA_CHUNK_SHIFT, nid);
+		xa->head = xa_node_alloc(tsk, xa, (need - 1) * XA_CHUNK_SHIFT, nid);
 		xa->height = need;
 	}
 	/* xas_expand: new roots above the old one */
 	while (xa->height < need || !xa->height) {
-		struct xa_node *n = xa_node_alloc(xa, xa->height * XA_CHUNK_SHIFT, nid);
+		struct xa_node *n = xa_node_alloc(tsk, xa, xa->height * XA_CHUNK_SHIFT, nid);
 		if (!xa->height) {
 			if (xa->head_entry) {
 				n->entry[0] = xa->head_entry;
@@ -199,7 +211,7 @@ u64 xa_store(struct xarray *xa, u64 index, u64 entry, unsigned nid)
 	while (n->shift) {
 		unsigned off = (index >> n->shift) & (XA_CHUNK_SIZE - 1);
 		if (!n->child[off]) {
-			struct xa_node *c = xa_node_alloc(xa, n->shift - XA_CHUNK_SHIFT, nid);
+			struct xa_node *c = xa_node_alloc(tsk, xa, n->shift - XA_CHUNK_SHIFT, nid);
 			c->parent = n;
 			c->offset = (u8)off;
 			n->child[off] = c;

@@ -11,7 +11,7 @@
  *
  * Not modelled: multi-index entries (large folios), marks (dirty/writeback/towrite tags),
  * retry entries (a walk is one event in mmsim, so no walker is ever inside a node being
- * freed), RCU-delayed node freeing, the shadow-node shrinker. */
+ * freed), RCU-delayed node freeing. The shadow-node shrinker is mm/slab.c's. */
 #ifndef MMSIM_MM_XARRAY_H
 #define MMSIM_MM_XARRAY_H
 
@@ -27,16 +27,22 @@ struct xa_node {
 	u8 count;                          /* used slots */
 	u16 nid;                           /* NUMA node it was allocated on */
 	struct xa_node *parent;
+	struct xarray *array;              /* the tree it belongs to */
+	u64 slab_obj;                      /* its radix_tree_node object (mm/slab.h; 0: none) */
 	union {
 		struct xa_node *child[XA_CHUNK_SIZE];
 		u64 entry[XA_CHUNK_SIZE];
 	};
 };
 
-/* Allocation and free of interior nodes (a later slab model accounts them). */
+/* Allocation and free of interior nodes (the slab model accounts them). tsk is the task
+ * storing or erasing (NULL: an update made outside any task, e.g. hugetlbfs's raw slots
+ * or the teardown after the run). alloc runs before the node is linked into the tree. */
+struct xarray;
+struct task;
 struct xa_node_hooks {
-	void (*alloc)(void *arg, const struct xa_node *node);
-	void (*free)(void *arg, const struct xa_node *node);
+	void (*alloc)(void *arg, struct task *tsk, struct xa_node *node);
+	void (*free)(void *arg, struct task *tsk, struct xa_node *node);
 };
 
 struct xarray {
@@ -83,10 +89,13 @@ static inline bool xa_is_pfn(u64 e)
 void xa_init(struct xarray *xa, const struct xa_node_hooks *hooks, void *hooks_arg);
 /* Frees every node (calls the free hook for each). */
 void xa_destroy(struct xarray *xa);
+void xa_destroy_by(struct task *tsk, struct xarray *xa);
 /* The entry at index (0: none); walk (optional) gets the nodes passed. */
 u64 xa_load(const struct xarray *xa, u64 index, struct xa_walk *walk);
 /* Store entry at index (0 erases); returns the old entry. New nodes record nid. */
 u64 xa_store(struct xarray *xa, u64 index, u64 entry, unsigned nid);
+/* The same, by a task (handed to the node hooks). */
+u64 xa_store_by(struct task *tsk, struct xarray *xa, u64 index, u64 entry, unsigned nid);
 /* The first entry at an index >= *index (page or value), *index set to it; 0: none. */
 u64 xa_find(const struct xarray *xa, u64 *index);
 /* Height needed for max_index: ceil(log64(max_index + 1)). */

@@ -104,7 +104,8 @@ enum sysctl_word {
 #define ALLOC_F_RETRY_MAYFAIL 0x10u  /* retry hard, never OOM-kill (__GFP_RETRY_MAYFAIL) */
 #define ALLOC_F_THISNODE 0x20u       /* only op.node (__GFP_THISNODE) */
 #define ALLOC_F_NOWAIT 0x40u         /* no direct reclaim or compaction (GFP_NOWAIT) */
-#define ALLOC_F_ALL 0x7fu
+#define ALLOC_F_MEASURE 0x80u        /* record time, latency and result (highalloc.csv) */
+#define ALLOC_F_ALL 0xffu
 
 /* op.ret when the source recorded no result */
 #define OP_RET_NONE INT64_MIN

@@ -28,6 +28,7 @@
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
+#include "task/highalloc_log.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
 
@@ -127,7 +128,15 @@ static s64 do_alloc_pages(struct task *tsk, struct replay_thread *rt, const stru
 	if (h)
 		return -MM_EEXIST;   /* the handle still names a block (or a failed attempt) */
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (op->flags & ALLOC_F_MEASURE) {
+		flush(tsk);   /* the state the request meets is the state at its time */
+		highalloc_before(tsk->sim);
+	}
+	u64 t0 = task_now(tsk);
 	u64 pfn = alloc_pages_node(tsk, op->node, op_alloc_gfp(op->flags), op->arg);
+	if (op->flags & ALLOC_F_MEASURE)
+		highalloc_record(tsk->sim, t0, task_now(tsk) - t0, op->arg,
+				 op->flags & ALLOC_F_ATOMIC, pfn != PFN_NONE);
 	h = handle_slot(rt, op->id, true);
 	h->order = op->arg;
 	if (pfn == PFN_NONE) {

@@ -35,15 +35,17 @@
 /* ---- the tree alone ---- */
 
 static unsigned nodes_alloc, nodes_free;
-static void h_alloc(void *arg, const struct xa_node *n)
+static void h_alloc(void *arg, struct task *tsk, struct xa_node *n)
 {
 	(void)arg;
+	(void)tsk;
 	(void)n;
 	nodes_alloc++;
 }
-static void h_free(void *arg, const struct xa_node *n)
+static void h_free(void *arg, struct task *tsk, struct xa_node *n)
 {
 	(void)arg;
+	(void)tsk;
 	(void)n;
 	nodes_free++;
 }

@@ -524,6 +524,179 @@ static void test_shrinker_prunes_dentries_then_inodes_in_proportion(void)
 	teardown();
 }
 
+/* ---- variants.slab.movable=xa_node: an XArray node moved under xa_lock ---- */
+
+static DEFINE_LOCK_CLASS(test_xa_lock_class, "&xa->xa_lock", LOCK_SPIN);
+static struct inode xa_inode;   /* only its i_pages and i_pages_lock are used */
+static u64 xa_old_root, xa_reader_first, xa_reader_mid, xa_reader_late;
+static bool xa_mid_old_frozen, xa_mid_old_slab, xa_mid_new_allocated;
+static bool xa_late_old_gone, xa_reader_entries_ok;
+
+static void xa_h_alloc(void *arg, struct task *tsk, struct xa_node *n)
+{
+	(void)arg;
+	slab_xa_node_alloc(tsk, n);
+}
+
+static void xa_h_free(void *arg, struct task *tsk, struct xa_node *n)
+{
+	(void)arg;
+	slab_xa_node_free(&sim, tsk, n);
+}
+
+static const struct xa_node_hooks xa_slab_hooks = { xa_h_alloc, xa_h_free };
+
+#define XA_ENTRIES (64 * 64)
+
+static bool xa_entries_intact(void)
+{
+	for (u64 i = 0; i < XA_ENTRIES; i++)
+		if (xa_load(&xa_inode.i_pages, i, NULL) != xa_mk_pfn(1000 + i))
+			return false;
+	return true;
+}
+
+/* Lockless reader: no xa_lock, only loads; before, during and after the grace period. */
+static void xa_reader_body(struct task *tsk)
+{
+	flush(tsk);   /* its start time */
+	xa_reader_first = xa_inode.i_pages.head->slab_obj;   /* t = 1.5 ms: before the move */
+	task_sleep(tsk, 1000000);                            /* t = 2.5 ms: in the grace period */
+	xa_reader_mid = xa_inode.i_pages.head->slab_obj;
+	unsigned idx;
+	struct slab *old = obj_to_slab(&sim, xa_old_root, &idx);
+	xa_mid_old_slab = old && old->cache == SLAB_RADIX_TREE_NODE &&
+			  (pfn_to_page(sim.phys, slab_obj_pfn(xa_old_root))->flags & PG_slab);
+	xa_mid_old_frozen = old && old->frozen && old->inuse == 0;   /* nobody reuses it */
+	struct slab *nw = obj_to_slab(&sim, xa_reader_mid, &idx);
+	xa_mid_new_allocated = nw && slab_obj_allocated(nw, idx);
+	xa_reader_entries_ok = xa_entries_intact();
+	task_sleep(tsk, 1000000);                            /* t = 3.5 ms: after it */
+	xa_reader_late = xa_inode.i_pages.head->slab_obj;
+	xa_late_old_gone = pfn_slab(&sim, slab_obj_pfn(xa_old_root)) == NULL;
+	xa_reader_entries_ok = xa_reader_entries_ok && xa_entries_intact();
+}
+
+static void xa_mover_body(struct task *tsk)
+{
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_RADIX_TREE_NODE);
+	struct xarray *xa = &xa_inode.i_pages;
+	CHECK(s->defrag != NULL);
+	CHECK(kmem_cache_get(&sim, SLAB_DENTRY)->defrag == NULL);   /* xa_node only */
+	/* indices 0..4095 stored in order: index 1 makes leaf 0, index 64 the root (shift 6)
+	 * above it, then leaves 1..63: 65 nodes of 584 bytes, 14 per order-1 slab: slab 0
+	 * holds leaf 0, the root and leaves 1..12 (objects 8..13 in its second page); slab 4
+	 * (CPU 0's) holds 9, its 5 free objects count as active in slabinfo */
+	for (u64 i = 0; i < XA_ENTRIES; i++) {
+		spin_lock(tsk, &xa_inode.i_pages_lock);
+		xa_store_by(tsk, xa, i, xa_mk_pfn(1000 + i), 0);
+		spin_unlock(tsk, &xa_inode.i_pages_lock);
+	}
+	CHECK_EQ_U64(xa->height, 2);
+	CHECK_EQ_U64(xa->nr_nodes, 65);
+	CHECK_EQ_U64(s->node[0].nr_slabs, 5);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 10);
+	CHECK_EQ_STR(line_of(w_slabinfo, "radix_tree_node "),
+		     "radix_tree_node       70     70    584   14    2 : tunables    0    0    0 : slabdata      5      5      0");
+	xa_old_root = xa->head->slab_obj;
+	u64 slab0 = slab_obj_pfn(xa_old_root);
+	u64 leaf0 = xa->head->child[0]->slab_obj;
+	CHECK_EQ_U64(slab_obj_pfn(leaf0), slab0);
+	CHECK_EQ_U64(xa_old_root - leaf0, 584);
+	CHECK_EQ_U64(slab_obj_pfn(xa->head->child[12]->slab_obj), slab0 + 1);
+	CHECK(pfn_slab(&sim, slab_obj_pfn(xa->head->child[12]->slab_obj)) == pfn_slab(&sim, slab0));
+	CHECK(pfn_slab(&sim, slab_obj_pfn(xa->head->child[13]->slab_obj)) != pfn_slab(&sim, slab0));
+
+	/* a node allocated but not linked into the tree (node->array is its tree, but no
+	 * slot points at it): phase 1 refuses its slab (CPU 0's slab 4) */
+	struct xa_node loose = { .array = xa };
+	slab_xa_node_alloc(tsk, &loose);
+	CHECK(loose.slab_obj != 0);
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, slab_obj_pfn(loose.slab_obj)), 0);
+	CHECK_EQ_U64(sim.slab->xa_refused_not_in_tree, 1);
+	slab_xa_node_free(&sim, tsk, &loose);
+
+	/* leaf 5 (indices 320..383, slab 0) holding only shadow entries is on the shadow
+	 * LRU: the whole slab stays */
+	for (u64 i = 320; i < 384; i++)
+		xa_store_by(tsk, xa, i, xa_mk_value(i), 0);
+	CHECK(xa_node_shadow_only(xa->head->child[5]));
+	CHECK(!xa_node_shadow_only(xa->head->child[4]));
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, slab0), 0);
+	CHECK_EQ_U64(sim.slab->xa_refused_shadow, 1);
+	for (u64 i = 320; i < 384; i++)
+		xa_store_by(tsk, xa, i, xa_mk_pfn(1000 + i), 0);
+
+	/* a writer holds the xa_lock: the nodes are under modification, refused */
+	spin_lock(tsk, &xa_inode.i_pages_lock);
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, slab0), 0);
+	spin_unlock(tsk, &xa_inode.i_pages_lock);
+	CHECK_EQ_U64(s->defrag_refused, 3);
+	CHECK_EQ_U64(sim.slab->xa_nodes_moved, 0);
+	CHECK_EQ_U64(xa->head->slab_obj, xa_old_root);
+
+	/* at 2 ms: every node of slab 0 can go. 14 moves, each under the xa_lock: 5 into
+	 * the free slots of slab 4 (back on the partial list), then a new slab for 9; the
+	 * old slab waits out the 1 ms grace period frozen, then goes to the buddy allocator */
+	CHECK(task_now(tsk) < 1500000);
+	task_sleep(tsk, 2000000 - task_now(tsk));
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&xa->xa_lock", LS_WRITE);
+	u64 xa_locks = r ? r->acquisitions : 0;
+	CHECK_EQ_S64(kmem_cache_defrag_slab(tsk, slab0), 1);
+	CHECK(task_now(tsk) >= 3000000 && task_now(tsk) < 3500000);
+	CHECK_EQ_U64(sim.slab->xa_nodes_moved, 14);
+	CHECK_EQ_U64(sim.slab->defrag_moved, 14);
+	r = lockstat_class_row(sim.lockstat, "&xa->xa_lock", LS_WRITE);
+	CHECK_EQ_U64(r ? r->acquisitions - xa_locks : 0, 14);
+	CHECK(pfn_slab(&sim, slab0) == NULL);
+	CHECK(xa->head->slab_obj != xa_old_root);
+	CHECK_EQ_U64(s->node[0].nr_slabs, 5);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 10);
+	CHECK(xa_entries_intact());
+	/* every node owns an allocated object of the cache, none in the old page */
+	unsigned owned = 0;
+	for (unsigned c = 0; c < 64; c++) {
+		const struct xa_node *n = xa->head->child[c];
+		unsigned idx;
+		struct slab *sl = obj_to_slab(&sim, n->slab_obj, &idx);
+		owned += sl && sl->cache == SLAB_RADIX_TREE_NODE && slab_obj_allocated(sl, idx) &&
+			 slab_obj_pfn(n->slab_obj) >> 1 != slab0 >> 1;
+	}
+	CHECK_EQ_U64(owned, 64);
+	check_invariants();
+	/* at 4 ms, after the reader's last look, the tree goes: every object with its node */
+	task_sleep(tsk, 4000000 - task_now(tsk));
+	xa_destroy_by(tsk, xa);
+	CHECK_EQ_U64(kmem_cache_shrink(tsk, s), 5);
+	CHECK_EQ_S64(vm(NR_SLAB_RECLAIMABLE_B), 0);
+	check_invariants();
+}
+
+static void test_xa_node_moved_under_xa_lock_readers_see_either_copy(void)
+{
+	setup_variant(SLAB_MOVABLE_XA_NODE);
+	sim.slab->account_users = true;
+	sim.slab->rcu_grace_ns = 1000000;
+	memset(&xa_inode, 0, sizeof(xa_inode));
+	spin_lock_init(&xa_inode.i_pages_lock, &test_xa_lock_class);
+	xa_init(&xa_inode.i_pages, &xa_slab_hooks, NULL);
+	engine_spawn(sim.eng, "mover", 0, false, 0, xa_mover_body, NULL, NULL);
+	engine_spawn(sim.eng, "reader", 1, false, 1500000, xa_reader_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	/* the reader's view: the old copy before, the new one during the grace period with
+	 * the old page still a frozen radix_tree_node slab nobody allocates from, and the
+	 * old page gone after it; every load gave the stored entries */
+	CHECK_EQ_U64(xa_reader_first, xa_old_root);
+	CHECK(xa_reader_mid != xa_old_root && xa_reader_mid != 0);
+	CHECK(xa_mid_old_slab);
+	CHECK(xa_mid_old_frozen);
+	CHECK(xa_mid_new_allocated);
+	CHECK_EQ_U64(xa_reader_late, xa_reader_mid);
+	CHECK(xa_late_old_gone);
+	CHECK(xa_reader_entries_ok);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_slab_page_freed_only_with_its_last_object);
@@ -531,5 +704,6 @@ int main(void)
 	SIMTEST(test_two_phase_defrag_refuses_a_busy_slab_then_frees_it);
 	SIMTEST(test_compaction_step_moves_objects_out_of_a_pageblock);
 	SIMTEST(test_shrinker_prunes_dentries_then_inodes_in_proportion);
+	SIMTEST(test_xa_node_moved_under_xa_lock_readers_see_either_copy);
 	return check_summary();
 }
