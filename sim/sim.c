@@ -20,6 +20,7 @@
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
+#include "mm/backing_dev.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
@@ -498,6 +499,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	swap_create(s);
 	vmscan_create(s);
 	s->files = file_table_create(s);
+	bdi_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -550,6 +552,7 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	bdi_destroy(s->bdi);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

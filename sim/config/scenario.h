@@ -25,6 +25,7 @@ struct machine_cfg {
 	u8 distance[MAX_NUMNODES][MAX_NUMNODES]; /* SLIT: 10 local; default 20 remote */
 	bool dma32;                        /* node 0 gets a DMA32 zone (first 4 GiB) */
 	struct swap_cfg swap;
+	struct swap_cfg bdi;               /* the file device (size unused) */
 };
 
 struct vm_cfg {

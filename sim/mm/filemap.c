@@ -79,6 +79,7 @@ static void inode_free(struct file_table *ft, struct inode *inode)
 	ft->free_ids[ft->nr_free++] = inode->id;
 	free(inode->path);
 	xa_destroy(&inode->i_pages);
+	file_blocks_free(&inode->blocks);
 	free(inode->i_mmap);
 	free(inode);
 }
