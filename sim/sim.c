@@ -21,6 +21,7 @@
 #include "mm/compaction.h"
 #include "mm/filemap.h"
 #include "mm/backing_dev.h"
+#include "mm/readahead.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
@@ -500,6 +501,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	vmscan_create(s);
 	s->files = file_table_create(s);
 	bdi_create(s);
+	readahead_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -553,6 +555,7 @@ void sim_destroy(struct sim *s)
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
 	bdi_destroy(s->bdi);
+	readahead_destroy(s->readahead);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

@@ -465,6 +465,7 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 	ft->pc.inserted++;
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	pg->refcount++;                      /* the caller's, on top of the cache's */
+	ra_page_init(tsk->sim, pfn);
 	if (ft->line_cpu)
 		ft->line_cpu[pfn] = (u16)(tsk->cpu + 1);
 	if (inode->shmem)
@@ -630,6 +631,9 @@ static s64 file_rw(struct task *tsk, struct inode *inode, u64 off, u64 len, bool
 	}
 	if (write && off + len > inode->size)
 		inode->size = off + len;
+	if (write && !inode->shmem)   /* the written pages get blocks on the file device */
+		file_blocks_add(&inode->blocks, off >> PAGE_SHIFT,
+				(off + len + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	return (s64)len;
 }
 
@@ -637,6 +641,8 @@ s64 file_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 {
 	if (inode->hugetlb)
 		return hugetlbfs_read(tsk, inode, off, len);
+	if (!inode->shmem)
+		return filemap_read(tsk, inode, off, len);   /* mm/readahead.c */
 	return file_rw(tsk, inode, off, len, false);
 }
 
@@ -654,9 +660,12 @@ int file_truncate(struct task *tsk, struct inode *inode, u64 size)
 	if (inode->hugetlb)
 		return hugetlbfs_truncate(tsk, inode, size);
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
-	if (size < inode->size)
+	if (size < inode->size) {
 		truncate_inode_pages_range(tsk, inode, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
 					   UINT64_MAX);
+		file_blocks_remove(&inode->blocks, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
+				   UINT64_MAX);
+	}
 	inode->size = size;
 	return 0;
 }
@@ -674,6 +683,8 @@ int file_fallocate(struct task *tsk, struct inode *inode, u32 mode, u64 off, u64
 		/* whole pages inside the hole go; partial pages are zeroed in place */
 		truncate_inode_pages_range(tsk, inode, ALIGN_UP(off, PAGE_SIZE) >> PAGE_SHIFT,
 					   (off + len) >> PAGE_SHIFT);
+		file_blocks_remove(&inode->blocks, ALIGN_UP(off, PAGE_SIZE) >> PAGE_SHIFT,
+				   (off + len) >> PAGE_SHIFT);
 		return 0;
 	}
 	if (mode & ~FALLOC_FL_KEEP_SIZE)

@@ -29,6 +29,7 @@
 
 #include "mm/backing_dev.h"
 #include "mm/mm_types.h"
+#include "mm/readahead.h"
 #include "mm/xarray.h"
 #include "locks/mutex.h"
 #include "locks/rwlock.h"
@@ -62,6 +63,7 @@ struct inode {
 	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
 	struct file_blocks blocks;         /* regular files: pages with data on the file
 					    * device (mm/backing_dev.h) */
+	struct file_ra_state f_ra;         /* readahead state (mm/readahead.h) */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)
