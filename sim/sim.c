@@ -22,6 +22,7 @@
 #include "mm/filemap.h"
 #include "mm/backing_dev.h"
 #include "mm/readahead.h"
+#include "mm/workingset.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
@@ -502,6 +503,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->files = file_table_create(s);
 	bdi_create(s);
 	readahead_create(s);
+	workingset_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -556,6 +558,7 @@ void sim_destroy(struct sim *s)
 	file_table_destroy(s->files);
 	bdi_destroy(s->bdi);
 	readahead_destroy(s->readahead);
+	workingset_destroy(s->workingset);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

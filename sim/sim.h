@@ -26,6 +26,7 @@ struct vmscan;
 struct file_table;
 struct backing_dev;
 struct readahead;
+struct workingset;
 struct hugetlb;
 struct mpol_state;
 struct khugepaged;
@@ -65,6 +66,7 @@ struct sim {
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
 	struct backing_dev *bdi;           /* mm/backing_dev.h: the file device */
 	struct readahead *readahead;       /* mm/readahead.h: readahead's page state */
+	struct workingset *workingset;     /* mm/workingset.h: non-resident ages */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct mpol_state *mempolicy;      /* mm/mempolicy.h: policy objects, refcount stats */
 	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */

@@ -20,6 +20,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
+#include "mm/workingset.h"
 #include "platform/topology.h"
 #include "stats/findings.h"
 
@@ -458,6 +459,7 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 		__free_pages(tsk, pfn, 0);
 		return raced;
 	}
+	u64 shadow = xa_is_value(e) ? xa_to_value(e) : 0;
 	if (xa_is_value(e))
 		ft->pc.shadow_refaults++;    /* workingset_refault: evicted earlier */
 	xa_store(&inode->i_pages, index, xa_mk_pfn(pfn), tsk->node);
@@ -466,6 +468,8 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	pg->refcount++;                      /* the caller's, on top of the cache's */
 	ra_page_init(tsk->sim, pfn);
+	if (shadow && !inode->shmem)
+		workingset_refault(tsk, pfn, shadow);
 	if (ft->line_cpu)
 		ft->line_cpu[pfn] = (u16)(tsk->cpu + 1);
 	if (inode->shmem)
@@ -546,7 +550,7 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 		ft->pc.freezes++;
 		/* delete, leaving a workingset shadow entry (the eviction's node and order) */
 		unsigned nid = page_to_nid(tsk->sim->phys, pfn);
-		xa_store(&inode->i_pages, index, xa_mk_value(((ft->pc.removed + 1) << 6) | nid), 0);
+		xa_store(&inode->i_pages, index, xa_mk_value(workingset_eviction(tsk, pfn)), 0);
 		ft->pc.removed++;
 		ft->pc.shadows_stored++;
 		inode->nr_pages--;

@@ -18,6 +18,7 @@
 /* Per-pfn state of page-cache pages that struct page_desc has no bits for. */
 #define PGR_READAHEAD 0x1u   /* PG_readahead: the async window starts here */
 #define PGR_LOCKED 0x2u      /* PG_locked && !PG_uptodate: its read is in flight */
+#define PGR_WORKINGSET 0x4u  /* PG_workingset (mm/workingset.h) */
 
 struct ra_waiter {
 	u64 pfn;
@@ -76,6 +77,19 @@ void ra_page_init(struct sim *sim, u64 pfn)
 {
 	if (sim->readahead && sim->readahead->pgf)
 		sim->readahead->pgf[pfn] = 0;
+}
+
+void ra_page_set_workingset(struct sim *sim, u64 pfn, bool on)
+{
+	if (on)
+		*pgf(sim, pfn) |= PGR_WORKINGSET;
+	else
+		*pgf(sim, pfn) &= (u8)~PGR_WORKINGSET;
+}
+
+bool ra_page_workingset(struct sim *sim, u64 pfn)
+{
+	return *pgf(sim, pfn) & PGR_WORKINGSET;
 }
 
 static u64 bdi_ra_pages(const struct sim *sim)

@@ -69,6 +69,10 @@ void ra_page_init(struct sim *sim, u64 pfn);
  * that had no blocks on the file device get them (the file existed before the run). */
 void file_note_size(struct inode *inode, u64 size);
 
+/* PG_workingset, kept with readahead's per-page state */
+void ra_page_set_workingset(struct sim *sim, u64 pfn, bool on);
+bool ra_page_workingset(struct sim *sim, u64 pfn);
+
 /* read(2) of a regular file (filemap_read): bytes read. */
 s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len);
 
