@@ -22,6 +22,7 @@ struct bdi_cfg {
 	u64 latency_ns;                    /* per request */
 	unsigned read_ahead_kb;            /* /sys/block/<dev>/queue/read_ahead_kb */
 	unsigned max_sectors_kb;           /* /sys/block/<dev>/queue/max_sectors_kb (io_pages) */
+	unsigned max_folio_order;          /* large page-cache folios of its file system */
 };
 
 struct machine_cfg {

@@ -407,10 +407,17 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	u64 pfn;
 	if (!inode->shmem) {
 		/* filemap_fault: readahead, and a wait for a read in flight */
-		bool major;
-		pfn = filemap_fault_page(tsk, vma, index, &major);
+		bool major, retry;
+		pfn = filemap_fault_page(tsk, vma, index, &major, &retry);
 		if (pfn != PFN_NONE)
 			folio_put(tsk, pfn);
+		if (pfn != PFN_NONE && retry) {
+			/* VM_FAULT_RETRY after the I/O: the fault runs again, and its
+			 * fault-around maps what was just read */
+			count_vm_event(tsk, PGFAULT);
+			if (!write && do_fault_around(tsk, vma, t, idx, addr))
+				return VM_FAULT_NOPAGE;
+		}
 	} else {
 		pfn = filemap_get_page(tsk, inode, index, &created);
 	}

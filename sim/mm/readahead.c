@@ -97,6 +97,22 @@ static u64 bdi_ra_pages(const struct sim *sim)
 	return sim->scn->machine.bdi.read_ahead_kb / 4;
 }
 
+/* 6.18 with large folios: an async window raises the folio order by 2 (up to the file
+ * system's maximum) and ends on a boundary of that order, when one lies in it */
+static void ra_align_window(struct task *tsk, struct file_ra_state *ra)
+{
+	unsigned cap = tsk->sim->scn->machine.bdi.max_folio_order;
+	if (!cap)
+		return;
+	ra->order = min(ra->order + 2, cap);
+	u64 end = ra->start + ra->size;
+	u64 aligned = end & ~((1ULL << ra->order) - 1);
+	if (aligned > ra->start) {
+		ra->size = aligned - ra->start;
+		ra->async_size = ra->size;
+	}
+}
+
 static u64 bdi_io_pages(const struct sim *sim)
 {
 	return sim->scn->machine.bdi.max_sectors_kb / 4;
@@ -358,6 +374,10 @@ static void ondemand_readahead(struct task *tsk, struct inode *inode, u64 index,
 		ra->start += ra->size;
 		ra->size = get_next_ra_size(ra->size, max);
 		ra->async_size = ra->size;
+		if (hit_marker)
+			ra_align_window(tsk, ra);
+		else
+			ra->order = 0;
 		goto readit;
 	}
 	if (hit_marker) {
@@ -370,8 +390,10 @@ static void ondemand_readahead(struct task *tsk, struct inode *inode, u64 index,
 		ra->size = start - index + req;
 		ra->size = get_next_ra_size(ra->size, max);
 		ra->async_size = ra->size;
+		ra_align_window(tsk, ra);
 		goto readit;
 	}
+	ra->order = 0;
 	if (req > max)
 		goto initial;               /* oversize read */
 	{
@@ -495,32 +517,35 @@ s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 
 /* ---- faults ---- */
 
-/* do_sync_mmap_readahead: the faulting page is not cached */
-static void do_sync_mmap_readahead(struct task *tsk, struct vm_area_struct *vma, u64 index)
+/* do_sync_mmap_readahead: the faulting page is not cached. True when it read ahead (the
+ * kernel dropped mmap_lock for it: the fault is retried). */
+static bool do_sync_mmap_readahead(struct task *tsk, struct vm_area_struct *vma, u64 index)
 {
 	struct readahead *rs = tsk->sim->readahead;
 	struct inode *inode = vma->vm_file;
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	if (vma->vm_flags & VM_RAND_READ)
-		return;
+		return false;
 	if (!ra->ra_pages)
-		return;
+		return false;
 	if (vma->vm_flags & VM_SEQ_READ) {
 		page_cache_sync_ra(tsk, inode, index, ra->ra_pages);
-		return;
+		return true;
 	}
 	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
 		ra->mmap_miss++;
 	if (ra->mmap_miss > MMAP_LOTSAMISS) {
 		rs->st.mmap_lotsamiss++;
-		return;
+		return false;
 	}
 	/* read-around: ra_pages centred on the fault, the last quarter asynchronous */
 	rs->st.mmap_read_around++;
 	ra->start = index > ra->ra_pages / 2 ? index - ra->ra_pages / 2 : 0;
 	ra->size = ra->ra_pages;
 	ra->async_size = ra->ra_pages / 4;
+	ra->order = 0;
 	do_page_cache_ra(tsk, inode, ra->start, ra->size, ra->async_size, false);
+	return true;
 }
 
 /* do_async_mmap_readahead: the faulting page is cached */
@@ -537,10 +562,12 @@ static void do_async_mmap_readahead(struct task *tsk, struct vm_area_struct *vma
 		page_cache_async_ra(tsk, inode, pfn, index, ra->ra_pages);
 }
 
-u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, bool *major)
+u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, bool *major,
+		       bool *retry)
 {
 	struct inode *inode = vma->vm_file;
 	*major = false;
+	*retry = false;
 	u64 e = filemap_get_entry(tsk, inode, index);
 	u64 pfn;
 	if (xa_is_pfn(e)) {
@@ -549,7 +576,7 @@ u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, 
 	} else {
 		*major = true;
 		count_vm_event(tsk, PGMAJFAULT);
-		do_sync_mmap_readahead(tsk, vma, index);
+		*retry = do_sync_mmap_readahead(tsk, vma, index);
 		e = filemap_get_entry(tsk, inode, index);
 		pfn = xa_is_pfn(e) ? xa_to_pfn(e) : filemap_create_page(tsk, inode, index);
 		if (pfn == PFN_NONE)

@@ -40,6 +40,7 @@ struct file_ra_state {
 	u64 ra_pages;                      /* maximum window (fadvise SEQUENTIAL doubles it) */
 	u64 mmap_miss;                     /* faults that missed the cache, less hits */
 	u64 prev_pos;                      /* byte after the last read */
+	unsigned order;                    /* folio order of the last window (large folios) */
 	bool random;                       /* FMODE_RANDOM (fadvise POSIX_FADV_RANDOM) */
 	bool init;                         /* file_ra_state_init done */
 };
@@ -77,8 +78,12 @@ bool ra_page_workingset(struct sim *sim, u64 pfn);
 s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len);
 
 /* filemap_fault for a regular file's page at index: the page with a reference for the
- * caller (PFN_NONE when memory ran out); *major when it was not cached (pgmajfault). */
-u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, bool *major);
+ * caller (PFN_NONE when memory ran out); *major when it was not cached (pgmajfault);
+ * *retry when it read ahead synchronously: the kernel drops mmap_lock for that I/O
+ * and returns VM_FAULT_RETRY, and the retried fault (pgfault again) runs fault-around
+ * over the pages just read. */
+u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, bool *major,
+		       bool *retry);
 
 /* next_uptodate_folio for fault-around: the cached page at index with a reference, if it
  * can be mapped now (uptodate, not locked, no PG_readahead marker, below i_size);
