@@ -20,6 +20,9 @@
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
+#include "mm/backing_dev.h"
+#include "mm/readahead.h"
+#include "mm/workingset.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
 #include "mm/mempolicy.h"
@@ -499,6 +502,9 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	swap_create(s);
 	vmscan_create(s);
 	s->files = file_table_create(s);
+	bdi_create(s);
+	readahead_create(s);
+	workingset_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -551,6 +557,9 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	bdi_destroy(s->bdi);
+	readahead_destroy(s->readahead);
+	workingset_destroy(s->workingset);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

@@ -24,6 +24,9 @@ struct lru_state;
 struct swap_info;
 struct vmscan;
 struct file_table;
+struct backing_dev;
+struct readahead;
+struct workingset;
 struct hugetlb;
 struct mpol_state;
 struct khugepaged;
@@ -62,6 +65,9 @@ struct sim {
 		unsigned hits, last_pages;
 	} swap_ra;
 	struct file_table *files;          /* mm/filemap.h: inodes and their page cache */
+	struct backing_dev *bdi;           /* mm/backing_dev.h: the file device */
+	struct readahead *readahead;       /* mm/readahead.h: readahead's page state */
+	struct workingset *workingset;     /* mm/workingset.h: non-resident ages */
 	struct hugetlb *hugetlb;           /* mm/hugetlb.h: hugetlb pools and reservations */
 	struct mpol_state *mempolicy;      /* mm/mempolicy.h: policy objects, refcount stats */
 	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */

@@ -1043,7 +1043,67 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
 		if (sn && v[1] == 0)
 			sn->read_done = false;
-		goto unknown;
+		if (sn || sysctl_find(s, t->pid, (s32)v[0]))
+			return 0;
+		/* lseek(fd, off, SEEK_SET|SEEK_CUR|SEEK_END) = new position */
+		int whence = arg_is(&a[2], "SEEK_SET") ? 0 : arg_is(&a[2], "SEEK_CUR") ? 1 :
+			     arg_is(&a[2], "SEEK_END") ? 2 : -1;
+		if (whence < 0)
+			goto unknown;
+		type = OP_LSEEK;
+		op->fd = (s32)v[0];
+		op->off = v[1];
+		op->arg = (u32)whence;
+	} else if (IS("fstat") || IS("newfstatat") || IS("statx")) {
+		/* a regular file's size through its fd: fstat(fd, {.., st_size=N, ..}),
+		 * newfstatat(fd, "", {..}, AT_EMPTY_PATH), statx(fd, "", flags, mask,
+		 * {.., stx_size=N, ..}); stats by path are not about an open file */
+		NEED(2);
+		int si = IS("fstat") ? 1 : IS("newfstatat") ? 2 : 4;
+		if (nr <= si || ret != 0 || (si > 1 && !arg_is(&a[1], "\"\"")))
+			goto unknown;
+		if (snap_find(s, t->pid, (s32)v[0]) || sysctl_find(s, t->pid, (s32)v[0]))
+			return 0;
+		const char *key = IS("statx") ? "stx_size=" : "st_size=";
+		const char *p = memmem(a[si].s, a[si].n, key, strlen(key));
+		if (!p || !memmem(a[si].s, a[si].n, "S_IFREG", 7))
+			return 0;                /* not a regular file: no page cache */
+		type = OP_FSTAT;
+		op->fd = (s32)v[0];
+		op->len = strtoull(p + strlen(key), NULL, 10);
+	} else if (IS("fadvise64")) {
+		/* fadvise64(fd, offset, len, POSIX_FADV_*) */
+		NEED(4);
+		static const char *const adv[] = { "POSIX_FADV_NORMAL", "POSIX_FADV_RANDOM",
+						   "POSIX_FADV_SEQUENTIAL", "POSIX_FADV_WILLNEED",
+						   "POSIX_FADV_DONTNEED", "POSIX_FADV_NOREUSE" };
+		u64 advice = ~0ULL;
+		for (unsigned i = 0; i < ARRAY_SIZE(adv); i++)
+			if (arg_is(&a[3], adv[i]))
+				advice = i;
+		if (advice == ~0ULL && arg_num(&a[3], &advice) < 0)
+			goto unknown;
+		type = OP_FADVISE;
+		op->fd = (s32)v[0];
+		op->off = v[1];
+		op->len = v[2];
+		op->arg = (u32)advice;
+	} else if (IS("preadv") || IS("preadv2")) {
+		/* preadv(fd, [{iov_base=.., iov_len=N}, ..], iovcnt, offset): a read at offset
+		 * of the iovecs' total length */
+		NEED(4);
+		if (snap_find(s, t->pid, (s32)v[0]) || sysctl_find(s, t->pid, (s32)v[0]))
+			return 0;
+		u64 total = 0;
+		const char *p = a[1].s, *iend = a[1].s + a[1].n;
+		while ((p = memmem(p, (size_t)(iend - p), "iov_len=", 8))) {
+			p += 8;
+			total += strtoull(p, NULL, 10);
+		}
+		type = OP_READ;
+		op->fd = (s32)v[0];
+		op->len = total;
+		op->off = v[3];
 	} else if (IS("ftruncate")) {
 		NEED(2);
 		type = OP_FTRUNCATE;

@@ -17,6 +17,14 @@ struct swap_cfg {
 	u64 latency_ns;        /* per request */
 };
 
+struct bdi_cfg {
+	u64 read_bw, write_bw;             /* bytes/s */
+	u64 latency_ns;                    /* per request */
+	unsigned read_ahead_kb;            /* /sys/block/<dev>/queue/read_ahead_kb */
+	unsigned max_sectors_kb;           /* /sys/block/<dev>/queue/max_sectors_kb (io_pages) */
+	unsigned max_folio_order;          /* large page-cache folios of its file system */
+};
+
 struct machine_cfg {
 	unsigned nr_nodes;
 	unsigned cpus_per_node;
@@ -25,6 +33,7 @@ struct machine_cfg {
 	u8 distance[MAX_NUMNODES][MAX_NUMNODES]; /* SLIT: 10 local; default 20 remote */
 	bool dma32;                        /* node 0 gets a DMA32 zone (first 4 GiB) */
 	struct swap_cfg swap;
+	struct bdi_cfg bdi;                /* the file device (mm/backing_dev.h) */
 };
 
 struct vm_cfg {
@@ -71,6 +80,7 @@ struct slab_cfg {
 
 struct kernel_cfg {
 	struct vm_cfg vm;
+	u64 fault_around_bytes;            /* /sys/kernel/debug/fault_around_bytes */
 	struct slab_cfg slab;
 	struct thp_cfg thp;
 	struct khugepaged_cfg khugepaged;

@@ -57,6 +57,8 @@ struct engine {
 	sg_host_t hosts[MAX_NUMNODES];
 	sg_disk_t swap_disk;
 	u64 swap_latency_ns;
+	sg_disk_t bdi_disk;                /* the file device (mm/backing_dev.h) */
+	u64 bdi_latency_ns;
 	u64 lookahead_ns;
 	struct task **tasks;               /* every task ever spawned, by id */
 	u32 nr_tasks, tasks_cap;
@@ -206,6 +208,10 @@ static void write_platform(FILE *f, const struct scenario *scn)
 			fprintf(f, "    <disk id=\"swap\" read_bw=\"%lluBps\" write_bw=\"%lluBps\"/>\n",
 				(unsigned long long)m->swap.read_bw,
 				(unsigned long long)m->swap.write_bw);
+		if (n == 0)
+			fprintf(f, "    <disk id=\"bdi\" read_bw=\"%lluBps\" write_bw=\"%lluBps\"/>\n",
+				(unsigned long long)m->bdi.read_bw,
+				(unsigned long long)m->bdi.write_bw);
 		fprintf(f, "  </host>\n");
 	}
 	fprintf(f, "</zone>\n</platform>\n");
@@ -240,6 +246,7 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 	e->nr_cpus = e->nr_nodes * e->cpus_per_node;
 	e->lookahead_ns = scn->engine.lookahead_ns;
 	e->swap_latency_ns = scn->machine.swap.latency_ns;
+	e->bdi_latency_ns = scn->machine.bdi.latency_ns;
 	e->cpus = xcalloc(e->nr_cpus, sizeof(*e->cpus));
 	for (unsigned c = 0; c < e->nr_cpus; c++)
 		e->cpus[c].node = c / e->cpus_per_node;
@@ -259,12 +266,16 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 		snprintf(name, sizeof(name), "node%u", n);
 		e->hosts[n] = sg_host_by_name(name);
 	}
-	if (scn->machine.swap.size) {
+	{
 		unsigned int nr = 0;
 		sg_disk_t *disks = NULL;
 		sg_host_get_disks(e->hosts[0], &nr, &disks);
-		if (nr > 0)
-			e->swap_disk = disks[0];
+		for (unsigned int i = 0; i < nr; i++) {
+			if (!strcmp(sg_disk_get_name(disks[i]), "swap"))
+				e->swap_disk = disks[i];
+			else if (!strcmp(sg_disk_get_name(disks[i]), "bdi"))
+				e->bdi_disk = disks[i];
+		}
 		free(disks);
 	}
 	return e;
@@ -560,6 +571,22 @@ void task_disk_io(struct task *tsk, bool write, u64 bytes)
 		sg_disk_write(e->swap_disk, bytes);
 	else
 		sg_disk_read(e->swap_disk, bytes);
+	tsk->state = TASK_RUNNING;
+}
+
+void task_bdev_io(struct task *tsk, bool write, u64 bytes)
+{
+	struct engine *e = tsk->eng;
+	flush(tsk);
+	tsk->state = TASK_BLOCKED_IO;
+	if (e->bdi_latency_ns)
+		sleep_ns(e, e->bdi_latency_ns);
+	e->st.simcalls++;
+	e->st.bdi_ios++;
+	if (write)
+		sg_disk_write(e->bdi_disk, bytes);
+	else
+		sg_disk_read(e->bdi_disk, bytes);
 	tsk->state = TASK_RUNNING;
 }
 

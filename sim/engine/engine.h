@@ -17,6 +17,7 @@ struct engine_stats {
 	u64 flushes;
 	u64 parks, unparks;
 	u64 disk_ios;
+	u64 bdi_ios;           /* requests on the file device (task_bdev_io) */
 	u64 tasks_spawned;
 	u64 deadlocks;         /* tasks killed because every live task was parked on a lock */
 	bool watchdog_fired;   /* duration reached with tasks still alive */
@@ -87,6 +88,9 @@ void task_unpark(struct task *waker, struct task *tsk);
 void task_sleep(struct task *tsk, u64 ns);
 /* Synchronous swap-device I/O of bytes on the device of the given node's host. */
 void task_disk_io(struct task *tsk, bool write, u64 bytes);
+/* Synchronous I/O of bytes on the file device (machine.bdi: latency, then the transfer
+ * with the bandwidth shared among the requests in flight). Used through mm/backing_dev.h. */
+void task_bdev_io(struct task *tsk, bool write, u64 bytes);
 
 /* Register a callback run by a daemon actor every interval_ns of simulated time, and
  * once more at the end of the run (final = true). Used by stats/sampler. */

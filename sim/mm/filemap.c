@@ -20,6 +20,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
+#include "mm/workingset.h"
 #include "platform/topology.h"
 #include "stats/findings.h"
 
@@ -79,6 +80,7 @@ static void inode_free(struct file_table *ft, struct inode *inode)
 	ft->free_ids[ft->nr_free++] = inode->id;
 	free(inode->path);
 	xa_destroy(&inode->i_pages);
+	file_blocks_free(&inode->blocks);
 	free(inode->i_mmap);
 	free(inode);
 }
@@ -458,6 +460,7 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 		__free_pages(tsk, pfn, 0);
 		return raced;
 	}
+	u64 shadow = xa_is_value(e) ? xa_to_value(e) : 0;
 	if (xa_is_value(e))
 		ft->pc.shadow_refaults++;    /* workingset_refault: evicted earlier */
 	xa_store_by(tsk, &inode->i_pages, index, xa_mk_pfn(pfn), tsk->node);
@@ -465,6 +468,9 @@ static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, b
 	ft->pc.inserted++;
 	struct page_desc *pg = pfn_to_page(tsk->sim->phys, pfn);
 	pg->refcount++;                      /* the caller's, on top of the cache's */
+	ra_page_init(tsk->sim, pfn);
+	if (shadow && !inode->shmem)
+		workingset_refault(tsk, pfn, shadow);
 	if (ft->line_cpu)
 		ft->line_cpu[pfn] = (u16)(tsk->cpu + 1);
 	if (inode->shmem)
@@ -545,7 +551,7 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra)
 		ft->pc.freezes++;
 		/* delete, leaving a workingset shadow entry (the eviction's node and order) */
 		unsigned nid = page_to_nid(tsk->sim->phys, pfn);
-		xa_store_by(tsk, &inode->i_pages, index, xa_mk_value(((ft->pc.removed + 1) << 6) | nid), 0);
+		xa_store_by(tsk, &inode->i_pages, index, xa_mk_value(workingset_eviction(tsk, pfn)), 0);
 		ft->pc.removed++;
 		ft->pc.shadows_stored++;
 		inode->nr_pages--;
@@ -631,6 +637,9 @@ static s64 file_rw(struct task *tsk, struct inode *inode, u64 off, u64 len, bool
 	}
 	if (write && off + len > inode->size)
 		inode->size = off + len;
+	if (write && !inode->shmem)   /* the written pages get blocks on the file device */
+		file_blocks_add(&inode->blocks, off >> PAGE_SHIFT,
+				(off + len + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	return (s64)len;
 }
 
@@ -638,6 +647,8 @@ s64 file_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 {
 	if (inode->hugetlb)
 		return hugetlbfs_read(tsk, inode, off, len);
+	if (!inode->shmem)
+		return filemap_read(tsk, inode, off, len);   /* mm/readahead.c */
 	return file_rw(tsk, inode, off, len, false);
 }
 
@@ -655,9 +666,12 @@ int file_truncate(struct task *tsk, struct inode *inode, u64 size)
 	if (inode->hugetlb)
 		return hugetlbfs_truncate(tsk, inode, size);
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
-	if (size < inode->size)
+	if (size < inode->size) {
 		truncate_inode_pages_range(tsk, inode, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
 					   UINT64_MAX);
+		file_blocks_remove(&inode->blocks, ALIGN_UP(size, PAGE_SIZE) >> PAGE_SHIFT,
+				   UINT64_MAX);
+	}
 	inode->size = size;
 	return 0;
 }
@@ -675,6 +689,8 @@ int file_fallocate(struct task *tsk, struct inode *inode, u32 mode, u64 off, u64
 		/* whole pages inside the hole go; partial pages are zeroed in place */
 		truncate_inode_pages_range(tsk, inode, ALIGN_UP(off, PAGE_SIZE) >> PAGE_SHIFT,
 					   (off + len) >> PAGE_SHIFT);
+		file_blocks_remove(&inode->blocks, ALIGN_UP(off, PAGE_SIZE) >> PAGE_SHIFT,
+				   (off + len) >> PAGE_SHIFT);
 		return 0;
 	}
 	if (mode & ~FALLOC_FL_KEEP_SIZE)

@@ -27,7 +27,9 @@
 #ifndef MMSIM_MM_FILEMAP_H
 #define MMSIM_MM_FILEMAP_H
 
+#include "mm/backing_dev.h"
 #include "mm/mm_types.h"
+#include "mm/readahead.h"
 #include "mm/xarray.h"
 #include "locks/mutex.h"
 #include "locks/rwlock.h"
@@ -59,6 +61,9 @@ struct inode {
 	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
 	bool unlinked;                     /* a regular file whose name was removed */
 	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
+	struct file_blocks blocks;         /* regular files: pages with data on the file
+					    * device (mm/backing_dev.h) */
+	struct file_ra_state f_ra;         /* readahead state (mm/readahead.h) */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)

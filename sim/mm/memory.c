@@ -15,6 +15,7 @@
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
+#include "mm/readahead.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -349,6 +350,49 @@ static vm_fault_t do_anonymous_read(struct task *tsk, struct pte_table *t, unsig
 	return 0;
 }
 
+/* do_fault_around + filemap_map_pages: a read fault maps every page of the aligned
+ * fault_around_bytes window around it that the page cache holds ready (uptodate, not
+ * locked, no PG_readahead marker, below i_size), within the VMA and this PTE table, under
+ * one PTE lock. True when the faulting address itself got mapped (VM_FAULT_NOPAGE). */
+static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+			    unsigned idx, u64 addr)
+{
+	u64 nr = fault_around_pages(tsk->sim);
+	if (nr <= 1)
+		return false;
+	struct inode *inode = vma->vm_file;
+	u64 vma_off = (addr - vma->vm_start) >> PAGE_SHIFT;
+	u64 vma_pages = (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+	u64 from = max(ALIGN_DOWN((u64)idx, nr), idx - min((u64)idx, vma_off));
+	u64 to = min(min(from + nr, (u64)PTRS_PER_PTE), idx + vma_pages - vma_off);
+	u64 index0 = vma->vm_pgoff + vma_off - idx;   /* file index of PTE slot 0 */
+	u64 pfns[PTRS_PER_PTE];
+	for (u64 i = from; i < to; i++)
+		pfns[i] = t->pte[i] ? PFN_NONE : filemap_map_page_get(tsk, inode, index0 + i);
+	bool mapped = false;
+	spin_lock(tsk, &t->ptl);
+	for (u64 i = from; i < to; i++) {
+		if (pfns[i] == PFN_NONE)
+			continue;
+		if (t->pte[i]) {
+			spin_unlock(tsk, &t->ptl);
+			folio_put(tsk, pfns[i]);
+			spin_lock(tsk, &t->ptl);
+			continue;
+		}
+		/* the lookup's reference becomes the PTE's */
+		t->pte[i] = mk_pte(pfns[i], false);
+		t->nr_present++;
+		page_add_map(tsk, vma->vm_mm, pfns[i], inode);
+		charge(tsk, tsk->sim->cost->pte_update_ns);
+		ra_note_fault_around(tsk->sim);
+		if (i == idx)
+			mapped = true;
+	}
+	spin_unlock(tsk, &t->ptl);
+	return mapped;
+}
+
 /* do_read_fault / do_shared_fault: map the page cache page of the file offset. */
 static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
 				unsigned idx, u64 addr, bool write)
@@ -358,7 +402,25 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	bool created;
 	if (!inode->shmem && index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;        /* beyond the end of the file */
-	u64 pfn = filemap_get_page(tsk, inode, index, &created);
+	if (!write && do_fault_around(tsk, vma, t, idx, addr))
+		return VM_FAULT_NOPAGE;
+	u64 pfn;
+	if (!inode->shmem) {
+		/* filemap_fault: readahead, and a wait for a read in flight */
+		bool major, retry;
+		pfn = filemap_fault_page(tsk, vma, index, &major, &retry);
+		if (pfn != PFN_NONE)
+			folio_put(tsk, pfn);
+		if (pfn != PFN_NONE && retry) {
+			/* VM_FAULT_RETRY after the I/O: the fault runs again, and its
+			 * fault-around maps what was just read */
+			count_vm_event(tsk, PGFAULT);
+			if (!write && do_fault_around(tsk, vma, t, idx, addr))
+				return VM_FAULT_NOPAGE;
+		}
+	} else {
+		pfn = filemap_get_page(tsk, inode, index, &created);
+	}
 	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;
 	if (write && !(vma->vm_flags & VM_SHARED)) {

@@ -37,6 +37,8 @@ struct anon_vma;
 #define VM_ACCOUNT 0x00100000ULL
 #define VM_NORESERVE 0x00200000ULL
 #define VM_HUGETLB 0x00400000ULL
+#define VM_SEQ_READ 0x00008000ULL          /* madvise(MADV_SEQUENTIAL): read ahead on faults */
+#define VM_RAND_READ 0x00010000ULL         /* madvise(MADV_RANDOM): no readahead on faults */
 #define VM_HUGEPAGE 0x20000000ULL
 #define VM_NOHUGEPAGE 0x40000000ULL
 

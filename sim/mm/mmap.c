@@ -17,6 +17,7 @@
 #include "mm/page_alloc.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
+#include "mm/readahead.h"
 #include "mm/slab.h"
 #include "mm/rmap.h"
 #include "mm/swapfile.h"
@@ -877,7 +878,8 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		return -MM_EINVAL;
 	if (end == addr)
 		return 0;
-	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE;
+	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE ||
+			  advice == MADV_NORMAL || advice == 1 || advice == 2;
 	if (write_lock)
 		down_write(tsk, &mm->mmap_lock);
 	else
@@ -960,7 +962,21 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	case MADV_NORMAL:
 	case 1: /* MADV_RANDOM */
 	case 2: /* MADV_SEQUENTIAL */
+		/* the VMA's readahead hint (VM_RAND_READ, VM_SEQ_READ), splitting as needed */
+		if (!mapped) {
+			ret = -MM_ENOMEM;
+			break;
+		}
+		apply_vma_flags(tsk, mm, addr, end, VM_RAND_READ | VM_SEQ_READ,
+				advice == 1 ? VM_RAND_READ : advice == 2 ? VM_SEQ_READ : 0, false);
+		break;
 	case MADV_WILLNEED:
+		/* madvise_willneed: a file VMA's range is read ahead (asynchronously) */
+		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			if (v->vm_file && !(v->vm_flags & VM_HUGETLB))
+				madvise_willneed_file(tsk, v, max(v->vm_start, addr), min(v->vm_end, end));
+		}
 		if (!mapped)
 			ret = -MM_ENOMEM;
 		break;

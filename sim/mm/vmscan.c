@@ -19,6 +19,7 @@
 #include "mm/swapfile.h"
 #include "mm/huge_memory.h"
 #include "mm/vmscan.h"
+#include "mm/workingset.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -423,6 +424,7 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			pg->flags |= PG_active;
 			activated += nr;
 			count_vm_events(tsk, PGACTIVATE, nr);
+			workingset_age_nonresident(sim, nid, nr);   /* move_folios_to_lru */
 		}
 		u64_vec_push(&keepv, pages[i]);
 	}
@@ -480,6 +482,7 @@ static void shrink_active_list(struct task *tsk, struct scan_control *sc, unsign
 		unsigned refs = page_referenced(tsk, pages[i], &exec);
 		if (!(refs && exec && is_file_lru(lru))) {
 			pg->flags &= ~(PG_active | PG_referenced);
+			folio_set_workingset(sim, pages[i]);
 			deactivated += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;
 		}
 	}

@@ -53,7 +53,10 @@
 	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
 	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
 	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */ \
-	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */ \
+	X(FADVISE, "fadvise")     /* fd off len arg=advice (POSIX_FADV_*) */                  \
+	X(FSTAT, "fstat")         /* fd len = st_size seen (the file existed that large) */   \
+	X(LSEEK, "lseek")         /* fd off arg=whence; ret = new position */
 
 enum op_type {
 	OP_NONE = 0,

@@ -12,6 +12,7 @@
 #include "locks/rwsem.h"
 #include "stats/findings.h"
 #include "mm/filemap.h"
+#include "mm/readahead.h"
 #include "config/scenario.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
@@ -539,7 +540,7 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct inode *in = e->inode;
 	/* the program mapped this much of the file: it was at least that large */
 	if (!in->shmem)
-		in->size = max(in->size, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
+		file_note_size(in, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
 	return do_mmap(tsk, mm, addr, op->len, op->prot, flags, in, op->off >> PAGE_SHIFT, 0);
 }
 
@@ -603,7 +604,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 			/* the file held that much there: learn its size from the result */
 			len = min(len, (u64)op->ret);
 			if (!in->shmem && op->ret > 0)
-				in->size = max(in->size, off + (u64)op->ret);
+				file_note_size(in, off + (u64)op->ret);
 		}
 		r = file_read(tsk, in, off, len);
 		break;
@@ -615,6 +616,25 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		return file_truncate(tsk, in, op->len);
 	case OP_FALLOCATE:
 		return file_fallocate(tsk, in, op->arg, op->off, op->len);
+	case OP_FADVISE:
+		return vfs_fadvise(tsk, in, op->off, op->len, (int)op->arg);
+	case OP_FSTAT:
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		file_note_size(in, op->len);
+		return 0;
+	case OP_LSEEK:
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		if (op->ret != OP_RET_NONE && op->ret >= 0)
+			e->pos = (u64)op->ret;   /* the position the recording reached */
+		else if (op->arg == 0)
+			e->pos = op->off;        /* SEEK_SET */
+		else if (op->arg == 1)
+			e->pos += op->off;       /* SEEK_CUR */
+		else if (op->arg == 2)
+			e->pos = in->size + op->off;   /* SEEK_END */
+		else
+			return -MM_EINVAL;
+		return (s64)e->pos;
 	default:
 		return -MM_EINVAL;
 	}
@@ -891,6 +911,9 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_FTRUNCATE:
 	case OP_FALLOCATE:
 	case OP_MEMFD_CREATE:
+	case OP_FADVISE:
+	case OP_FSTAT:
+	case OP_LSEEK:
 		ret = do_file_op(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
@@ -924,6 +947,18 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			if (!known)   /* khugepaged/<file> */
 				ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
 							     (s64)op->id, &known);
+		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") &&
+			   (op->id == 1 || op->id == 3)) {
+			/* drop_pagecache (3: and drop_slab, as 2 below) */
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			drop_pagecache(tsk);
+			if (op->id == 3) {
+				drop_slab(tsk);
+				for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
+					shrink_deferred_split(tsk, n, 0);
+			}
+			known = true;
+			ret = 0;
 		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
 			/* drop_slab: every shrinker at priority 0, the slab caches' and the THP
 			 * deferred split queue's (dropping the page cache, 1 and 3, is not
