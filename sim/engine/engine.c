@@ -491,9 +491,13 @@ static void ticker_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct ticker *t = sg_actor_self_get_data();
-	for (;;) {
-		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
-		t->fn(t->arg, secs_to_ns(simgrid_get_clock()), false);
+	/* Tick k is due at exactly k * interval: sleep until that instant (not for an
+	 * interval after the last wake-up, which accumulates the clock's rounding) and
+	 * stamp the tick with the integer time. */
+	for (u64 k = 1;; k++) {
+		u64 due = k * t->interval_ns;
+		sg_actor_sleep_until((double)due * 1e-9);
+		t->fn(t->arg, due, false);
 	}
 }
 
