@@ -178,8 +178,7 @@ static struct scenario *load(const struct cli *c)
 	else
 		scn = scenario_load_string("<built-in default>", mmsim_default_scenario,
 					   workload_catalog(), c->sets, c->nr_sets, d);
-	if (!scn)
-		diag_print(d, stderr);
+	diag_print(d, stderr);   /* the errors, or the warnings of an accepted scenario */
 	diag_destroy(d);
 	return scn;
 }
