@@ -267,6 +267,10 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "late_ops", t->late_ops);
 	json_set_u64(ev, "lateness_total_ns", t->lateness_total_ns);
 	json_set_u64(ev, "lateness_max_ns", t->lateness_max_ns);
+	/* closed-loop trace replay: pipe reads and wait4s that waited for another process */
+	json_set_u64(ev, "sync_waits", t->sync_waits);
+	json_set_u64(ev, "sync_wait_ns", t->sync_wait_ns);
+	json_set_u64(ev, "sync_unmet", t->sync_unmet);
 	json_set(root, "events", ev);
 
 	struct json *m = json_object();

@@ -224,6 +224,11 @@ unsigned engine_nr_cpus(const struct engine *e)
 	return e->nr_cpus;
 }
 
+u32 engine_nr_live_user(const struct engine *e)
+{
+	return e->nr_live_user;
+}
+
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu)
 {
 	return e->cpus[cpu].node;

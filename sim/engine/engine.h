@@ -50,6 +50,8 @@ void engine_run(struct engine *e, u64 duration_ns);
 
 const struct engine_stats *engine_stats(const struct engine *e);
 unsigned engine_nr_cpus(const struct engine *e);
+/* Live tasks that are not kernel threads. */
+u32 engine_nr_live_user(const struct engine *e);
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu);
 
 /* Move tsk to another CPU (sched_setaffinity's migration): its cpu, its local node and

@@ -53,7 +53,9 @@
 	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
 	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
 	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */ \
-	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */ \
+	X(PIPE, "pipe")           /* fd = read end, id = write end (pipe, pipe2); ret 0 */    \
+	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */
 
 enum op_type {
 	OP_NONE = 0,
