@@ -496,13 +496,13 @@ static void ticker_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct ticker *t = sg_actor_self_get_data();
-	/* Tick k is due at exactly k * interval: sleep until that instant (not for an
-	 * interval after the last wake-up, which accumulates the clock's rounding) and
-	 * stamp the tick with the integer time. */
+	/* Tick k is due at k * interval and is stamped so. The clock is a double: after
+	 * thousands of intervals it reads a nanosecond short (11099999999), which is
+	 * rounding, not a later sample. The sleeps stay relative, as the simulation's
+	 * interleaving of actors depends on when this actor wakes. */
 	for (u64 k = 1;; k++) {
-		u64 due = k * t->interval_ns;
-		sg_actor_sleep_until((double)due * 1e-9);
-		t->fn(t->arg, due, false);
+		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
+		t->fn(t->arg, k * t->interval_ns, false);
 	}
 }
 

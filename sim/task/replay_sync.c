@@ -78,8 +78,6 @@ static bool sync_wait(struct task *tsk, struct replay_thread *rt, sync_cond cond
 	struct replay_sync *s = S(rt->world);
 	if (cond(arg))
 		return true;
-	if (rt->open_mode)
-		return false;   /* issued at its recorded time: no waiting */
 	u64 t0 = task_now(tsk), gen = s->give_up_gen;
 	bool met = true, waited = false;
 	while (!cond(arg)) {
@@ -189,12 +187,14 @@ s64 replay_pipe_rw(struct task *tsk, struct replay_thread *rt, struct fd_entry *
 		if (!recorded)
 			return (s64)op->len;  /* what it got is unknown: no order to keep */
 		u64 n = (u64)op->ret;
-		struct pipe_need need = { p, n ? p->read + n : ~0ULL };
-		/* given up: it gets what is there (the mismatch is counted with the result) */
-		if (!sync_wait(tsk, rt, pipe_ready, &need) && n)
-			n = p->written > p->read ? min(n, p->written - p->read) : 0;
-		else if (n && p->written < p->read + n)
-			n = p->written > p->read ? p->written - p->read : 0;  /* no writer left */
+		if (!rt->open_mode) {   /* open mode: issued at its recorded time, no waiting */
+			struct pipe_need need = { p, n ? p->read + n : ~0ULL };
+			sync_wait(tsk, rt, pipe_ready, &need);
+			/* given up, or no writer left: it gets what is there (the difference
+			 * is counted as a result mismatch) */
+			if (n && p->written < p->read + n)
+				n = p->written > p->read ? p->written - p->read : 0;
+		}
 		p->read += n;
 		return (s64)n;
 	}
@@ -255,7 +255,7 @@ s64 replay_wait4(struct task *tsk, struct replay_thread *rt, const struct op *op
 	if (op->ret == OP_RET_NONE || op->ret <= 0)
 		return op->ret == OP_RET_NONE ? 0 : op->ret;  /* WNOHANG with nothing, or an error */
 	struct sync_proc *sp = find_proc(s, (u32)op->ret);   /* the child it reaped */
-	if (sp) {
+	if (sp && !rt->open_mode) {
 		struct proc_ref ref = { s, (u32)(sp - s->procs) };
 		sync_wait(tsk, rt, proc_exited, &ref);
 	}
