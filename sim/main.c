@@ -50,7 +50,9 @@ static void usage(FILE *f)
 		"                             built-in one), in place of its workloads; its processes\n"
 		"                             and threads are recreated with their fork tree. closed:\n"
 		"                             each op follows the previous one plus its recorded think\n"
-		"                             time; open: ops are issued at their recorded times\n"
+		"                             time, and a pipe read waits for the write it read,\n"
+		"                             wait4 for the child's exit; open: ops are issued at\n"
+		"                             their recorded times\n"
 		"                             (lateness is reported). Snapshots the program took of\n"
 		"                             /proc and /sys files go to DIR/snapshots/NNNN-<file>;\n"
 		"                             its writes to tunables (nr_hugepages, compact_memory,\n"
@@ -99,8 +101,9 @@ static void usage(FILE *f)
 		"stop the same way. Files an earlier run wrote into the out dir (listed in its\n"
 		"" OUTDIR_MANIFEST ") are removed first, so an out dir never mixes two runs.\n"
 		"\n"
-		"The out dir receives summary.json, report.md, lock_stat.txt, contention.csv,\n"
-		"lock_classes.csv, vmstat.txt, meminfo.txt, numastat.txt, slabinfo.txt, buddyinfo.txt,\n"
+		"The out dir receives summary.json, report.md, lock_stat.txt (as 6.1's\n"
+		"/proc/lock_stat), contention.csv, perf_lock_contention.csv (perf lock contention\n"
+		"-x, layout), lock_classes.csv, vmstat.txt, meminfo.txt, numastat.txt, slabinfo.txt, buddyinfo.txt,\n"
 		"pagetypeinfo.txt, unusable_index.txt, extfrag_index.txt, findings.txt and sampled\n"
 		"series (timeline.csv; frag.csv: per zone free pages, order-9 blocks, the two\n"
 		"indices and the min/low/high watermarks; hugetlb.csv: HugePages_Total/Free/Rsvd/\n"
@@ -235,8 +238,7 @@ static struct scenario *load(const struct cli *c)
 	else
 		scn = scenario_load_string("<built-in default>", mmsim_default_scenario,
 					   workload_catalog(), c->sets, c->nr_sets, d);
-	if (!scn)
-		diag_print(d, stderr);
+	diag_print(d, stderr);   /* the errors, or the warnings of an accepted scenario */
 	diag_destroy(d);
 	return scn;
 }

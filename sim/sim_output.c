@@ -142,10 +142,9 @@ static struct json *locks_json(const struct lockstat *ls)
 		const char *name = lockstat_class_name_at(ls, i);
 		for (int rw = 0; rw < 2; rw++) {
 			const struct lock_stat_row *r = lockstat_class_row(ls, name, rw);
-			if (!r)
-				continue;
 			char key[160];
-			snprintf(key, sizeof(key), "%s%s", name, rw == LS_READ ? "-R" : "-W");
+			if (!r || !lockstat_row_label(ls, name, rw, key, sizeof(key)))
+				continue;
 			struct json *j = json_object();
 			json_set_u64(j, "acquisitions", r->acquisitions);
 			json_set_u64(j, "contentions", r->contentions);
@@ -279,6 +278,10 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "late_ops", t->late_ops);
 	json_set_u64(ev, "lateness_total_ns", t->lateness_total_ns);
 	json_set_u64(ev, "lateness_max_ns", t->lateness_max_ns);
+	/* closed-loop trace replay: pipe reads and wait4s that waited for another process */
+	json_set_u64(ev, "sync_waits", t->sync_waits);
+	json_set_u64(ev, "sync_wait_ns", t->sync_wait_ns);
+	json_set_u64(ev, "sync_unmet", t->sync_unmet);
 	json_set(root, "events", ev);
 
 	struct json *m = json_object();
@@ -953,10 +956,9 @@ static void write_report(FILE *f, void *arg)
 		const char *name = lockstat_class_name_at(s->lockstat, i);
 		for (int rw = 0; rw < 2; rw++) {
 			const struct lock_stat_row *r = lockstat_class_row(s->lockstat, name, rw);
-			if (!r || !r->acquisitions)
+			if (!r || !lockstat_row_label(s->lockstat, name, rw, lines[nl].name,
+						      sizeof(lines[nl].name)))
 				continue;
-			snprintf(lines[nl].name, sizeof(lines[nl].name), "%s%s", name,
-				 rw == LS_READ ? "-R" : "-W");
 			lines[nl++].r = r;
 		}
 	}
@@ -1071,6 +1073,11 @@ static void w_contention(FILE *f, void *arg)
 	lockstat_write_csv(((struct sim *)arg)->lockstat, f);
 }
 
+static void w_perf_contention(FILE *f, void *arg)
+{
+	lockstat_write_perf_contention(((struct sim *)arg)->lockstat, f);
+}
+
 static void w_lock_classes(FILE *f, void *arg)
 {
 	lockstat_write_classes_csv(((struct sim *)arg)->lockstat, f);
@@ -1154,6 +1161,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	int rc = 0;
 	rc |= outdir_write(od, "lock_stat.txt", w_lock_stat, s);
 	rc |= outdir_write(od, "contention.csv", w_contention, s);
+	rc |= outdir_write(od, "perf_lock_contention.csv", w_perf_contention, s);
 	rc |= outdir_write(od, "lock_classes.csv", w_lock_classes, s);
 	rc |= outdir_write(od, "vmstat.txt", w_vmstat, s);
 	rc |= outdir_write(od, "numastat.txt", w_numastat, s);

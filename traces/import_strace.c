@@ -8,7 +8,9 @@
  * their open/read/close disappear; so do those of the other files under /proc/sys/ and
  * /sys/, where a number written becomes OP_SYSCTL (so does a word of SYSCTL_WORDS written
  * to a THP file: "madvise" to .../transparent_hugepage/enabled). prctl keeps its THP
- * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...). Memory: one
+ * options (OP_PRCTL), madvise its advice (MADV_HUGEPAGE, MADV_COLLAPSE, ...); pipe/pipe2
+ * become OP_PIPE (its two fds) and wait4/waitpid OP_WAIT4 (the pid reaped), so that the
+ * replay keeps the order they imposed between processes. Memory: one
  * line, plus per live thread its pending unfinished call and per process its open
  * snapshot and sysctl fds (64 of each, the oldest forgotten), and the ops of a move_pages
  * call not yet handed out (one op per page). Argument decoding follows strace's
@@ -1164,6 +1166,30 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 				fds_fork(s, pid, (u32)ret);
 			t = &s->threads[tidmap_get(&s->tids, self)];
 		}
+	} else if (IS("pipe") || IS("pipe2")) {
+		/* pipe([RFD, WFD]) / pipe2([RFD, WFD], flags): the two fds, when it worked */
+		NEED(1);
+		if (ret != 0)
+			goto unknown;
+		struct arg in = arg_unbracket(&a[0]);
+		struct arg f[2];
+		const char *e2;
+		char buf[64];
+		if (in.s == a[0].s || in.n + 2 >= sizeof(buf))
+			goto unknown;
+		snprintf(buf, sizeof(buf), "%.*s)", (int)in.n, in.s);
+		u64 rfd, wfd;
+		if (split_args(buf, f, 2, &e2) != 2 || arg_num(&f[0], &rfd) < 0 ||
+		    arg_num(&f[1], &wfd) < 0 || rfd > INT32_MAX || wfd > INT32_MAX)
+			goto unknown;
+		type = OP_PIPE;
+		op->fd = (s32)rfd;
+		op->id = wfd;
+	} else if (IS("wait4") || IS("waitpid")) {
+		/* wait4(pid, [status], options, rusage) = the pid reaped (0 with WNOHANG) */
+		NEED(1);
+		type = OP_WAIT4;
+		op->id = (s64)v[0] > 0 ? v[0] : 0;
 	} else if (IS("prctl")) {
 		/* prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0): the THP options; any other is dropped */
 		NEED(1);

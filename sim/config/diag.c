@@ -12,12 +12,14 @@ struct diag_entry {
 	char *field;                   /* may be NULL */
 	char *msg;
 	unsigned seq;                  /* insertion order */
+	bool warning;                  /* printed with "warning: ", not counted as an error */
 	unsigned file_rank;            /* order in which this file was first reported */
 };
 
 struct diag {
 	struct diag_entry *e;
 	unsigned nr, alloc;
+	unsigned nr_warnings;
 	char **files;                  /* distinct file names, in first-report order */
 	unsigned nr_files;
 };
@@ -126,9 +128,23 @@ void diag_loc(struct diag *d, const struct diag_loc *loc, const char *field, con
 	va_end(ap);
 }
 
+void diag_warn_loc(struct diag *d, const struct diag_loc *loc, const char *field,
+		   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (loc->file)
+		diag_vat(d, loc->file, loc->line, loc->col, field, fmt, ap);
+	else
+		diag_vset(d, loc->set_idx, loc->set_arg ? loc->set_arg : "", fmt, ap);
+	va_end(ap);
+	d->e[d->nr - 1].warning = true;
+	d->nr_warnings++;
+}
+
 unsigned diag_count(const struct diag *d)
 {
-	return d->nr;
+	return d->nr - d->nr_warnings;
 }
 
 static int cmp_u(long long a, long long b)
@@ -167,7 +183,7 @@ static void print_entry(FILE *f, const struct diag_entry *e)
 		fprintf(f, "%s: ", e->file);
 	if (e->field && e->file)
 		fprintf(f, "%s: ", e->field);
-	fprintf(f, "%s\n", e->msg);
+	fprintf(f, "%s%s\n", e->warning ? "warning: " : "", e->msg);
 }
 
 void diag_print(const struct diag *d, FILE *f)

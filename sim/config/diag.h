@@ -46,13 +46,19 @@ __printf(4, 5) void diag_set(struct diag *d, int idx, const char *arg, const cha
 __printf(4, 5) void diag_loc(struct diag *d, const struct diag_loc *loc, const char *field,
 			     const char *fmt, ...);
 
+/* A warning at a recorded location: printed with the errors (its message prefixed
+ * "warning: "), but not counted by diag_count(), so the input is still accepted. */
+__printf(4, 5) void diag_warn_loc(struct diag *d, const struct diag_loc *loc, const char *field,
+				  const char *fmt, ...);
+
 /* Quote user text for a message: "text" with \", \\, \n, \t and \xNN escapes, cut at 60
  * characters with "..." (binary garbage stays one readable line). Returns buf. */
 char *diag_quote(const char *text, char *buf, size_t len);
 
-/* Number of errors reported so far. */
+/* Number of errors reported so far (warnings not included). */
 unsigned diag_count(const struct diag *d);
-/* Print the sorted, capped list (the format above). What `mmsim` prints before exit 2. */
+/* Print the sorted, capped list (the format above), warnings included. What `mmsim`
+ * prints before exit 2, and the warnings of an accepted input. */
 void diag_print(const struct diag *d, FILE *f);
 /* The same text as one malloc'd string ("" when empty); the caller frees it. */
 char *diag_format(const struct diag *d);

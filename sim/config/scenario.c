@@ -1188,6 +1188,30 @@ static void check_workloads(struct loader *L, bool nodes_ok, bool cpus_ok)
 	}
 }
 
+/* Knobs whose value asks for a mechanism mmsim does not model are refused (or, when
+ * part of what they steer is modelled, accepted with a warning saying what is not),
+ * never silently taken. */
+static void not_modelled_checks(struct loader *L)
+{
+	const struct scenario *s = L->s;
+	size_t i_oc = knob_idx("vm.overcommit_memory"), i_zr = knob_idx("vm.zone_reclaim_mode");
+	struct diag_loc loc;
+
+	if (!L->org[i_oc].bad && s->kernel.vm.overcommit_memory == 2) {
+		loc = origin_loc(L, i_oc);
+		diag_loc(L->d, &loc, "vm.overcommit_memory", "2 (never overcommit: the commit limit "
+			 "and Committed_AS accounting) is not modelled; 0 (heuristic) and 1 (always) "
+			 "are");
+	}
+	if (!L->org[i_zr].bad && s->kernel.vm.zone_reclaim_mode) {
+		loc = origin_loc(L, i_zr);
+		diag_warn_loc(L->d, &loc, "vm.zone_reclaim_mode", "%u asks for node reclaim (the "
+			      "page allocator reclaiming the local node before it falls back to "
+			      "another), which is not modelled; only khugepaged's node-distance limit "
+			      "follows this knob", s->kernel.vm.zone_reclaim_mode);
+	}
+}
+
 static void cross_checks(struct loader *L)
 {
 	struct scenario *s = L->s;
@@ -1258,6 +1282,7 @@ static void cross_checks(struct loader *L)
 			m->node_memory[i] = m->memory_per_node;
 	}
 	check_workloads(L, nodes_ok, cpus_ok);
+	not_modelled_checks(L);
 }
 
 /* --- entry points --- */

@@ -313,6 +313,11 @@ unsigned engine_nr_cpus(const struct engine *e)
 	return e->nr_cpus;
 }
 
+u32 engine_nr_live_user(const struct engine *e)
+{
+	return e->nr_live_user;
+}
+
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu)
 {
 	return e->cpus[cpu].node;
@@ -597,10 +602,14 @@ static void ticker_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct ticker *t = sg_actor_self_get_data();
-	for (;;) {
+	/* Tick k is due at k * interval and is stamped so. The clock is a double: after
+	 * thousands of intervals it reads a nanosecond short (11099999999), which is
+	 * rounding, not a later sample. The sleeps stay relative, as the simulation's
+	 * interleaving of actors depends on when this actor wakes. */
+	for (u64 k = 1;; k++) {
 		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
 		check_stop(t->eng);
-		t->fn(t->arg, secs_to_ns(simgrid_get_clock()), false);
+		t->fn(t->arg, k * t->interval_ns, false);
 	}
 }
 

@@ -66,6 +66,8 @@ void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes);
 /* "SIGINT", "SIGTERM", "the --max-wall limit", ... for messages. */
 const char *engine_stop_reason_str(int reason);
 unsigned engine_nr_cpus(const struct engine *e);
+/* Live tasks that are not kernel threads. */
+u32 engine_nr_live_user(const struct engine *e);
 unsigned engine_cpu_to_node(const struct engine *e, unsigned cpu);
 
 /* Move tsk to another CPU (sched_setaffinity's migration): its cpu, its local node and

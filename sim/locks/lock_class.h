@@ -59,6 +59,9 @@ struct lock_base {
 	int last_cpu, last_node;           /* previous acquirer, for bounces; -1 = none */
 	struct task *owner;                /* exclusive holder or NULL */
 	const struct lock_site *owner_site;
+	const struct lock_site *last_site; /* latest acquisition's site (the kernel's lock->ip):
+					    * the holder a contended waiter is charged to */
+	int last_rw;                       /* LS_WRITE or LS_READ: the state last_site took */
 	struct lock_waiter *head, *tail;   /* FIFO of parked waiters */
 	u32 nr_waiters;
 };

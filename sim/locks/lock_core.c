@@ -65,6 +65,15 @@ u64 lock_wait_until(struct task *tsk, u64 now_ns, u64 avail_ns, bool spin)
 	return wait;
 }
 
+void lock_acquired(struct lock_base *b, struct lock_class_stats *cs, int rw, unsigned bounce,
+		   u64 wait_ns, const struct lock_site *site, const struct lock_site *holder,
+		   int holder_rw)
+{
+	lockstat_acquired(cs, rw, bounce, wait_ns, site, holder, holder_rw);
+	b->last_site = site;
+	b->last_rw = rw;
+}
+
 struct lock_waiter *lock_dequeue(struct lock_base *b)
 {
 	struct lock_waiter *w = b->head;
@@ -134,7 +143,8 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 	lockdep_check(tsk, b, site);
 	u64 t = task_now(tsk);
 	u64 wait;
-	const struct lock_site *holder = b->owner_site;
+	const struct lock_site *holder = b->last_site;
+	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, spin);
 		b->owner = tsk;
@@ -143,7 +153,7 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, wait, site, holder);
+	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -157,7 +167,7 @@ bool excl_trylock(struct task *tsk, struct lock_base *b, const struct lock_site 
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, 0, site, NULL);
+	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

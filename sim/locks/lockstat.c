@@ -11,17 +11,30 @@
 
 struct site_stat {
 	const struct lock_site *site;     /* waiter */
-	const struct lock_site *holder;   /* holder at the time (NULL: readers or unknown) */
-	u64 count, wait_total, wait_max;
+	const struct lock_site *holder;   /* the lock's latest acquisition when asked (lock->ip) */
+	int holder_rw;                    /* the state the holder site took */
+	u64 count, wait_total, wait_max, wait_min;
+};
+
+/* A contention point as the kernel keeps it: the first LOCKSTAT_POINTS distinct sites
+ * seen, in that order, each with the contentions counted there afterwards. */
+#define LOCKSTAT_POINTS 4
+struct lock_point {
+	const struct lock_site *site;
+	u64 count;
 };
 
 struct lock_class_stats {
 	const struct lock_class *class;
+	char *name;                       /* class name, "#N" for the N-th class of that name */
+	int name_version;
 	int index;
 	bool used[2];
 	struct lock_stat_row row[2];
 	struct site_stat *sites[2];       /* one per (waiter site, holder site) pair */
 	size_t nr_sites[2], cap_sites[2];
+	struct lock_point contention_point[LOCKSTAT_POINTS];  /* waiters' sites */
+	struct lock_point contending_point[LOCKSTAT_POINTS];  /* holders' sites */
 };
 
 struct lockstat {
@@ -46,6 +59,7 @@ void lockstat_destroy(struct lockstat *ls)
 	for (size_t i = 0; i < ls->nr; i++) {
 		free(ls->classes[i]->sites[0]);
 		free(ls->classes[i]->sites[1]);
+		free(ls->classes[i]->name);
 		free(ls->classes[i]);
 	}
 	for (size_t i = 0; i < ls->cap * ls->cap; i++)
@@ -65,10 +79,12 @@ struct lock_class_stats *lockstat_class(struct lockstat *ls, const struct lock_c
 	for (size_t i = 0; i < ls->nr; i++)
 		if (ls->classes[i]->class == c)
 			return ls->classes[i];
-	/* Two static classes with the same name are one class for reporting purposes. */
+	/* Another class object of the same name is another class, as two lock_class_keys
+	 * with one name are in lockdep: the N-th registered is shown as "name#N". */
+	int version = 1;
 	for (size_t i = 0; i < ls->nr; i++)
 		if (strcmp(ls->classes[i]->class->name, c->name) == 0)
-			return ls->classes[i];
+			version++;
 	if (ls->nr == ls->cap) {
 		size_t ncap = ls->cap ? 2 * ls->cap : 32;
 		char **ne = xcalloc(ncap * ncap, sizeof(*ne));
@@ -82,6 +98,8 @@ struct lock_class_stats *lockstat_class(struct lockstat *ls, const struct lock_c
 	}
 	struct lock_class_stats *cs = xcalloc(1, sizeof(*cs));
 	cs->class = c;
+	cs->name_version = version;
+	cs->name = version > 1 ? xasprintf("%s#%d", c->name, version) : xstrdup(c->name);
 	cs->index = (int)ls->nr;
 	ls->classes[ls->nr++] = cs;
 	return cs;
@@ -94,7 +112,7 @@ int lockstat_class_index(const struct lock_class_stats *cs)
 
 const char *lockstat_class_name(const struct lockstat *ls, int idx)
 {
-	return ls->classes[idx]->class->name;
+	return ls->classes[idx]->name;
 }
 
 static unsigned hist_bucket(u64 ns)
@@ -104,22 +122,39 @@ static unsigned hist_bucket(u64 ns)
 }
 
 static struct site_stat *site_slot(struct lock_class_stats *cs, int rw, const struct lock_site *site,
-				   const struct lock_site *holder)
+				   const struct lock_site *holder, int holder_rw)
 {
 	for (size_t i = 0; i < cs->nr_sites[rw]; i++)
-		if (cs->sites[rw][i].site == site && cs->sites[rw][i].holder == holder)
+		if (cs->sites[rw][i].site == site && cs->sites[rw][i].holder == holder &&
+		    cs->sites[rw][i].holder_rw == holder_rw)
 			return &cs->sites[rw][i];
 	if (cs->nr_sites[rw] == cs->cap_sites[rw]) {
 		cs->cap_sites[rw] = cs->cap_sites[rw] ? 2 * cs->cap_sites[rw] : 8;
 		cs->sites[rw] = xrealloc(cs->sites[rw], cs->cap_sites[rw] * sizeof(struct site_stat));
 	}
 	struct site_stat *s = &cs->sites[rw][cs->nr_sites[rw]++];
-	*s = (struct site_stat){ .site = site, .holder = holder };
+	*s = (struct site_stat){ .site = site, .holder = holder, .holder_rw = holder_rw };
 	return s;
 }
 
+/* The kernel's lock_point(): the slot of site among the first LOCKSTAT_POINTS seen. */
+static void lock_point(struct lock_point *pts, const struct lock_site *site)
+{
+	if (!site)
+		return;
+	for (int i = 0; i < LOCKSTAT_POINTS; i++) {
+		if (!pts[i].site)
+			pts[i].site = site;
+		if (pts[i].site == site) {
+			pts[i].count++;
+			return;
+		}
+	}
+}
+
 void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
-		       const struct lock_site *site, const struct lock_site *holder_site)
+		       const struct lock_site *site, const struct lock_site *holder_site,
+		       int holder_rw)
 {
 	struct lock_stat_row *r = &cs->row[rw];
 	cs->used[rw] = true;
@@ -139,19 +174,25 @@ void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64
 	if (wait_ns > r->wait_max)
 		r->wait_max = wait_ns;
 	r->wait_hist[hist_bucket(wait_ns)]++;
-	struct site_stat *s = site_slot(cs, rw, site, holder_site);
+	lock_point(cs->contention_point, site);
+	lock_point(cs->contending_point, holder_site);
+	struct site_stat *s = site_slot(cs, rw, site, holder_site, holder_rw);
 	s->count++;
 	s->wait_total += wait_ns;
 	if (wait_ns > s->wait_max)
 		s->wait_max = wait_ns;
+	if (!s->wait_min || wait_ns < s->wait_min)
+		s->wait_min = wait_ns;
 }
 
 void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns)
 {
 	struct lock_stat_row *r = &cs->row[rw];
-	r->hold_total += hold_ns;
-	if (hold_ns && (!r->hold_min || hold_ns < r->hold_min))
+	/* As lock_time_inc(): a zero hold is a hold, so it can be the minimum. */
+	if (!r->holds || hold_ns < r->hold_min)
 		r->hold_min = hold_ns;
+	r->holds++;
+	r->hold_total += hold_ns;
 	if (hold_ns > r->hold_max)
 		r->hold_max = hold_ns;
 }
@@ -232,7 +273,7 @@ u64 lockstat_nr_inversions(const struct lockstat *ls)
 static const struct lock_class_stats *find_class(const struct lockstat *ls, const char *name)
 {
 	for (size_t i = 0; i < ls->nr; i++)
-		if (strcmp(ls->classes[i]->class->name, name) == 0)
+		if (strcmp(ls->classes[i]->name, name) == 0)
 			return ls->classes[i];
 	return NULL;
 }
@@ -248,7 +289,7 @@ static int cmp_name(const void *a, const void *b)
 {
 	const struct lock_class_stats *x = *(const struct lock_class_stats *const *)a;
 	const struct lock_class_stats *y = *(const struct lock_class_stats *const *)b;
-	return strcmp(x->class->name, y->class->name);
+	return strcmp(x->name, y->name);
 }
 
 /* Classes sorted by name (deterministic, independent of first-use order). */
@@ -270,9 +311,27 @@ size_t lockstat_nr_classes(const struct lockstat *ls)
 const char *lockstat_class_name_at(const struct lockstat *ls, size_t i)
 {
 	struct lock_class_stats **v = sorted_by_name(ls);
-	const char *n = v[i]->class->name;
+	const char *n = v[i]->name;
 	free(v);
 	return n;
+}
+
+/* A state has a row in /proc/lock_stat once it was acquired; a class has a read state
+ * when it was ever taken for read, and only then are its rows suffixed -W and -R. */
+static bool has_row(const struct lock_class_stats *cs, int rw)
+{
+	return cs->used[rw] && cs->row[rw].acquisitions;
+}
+
+const char *lockstat_row_label(const struct lockstat *ls, const char *class_name, int rw,
+			       char *buf, size_t len)
+{
+	const struct lock_class_stats *cs = find_class(ls, class_name);
+	if (!cs || !has_row(cs, rw))
+		return NULL;
+	snprintf(buf, len, "%s%s", cs->name,
+		 !has_row(cs, LS_READ) ? "" : rw == LS_READ ? "-R" : "-W");
+	return buf;
 }
 
 static u64 class_contentions(const struct lock_class_stats *cs)
@@ -287,24 +346,71 @@ static int cmp_contentions(const void *a, const void *b)
 	u64 cx = class_contentions(x), cy = class_contentions(y);
 	if (cx != cy)
 		return cx > cy ? -1 : 1;
-	return strcmp(x->class->name, y->class->name);
+	return strcmp(x->name, y->name);
 }
 
-static bool has_rw(const struct lock_class_stats *cs)
+/* ---- call sites as the kernel prints code addresses ----
+ * A site has no address, so it gets a stable pseudo one: 32 bits of an FNV-1a hash of
+ * file, line and function, printed as a hashed %p is ("00000000xxxxxxxx"). Its %pS form
+ * "func+0xoff/0xsize" has a size per function and an offset per site drawn from the same
+ * hashes: both synthetic, stable across runs and builds of the same source. */
+
+static u64 fnv1a(u64 h, const void *p, size_t n)
 {
-	return cs->class->kind == LOCK_RWSEM || cs->class->kind == LOCK_RWLOCK;
+	const unsigned char *c = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
 }
 
-/* lock_stat prints times in microseconds with two decimals. */
-static void fmt_time(char *buf, size_t len, u64 ns)
+#define FNV_BASIS 0xcbf29ce484222325ULL
+
+static const char *site_file(const struct lock_site *s)
 {
-	snprintf(buf, len, "%llu.%02llu", (unsigned long long)(ns / 1000),
-		 (unsigned long long)((ns % 1000) / 10));
+	if (!s->file)
+		return "?";
+	const char *b = strrchr(s->file, '/');
+	return b ? b + 1 : s->file;
 }
+
+static u32 site_addr(const struct lock_site *s)
+{
+	const char *file = site_file(s);
+	u64 h = fnv1a(FNV_BASIS, file, strlen(file));
+	h = fnv1a(h, &s->line, sizeof(s->line));
+	h = fnv1a(h, s->func, strlen(s->func));
+	return (u32)(h ^ (h >> 32));
+}
+
+static void site_offset(const struct lock_site *s, unsigned *off, unsigned *size)
+{
+	u64 hf = fnv1a(FNV_BASIS, s->func, strlen(s->func));
+	*size = (unsigned)(0x100 + hf % 0x700) & ~0xfu;
+	*off = 1 + site_addr(s) % (*size - 1);
+}
+
+void lockstat_site_ip(const struct lock_site *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "[<%016llx>]", (unsigned long long)site_addr(s));
+}
+
+void lockstat_site_symbol(const struct lock_site *s, bool with_size, char *buf, size_t len)
+{
+	unsigned off, size;
+	site_offset(s, &off, &size);
+	if (with_size)
+		snprintf(buf, len, "%s+%#x/%#x", s->func, off, size);
+	else
+		snprintf(buf, len, "%s+%#x", s->func, off);
+}
+
+/* ---- /proc/lock_stat, as 6.1's kernel/locking/lockdep_proc.c prints it ---- */
 
 #define LS_LINE_WIDTH (40 + 1 + 12 * (14 + 1))
 
-static void line(FILE *f, char c, int offset, int length)
+static void seq_line(FILE *f, char c, int offset, int length)
 {
 	for (int i = 0; i < offset; i++)
 		fputc(' ', f);
@@ -313,105 +419,110 @@ static void line(FILE *f, char c, int offset, int length)
 	fputc('\n', f);
 }
 
-static void write_row(FILE *f, const char *name, const char *suffix, const struct lock_stat_row *r)
+/* Microseconds with two decimals, rounded to the nearest 10 ns (+5 then truncate), in a
+ * 15-byte buffer as the kernel's, so at most 14 characters. */
+static void seq_time(FILE *f, u64 ns)
 {
-	char label[128], t[6][32];
-	snprintf(label, sizeof(label), "%s%s", name, suffix);
-	fmt_time(t[0], sizeof(t[0]), r->wait_min);
-	fmt_time(t[1], sizeof(t[1]), r->wait_max);
-	fmt_time(t[2], sizeof(t[2]), r->wait_total);
-	fmt_time(t[3], sizeof(t[3]), r->contentions ? r->wait_total / r->contentions : 0);
-	fmt_time(t[4], sizeof(t[4]), r->hold_min);
-	fmt_time(t[5], sizeof(t[5]), r->hold_max);
-	char ht[32], ha[32];
-	fmt_time(ht, sizeof(ht), r->hold_total);
-	fmt_time(ha, sizeof(ha), r->acquisitions ? r->hold_total / r->acquisitions : 0);
-	fprintf(f, "%40s: %14llu %14llu %14s %14s %14s %14s %14llu %14llu %14s %14s %14s %14s\n",
-		label, (unsigned long long)r->con_bounces, (unsigned long long)r->contentions, t[0],
-		t[1], t[2], t[3], (unsigned long long)r->acq_bounces,
-		(unsigned long long)r->acquisitions, t[4], t[5], ht, ha);
+	char num[32];
+	u64 n = ns + 5;
+	snprintf(num, sizeof(num), "%llu.%02u", (unsigned long long)(n / 1000),
+		 (unsigned)(n % 1000) / 10);
+	num[14] = '\0';
+	fprintf(f, " %14s", num);
 }
 
-static int cmp_site_count(const void *a, const void *b)
+static void seq_lock_time(FILE *f, u64 nr, u64 min, u64 max, u64 total)
 {
-	const struct site_stat *x = a, *y = b;
-	if (x->count != y->count)
-		return x->count > y->count ? -1 : 1;
-	int c = strcmp(x->site->func, y->site->func);
-	if (c)
-		return c;
-	return x->site->line - y->site->line;
+	fprintf(f, "%14llu", (unsigned long long)nr);
+	seq_time(f, min);
+	seq_time(f, max);
+	seq_time(f, total);
+	seq_time(f, nr ? total / nr : 0);
 }
 
-/* Up to 4 points: merge the (waiter, holder) pairs by one side. */
-static void write_points(FILE *f, const char *name, const struct lock_class_stats *cs, bool holder)
+static void seq_row(FILE *f, const char *name, const char *suffix, const struct lock_stat_row *r)
 {
-	struct site_stat pts[64];
-	size_t n = 0;
-	for (int rw = 0; rw < 2; rw++) {
-		for (size_t i = 0; i < cs->nr_sites[rw]; i++) {
-			const struct lock_site *s = holder ? cs->sites[rw][i].holder : cs->sites[rw][i].site;
-			if (!s)
-				continue;
-			size_t j;
-			for (j = 0; j < n && pts[j].site != s; j++)
-				;
-			if (j == n) {
-				if (n == ARRAY_SIZE(pts))
-					continue;
-				pts[n++] = (struct site_stat){ .site = s };
-			}
-			pts[j].count += cs->sites[rw][i].count;
-		}
+	if (*suffix)
+		fprintf(f, "%38s%s:", name, suffix);
+	else
+		fprintf(f, "%40s:", name);
+	fprintf(f, "%14llu ", (unsigned long long)r->con_bounces);
+	seq_lock_time(f, r->contentions, r->wait_min, r->wait_max, r->wait_total);
+	fprintf(f, " %14llu ", (unsigned long long)r->acq_bounces);
+	seq_lock_time(f, r->acquisitions, r->hold_min, r->hold_max, r->hold_total);
+	fputc('\n', f);
+}
+
+static int seq_points(FILE *f, const char *name, int namelen, const struct lock_point *pts)
+{
+	int i;
+	for (i = 0; i < LOCKSTAT_POINTS && pts[i].site; i++) {
+		char ip[32], sym[160];
+		if (!i)
+			seq_line(f, '-', 40 - namelen, namelen);
+		lockstat_site_ip(pts[i].site, ip, sizeof(ip));
+		lockstat_site_symbol(pts[i].site, true, sym, sizeof(sym));
+		fprintf(f, "%40s %14llu %29s %s\n", name, (unsigned long long)pts[i].count, ip, sym);
 	}
-	if (!n)
+	return i;
+}
+
+static void seq_stats(FILE *f, const struct lock_class_stats *cs)
+{
+	/* The name is cut to 37 characters (35 with a "#N" version, of which only one
+	 * digit is printed). */
+	char name[40];
+	int namelen = cs->name_version > 1 ? 36 : 38;
+	size_t n = strlen(cs->class->name);
+	if (n > (size_t)namelen - 1)
+		n = (size_t)namelen - 1;
+	memcpy(name, cs->class->name, n);
+	name[n] = '\0';
+	if (cs->name_version > 1) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", cs->name_version);
+		name[n++] = '#';
+		name[n++] = v[0];
+		name[n] = '\0';
+	}
+	namelen = (int)n;
+
+	bool rd = has_row(cs, LS_READ);
+	if (has_row(cs, LS_WRITE))
+		seq_row(f, name, rd ? "-W" : "", &cs->row[LS_WRITE]);
+	if (rd)
+		seq_row(f, name, "-R", &cs->row[LS_READ]);
+	if (!class_contentions(cs))
 		return;
-	qsort(pts, n, sizeof(pts[0]), cmp_site_count);
-	int namelen = (int)strlen(name);
-	line(f, '-', 40 - namelen, namelen);
-	for (size_t i = 0; i < n && i < 4; i++) {
-		char where[64];
-		snprintf(where, sizeof(where), "[<%s:%d>]", pts[i].site->file ? strrchr(pts[i].site->file, '/') ?
-			 strrchr(pts[i].site->file, '/') + 1 : pts[i].site->file : "?", pts[i].site->line);
-		fprintf(f, "%40s %14llu %29s %s\n", name, (unsigned long long)pts[i].count, where,
-			pts[i].site->func);
+	if (rd)
+		namelen += 2;
+	seq_points(f, name, namelen, cs->contention_point);
+	if (seq_points(f, name, namelen, cs->contending_point)) {
+		fputc('\n', f);
+		seq_line(f, '.', 0, LS_LINE_WIDTH);
+		fputc('\n', f);
 	}
 }
 
 void lockstat_write_proc(const struct lockstat *ls, FILE *f)
 {
 	fprintf(f, "lock_stat version 0.4\n");
-	line(f, '-', 0, LS_LINE_WIDTH);
+	seq_line(f, '-', 0, LS_LINE_WIDTH);
 	fprintf(f, "%40s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s %14s\n",
 		"class name", "con-bounces", "contentions", "waittime-min", "waittime-max",
 		"waittime-total", "waittime-avg", "acq-bounces", "acquisitions", "holdtime-min",
 		"holdtime-max", "holdtime-total", "holdtime-avg");
-	line(f, '-', 0, LS_LINE_WIDTH);
+	seq_line(f, '-', 0, LS_LINE_WIDTH);
 	fprintf(f, "\n");
 	struct lock_class_stats **v = sorted_by_name(ls);
 	if (ls->nr)
 		qsort(v, ls->nr, sizeof(*v), cmp_contentions);
-	for (size_t i = 0; i < ls->nr; i++) {
-		const struct lock_class_stats *cs = v[i];
-		const char *name = cs->class->name;
-		if (has_rw(cs)) {
-			if (cs->used[LS_WRITE])
-				write_row(f, name, "-W", &cs->row[LS_WRITE]);
-			if (cs->used[LS_READ])
-				write_row(f, name, "-R", &cs->row[LS_READ]);
-		} else {
-			write_row(f, name, "", &cs->row[LS_WRITE]);
-		}
-		if (class_contentions(cs)) {
-			write_points(f, name, cs, false);
-			write_points(f, name, cs, true);
-		}
-		fprintf(f, "\n");
-		line(f, '.', 0, LS_LINE_WIDTH);
-		fprintf(f, "\n");
-	}
+	for (size_t i = 0; i < ls->nr; i++)
+		seq_stats(f, v[i]);
 	free(v);
 }
+
+/* ---- contention.csv and perf lock contention's layout ---- */
 
 static const char *kind_name(const struct lock_class *c, int rw)
 {
@@ -428,18 +539,34 @@ static const char *kind_name(const struct lock_class *c, int rw)
 	return "?";
 }
 
+static int cmp_site(const struct lock_site *x, const struct lock_site *y)
+{
+	int c = strcmp(x->func, y->func);
+	if (c)
+		return c;
+	return x->line - y->line;
+}
+
 static int cmp_site_wait(const void *a, const void *b)
 {
 	const struct site_stat *x = a, *y = b;
 	if (x->wait_total != y->wait_total)
 		return x->wait_total > y->wait_total ? -1 : 1;
-	return cmp_site_count(a, b);
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	int c = cmp_site(x->site, y->site);
+	if (c || x->holder == y->holder)
+		return c;
+	if (!x->holder || !y->holder)
+		return x->holder ? -1 : 1;
+	c = cmp_site(x->holder, y->holder);
+	return c ? c : x->holder_rw - y->holder_rw;
 }
 
 void lockstat_write_csv(const struct lockstat *ls, FILE *f)
 {
 	fprintf(f, "class,type,contended,total_wait_ns,max_wait_ns,avg_wait_ns,caller,caller_line,"
-		   "holder,holder_line\n");
+		   "holder,holder_line,holder_type\n");
 	struct lock_class_stats **v = sorted_by_name(ls);
 	for (size_t i = 0; i < ls->nr; i++) {
 		const struct lock_class_stats *cs = v[i];
@@ -451,20 +578,82 @@ void lockstat_write_csv(const struct lockstat *ls, FILE *f)
 				qsort(s, n, sizeof(*s), cmp_site_wait);
 			}
 			for (size_t j = 0; j < n; j++) {
-				fprintf(f, "\"%s\",%s,%llu,%llu,%llu,%llu,%s,%d,%s,%d\n",
-					cs->class->name, kind_name(cs->class, rw),
-					(unsigned long long)s[j].count,
+				fprintf(f, "\"%s\",%s,%llu,%llu,%llu,%llu,%s,%d,%s,%d,%s\n", cs->name,
+					kind_name(cs->class, rw), (unsigned long long)s[j].count,
 					(unsigned long long)s[j].wait_total,
 					(unsigned long long)s[j].wait_max,
 					(unsigned long long)(s[j].wait_total / s[j].count),
 					s[j].site->func, s[j].site->line,
-					s[j].holder ? s[j].holder->func : (rw == LS_WRITE ? "readers" : "writer"),
-					s[j].holder ? s[j].holder->line : 0);
+					s[j].holder ? s[j].holder->func : "-",
+					s[j].holder ? s[j].holder->line : 0,
+					s[j].holder ? kind_name(cs->class, s[j].holder_rw) : "-");
 			}
 			free(s);
 		}
 	}
 	free(v);
+}
+
+/* perf lock contention aggregates by caller (its call stack; here the waiting site) and
+ * lock type, and sorts by total wait. */
+struct perf_entry {
+	const struct lock_site *site;
+	const char *type;
+	u64 contended, total, max, min;
+};
+
+static int cmp_perf_entry(const void *a, const void *b)
+{
+	const struct perf_entry *x = a, *y = b;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	int c = cmp_site(x->site, y->site);
+	return c ? c : strcmp(x->type, y->type);
+}
+
+void lockstat_write_perf_contention(const struct lockstat *ls, FILE *f)
+{
+	struct perf_entry *e = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < ls->nr; i++) {
+		const struct lock_class_stats *cs = ls->classes[i];
+		for (int rw = 0; rw < 2; rw++) {
+			const char *type = kind_name(cs->class, rw);
+			for (size_t j = 0; j < cs->nr_sites[rw]; j++) {
+				const struct site_stat *s = &cs->sites[rw][j];
+				size_t k;
+				for (k = 0; k < n; k++)
+					if (e[k].site == s->site && strcmp(e[k].type, type) == 0)
+						break;
+				if (k == n) {
+					if (n == cap) {
+						cap = cap ? 2 * cap : 16;
+						e = xrealloc(e, cap * sizeof(*e));
+					}
+					e[n++] = (struct perf_entry){ .site = s->site, .type = type };
+				}
+				e[k].contended += s->count;
+				e[k].total += s->wait_total;
+				if (s->wait_max > e[k].max)
+					e[k].max = s->wait_max;
+				if (!e[k].min || s->wait_min < e[k].min)
+					e[k].min = s->wait_min;
+			}
+		}
+	}
+	if (n)
+		qsort(e, n, sizeof(*e), cmp_perf_entry);
+	fprintf(f, "# output: contended, total wait, max wait, avg wait, type, caller\n");
+	for (size_t k = 0; k < n; k++) {
+		char sym[160];
+		if (!e[k].total)
+			continue;
+		lockstat_site_symbol(e[k].site, false, sym, sizeof(sym));
+		fprintf(f, "%llu, %llu, %llu, %llu, %s, %s\n", (unsigned long long)e[k].contended,
+			(unsigned long long)e[k].total, (unsigned long long)e[k].max,
+			(unsigned long long)(e[k].total / e[k].contended), e[k].type, sym);
+	}
+	free(e);
 }
 
 void lockstat_write_classes_csv(const struct lockstat *ls, FILE *f)
@@ -483,7 +672,7 @@ void lockstat_write_classes_csv(const struct lockstat *ls, FILE *f)
 				continue;
 			const struct lock_stat_row *r = &cs->row[rw];
 			fprintf(f, "\"%s\",%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%llu",
-				cs->class->name, kind_name(cs->class, rw),
+				cs->name, kind_name(cs->class, rw),
 				(unsigned long long)r->acquisitions, (unsigned long long)r->contentions,
 				(unsigned long long)r->wait_total, (unsigned long long)r->wait_min,
 				(unsigned long long)r->wait_max, (unsigned long long)r->hold_total,

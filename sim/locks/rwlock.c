@@ -67,7 +67,8 @@ void read_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	lockdep_check(tsk, b, site);
 	u64 t = task_now(tsk);
 	u64 wait;
-	const struct lock_site *holder = b->owner_site;
+	const struct lock_site *holder = b->last_site;
+	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, true);
 		l->readers++;
@@ -75,7 +76,7 @@ void read_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 		wait = ns_since(lock_wait(tsk, b, false, true, site, t), t);  /* counted by waker */
 	}
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_READ, bounce, wait, site, holder);
+	lock_acquired(b, cs, LS_READ, bounce, wait, site, holder, holder_rw);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -89,7 +90,7 @@ bool read_trylock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site
 	}
 	l->readers++;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_READ, bounce, 0, site, NULL);
+	lock_acquired(b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 	return true;
 }
@@ -119,7 +120,8 @@ void write_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	lockdep_check(tsk, b, site);
 	u64 t = task_now(tsk);
 	u64 wait;
-	const struct lock_site *holder = b->owner_site;
+	const struct lock_site *holder = b->last_site;
+	int holder_rw = b->last_rw;
 	if (!b->owner && !l->readers && !b->head) {
 		wait = lock_wait_until(tsk, t, rwlock_free_ns(l), true);
 		b->owner = tsk;
@@ -128,7 +130,7 @@ void write_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, wait, site, holder);
+	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -143,7 +145,7 @@ bool write_trylock_at(struct task *tsk, rwlock_t *l, const struct lock_site *sit
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, 0, site, NULL);
+	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

@@ -64,7 +64,8 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 	lockdep_check(tsk, b, site);
 	u64 t = task_now(tsk);
 	u64 wait;
-	const struct lock_site *holder = b->owner_site;
+	const struct lock_site *holder = b->last_site;
+	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, false);
 		s->readers++;
@@ -72,7 +73,7 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 		wait = ns_since(lock_wait(tsk, b, false, false, site, t), t);  /* readers counted by waker */
 	}
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_READ, bounce, wait, site, holder);
+	lock_acquired(b, cs, LS_READ, bounce, wait, site, holder, holder_rw);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -86,7 +87,7 @@ bool down_read_trylock_at(struct task *tsk, struct rw_semaphore *s, const struct
 	}
 	s->readers++;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_READ, bounce, 0, site, NULL);
+	lock_acquired(b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 	return true;
 }
@@ -115,7 +116,8 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	lockdep_check(tsk, b, site);
 	u64 t = task_now(tsk);
 	u64 wait;
-	const struct lock_site *holder = b->owner_site;
+	const struct lock_site *holder = b->last_site;
+	int holder_rw = b->last_rw;
 	if (!b->owner && !s->readers && !b->head) {
 		u64 avail = s->readers_avail_ns > b->avail_ns ? s->readers_avail_ns : b->avail_ns;
 		wait = lock_wait_until(tsk, t, avail, false);
@@ -125,7 +127,7 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, wait, site, holder);
+	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -141,7 +143,7 @@ bool down_write_trylock_at(struct task *tsk, struct rw_semaphore *s, const struc
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lockstat_acquired(cs, LS_WRITE, bounce, 0, site, NULL);
+	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

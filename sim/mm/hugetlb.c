@@ -74,11 +74,27 @@ struct hugetlb {
 	u32 busy;                          /* tasks inside an entry point (checks wait) */
 	struct hugetlb_stats st;
 	u32 bad;                           /* invariants currently violated (bit mask) */
+	u64 unlocked_counters[4];          /* Total/Free/Rsvd/Surp at the last unlock */
+	u64 counters_changed_ns;           /* logical time of the unlock that last changed them */
 };
 
 static struct hugetlb *H(const struct sim *sim)
 {
 	return sim->hugetlb;
+}
+
+/* Drop hugetlb_lock, noting when the pool counters it guards last changed: a drift is
+ * reported at that time, the instant the sampled series (hugetlb.csv) show it, not at the
+ * end of the op that made it. */
+static void hugetlb_unlock(struct task *tsk, struct hugetlb *h)
+{
+	u64 c[4] = { h->nr_huge_pages, h->free_huge_pages, h->resv_huge_pages,
+		     h->surplus_huge_pages };
+	if (memcmp(c, h->unlocked_counters, sizeof(c))) {
+		memcpy(h->unlocked_counters, c, sizeof(c));
+		h->counters_changed_ns = task_now(tsk);
+	}
+	spin_unlock(tsk, &h->lock);
 }
 
 static struct page_desc *hpage(struct hugetlb *h, u64 pfn)
@@ -218,13 +234,13 @@ static void free_huge_page(struct task *tsk, struct hugetlb *h, u64 pfn)
 		h->nr_node[nid]--;
 		h->surplus_huge_pages--;
 		h->surplus_node[nid]--;
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		update_and_free_page(tsk, h, pfn);
 		return;
 	}
 	enqueue_huge_page(h, pfn);
 	charge(tsk, tsk->sim->cost->atomic_local_ns);
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 }
 
 static void put_huge_page(struct task *tsk, struct hugetlb *h, u64 pfn)
@@ -254,7 +270,7 @@ static bool alloc_pool_huge_page(struct task *tsk, struct hugetlb *h, u64 allowe
 		spin_lock(tsk, &h->lock);
 		prep_new_huge_page(h, pfn);
 		enqueue_huge_page(h, pfn);
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		h->st.grow_allocated++;
 		return true;
 	}
@@ -321,7 +337,7 @@ static void set_max_huge_pages(struct task *tsk, struct hugetlb *h, u64 count, i
 		if (!adjust_pool_surplus(h, allowed, -1))
 			break;
 	while (count > persistent_huge_pages(h)) {
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		bool ok = alloc_pool_huge_page(tsk, h, allowed, &noretry);
 		flush_if_ahead(tsk);
 		spin_lock(tsk, &h->lock);
@@ -342,7 +358,7 @@ static void set_max_huge_pages(struct task *tsk, struct hugetlb *h, u64 count, i
 		if (!adjust_pool_surplus(h, allowed, 1))
 			break;
 	h->max_huge_pages = persistent_huge_pages(h);
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	for (u32 i = 0; i < gone.n; i++)
 		update_and_free_page(tsk, h, gone.v[i]);
 	free(gone.v);
@@ -379,7 +395,7 @@ static int __hugetlb_sysctl(struct task *tsk, const char *path, u64 val, bool *k
 	if (knob && !strcmp(knob, "nr_overcommit_hugepages")) {
 		spin_lock(tsk, &h->lock);
 		h->nr_overcommit_huge_pages = val;
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		return 0;
 	}
 	if (!strncmp(path, node, sizeof(node) - 1)) {
@@ -413,7 +429,7 @@ static u64 alloc_surplus_huge_page(struct task *tsk, struct hugetlb *h, int nid,
 {
 	spin_lock(tsk, &h->lock);
 	bool over = h->surplus_huge_pages >= h->nr_overcommit_huge_pages;
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	if (over)
 		return PFN_NONE;
 	u64 pfn = alloc_fresh_huge_page(tsk, h, GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL, nid,
@@ -425,7 +441,7 @@ static u64 alloc_surplus_huge_page(struct task *tsk, struct hugetlb *h, int nid,
 	spin_lock(tsk, &h->lock);
 	if (h->surplus_huge_pages >= h->nr_overcommit_huge_pages) {
 		/* others took the allowance meanwhile */
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		update_and_free_page(tsk, h, pfn);
 		h->st.alloc_surplus_fail++;
 		return PFN_NONE;
@@ -434,7 +450,7 @@ static u64 alloc_surplus_huge_page(struct task *tsk, struct hugetlb *h, int nid,
 	prep_new_huge_page(h, pfn);
 	h->surplus_huge_pages++;
 	h->surplus_node[n]++;
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	hpage(h, pfn)->refcount = 0;
 	h->st.alloc_surplus++;
 	return pfn;
@@ -455,7 +471,7 @@ static void return_unused_surplus_pages(struct task *tsk, struct hugetlb *h, u64
 	}
 	if (!gone.n)
 		return;
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	for (u32 i = 0; i < gone.n; i++)
 		update_and_free_page(tsk, h, gone.v[i]);
 	free(gone.v);
@@ -473,7 +489,7 @@ static int gather_surplus_pages(struct task *tsk, struct hugetlb *h, u64 delta)
 	struct u64_vec pages = { 0 };
 	int ret = -MM_ENOMEM;
 	for (;;) {
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		bool alloc_ok = true;
 		for (s64 i = 0; i < needed; i++) {
 			/* the local node with the normal fallback, no policy */
@@ -503,7 +519,7 @@ static int gather_surplus_pages(struct task *tsk, struct hugetlb *h, u64 delta)
 			enqueue_huge_page(h, pages.v[i]);
 	if (i < pages.n) {
 		/* the rest are freed: their nodes have surplus, so they leave the pool */
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		for (; i < pages.n; i++)
 			free_huge_page(tsk, h, pages.v[i]);
 		spin_lock(tsk, &h->lock);
@@ -531,7 +547,7 @@ static int hugetlb_acct_memory(struct task *tsk, struct hugetlb *h, s64 delta)
 	if (delta < 0)
 		return_unused_surplus_pages(tsk, h, (u64)-delta);
 out:
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	return ret;
 }
 
@@ -850,7 +866,7 @@ static u64 alloc_huge_page(struct task *tsk, struct hugetlb *h, struct vm_area_s
 	spin_lock(tsk, &h->lock);
 	u64 pfn = dequeue_huge_page_vma(tsk, h, vma, idx, avoid_reserve, gbl_chg);
 	if (pfn == PFN_NONE) {
-		spin_unlock(tsk, &h->lock);
+		hugetlb_unlock(tsk, h);
 		/* alloc_buddy_huge_page_with_mpol: a surplus page by the policy (PREFERRED_MANY:
 		 * its nodes, then any) */
 		u64 mask;
@@ -870,7 +886,7 @@ static u64 alloc_huge_page(struct task *tsk, struct hugetlb *h, struct vm_area_s
 			consume_reservation(h, vma, pfn);
 	}
 	charge(tsk, tsk->sim->cost->atomic_local_ns);
-	spin_unlock(tsk, &h->lock);
+	hugetlb_unlock(tsk, h);
 	hpage(h, pfn)->refcount = 1;
 	if (!(count_variant(h) && !(vma->vm_flags & VM_SHARED)))
 		vma_commit_reservation(tsk, h, vma, idx);
@@ -1606,14 +1622,19 @@ void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, cons
 		return;
 	const char *variant = count_variant(h) ? "count" : "resv_map";
 	struct findings *fs = tsk->sim->findings;
+	/* A counter invariant breaks when the counters change: at the last unlock that
+	 * changed them. The reservation maps' recount breaks with the op itself. */
 	u64 now = task_now(tsk);
 	char what[160];
 	describe(what, sizeof(what), arg);
+	u64 changed = h->counters_changed_ns && h->counters_changed_ns <= now ?
+		      h->counters_changed_ns : now;
 #define REPORT(bit, ...)                                                                    \
 	do {                                                                                \
 		if (fresh & (bit)) {                                                        \
 			h->st.invariant_violations++;                                       \
-			finding_report(fs, FINDING_RESV_DRIFT, now, __VA_ARGS__);           \
+			finding_report(fs, FINDING_RESV_DRIFT,                              \
+				       (bit) == INV_RECOMPUTE ? now : changed, __VA_ARGS__);       \
 		}                                                                           \
 	} while (0)
 	REPORT(INV_WRAP, "hugetlb: a pool counter wrapped below zero after %s: HugePages_Total %llu "

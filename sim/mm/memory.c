@@ -25,7 +25,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 
-static DEFINE_LOCK_CLASS(ptl_class, "ptl", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(ptl_class, "ptlock_ptr(page)", LOCK_SPIN);
 
 /* ---- the PMD hash ---- */
 

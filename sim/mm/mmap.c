@@ -414,8 +414,9 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 			return -MM_EINVAL;
 	}
 	/* overcommit heuristic (vm.overcommit_memory 0): a private writable mapping larger
-	 * than all of RAM and swap fails (hugetlb memory is not accounted so) */
-	if (!huge && !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) &&
+	 * than all of RAM and swap fails (hugetlb memory is not accounted so); 1 (always)
+	 * lets it through. 2 (strict) is refused by the config. */
+	if (tsk->sim->scn->kernel.vm.overcommit_memory == 0 && !huge && !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) &&
 	    (len >> PAGE_SHIFT) > tsk->sim->phys->nr_pages + (tsk->sim->scn->machine.swap.size >> PAGE_SHIFT))
 		return -MM_ENOMEM;
 

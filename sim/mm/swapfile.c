@@ -16,8 +16,8 @@
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 
-static DEFINE_LOCK_CLASS(si_lock_class, "&si->lock", LOCK_SPIN);
-static DEFINE_LOCK_CLASS(swap_cache_lock_class, "&swap_cache->i_pages", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(si_lock_class, "&p->lock", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(swap_cache_lock_class, "&xa->xa_lock", LOCK_SPIN);
 
 #define SWAP_HAS_CACHE 0x80u               /* in swap_map: a cache page holds the data */
 #define SWAP_COUNT_MASK 0x7fu

@@ -5,8 +5,8 @@
  * from machine.swap.*). Slot 0 holds the header, as in the kernel. Each slot has a use
  * count (swap PTEs pointing at it) and a SWAP_HAS_CACHE bit (a page of the swap cache
  * holds its data). Slots are handed out through per-CPU caches of 64, refilled and
- * drained in batches under "&si->lock"; the swap cache has one lock per 16384 slots
- * ("&swap_cache->i_pages"), like the kernel's swapper_spaces. I/O is synchronous for the
+ * drained in batches under "&p->lock" (lockdep's name: alloc_swap_info's p); the swap
+ * cache has one lock per 16384 slots (its xarray's, "&xa->xa_lock"), like the kernel's swapper_spaces. I/O is synchronous for the
  * task that does it, with the disk's bandwidth shared among all I/O in flight.
  * Not modelled: several devices and priorities, swap clusters (THP swap-out), discard,
  * frontswap/zswap. */

@@ -56,7 +56,9 @@
 	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */ \
 	X(FADVISE, "fadvise")     /* fd off len arg=advice (POSIX_FADV_*) */                  \
 	X(FSTAT, "fstat")         /* fd len = st_size seen (the file existed that large) */   \
-	X(LSEEK, "lseek")         /* fd off arg=whence; ret = new position */
+	X(LSEEK, "lseek")         /* fd off arg=whence; ret = new position */                   \
+	X(PIPE, "pipe")           /* fd = read end, id = write end (pipe, pipe2); ret 0 */    \
+	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */
 
 enum op_type {
 	OP_NONE = 0,

@@ -30,6 +30,7 @@
 #include "mm/vmstat.h"
 #include "task/replay.h"
 #include "task/highalloc_log.h"
+#include "task/replay_sync.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
 
@@ -369,9 +370,19 @@ void process_fd_install(struct process *p, s32 fd, struct inode *inode)
 	p->fds[fd] = (struct fd_entry){ .inode = inode, .pos = 0 };
 }
 
+void process_fd_install_pipe(struct process *p, s32 fd, struct rpipe *pipe, bool write)
+{
+	if (fd < 0)
+		return;
+	process_fd_install(p, fd, NULL);
+	p->fds[fd].pipe = pipe;
+	p->fds[fd].pipe_write = write;
+	rpipe_get(pipe, write);
+}
+
 struct fd_entry *process_fd(struct process *p, s32 fd)
 {
-	if (fd < 0 || (u32)fd >= p->nr_fds || !p->fds[fd].inode)
+	if (fd < 0 || (u32)fd >= p->nr_fds || (!p->fds[fd].inode && !p->fds[fd].pipe))
 		return NULL;
 	return &p->fds[fd];
 }
@@ -381,6 +392,12 @@ void process_fd_close(struct task *tsk, struct process *p, s32 fd)
 	struct fd_entry *e = process_fd(p, fd);
 	if (!e)
 		return;
+	if (e->pipe) {
+		struct rpipe *pp = e->pipe;
+		e->pipe = NULL;
+		rpipe_put(tsk, pp, e->pipe_write);
+		return;
+	}
 	iput(tsk, e->inode);
 	e->inode = NULL;
 }
@@ -391,6 +408,8 @@ void process_fds_copy(struct process *dst, const struct process *src)
 		if (src->fds[i].inode) {
 			process_fd_install(dst, (s32)i, iget(src->fds[i].inode));
 			dst->fds[i].pos = src->fds[i].pos;
+		} else if (src->fds[i].pipe) {
+			process_fd_install_pipe(dst, (s32)i, src->fds[i].pipe, src->fds[i].pipe_write);
 		}
 }
 
@@ -436,6 +455,7 @@ void replay_world_release(struct replay_world *w)
 	free(w->shm_segs);
 	w->shm_segs = NULL;
 	w->nr_shm_segs = 0;
+	replay_sync_release(w);
 }
 
 static s64 do_shmget(struct task *tsk, struct replay_world *w, const struct op *op)
@@ -535,6 +555,8 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct fd_entry *e = process_fd(rt->proc, op->fd);
 	if (!e)
 		return -MM_EBADF;
+	if (e->pipe)
+		return -MM_ENODEV;
 	if (op->off & (PAGE_SIZE - 1))
 		return -MM_EINVAL;
 	struct inode *in = e->inode;
@@ -593,6 +615,8 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	}
 	if (!e)
 		return -MM_EBADF;
+	if (e->pipe)
+		return replay_pipe_rw(tsk, rt, e, op);
 	struct inode *in = e->inode;
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
@@ -729,6 +753,7 @@ static s64 do_fork(struct task *tsk, struct replay_thread *rt, const struct op *
 		return -MM_ENOMEM;
 	}
 	process_fds_copy(child, parent);
+	replay_sync_process_start(w, child->trace_pid);
 	if (child_src) {
 		child->nr_threads++;
 		child->nr_live++;
@@ -919,6 +944,14 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_UNLINK:
 		ret = op->path ? file_unlink_path(tsk, op->path) : -MM_ENOENT;
+		record_ret(t, op, ret);
+		break;
+	case OP_PIPE:
+		ret = replay_pipe(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_WAIT4:
+		ret = replay_wait4(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
 	case OP_SHMGET:
@@ -1312,7 +1345,9 @@ void replay_main(struct task *tsk)
 	if (--p->nr_live == 0) {
 		p->mm = NULL;
 		process_fds_release(tsk, p);
+		replay_sync_process_exit(tsk, rt->world, p->trace_pid);
 	}
+	replay_sync_thread_exit(tsk, rt->world);
 	tsk->mm = NULL;
 }
 

@@ -10,12 +10,16 @@ struct task;
 struct mm_struct;
 struct inode;
 struct replay_world;
+struct replay_sync;
+struct rpipe;
 struct mempolicy;
 
 /* An open file descriptor of a process. */
 struct fd_entry {
-	struct inode *inode;             /* counted reference; NULL = free slot */
+	struct inode *inode;             /* counted reference; NULL = free slot (or a pipe) */
 	u64 pos;                         /* file position (read/write without offset) */
+	struct rpipe *pipe;              /* a pipe end (replay_sync.h), counted; or NULL */
+	bool pipe_write;                 /* the write end */
 };
 
 /* One simulated process: an mm shared by its threads, and its file descriptors. */
@@ -70,6 +74,9 @@ struct replay_totals {
 	u64 late_ops;                    /* open mode: ops issued after their recorded time */
 	u64 lateness_total_ns, lateness_max_ns;
 	u64 snapshots;
+	u64 sync_waits;                  /* closed mode: pipe reads and wait4s that waited */
+	u64 sync_wait_ns;                /* time they waited */
+	u64 sync_unmet;                  /* waits given up: nothing could end them */
 };
 
 /* What sim.c provides to replaying threads: process/thread creation for fork and
@@ -111,6 +118,7 @@ struct replay_world {
 	struct shm_seg *shm_segs;          /* owned; segments live to the end of the run */
 	u32 nr_shm_segs;
 	u64 check_gen;                     /* --check: generation of the RSS sum */
+	struct replay_sync *sync;          /* owned: pipes, exits waited for (replay_sync.c) */
 };
 
 /* Release what the world holds (after the run). */
@@ -155,6 +163,7 @@ struct replay_thread {
 /* Process file descriptors (fd_install with the recorded number; close drops the
  * reference). fork copies the table. */
 void process_fd_install(struct process *p, s32 fd, struct inode *inode);
+void process_fd_install_pipe(struct process *p, s32 fd, struct rpipe *pipe, bool write);
 struct fd_entry *process_fd(struct process *p, s32 fd);
 void process_fd_close(struct task *tsk, struct process *p, s32 fd);
 void process_fds_copy(struct process *dst, const struct process *src);

@@ -122,7 +122,7 @@ def common_fork_cow(n, s, touches, fork, sleep, exits, processes):
     check(f"{n}: mmap_lock-W = 1 + 2*{fork} + {processes}",
           acq(s, "&mm->mmap_lock-W") == 1 + 2 * fork + processes)
     # one table per process: installed (first fault, or fork's copy) and freed at exit
-    check(f"{n}: page_table_lock-W = 2*{processes}", acq(s, "&mm->page_table_lock-W") == 2 * processes)
+    check(f"{n}: page_table_lock-W = 2*{processes}", acq(s, "&mm->page_table_lock") == 2 * processes)
     check(f"{n}: everything freed at exit (pgfree = pgalloc, no anon page or table left)",
           vm(s, "pgfree") == vm(s, "pgalloc_normal") and vm(s, "nr_anon_pages") == 0
           and vm(s, "nr_page_table_pages") == 0)
@@ -212,7 +212,7 @@ def common_churn(n, s, threads, cycles, touches, regions_touched, compute):
     check(f"{n}: pgalloc_normal = touches + tables = {touches + regions_touched}",
           vm(s, "pgalloc_normal") == touches + regions_touched)
     check(f"{n}: page_table_lock-W: a table installed and freed per region ({2 * regions_touched})",
-          acq(s, "&mm->page_table_lock-W") == 2 * regions_touched)
+          acq(s, "&mm->page_table_lock") == 2 * regions_touched)
     check(f"{n}: mmap_lock-W: every mmap and munmap, and exit_mmap ({2 * threads * cycles + 1})",
           acq(s, "&mm->mmap_lock-W") == 2 * threads * cycles + 1)
     check(f"{n}: everything unmapped (pgfree = pgalloc, no anon page or table left)",

@@ -21,7 +21,7 @@ grep -A2 " fork " "$tmp/pm.mmt" | head -3 | awk '{print $2, $3}' | tr '\n' ' ' >
 [ "$(cat "$tmp/order")" = "100/100 fork 101/101 madvise 101/101 execve " ] && ok || ko "order: $(cat "$tmp/order")"
 grep -q "fork think=100000 flags=vfork|vm id=101 = 101" "$tmp/pm.mmt" && ok || ko "vfork flags"
 grep -q "100/100 fork think=190000 flags=vm id=102 = 102" "$tmp/pm.mmt" && ok || ko "CLONE_VM flags"
-grep -q "100/100 fork think=550000 id=103 = 103" "$tmp/pm.mmt" && ok || ko "plain clone"
+grep -q "100/100 fork think=50000 id=103 = 103" "$tmp/pm.mmt" && grep -q "100/100 wait4 think=500000 id=102 = 102" "$tmp/pm.mmt" && ok || ko "plain clone (after the wait4 for the CLONE_VM child)"
 grep -q '101/101 execve think=100000 path="/bin/child" = 0' "$tmp/pm.mmt" && ok || ko "execve record"
 
 "$mmsim" replay "$log" -o "$tmp/o" --quiet 2> /dev/null && ok || ko "replay"

@@ -11,7 +11,8 @@
 #               and goes on: one attempt per range
 #   write + allocstall gate read under mmap_lock: lockdep reports patch 2's cycle
 # Every design collapses all 400 ranges; none reports a stale VMA (no concurrent remap
-# here: khugepaged_stale.sh has that). Prints the comparison table.
+# here: khugepaged_stale.sh has that). Prints the comparison table. The sampled series'
+# rows fall on exact multiples of outputs.sample_interval.
 set -euo pipefail
 mmsim=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -80,5 +81,15 @@ for r in runs:
 text = open(os.path.join(out, 'write_allocstall', 'findings.txt')).read()
 check('lock order inversion: &mm->mmap_lock -> cpu_hotplug.lock' in text and
       'ebru/0: s_active-R at khugepaged_sysfs_store' in text, 'write_allocstall findings:\n' + text)
+# Sampled series: every row but the last (the end of the run) at an exact multiple of the
+# 100 ms interval (the ticker used to drift: 11099999999), the same times in every file.
+for r in runs:
+    times = {}
+    for f in ('timeline.csv', 'frag.csv', 'hugetlb.csv', 'khugepaged.csv'):
+        times[f] = [int(l.split(',')[0]) for l in open(os.path.join(out, r, f)).read().splitlines()[1:]]
+    t = times['timeline.csv']
+    check(t[:-1] == [100000000 * (k + 1) for k in range(len(t) - 1)] and t[-1] == S[r]['simulated_ns'],
+          '%s: timeline.csv times %s ... %s' % (r, t[:3], [x for x in t[:-1] if x % 100000000][:3]))
+    check(all(v == t for v in times.values()), '%s: series files disagree on times' % r)
 sys.exit(1 if bad else 0)
 PY

@@ -65,5 +65,23 @@ for needle in ('| 8 | 8 | 0 | 0 |', 'ranged from 0 to 8'):
         print('resv_map report lacks %r' % needle); bad += 1
 csv = open(os.path.join(out, 'count', 'hugetlb.csv')).read().splitlines()
 assert csv[0].split(',')[1:5] == ['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd', 'HugePages_Surp'], csv[0]
+# Findings carry the time the counters went wrong, which is when hugetlb.csv (every
+# 100 us) shows it: the madvise's fault wrapped Rsvd at 169.33 us (the op ended at
+# 335.4 us), so the 100 us row still has Rsvd 3 and the 200 us row -1; the munmap of the
+# second process at 5678.18 us, so 5.6 ms shows 0 and 5.7 ms -6.
+rows = [tuple(int(x) for x in l.split(',')[:5]) for l in csv[1:]]
+wraps = [l for l in f.splitlines() if 'wrapped below zero' in l]
+times = [round(float(l[1:l.index(']')]) * 1e9) for l in wraps]
+if times != [169330, 5678180]:
+    print('wrap finding times %s, expected [169330, 5678180]' % times); bad += 1
+for t, l in zip(times, wraps):
+    free = int(l.split(' Free ')[1].split()[0])
+    rsvd = int(l.split(' Rsvd ')[1].split()[0]) - W
+    after = next(r for r in rows if r[0] >= t)
+    before = [r for r in rows if r[0] < t][-1]
+    if (after[2], after[3]) != (free, rsvd) or before[3] == rsvd:
+        print('finding at %d ns (Free %d Rsvd %d) vs hugetlb.csv %s then %s' % (t, free, rsvd, before, after)); bad += 1
+if any(r[0] % 100000 for r in rows[:-1]):
+    print('hugetlb.csv times off the 100 us grid'); bad += 1
 sys.exit(1 if bad else 0)
 PY

@@ -45,13 +45,18 @@ printf 'mmt 1\n0.0 1/1 mmapp\n0.0 1/1 touch len=x\n' > "$T/bad.mmt"
 expect 2 "$T/bad.mmt:2:9: unknown op \"mmapp\"
 $T/bad.mmt:3:19: len: expected an integer, got \"x\"" -- convert "$T/bad.mmt" "$T/bad.mmtz"
 
-# good: strace -> mmtz -> mmt equals strace -> mmt; gzip input
+# good: strace -> mmtz -> mmt equals strace -> mmt; gzip input. The checked-in
+# map_steps.mmt(z) predate the wait4 op (a binary sample is not regenerated with an op
+# number that may still change): today's conversion is the sample plus the parent's
+# wait4 for its child, which takes 245 us of the snapshot's think time.
+sed 's/^0\.003842000 7507\/7507 snapshot think=570000 file=meminfo$/0.003517000 7507\/7507 wait4 think=245000 id=7509 = 7509\n0.003842000 7507\/7507 snapshot think=325000 file=meminfo/' \
+	$S/map_steps.mmt > "$T/map_steps.want.mmt"
 expect 0 "" -- convert $S/map_steps.strace "$T/a.mmtz"
 expect 0 "" -- cat "$T/a.mmtz"
-cmp -s "$T/out" $S/map_steps.mmt || { echo "FAIL: cat of the converted trace differs from map_steps.mmt"; fail=1; }
+cmp -s "$T/out" "$T/map_steps.want.mmt" || { echo "FAIL: cat of the converted trace differs from map_steps.mmt + wait4"; fail=1; }
 gzip -c $S/map_steps.strace > "$T/ms.strace.gz"
 expect 0 "" -- convert "$T/ms.strace.gz" "$T/b.mmt"
-cmp -s "$T/b.mmt" $S/map_steps.mmt || { echo "FAIL: gzip input converts differently"; fail=1; }
+cmp -s "$T/b.mmt" "$T/map_steps.want.mmt" || { echo "FAIL: gzip input converts differently"; fail=1; }
 expect 0 "" -- stat $S/tiny_touch.lackey.gz
 grep -q "^records: 46606$" "$T/out" || { echo "FAIL: lackey stat: $(cat "$T/out")"; fail=1; }
 

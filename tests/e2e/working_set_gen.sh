@@ -147,7 +147,7 @@ if s:
     check(f"ram: pgalloc_normal = pgfree = {N} pages + {TABLES} tables = {N + TABLES}",
           vm(s, "pgalloc_normal") == N + TABLES == vm(s, "pgfree"))
     check(f"ram: page_table_lock-W = 2*{TABLES} (install, free)",
-          acq(s, "&mm->page_table_lock-W") == 2 * TABLES)
+          acq(s, "&mm->page_table_lock") == 2 * TABLES)
     check(f"ram: mmap_lock-R once per fault ({N}), -W mmap + munmap + exit_mmap (3)",
           acq(s, "&mm->mmap_lock-R") == N and acq(s, "&mm->mmap_lock-W") == 3)
     check("ram: everything unmapped (no anon page or table left)",

@@ -498,7 +498,10 @@ static void test_rwlock_writer_spins_until_both_readers_leave(void)
 	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:W,1,1,9000000,9000000,9000000,5000000,");
 	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:R,2,0,0,0,0,20000000,10000000,10000000,");
 	CHECK_CONTAINS(buf, "\"&test->rwlock\",rwlock:W,1,9000000,9000000,9000000,rwstep_actor,");
-	CHECK_CONTAINS(buf, ",readers,0\n");
+	/* The holder is the lock's latest acquisition when the writer asked (the kernel's
+	 * contending point): the second reader, in read state. */
+	CHECK_CONTAINS(buf, ",rwlock:R\n");
+	CHECK(strstr(buf, "readers") == NULL);
 	free(buf);
 	teardown();
 }
@@ -666,6 +669,126 @@ static void test_rwlock_lockdep_inversion_through_read_hold(void)
 	teardown();
 }
 
+/* Offset of needle in hay, 0 when absent. */
+static size_t offset_of(const char *hay, const char *needle)
+{
+	const char *p = strstr(hay, needle);
+	return p ? (size_t)(p - hay) : 0;
+}
+
+static __attribute__((noinline)) char *lockstat_text(void (*write)(const struct lockstat *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	write(sim.lockstat, f);
+	fclose(f);
+	return buf;
+}
+
+/* Three spinners (holds 995, 1004, 1006 ns; lookahead 1 ms, so the lock is free in
+ * execution order and each waits for the previous logical release), an uncontended mutex,
+ * and an rwsem taken once for write and once for read. lock_stat.txt as 6.1's
+ * lockdep_proc.c prints it: numbers under their headers (no blank after the colon), times
+ * rounded to 10 ns (995 ns is 1.00, 1006 ns 1.01), -W/-R only on the class with a read
+ * state, contention then contending points under a 11-dash underline, and the dotted
+ * separator only after the contended class. */
+static void test_lock_stat_prints_as_lockdep_proc(void)
+{
+	setup(2, 4, 1 * MS);
+	struct step s[] = { { S_SPIN, 0, 995 }, { S_SPIN, 0, 1004 }, { S_SPIN, 0, 1006 },
+			    { S_MUTEX, 0, 2 * US }, { S_WRITE, 0, 3 * US }, { S_READ, 10 * US, 1 * US } };
+	run_steps(s, ARRAY_SIZE(s));
+	CHECK_EQ_U64(engine_stats(sim.eng)->parks, 0);
+	char *buf = lockstat_text(lockstat_write_proc);
+	const char *dash = "-----------------------------------------------------------------------------"
+			   "-----------------------------------------------------------------------------"
+			   "-------------------------------------------------------------------\n";
+	CHECK_EQ_U64(strlen(dash), 222);
+	char head[1024];
+	snprintf(head, sizeof(head), "lock_stat version 0.4\n%s%40s %14s %14s %14s %14s %14s %14s "
+		 "%14s %14s %14s %14s %14s %14s\n%s\n", dash, "class name", "con-bounces",
+		 "contentions", "waittime-min", "waittime-max", "waittime-total", "waittime-avg",
+		 "acq-bounces", "acquisitions", "holdtime-min", "holdtime-max", "holdtime-total",
+		 "holdtime-avg", dash);
+	CHECK(strncmp(buf, head, strlen(head)) == 0);
+	const char *spin = "                             &test->spin:             2              2"
+			   "           1.00           2.00           2.99           1.50              2"
+			   "              3           1.00           1.01           3.01           1.00\n"
+			   "                             -----------\n"
+			   "                             &test->spin              2          [<00000000";
+	CHECK(strncmp(buf + strlen(head), spin, strlen(spin)) == 0);
+	CHECK_CONTAINS(buf, "] step_actor+0x");
+	char dots[256];
+	memset(dots, '.', 221);
+	dots[221] = '\0';
+	size_t at = offset_of(buf, dots);
+	CHECK(at > 2);
+	CHECK(strstr(buf + at + 221, "...") == NULL);   /* one separator only */
+	const char *tail = "\n\n                            &test->mutex:             0              0"
+			   "           0.00           0.00           0.00           0.00              0"
+			   "              1           2.00           2.00           2.00           2.00\n"
+			   "                          &test->rwsem-W:             0              0"
+			   "           0.00           0.00           0.00           0.00              0"
+			   "              1           3.00           3.00           3.00           3.00\n"
+			   "                          &test->rwsem-R:             0              0"
+			   "           0.00           0.00           0.00           0.00              1"
+			   "              1           1.00           1.00           1.00           1.00\n";
+	CHECK(at && strcmp(buf + at + 221, tail) == 0);
+	/* Between the points and the dots: the contending (holder) point, then a blank line. */
+	CHECK(at > 2 && buf[at - 1] == '\n' && buf[at - 2] == '\n');
+	free(buf);
+
+	/* contention.csv names the holder (the previous spinner's site), never "readers";
+	 * perf's layout has the same waits per caller. */
+	buf = lockstat_text(lockstat_write_csv);
+	CHECK_CONTAINS(buf, "\"&test->spin\",spinlock,2,2994,1999,1497,step_actor,");
+	CHECK_CONTAINS(buf, ",step_actor,");
+	CHECK_CONTAINS(buf, ",spinlock\n");
+	CHECK(strstr(buf, "readers") == NULL);
+	free(buf);
+	buf = lockstat_text(lockstat_write_perf_contention);
+	CHECK_CONTAINS(buf, "# output: contended, total wait, max wait, avg wait, type, caller\n"
+			    "2, 2994, 1999, 1497, spinlock, step_actor+0x");
+	free(buf);
+	teardown();
+}
+
+/* Two class objects of one name are two classes, numbered as lockdep numbers them: the
+ * second one used is "#2" (as the page cache's and the swap cache's &xa->xa_lock). */
+static DEFINE_LOCK_CLASS(dup_class_a, "&test->dup", LOCK_SPIN);
+static DEFINE_LOCK_CLASS(dup_class_b, "&test->dup", LOCK_SPIN);
+static spinlock_t dup_a, dup_b;
+
+static void dup_actor(struct task *tsk)
+{
+	spin_lock(tsk, &dup_b);
+	charge(tsk, 1 * US);
+	spin_unlock(tsk, &dup_b);
+	spin_lock(tsk, &dup_a);
+	charge(tsk, 2 * US);
+	spin_unlock(tsk, &dup_a);
+}
+
+static void test_same_name_classes_are_numbered(void)
+{
+	setup(1, 4, 0);
+	spin_lock_init(&dup_a, &dup_class_a);
+	spin_lock_init(&dup_b, &dup_class_b);
+	engine_spawn(sim.eng, "dup", 0, false, 0, dup_actor, NULL, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(lockstat_nr_classes(sim.lockstat), 2);
+	CHECK_EQ_STR(lockstat_class_name_at(sim.lockstat, 0), "&test->dup");
+	CHECK_EQ_STR(lockstat_class_name_at(sim.lockstat, 1), "&test->dup#2");
+	/* b was used first: it is the plain name. */
+	CHECK_EQ_U64(lockstat_class_row(sim.lockstat, "&test->dup", LS_WRITE)->hold_total, 1 * US);
+	CHECK_EQ_U64(lockstat_class_row(sim.lockstat, "&test->dup#2", LS_WRITE)->hold_total, 2 * US);
+	char *buf = lockstat_text(lockstat_write_proc);
+	CHECK_CONTAINS(buf, "\n                            &test->dup#2:             0              0");
+	free(buf);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_rwsem_two_writers_five_readers_exact_waits);
@@ -683,5 +806,7 @@ int main(void)
 	SIMTEST(test_rwlock_remote_reader_pays_the_bounce);
 	SIMTEST(test_rwlock_trylock_fails_on_waiting_or_holding_writer);
 	SIMTEST(test_rwlock_lockdep_inversion_through_read_hold);
+	SIMTEST(test_lock_stat_prints_as_lockdep_proc);
+	SIMTEST(test_same_name_classes_are_numbered);
 	return check_summary();
 }
