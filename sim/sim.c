@@ -32,6 +32,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
+#include "mm/writeback.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 #include "traces/snapshot_file.h"
@@ -498,6 +499,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	swap_create(s);
 	vmscan_create(s);
 	s->files = file_table_create(s);
+	writeback_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -550,6 +552,7 @@ void sim_destroy(struct sim *s)
 	free(run->snaps);
 	replay_world_release(&run->world);
 	file_table_destroy(s->files);
+	writeback_destroy(s->writeback);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

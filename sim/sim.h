@@ -29,6 +29,7 @@ struct mpol_state;
 struct khugepaged;
 struct thp_state;
 struct slab_state;
+struct bdi_writeback;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -66,6 +67,7 @@ struct sim {
 	struct khugepaged *khugepaged;     /* mm/khugepaged.h: mm slots, scan cursor, collapses */
 	struct thp_state *thp;             /* mm/huge_memory.h: THP knobs, huge zero page, split queues */
 	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
+	struct bdi_writeback *writeback;   /* mm/writeback.h: dirty limits, the flusher */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

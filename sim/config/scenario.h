@@ -17,6 +17,11 @@ struct swap_cfg {
 	u64 latency_ns;        /* per request */
 };
 
+struct bdev_cfg {
+	u64 read_bw, write_bw; /* bytes/s */
+	u64 latency_ns;        /* per request */
+};
+
 struct machine_cfg {
 	unsigned nr_nodes;
 	unsigned cpus_per_node;
@@ -25,6 +30,7 @@ struct machine_cfg {
 	u8 distance[MAX_NUMNODES][MAX_NUMNODES]; /* SLIT: 10 local; default 20 remote */
 	bool dma32;                        /* node 0 gets a DMA32 zone (first 4 GiB) */
 	struct swap_cfg swap;
+	struct bdev_cfg bdev;              /* the block device of regular files */
 };
 
 struct vm_cfg {
@@ -42,6 +48,9 @@ struct vm_cfg {
 	u64 nr_overcommit_hugepages;
 	unsigned numa_stat;                /* vm.numa_stat: enum numa_stat (0 = counting) */
 	unsigned vfs_cache_pressure;       /* vm.vfs_cache_pressure: dentry/inode shrinker weight */
+	unsigned dirty_ratio, dirty_background_ratio;   /* percent of dirtyable memory */
+	u64 dirty_bytes, dirty_background_bytes;        /* non-zero: override the ratios */
+	unsigned dirty_expire_cs, dirty_writeback_cs;   /* centiseconds */
 };
 
 enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };

@@ -53,6 +53,8 @@ struct engine {
 	sg_host_t hosts[MAX_NUMNODES];
 	sg_disk_t swap_disk;
 	u64 swap_latency_ns;
+	sg_disk_t bdev_disk;               /* the block device of regular files */
+	u64 bdev_latency_ns;
 	u64 lookahead_ns;
 	struct task **tasks;               /* every task ever spawned, by id */
 	u32 nr_tasks, tasks_cap;
@@ -128,6 +130,10 @@ static void write_platform(FILE *f, const struct scenario *scn)
 			fprintf(f, "    <disk id=\"swap\" read_bw=\"%lluBps\" write_bw=\"%lluBps\"/>\n",
 				(unsigned long long)m->swap.read_bw,
 				(unsigned long long)m->swap.write_bw);
+		if (n == 0 && m->bdev.read_bw && m->bdev.write_bw)
+			fprintf(f, "    <disk id=\"bdev\" read_bw=\"%lluBps\" write_bw=\"%lluBps\"/>\n",
+				(unsigned long long)m->bdev.read_bw,
+				(unsigned long long)m->bdev.write_bw);
 		fprintf(f, "  </host>\n");
 	}
 	fprintf(f, "</zone>\n</platform>\n");
@@ -181,14 +187,19 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 		snprintf(name, sizeof(name), "node%u", n);
 		e->hosts[n] = sg_host_by_name(name);
 	}
-	if (scn->machine.swap.size) {
+	{
 		unsigned int nr = 0;
 		sg_disk_t *disks = NULL;
 		sg_host_get_disks(e->hosts[0], &nr, &disks);
-		if (nr > 0)
-			e->swap_disk = disks[0];
+		for (unsigned int i = 0; i < nr; i++) {
+			if (!strcmp(sg_disk_get_name(disks[i]), "swap"))
+				e->swap_disk = disks[i];
+			else if (!strcmp(sg_disk_get_name(disks[i]), "bdev"))
+				e->bdev_disk = disks[i];
+		}
 		free(disks);
 	}
+	e->bdev_latency_ns = scn->machine.bdev.latency_ns;
 	return e;
 }
 
@@ -481,6 +492,26 @@ void task_disk_io(struct task *tsk, bool write, u64 bytes)
 		sg_disk_write(e->swap_disk, bytes);
 	else
 		sg_disk_read(e->swap_disk, bytes);
+	tsk->state = TASK_RUNNING;
+}
+
+void task_bdev_io(struct task *tsk, bool write, u64 bytes)
+{
+	struct engine *e = tsk->eng;
+	flush(tsk);
+	if (!e->bdev_disk) {
+		fprintf(stderr, "mmsim: bug: block device I/O without a block device\n");
+		abort();
+	}
+	tsk->state = TASK_BLOCKED_IO;
+	if (e->bdev_latency_ns)
+		sleep_ns(e, e->bdev_latency_ns);
+	e->st.simcalls++;
+	e->st.disk_ios++;
+	if (write)
+		sg_disk_write(e->bdev_disk, bytes);
+	else
+		sg_disk_read(e->bdev_disk, bytes);
 	tsk->state = TASK_RUNNING;
 }
 

@@ -72,6 +72,8 @@ void task_unpark(struct task *waker, struct task *tsk);
 void task_sleep(struct task *tsk, u64 ns);
 /* Synchronous swap-device I/O of bytes on the device of the given node's host. */
 void task_disk_io(struct task *tsk, bool write, u64 bytes);
+/* Synchronous I/O of bytes on the block device of regular files (machine.bdev). */
+void task_bdev_io(struct task *tsk, bool write, u64 bytes);
 
 /* Register a callback run by a daemon actor every interval_ns of simulated time, and
  * once more at the end of the run (final = true). Used by stats/sampler. */

@@ -59,6 +59,9 @@ struct inode {
 	u64 slab_dentry, slab_inode;       /* slab objects (mm/slab.h; 0: not accounted) */
 	bool unlinked;                     /* a regular file whose name was removed */
 	u64 lru_seq;                       /* when it joined the dentry (or inode) LRU */
+	u64 nr_dirty;                      /* dirty pages (mm/writeback.h) */
+	u64 dirtied_when;                  /* ns: when its first dirty page came */
+	bool wb_listed;                    /* on the device's dirty inode list */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)

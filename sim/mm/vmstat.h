@@ -51,6 +51,10 @@ struct zone;
 	X(NR_WRITEBACK, "nr_writeback")                                                     \
 	X(NR_SHMEM, "nr_shmem")                                                             \
 	X(NR_ANON_THPS, "nr_anon_transparent_hugepages")                                    \
+	X(NR_VMSCAN_WRITE, "nr_vmscan_write")                                               \
+	X(NR_VMSCAN_IMMEDIATE, "nr_vmscan_immediate_reclaim")                               \
+	X(NR_DIRTIED, "nr_dirtied")                                                         \
+	X(NR_WRITTEN, "nr_written")                                                         \
 	X(NR_KERNEL_STACK_KB, "nr_kernel_stack")                                            \
 	X(NR_PAGETABLE, "nr_page_table_pages")                                              \
 	X(NR_SWAPCACHE, "nr_swapcached")                                                    \

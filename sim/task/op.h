@@ -53,7 +53,11 @@
 	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
 	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
 	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */ \
-	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */ \
+	X(FSYNC, "fsync")         /* fd flags&FSYNC_F_DATASYNC: fsync or fdatasync */          \
+	X(MSYNC, "msync")         /* addr len flags=MS_* */                                    \
+	X(SYNC_FILE_RANGE, "sync_file_range") /* fd off len flags=SYNC_FILE_RANGE_* */        \
+	X(SYNC, "sync")           /* fd = -1: sync(); else syncfs(fd) */
 
 enum op_type {
 	OP_NONE = 0,
@@ -70,6 +74,9 @@ enum op_type {
  * CLONE_VM without CLONE_THREAD (the child process shares the parent's mm). */
 #define FORK_F_VFORK 0x1u
 #define FORK_F_VM 0x2u
+
+/* op.flags bits for OP_FSYNC */
+#define FSYNC_F_DATASYNC 0x1u
 
 /* op.flags bits for OP_SYSCTL: the value written is a word, not a number: op.id is an
  * enum sysctl_word (the THP sysfs files take "always", "madvise", "defer+madvise", ...). */

@@ -27,6 +27,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
+#include "mm/writeback.h"
 #include "task/replay.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
@@ -594,6 +595,13 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		return file_truncate(tsk, in, op->len);
 	case OP_FALLOCATE:
 		return file_fallocate(tsk, in, op->arg, op->off, op->len);
+	case OP_FSYNC:
+		return vfs_fsync_range(tsk, in, 0, INT64_MAX, op->flags & FSYNC_F_DATASYNC);
+	case OP_SYNC_FILE_RANGE:
+		return ksys_sync_file_range(tsk, in, (s64)op->off, (s64)op->len, op->flags);
+	case OP_SYNC:
+		ksys_sync(tsk);     /* syncfs(fd): the one device holds every file */
+		return 0;
 	default:
 		return -MM_EINVAL;
 	}
@@ -870,7 +878,22 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_FTRUNCATE:
 	case OP_FALLOCATE:
 	case OP_MEMFD_CREATE:
+	case OP_FSYNC:
+	case OP_SYNC_FILE_RANGE:
 		ret = do_file_op(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SYNC:
+		if (op->fd < 0) {
+			ksys_sync(tsk);
+			ret = 0;
+		} else {
+			ret = do_file_op(tsk, rt, op);
+		}
+		record_ret(t, op, ret);
+		break;
+	case OP_MSYNC:
+		ret = ksys_msync(tsk, mm, op->addr, op->len, op->flags);
 		record_ret(t, op, ret);
 		break;
 	case OP_UNLINK:
@@ -920,6 +943,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
 			if (!known && op->path)
 				ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
+			if (!known && op->path)
+				ret = writeback_sysctl(tsk, op->path, op->id, &known);
 		}
 		unsigned node;
 		char tail[16];
