@@ -139,9 +139,10 @@ u64 bdp_pause_ns(u64 dirty, const struct dirty_limits *dl, u64 write_bw_pages, u
 	u64 setpoint = (dl->freerun + limit) / 2;
 	s64 x = ((s64)setpoint - (s64)dirty) * (1 << RATELIMIT_CALC_SHIFT) /
 		(s64)((limit - setpoint) | 1);
+	/* the kernel's arithmetic shifts (floor for negative values, as gcc's >> does) */
 	s64 p = x;
-	p = p * x / (1 << RATELIMIT_CALC_SHIFT);
-	p = p * x / (1 << RATELIMIT_CALC_SHIFT);
+	p = (p * x) >> RATELIMIT_CALC_SHIFT;
+	p = (p * x) >> RATELIMIT_CALC_SHIFT;
 	p += 1 << RATELIMIT_CALC_SHIFT;
 	if (p < 0)
 		p = 0;
@@ -235,6 +236,8 @@ void folio_account_dirtied(struct task *tsk, struct inode *inode, u64 pfn)
 		 * of the device arms the periodic flush (wb_wakeup_delayed) */
 		bool first = !wb->nr_dirty_inodes;
 		b_dirty_add(wb, inode, task_now(tsk));
+		if (first && !wb->next_periodic && wb->interval_ns)
+			wb->next_periodic = inode->dirtied_when + wb->interval_ns;
 		if (!wb->flusher) {
 			wb->flusher = engine_spawn(sim->eng, "flush-8:0", 0, true, 0, flusher_main,
 						   wb, NULL);
