@@ -603,6 +603,8 @@ static struct json *writeback_json(const struct sim *s)
 	json_set_u64(o, "sync_file_range", w->sync_file_range);
 	json_set_u64(o, "sync", w->sync);
 	json_set_u64(o, "sync_wait_ns", w->sync_wait_ns);
+	json_set_u64(o, "reclaim_throttled", w->reclaim_throttled);
+	json_set_u64(o, "reclaim_throttled_ns", w->reclaim_throttled_ns);
 	return o;
 }
 

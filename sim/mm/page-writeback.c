@@ -45,6 +45,11 @@ struct bdi_writeback {
 	/* tasks waiting for the end of a writeback (folio_wait_writeback) */
 	struct task **waiters;
 	u32 nr_waiters, cap_waiters;
+	/* direct reclaimers throttled on writeback (reclaim_throttle), woken once
+	 * SWAP_CLUSTER_MAX pages per waiter have been written since the first waited */
+	struct task **throttled;
+	u32 nr_throttled, cap_throttled;
+	u64 throttle_written;
 	u8 *reclaim;                       /* per pfn: PG_reclaim */
 	u64 nr_reclaim;
 	bool pgdat_dirty[MAX_NUMNODES];
@@ -79,6 +84,7 @@ void writeback_destroy(struct bdi_writeback *wb)
 	free(wb->b_dirty);
 	free(wb->work);
 	free(wb->waiters);
+	free(wb->throttled);
 	free(wb->reclaim);
 	free(wb);
 }
@@ -361,6 +367,19 @@ static void write_pages(struct task *tsk, struct inode *inode, const u64 *pfns, 
 	for (unsigned i = 0; i < n; i++)
 		end_page_writeback(tsk, wb, pfns[i]);
 	wake_waiters(tsk, wb);
+	if (wb->nr_throttled) {
+		/* __acct_reclaim_writeback: enough written for the throttled reclaimers */
+		wb->throttle_written += n;
+		if (wb->throttle_written >= 32ULL * wb->nr_throttled) {
+			u32 k = wb->nr_throttled;
+			struct task **w = xmalloc(k * sizeof(*w));
+			memcpy(w, wb->throttled, k * sizeof(*w));
+			wb->nr_throttled = 0;
+			for (u32 i = 0; i < k; i++)
+				task_unpark(tsk, w[i]);
+			free(w);
+		}
+	}
 }
 
 /* do_writepages of [start, end] (page indices): dirty pages not under writeback, in
@@ -729,6 +748,36 @@ int ksys_msync(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, u32 f
 }
 
 /* ---- reclaim ---- */
+
+void reclaim_throttle_writeback(struct task *tsk)
+{
+	struct sim *sim = tsk->sim;
+	struct bdi_writeback *wb = wb_of(sim);
+	if (!wb || !wb->flusher || global_vm_state(sim->vmstat, NR_ZONE_WRITE_PENDING) <= 0)
+		return;
+	if (global_vm_state(sim->vmstat, NR_FILE_DIRTY) > 0 && wb->nr_dirty_inodes) {
+		wb->want_all = true;
+		wb_wakeup(tsk, wb);
+	}
+	if (wb->nr_throttled == wb->cap_throttled) {
+		wb->cap_throttled = wb->cap_throttled ? 2 * wb->cap_throttled : 8;
+		wb->throttled = xrealloc(wb->throttled, wb->cap_throttled * sizeof(*wb->throttled));
+	}
+	if (!wb->nr_throttled)
+		wb->throttle_written = 0;
+	wb->throttled[wb->nr_throttled++] = tsk;
+	u64 t0 = task_now(tsk);
+	wb->st.reclaim_throttled++;
+	if (!task_park_timeout(tsk, TASK_BLOCKED_IO, RECLAIM_THROTTLE_WRITEBACK_NS)) {
+		/* timed out: off the wait list (a later wake-up must not find us) */
+		for (u32 i = 0; i < wb->nr_throttled; i++)
+			if (wb->throttled[i] == tsk) {
+				wb->throttled[i] = wb->throttled[--wb->nr_throttled];
+				break;
+			}
+	}
+	wb->st.reclaim_throttled_ns += task_now(tsk) - t0;
+}
 
 void set_pgdat_dirty(struct sim *sim, unsigned nid, bool dirty)
 {

@@ -681,6 +681,10 @@ static u64 try_to_free_pages(void *arg, struct task *tsk, gfp_t gfp, unsigned or
 				goto out;
 		}
 	} while (--sc.priority >= 0);
+	/* no progress while file pages wait for writeback: stall for it (6.1's
+	 * reclaim_throttle, VMSCAN_THROTTLE_WRITEBACK), then the allocator retries */
+	if (!sc.nr_reclaimed)
+		reclaim_throttle_writeback(tsk);
 out:
 	return sc.nr_reclaimed;
 }

@@ -82,6 +82,7 @@ struct writeback_stats {
 	u64 requests;                      /* device write requests */
 	u64 fsync, msync, sync_file_range, sync;   /* calls */
 	u64 sync_wait_ns;                  /* time sync callers waited for others' writeback */
+	u64 reclaim_throttled, reclaim_throttled_ns;   /* direct reclaim waits for writeback */
 };
 
 struct dirty_limits {
@@ -132,6 +133,12 @@ enum wb_reclaim_verdict reclaim_dirty_file_page(struct task *tsk, u64 pfn, bool 
 void pageout_file_pages(struct task *tsk, const u64 *pfns, unsigned n);
 /* wakeup_flusher_threads(WB_REASON_VMSCAN): write back every dirty page. */
 void wakeup_flusher_threads(struct task *tsk);
+/* reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK): direct reclaim that freed nothing while
+ * pages are dirty or under writeback waits until SWAP_CLUSTER_MAX pages per throttled
+ * task have been written since the first one waited, at most 100 ms (HZ / 10), after
+ * waking the flusher to write every dirty page. */
+#define RECLAIM_THROTTLE_WRITEBACK_NS (100 * NSEC_PER_MSEC)
+void reclaim_throttle_writeback(struct task *tsk);
 /* PGDAT_DIRTY of node nid (kswapd sets it when a batch's file pages were all dirty and
  * clears it when the node is balanced). */
 void set_pgdat_dirty(struct sim *sim, unsigned nid, bool dirty);
