@@ -39,8 +39,9 @@
  * or above the limit pos_ratio is 0: the writer sleeps 200 ms and checks again until
  * dirty is under the limit. Not modelled: the per-wb control line and bandwidth
  * estimation, the pause credit for time spent since the last pause, min_pause, memcg
- * domains, strictlimit, laptop mode; writes through shared mappings dirty pages but are
- * not throttled. Statistics: metrics.writeback in summary.json.
+ * domains, strictlimit, laptop mode. Writes through shared mappings are throttled after
+ * the fault (fault_dirty_shared_page), mmap_lock held for read. Statistics:
+ * metrics.writeback in summary.json.
  *
  * Sync calls: fsync / fdatasync (vfs_fsync_range: the file's dirty pages written and
  * waited for, then any of its pages under writeback by others waited for; no journal or
