@@ -502,19 +502,26 @@ static u64 wb_do_writeback(struct task *tsk, struct bdi_writeback *wb)
 		wb->st.wb_vmscan++;
 		done += write_inodes(tsk, wb, wb->nr_dirty_inodes);
 	}
-	/* background: Dirty over bg_thresh, oldest inodes first, a chunk at a time */
+	/* background: Dirty over bg_thresh, oldest inodes first, a chunk at a time; an
+	 * inode with nothing to write now (its dirty pages under writeback by another
+	 * writer) is passed over */
 	bool counted = false;
+	u32 i = 0;
 	for (;;) {
 		struct dirty_limits dl;
 		global_dirty_limits(sim, &dl);
 		s64 dirty = global_vm_state(sim->vmstat, NR_FILE_DIRTY);
-		if (dirty <= (s64)dl.bg_thresh || !wb->nr_dirty_inodes || kthread_should_stop(tsk))
+		if (dirty <= (s64)dl.bg_thresh || i >= wb->nr_dirty_inodes || kthread_should_stop(tsk))
 			break;
 		if (!counted)
 			wb->st.wb_background++;
 		counted = true;
-		done += writeback_inode_range(tsk, dirty_inode(wb, 0), 0, UINT64_MAX,
-					      MIN_WRITEBACK_PAGES);
+		struct inode *inode = dirty_inode(wb, i);
+		u64 n = inode ? writeback_inode_range(tsk, inode, 0, UINT64_MAX, MIN_WRITEBACK_PAGES)
+			      : 0;
+		done += n;
+		if (!n)
+			i++;
 	}
 	/* periodic: inodes dirtied expire_ns ago or earlier */
 	u64 now = task_now(tsk);
@@ -546,6 +553,10 @@ static void flusher_main(struct task *tsk)
 			u64 now = task_now(tsk);
 			if (!wb->next_periodic)
 				wb->next_periodic = now + wb->interval_ns;
+			if (wb->next_periodic <= now) {
+				wb->idle = false;
+				continue;            /* due already: the periodic flush now */
+			}
 			task_park_timeout(tsk, TASK_IDLE, wb->next_periodic - now);
 		} else {
 			wb->next_periodic = 0;
@@ -790,6 +801,8 @@ enum wb_reclaim_verdict reclaim_dirty_file_page(struct task *tsk, u64 pfn, bool 
 	struct sim *sim = tsk->sim;
 	struct bdi_writeback *wb = wb_of(sim);
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+	if (!wb)
+		return WB_RECLAIM_KEEP;         /* no writeback model (unit tests) */
 	if (pg->flags & PG_writeback) {
 		set_reclaim(wb, pfn);           /* its end of writeback rotates it */
 		return WB_RECLAIM_KEEP;
