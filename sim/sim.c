@@ -36,6 +36,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
+#include "mm/writeback.h"
 #include "mm/vmstat.h"
 #include "task/replay.h"
 #include "traces/snapshot_file.h"
@@ -505,6 +506,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	bdi_create(s);
 	readahead_create(s);
 	workingset_create(s);
+	writeback_create(s);
 	hugetlb_create(s);
 	mempolicy_create(s);
 	thp_create(s);
@@ -560,6 +562,7 @@ void sim_destroy(struct sim *s)
 	bdi_destroy(s->bdi);
 	readahead_destroy(s->readahead);
 	workingset_destroy(s->workingset);
+	writeback_destroy(s->writeback);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

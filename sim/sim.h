@@ -33,6 +33,7 @@ struct khugepaged;
 struct thp_state;
 struct slab_state;
 struct highalloc_log;
+struct bdi_writeback;
 struct sim_run;
 struct task;
 struct vm_area_struct;
@@ -74,6 +75,7 @@ struct sim {
 	struct thp_state *thp;             /* mm/huge_memory.h: THP knobs, huge zero page, split queues */
 	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
 	struct highalloc_log *highalloc;   /* task/highalloc_log.h: measured attempts (NULL: none) */
+	struct bdi_writeback *writeback;   /* mm/writeback.h: dirty limits, the flusher */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */

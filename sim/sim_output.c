@@ -28,12 +28,14 @@
 #include "mm/swapfile.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
+#include "mm/writeback.h"
 #include "task/replay.h"
 #include "task/highalloc_log.h"
 
 static struct json *mempolicy_json(const struct sim *s);
 static struct json *pagecache_json(const struct sim *s);
 static void write_pagecache_section(FILE *f, const struct sim *s);
+static struct json *writeback_json(const struct sim *s);
 
 static struct json *zones_json(const struct sim *s);
 
@@ -331,6 +333,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	if (ha)
 		json_set(m, "highalloc", ha);
 	json_set(m, "pagecache", pagecache_json(s));
+	json_set(m, "writeback", writeback_json(s));
 	{
 		const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
 		struct json *a = json_object();
@@ -592,6 +595,34 @@ static void write_numa_section(FILE *f, const struct sim *s)
 		fprintf(f, "\n");
 	}
 	fprintf(f, "\n");
+}
+
+/* metrics.writeback: dirty throttling, the flusher, sync calls (mm/writeback.h). */
+static struct json *writeback_json(const struct sim *s)
+{
+	const struct writeback_stats *w = writeback_stats(s);
+	struct json *o = json_object();
+	json_set_u64(o, "bdp_calls", w->bdp_calls);
+	json_set_u64(o, "bdp_pauses", w->bdp_pauses);
+	json_set_u64(o, "bdp_limit_pauses", w->bdp_limit_pauses);
+	json_set_u64(o, "throttled_ns", w->bdp_pause_ns);
+	json_set_u64(o, "throttled_max_pause_ns", w->bdp_max_pause_ns);
+	json_set_u64(o, "flusher_background", w->wb_background);
+	json_set_u64(o, "flusher_periodic", w->wb_periodic);
+	json_set_u64(o, "flusher_vmscan", w->wb_vmscan);
+	json_set_u64(o, "flusher_range", w->wb_range);
+	json_set_u64(o, "pages_flusher", w->pages_flusher);
+	json_set_u64(o, "pages_sync", w->pages_sync);
+	json_set_u64(o, "pages_pageout", w->pages_pageout);
+	json_set_u64(o, "requests", w->requests);
+	json_set_u64(o, "fsync", w->fsync);
+	json_set_u64(o, "msync", w->msync);
+	json_set_u64(o, "sync_file_range", w->sync_file_range);
+	json_set_u64(o, "sync", w->sync);
+	json_set_u64(o, "sync_wait_ns", w->sync_wait_ns);
+	json_set_u64(o, "reclaim_throttled", w->reclaim_throttled);
+	json_set_u64(o, "reclaim_throttled_ns", w->reclaim_throttled_ns);
+	return o;
 }
 
 /* metrics.pagecache: the page cache lookup protocol (seed 002). */

@@ -1106,6 +1106,43 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->fd = (s32)v[0];
 		op->len = total;
 		op->off = v[3];
+	} else if (IS("unlink") || IS("unlinkat")) {
+		/* unlink(path) / unlinkat(dirfd, path, flags): a file's name goes (a directory's,
+		 * AT_REMOVEDIR 0x200, and failed calls are dropped) */
+		int pi = IS("unlinkat") ? 1 : 0;
+		NEED(pi + 1);
+		if (ret < 0 || (pi && nr > 2 && memmem(a[2].s, a[2].n, "AT_REMOVEDIR", 12)))
+			goto unknown;
+		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) < 0)
+			goto unknown;
+		type = OP_UNLINK;
+		op->path = s->pathbuf;
+	} else if (IS("fsync") || IS("fdatasync") || IS("syncfs")) {
+		NEED(1);
+		if (snap_find(s, t->pid, (s32)v[0]) || sysctl_find(s, t->pid, (s32)v[0]))
+			return 0;
+		type = IS("syncfs") ? OP_SYNC : OP_FSYNC;
+		op->fd = (s32)v[0];
+		if (IS("fdatasync"))
+			op->flags = FSYNC_F_DATASYNC;
+	} else if (IS("sync")) {
+		type = OP_SYNC;
+		op->fd = -1;
+	} else if (IS("msync")) {
+		NEED(3);
+		type = OP_MSYNC;
+		op->addr = v[0];
+		op->len = v[1];
+		op->flags = (u32)arg_flags(&uapi_msync, &a[2]);
+	} else if (IS("sync_file_range") || IS("sync_file_range2")) {
+		/* sync_file_range2(fd, flags, offset, nbytes) puts the flags second */
+		NEED(4);
+		bool two = IS("sync_file_range2");
+		type = OP_SYNC_FILE_RANGE;
+		op->fd = (s32)v[0];
+		op->off = two ? v[2] : v[1];
+		op->len = two ? v[3] : v[2];
+		op->flags = (u32)arg_flags(&uapi_sync_file_range, &a[two ? 1 : 3]);
 	} else if (IS("ftruncate")) {
 		NEED(2);
 		type = OP_FTRUNCATE;

@@ -22,6 +22,8 @@ static const struct uapi_table touch_table = { "TOUCH_", touch_syms, 1, false };
 static const struct uapi_sym fork_syms[] = { { "FORK_F_VFORK", FORK_F_VFORK, 0 },
 					     { "FORK_F_VM", FORK_F_VM, 0 } };
 static const struct uapi_table fork_table = { "FORK_F_", fork_syms, 2, false };
+static const struct uapi_sym fsync_syms[] = { { "FSYNC_F_DATASYNC", FSYNC_F_DATASYNC, 0 } };
+static const struct uapi_table fsync_table = { "FSYNC_F_", fsync_syms, 1, false };
 static const struct uapi_sym alloc_syms[] = {
 	{ "ALLOC_F_MOVABLE", ALLOC_F_MOVABLE, 0 },     { "ALLOC_F_RECLAIMABLE", ALLOC_F_RECLAIMABLE, 0 },
 	{ "ALLOC_F_ATOMIC", ALLOC_F_ATOMIC, 0 },       { "ALLOC_F_NORETRY", ALLOC_F_NORETRY, 0 },
@@ -46,6 +48,9 @@ static const struct uapi_table *flags_table(enum op_type t)
 	case OP_TOUCH: return &touch_table;
 	case OP_ALLOC_PAGES: return &alloc_table;
 	case OP_FORK: return &fork_table;
+	case OP_FSYNC: return &fsync_table;
+	case OP_MSYNC: return &uapi_msync;
+	case OP_SYNC_FILE_RANGE: return &uapi_sync_file_range;
 	default: return NULL;
 	}
 }

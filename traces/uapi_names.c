@@ -97,6 +97,17 @@ static const struct uapi_sym falloc_syms[] = {
 };
 const struct uapi_table uapi_falloc = T("FALLOC_FL_", falloc_syms, false);
 
+static const struct uapi_sym msync_syms[] = {
+	{ "MS_ASYNC", 1, 0 }, { "MS_INVALIDATE", 2, 0 }, { "MS_SYNC", 4, 0 },
+};
+const struct uapi_table uapi_msync = T("MS_", msync_syms, false);
+
+static const struct uapi_sym sfr_syms[] = {
+	{ "SYNC_FILE_RANGE_WAIT_BEFORE", 1, 0 }, { "SYNC_FILE_RANGE_WRITE", 2, 0 },
+	{ "SYNC_FILE_RANGE_WAIT_AFTER", 4, 0 },
+};
+const struct uapi_table uapi_sync_file_range = T("SYNC_FILE_RANGE_", sfr_syms, false);
+
 /* shmget flags (the low nine bits are the mode, printed as a number) */
 static const struct uapi_sym ipc_syms[] = {
 	{ "IPC_CREAT", 01000, 0 },  { "IPC_EXCL", 02000, 0 },  { "SHM_HUGETLB", 04000, 0 },

@@ -32,12 +32,14 @@ extern const struct workload_type hugetlb_churn_type;
 extern const struct workload_type shared_interleave_type;
 extern const struct workload_type slab_churn_type;
 extern const struct workload_type file_readers_type;
+extern const struct workload_type file_writer_type;
 extern const struct workload_type thp_swapin_type;
 extern const struct workload_type thp_churn_type;
 extern const struct workload_type highalloc_type;
 
 static const struct workload_type *const types[] = {
 	&file_readers_type,
+	&file_writer_type,
 	&fork_cow_type,
 	&highalloc_type,
 	&highalloc_stress_type,
@@ -55,6 +57,7 @@ static const struct workload_type *const types[] = {
 
 static const struct workload_schema *const schemas[] = {
 	&file_readers_type.schema,
+	&file_writer_type.schema,
 	&fork_cow_type.schema,
 	&highalloc_type.schema,
 	&highalloc_stress_type.schema,

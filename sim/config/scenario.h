@@ -51,6 +51,9 @@ struct vm_cfg {
 	u64 nr_overcommit_hugepages;
 	unsigned numa_stat;                /* vm.numa_stat: enum numa_stat (0 = counting) */
 	unsigned vfs_cache_pressure;       /* vm.vfs_cache_pressure: dentry/inode shrinker weight */
+	unsigned dirty_ratio, dirty_background_ratio;   /* percent of dirtyable memory */
+	u64 dirty_bytes, dirty_background_bytes;        /* non-zero: override the ratios */
+	unsigned dirty_expire_cs, dirty_writeback_cs;   /* centiseconds */
 };
 
 enum thp_enabled { THP_ALWAYS, THP_MADVISE, THP_NEVER };

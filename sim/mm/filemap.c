@@ -21,6 +21,7 @@
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "mm/workingset.h"
+#include "mm/writeback.h"
 #include "platform/topology.h"
 #include "stats/findings.h"
 
@@ -502,7 +503,7 @@ void filemap_set_dirty(struct task *tsk, struct inode *inode, u64 pfn)
 		return;
 	pg->flags |= PG_dirty;
 	if (!inode->shmem)   /* shmem pages are never written back: not counted as Dirty */
-		mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, pfn), NR_FILE_DIRTY, 1);
+		folio_account_dirtied(tsk, inode, pfn);
 }
 
 /* Remove one cached page (its mappings are gone): the cache's reference is dropped. A
@@ -519,9 +520,10 @@ static void delete_from_page_cache(struct task *tsk, struct inode *inode, u64 in
 	if (inode->shmem)
 		mod_node_page_state(tsk, nid, NR_SHMEM, -1);
 	if ((pg->flags & PG_dirty) && !inode->shmem) {
-		mod_node_page_state(tsk, nid, NR_FILE_DIRTY, -1);
+		folio_account_cleaned(tsk, inode, pfn);
 		pg->flags &= ~PG_dirty;
 	}
+	folio_clear_reclaim(tsk->sim, pfn);
 	put_user_page(tsk, pfn);   /* the cache's reference (a speculative holder keeps it) */
 }
 
@@ -633,6 +635,8 @@ static s64 file_rw(struct task *tsk, struct inode *inode, u64 off, u64 len, bool
 		if (write)
 			filemap_set_dirty(tsk, inode, pfn);
 		folio_put(tsk, pfn);
+		if (write && !inode->shmem)
+			balance_dirty_pages_ratelimited(tsk);
 		flush_if_ahead(tsk);
 	}
 	if (write && off + len > inode->size)

@@ -10,10 +10,9 @@
  * LRU pages; NR_FILE_PAGES counts them, NR_SHMEM the shmem ones, NR_FILE_MAPPED those
  * mapped at least once, NR_FILE_DIRTY the written ones of regular files.
  *
- * Simplifications (also in README.md): regular files have no backing device,
- * so a page missing from the cache costs a page fill, not a disk read, and dirty pages are
- * never written back; a regular file's cache stays until the end of the run (no reclaim
- * of file pages before the reclaim model lands).
+ * Simplifications (also in README.md): a page missing from the cache costs a page fill,
+ * not a read of the block device; dirty pages of regular files are written back to it
+ * (mm/writeback.h), and reclaim drops clean ones.
  *
  * Lookups follow variants.pagecache.lookup (reference/pagecache-locks.md, seed 002):
  * lockless (mapping_get_entry: walk under RCU, try-get unless the count is zero, recheck
@@ -64,6 +63,9 @@ struct inode {
 	struct file_blocks blocks;         /* regular files: pages with data on the file
 					    * device (mm/backing_dev.h) */
 	struct file_ra_state f_ra;         /* readahead state (mm/readahead.h) */
+	u64 nr_dirty;                      /* dirty pages (mm/writeback.h) */
+	u64 dirtied_when;                  /* ns: when its first dirty page came */
+	bool wb_listed;                    /* on the device's dirty inode list */
 };
 
 static inline bool is_file_hugepages(const struct inode *inode)

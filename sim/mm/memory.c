@@ -20,6 +20,7 @@
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
+#include "mm/writeback.h"
 #include "mm/filemap.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
@@ -459,6 +460,8 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		filemap_set_dirty(tsk, inode, pfn);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
+	if (write)
+		balance_dirty_pages_ratelimited(tsk);   /* fault_dirty_shared_page */
 	return 0;
 }
 
@@ -491,6 +494,8 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 		charge(tsk, tsk->sim->cost->pte_update_ns);
 	}
 	spin_unlock(tsk, &t->ptl);
+	if (vma->vm_flags & VM_SHARED)
+		balance_dirty_pages_ratelimited(tsk);   /* fault_dirty_shared_page */
 	return 0;
 }
 

@@ -72,6 +72,7 @@ struct page_desc {
 #define PG_ORDER_MASK (0xfu << PG_ORDER_SHIFT)
 #define PG_MT_SHIFT 28                    /* bits 28..30: migratetype of the list / of the request */
 #define PG_MT_MASK (0x7u << PG_MT_SHIFT)
+#define PG_writeback (1u << 31)           /* a device request is writing it (mm/writeback.h) */
 
 static inline unsigned page_order(const struct page_desc *p)
 {

@@ -22,6 +22,7 @@
 #include "mm/workingset.h"
 #include "mm/slab.h"
 #include "mm/vmstat.h"
+#include "mm/writeback.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
 
@@ -256,7 +257,7 @@ static enum page_verdict check_references(struct task *tsk, u64 pfn)
 	return PAGE_RECLAIM;
 }
 
-enum reclaim_result { RECLAIM_KEPT, RECLAIM_FREED, RECLAIM_WRITE };
+enum reclaim_result { RECLAIM_KEPT, RECLAIM_FREED, RECLAIM_WRITE, RECLAIM_FILE_WRITE };
 
 /* __remove_mapping for an anonymous page in the swap cache: nobody may have taken it
  * back (mapped it, or dirtied it) since it was unmapped. */
@@ -363,9 +364,15 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 			return sc->may_writepage ? RECLAIM_WRITE : RECLAIM_KEPT;
 		return remove_swapped_page(tsk, pfn) ? RECLAIM_FREED : RECLAIM_KEPT;
 	}
-	/* file page */
-	if (pg->flags & PG_dirty)
-		return RECLAIM_KEPT;        /* writeback not modelled: dirty pages stay */
+	/* file page: dirty or under writeback (mm/writeback.h) */
+	if (pg->flags & (PG_dirty | PG_writeback)) {
+		enum wb_reclaim_verdict v = reclaim_dirty_file_page(tsk, pfn, sc->kswapd);
+		*activate = v == WB_RECLAIM_ACTIVATE;
+		if (v != WB_RECLAIM_PAGEOUT || !sc->may_writepage ||
+		    (pg->mapcount && !try_to_unmap(tsk, pfn, 0)))
+			return RECLAIM_KEPT;
+		return RECLAIM_FILE_WRITE;
+	}
 	if (pg->mapcount && !try_to_unmap(tsk, pfn, 0))
 		return RECLAIM_KEPT;
 	return filemap_remove_page(tsk, pfn, 1) ? RECLAIM_FREED : RECLAIM_KEPT;
@@ -399,14 +406,28 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 	count_vm_events(tsk, file ? PGSCAN_FILE : PGSCAN_ANON, scanned);
 	u64 reclaimed = 0, activated = 0, nr_io = 0;
 	/* the list grows when a THP is split: its tails are reclaimed in this pass too */
-	struct u64_vec list = { 0 }, writev = { 0 }, keepv = { 0 };
-	for (unsigned i = 0; i < n; i++)
+	struct u64_vec list = { 0 }, writev = { 0 }, keepv = { 0 }, filewv = { 0 };
+	unsigned unqueued_dirty = 0;          /* file pages dirty, not under writeback */
+	for (unsigned i = 0; i < n; i++) {
 		u64_vec_push(&list, batch[i]);
+		u32 f = pfn_to_page(sim->phys, batch[i])->flags;
+		unqueued_dirty += file && (f & PG_dirty) && !(f & PG_writeback);
+	}
+	if (file && n && unqueued_dirty == n) {
+		/* the flushers are behind: wake them; kswapd marks the node (PGDAT_DIRTY) */
+		wakeup_flusher_threads(tsk);
+		if (sc->kswapd)
+			set_pgdat_dirty(sim, nid, true);
+	}
 	u64 *pages;
 	for (unsigned i = 0; i < list.n; i++) {
 		bool activate;
 		enum reclaim_result r = reclaim_page(tsk, sc, list.v[i], &activate, &list);
 		pages = list.v;
+		if (r == RECLAIM_FILE_WRITE) {
+			u64_vec_push(&filewv, pages[i]);
+			continue;
+		}
 		if (r == RECLAIM_FREED) {
 			struct page_desc *pg = pfn_to_page(sim->phys, pages[i]);
 			reclaimed += (pg->flags & PG_transhuge) ? HPAGE_PMD_NR : 1;   /* a lazily freed THP */
@@ -451,6 +472,21 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 			}
 		}
 	}
+	if (filewv.n) {
+		/* pageout of dirty file pages (kswapd): written now, freed when still clean */
+		pageout_file_pages(tsk, filewv.v, filewv.n);
+		nr_io += filewv.n;
+		for (unsigned i = 0; i < filewv.n; i++) {
+			if (filemap_remove_page(tsk, filewv.v[i], 1)) {
+				pfn_to_page(sim->phys, filewv.v[i])->flags &= ~PG_isolated;
+				put_user_page(tsk, filewv.v[i]);
+				reclaimed++;
+			} else {
+				u64_vec_push(&keepv, filewv.v[i]);
+			}
+		}
+	}
+	free(filewv.v);
 	/* putback in batches of the size the kernel's lists allow under one lock hold */
 	for (u32 i = 0; i < keepv.n; i += SWAP_CLUSTER_MAX)
 		putback_batch(tsk, nid, keepv.v + i, (unsigned)min_t(u32, SWAP_CLUSTER_MAX, keepv.n - i));
@@ -701,6 +737,10 @@ retry:
 		sc.skipped_deactivate = false;
 		goto retry;
 	}
+	/* no progress while file pages wait for writeback: stall for it (6.1's
+	 * reclaim_throttle, VMSCAN_THROTTLE_WRITEBACK), then the allocator retries */
+	if (!sc.nr_reclaimed)
+		reclaim_throttle_writeback(tsk);
 out:
 	return sc.nr_reclaimed;
 }
@@ -804,6 +844,8 @@ static unsigned balance_pgdat(struct task *tsk, struct kswapd *k, unsigned order
 	} while (sc.priority >= 1);
 	if (!sc.nr_reclaimed && !node_balanced(sim, nid, sc.order, highest_zoneidx))
 		pgdat->kswapd_failures++;
+	if (node_balanced(sim, nid, sc.order, highest_zoneidx))
+		set_pgdat_dirty(sim, nid, false);     /* clear_pgdat_congested */
 	if (boosted) {
 		for (unsigned zi = 0; zi <= highest_zoneidx && zi < MAX_NR_ZONES; zi++)
 			pgdat->node_zones[zi].watermark_boost = 0;

@@ -17,10 +17,13 @@
  * The OOM killer is the task layer's (replay.c: the process with the most pages, through
  * the allocator's oom_kill hook). Swap I/O is synchronous for the reclaimer: a batch of
  * up to 32 pages is one request.
- * Not modelled: writeback of dirty file pages (they stay), shmem swap-out (shmem pages
+ * Dirty file pages: mm/writeback.h (reclaim_dirty_file_page, pageout of the ones kswapd
+ * meets again on a dirty node, the flusher woken when a batch is all dirty, direct
+ * reclaim stalling for writeback when it freed nothing).
+ * Not modelled: shmem swap-out (shmem pages
  * stay), anon workingset refault detection (shadow entries in the swap cache, so refaults
  * never set may_deactivate), shrink_lruvec's proportional adjustment once the target is
- * reached (it stops), the per-zone list sizes of a restricted reclaim_idx, memcg, the unevictable list, throttling of direct reclaim, node_reclaim (and
+ * reached (it stops), the per-zone list sizes of a restricted reclaim_idx, memcg, the unevictable list, node_reclaim (and
  * zone_reclaim_mode), swap cache pages that no process maps yet are not migrated by
  * compaction (they have no owner in the reverse map). */
 #ifndef MMSIM_MM_VMSCAN_H

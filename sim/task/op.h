@@ -58,7 +58,11 @@
 	X(FSTAT, "fstat")         /* fd len = st_size seen (the file existed that large) */   \
 	X(LSEEK, "lseek")         /* fd off arg=whence; ret = new position */                   \
 	X(PIPE, "pipe")           /* fd = read end, id = write end (pipe, pipe2); ret 0 */    \
-	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */
+	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */ \
+	X(FSYNC, "fsync")         /* fd flags&FSYNC_F_DATASYNC: fsync or fdatasync */          \
+	X(MSYNC, "msync")         /* addr len flags=MS_* */                                    \
+	X(SYNC_FILE_RANGE, "sync_file_range") /* fd off len flags=SYNC_FILE_RANGE_* */        \
+	X(SYNC, "sync")           /* fd = -1: sync(); else syncfs(fd) */
 
 enum op_type {
 	OP_NONE = 0,
@@ -75,6 +79,9 @@ enum op_type {
  * CLONE_VM without CLONE_THREAD (the child process shares the parent's mm). */
 #define FORK_F_VFORK 0x1u
 #define FORK_F_VM 0x2u
+
+/* op.flags bits for OP_FSYNC */
+#define FSYNC_F_DATASYNC 0x1u
 
 /* op.flags bits for OP_SYSCTL: the value written is a word, not a number: op.id is an
  * enum sysctl_word (the THP sysfs files take "always", "madvise", "defer+madvise", ...). */

@@ -28,6 +28,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
+#include "mm/writeback.h"
 #include "task/replay.h"
 #include "task/highalloc_log.h"
 #include "task/replay_sync.h"
@@ -607,7 +608,9 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		break;
 	}
 	e = process_fd(p, op->fd);
-	if (!e && op->fd >= 0 && op->fd <= 2 && (op->type == OP_READ || op->type == OP_WRITE)) {
+	if (!e && op->fd >= 0 && op->fd <= 2 &&
+	    (op->type == OP_READ || op->type == OP_WRITE || op->type == OP_FSYNC ||
+	     op->type == OP_SYNC_FILE_RANGE)) {
 		/* stdin/stdout/stderr, open before the trace began: a terminal or a pipe,
 		 * no page cache */
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
@@ -659,6 +662,13 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		else
 			return -MM_EINVAL;
 		return (s64)e->pos;
+	case OP_FSYNC:
+		return vfs_fsync_range(tsk, in, 0, INT64_MAX, op->flags & FSYNC_F_DATASYNC);
+	case OP_SYNC_FILE_RANGE:
+		return ksys_sync_file_range(tsk, in, (s64)op->off, (s64)op->len, op->flags);
+	case OP_SYNC:
+		ksys_sync(tsk);     /* syncfs(fd): the one device holds every file */
+		return 0;
 	default:
 		return -MM_EINVAL;
 	}
@@ -939,7 +949,22 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	case OP_FADVISE:
 	case OP_FSTAT:
 	case OP_LSEEK:
+	case OP_FSYNC:
+	case OP_SYNC_FILE_RANGE:
 		ret = do_file_op(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SYNC:
+		if (op->fd < 0) {
+			ksys_sync(tsk);
+			ret = 0;
+		} else {
+			ret = do_file_op(tsk, rt, op);
+		}
+		record_ret(t, op, ret);
+		break;
+	case OP_MSYNC:
+		ret = ksys_msync(tsk, mm, op->addr, op->len, op->flags);
 		record_ret(t, op, ret);
 		break;
 	case OP_UNLINK:
@@ -1010,6 +1035,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
 			if (!known && op->path)
 				ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
+			if (!known && op->path)
+				ret = writeback_sysctl(tsk, op->path, op->id, &known);
 		}
 		unsigned node;
 		char tail[16];

@@ -28,8 +28,8 @@ def check(what, got, want):
         print('%s: got %r, expected %r' % (what, got, want)); bad += 1
 def lines(v, f, prefix):
     return [l.rstrip('\n') for l in open(os.path.join(out, v, f)) if l.startswith(prefix)]
-pin = {'alloc': {'failed': 26, 'failed_after_compact_memory': 13, 'ok': 22,
-                 'ok_after_compact_memory': 11},
+pin = {'alloc': {'failed': 27, 'failed_after_compact_memory': 14, 'ok': 21,
+                 'ok_after_compact_memory': 10},
        'ext4': 'ext4_inode_cache     570   4564   1128   14    4 : tunables    0    0    0 : slabdata    326    326      0',
        'dentry': 'dentry               576   5313    192   21    1 : tunables    0    0    0 : slabdata    253    253      0',
        'slab': 'Slab:               6320 kB',
