@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "traces/linereader.h"
+#include "traces/strace_lines.h"
 #include "traces/reader_impl.h"
 #include "traces/snapshot_file.h"
 #include "traces/tidmap.h"
@@ -67,7 +68,9 @@ struct sysctl_fd {
 
 struct strace_reader {
 	struct trace_reader r;
-	struct linereader *lr;
+	struct strace_lines *lr;    /* one log, or the merged files of strace -ff */
+	enum strace_ts_form form;   /* the timestamp form of the first timed line */
+	u64 form_line;              /* and its line */
 	struct tidmap tids;
 	struct sthread *threads;
 	u32 nr_threads, cap_threads;
@@ -117,48 +120,6 @@ static const char *skip_sp(const char *p)
 	while (*p == ' ')
 		p++;
 	return p;
-}
-
-/* "HH:MM:SS[.frac]" or "SECONDS.frac" (-ttt); ns since midnight or since the epoch. */
-static int parse_timestamp(const char **pp, u64 *t)
-{
-	const char *p = *pp;
-	u64 v[3] = { 0 };
-	int n = 0;
-	for (;;) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p)) {
-			if (v[n] > UINT64_MAX / 100)
-				return -1;
-			v[n] = v[n] * 10 + (u64)(*p++ - '0');
-		}
-		if (*p == ':' && n < 2) {
-			n++;
-			p++;
-			continue;
-		}
-		break;
-	}
-	u64 sec = n == 2 ? v[0] * 3600 + v[1] * 60 + v[2] : n == 0 ? v[0] : UINT64_MAX;
-	if (sec == UINT64_MAX || sec > UINT64_MAX / NSEC_PER_SEC - 1)
-		return -1;
-	u64 frac = 0, scale = NSEC_PER_SEC;
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (u64)(*p - '0') * scale;
-			}
-			p++;
-		}
-	}
-	if (*p != ' ')
-		return -1;
-	*t = sec * NSEC_PER_SEC + frac;
-	*pp = p + 1;
-	return 0;
 }
 
 struct arg {
@@ -337,8 +298,8 @@ bad_call(struct strace_reader *s, const char *call, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s: %s", s->r.path,
-		 (unsigned long long)s->r.info.lines, call, msg);
+	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s: %s", strace_lines_path(s->lr),
+		 (unsigned long long)strace_lines_lineno(s->lr), call, msg);
 	s->failed = true;
 	return -1;
 }
@@ -1156,6 +1117,74 @@ static void pending_clear(struct strace_reader *s, struct sthread *t)
 	t->pending = NULL;
 }
 
+/* A located refusal of the current line: the log cannot be read right. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct strace_reader *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s", strace_lines_path(s->lr),
+		 (unsigned long long)strace_lines_lineno(s->lr), msg);
+	s->failed = true;
+	return -1;
+}
+
+/* -X verbose writes "0x3 /\* PROT_READ|PROT_WRITE *\/": a number, then its names in a
+ * comment (the default -X abbrev writes a comment only for a number it has no name for,
+ * "0x9 /\* MPOL_??? *\/"). */
+static bool xverbose_line(const char *p)
+{
+	for (const char *c = strstr(p, " /* "); c; c = strstr(c + 4, " /* ")) {
+		const char *q = c;
+		while (q > p && isxdigit((unsigned char)q[-1]))
+			q--;
+		if (q - p < 3 || q[-1] != 'x' || q[-2] != '0' || q == c)
+			continue;
+		const char *e = strstr(c + 4, " */");
+		if (isupper((unsigned char)c[4]) && e && !memmem(c + 4, (size_t)(e - c - 4), "???", 3))
+			return true;
+	}
+	return false;
+}
+
+/* The timestamp form of a line against the log's: -r and -X verbose are refused, and one
+ * log has one form. */
+static int check_line_form(struct strace_reader *s, const char *p, enum strace_ts_form form)
+{
+	if (form == STRACE_TS_REL)
+		return refuse(s, "relative timestamps (strace -r) put no two lines on one clock; "
+			      "record with -ttt (or -tt) instead");
+	if (s->form_line == 0) {
+		s->form = form;
+		s->form_line = strace_lines_lineno(s->lr);
+	} else if (form != s->form && !(s->form == STRACE_TS_NONE && !strncmp(p, "strace: ", 8))) {
+		return refuse(s, "timestamps of the form %s, but line %llu has %s: one strace run "
+			      "per log (or the files of strace -ff given together)",
+			      strace_ts_form_name(form), (unsigned long long)s->form_line,
+			      strace_ts_form_name(s->form));
+	}
+	if (xverbose_line(p))
+		return refuse(s, "strace -X verbose output (numbers with their names in comments); "
+			      "record with the default -X abbrev (or -X raw) instead");
+	return 0;
+}
+
+/* -i's "[00007f...] " (the instruction pointer, "[????????????????]" at exit) and -n's
+ * "[  9] " (the syscall number)
+ * before the call carry nothing mmsim uses: skipped. */
+static const char *skip_insn_prefix(const char *p)
+{
+	if (*p != '[')
+		return p;
+	const char *q = p + 1;
+	while (isxdigit((unsigned char)*q) || *q == ' ' || *q == '?')
+		q++;
+	return *q == ']' && q[1] == ' ' && q > p + 1 ? q + 2 : p;
+}
+
 static int strace_next_line(struct trace_reader *r, struct op *op)
 {
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
@@ -1170,9 +1199,9 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 		return 1;
 	}
 	for (;;) {
-		int rc = linereader_next(s->lr, &line, &len);
+		int rc = strace_lines_next(s->lr, &line, &len);
 		if (rc < 0) {
-			snprintf(r->err, sizeof(r->err), "%s:%s", r->path, linereader_error(s->lr) + 5);
+			snprintf(r->err, sizeof(r->err), "%s", strace_lines_error(s->lr));
 			return -1;
 		}
 		if (rc == 0)
@@ -1200,12 +1229,13 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			continue;
 		}
 		u64 tod = 0;
-		const char *q = p;
-		if (isdigit((unsigned char)*p)) {
-			if (parse_timestamp(&q, &tod) < 0)
-				goto unparsed;
-			p = q;
-		}
+		p = skip_sp(p);
+		enum strace_ts_form form = strace_ts_parse(&p, &tod);
+		if (form == STRACE_TS_BAD)
+			goto unparsed;
+		if (check_line_form(s, p, form) < 0)
+			return -1;
+		p = skip_insn_prefix(p);
 		if (!s->have_base) {
 			s->have_base = true;
 			s->base = tod;
@@ -1402,7 +1432,7 @@ static void strace_close(struct trace_reader *r)
 	free(s->threads);
 	free(s->queue);
 	tidmap_free(&s->tids);
-	linereader_close(s->lr);
+	strace_lines_close(s->lr);
 	free(r->path);
 	free(s);
 }
@@ -1410,7 +1440,16 @@ static void strace_close(struct trace_reader *r)
 struct trace_reader *strace_open(const char *path, const struct trace_import_opts *opts,
 				 char *err, size_t errlen)
 {
-	struct linereader *lr = linereader_open(path, err, errlen);
+	return strace_open_files(&path, 1, false, opts, err, errlen);
+}
+
+struct trace_reader *strace_open_files(const char *const *paths, unsigned n, bool ff,
+				       const struct trace_import_opts *opts, char *err,
+				       size_t errlen)
+{
+	(void)opts;
+	const char *path = paths[0];
+	struct strace_lines *lr = strace_lines_open(paths, n, ff, err, errlen);
 	if (!lr)
 		return NULL;
 	struct strace_reader *s = xcalloc(1, sizeof(*s));
