@@ -14,6 +14,7 @@
 #include "workloads/workload.h"
 #include "traces/trace_cli.h"
 #include "traces/record.h"
+#include "traces/mmt.h"
 
 extern const char mmsim_default_scenario[];
 
@@ -35,8 +36,10 @@ static void usage(FILE *f)
 		"                             one trace to replay (mmsim record --help)\n"
 		"  run [SCENARIO] [options]   run a scenario (without SCENARIO: the built-in default,\n"
 		"                             configs/default.yaml) and write the out dir\n"
-		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [options of run]\n"
-		"                             replay a trace (.mmt, .mmtz, strace or lackey log) on the\n"
+		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [--from KIND] [options of run]\n"
+		"                             replay a trace (.mmt, .mmtz, strace or lackey log, or a\n"
+		"                             directory of strace -ff LOG.PID files; --from forces the\n"
+		"                             importer: strace, lackey, mmt, mmtz) on the\n"
 		"                             machine and kernel settings of SCENARIO (default: the\n"
 		"                             built-in one), in place of its workloads; its processes\n"
 		"                             and threads are recreated with their fork tree. closed:\n"
@@ -90,6 +93,7 @@ struct cli {
 	const char *scenario;
 	const char *trace;                 /* replay: the trace */
 	const char *mode;                  /* replay: closed|open */
+	const char *from;                  /* replay: the trace's kind, or NULL (detected) */
 	const char *outdir;
 	char **sets;
 	int nr_sets;
@@ -125,13 +129,16 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 			val = a + 6;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			val = a + 7;
-		} else if (c->trace && (!strcmp(a, "--machine") || !strcmp(a, "--mode"))) {
+		} else if (c->trace && (!strcmp(a, "--machine") || !strcmp(a, "--mode") ||
+					!strcmp(a, "--from"))) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
 				return -1;
 			}
 			if (!strcmp(a, "--machine"))
 				c->scenario = argv[++i];
+			else if (!strcmp(a, "--from"))
+				c->from = argv[++i];
 			else
 				c->mode = argv[++i];
 			continue;
@@ -241,6 +248,13 @@ static int cmd_replay(int argc, char **argv)
 		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
+	enum trace_kind from = TRACE_KIND_AUTO;
+	if (c.from && (from = trace_kind_from_name(c.from)) == TRACE_KIND_AUTO) {
+		fprintf(stderr, "mmsim replay: --from: expected strace, perf, lackey, mmt or mmtz, "
+			"got \"%s\"\n", c.from);
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
 	struct scenario *scn = load(&c);
 	if (!scn) {
 		cli_free(&c);
@@ -258,6 +272,7 @@ static int cmd_replay(int argc, char **argv)
 	struct trace_workload_params *tp = w->params;
 	tp->path = xstrdup(c.trace);
 	tp->mode = mode;
+	tp->from = from;
 	w->threads = 1;
 	w->file = xstrdup("<command line>");
 	scn->workloads = w;

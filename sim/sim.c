@@ -256,7 +256,8 @@ static int spawn_trace(struct sim *s, const struct workload_cfg *w, unsigned ins
 		       size_t errlen)
 {
 	const struct trace_workload_params *tp = w->params;
-	struct trace_set *ts = trace_set_open(tp->path, NULL, err, errlen);
+	struct trace_source_opts topts = { .from = (enum trace_kind)tp->from };
+	struct trace_set *ts = trace_set_open(tp->path, &topts, err, errlen);
 	if (!ts)
 		return -1;
 	bool open_mode = tp->mode == TRACE_OPEN;

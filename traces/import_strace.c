@@ -81,6 +81,8 @@ struct strace_reader {
 	struct sysctl_fd sysctls[NR_SYSCTL_FDS];
 	u32 sysctl_next;
 	char joined[2 * LINEREADER_MAX + 64];
+	char spliced[2 * LINEREADER_MAX + 64];  /* a line strace's "attached" note cut in two */
+	bool bare_aliased;          /* the unprefixed root got its "[pid N]" */
 	char pathbuf[MMT_MAX_PATH + 1];
 	/* A fork's record comes when its "resumed" line does; the child's first lines may come
 	 * before it. A thread first seen while a fork is unfinished is held until a fork
@@ -1185,6 +1187,29 @@ static const char *skip_insn_prefix(const char *p)
 	return *q == ']' && q[1] == ' ' && q > p + 1 ? q + 2 : p;
 }
 
+/* strace -f writing to stderr (no -o) prints "[pid N] " only while it traces more than
+ * one process: the root's first lines are bare (tid 1 here). The first prefixed line of a
+ * pid that no fork record made is the root's, when no fork is unfinished or when it
+ * resumes the root's unfinished fork; the root keeps its tid 1. */
+static void alias_bare_root(struct strace_reader *s, u32 tid, const char *p)
+{
+	u32 ri = tidmap_get(&s->tids, 1);
+	if (ri == TIDMAP_NONE || tidmap_get(&s->tids, tid) != TIDMAP_NONE)
+		return;
+	struct sthread *root = &s->threads[ri];
+	if (root->exited)
+		return;
+	bool resumes_fork = root->pending_fork &&
+			    (!strncmp(p, "<... clone resumed>", 19) ||
+			     !strncmp(p, "<... clone3 resumed>", 20) ||
+			     !strncmp(p, "<... fork resumed>", 18) ||
+			     !strncmp(p, "<... vfork resumed>", 19));
+	if (s->nr_fork_pending && !resumes_fork)
+		return;
+	tidmap_set(&s->tids, tid, ri);
+	s->bare_aliased = true;
+}
+
 static int strace_next_line(struct trace_reader *r, struct op *op)
 {
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
@@ -1207,8 +1232,29 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 		if (rc == 0)
 			return 0;
 		r->info.lines++;
+		/* strace -f writing to stderr puts "strace: Process N attached" in the middle of
+		 * the line it is printing: the line goes on after it */
+		const char *att = strstr(line, "strace: Process ");
+		if (att && att != line && strstr(att, " attached") &&
+		    !strcmp(strstr(att, " attached"), " attached")) {
+			size_t n1 = (size_t)(att - line);
+			memcpy(s->spliced, line, n1);
+			rc = strace_lines_next(s->lr, &line, &len);
+			if (rc < 0) {
+				snprintf(r->err, sizeof(r->err), "%s", strace_lines_error(s->lr));
+				return -1;
+			}
+			if (rc > 0) {
+				r->info.lines++;
+				memcpy(s->spliced + n1, line, len + 1);
+			} else {
+				s->spliced[n1] = '\0';
+			}
+			line = s->spliced;
+		}
 		const char *p = line;
 		u32 tid = 1;
+		bool prefixed = false;
 		/* "[pid  123] " or "123 " (strace -f), or nothing (one process) */
 		if (!strncmp(p, "[pid ", 5)) {
 			p = skip_sp(p + 5);
@@ -1216,6 +1262,7 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			if (*p != ']')
 				goto unparsed;
 			p = skip_sp(p + 1);
+			prefixed = true;
 		} else if (isdigit((unsigned char)*p)) {
 			/* a digit run ended by a space is the pid column; a timestamp has ':' or '.' */
 			const char *q = p;
@@ -1251,6 +1298,8 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			time = 0;
 		if (tid == 0)
 			goto unparsed;
+		if (prefixed && !s->bare_aliased)
+			alias_bare_root(s, tid, p);
 		struct sthread *t = thread_get(s, tid);
 		u32 ti = tidmap_get(&s->tids, tid);
 		if (!t->first_done) {
