@@ -1111,6 +1111,51 @@ static void w_slabinfo(FILE *f, void *arg)
 	write_slabinfo((struct sim *)arg, f);
 }
 
+/* /proc/zoneinfo and each node's sysfs meminfo, numastat and vmstat at the end. */
+struct node_file {
+	const struct sim *s;
+	unsigned nid;
+};
+
+static void w_zoneinfo(FILE *f, void *arg)
+{
+	procfs_zoneinfo(arg, f);
+}
+
+static void w_node_meminfo(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	procfs_node_meminfo(n->s, n->nid, f);
+}
+
+static void w_node_numastat(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	write_node_numastat(n->s->vmstat, n->nid, f);
+}
+
+static void w_node_vmstat(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	procfs_node_vmstat(n->s, n->nid, f);
+}
+
+static int write_zone_node_files(struct outdir *od, const struct sim *s)
+{
+	int rc = outdir_write(od, "zoneinfo.txt", w_zoneinfo, (void *)s);
+	for (unsigned nid = 0; nid < s->phys->nr_nodes; nid++) {
+		struct node_file n = { s, nid };
+		char name[64];
+		snprintf(name, sizeof(name), "node/node%u/meminfo", nid);
+		rc |= outdir_write(od, name, w_node_meminfo, &n);
+		snprintf(name, sizeof(name), "node/node%u/numastat", nid);
+		rc |= outdir_write(od, name, w_node_numastat, &n);
+		snprintf(name, sizeof(name), "node/node%u/vmstat", nid);
+		rc |= outdir_write(od, name, w_node_vmstat, &n);
+	}
+	return rc;
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -1138,6 +1183,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "findings.txt", w_findings, s);
 	rc |= outdir_write(od, "meminfo.txt", w_meminfo, s);
 	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
+	rc |= write_zone_node_files(od, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;
 		const char *name;
