@@ -46,6 +46,7 @@ struct sthread {
 	bool pending_fork;          /* its unfinished call is a fork/clone/vfork */
 	char *pending;              /* text of an unfinished call, or NULL */
 	u64 pending_time;
+	u64 pending_line;           /* source line of the unfinished call */
 };
 
 struct snap_fd {
@@ -83,6 +84,7 @@ struct strace_reader {
 	char joined[2 * LINEREADER_MAX + 64];
 	char spliced[2 * LINEREADER_MAX + 64];  /* a line strace's "attached" note cut in two */
 	bool bare_aliased;          /* the unprefixed root got its "[pid N]" */
+	u64 src_line;               /* source line of the call being decoded */
 	char pathbuf[MMT_MAX_PATH + 1];
 	/* A fork's record comes when its "resumed" line does; the child's first lines may come
 	 * before it. A thread first seen while a fork is unfinished is held until a fork
@@ -881,6 +883,8 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		t->last_time = time;
 		t->seen = true;
 		/* the first page's op now, the others from the queue (no think time) */
+		for (u32 i = 0; i < s->nr_queued; i++)
+			s->queue[i].src_line = s->src_line;
 		*op = s->queue[0];
 		for (u32 i = 1; i < s->nr_queued; i++)
 			s->queue[i].think_ns = 0;
@@ -1232,6 +1236,7 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 		if (rc == 0)
 			return 0;
 		r->info.lines++;
+		u64 lno = strace_lines_lineno(s->lr);   /* the line the call starts on */
 		/* strace -f writing to stderr puts "strace: Process N attached" in the middle of
 		 * the line it is printing: the line goes on after it */
 		const char *att = strstr(line, "strace: Process ");
@@ -1320,6 +1325,7 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			op->tid = t->tid;
 			op->time_ns = time;
 			op->think_ns = t->seen && time >= t->last_time ? time - t->last_time : 0;
+			op->src_line = lno;
 			t->last_time = time;
 			t->seen = true;
 			r->info.records++;
@@ -1345,12 +1351,14 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			}
 			snprintf(s->joined, sizeof(s->joined), "%s%s", t->pending, res + 9);
 			u64 start = t->pending_time;
+			s->src_line = t->pending_line;
 			pending_clear(s, t);
 			t = &s->threads[ti];
 			int dc = decode_call(s, t, s->joined, start, op);
 			if (dc < 0)
 				return -1;
 			if (dc) {
+				op->src_line = s->src_line;
 				r->info.records++;
 				return 1;
 			}
@@ -1364,16 +1372,19 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			memcpy(t->pending, p, n);
 			t->pending[n] = '\0';
 			t->pending_time = time;
+			t->pending_line = lno;
 			if (is_fork_call(t->pending)) {
 				t->pending_fork = true;
 				s->nr_fork_pending++;
 			}
 			continue;
 		}
+		s->src_line = lno;
 		int dc = decode_call(s, t, p, time, op);
 		if (dc < 0)
 			return -1;
 		if (dc) {
+			op->src_line = s->src_line;
 			r->info.records++;
 			return 1;
 		}

@@ -70,9 +70,9 @@ eq "node0 numastat" "$(head -1 "$S/0008-node0.numastat")" "numa_hit 257"
 Z=$(zone "$O/zoneinfo.txt" 0)
 eq "end pages free" "$(echo "$Z" | grep '^  pages free ')" "  pages free     1048198"
 eq "end pcp pages" "$(echo "$Z" | awk '/^              count:/{s += $2} END{print s}')" "378"
-eq "end node0 meminfo" "$(grep -E 'MemFree|AnonPages' "$O/node/node0/meminfo" | tr -s ' ' | tr '\n' '|')" "Node 0 MemFree: 4192792 kB|Node 0 AnonPages: 0 kB|"
+eq "end node0 meminfo" "$(grep -E 'MemFree|AnonPages' "$O/node0.meminfo" | tr -s ' ' | tr '\n' '|')" "Node 0 MemFree: 4192792 kB|Node 0 AnonPages: 0 kB|"
 for n in 0 1; do for f in meminfo numastat vmstat; do
-	[ -s "$O/node/node$n/$f" ] || { echo "FAIL: node/node$n/$f missing"; fail=1; }
+	[ -s "$O/node$n.$f" ] || { echo "FAIL: node$n.$f missing"; fail=1; }
 done; done
 
 [ $fail = 0 ] && echo "procfiles: all passed"
