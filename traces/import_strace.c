@@ -1149,8 +1149,14 @@ static bool xverbose_line(const char *p)
 			q--;
 		if (q - p < 3 || q[-1] != 'x' || q[-2] != '0' || q == c)
 			continue;
-		const char *e = strstr(c + 4, " */");
-		if (isupper((unsigned char)c[4]) && e && !memmem(c + 4, (size_t)(e - c - 4), "???", 3))
+		/* the comment is names joined by '|': "PROT_READ|PROT_WRITE" */
+		const char *n = c + 4;
+		if (!isupper((unsigned char)*n))
+			continue;
+		while (isupper((unsigned char)*n) || isdigit((unsigned char)*n) || *n == '_' ||
+		       *n == '|')
+			n++;
+		if (!strncmp(n, " */", 3))
 			return true;
 	}
 	return false;
@@ -1163,10 +1169,12 @@ static int check_line_form(struct strace_reader *s, const char *p, enum strace_t
 	if (form == STRACE_TS_REL)
 		return refuse(s, "relative timestamps (strace -r) put no two lines on one clock; "
 			      "record with -ttt (or -tt) instead");
-	if (s->form_line == 0) {
+	/* a line without a timestamp (the program's own output in a log strace wrote to
+	 * stderr, ...) is not a call: counted as unparsed, never a reason to refuse */
+	if (form != STRACE_TS_NONE && s->form_line == 0) {
 		s->form = form;
 		s->form_line = strace_lines_lineno(s->lr);
-	} else if (form != s->form && !(s->form == STRACE_TS_NONE && !strncmp(p, "strace: ", 8))) {
+	} else if (form != STRACE_TS_NONE && form != s->form) {
 		return refuse(s, "timestamps of the form %s, but line %llu has %s: one strace run "
 			      "per log (or the files of strace -ff given together)",
 			      strace_ts_form_name(form), (unsigned long long)s->form_line,
@@ -1175,6 +1183,14 @@ static int check_line_form(struct strace_reader *s, const char *p, enum strace_t
 	if (xverbose_line(p))
 		return refuse(s, "strace -X verbose output (numbers with their names in comments); "
 			      "record with the default -X abbrev (or -X raw) instead");
+	/* -e raw=all prints a path as its address: the files cannot be told apart */
+	const char *path = !strncmp(p, "open(", 5) ? p + 5 :
+			   !strncmp(p, "openat(", 7) ? strstr(p + 7, ", ") : NULL;
+	if (path && path != p + 5)
+		path += 2;
+	if (path && !strncmp(path, "0x", 2))
+		return refuse(s, "a path given as its address (strace -e raw=all): the files "
+			      "cannot be told apart; record without -e raw");
 	return 0;
 }
 

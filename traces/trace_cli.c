@@ -49,7 +49,7 @@ static void trace_usage(FILE *f)
 		"strace logs: record with `strace -f -tt -e trace=memory,process,ipc,desc -o LOG CMD`\n"
 		"(`trace=memory,process,ipc,desc,prctl` keeps the THP prctl calls too). -t, -ttt and\n"
 		"no timestamps, [pid N] prefixes (stderr), -y, -T, -i, -n and -X raw are read too;\n"
-		"-r and -X verbose are refused (use -ttt or -tt; the default -X abbrev).\n"
+		"-r, -X verbose and -e raw=all are refused (use -ttt or -tt; -X abbrev; no raw).\n"
 		"lackey logs: record with `valgrind --tool=lackey --trace-mem=yes --log-file=LOG CMD`.\n"
 		"Both of one run (one single-threaded process): `strace -f -tt -e\n"
 		"trace=memory,process,ipc,desc -o LOG valgrind --tool=lackey --trace-mem=yes\n"

@@ -4,7 +4,7 @@
 # no timestamps, -X raw, -y -T -i, -f with the pid column, -f to stderr ("[pid N]" only
 # while several processes live), and -ff per-process files merged in time order (a
 # directory or LOG.*). The forms of one layout import to the same ops (addresses, times and
-# pids aside); -r, -X verbose and -ff without timestamps are refused with file:line and
+# pids aside); -r, -X verbose, -e raw=all and -ff without timestamps are refused with file:line and
 # the flag to use (exit 2, no output); a log with no importable record exits 2.
 # Run by ctest as: strace_forms.sh MMSIM (from the source dir)
 set -u
@@ -69,6 +69,11 @@ cmp -s "$T/f_ttt.norm" "$T/ff.norm" || { echo "FAIL: the -ff files import other 
 	{ echo "FAIL: -ff pids from the file names: $(cut -d' ' -f2 "$T/ff.mmt" | sort | uniq -c | tr '\n' ' ')"; fail=1; }
 grep -q '^0.000[0-9]* 1/1 brk = ' "$T/stderr_tt.mmt" || { echo "FAIL: stderr log's bare root is not 1/1"; fail=1; }
 [ "$(grep -c '^[0-9.]* 1/1 ' "$T/stderr_tt.mmt")" = 20 ] || { echo "FAIL: stderr log: the root's [pid N] lines are not the bare root's"; fail=1; }
+# the program's own output inside a log strace wrote to stderr: not a call, not refused
+sed '3a hello from the program' $D/forms.stderr_tt.log > "$T/noisy.log"
+expect 0 "" -- trace convert "$T/noisy.log" "$T/noisy.mmt"
+grep -q '(unparsed lines) (1)' "$T/err" || { echo "FAIL: noisy log: $(cat "$T/err")"; fail=1; }
+cmp -s "$T/stderr_tt.mmt" "$T/noisy.mmt" || { echo "FAIL: noisy log imports differently"; fail=1; }
 # LOG.* on the command line is the directory
 expect 0 "" -- trace convert $D/ff/forms.21179 $D/ff/forms.21181 $D/ff/forms.21180 "$T/ff2.mmt"
 cmp -s "$T/ff.mmt" "$T/ff2.mmt" || { echo "FAIL: LOG.* and the directory differ"; fail=1; }
@@ -87,6 +92,7 @@ expect 2 "$D/forms.r.log:1: $R" -- trace convert $D/forms.r.log "$T/r.mmt"
 expect 2 "$D/forms.f_r.log:1: $R" -- trace convert $D/forms.f_r.log "$T/r.mmt"
 expect 2 "$D/forms.xverbose.log:3: strace -X verbose output (numbers with their names in comments); record with the default -X abbrev (or -X raw) instead" -- trace convert $D/forms.xverbose.log "$T/r.mmt"
 expect 2 "$D/ff_none/ffnone.21204:1: the per-process files of strace -ff need timestamps to be merged in time order; record with -ff -ttt (or -tt)" -- trace convert $D/ff_none "$T/r.mmt"
+expect 2 "$D/forms.raw_all.log:4: a path given as its address (strace -e raw=all): the files cannot be told apart; record without -e raw" -- trace convert $D/forms.raw_all.log "$T/r.mmt"
 [ ! -e "$T/r.mmt" ] && [ ! -e "$T/r.mmt.tmp" ] || { echo "FAIL: a refused log left an output"; fail=1; }
 expect 2 "$D/forms.r.log:1: $R" -- replay $D/forms.r.log -o "$T/rr" --quiet
 # mixed forms in one log (two runs concatenated)
