@@ -178,8 +178,8 @@ static enum trace_kind detect(const char *path, char *err, size_t errlen)
 				k = TRACE_KIND_LACKEY;
 			else if (looks_perf_faults(line))
 				k = TRACE_KIND_PERF;
-			else if (line[0] && line[0] != '#')
-				break;
+			else if (line[0] && line[0] != '#' && strncmp(line, "strace: ", 8))
+				break;      /* strace's own notes ("strace: Process N attached") pass */
 			line = nl ? nl + 1 : NULL;
 		}
 	}

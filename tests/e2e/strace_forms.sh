@@ -74,6 +74,10 @@ sed '3a hello from the program' $D/forms.stderr_tt.log > "$T/noisy.log"
 expect 0 "" -- trace convert "$T/noisy.log" "$T/noisy.mmt"
 grep -q '(unparsed lines) (1)' "$T/err" || { echo "FAIL: noisy log: $(cat "$T/err")"; fail=1; }
 cmp -s "$T/stderr_tt.mmt" "$T/noisy.mmt" || { echo "FAIL: noisy log imports differently"; fail=1; }
+# strace -p's first line is its own note: detected as strace all the same
+{ echo "strace: Process 21170 attached"; cat $D/forms.stderr_tt.log; } > "$T/attached.log"
+expect 0 "" -- trace convert "$T/attached.log" "$T/attached.mmt"
+cmp -s "$T/stderr_tt.mmt" "$T/attached.mmt" || { echo "FAIL: a log starting with strace's note imports differently"; fail=1; }
 # LOG.* on the command line is the directory
 expect 0 "" -- trace convert $D/ff/forms.21179 $D/ff/forms.21181 $D/ff/forms.21180 "$T/ff2.mmt"
 cmp -s "$T/ff.mmt" "$T/ff2.mmt" || { echo "FAIL: LOG.* and the directory differ"; fail=1; }
