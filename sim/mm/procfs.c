@@ -507,15 +507,15 @@ void procfs_zoneinfo(const struct sim *sim, FILE *f)
 						(unsigned long long)(v > 0 ? v : 0));
 				}
 			}
+			/* 6.1 shows min/low/high (the promo line came later) */
 			fprintf(f, "\n  pages free     %llu\n        boost    %llu\n        min      %llu"
-				   "\n        low      %llu\n        high     %llu\n        promo    %llu"
+				   "\n        low      %llu\n        high     %llu"
 				   "\n        spanned  %llu\n        present  %llu\n        managed  %llu"
 				   "\n        cma      0\n        protection: (",
 				(unsigned long long)z->free_pages, (unsigned long long)z->watermark_boost,
 				(unsigned long long)wmark_pages(z, WMARK_MIN),
 				(unsigned long long)wmark_pages(z, WMARK_LOW),
 				(unsigned long long)wmark_pages(z, WMARK_HIGH),
-				(unsigned long long)wmark_pages(z, WMARK_PROMO),
 				(unsigned long long)z->spanned_pages, (unsigned long long)z->present_pages,
 				(unsigned long long)z->managed_pages);
 			for (unsigned j = 0; j < MAX_NR_ZONES; j++)
