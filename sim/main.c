@@ -21,6 +21,7 @@
 #include "workloads/workload.h"
 #include "traces/trace_cli.h"
 #include "traces/record.h"
+#include "traces/mmt.h"
 
 extern const char mmsim_default_scenario[];
 
@@ -44,8 +45,10 @@ static void usage(FILE *f)
 		"                             one trace to replay (mmsim record --help)\n"
 		"  run [SCENARIO] [options]   run a scenario (without SCENARIO: the built-in default,\n"
 		"                             configs/default.yaml) and write the out dir\n"
-		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [options of run]\n"
-		"                             replay a trace (.mmt, .mmtz, strace or lackey log) on the\n"
+		"  replay TRACE [--machine SCENARIO] [--mode closed|open] [--from KIND] [options of run]\n"
+		"                             replay a trace (.mmt, .mmtz, strace or lackey log, or a\n"
+		"                             directory of strace -ff LOG.PID files; --from forces the\n"
+		"                             importer: strace, lackey, mmt, mmtz) on the\n"
 		"                             machine and kernel settings of SCENARIO (default: the\n"
 		"                             built-in one), in place of its workloads; its processes\n"
 		"                             and threads are recreated with their fork tree. closed:\n"
@@ -63,7 +66,11 @@ static void usage(FILE *f)
 		"                             set/get_mempolicy, migrate_pages, move_pages,\n"
 		"                             sched_setaffinity) too, and so do its file syncs (fsync,\n"
 		"                             fdatasync, msync, sync_file_range, sync, syncfs) and\n"
-		"                             /proc/sys/vm/dirty_* writes. threads.csv: per thread pages\n"
+		"                             /proc/sys/vm/dirty_* writes. /proc/zoneinfo,\n"
+		"                             /proc/PID/status and smaps, a node's meminfo/vmstat are\n"
+		"                             snapshots too. report.md and stderr list the results\n"
+		"                             that differ from the recorded ones (source line, call,\n"
+		"                             cause if known). threads.csv: per thread pages\n"
 		"                             touched, faults, SIGSEGV; observed.csv (a trace made by\n"
 		"                             mmsim record): observed vs simulated Rss and faults\n"
 		"  sweep SWEEP.yaml [-o DIR] [-j N] [--list]\n"
@@ -105,8 +112,10 @@ static void usage(FILE *f)
 		"\n"
 		"The out dir receives summary.json, report.md, lock_stat.txt (as 6.1's\n"
 		"/proc/lock_stat), contention.csv, perf_lock_contention.csv (perf lock contention\n"
-		"-x, layout), lock_classes.csv, vmstat.txt, meminfo.txt, numastat.txt, slabinfo.txt, buddyinfo.txt,\n"
-		"pagetypeinfo.txt, unusable_index.txt, extfrag_index.txt, findings.txt and sampled\n"
+		"-x, layout), lock_classes.csv, vmstat.txt, meminfo.txt, numastat.txt, slabinfo.txt,\n"
+		"buddyinfo.txt, pagetypeinfo.txt, zoneinfo.txt (watermarks, per-CPU list\n"
+		"count/high/batch), nodeN.{meminfo,numastat,vmstat}, unusable_index.txt,\n"
+		"extfrag_index.txt, findings.txt and sampled\n"
 		"series (timeline.csv; frag.csv: per zone free pages, order-9 blocks, the two\n"
 		"indices and the min/low/high watermarks; hugetlb.csv: HugePages_Total/Free/Rsvd/\n"
 		"Surp; khugepaged.csv: collapses, full scans, AnonHugePages share); each file is\n"
@@ -126,6 +135,7 @@ struct cli {
 	const char *scenario;
 	const char *trace;                 /* replay: the trace */
 	const char *mode;                  /* replay: closed|open */
+	const char *from;                  /* replay: the trace's kind, or NULL (detected) */
 	const char *outdir;
 	char **sets;
 	int nr_sets;
@@ -188,13 +198,16 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 			val = a + 6;
 		} else if (!strncmp(a, "--seed=", 7)) {
 			val = a + 7;
-		} else if (c->trace && (!strcmp(a, "--machine") || !strcmp(a, "--mode"))) {
+		} else if (c->trace && (!strcmp(a, "--machine") || !strcmp(a, "--mode") ||
+					!strcmp(a, "--from"))) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim %s: option %s needs a value\n", cmd, a);
 				return -1;
 			}
 			if (!strcmp(a, "--machine"))
 				c->scenario = argv[++i];
+			else if (!strcmp(a, "--from"))
+				c->from = argv[++i];
 			else
 				c->mode = argv[++i];
 			continue;
@@ -340,6 +353,13 @@ static int cmd_replay(int argc, char **argv)
 		cli_free(&c);
 		return EXIT_BAD_INPUT;
 	}
+	enum trace_kind from = TRACE_KIND_AUTO;
+	if (c.from && (from = trace_kind_from_name(c.from)) == TRACE_KIND_AUTO) {
+		fprintf(stderr, "mmsim replay: --from: expected strace, perf, lackey, mmt or mmtz, "
+			"got \"%s\"\n", c.from);
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
 	struct scenario *scn = load(&c);
 	if (!scn) {
 		cli_free(&c);
@@ -357,6 +377,7 @@ static int cmd_replay(int argc, char **argv)
 	struct trace_workload_params *tp = w->params;
 	tp->path = xstrdup(c.trace);
 	tp->mode = mode;
+	tp->from = from;
 	w->threads = 1;
 	w->file = xstrdup("<command line>");
 	scn->workloads = w;

@@ -184,6 +184,23 @@ static struct process *world_new_process(struct replay_world *w, const struct pr
 	return process_new(s, parent->wcfg, parent->instance, trace_pid);
 }
 
+/* The files of issue 14's list (mm/procfs.c): zoneinfo, the process's status and smaps,
+ * a node's meminfo and vmstat (empty for a node the machine lacks). */
+static void write_proc_snapshot(struct sim *s, struct process *p, u32 file, s32 node, FILE *f)
+{
+	bool node_ok = node >= 0 && (unsigned)node < s->phys->nr_nodes;
+	if (file == SNAPSHOT_ZONEINFO)
+		procfs_zoneinfo(s, f);
+	else if (file == SNAPSHOT_STATUS)
+		procfs_status(s, p->mm, p->comm, p->trace_pid, p->nr_live, f);
+	else if (file == SNAPSHOT_SMAPS)
+		procfs_smaps(s, p->mm, f);
+	else if (file == SNAPSHOT_NODE_MEMINFO && node_ok)
+		procfs_node_meminfo(s, (unsigned)node, f);
+	else if (file == SNAPSHOT_NODE_VMSTAT && node_ok)
+		procfs_node_vmstat(s, (unsigned)node, f);
+}
+
 static void world_snapshot(struct replay_world *w, struct task *tsk, struct process *p, u32 file,
 			   s32 node)
 {
@@ -225,6 +242,13 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 		if (node >= 0 && (unsigned)node < s->phys->nr_nodes)
 			write_node_numastat(s->vmstat, (unsigned)node, f);
 		break;
+	case SNAPSHOT_ZONEINFO:
+	case SNAPSHOT_STATUS:
+	case SNAPSHOT_SMAPS:
+	case SNAPSHOT_NODE_MEMINFO:
+	case SNAPSHOT_NODE_VMSTAT:
+		write_proc_snapshot(s, p, file, node, f);
+		break;
 	default: {
 		const char *path = snapshot_file_path(file);
 		const char *dir = "/sys/kernel/mm/transparent_hugepage/";
@@ -235,6 +259,8 @@ static void world_snapshot(struct replay_world *w, struct task *tsk, struct proc
 	}
 	fclose(f);
 	(void)tsk;
+	if (snapshot_file_per_node(file) && !strncmp(name, "node_", 5))
+		name += 5;          /* node_meminfo -> nodeN.meminfo */
 	char *fname = snapshot_file_per_node(file) && node >= 0 ?
 		xasprintf("snapshots/%04u-node%d.%s", run->nr_snaps + 1, node, name) :
 		xasprintf("snapshots/%04u-%s", run->nr_snaps + 1, name);
@@ -261,7 +287,8 @@ static int spawn_trace(struct sim *s, const struct workload_cfg *w, unsigned ins
 		       size_t errlen)
 {
 	const struct trace_workload_params *tp = w->params;
-	struct trace_set *ts = trace_set_open(tp->path, NULL, err, errlen);
+	struct trace_source_opts topts = { .from = (enum trace_kind)tp->from };
+	struct trace_set *ts = trace_set_open(tp->path, &topts, err, errlen);
 	if (!ts)
 		return -1;
 	bool open_mode = tp->mode == TRACE_OPEN;

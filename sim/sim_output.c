@@ -31,6 +31,10 @@
 #include "mm/writeback.h"
 #include "task/replay.h"
 #include "task/highalloc_log.h"
+#include "task/mismatch.h"
+#include "traces/mmt.h"
+#include "workloads/workload.h"
+#include <sys/stat.h>
 
 static struct json *mempolicy_json(const struct sim *s);
 static struct json *pagecache_json(const struct sim *s);
@@ -801,6 +805,48 @@ static void fmt_ret(char *buf, size_t len, s64 r)
 		snprintf(buf, len, "%lld", (long long)r);
 }
 
+/* Where a mismatch's record came from: LOG:LINE for a log or .mmt replayed as it is
+ * (DIR/ANY.TID:LINE for the files of strace -ff), "line N" of the imported log for .mmtz. */
+static void fmt_src(char *buf, size_t len, const struct sim *s, const struct ret_mismatch_row *m)
+{
+	const char *path = NULL;
+	for (unsigned i = 0; i < s->scn->nr_workloads && !path; i++)
+		if (!strcmp(s->scn->workloads[i].type, "trace"))
+			path = ((const struct trace_workload_params *)s->scn->workloads[i].params)->path;
+	struct stat st;
+	if (!m->src_line)
+		snprintf(buf, len, "?");
+	else if (path && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(buf, len, "%s/*.%u:%llu", path, m->tid, (unsigned long long)m->src_line);
+	else if (path && trace_kind_from_path(path) != TRACE_KIND_MMTZ)
+		snprintf(buf, len, "%s:%llu", path, (unsigned long long)m->src_line);
+	else
+		snprintf(buf, len, "line %llu", (unsigned long long)m->src_line);
+}
+
+static void fmt_call(char *buf, size_t len, const struct ret_mismatch_row *m)
+{
+	if (m->type == OP_CLOSE || m->type == OP_READ || m->type == OP_WRITE ||
+	    m->type == OP_FTRUNCATE || m->type == OP_FALLOCATE)
+		snprintf(buf, len, "%s(fd %d)", op_type_name(m->type), m->fd);
+	else
+		snprintf(buf, len, "%s(0x%llx, 0x%llx)", op_type_name(m->type),
+			 (unsigned long long)m->addr, (unsigned long long)m->len);
+}
+
+static void fmt_cause(char *buf, size_t len, const struct sim *s, const struct ret_mismatch_row *m)
+{
+	u64 have = (s->phys->nr_pages << PAGE_SHIFT) + s->scn->machine.swap.size;
+	if (m->cause == MISMATCH_OVERCOMMIT)
+		snprintf(buf, len, "overcommit: %llu MiB asked, more than this machine's RAM + swap "
+			 "(%llu MiB); the recording ran on a larger machine",
+			 (unsigned long long)(m->len >> 20), (unsigned long long)(have >> 20));
+	else if (m->cause == MISMATCH_BEFORE_TRACE)
+		snprintf(buf, len, "no mapping there in the replay: mapped before the trace began");
+	else
+		buf[0] = '\0';
+}
+
 /* The replay's touches in its first lines: how many, the faults they took, SIGSEGV. */
 static void write_replay_head(FILE *f, const struct sim *s)
 {
@@ -817,26 +863,25 @@ static void write_replay_head(FILE *f, const struct sim *s)
 		(unsigned long long)t->segv);
 	if (t->nr_first_mismatch) {
 		fprintf(f, "First results that differ from the recorded ones (of %llu):\n\n"
-			   "| simulated time | recorded time | pid/tid | call | recorded | replayed |\n"
-			   "|---:|---:|---|---|---:|---:|\n", (unsigned long long)t->ret_mismatch);
+			   "| simulated time | recorded time | source line | pid/tid | call | recorded | "
+			   "replayed | cause |\n|---:|---:|---|---|---|---:|---:|---|\n",
+			   (unsigned long long)t->ret_mismatch);
 		for (u32 i = 0; i < t->nr_first_mismatch; i++) {
 			const struct ret_mismatch_row *m = &t->first_mismatch[i];
-			char b[32], rt[32], rec[32], rep[32], call[96];
+			char b[32], rt[32], rec[32], rep[32], call[96], src[4200], cause[256];
 			fmt_ns(b, sizeof(b), m->sim_ns);
 			fmt_ns(rt, sizeof(rt), m->rec_ns);
-			if (m->type == OP_CLOSE || m->type == OP_READ || m->type == OP_WRITE ||
-			    m->type == OP_FTRUNCATE || m->type == OP_FALLOCATE)
-				snprintf(call, sizeof(call), "%s(fd %d)", op_type_name(m->type), m->fd);
-			else
-				snprintf(call, sizeof(call), "%s(0x%llx, 0x%llx)", op_type_name(m->type),
-					 (unsigned long long)m->addr, (unsigned long long)m->len);
+			fmt_call(call, sizeof(call), m);
+			fmt_src(src, sizeof(src), s, m);
+			fmt_cause(cause, sizeof(cause), s, m);
 			fmt_ret(rec, sizeof(rec), m->recorded);
 			fmt_ret(rep, sizeof(rep), m->replayed);
-			fprintf(f, "| %s | %s | %u/%u | %s | %s | %s |\n", b, rt, m->pid, m->tid, call,
-				rec, rep);
+			fprintf(f, "| %s | %s | %s | %u/%u | %s | %s | %s | %s |\n", b, rt, src, m->pid,
+				m->tid, call, rec, rep, cause);
 		}
-		fprintf(f, "\n(The source log's line of each is not kept in the trace; the recorded "
-			   "time and the call find it.)\n\n");
+		fprintf(f, "\n(source line: the line of the log the trace was imported from, the "
+			   "call's first line for strace; ?: the trace does not say, written before "
+			   "mmsim kept source lines.)\n\n");
 	}
 }
 
@@ -1175,6 +1220,51 @@ static void w_highalloc(FILE *f, void *arg)
 	highalloc_write_csv(f, arg);
 }
 
+/* /proc/zoneinfo and each node's sysfs meminfo, numastat and vmstat at the end. */
+struct node_file {
+	const struct sim *s;
+	unsigned nid;
+};
+
+static void w_zoneinfo(FILE *f, void *arg)
+{
+	procfs_zoneinfo(arg, f);
+}
+
+static void w_node_meminfo(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	procfs_node_meminfo(n->s, n->nid, f);
+}
+
+static void w_node_numastat(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	write_node_numastat(n->s->vmstat, n->nid, f);
+}
+
+static void w_node_vmstat(FILE *f, void *arg)
+{
+	const struct node_file *n = arg;
+	procfs_node_vmstat(n->s, n->nid, f);
+}
+
+static int write_zone_node_files(struct outdir *od, const struct sim *s)
+{
+	int rc = outdir_write(od, "zoneinfo.txt", w_zoneinfo, (void *)s);
+	for (unsigned nid = 0; nid < s->phys->nr_nodes; nid++) {
+		struct node_file n = { s, nid };
+		char name[64];
+		snprintf(name, sizeof(name), "node%u.meminfo", nid);
+		rc |= outdir_write(od, name, w_node_meminfo, &n);
+		snprintf(name, sizeof(name), "node%u.numastat", nid);
+		rc |= outdir_write(od, name, w_node_numastat, &n);
+		snprintf(name, sizeof(name), "node%u.vmstat", nid);
+		rc |= outdir_write(od, name, w_node_vmstat, &n);
+	}
+	return rc;
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -1205,6 +1295,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
 	if (s->highalloc)
 		rc |= outdir_write(od, "highalloc.csv", w_highalloc, s);
+	rc |= write_zone_node_files(od, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;
 		const char *name;
@@ -1225,6 +1316,19 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 		fprintf(stderr, "mmsim: replayed %llu page touches: %llu page faults, %llu "
 			"SIGSEGV/SIGBUS\n", (unsigned long long)t->touched_pages,
 			(unsigned long long)t->faults, (unsigned long long)t->segv);
+		if (t->nr_first_mismatch) {
+			const struct ret_mismatch_row *m = &t->first_mismatch[0];
+			char src[4200], call[96], rec[32], rep[32], cause[256];
+			fmt_src(src, sizeof(src), s, m);
+			fmt_call(call, sizeof(call), m);
+			fmt_ret(rec, sizeof(rec), m->recorded);
+			fmt_ret(rep, sizeof(rep), m->replayed);
+			fmt_cause(cause, sizeof(cause), s, m);
+			fprintf(stderr, "mmsim: %llu results differ from the recorded ones; the first: "
+				"%s: %u/%u %s recorded %s, replayed %s%s%s (report.md lists the first "
+				"%u)\n", (unsigned long long)t->ret_mismatch, src, m->pid, m->tid, call,
+				rec, rep, cause[0] ? ": " : "", cause, t->nr_first_mismatch);
+		}
 	}
 	rc |= outdir_write(od, "summary.json", w_summary, summary);  /* last: marks a complete run */
 	json_free(summary);

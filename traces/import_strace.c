@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "traces/linereader.h"
+#include "traces/strace_lines.h"
 #include "traces/reader_impl.h"
 #include "traces/snapshot_file.h"
 #include "traces/tidmap.h"
@@ -47,6 +48,7 @@ struct sthread {
 	bool pending_fork;          /* its unfinished call is a fork/clone/vfork */
 	char *pending;              /* text of an unfinished call, or NULL */
 	u64 pending_time;
+	u64 pending_line;           /* source line of the unfinished call */
 };
 
 struct snap_fd {
@@ -69,7 +71,9 @@ struct sysctl_fd {
 
 struct strace_reader {
 	struct trace_reader r;
-	struct linereader *lr;
+	struct strace_lines *lr;    /* one log, or the merged files of strace -ff */
+	enum strace_ts_form form;   /* the timestamp form of the first timed line */
+	u64 form_line;              /* and its line */
 	struct tidmap tids;
 	struct sthread *threads;
 	u32 nr_threads, cap_threads;
@@ -80,6 +84,9 @@ struct strace_reader {
 	struct sysctl_fd sysctls[NR_SYSCTL_FDS];
 	u32 sysctl_next;
 	char joined[2 * LINEREADER_MAX + 64];
+	char spliced[2 * LINEREADER_MAX + 64];  /* a line strace's "attached" note cut in two */
+	bool bare_aliased;          /* the unprefixed root got its "[pid N]" */
+	u64 src_line;               /* source line of the call being decoded */
 	char pathbuf[MMT_MAX_PATH + 1];
 	/* A fork's record comes when its "resumed" line does; the child's first lines may come
 	 * before it. A thread first seen while a fork is unfinished is held until a fork
@@ -119,48 +126,6 @@ static const char *skip_sp(const char *p)
 	while (*p == ' ')
 		p++;
 	return p;
-}
-
-/* "HH:MM:SS[.frac]" or "SECONDS.frac" (-ttt); ns since midnight or since the epoch. */
-static int parse_timestamp(const char **pp, u64 *t)
-{
-	const char *p = *pp;
-	u64 v[3] = { 0 };
-	int n = 0;
-	for (;;) {
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p)) {
-			if (v[n] > UINT64_MAX / 100)
-				return -1;
-			v[n] = v[n] * 10 + (u64)(*p++ - '0');
-		}
-		if (*p == ':' && n < 2) {
-			n++;
-			p++;
-			continue;
-		}
-		break;
-	}
-	u64 sec = n == 2 ? v[0] * 3600 + v[1] * 60 + v[2] : n == 0 ? v[0] : UINT64_MAX;
-	if (sec == UINT64_MAX || sec > UINT64_MAX / NSEC_PER_SEC - 1)
-		return -1;
-	u64 frac = 0, scale = NSEC_PER_SEC;
-	if (*p == '.') {
-		p++;
-		while (isdigit((unsigned char)*p)) {
-			if (scale > 1) {
-				scale /= 10;
-				frac += (u64)(*p - '0') * scale;
-			}
-			p++;
-		}
-	}
-	if (*p != ' ')
-		return -1;
-	*t = sec * NSEC_PER_SEC + frac;
-	*pp = p + 1;
-	return 0;
 }
 
 struct arg {
@@ -339,8 +304,8 @@ bad_call(struct strace_reader *s, const char *call, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s: %s", s->r.path,
-		 (unsigned long long)s->r.info.lines, call, msg);
+	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s: %s", strace_lines_path(s->lr),
+		 (unsigned long long)strace_lines_lineno(s->lr), call, msg);
 	s->failed = true;
 	return -1;
 }
@@ -920,6 +885,8 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		t->last_time = time;
 		t->seen = true;
 		/* the first page's op now, the others from the queue (no think time) */
+		for (u32 i = 0; i < s->nr_queued; i++)
+			s->queue[i].src_line = s->src_line;
 		*op = s->queue[0];
 		for (u32 i = 1; i < s->nr_queued; i++)
 			s->queue[i].think_ns = 0;
@@ -1279,6 +1246,113 @@ static void pending_clear(struct strace_reader *s, struct sthread *t)
 	t->pending = NULL;
 }
 
+/* A located refusal of the current line: the log cannot be read right. */
+static int __attribute__((format(printf, 2, 3)))
+refuse(struct strace_reader *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(s->r.err, sizeof(s->r.err), "%s:%llu: %s", strace_lines_path(s->lr),
+		 (unsigned long long)strace_lines_lineno(s->lr), msg);
+	s->failed = true;
+	return -1;
+}
+
+/* -X verbose writes "0x3 /\* PROT_READ|PROT_WRITE *\/": a number, then its names in a
+ * comment (the default -X abbrev writes a comment only for a number it has no name for,
+ * "0x9 /\* MPOL_??? *\/"). */
+static bool xverbose_line(const char *p)
+{
+	for (const char *c = strstr(p, " /* "); c; c = strstr(c + 4, " /* ")) {
+		const char *q = c;
+		while (q > p && isxdigit((unsigned char)q[-1]))
+			q--;
+		if (q - p < 3 || q[-1] != 'x' || q[-2] != '0' || q == c)
+			continue;
+		/* the comment is names joined by '|': "PROT_READ|PROT_WRITE" */
+		const char *n = c + 4;
+		if (!isupper((unsigned char)*n))
+			continue;
+		while (isupper((unsigned char)*n) || isdigit((unsigned char)*n) || *n == '_' ||
+		       *n == '|')
+			n++;
+		if (!strncmp(n, " */", 3))
+			return true;
+	}
+	return false;
+}
+
+/* The timestamp form of a line against the log's: -r and -X verbose are refused, and one
+ * log has one form. */
+static int check_line_form(struct strace_reader *s, const char *p, enum strace_ts_form form)
+{
+	if (form == STRACE_TS_REL)
+		return refuse(s, "relative timestamps (strace -r) put no two lines on one clock; "
+			      "record with -ttt (or -tt) instead");
+	/* a line without a timestamp (the program's own output in a log strace wrote to
+	 * stderr, ...) is not a call: counted as unparsed, never a reason to refuse */
+	if (form != STRACE_TS_NONE && s->form_line == 0) {
+		s->form = form;
+		s->form_line = strace_lines_lineno(s->lr);
+	} else if (form != STRACE_TS_NONE && form != s->form) {
+		return refuse(s, "timestamps of the form %s, but line %llu has %s: one strace run "
+			      "per log (or the files of strace -ff given together)",
+			      strace_ts_form_name(form), (unsigned long long)s->form_line,
+			      strace_ts_form_name(s->form));
+	}
+	if (xverbose_line(p))
+		return refuse(s, "strace -X verbose output (numbers with their names in comments); "
+			      "record with the default -X abbrev (or -X raw) instead");
+	/* -e raw=all prints a path as its address: the files cannot be told apart */
+	const char *path = !strncmp(p, "open(", 5) ? p + 5 :
+			   !strncmp(p, "openat(", 7) ? strstr(p + 7, ", ") : NULL;
+	if (path && path != p + 5)
+		path += 2;
+	if (path && !strncmp(path, "0x", 2))
+		return refuse(s, "a path given as its address (strace -e raw=all): the files "
+			      "cannot be told apart; record without -e raw");
+	return 0;
+}
+
+/* -i's "[00007f...] " (the instruction pointer, "[????????????????]" at exit) and -n's
+ * "[  9] " (the syscall number)
+ * before the call carry nothing mmsim uses: skipped. */
+static const char *skip_insn_prefix(const char *p)
+{
+	if (*p != '[')
+		return p;
+	const char *q = p + 1;
+	while (isxdigit((unsigned char)*q) || *q == ' ' || *q == '?')
+		q++;
+	return *q == ']' && q[1] == ' ' && q > p + 1 ? q + 2 : p;
+}
+
+/* strace -f writing to stderr (no -o) prints "[pid N] " only while it traces more than
+ * one process: the root's first lines are bare (tid 1 here). The first prefixed line of a
+ * pid that no fork record made is the root's, when no fork is unfinished or when it
+ * resumes the root's unfinished fork; the root keeps its tid 1. */
+static void alias_bare_root(struct strace_reader *s, u32 tid, const char *p)
+{
+	u32 ri = tidmap_get(&s->tids, 1);
+	if (ri == TIDMAP_NONE || tidmap_get(&s->tids, tid) != TIDMAP_NONE)
+		return;
+	struct sthread *root = &s->threads[ri];
+	if (root->exited)
+		return;
+	bool resumes_fork = root->pending_fork &&
+			    (!strncmp(p, "<... clone resumed>", 19) ||
+			     !strncmp(p, "<... clone3 resumed>", 20) ||
+			     !strncmp(p, "<... fork resumed>", 18) ||
+			     !strncmp(p, "<... vfork resumed>", 19));
+	if (s->nr_fork_pending && !resumes_fork)
+		return;
+	tidmap_set(&s->tids, tid, ri);
+	s->bare_aliased = true;
+}
+
 static int strace_next_line(struct trace_reader *r, struct op *op)
 {
 	struct strace_reader *s = container_of(r, struct strace_reader, r);
@@ -1293,16 +1367,38 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 		return 1;
 	}
 	for (;;) {
-		int rc = linereader_next(s->lr, &line, &len);
+		int rc = strace_lines_next(s->lr, &line, &len);
 		if (rc < 0) {
-			snprintf(r->err, sizeof(r->err), "%s:%s", r->path, linereader_error(s->lr) + 5);
+			snprintf(r->err, sizeof(r->err), "%s", strace_lines_error(s->lr));
 			return -1;
 		}
 		if (rc == 0)
 			return 0;
 		r->info.lines++;
+		u64 lno = strace_lines_lineno(s->lr);   /* the line the call starts on */
+		/* strace -f writing to stderr puts "strace: Process N attached" in the middle of
+		 * the line it is printing: the line goes on after it */
+		const char *att = strstr(line, "strace: Process ");
+		if (att && att != line && strstr(att, " attached") &&
+		    !strcmp(strstr(att, " attached"), " attached")) {
+			size_t n1 = (size_t)(att - line);
+			memcpy(s->spliced, line, n1);
+			rc = strace_lines_next(s->lr, &line, &len);
+			if (rc < 0) {
+				snprintf(r->err, sizeof(r->err), "%s", strace_lines_error(s->lr));
+				return -1;
+			}
+			if (rc > 0) {
+				r->info.lines++;
+				memcpy(s->spliced + n1, line, len + 1);
+			} else {
+				s->spliced[n1] = '\0';
+			}
+			line = s->spliced;
+		}
 		const char *p = line;
 		u32 tid = 1;
+		bool prefixed = false;
 		/* "[pid  123] " or "123 " (strace -f), or nothing (one process) */
 		if (!strncmp(p, "[pid ", 5)) {
 			p = skip_sp(p + 5);
@@ -1310,6 +1406,7 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			if (*p != ']')
 				goto unparsed;
 			p = skip_sp(p + 1);
+			prefixed = true;
 		} else if (isdigit((unsigned char)*p)) {
 			/* a digit run ended by a space is the pid column; a timestamp has ':' or '.' */
 			const char *q = p;
@@ -1323,12 +1420,13 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			continue;
 		}
 		u64 tod = 0;
-		const char *q = p;
-		if (isdigit((unsigned char)*p)) {
-			if (parse_timestamp(&q, &tod) < 0)
-				goto unparsed;
-			p = q;
-		}
+		p = skip_sp(p);
+		enum strace_ts_form form = strace_ts_parse(&p, &tod);
+		if (form == STRACE_TS_BAD)
+			goto unparsed;
+		if (check_line_form(s, p, form) < 0)
+			return -1;
+		p = skip_insn_prefix(p);
 		if (!s->have_base) {
 			s->have_base = true;
 			s->base = tod;
@@ -1344,6 +1442,8 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			time = 0;
 		if (tid == 0)
 			goto unparsed;
+		if (prefixed && !s->bare_aliased)
+			alias_bare_root(s, tid, p);
 		struct sthread *t = thread_get(s, tid);
 		u32 ti = tidmap_get(&s->tids, tid);
 		if (!t->first_done) {
@@ -1364,6 +1464,7 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			op->tid = t->tid;
 			op->time_ns = time;
 			op->think_ns = t->seen && time >= t->last_time ? time - t->last_time : 0;
+			op->src_line = lno;
 			t->last_time = time;
 			t->seen = true;
 			r->info.records++;
@@ -1389,12 +1490,14 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			}
 			snprintf(s->joined, sizeof(s->joined), "%s%s", t->pending, res + 9);
 			u64 start = t->pending_time;
+			s->src_line = t->pending_line;
 			pending_clear(s, t);
 			t = &s->threads[ti];
 			int dc = decode_call(s, t, s->joined, start, op);
 			if (dc < 0)
 				return -1;
 			if (dc) {
+				op->src_line = s->src_line;
 				r->info.records++;
 				return 1;
 			}
@@ -1408,16 +1511,19 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 			memcpy(t->pending, p, n);
 			t->pending[n] = '\0';
 			t->pending_time = time;
+			t->pending_line = lno;
 			if (is_fork_call(t->pending)) {
 				t->pending_fork = true;
 				s->nr_fork_pending++;
 			}
 			continue;
 		}
+		s->src_line = lno;
 		int dc = decode_call(s, t, p, time, op);
 		if (dc < 0)
 			return -1;
 		if (dc) {
+			op->src_line = s->src_line;
 			r->info.records++;
 			return 1;
 		}
@@ -1525,7 +1631,7 @@ static void strace_close(struct trace_reader *r)
 	free(s->threads);
 	free(s->queue);
 	tidmap_free(&s->tids);
-	linereader_close(s->lr);
+	strace_lines_close(s->lr);
 	free(r->path);
 	free(s);
 }
@@ -1533,7 +1639,16 @@ static void strace_close(struct trace_reader *r)
 struct trace_reader *strace_open(const char *path, const struct trace_import_opts *opts,
 				 char *err, size_t errlen)
 {
-	struct linereader *lr = linereader_open(path, err, errlen);
+	return strace_open_files(&path, 1, false, opts, err, errlen);
+}
+
+struct trace_reader *strace_open_files(const char *const *paths, unsigned n, bool ff,
+				       const struct trace_import_opts *opts, char *err,
+				       size_t errlen)
+{
+	(void)opts;
+	const char *path = paths[0];
+	struct strace_lines *lr = strace_lines_open(paths, n, ff, err, errlen);
 	if (!lr)
 		return NULL;
 	struct strace_reader *s = xcalloc(1, sizeof(*s));

@@ -24,6 +24,7 @@ enum trace_kind {
 	TRACE_KIND_MMTZ,            /* binary form */
 	TRACE_KIND_STRACE,          /* strace -f -tt log (plain or gzip) */
 	TRACE_KIND_LACKEY,          /* valgrind --tool=lackey --trace-mem=yes log (plain or gzip) */
+	TRACE_KIND_PERF,            /* a `perf script` log of page faults: only with a strace log */
 };
 
 const char *trace_kind_name(enum trace_kind k);
@@ -87,6 +88,13 @@ struct trace_reader;
 struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 				       const struct trace_import_opts *opts, char *err,
 				       size_t errlen);
+/* Several inputs as one: the per-process files LOG.PID of `strace -ff -o LOG` (n > 1, or
+ * n 1 naming a directory of them), merged in timestamp order. n 1 and no directory is
+ * trace_reader_open(). */
+struct trace_reader *trace_reader_open_files(const char *const *paths, unsigned n,
+					     enum trace_kind kind,
+					     const struct trace_import_opts *opts, char *err,
+					     size_t errlen);
 /* Next op in recorded order: 1 produced, 0 end, -1 error (trace_reader_error()).
  * op->path is borrowed until the next call. */
 int trace_reader_next(struct trace_reader *r, struct op *op);

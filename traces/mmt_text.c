@@ -720,6 +720,7 @@ static int mmt_text_next(struct trace_reader *r, struct op *op)
 		}
 		if (t->nr_errors)
 			continue;
+		op->src_line = ln;       /* the record's own line (the text form carries no other) */
 		r->info.records++;
 		return 1;
 	}

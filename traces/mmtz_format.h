@@ -31,7 +31,9 @@
 enum {
 	MMTZ_F_TIME, MMTZ_F_THINK, MMTZ_F_RET, MMTZ_F_ADDR, MMTZ_F_LEN, MMTZ_F_ADDR2,
 	MMTZ_F_LEN2, MMTZ_F_OFF, MMTZ_F_NODEMASK, MMTZ_F_ID, MMTZ_F_NS, MMTZ_F_PROT,
-	MMTZ_F_FLAGS, MMTZ_F_ARG, MMTZ_F_FD, MMTZ_F_NODE, MMTZ_F_PATH, MMTZ_NR_FIELDS
+	MMTZ_F_FLAGS, MMTZ_F_ARG, MMTZ_F_FD, MMTZ_F_NODE, MMTZ_F_PATH,
+	MMTZ_F_LINE,                /* added later: files written before have no such field */
+	MMTZ_NR_FIELDS
 };
 
 struct mmtz_thread {

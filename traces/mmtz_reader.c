@@ -207,7 +207,7 @@ u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after)
 /* ---- cursor ---- */
 
 struct cthread {
-	u64 gen, prev_time, prev_addr;
+	u64 gen, prev_time, prev_addr, prev_line;
 };
 
 struct mmtz_cursor {
@@ -436,7 +436,7 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 		struct cthread *t = &c->ts[ti];
 		if (t->gen != bno) {
 			t->gen = bno;
-			t->prev_time = t->prev_addr = 0;
+			t->prev_time = t->prev_addr = t->prev_line = 0;
 		}
 		u64 mask;
 		if (get_varint(c, &mask) < 0)
@@ -461,6 +461,7 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 					return REC_ERR("bad result", c->rec, bno, boff);
 				break;
 			case MMTZ_F_ADDR: op->addr = t->prev_addr += (u64)mmtz_unzigzag(v); break;
+			case MMTZ_F_LINE: op->src_line = t->prev_line += (u64)mmtz_unzigzag(v); break;
 			case MMTZ_F_LEN: op->len = v; break;
 			case MMTZ_F_ADDR2: op->addr2 = v; break;
 			case MMTZ_F_LEN2: op->len2 = v; break;

@@ -14,7 +14,7 @@
 struct wthread {
 	struct mmtz_thread t;
 	u64 gen;                    /* block number the delta state below belongs to */
-	u64 prev_time, prev_addr;
+	u64 prev_time, prev_addr, prev_line;
 };
 
 struct mmtz_writer {
@@ -145,7 +145,7 @@ static int mmtz_put(struct trace_writer *w, const struct op *op, char *err, size
 	u64 gen = m->nr_blocks;
 	if (t->gen != gen) {
 		t->gen = gen;
-		t->prev_time = t->prev_addr = 0;
+		t->prev_time = t->prev_addr = t->prev_line = 0;
 	}
 	u8 *p = m->raw + m->raw_len;
 	u8 tag = (u8)op->type;
@@ -195,6 +195,8 @@ static int mmtz_put(struct trace_writer *w, const struct op *op, char *err, size
 		mask |= 1u << MMTZ_F_NODE;
 	if (op->path)
 		mask |= 1u << MMTZ_F_PATH;
+	if (op->src_line)
+		mask |= 1u << MMTZ_F_LINE;
 	p = mmtz_put_varint(p, mask);
 	if (mask & (1u << MMTZ_F_TIME)) {
 		p = mmtz_put_varint(p, mmtz_zigzag((s64)(op->time_ns - t->prev_time)));
@@ -236,6 +238,10 @@ static int mmtz_put(struct trace_writer *w, const struct op *op, char *err, size
 		p = mmtz_put_varint(p, pathlen);
 		memcpy(p, op->path, pathlen);
 		p += pathlen;
+	}
+	if (op->src_line) {
+		p = mmtz_put_varint(p, mmtz_zigzag((s64)(op->src_line - t->prev_line)));
+		t->prev_line = op->src_line;
 	}
 	m->raw_len = (size_t)(p - m->raw);
 	m->prev_thread = ti;

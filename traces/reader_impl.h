@@ -20,6 +20,11 @@ struct trace_reader *mmt_text_open(const char *path, char *err, size_t errlen);
 struct trace_reader *mmtz_open(const char *path, char *err, size_t errlen);
 struct trace_reader *strace_open(const char *path, const struct trace_import_opts *opts,
 				 char *err, size_t errlen);
+/* The per-process files of strace -ff (ff true: merged in time order, pids from the
+ * LOG.PID names) or one log (ff false, n 1). */
+struct trace_reader *strace_open_files(const char *const *paths, unsigned n, bool ff,
+				       const struct trace_import_opts *opts, char *err,
+				       size_t errlen);
 struct trace_reader *lackey_open(const char *path, const struct trace_import_opts *opts,
 				 char *err, size_t errlen);
 

@@ -36,7 +36,7 @@ int snapshot_file_from_name(const char *name)
 
 bool snapshot_file_per_node(u32 f)
 {
-	return f == SNAPSHOT_NUMASTAT;
+	return f == SNAPSHOT_NUMASTAT || f == SNAPSHOT_NODE_MEMINFO || f == SNAPSHOT_NODE_VMSTAT;
 }
 
 /* "/sys/devices/system/node/node<digits>/<rest>": the node, and rest in *rest; -1 else. */
@@ -73,10 +73,15 @@ int snapshot_file_from_path_node(const char *path, s32 *node)
 	*node = -1;
 	s32 n = sysfs_node_path(path, &rest);
 	if (n >= 0) {
-		if (strcmp(rest, "numastat"))
-			return -1;
-		*node = n;
-		return SNAPSHOT_NUMASTAT;
+		/* the per-node files: "nodeN/" then the same name */
+		for (int i = 0; i < NR_SNAPSHOT_FILES; i++) {
+			const char *slash = strrchr(snap_paths[i], '/');
+			if (snapshot_file_per_node((u32)i) && !strcmp(slash + 1, rest)) {
+				*node = n;
+				return i;
+			}
+		}
+		return -1;
 	}
 	/* /proc/PID/x and /proc/thread-self/x -> /proc/self/x */
 	if (!strncmp(path, "/proc/", 6)) {

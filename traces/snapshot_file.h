@@ -55,7 +55,12 @@
 	X(MAPS, "/proc/self/maps", "maps")                                                  \
 	/* per node: N in the path is the node number, carried in op.node */                \
 	X(NUMASTAT, "/sys/devices/system/node/nodeN/numastat", "numastat")                   \
-	X(SLABINFO, "/proc/slabinfo", "slabinfo")
+	X(SLABINFO, "/proc/slabinfo", "slabinfo")                                           \
+	X(ZONEINFO, "/proc/zoneinfo", "zoneinfo")                                           \
+	X(STATUS, "/proc/self/status", "status")                                            \
+	X(SMAPS, "/proc/self/smaps", "smaps")                                               \
+	X(NODE_MEMINFO, "/sys/devices/system/node/nodeN/meminfo", "node_meminfo")            \
+	X(NODE_VMSTAT, "/sys/devices/system/node/nodeN/vmstat", "node_vmstat")
 
 enum snapshot_file {
 #define SNAPSHOT_ENUM(e, path, name) SNAPSHOT_##e,

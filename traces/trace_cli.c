@@ -17,17 +17,22 @@ static void trace_usage(FILE *f)
 		"usage: mmsim trace <command> [options] FILE...\n"
 		"\n"
 		"Commands:\n"
-		"  convert [options] IN OUT   convert a trace; OUT's extension chooses the format:\n"
+		"  convert [options] IN... OUT\n"
+		"                             convert a trace; OUT's extension chooses the format:\n"
 		"                             .mmt (text) or .mmtz (binary); OUT \"-\" writes text to\n"
 		"                             stdout. IN may be .mmt, .mmtz, or a strace or lackey log,\n"
-		"                             plain or gzip-compressed (detected from the content)\n"
+		"                             plain or gzip-compressed (detected from the content);\n"
+		"                             several INs (or one directory) are the LOG.PID files\n"
+		"                             of strace -ff, merged in timestamp order. A log with no\n"
+		"                             record mmsim can import is an error (exit 2)\n"
 		"  cat [options] FILE         print a trace in the text form (.mmt) on stdout\n"
 		"  stat [options] FILE        ops by kind, processes, threads, address footprint,\n"
 		"                             duration, bytes per record\n"
 		"  --help                     this text\n"
 		"\n"
 		"Options:\n"
-		"  --from KIND                the input's format: mmt, mmtz, strace or lackey\n"
+		"  --from KIND                the input's format: mmt, mmtz, strace or lackey (perf:\n"
+		"                             a perf fault log goes with --faults, not alone)\n"
 		"                             (default: detected)\n"
 		"  --dedup-window N           lackey: one touch per page (and per read/write) per\n"
 		"                             window of N instructions (default 0: every access)\n"
@@ -42,7 +47,9 @@ static void trace_usage(FILE *f)
 		"  --observed SAMPLES         with --faults: the observed samples of `mmsim record`\n"
 		"\n"
 		"strace logs: record with `strace -f -tt -e trace=memory,process,ipc,desc -o LOG CMD`\n"
-		"(`trace=memory,process,ipc,desc,prctl` keeps the THP prctl calls too).\n"
+		"(`trace=memory,process,ipc,desc,prctl` keeps the THP prctl calls too). -t, -ttt and\n"
+		"no timestamps, [pid N] prefixes (stderr), -y, -T, -i, -n and -X raw are read too;\n"
+		"-r, -X verbose and -e raw=all are refused (use -ttt or -tt; -X abbrev; no raw).\n"
 		"lackey logs: record with `valgrind --tool=lackey --trace-mem=yes --log-file=LOG CMD`.\n"
 		"Both of one run (one single-threaded process): `strace -f -tt -e\n"
 		"trace=memory,process,ipc,desc -o LOG valgrind --tool=lackey --trace-mem=yes\n"
@@ -58,7 +65,7 @@ static void trace_usage(FILE *f)
 struct trace_args {
 	enum trace_kind from;
 	struct trace_import_opts opts;
-	const char *files[2];
+	const char **files;         /* borrowed from argv; convert: inputs then OUT */
 	int nr_files;
 };
 
@@ -79,6 +86,7 @@ static int parse_u64_arg(const char *cmd, const char *opt, const char *s, u64 *v
 static int parse_args(const char *cmd, int argc, char **argv, int want_files, struct trace_args *a)
 {
 	memset(a, 0, sizeof(*a));
+	a->files = xcalloc((size_t)argc + 1, sizeof(*a->files));
 	for (int i = 0; i < argc; i++) {
 		const char *s = argv[i];
 		u64 v;
@@ -86,7 +94,7 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 		    !strcmp(s, "--touches") || !strcmp(s, "--faults") || !strcmp(s, "--observed")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "mmsim trace %s: %s needs a value\n", cmd, s);
-				return -1;
+				goto fail;
 			}
 			const char *val = argv[++i];
 			if (!strcmp(s, "--touches")) {
@@ -98,18 +106,18 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 			} else if (!strcmp(s, "--from")) {
 				a->from = trace_kind_from_name(val);
 				if (a->from == TRACE_KIND_AUTO) {
-					fprintf(stderr, "mmsim trace %s: --from: expected mmt, mmtz, strace or "
-						"lackey, got \"%s\"\n", cmd, val);
-					return -1;
+					fprintf(stderr, "mmsim trace %s: --from: expected mmt, mmtz, strace, "
+						"perf or lackey, got \"%s\"\n", cmd, val);
+					goto fail;
 				}
 			} else if (parse_u64_arg(cmd, s, val, &v) < 0) {
-				return -1;
+				goto fail;
 			} else if (!strcmp(s, "--dedup-window")) {
 				a->opts.lackey_dedup_window = v;
 			} else {
 				if (v == 0 || v > 1000000) {
 					fprintf(stderr, "mmsim trace %s: --ns-per-instr: expected 1..1000000\n", cmd);
-					return -1;
+					goto fail;
 				}
 				a->opts.lackey_ns_per_instr = (u32)v;
 			}
@@ -118,21 +126,25 @@ static int parse_args(const char *cmd, int argc, char **argv, int want_files, st
 		} else if (s[0] == '-' && s[1]) {
 			fprintf(stderr, "mmsim trace %s: unknown option \"%s\" (see mmsim trace --help)\n",
 				cmd, s);
-			return -1;
+			goto fail;
 		} else {
-			if (a->nr_files == want_files) {
+			if (a->nr_files == want_files && want_files == 1) {
 				fprintf(stderr, "mmsim trace %s: too many arguments (\"%s\")\n", cmd, s);
-				return -1;
+				goto fail;
 			}
 			a->files[a->nr_files++] = s;
 		}
 	}
-	if (a->nr_files != want_files) {
+	if (want_files == 2 ? a->nr_files < 2 : a->nr_files != want_files) {
 		fprintf(stderr, "mmsim trace %s: expected %s (see mmsim trace --help)\n", cmd,
 			want_files == 2 ? "IN and OUT" : "a FILE");
-		return -1;
+		goto fail;
 	}
 	return 0;
+fail:
+	free(a->files);
+	a->files = NULL;
+	return -1;
 }
 
 static void print_not_imported(const char *path, const struct trace_info *info)
@@ -170,6 +182,15 @@ static int copy_ops(struct trace_reader *r, struct trace_writer *w, const char *
 		trace_writer_abort(w);
 		return EXIT_BAD_INPUT;
 	}
+	const struct trace_info *info = trace_reader_info(r);
+	if (!info->records && (info->kind == TRACE_KIND_STRACE || info->kind == TRACE_KIND_LACKEY)) {
+		print_not_imported(in, info);
+		fprintf(stderr, "%s: no record mmsim can import in %" PRIu64 " line%s of this %s "
+			"log\n", in, info->lines, info->lines == 1 ? "" : "s",
+			trace_kind_name(info->kind));
+		trace_writer_abort(w);
+		return EXIT_BAD_INPUT;
+	}
 	if (trace_writer_finish(w, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_WRITE;
@@ -183,14 +204,17 @@ static int cmd_convert(int argc, char **argv)
 	char err[1024];
 	if (parse_args("convert", argc, argv, 2, &a) < 0)
 		return EXIT_BAD_INPUT;
-	const char *in = a.files[0], *out = a.files[1];
+	const char *in = a.files[0], *out = a.files[a.nr_files - 1];
+	unsigned nr_in = (unsigned)a.nr_files - 1;
 	enum trace_kind ok = !strcmp(out, "-") ? TRACE_KIND_MMT : trace_kind_from_path(out);
 	if (ok == TRACE_KIND_AUTO) {
 		fprintf(stderr, "mmsim trace convert: %s: the output's extension must be .mmt or .mmtz\n",
 			out);
 		return EXIT_BAD_INPUT;
 	}
-	struct trace_reader *r = trace_reader_open(in, a.from, &a.opts, err, sizeof(err));
+	struct trace_reader *r = trace_reader_open_files(a.files, nr_in, a.from, &a.opts, err,
+							 sizeof(err));
+	free(a.files);
 	if (!r) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
@@ -226,14 +250,16 @@ static int cmd_cat(int argc, char **argv)
 	char err[1024];
 	if (parse_args("cat", argc, argv, 1, &a) < 0)
 		return EXIT_BAD_INPUT;
-	struct trace_reader *r = trace_reader_open(a.files[0], a.from, &a.opts, err, sizeof(err));
+	const char *in = a.files[0];
+	free(a.files);
+	struct trace_reader *r = trace_reader_open(in, a.from, &a.opts, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
 	}
 	struct trace_writer *w = trace_writer_create("-", TRACE_KIND_MMT,
 						     trace_reader_info(r)->page_size, err, sizeof(err));
-	int rc = w ? copy_ops(r, w, a.files[0]) : EXIT_WRITE;
+	int rc = w ? copy_ops(r, w, in) : EXIT_WRITE;
 	trace_reader_close(r);
 	return rc;
 }
@@ -293,6 +319,7 @@ static int cmd_stat(int argc, char **argv)
 	if (parse_args("stat", argc, argv, 1, &a) < 0)
 		return EXIT_BAD_INPUT;
 	const char *path = a.files[0];
+	free(a.files);
 	struct trace_reader *r = trace_reader_open(path, a.from, &a.opts, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "%s\n", err);

@@ -5,13 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 #include "traces/mmtz_format.h"
 #include "traces/reader_impl.h"
+#include "traces/strace_lines.h"
 
 static const char *const kind_names[] = {
 	[TRACE_KIND_AUTO] = "auto",     [TRACE_KIND_MMT] = "mmt",       [TRACE_KIND_MMTZ] = "mmtz",
 	[TRACE_KIND_STRACE] = "strace", [TRACE_KIND_LACKEY] = "lackey",
+	[TRACE_KIND_PERF] = "perf",
 };
 
 const char *trace_kind_name(enum trace_kind k)
@@ -68,6 +71,9 @@ void trace_info_unknown(struct trace_info *info, const char *name, size_t len)
 	info->nr_unknown++;
 }
 
+/* A strace line: an optional "[pid N] " or "PID  " column (-f), an optional timestamp
+ * (-t, -tt, -ttt, or -r's relative seconds, which the importer refuses with a message),
+ * then a call "name(", or one of strace's "+++", "---" and "<... resumed>" lines. */
 static bool looks_strace(const char *l)
 {
 	const char *p = l;
@@ -75,24 +81,51 @@ static bool looks_strace(const char *l)
 		p += 5;
 		while (*p == ' ')
 			p++;
-	}
-	while (isdigit((unsigned char)*p))
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (*p != ']')
+			return false;
 		p++;
-	if (p != l) {
-		if (*p == ']')
-			p++;
-		while (*p == ' ')
-			p++;
+	} else {
+		const char *q = p;
+		while (isdigit((unsigned char)*q))
+			q++;
+		if (q != p && *q == ' ')
+			p = q;      /* the pid column of strace -f -o */
 	}
-	/* SECONDS.FRAC (-ttt, --timestamps=unix): at least 9 digits of epoch seconds */
+	while (*p == ' ')
+		p++;
+	/* HH:MM:SS[.frac] (-t, -tt) or SECONDS.frac (-ttt, -r) */
 	const char *q = p;
-	while (isdigit((unsigned char)*q))
+	while (isdigit((unsigned char)*q) || *q == ':' || *q == '.')
 		q++;
-	if (q - p >= 9 && *q == '.' && isdigit((unsigned char)q[1]))
+	if (q != p) {
+		if (*q != ' ')
+			return false;
+		p = q + 1;
+	}
+	/* -i's "[00007f...] " (instruction pointer) or -n's "[  9] " (syscall number) */
+	if (*p == '[') {
+		q = p + 1;
+		while (isxdigit((unsigned char)*q) || *q == ' ' || *q == '?')
+			q++;
+		if (*q != ']' || q[1] != ' ')
+			return false;
+		p = q + 2;
+	}
+	if (!strncmp(p, "+++ ", 4) || !strncmp(p, "--- SIG", 7) || !strncmp(p, "<... ", 5))
 		return true;
-	/* HH:MM:SS */
-	return isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
-	       isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) && p[5] == ':';
+	if (!islower((unsigned char)*p) && *p != '_')
+		return false;
+	while (islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '_')
+		p++;
+	return *p == '(' && (strstr(p, ") = ") || strstr(p, ")  ") || strstr(p, "<unfinished ...>"));
+}
+
+/* A `perf script` line of a page-fault event (import_perf.c's input). */
+static bool looks_perf_faults(const char *l)
+{
+	return strstr(l, ": exceptions:page_fault_") != NULL || !strncmp(l, "# mmsim-clock ", 14);
 }
 
 static bool looks_lackey(const char *l)
@@ -125,6 +158,8 @@ static enum trace_kind detect(const char *path, char *err, size_t errlen)
 	int got = gzread(gz, buf, (unsigned)probe);
 	gzclose(gz);
 	enum trace_kind k = TRACE_KIND_AUTO;
+	if (got > 0 && memchr(buf, '\0', (size_t)got))
+		got = 0;            /* binary: no text trace */
 	if (got > 0) {
 		buf[got] = '\0';
 		/* look at the first lines that are neither blank nor comments */
@@ -141,13 +176,20 @@ static enum trace_kind detect(const char *path, char *err, size_t errlen)
 				k = TRACE_KIND_STRACE;
 			else if (looks_lackey(line))
 				k = TRACE_KIND_LACKEY;
-			else if (line[0] && line[0] != '#')
-				break;
+			else if (looks_perf_faults(line))
+				k = TRACE_KIND_PERF;
+			else if (line[0] && line[0] != '#' && strncmp(line, "strace: ", 8))
+				break;      /* strace's own notes ("strace: Process N attached") pass */
 			line = nl ? nl + 1 : NULL;
 		}
 	}
 	free(buf);
-	if (k == TRACE_KIND_AUTO)
+	if (k == TRACE_KIND_PERF) {
+		snprintf(err, errlen, "%s: a perf script log of page faults: the touches of a run, "
+			 "not its mappings; import it with the strace log of the same run: mmsim trace "
+			 "convert --faults %s STRACE_LOG OUT (what mmsim record does)", path, path);
+		k = TRACE_KIND_AUTO;
+	} else if (k == TRACE_KIND_AUTO)
 		snprintf(err, errlen,
 			 "%s: not a trace mmsim knows (neither .mmtz, .mmt, strace -f -tt nor lackey "
 			 "output; choose with --from strace|lackey)", path);
@@ -161,6 +203,15 @@ struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 	static const struct trace_import_opts defaults;
 	if (!opts)
 		opts = &defaults;
+	struct stat st;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return trace_reader_open_files(&path, 1, kind, opts, err, errlen);
+	if (kind == TRACE_KIND_PERF) {
+		snprintf(err, errlen, "%s: a perf script log of page faults gives the touches of a "
+			 "run, not its mappings; import it with the strace log of the same run: mmsim "
+			 "trace convert --faults %s STRACE_LOG OUT (what mmsim record does)", path, path);
+		return NULL;
+	}
 	if (kind == TRACE_KIND_AUTO) {
 		kind = detect(path, err, errlen);
 		if (kind == TRACE_KIND_AUTO)
@@ -200,6 +251,41 @@ struct trace_reader *trace_reader_open(const char *path, enum trace_kind kind,
 		snprintf(err, errlen, "%s: unknown trace kind", path);
 		return NULL;
 	}
+}
+
+struct trace_reader *trace_reader_open_files(const char *const *paths, unsigned n,
+					     enum trace_kind kind,
+					     const struct trace_import_opts *opts, char *err,
+					     size_t errlen)
+{
+	static const struct trace_import_opts defaults;
+	char **list = NULL;
+	unsigned nr = n;
+	struct stat st;
+	if (!opts)
+		opts = &defaults;
+	if (n == 1 && stat(paths[0], &st) == 0 && S_ISDIR(st.st_mode)) {
+		list = strace_ff_list(paths[0], &nr, err, errlen);
+		if (!list)
+			return NULL;
+		paths = (const char *const *)list;
+	} else if (n == 1) {
+		return trace_reader_open(paths[0], kind, opts, err, errlen);
+	}
+	struct trace_reader *r = NULL;
+	if (kind != TRACE_KIND_AUTO && kind != TRACE_KIND_STRACE)
+		snprintf(err, errlen, "%s: several inputs are the per-process files of strace -ff, "
+			 "not %s traces", paths[0], trace_kind_name(kind));
+	else if (opts->lackey_touches || opts->perf_faults || opts->observed)
+		snprintf(err, errlen, "%s: the per-process files of strace -ff do not combine with "
+			 "--touches, --faults or --observed (record with strace -f -o ONE_LOG)",
+			 paths[0]);
+	else
+		r = strace_open_files(paths, nr, true, opts, err, errlen);
+	for (unsigned i = 0; list && i < nr; i++)
+		free(list[i]);
+	free(list);
+	return r;
 }
 
 int trace_reader_next(struct trace_reader *r, struct op *op)

@@ -151,6 +151,14 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 		}
 	if (rc == -1)
 		snprintf(err, errlen, "%s", trace_reader_error(r));
+	const struct trace_info *info = trace_reader_info(r);
+	if (rc == 0 && !info->records &&
+	    (info->kind == TRACE_KIND_STRACE || info->kind == TRACE_KIND_LACKEY)) {
+		snprintf(err, errlen, "%s: no record mmsim can import in %llu line%s of this %s log",
+			 path, (unsigned long long)info->lines, info->lines == 1 ? "" : "s",
+			 trace_kind_name(info->kind));
+		rc = -2;
+	}
 	trace_reader_close(r);
 	if (rc < 0) {
 		trace_writer_abort(w);

@@ -3,6 +3,9 @@
 #include "workloads/workload.h"
 
 static const char *const trace_mode_names[] = { "closed", "open", NULL };
+/* in the order of enum trace_kind (traces/mmt.h) */
+static const char *const trace_from_names[] = { "auto", "mmt", "mmtz", "strace", "lackey",
+						  "perf", NULL };
 
 static const struct knob trace_params[] = {
 	KNOB_PATH_OF(struct trace_workload_params, "path", path, NULL,
@@ -10,6 +13,8 @@ static const struct knob trace_params[] = {
 	KNOB_ENUM_OF(struct trace_workload_params, "mode", mode, trace_mode_names, "closed",
 		     "closed: each op after the previous one plus its think time; open: at its "
 		     "recorded time when possible"),
+	KNOB_ENUM_OF(struct trace_workload_params, "from", from, trace_from_names, "auto",
+		     "the trace's format, forcing its importer (auto: detected from the content)"),
 };
 
 static const struct knob_table trace_table = { "trace parameter", trace_params,

@@ -26,6 +26,7 @@ enum trace_mode { TRACE_CLOSED, TRACE_OPEN };
 struct trace_workload_params {
 	char *path;                        /* resolved, existing file */
 	unsigned mode;                     /* enum trace_mode */
+	unsigned from;                     /* enum trace_kind (traces/mmt.h); 0: detected */
 };
 
 /* Every generator, for config/'s validation. */

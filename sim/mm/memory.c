@@ -778,6 +778,7 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 	struct mm_struct *mm = vma->vm_mm;
 	const struct cost_table *c = tsk->sim->cost;
 	struct u64_vec g = { 0 };
+	update_hiwater_rss(mm);
 	for (u64 a = ALIGN_DOWN(start, PMD_SIZE); a < end; a += PMD_SIZE) {
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		if (s && s->kind == PMD_HUGE) {

@@ -131,6 +131,27 @@ struct mm_struct {
 	u32 mm_count;                      /* mmgrab references (khugepaged's mm slot): the */
 					   /* struct outlives exit_mmap until the last mmdrop */
 	int home_node;                     /* node of the thread that created it */
+	/* high-water marks as the kernel keeps them: raised only when memory is unmapped or
+	 * zapped (update_hiwater_rss/vm); VmHWM/VmPeak show max(mark, current) */
+	u64 hiwater_rss, hiwater_vm;       /* pages */
 };
+
+static inline u64 get_mm_rss(const struct mm_struct *mm)
+{
+	return mm->rss_anon + mm->rss_file + mm->rss_shmem;
+}
+
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+	u64 rss = get_mm_rss(mm);
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+
+static inline void update_hiwater_vm(struct mm_struct *mm)
+{
+	if (mm->hiwater_vm < mm->total_vm)
+		mm->hiwater_vm = mm->total_vm;
+}
 
 #endif

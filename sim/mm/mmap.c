@@ -304,6 +304,7 @@ static void do_vmi_munmap(struct task *tsk, struct mm_struct *mm, u64 start, u64
 	while (j < mm->nr_vmas && mm->vmas[j]->vm_start < end)
 		j++;
 	/* unmap_region: the pages first, then the VMAs and the page tables */
+	update_hiwater_vm(mm);
 	for (u32 k = i; k < j; k++) {
 		struct vm_area_struct *v = mm->vmas[k];
 		zap_page_range(tsk, v, v->vm_start, v->vm_end);

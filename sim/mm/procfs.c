@@ -427,3 +427,316 @@ void procfs_maps(const struct sim *sim, struct mm_struct *mm, FILE *f)
 		fputc('\n', f);
 	}
 }
+
+/* ---- /proc/zoneinfo, /proc/PID/status, /proc/PID/smaps, per-node files ---- */
+
+static int fls_u64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+/* calculate_normal_threshold: the per-CPU counter drift a zone allows (the kernel's
+ * figure; mmsim's counters themselves are exact) */
+static int zone_stat_threshold(const struct zone *z, unsigned nr_cpus)
+{
+	u64 mem = z->managed_pages >> (27 - PAGE_SHIFT);
+	int t = 2 * fls_u64(nr_cpus) * (1 + fls_u64(mem));
+	return t < 125 ? t : 125;
+}
+
+static unsigned nr_populated_zones(const struct pglist_data *pg)
+{
+	unsigned n = 0;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		n += pg->node_zones[z].populated;
+	return n;
+}
+
+/* A zone counter: the zone's own free pages; on a node with one populated zone, the
+ * node's counter; on a node with two (machine.dma32), the LRU lists by a walk of the
+ * zone's pages and the other counters in the node's highest zone. */
+static u64 zone_item(const struct sim *sim, const struct zone *z, enum vm_item i, const u64 *lru)
+{
+	const struct pglist_data *pg = z->zone_pgdat;
+	if (i == NR_FREE_PAGES)
+		return z->free_pages;
+	s64 v = node_page_state(sim->vmstat, pg->node_id, i);
+	if (nr_populated_zones(pg) > 1) {
+		if (i >= NR_ZONE_INACTIVE_ANON && i <= NR_ZONE_ACTIVE_FILE)
+			return lru[i - NR_ZONE_INACTIVE_ANON];
+		bool highest = true;
+		for (unsigned j = z->idx + 1; j < MAX_NR_ZONES; j++)
+			highest &= !pg->node_zones[j].populated;
+		if (!highest)
+			return 0;
+	}
+	return v > 0 ? (u64)v : 0;
+}
+
+static void zone_lru_walk(const struct sim *sim, const struct zone *z, u64 lru[4])
+{
+	memset(lru, 0, 4 * sizeof(*lru));
+	if (nr_populated_zones(z->zone_pgdat) < 2)
+		return;
+	for (u64 pfn = z->zone_start_pfn; pfn < z->zone_start_pfn + z->spanned_pages; pfn++) {
+		const struct page_desc *p = &sim->phys->pages[pfn];
+		if (!(p->flags & PG_lru))
+			continue;
+		bool anon = p->flags & (PG_anon | PG_swapbacked), active = p->flags & PG_active;
+		lru[(anon ? 0 : 2) + (active ? 1 : 0)]++;
+	}
+}
+
+#define MAX_RECLAIM_RETRIES 16
+
+void procfs_zoneinfo(const struct sim *sim, FILE *f)
+{
+	const struct phys_mem *pm = sim->phys;
+	for (unsigned n = 0; n < pm->nr_nodes; n++) {
+		const struct pglist_data *pg = pm->node_data[n];
+		bool first = true;
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			const struct zone *z = &pg->node_zones[zi];
+			fprintf(f, "Node %u, zone %8s", n, zone_names[zi]);
+			if (z->populated && first) {
+				first = false;
+				fprintf(f, "\n  per-node stats");
+				for (unsigned i = NR_INACTIVE_ANON; i < NR_VM_STAT_ITEMS; i++) {
+					s64 v = node_page_state(sim->vmstat, n, (enum vm_item)i);
+					fprintf(f, "\n      %-12s %llu", vmstat_item_name((enum vm_item)i),
+						(unsigned long long)(v > 0 ? v : 0));
+				}
+			}
+			/* 6.1 shows min/low/high (the promo line came later) */
+			fprintf(f, "\n  pages free     %llu\n        boost    %llu\n        min      %llu"
+				   "\n        low      %llu\n        high     %llu"
+				   "\n        spanned  %llu\n        present  %llu\n        managed  %llu"
+				   "\n        cma      0\n        protection: (",
+				(unsigned long long)z->free_pages, (unsigned long long)z->watermark_boost,
+				(unsigned long long)wmark_pages(z, WMARK_MIN),
+				(unsigned long long)wmark_pages(z, WMARK_LOW),
+				(unsigned long long)wmark_pages(z, WMARK_HIGH),
+				(unsigned long long)z->spanned_pages, (unsigned long long)z->present_pages,
+				(unsigned long long)z->managed_pages);
+			for (unsigned j = 0; j < MAX_NR_ZONES; j++)
+				fprintf(f, "%s%llu", j ? ", " : "", (unsigned long long)z->lowmem_reserve[j]);
+			fputc(')', f);
+			if (!z->populated) {
+				fputc('\n', f);
+				continue;
+			}
+			u64 lru[4];
+			zone_lru_walk(sim, z, lru);
+			for (unsigned i = NR_FREE_PAGES; i < NR_INACTIVE_ANON; i++)
+				fprintf(f, "\n      %-12s %llu", vmstat_item_name((enum vm_item)i),
+					(unsigned long long)zone_item(sim, z, (enum vm_item)i, lru));
+			fprintf(f, "\n  pagesets");
+			for (unsigned c = 0; c < pm->nr_cpus; c++) {
+				const struct per_cpu_pages *pcp = &z->pcp[c];
+				fprintf(f, "\n    cpu: %u\n              count: %u\n              high:  %u"
+					   "\n              batch: %u\n  vm stats threshold: %d", c,
+					pcp->count, pcp->high, pcp->batch,
+					zone_stat_threshold(z, pm->nr_cpus));
+			}
+			fprintf(f, "\n  node_unreclaimable:  %u\n  start_pfn:           %llu\n",
+				pg->kswapd_failures >= MAX_RECLAIM_RETRIES ? 1u : 0u,
+				(unsigned long long)z->zone_start_pfn);
+		}
+	}
+}
+
+static void node_kb(FILE *f, unsigned nid, const char *label, u64 pages)
+{
+	fprintf(f, "Node %u %-15s %8llu kB\n", nid, label, K(pages));
+}
+
+static u64 nstate(const struct sim *sim, unsigned nid, enum vm_item i)
+{
+	s64 v = node_page_state(sim->vmstat, nid, i);
+	return v > 0 ? (u64)v : 0;
+}
+
+void procfs_node_meminfo(const struct sim *sim, unsigned nid, FILE *f)
+{
+	const struct pglist_data *pg = sim->phys->node_data[nid];
+	u64 total = 0;
+	for (unsigned z = 0; z < MAX_NR_ZONES; z++)
+		total += pg->node_zones[z].managed_pages;
+	u64 free = nstate(sim, nid, NR_FREE_PAGES);
+	u64 ia = nstate(sim, nid, NR_INACTIVE_ANON), aa = nstate(sim, nid, NR_ACTIVE_ANON);
+	u64 inf = nstate(sim, nid, NR_INACTIVE_FILE), af = nstate(sim, nid, NR_ACTIVE_FILE);
+	u64 sr = nstate(sim, nid, NR_SLAB_RECLAIMABLE_B), su = nstate(sim, nid, NR_SLAB_UNRECLAIMABLE_B);
+	node_kb(f, nid, "MemTotal:", total);
+	node_kb(f, nid, "MemFree:", free);
+	node_kb(f, nid, "MemUsed:", total - min(total, free));
+	node_kb(f, nid, "SwapCached:", nstate(sim, nid, NR_SWAPCACHE));
+	node_kb(f, nid, "Active:", aa + af);
+	node_kb(f, nid, "Inactive:", ia + inf);
+	node_kb(f, nid, "Active(anon):", aa);
+	node_kb(f, nid, "Inactive(anon):", ia);
+	node_kb(f, nid, "Active(file):", af);
+	node_kb(f, nid, "Inactive(file):", inf);
+	node_kb(f, nid, "Unevictable:", nstate(sim, nid, NR_UNEVICTABLE));
+	node_kb(f, nid, "Mlocked:", nstate(sim, nid, NR_MLOCK));
+	node_kb(f, nid, "Dirty:", nstate(sim, nid, NR_FILE_DIRTY));
+	node_kb(f, nid, "Writeback:", nstate(sim, nid, NR_WRITEBACK));
+	node_kb(f, nid, "FilePages:", nstate(sim, nid, NR_FILE_PAGES));
+	node_kb(f, nid, "Mapped:", nstate(sim, nid, NR_FILE_MAPPED));
+	node_kb(f, nid, "AnonPages:", nstate(sim, nid, NR_ANON_MAPPED));
+	node_kb(f, nid, "Shmem:", nstate(sim, nid, NR_SHMEM));
+	node_kb(f, nid, "KernelStack:", 0);
+	node_kb(f, nid, "PageTables:", nstate(sim, nid, NR_PAGETABLE));
+	node_kb(f, nid, "SecPageTables:", 0);
+	node_kb(f, nid, "NFS_Unstable:", 0);
+	node_kb(f, nid, "Bounce:", 0);
+	node_kb(f, nid, "WritebackTmp:", 0);
+	node_kb(f, nid, "KReclaimable:", sr);
+	node_kb(f, nid, "Slab:", sr + su);
+	node_kb(f, nid, "SReclaimable:", sr);
+	node_kb(f, nid, "SUnreclaim:", su);
+	node_kb(f, nid, "AnonHugePages:", nstate(sim, nid, NR_ANON_THPS) * HPAGE_PMD_NR);
+	node_kb(f, nid, "ShmemHugePages:", 0);
+	node_kb(f, nid, "ShmemPmdMapped:", 0);
+	node_kb(f, nid, "FileHugePages:", 0);
+	node_kb(f, nid, "FilePmdMapped:", 0);
+	struct hugetlb_counters hc;
+	hugetlb_get_counters(sim, &hc);
+	fprintf(f, "Node %u HugePages_Total: %5llu\nNode %u HugePages_Free:  %5llu\n"
+		   "Node %u HugePages_Surp:  %5llu\n", nid, (unsigned long long)hc.node_total[nid],
+		nid, (unsigned long long)hc.node_free[nid], nid,
+		(unsigned long long)hc.node_surplus[nid]);
+}
+
+void procfs_node_vmstat(const struct sim *sim, unsigned nid, FILE *f)
+{
+	for (unsigned i = 0; i < NR_VM_STAT_ITEMS; i++)
+		fprintf(f, "%s %llu\n", vmstat_item_name((enum vm_item)i),
+			(unsigned long long)nstate(sim, nid, (enum vm_item)i));
+}
+
+/* The mapped pages of the hugetlb VMAs (hugetlb_report_usage counts them as mapped). */
+static u64 hugetlb_mapped_pages(struct mm_struct *mm)
+{
+	u64 n = 0;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		if (!(v->vm_flags & VM_HUGETLB))
+			continue;
+		for (u64 a = v->vm_start; a < v->vm_end; a += PMD_SIZE) {
+			struct pmd_slot *s = pmd_lookup(mm, a);
+			if (s && s->kind == PMD_HUGE && (s->huge & PTE_PRESENT))
+				n += HPAGE_PMD_NR;
+		}
+	}
+	return n;
+}
+
+static void status_kb(FILE *f, const char *label, u64 pages)
+{
+	fprintf(f, "%s\t%8llu kB\n", label, K(pages));
+}
+
+void procfs_status(const struct sim *sim, struct mm_struct *mm, const char *comm, u32 pid,
+		   u32 threads, FILE *f)
+{
+	(void)sim;
+	fprintf(f, "Name:\t%s\nTgid:\t%u\nPid:\t%u\n", comm, pid, pid);
+	if (mm) {
+		u64 data = 0, stack = 0, exec = 0;
+		for (u32 i = 0; i < mm->nr_vmas; i++) {
+			const struct vm_area_struct *v = mm->vmas[i];
+			u64 np = (v->vm_end - v->vm_start) >> PAGE_SHIFT, fl = v->vm_flags;
+			/* vm_stat_account's classes */
+			if (fl & VM_GROWSDOWN)
+				stack += np;
+			else if ((fl & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+				data += np;
+			else if ((fl & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+				exec += np;
+		}
+		u64 rss = get_mm_rss(mm);
+		status_kb(f, "VmPeak:", max(mm->hiwater_vm, mm->total_vm));
+		status_kb(f, "VmSize:", mm->total_vm);
+		status_kb(f, "VmLck:", 0);
+		status_kb(f, "VmPin:", 0);
+		status_kb(f, "VmHWM:", max(mm->hiwater_rss, rss));
+		status_kb(f, "VmRSS:", rss);
+		status_kb(f, "RssAnon:", mm->rss_anon);
+		status_kb(f, "RssFile:", mm->rss_file);
+		status_kb(f, "RssShmem:", mm->rss_shmem);
+		status_kb(f, "VmData:", data);
+		status_kb(f, "VmStk:", stack);
+		status_kb(f, "VmExe:", 0);
+		status_kb(f, "VmLib:", exec);
+		status_kb(f, "VmPTE:", mm->nr_ptes);
+		status_kb(f, "VmSwap:", mm->swap_ents);
+		status_kb(f, "HugetlbPages:", hugetlb_mapped_pages(mm));
+		fprintf(f, "CoreDumping:\t0\nTHP_enabled:\t%d\n", mm->thp_disabled ? 0 : 1);
+	}
+	fprintf(f, "Threads:\t%u\n", threads);
+}
+
+static void smaps_vmflags(FILE *f, u64 fl)
+{
+	static const struct { u64 flag; const char *name; } mn[] = {
+		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" }, { VM_SHARED, "sh" },
+		{ VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" }, { VM_MAYEXEC, "me" },
+		{ VM_GROWSDOWN, "gd" }, { VM_LOCKED, "lo" }, { VM_DONTEXPAND, "de" },
+		{ VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" }, { VM_HUGETLB, "ht" },
+		{ VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+	};
+	fprintf(f, "VmFlags:");
+	for (size_t i = 0; i < ARRAY_SIZE(mn); i++)
+		if (fl & mn[i].flag)
+			fprintf(f, " %s", mn[i].name);
+	fputc('\n', f);
+}
+
+void procfs_smaps(const struct sim *sim, struct mm_struct *mm, FILE *f)
+{
+	if (!mm)
+		return;
+	for (u32 i = 0; i < mm->nr_vmas; i++) {
+		struct vm_area_struct *v = mm->vmas[i];
+		struct mm_struct one = *mm;      /* this VMA alone, for the maps line and swap */
+		struct vm_area_struct *only[1] = { v };
+		one.vmas = only;
+		one.nr_vmas = 1;
+		procfs_maps(sim, &one, f);
+		struct rollup r = { 0 };
+		walk_vma_ptes(sim, v, rollup_pte, &r);
+		u64 swap = 0;
+		for (u64 a = ALIGN_DOWN(v->vm_start, PMD_SIZE); mm->swap_ents && a < v->vm_end;
+		     a += PMD_SIZE) {
+			struct pmd_slot *s = pmd_lookup(mm, a);
+			if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
+				continue;
+			for (u64 x = max(a, v->vm_start); x < min(a + PMD_SIZE, v->vm_end); x += PAGE_SIZE)
+				swap += pte_is_swap(s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)]);
+		}
+		u64 psz = (v->vm_flags & VM_HUGETLB) ? PMD_SIZE : PAGE_SIZE;
+		rkb(f, "Size:", v->vm_end - v->vm_start);
+		rkb(f, "KernelPageSize:", psz);
+		rkb(f, "MMUPageSize:", psz);
+		rkb(f, "Rss:", r.rss);
+		rkb(f, "Pss:", r.pss >> PSS_SHIFT);
+		rkb(f, "Pss_Dirty:", r.pss_dirty >> PSS_SHIFT);
+		rkb(f, "Shared_Clean:", r.shared_clean);
+		rkb(f, "Shared_Dirty:", r.shared_dirty);
+		rkb(f, "Private_Clean:", r.private_clean);
+		rkb(f, "Private_Dirty:", r.private_dirty);
+		rkb(f, "Referenced:", r.referenced);
+		rkb(f, "Anonymous:", r.anonymous);
+		rkb(f, "LazyFree:", 0);
+		rkb(f, "AnonHugePages:", r.anon_thp);
+		rkb(f, "ShmemPmdMapped:", 0);
+		rkb(f, "FilePmdMapped:", 0);
+		rkb(f, "Shared_Hugetlb:", 0);
+		rkb(f, "Private_Hugetlb:", 0);
+		rkb(f, "Swap:", swap << PAGE_SHIFT);
+		rkb(f, "SwapPss:", swap_pss(sim, &one) >> PSS_SHIFT);
+		rkb(f, "Locked:", 0);
+		fprintf(f, "THPeligible:    %d\n", hugepage_vma_check(sim, v, true, false, true) ? 1 : 0);
+		smaps_vmflags(f, v->vm_flags);
+	}
+}

@@ -25,6 +25,19 @@ void procfs_numa_maps(struct task *tsk, struct mm_struct *mm, FILE *f);
 /* /proc/PID/maps: file mappings show 00:00 and inode 0 (no device is modelled). */
 void procfs_maps(const struct sim *sim, struct mm_struct *mm, FILE *f);
 
+/* /proc/zoneinfo (6.1's layout; zone counters: see procfs.c zone_item), the per-node
+ * /sys/devices/system/node/nodeN/{meminfo,vmstat}, and per process /proc/PID/status (the
+ * memory lines, Name, Tgid, Pid, THP_enabled, Threads; the other lines are not modelled:
+ * left out; VmExe 0 and every executable mapping in VmLib, since the program image is not
+ * mapped; VmPTE counts PTE tables only) and /proc/PID/smaps (per VMA, the rollup's fields;
+ * Shared/Private_Hugetlb, LazyFree and Locked 0). */
+void procfs_zoneinfo(const struct sim *sim, FILE *f);
+void procfs_node_meminfo(const struct sim *sim, unsigned nid, FILE *f);
+void procfs_node_vmstat(const struct sim *sim, unsigned nid, FILE *f);
+void procfs_status(const struct sim *sim, struct mm_struct *mm, const char *comm, u32 pid,
+		   u32 threads, FILE *f);
+void procfs_smaps(const struct sim *sim, struct mm_struct *mm, FILE *f);
+
 /* /sys/kernel/mm/transparent_hugepage/ files by their path below that directory
  * ("enabled", "khugepaged/pages_to_scan" ...). Returns false for an unknown name. */
 bool procfs_thp_file(const struct sim *sim, const char *name, FILE *f);

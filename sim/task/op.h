@@ -139,6 +139,8 @@ struct op {
 	s32 fd;
 	s32 node;           /* node argument (ALLOC_PAGES, COMPACT_MEMORY); -1 = any */
 	const char *path;   /* borrowed from the source until its next op; NULL if none */
+	u64 src_line;       /* line of the log the op was imported from (strace: the call's */
+	                    /* first line; .mmt: its record line); 0 when unknown */
 };
 
 const char *op_type_name(enum op_type t);

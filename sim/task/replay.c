@@ -32,6 +32,7 @@
 #include "task/replay.h"
 #include "task/highalloc_log.h"
 #include "task/replay_sync.h"
+#include "task/mismatch.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
 
@@ -1344,7 +1345,9 @@ void replay_main(struct task *tsk)
 				.sim_ns = task_now(tsk), .rec_ns = op.time_ns, .pid = op.pid,
 				.tid = op.tid, .type = op.type, .fd = op.fd,
 				.addr = op.addr, .len = op.len, .recorded = op.ret,
-				.replayed = tt->last_replayed_ret,
+				.replayed = tt->last_replayed_ret, .src_line = op.src_line,
+				.cause = replay_mismatch_cause(tsk, rt->proc->mm, &op,
+							       tt->last_replayed_ret),
 			};
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);

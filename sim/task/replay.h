@@ -55,6 +55,8 @@ struct replay_totals {
 		s32 fd;
 		u64 addr, len;
 		s64 recorded, replayed;
+		u64 src_line;                /* op.src_line: the line of the imported log */
+		unsigned cause;              /* enum mismatch_cause (task/mismatch.h) */
 	} first_mismatch[10];
 	u32 nr_first_mismatch;
 	u64 touched_pages;

@@ -214,7 +214,17 @@ static void test_numastat_paths_name_the_node(void)
 		     SNAPSHOT_NUMASTAT);
 	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node03/numastat", &node), -1);
 	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/nodeN/numastat", &node), -1);
-	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node1/meminfo", &node), -1);
+	/* node meminfo and vmstat are snapshot files too (issue 14) */
+	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node1/meminfo", &node),
+		     SNAPSHOT_NODE_MEMINFO);
+	CHECK_EQ_S64(node, 1);
+	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node2/vmstat", &node),
+		     SNAPSHOT_NODE_VMSTAT);
+	CHECK_EQ_S64(node, 2);
+	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node1/hugepages", &node), -1);
+	CHECK_EQ_S64(snapshot_file_from_path("/proc/1234/status"), SNAPSHOT_STATUS);
+	CHECK_EQ_S64(snapshot_file_from_path("/proc/thread-self/smaps"), SNAPSHOT_SMAPS);
+	CHECK_EQ_S64(snapshot_file_from_path("/proc/zoneinfo"), SNAPSHOT_ZONEINFO);
 	CHECK_EQ_S64(snapshot_file_from_path_node("/sys/devices/system/node/node1/numastat/x", &node), -1);
 	CHECK_EQ_S64(snapshot_file_from_path_node("/proc/self/numa_maps", &node), SNAPSHOT_NUMA_MAPS);
 	CHECK_EQ_S64(node, -1);
