@@ -46,6 +46,8 @@ static const struct uapi_table *flags_table(enum op_type t)
 	case OP_TOUCH: return &touch_table;
 	case OP_ALLOC_PAGES: return &alloc_table;
 	case OP_FORK: return &fork_table;
+	case OP_MLOCK: return &uapi_mlock2;
+	case OP_MLOCKALL: return &uapi_mcl;
 	default: return NULL;
 	}
 }

@@ -15,6 +15,7 @@
 #include "mm/hugetlb.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
+#include "mm/mlock.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -303,7 +304,7 @@ static void install_new_anon(struct task *tsk, struct vm_area_struct *vma, u64 a
 	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_anon | PG_swapbacked;
 	page_add_new_anon_rmap(tsk->sim, pfn, vma, addr);
 	page_add_map(tsk, vma->vm_mm, pfn, NULL);
-	lru_cache_add(tsk, pfn);
+	folio_add_lru_vma(tsk, pfn, vma);
 }
 
 /* ---- faults ---- */
@@ -332,8 +333,11 @@ static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, stru
 	charge(tsk, c->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
 	/* the page the PTE mapped before (not the zero page) loses this mapping */
-	if ((seen & PTE_PRESENT) && !(seen & PTE_ZERO))
+	if ((seen & PTE_PRESENT) && !(seen & PTE_ZERO)) {
+		if (vma->vm_flags & VM_LOCKED)
+			munlock_folio(tsk, pte_pfn(seen));   /* page_remove_rmap's munlock */
 		page_remove_map(tsk, vma->vm_mm, pte_pfn(seen), vma->vm_file);
+	}
 	return 0;
 }
 
@@ -397,6 +401,8 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		filemap_set_dirty(tsk, inode, pfn);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_folio(tsk, pfn);             /* page_add_file_rmap's mlock_vma_folio */
 	return 0;
 }
 
@@ -556,6 +562,8 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 	charge(tsk, sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
 	swap_free(tsk, slot);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_folio(tsk, pfn);             /* page_add_anon_rmap's mlock_vma_folio */
 	if (!write)
 		return 0;
 	/* a write: the page is ours alone when no other swap PTE shares it */
@@ -739,6 +747,10 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 				mm->swap_ents--;
 				swap_free(tsk, pte_to_swp_slot(p));
 			} else if (!(p & PTE_ZERO)) {
+				/* page_remove_rmap munlocks a page of a locked VMA (batched) */
+				if ((vma->vm_flags & VM_LOCKED) &&
+				    !page_is_thp(pfn_to_page(tsk->sim->phys, pte_pfn(p))))
+					munlock_folio(tsk, pte_pfn(p));
 				page_remove_map_g(tsk, mm, pte_pfn(p), vma->vm_file, &g);
 			}
 			if (g.n == GATHER_MAX) {

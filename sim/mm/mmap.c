@@ -16,6 +16,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/mempolicy.h"
+#include "mm/mlock.h"
 #include "mm/mmap.h"
 #include "mm/slab.h"
 #include "mm/rmap.h"
@@ -374,6 +375,8 @@ static u64 calc_vm_flags(u32 prot, u32 flags)
 		vf |= VM_NORESERVE;
 	if (flags & MAP_GROWSDOWN)
 		vf |= VM_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vf |= VM_LOCKED;
 	return vf;
 }
 
@@ -446,7 +449,14 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	vma_ids_assign(tsk->sim, v);
 	v->vm_start = start;
 	v->vm_end = start + len;
-	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
+	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags | mm->def_flags;
+	/* populate a locked mapping, or on MAP_POPULATE (the flags asked for, before a
+	 * hugetlb VMA loses its lock flags below) */
+	bool populate = (v->vm_flags & VM_LOCKED) || (flags & MAP_POPULATE);
+	if (huge)
+		v->vm_flags &= ~VM_LOCKED_MASK;   /* mmap_region: hugetlb is never VM_LOCKED */
+	else if (v->vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
 	v->vm_mm = mm;
 	bool shared_anon = !file && (flags & MAP_SHARED) && !huge;
 	bool anon_huge = !file && huge;
@@ -478,8 +488,10 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 				   start, start + len);
 	up_write(tsk, &mm->mmap_lock);
 
-	if (flags & MAP_POPULATE) {
+	/* mm_populate (an on-fault locked VMA is not populated) */
+	if (populate && !(v->vm_flags & VM_LOCKONFAULT)) {
 		s64 r = touch_range(tsk, mm, start, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED));
+		mlock_drain_local(tsk);
 		if (r == -MM_ENOMEM)
 			return -MM_ENOMEM;
 	}
@@ -894,6 +906,11 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
 			struct vm_area_struct *v = mm->vmas[i];
 			u64 s = max(v->vm_start, addr), e = min(v->vm_end, end);
+			if (advice != MADV_REMOVE && (v->vm_flags & VM_LOCKED)) {
+				/* madvise_dontneed_free_valid_vma: not on locked memory */
+				ret = -MM_EINVAL;
+				break;
+			}
 			if (advice == MADV_REMOVE) {
 				if (!(v->vm_flags & VM_SHARED) || !v->vm_file) {
 					ret = -MM_EINVAL;
@@ -903,7 +920,9 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 				truncate_inode_pages_range(tsk, v->vm_file, pg0,
 							   pg0 + ((e - s) >> PAGE_SHIFT));
 			} else if (advice == MADV_FREE && (v->vm_file || (v->vm_flags & VM_SHARED))) {
-				continue;    /* lazy free is for private anonymous memory only */
+				/* madvise_free_single_vma: private anonymous memory only */
+				ret = -MM_EINVAL;
+				break;
 			} else if (advice == MADV_FREE) {
 				/* lazily freeable: clean the PTEs; the pages go only under memory
 				 * pressure (reclaim), which finds them clean */
@@ -964,6 +983,129 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	return ret;
 }
 
+/* ---- mlock ---- */
+
+/* mlock_fixup of vmas[i] over [start, end) (inside it): hugetlb VMAs and VMAs whose lock
+ * flags do not change are left alone; others are split at start and end, take newflags,
+ * and have their present pages locked or unlocked. Caller holds mmap_lock for write. */
+static void mlock_fixup(struct task *tsk, struct mm_struct *mm, u32 i, u64 start, u64 end,
+			u64 newflags)
+{
+	struct vm_area_struct *v = mm->vmas[i];
+	u64 old = v->vm_flags;
+	if (newflags == old || (old & VM_HUGETLB))
+		return;
+	if (v->vm_start < start)
+		i = split_vma(tsk, mm, i, start);
+	if (mm->vmas[i]->vm_end > end)
+		split_vma(tsk, mm, i, end);
+	v = mm->vmas[i];
+	u64 n = (end - start) >> PAGE_SHIFT;
+	if (!(newflags & VM_LOCKED))
+		mm->locked_vm -= n;
+	else if (!(old & VM_LOCKED))
+		mm->locked_vm += n;
+	v->vm_flags = newflags;
+	if ((newflags & VM_LOCKED) != (old & VM_LOCKED))
+		mlock_vma_pages_range(tsk, v, start, end);
+}
+
+/* __mm_populate: fault in every VMA of [start, end) but on-fault locked ones (holes are
+ * skipped). Returns 0 or the first error as gup reports it (-MM_EFAULT, -MM_ENOMEM)
+ * unless ignore_errors. Drains this CPU's mlock batch at the end (as 6.18 does). */
+static int mm_populate(struct task *tsk, struct mm_struct *mm, u64 start, u64 end,
+		       bool ignore_errors)
+{
+	int ret = 0;
+	u64 a = start;
+	while (a < end) {
+		down_read(tsk, &mm->mmap_lock);
+		struct vm_area_struct *v = find_vma(mm, a);
+		if (!v || v->vm_start >= end) {
+			up_read(tsk, &mm->mmap_lock);
+			break;
+		}
+		u64 s = max(a, v->vm_start), e = min(end, v->vm_end);
+		u64 vf = v->vm_flags;
+		up_read(tsk, &mm->mmap_lock);
+		a = e;
+		if ((vf & VM_LOCKONFAULT) || !(vf & (VM_READ | VM_WRITE | VM_EXEC)))
+			continue;
+		s64 r = touch_range(tsk, mm, s, e - s, (vf & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+		if (r < 0 && !ignore_errors) {
+			ret = r == -MM_ENOMEM ? -MM_ENOMEM : -MM_EFAULT;
+			break;
+		}
+	}
+	mlock_drain_local(tsk);
+	return ret;
+}
+
+int vm_mlock(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, u64 flags)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	len = ALIGN_UP(len + (start & (PAGE_SIZE - 1)), PAGE_SIZE);
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	u64 end = start + len;
+	if (end < start)
+		return -MM_EINVAL;
+	if (end == start)
+		return 0;
+	down_write(tsk, &mm->mmap_lock);
+	/* apply_vma_lock_flags: VMA by VMA from start; a hole ends it with ENOMEM */
+	int ret = 0;
+	u64 a = start;
+	if (!vma_lookup(mm, start))
+		ret = -MM_ENOMEM;
+	while (!ret && a < end) {
+		u32 i = vma_index(mm, a);
+		if (i >= mm->nr_vmas || mm->vmas[i]->vm_start > a) {
+			ret = -MM_ENOMEM;
+			break;
+		}
+		u64 e = min(end, mm->vmas[i]->vm_end);
+		mlock_fixup(tsk, mm, i, a, e, (mm->vmas[i]->vm_flags & ~VM_LOCKED_MASK) | flags);
+		a = e;
+	}
+	if (a > start)
+		merge_range(tsk, mm, start, a);
+	up_write(tsk, &mm->mmap_lock);
+	if (ret || !(flags & VM_LOCKED))
+		return ret;
+	ret = mm_populate(tsk, mm, start, end, false);
+	/* __mlock_posix_error_return */
+	return ret == -MM_EFAULT ? -MM_ENOMEM : ret == -MM_ENOMEM ? -MM_EAGAIN : ret;
+}
+
+int vm_mlockall(struct task *tsk, struct mm_struct *mm, u32 flags)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if ((flags & ~(u32)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -MM_EINVAL;
+	if (flags && !(flags & (MCL_CURRENT | MCL_FUTURE)))
+		return -MM_EINVAL;
+	down_write(tsk, &mm->mmap_lock);
+	/* apply_mlockall_flags */
+	u64 lockf = VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
+	mm->def_flags &= ~VM_LOCKED_MASK;
+	if (flags & MCL_FUTURE)
+		mm->def_flags |= lockf;
+	if (!(flags & MCL_FUTURE) || (flags & MCL_CURRENT)) {
+		u64 to_add = (flags & MCL_CURRENT) ? lockf : 0;
+		for (u32 i = 0; i < mm->nr_vmas; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			u64 s = v->vm_start, e = v->vm_end;
+			mlock_fixup(tsk, mm, i, s, e, (v->vm_flags & ~VM_LOCKED_MASK) | to_add);
+		}
+		if (mm->nr_vmas)
+			merge_range(tsk, mm, mm->vmas[0]->vm_start, mm->vmas[mm->nr_vmas - 1]->vm_end);
+	}
+	up_write(tsk, &mm->mmap_lock);
+	if (flags & MCL_CURRENT)
+		mm_populate(tsk, mm, 0, TASK_SIZE, true);
+	return 0;
+}
+
 /* ---- fork ---- */
 
 int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
@@ -978,6 +1120,7 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
 		struct vm_area_struct *src = oldmm->vmas[i];
 		struct vm_area_struct *v = vma_dup(tsk, src, mm);
+		v->vm_flags &= ~VM_LOCKED_MASK;   /* locks are not inherited */
 		if (v->vm_flags & VM_HUGETLB)
 			hugetlb_dup_vma_private(v);
 		anon_vma_fork(tsk->sim, v, src);

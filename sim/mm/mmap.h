@@ -60,6 +60,13 @@ void mm_set_brk_base(struct mm_struct *mm, u64 brk);
  * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled);
+/* mlock(2)/mlock2(2) (lock: flags VM_LOCKED, with VM_LOCKONFAULT for MLOCK_ONFAULT) and
+ * munlock(2) (flags 0): set the VMAs' lock flags over the range (split and merged; hugetlb
+ * VMAs are left unflagged), lock or unlock their present pages, then fault the rest in
+ * unless on-fault. A hole stops it there: -MM_ENOMEM after the part before was done. */
+int vm_mlock(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, u64 flags);
+/* mlockall(2) (MCL_*) and munlockall(2) (flags 0). 0 or -MM_EINVAL. */
+int vm_mlockall(struct task *tsk, struct mm_struct *mm, u32 flags);
 struct mempolicy;
 /* mbind_range: make VMA boundaries at start and end, give every VMA inside a copy of pol
  * (mempolicy.c: mpol_vma_replace), then merge the VMAs that became equal. Caller holds

@@ -10,6 +10,7 @@
 #include "locks/spinlock.h"
 #include "mm/page_alloc.h"
 #include "mm/huge_memory.h"
+#include "mm/mlock.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -25,13 +26,15 @@ struct lru_state {
 	struct sim *sim;
 	struct lruvec vec[MAX_NUMNODES];
 	struct lru_batch *batch;           /* [nr_cpus] */
+	struct mlock_fbatch *mlock;        /* [nr_cpus]: mm/mlock.c's batches */
 	unsigned nr_cpus;
 };
 
-static const enum vm_item lru_node_item[NR_LRU_LISTS] = {
-	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE };
-static const enum vm_item lru_zone_item[NR_LRU_LISTS] = {
-	NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON, NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE };
+static const enum vm_item lru_node_item[NR_ALL_LRU_LISTS] = {
+	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE };
+static const enum vm_item lru_zone_item[NR_ALL_LRU_LISTS] = {
+	NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON, NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE,
+	NR_ZONE_UNEVICTABLE };
 
 struct lru_state *lru_create(struct sim *sim)
 {
@@ -39,8 +42,9 @@ struct lru_state *lru_create(struct sim *sim)
 	l->sim = sim;
 	l->nr_cpus = sim->phys->nr_cpus;
 	l->batch = xcalloc(l->nr_cpus, sizeof(*l->batch));
+	l->mlock = mlock_fbatch_create(l->nr_cpus);
 	for (unsigned n = 0; n < MAX_NUMNODES; n++) {
-		for (unsigned i = 0; i < NR_LRU_LISTS; i++)
+		for (unsigned i = 0; i < NR_ALL_LRU_LISTS; i++)
 			l->vec[n].lists[i].head = l->vec[n].lists[i].tail = PAGE_NIL;
 		spin_lock_init(&l->vec[n].lru_lock, &lru_lock_class);
 	}
@@ -53,7 +57,13 @@ void lru_destroy(struct lru_state *l)
 	if (!l)
 		return;
 	free(l->batch);
+	mlock_fbatch_destroy(l->mlock);
 	free(l);
+}
+
+struct mlock_fbatch *lru_mlock_batches(struct sim *sim)
+{
+	return sim->lru->mlock;
 }
 
 struct lruvec *node_lruvec(struct sim *sim, unsigned nid)
@@ -63,6 +73,8 @@ struct lruvec *node_lruvec(struct sim *sim, unsigned nid)
 
 enum lru_list page_lru(const struct page_desc *pg)
 {
+	if (pg->flags & PG_unevictable)
+		return LRU_UNEVICTABLE;
 	bool anon = pg->flags & (PG_anon | PG_swapbacked);
 	bool active = pg->flags & PG_active;
 	return anon ? (active ? LRU_ACTIVE_ANON : LRU_INACTIVE_ANON) :
@@ -166,6 +178,11 @@ static void drain_batch(struct task *tsk, struct lru_batch *b)
 		if (!(p->flags & PG_lru_pending) || (p->flags & PG_lru))
 			continue;   /* freed while this batch was being drained */
 		p->flags &= ~PG_lru_pending;
+		if (p->flags & PG_mlocked) {
+			/* mlocked while in the batch: lru_add_fn culls it */
+			p->flags = (p->flags & ~PG_active) | PG_unevictable;
+			count_vm_events(tsk, UNEVICTABLE_PGCULLED, 1);
+		}
 		lru_list_add(sim, v, pfn, page_lru(p), false);
 		charge(tsk, sim->cost->atomic_local_ns);
 	}
@@ -177,12 +194,13 @@ static void drain_batch(struct task *tsk, struct lru_batch *b)
 void lru_add_drain(struct task *tsk)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
-	if (!b->nr)
-		return;
-	/* the batch is taken whole: a concurrent drain by another task finds it empty */
-	struct lru_batch full = *b;
-	b->nr = 0;
-	drain_batch(tsk, &full);
+	if (b->nr) {
+		/* the batch is taken whole: a concurrent drain by another task finds it empty */
+		struct lru_batch full = *b;
+		b->nr = 0;
+		drain_batch(tsk, &full);
+	}
+	mlock_drain_local(tsk);
 }
 
 void lru_add_drain_all(struct task *tsk)
@@ -213,6 +231,7 @@ void lru_page_freed(struct task *tsk, u64 pfn)
 {
 	struct sim *sim = tsk->sim;
 	struct page_desc *p = pfn_to_page(sim->phys, pfn);
+	mlock_page_freed(tsk, pfn);
 	if (p->flags & PG_lru_pending) {
 		/* still in a CPU's batch (the kernel's batch would hold a reference and free
 		 * it at the drain; the effect on the lists is the same) */
@@ -275,7 +294,7 @@ int check_lru(struct sim *sim, char *msg, size_t msglen)
 	struct phys_mem *pm = sim->phys;
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
 		struct lruvec *v = &sim->lru->vec[n];
-		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+		for (unsigned l = 0; l < NR_ALL_LRU_LISTS; l++) {
 			u64 count = 0;
 			u32 prev = PAGE_NIL;
 			for (u32 o = v->lists[l].head; o != PAGE_NIL;) {

@@ -17,7 +17,11 @@
 struct sim;
 struct task;
 
-enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, NR_LRU_LISTS };
+/* NR_LRU_LISTS counts the evictable lists (the kernel's for_each_evictable_lru); the
+ * unevictable list (mlocked pages, mm/mlock.h) comes after them. */
+enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, NR_LRU_LISTS,
+		LRU_UNEVICTABLE = NR_LRU_LISTS };
+#define NR_ALL_LRU_LISTS (NR_LRU_LISTS + 1)
 
 #define LRU_BATCH 15                       /* PAGEVEC_SIZE - 1 */
 
@@ -26,8 +30,8 @@ struct lru_head {
 };
 
 struct lruvec {
-	struct lru_head lists[NR_LRU_LISTS];
-	u64 nr[NR_LRU_LISTS];
+	struct lru_head lists[NR_ALL_LRU_LISTS];
+	u64 nr[NR_ALL_LRU_LISTS];
 	spinlock_t lru_lock;
 	/* reclaim cost of each type (lru_note_cost), for get_scan_count */
 	u64 anon_cost, file_cost;
@@ -39,7 +43,9 @@ struct lru_state *lru_create(struct sim *sim);
 void lru_destroy(struct lru_state *l);
 
 struct lruvec *node_lruvec(struct sim *sim, unsigned nid);
-/* Which list a page belongs on (anon/file by PG_anon or swap backing, PG_active). */
+/* The per-CPU mlock batches (mm/mlock.c), [nr_cpus]. */
+struct mlock_fbatch *lru_mlock_batches(struct sim *sim);
+/* Which list a page belongs on (PG_unevictable; anon/file by PG_anon or swap backing, PG_active). */
 enum lru_list page_lru(const struct page_desc *pg);
 
 /* A new page (anonymous, page cache or shmem) enters the LRU through the CPU's batch. */

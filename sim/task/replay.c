@@ -18,6 +18,7 @@
 #include "mm/mempolicy.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
+#include "mm/mlock.h"
 #include "mm/mmap.h"
 #include "mm/mmu_notifier.h"
 #include "mm/compaction.h"
@@ -843,9 +844,22 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = vm_brk(tsk, mm, op->addr);
 		record_ret(t, op, ret);
 		break;
+	case OP_MLOCK:
+	case OP_MUNLOCK:
+		ret = vm_mlock(tsk, mm, op->addr, op->len,
+			       op->type == OP_MUNLOCK ? 0 :
+			       VM_LOCKED | ((op->flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0));
+		record_ret(t, op, ret);
+		break;
+	case OP_MLOCKALL:
+	case OP_MUNLOCKALL:
+		ret = vm_mlockall(tsk, mm, op->type == OP_MUNLOCKALL ? 0 : op->flags);
+		record_ret(t, op, ret);
+		break;
 	case OP_MADVISE:
 		if (op->arg == MADV_POPULATE_READ || op->arg == MADV_POPULATE_WRITE) {
 			ret = touch_range(tsk, mm, op->addr, op->len, op->arg == MADV_POPULATE_WRITE);
+			mlock_drain_local(tsk);   /* a populate ends with the drain (6.18) */
 			if (ret > 0) {
 				t->faults += (u64)ret;
 				ret = 0;
@@ -903,6 +917,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			if (!known)   /* khugepaged/<file> */
 				ret = khugepaged_sysfs_store(tsk, op->path + sizeof(thp_dir) - 1,
 							     (s64)op->id, &known);
+		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/stat_refresh")) {
+			/* folds the per-CPU counter deltas: mmsim's counters have none */
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
+			known = true;
+			ret = 0;
 		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
 			/* drop_slab: every shrinker at priority 0, the slab caches' and the THP
 			 * deferred split queue's (dropping the page cache, 1 and 3, is not
@@ -1001,6 +1020,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
+		mlock_drain_local(tsk);   /* as after MADV_POPULATE (imported traces' touches) */
 		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
 			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 		t->touched_pages += pages;
