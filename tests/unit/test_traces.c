@@ -388,10 +388,10 @@ static void test_bad_records_name_the_record_and_block_offset(void)
 {
 	char want[1024];
 	const char *p = tmp_path("rec.mmtz");
-	/* record 0: a touch by a new thread 5/5; record 1: op type 0x70 */
-	static const unsigned char bad_type[] = { 0x40 | 22, 5, 5, 0, 0x80 | 0x70, 0 };
+	/* record 0: a touch by a new thread 5/5; record 1: op type 0x3f */
+	static const unsigned char bad_type[] = { 0x40 | 22, 5, 5, 0, 0x80 | 0x3f, 0 };
 	write_one_block(p, bad_type, sizeof(bad_type), 2, 5, 5);
-	snprintf(want, sizeof(want), "%s: record 1 (block 0 at offset 0x20): unknown op type 0x70", p);
+	snprintf(want, sizeof(want), "%s: record 1 (block 0 at offset 0x20): unknown op type 0x3f", p);
 	CHECK_EQ_STR(read_error(p), want);
 	/* a record cut short: the mask promises a time that is not there */
 	static const unsigned char short_rec[] = { 0x40 | 22, 5, 5, 1 };
