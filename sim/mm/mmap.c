@@ -937,9 +937,13 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	case MADV_PAGEOUT:
 		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
 			struct vm_area_struct *v = mm->vmas[i];
+			if (v->vm_flags & VM_LOCKED) {
+				ret = -MM_EINVAL;   /* can_madv_lru_vma: not on locked memory */
+				break;
+			}
 			madv_pageout_range(tsk, v, max(v->vm_start, addr), min(v->vm_end, end));
 		}
-		if (!mapped)
+		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
 		break;
 	case MADV_COLLAPSE:
