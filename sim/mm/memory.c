@@ -360,8 +360,9 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	struct inode *inode = vma->vm_file;
 	u64 index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	bool created;
-	if (!inode->shmem && index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;        /* beyond the end of the file */
+	/* beyond the end of the file (shmem and memfd too: shmem_get_folio refuses it) */
+	if (index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
 	u64 pfn = filemap_get_page(tsk, inode, index, &created);
 	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;

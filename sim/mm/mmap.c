@@ -588,20 +588,27 @@ int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 p
 	if (end <= addr || end > TASK_SIZE)
 		return -MM_ENOMEM;
 	down_write(tsk, &mm->mmap_lock);
-	if (!range_mapped(mm, addr, end)) {
-		up_write(tsk, &mm->mmap_lock);
-		return -MM_ENOMEM;
+	/* do_mprotect_pkey: VMA by VMA from addr; a hole ends the walk with ENOMEM after the
+	 * VMAs before it were changed (split at addr and at the hole) */
+	int r = 0;
+	u64 stop = addr;
+	for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start <= stop &&
+					     stop < end; i++)
+		stop = min(end, mm->vmas[i]->vm_end);
+	if (stop < end)
+		r = -MM_ENOMEM;
+	if (stop > addr) {
+		int s = check_split(mm, addr, stop);
+		if (s) {
+			up_write(tsk, &mm->mmap_lock);
+			return s;
+		}
+		apply_vma_flags(tsk, mm, addr, stop, VM_READ | VM_WRITE | VM_EXEC,
+				calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
+		khugepaged_note_vma_change(tsk, mm, "mprotect", addr, stop);
 	}
-	int r = check_split(mm, addr, end);
-	if (r) {
-		up_write(tsk, &mm->mmap_lock);
-		return r;
-	}
-	apply_vma_flags(tsk, mm, addr, end, VM_READ | VM_WRITE | VM_EXEC,
-			calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
-	khugepaged_note_vma_change(tsk, mm, "mprotect", addr, end);
 	up_write(tsk, &mm->mmap_lock);
-	return 0;
+	return r;
 }
 
 /* ---- mremap ---- */
@@ -863,6 +870,42 @@ static u64 madv_pageout_range(struct task *tsk, struct vm_area_struct *v, u64 st
 		reclaimed = reclaim_pages(tsk, list, n);
 	free(list);
 	return reclaimed;
+}
+
+s64 vm_madvise_populate(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (addr & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	if (end < addr)
+		return -MM_EINVAL;
+	s64 faults = 0, ret = 0;
+	/* madvise_populate: VMA by VMA; what is before a failure stays populated */
+	for (u64 a = addr; a < end;) {
+		down_read(tsk, &mm->mmap_lock);
+		struct vm_area_struct *v = vma_lookup(mm, a);
+		u64 e = v ? min(end, v->vm_end) : 0, vf = v ? v->vm_flags : 0;
+		up_read(tsk, &mm->mmap_lock);
+		if (!v) {
+			ret = -MM_ENOMEM;           /* a hole */
+			break;
+		}
+		/* faultin_vma_page_range: check_vma_flags' permission errors become EINVAL */
+		if (!(vf & (write ? VM_WRITE : VM_READ))) {
+			ret = -MM_EINVAL;
+			break;
+		}
+		s64 r = touch_range(tsk, mm, a, e - a, write);
+		if (r < 0) {
+			ret = r == -MM_ENOMEM ? -MM_ENOMEM : -MM_EFAULT;   /* SIGBUS/SIGSEGV */
+			break;
+		}
+		faults += r;
+		a = e;
+	}
+	mlock_drain_local(tsk);   /* a populate ends with the drain (6.18) */
+	return ret ? ret : faults;
 }
 
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,

@@ -858,13 +858,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_MADVISE:
 		if (op->arg == MADV_POPULATE_READ || op->arg == MADV_POPULATE_WRITE) {
-			ret = touch_range(tsk, mm, op->addr, op->len, op->arg == MADV_POPULATE_WRITE);
-			mlock_drain_local(tsk);   /* a populate ends with the drain (6.18) */
+			ret = vm_madvise_populate(tsk, mm, op->addr, op->len,
+						  op->arg == MADV_POPULATE_WRITE);
 			if (ret > 0) {
 				t->faults += (u64)ret;
 				ret = 0;
-			} else if (ret == -MM_EBUSY) {
-				ret = -MM_EFAULT;   /* SIGBUS: madvise_populate reports EFAULT */
 			}
 		} else {
 			bool modelled;
