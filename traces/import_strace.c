@@ -841,7 +841,7 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->len = v[1];
 		if ((adv == MADV_POPULATE_READ || adv == MADV_POPULATE_WRITE) && ret == 0) {
 			type = OP_TOUCH;
-			op->flags = adv == MADV_POPULATE_WRITE ? TOUCH_WRITE : 0;
+			op->flags = (adv == MADV_POPULATE_WRITE ? TOUCH_WRITE : 0) | TOUCH_POPULATE;
 			op->ret = OP_RET_NONE;
 		} else {
 			type = OP_MADVISE;

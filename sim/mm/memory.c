@@ -191,9 +191,10 @@ u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			if (pg->mapcount != 1 || (pg->flags & PG_swapcache))
 				continue;
 			*p &= ~(PTE_DIRTY | PTE_YOUNG);
-			/* lazily freeable (mark_page_lazyfree): reclaim discards it while clean */
-			pg->flags &= ~(PG_dirty | PG_swapbacked);
-			n++;
+			/* lazily freeable once the CPU's lazyfree batch drains (mark_page_lazyfree):
+			 * reclaim then discards it while clean */
+			pg->flags &= ~PG_dirty;
+			mark_page_lazyfree(tsk, pte_pfn(*p));
 		}
 		spin_unlock(tsk, &t->ptl);
 	}

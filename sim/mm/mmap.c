@@ -491,7 +491,7 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	/* mm_populate (an on-fault locked VMA is not populated) */
 	if (populate && !(v->vm_flags & VM_LOCKONFAULT)) {
 		s64 r = touch_range(tsk, mm, start, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED));
-		mlock_drain_local(tsk);
+		populate_drain(tsk);
 		if (r == -MM_ENOMEM)
 			return -MM_ENOMEM;
 	}
@@ -904,7 +904,7 @@ s64 vm_madvise_populate(struct task *tsk, struct mm_struct *mm, u64 addr, u64 le
 		faults += r;
 		a = e;
 	}
-	mlock_drain_local(tsk);   /* a populate ends with the drain (6.18) */
+	populate_drain(tsk);   /* a populate ends with the drain (6.18) */
 	return ret ? ret : faults;
 }
 
@@ -1084,7 +1084,7 @@ static int mm_populate(struct task *tsk, struct mm_struct *mm, u64 start, u64 en
 			break;
 		}
 	}
-	mlock_drain_local(tsk);
+	populate_drain(tsk);
 	return ret;
 }
 

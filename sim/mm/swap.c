@@ -11,6 +11,7 @@
 #include "mm/page_alloc.h"
 #include "mm/huge_memory.h"
 #include "mm/mlock.h"
+#include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -27,6 +28,10 @@ struct lru_state {
 	struct lruvec vec[MAX_NUMNODES];
 	struct lru_batch *batch;           /* [nr_cpus] */
 	struct mlock_fbatch *mlock;        /* [nr_cpus]: mm/mlock.c's batches */
+	struct lazyfree_batch {
+		u64 pfn[LAZYFREE_BATCH];
+		unsigned nr;
+	} *lazyfree;                       /* [nr_cpus] */
 	unsigned nr_cpus;
 };
 
@@ -43,6 +48,7 @@ struct lru_state *lru_create(struct sim *sim)
 	l->nr_cpus = sim->phys->nr_cpus;
 	l->batch = xcalloc(l->nr_cpus, sizeof(*l->batch));
 	l->mlock = mlock_fbatch_create(l->nr_cpus);
+	l->lazyfree = xcalloc(l->nr_cpus, sizeof(*l->lazyfree));
 	for (unsigned n = 0; n < MAX_NUMNODES; n++) {
 		for (unsigned i = 0; i < NR_ALL_LRU_LISTS; i++)
 			l->vec[n].lists[i].head = l->vec[n].lists[i].tail = PAGE_NIL;
@@ -58,6 +64,7 @@ void lru_destroy(struct lru_state *l)
 		return;
 	free(l->batch);
 	mlock_fbatch_destroy(l->mlock);
+	free(l->lazyfree);
 	free(l);
 }
 
@@ -200,7 +207,64 @@ void lru_add_drain(struct task *tsk)
 		b->nr = 0;
 		drain_batch(tsk, &full);
 	}
+	lru_lazyfree_drain(tsk);
 	mlock_drain_local(tsk);
+}
+
+static bool lazyfree_candidate(const struct page_desc *p)
+{
+	return (p->flags & (PG_anon | PG_swapbacked)) == (PG_anon | PG_swapbacked) &&
+	       !(p->flags & (PG_swapcache | PG_unevictable));
+}
+
+void lru_lazyfree_drain(struct task *tsk)
+{
+	struct sim *sim = tsk->sim;
+	struct lazyfree_batch *b = &sim->lru->lazyfree[tsk->cpu];
+	if (!b->nr)
+		return;
+	struct lazyfree_batch full = *b;
+	b->nr = 0;
+	struct lruvec *locked = NULL;
+	for (unsigned i = 0; i < full.nr; i++) {
+		u64 pfn = full.pfn[i];
+		struct page_desc *p = pfn_to_page(sim->phys, pfn);
+		if (!(p->flags & PG_lru) || !lazyfree_candidate(p))
+			continue;
+		struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfn));
+		if (v != locked) {
+			if (locked)
+				spin_unlock(tsk, &locked->lru_lock);
+			spin_lock(tsk, &v->lru_lock);
+			locked = v;
+		}
+		/* lru_lazyfree_fn */
+		lru_list_del(sim, v, pfn, page_lru(p));
+		p->flags &= ~(PG_active | PG_referenced | PG_swapbacked);
+		lru_list_add(sim, v, pfn, page_lru(p), false);
+		count_vm_events(tsk, PGLAZYFREE, (p->flags & PG_transhuge) ? HPAGE_PMD_NR : 1);
+		charge(tsk, sim->cost->atomic_local_ns);
+	}
+	if (locked)
+		spin_unlock(tsk, &locked->lru_lock);
+	put_user_pages(tsk, full.pfn, full.nr);   /* the batch's references */
+}
+
+void populate_drain(struct task *tsk)
+{
+	lru_add_drain(tsk);
+}
+
+void mark_page_lazyfree(struct task *tsk, u64 pfn)
+{
+	struct lazyfree_batch *b = &tsk->sim->lru->lazyfree[tsk->cpu];
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	if (!lazyfree_candidate(p))
+		return;
+	p->refcount++;
+	b->pfn[b->nr++] = pfn;
+	if (b->nr == LAZYFREE_BATCH || (p->flags & PG_transhuge))
+		lru_lazyfree_drain(tsk);
 }
 
 void lru_add_drain_all(struct task *tsk)

@@ -24,6 +24,7 @@ enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIV
 #define NR_ALL_LRU_LISTS (NR_LRU_LISTS + 1)
 
 #define LRU_BATCH 15                       /* PAGEVEC_SIZE - 1 */
+#define LAZYFREE_BATCH 31                  /* lru_lazyfree's folio batch: PAGEVEC_SIZE of 6.18 */
 
 struct lru_head {
 	u32 head, tail;                        /* node page offsets, PAGE_NIL when empty */
@@ -52,6 +53,17 @@ enum lru_list page_lru(const struct page_desc *pg);
 void lru_cache_add(struct task *tsk, u64 pfn);
 /* Move this CPU's batch to the lists (lru_add_drain). */
 void lru_add_drain(struct task *tsk);
+/* mark_page_lazyfree (MADV_FREE): an anonymous swap-backed page not in the swap cache
+ * joins this CPU's lazyfree batch (with a reference); its drain (full, a THP, or
+ * lru_add_drain) clears PG_swapbacked of the pages that still qualify, puts them at the
+ * head of the inactive list and counts them in pglazyfree (lru_lazyfree_fn). */
+void mark_page_lazyfree(struct task *tsk, u64 pfn);
+/* Drain this CPU's lazyfree batch (lru_add_drain does it too). */
+void lru_lazyfree_drain(struct task *tsk);
+/* The end of a populate (mm_populate, MADV_POPULATE_*, an imported trace's populate
+ * touch): Linux 6.18 drains this CPU's batches there, lru_add_drain (recorded:
+ * tests/real/mlock_oracle, madv_oracle). */
+void populate_drain(struct task *tsk);
 /* Every CPU's batch (lru_add_drain_all: khugepaged's pass, MADV_COLLAPSE). */
 void lru_add_drain_all(struct task *tsk);
 /* The page is being freed (its last reference goes): off its list or batch. */

@@ -67,8 +67,10 @@ enum op_type {
 	NR_OP_TYPES
 };
 
-/* op.flags bits for OP_TOUCH */
+/* op.flags bits for OP_TOUCH; TOUCH_POPULATE: the touch is a MADV_POPULATE_* call of an
+ * imported trace, which ends with the CPU's LRU batches drained (as 6.18's populate) */
 #define TOUCH_WRITE 0x1u
+#define TOUCH_POPULATE 0x2u
 
 /* op.flags bits for OP_FORK: vfork (the parent waits until the child execs or exits) and
  * CLONE_VM without CLONE_THREAD (the child process shares the parent's mm). */

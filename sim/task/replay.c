@@ -18,7 +18,6 @@
 #include "mm/mempolicy.h"
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
-#include "mm/mlock.h"
 #include "mm/mmap.h"
 #include "mm/mmu_notifier.h"
 #include "mm/compaction.h"
@@ -1018,7 +1017,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
-		mlock_drain_local(tsk);   /* as after MADV_POPULATE (imported traces' touches) */
+		if (op->flags & TOUCH_POPULATE)
+			populate_drain(tsk);   /* MADV_POPULATE_*'s end */
 		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
 			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 		t->touched_pages += pages;
