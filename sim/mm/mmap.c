@@ -920,7 +920,9 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		return -MM_EINVAL;
 	if (end == addr)
 		return 0;
-	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE;
+	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE ||
+			  advice == MADV_DONTFORK || advice == MADV_DOFORK ||
+			  advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK;
 	if (write_lock)
 		down_write(tsk, &mm->mmap_lock);
 	else
@@ -1011,6 +1013,36 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
 		break;
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK: {
+		/* madvise_behavior: VMA by VMA (split and merged), holes skipped (ENOMEM at the
+		 * end); WIPEONFORK only on private anonymous memory (EINVAL stops the walk) */
+		u64 flag = (advice == MADV_DONTFORK || advice == MADV_DOFORK) ? VM_DONTCOPY
+									     : VM_WIPEONFORK;
+		bool set = advice == MADV_DONTFORK || advice == MADV_WIPEONFORK;
+		u64 a = addr;
+		while (a < end) {
+			struct vm_area_struct *v = find_vma(mm, a);
+			if (!v || v->vm_start >= end)
+				break;
+			u64 s = max(a, v->vm_start), e = min(end, v->vm_end);
+			if (advice == MADV_WIPEONFORK && (v->vm_file || (v->vm_flags & VM_SHARED))) {
+				ret = -MM_EINVAL;
+				break;
+			}
+			if (check_split(mm, s, e)) {
+				ret = -MM_EINVAL;
+				break;
+			}
+			apply_vma_flags(tsk, mm, s, e, flag, set ? flag : 0, false);
+			a = e;
+		}
+		if (!ret && !mapped)
+			ret = -MM_ENOMEM;
+		break;
+	}
 	case MADV_NORMAL:
 	case 1: /* MADV_RANDOM */
 	case 2: /* MADV_SEQUENTIAL */
@@ -1166,17 +1198,20 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	mm->mmap_base = oldmm->mmap_base;
 	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
 		struct vm_area_struct *src = oldmm->vmas[i];
+		if (src->vm_flags & VM_DONTCOPY)
+			continue;                 /* MADV_DONTFORK: the child has no such VMA */
 		struct vm_area_struct *v = vma_dup(tsk, src, mm);
 		v->vm_flags &= ~VM_LOCKED_MASK;   /* locks are not inherited */
 		if (v->vm_flags & VM_HUGETLB)
 			hugetlb_dup_vma_private(v);
-		anon_vma_fork(tsk->sim, v, src);
+		if (!(v->vm_flags & VM_WIPEONFORK))
+			anon_vma_fork(tsk->sim, v, src);   /* wiped: no anon_vma, no pages */
 		vma_insert_at(mm, mm->nr_vmas, v);
 		mm->total_vm += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		if (v->vm_ops && v->vm_ops->open)
 			v->vm_ops->open(tsk, v);
 		charge(tsk, tsk->sim->cost->vma_op_ns);
-		if (copy_page_range(tsk, v, src) < 0) {
+		if (!(v->vm_flags & VM_WIPEONFORK) && copy_page_range(tsk, v, src) < 0) {
 			ret = -MM_ENOMEM;
 			break;
 		}
