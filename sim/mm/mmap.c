@@ -956,10 +956,48 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 				ret = -MM_EINVAL;
 				break;
 			}
-			if (advice == MADV_REMOVE) {
-				if (!(v->vm_flags & VM_SHARED) || !v->vm_file) {
+			if (advice == MADV_DONTNEED && (v->vm_flags & VM_HUGETLB)) {
+				/* whole huge pages from an aligned start: a part of one is kept */
+				if (s & (HPAGE_SIZE - 1)) {
 					ret = -MM_EINVAL;
 					break;
+				}
+				e = ALIGN_DOWN(e, HPAGE_SIZE);
+				if (e > s)
+					hugetlb_madv_dontneed(tsk, v, s, e);
+				continue;
+			}
+			if (advice == MADV_FREE && (v->vm_flags & VM_HUGETLB)) {
+				ret = -MM_EINVAL;   /* lazy free is not for hugetlb */
+				break;
+			}
+			if (advice == MADV_REMOVE) {
+				/* madvise_remove: locked EINVAL, then a writable shared mapping of
+				 * a file or EACCES */
+				if (v->vm_flags & VM_LOCKED) {
+					ret = -MM_EINVAL;
+					break;
+				}
+				if ((v->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE)) {
+					ret = -MM_EACCES;
+					break;
+				}
+				if (!v->vm_file) {
+					ret = -MM_EINVAL;
+					break;
+				}
+				if (v->vm_flags & VM_HUGETLB) {
+					/* vfs_fallocate(PUNCH_HOLE): the whole huge pages of the range
+					 * leave the file */
+					int r = hugetlbfs_fallocate(tsk, v->vm_file,
+								    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+								    (v->vm_pgoff << PAGE_SHIFT) + (s - v->vm_start),
+								    e - s);
+					if (r < 0) {
+						ret = r;
+						break;
+					}
+					continue;
 				}
 				u64 pg0 = v->vm_pgoff + ((s - v->vm_start) >> PAGE_SHIFT);
 				truncate_inode_pages_range(tsk, v->vm_file, pg0,
