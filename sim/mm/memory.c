@@ -726,6 +726,11 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 		if (s && s->kind == PMD_HUGE) {
 			/* zap_pmd_range: a whole huge PMD goes at once, part of one is split */
 			if (start <= a && a + PMD_SIZE <= end) {
+				/* page_remove_rmap of a locked THP munlocks it (a large folio:
+				 * the batch drains at once) */
+				if ((vma->vm_flags & VM_LOCKED) && (s->huge & PTE_PRESENT) &&
+				    !(s->huge & PTE_ZERO))
+					munlock_folio(tsk, pte_pfn(s->huge));
 				zap_huge_pmd(tsk, vma, a);
 				continue;
 			}
