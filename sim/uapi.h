@@ -14,6 +14,7 @@
 #define MAP_ANONYMOUS 0x20
 #define MAP_GROWSDOWN 0x0100
 #define MAP_NORESERVE 0x4000
+#define MAP_LOCKED 0x2000
 #define MAP_POPULATE 0x8000
 #define MAP_HUGETLB 0x40000
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -24,6 +25,11 @@
 #define SHM_HUGETLB 04000            /* shmget */
 #define SHM_NORESERVE 010000
 #define IPC_RMID 0                   /* shmctl */
+
+#define MLOCK_ONFAULT 1              /* mlock2 */
+#define MCL_CURRENT 1                /* mlockall */
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
 
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
@@ -37,6 +43,10 @@
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MADV_REMOVE 9
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
 #define MADV_HUGEPAGE 14
 #define MADV_NOHUGEPAGE 15
 #define MADV_PAGEOUT 21

@@ -808,12 +808,25 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->len = v[1];
 		if ((adv == MADV_POPULATE_READ || adv == MADV_POPULATE_WRITE) && ret == 0) {
 			type = OP_TOUCH;
-			op->flags = adv == MADV_POPULATE_WRITE ? TOUCH_WRITE : 0;
+			op->flags = (adv == MADV_POPULATE_WRITE ? TOUCH_WRITE : 0) | TOUCH_POPULATE;
 			op->ret = OP_RET_NONE;
 		} else {
 			type = OP_MADVISE;
 			op->arg = (u32)adv;
 		}
+	} else if (IS("mlock") || IS("mlock2") || IS("munlock")) {
+		NEED(2);
+		type = IS("munlock") ? OP_MUNLOCK : OP_MLOCK;
+		op->addr = v[0];
+		op->len = v[1];
+		if (IS("mlock2") && nr >= 3)
+			op->flags = (u32)arg_flags(&uapi_mlock2, &a[2]);
+	} else if (IS("mlockall")) {
+		NEED(1);
+		type = OP_MLOCKALL;
+		op->flags = (u32)arg_flags(&uapi_mcl, &a[0]);
+	} else if (IS("munlockall")) {
+		type = OP_MUNLOCKALL;
 	} else if (IS("brk")) {
 		NEED(1);
 		type = OP_BRK;

@@ -17,8 +17,9 @@
 
 #define MMT_MAX_ERRORS 20
 
-static const struct uapi_sym touch_syms[] = { { "TOUCH_WRITE", TOUCH_WRITE, 0 } };
-static const struct uapi_table touch_table = { "TOUCH_", touch_syms, 1, false };
+static const struct uapi_sym touch_syms[] = { { "TOUCH_WRITE", TOUCH_WRITE, 0 },
+					      { "TOUCH_POPULATE", TOUCH_POPULATE, 0 } };
+static const struct uapi_table touch_table = { "TOUCH_", touch_syms, 2, false };
 static const struct uapi_sym fork_syms[] = { { "FORK_F_VFORK", FORK_F_VFORK, 0 },
 					     { "FORK_F_VM", FORK_F_VM, 0 } };
 static const struct uapi_table fork_table = { "FORK_F_", fork_syms, 2, false };
@@ -51,6 +52,8 @@ static const struct uapi_table *flags_table(enum op_type t)
 	case OP_FSYNC: return &fsync_table;
 	case OP_MSYNC: return &uapi_msync;
 	case OP_SYNC_FILE_RANGE: return &uapi_sync_file_range;
+	case OP_MLOCK: return &uapi_mlock2;
+	case OP_MLOCKALL: return &uapi_mcl;
 	default: return NULL;
 	}
 }

@@ -31,6 +31,14 @@ static const struct uapi_sym map_syms[] = {
 };
 const struct uapi_table uapi_map = T("MAP_", map_syms, false);
 
+static const struct uapi_sym mlock2_syms[] = { { "MLOCK_ONFAULT", 1, 0 } };
+const struct uapi_table uapi_mlock2 = T("MLOCK_", mlock2_syms, false);
+
+static const struct uapi_sym mcl_syms[] = {
+	{ "MCL_CURRENT", 1, 0 }, { "MCL_FUTURE", 2, 0 }, { "MCL_ONFAULT", 4, 0 },
+};
+const struct uapi_table uapi_mcl = T("MCL_", mcl_syms, false);
+
 static const struct uapi_sym open_syms[] = {
 	{ "O_RDONLY", 0, 03 },          { "O_WRONLY", 01, 03 },         { "O_RDWR", 02, 03 },
 	{ "O_CREAT", 0100, 0 },         { "O_EXCL", 0200, 0 },          { "O_NOCTTY", 0400, 0 },

@@ -26,7 +26,8 @@ struct uapi_table {
 
 extern const struct uapi_table uapi_prot, uapi_map, uapi_open, uapi_madv, uapi_mpol_mode,
 	uapi_mpol_mf, uapi_mpol_get, uapi_mremap, uapi_mfd, uapi_falloc, uapi_ipc, uapi_shm,
-	uapi_shmctl, uapi_clone, uapi_prctl, uapi_msync, uapi_sync_file_range;
+	uapi_shmctl, uapi_clone, uapi_prctl, uapi_msync, uapi_sync_file_range, uapi_mlock2,
+	uapi_mcl;
 
 enum uapi_style { UAPI_STRACE, UAPI_MMT };
 

@@ -13,6 +13,7 @@
 #include "platform/cost.h"
 #include "mm/filemap.h"
 #include "mm/huge_memory.h"
+#include "mm/mlock.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -428,7 +429,7 @@ int set_huge_pmd_anon(struct task *tsk, struct vm_area_struct *vma, u64 haddr, u
 	s->table = deposit;
 	charge(tsk, sim->cost->pte_update_ns);
 	spin_unlock(tsk, &mm->page_table_lock);
-	lru_cache_add(tsk, head);
+	folio_add_lru_vma(tsk, head, vma);
 	return 0;
 }
 

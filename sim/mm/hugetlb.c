@@ -1177,6 +1177,41 @@ void unmap_hugepage_range(struct task *tsk, struct vm_area_struct *vma, u64 star
 	hb_->busy--;
 }
 
+void hugetlb_madv_dontneed(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end)
+{
+	struct hugetlb *h = H(tsk->sim);
+	struct mm_struct *mm = vma->vm_mm;
+	h->busy++;
+	for (u64 a = start; a < end; a += HPAGE_SIZE) {
+		spin_lock(tsk, &mm->page_table_lock);
+		u64 pfn = clear_huge_pte(tsk, mm, a);
+		bool restore = false;
+		if (pfn != PFN_NONE) {
+			struct page_desc *pg = hpage(h, pfn);
+			pg->mapcount--;
+			/* __unmap_hugepage_range: the private owner's anonymous page gives its
+			 * reservation back (unless surplus pages exist), so that a later fault
+			 * here finds one */
+			restore = !(vma->vm_flags & VM_SHARED) && !count_variant(h) &&
+				  is_vma_resv_set(vma, HPAGE_RESV_OWNER) && (pg->flags & PG_hanon) &&
+				  !h->surplus_huge_pages;
+			if (restore)
+				pg->flags |= PG_hrestore;
+		}
+		spin_unlock(tsk, &mm->page_table_lock);
+		if (pfn == PFN_NONE)
+			continue;
+		if (restore) {
+			struct resv_map *m = vma_resv_map(h, vma);
+			u64 idx = vma_hindex(vma, a);
+			if (m)
+				region_del(tsk, h, m, idx, idx + 1);   /* vma_add_reservation */
+		}
+		put_huge_page(tsk, h, pfn);
+	}
+	h->busy--;
+}
+
 /* unmap_ref_private: an owner whose COW found the pool empty takes the page back from
  * every child (non-owner private VMA) mapping it; they are marked so that their next
  * fault there gets SIGBUS rather than silently other data. */

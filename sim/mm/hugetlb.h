@@ -104,6 +104,10 @@ int hugetlbfs_file_mmap(struct task *tsk, struct vm_area_struct *vma);
 unsigned int hugetlb_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr, unsigned flags);
 /* Unmap the huge pages of vma in [start, end) (munmap, exit, truncate). */
 void unmap_hugepage_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
+/* MADV_DONTNEED of the huge pages in [start, end) (aligned): unmapped as munmap would,
+ * but a private owner's anonymous page gives its reservation back (Rsvd rises again when
+ * it is freed; the next fault there consumes it), as 6.18 does. */
+void hugetlb_madv_dontneed(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
 /* fork: the child VMA keeps no reservation (hugetlb_dup_vma_private); then its PMDs. */
 void hugetlb_dup_vma_private(struct vm_area_struct *vma);
 int copy_hugetlb_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area_struct *src);

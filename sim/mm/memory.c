@@ -16,6 +16,7 @@
 #include "mm/khugepaged.h"
 #include "mm/memory.h"
 #include "mm/readahead.h"
+#include "mm/mlock.h"
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
@@ -192,9 +193,10 @@ u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 			if (pg->mapcount != 1 || (pg->flags & PG_swapcache))
 				continue;
 			*p &= ~(PTE_DIRTY | PTE_YOUNG);
-			/* lazily freeable (mark_page_lazyfree): reclaim discards it while clean */
-			pg->flags &= ~(PG_dirty | PG_swapbacked);
-			n++;
+			/* lazily freeable once the CPU's lazyfree batch drains (mark_page_lazyfree):
+			 * reclaim then discards it while clean */
+			pg->flags &= ~PG_dirty;
+			mark_page_lazyfree(tsk, pte_pfn(*p));
 		}
 		spin_unlock(tsk, &t->ptl);
 	}
@@ -305,7 +307,7 @@ static void install_new_anon(struct task *tsk, struct vm_area_struct *vma, u64 a
 	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_anon | PG_swapbacked;
 	page_add_new_anon_rmap(tsk->sim, pfn, vma, addr);
 	page_add_map(tsk, vma->vm_mm, pfn, NULL);
-	lru_cache_add(tsk, pfn);
+	folio_add_lru_vma(tsk, pfn, vma);
 }
 
 /* ---- faults ---- */
@@ -334,8 +336,11 @@ static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, stru
 	charge(tsk, c->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
 	/* the page the PTE mapped before (not the zero page) loses this mapping */
-	if ((seen & PTE_PRESENT) && !(seen & PTE_ZERO))
+	if ((seen & PTE_PRESENT) && !(seen & PTE_ZERO)) {
+		if (vma->vm_flags & VM_LOCKED)
+			munlock_folio(tsk, pte_pfn(seen));   /* page_remove_rmap's munlock */
 		page_remove_map(tsk, vma->vm_mm, pte_pfn(seen), vma->vm_file);
+	}
 	return 0;
 }
 
@@ -401,8 +406,9 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	struct inode *inode = vma->vm_file;
 	u64 index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 	bool created;
-	if (!inode->shmem && index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS;        /* beyond the end of the file */
+	/* beyond the end of the file (shmem and memfd too: shmem_get_folio refuses it) */
+	if (index >= ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
 	if (!write && do_fault_around(tsk, vma, t, idx, addr))
 		return VM_FAULT_NOPAGE;
 	u64 pfn;
@@ -460,6 +466,8 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		filemap_set_dirty(tsk, inode, pfn);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_folio(tsk, pfn);             /* page_add_file_rmap's mlock_vma_folio */
 	if (write)
 		balance_dirty_pages_ratelimited(tsk);   /* fault_dirty_shared_page */
 	return 0;
@@ -623,6 +631,8 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 	charge(tsk, sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
 	swap_free(tsk, slot);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_folio(tsk, pfn);             /* page_add_anon_rmap's mlock_vma_folio */
 	if (!write)
 		return 0;
 	/* a write: the page is ours alone when no other swap PTE shares it */
@@ -784,6 +794,11 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 		if (s && s->kind == PMD_HUGE) {
 			/* zap_pmd_range: a whole huge PMD goes at once, part of one is split */
 			if (start <= a && a + PMD_SIZE <= end) {
+				/* page_remove_rmap of a locked THP munlocks it (a large folio:
+				 * the batch drains at once) */
+				if ((vma->vm_flags & VM_LOCKED) && (s->huge & PTE_PRESENT) &&
+				    !(s->huge & PTE_ZERO))
+					munlock_folio(tsk, pte_pfn(s->huge));
 				zap_huge_pmd(tsk, vma, a);
 				continue;
 			}
@@ -807,6 +822,10 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 				mm->swap_ents--;
 				swap_free(tsk, pte_to_swp_slot(p));
 			} else if (!(p & PTE_ZERO)) {
+				/* page_remove_rmap munlocks a page of a locked VMA (batched) */
+				if ((vma->vm_flags & VM_LOCKED) &&
+				    !page_is_thp(pfn_to_page(tsk->sim->phys, pte_pfn(p))))
+					munlock_folio(tsk, pte_pfn(p));
 				page_remove_map_g(tsk, mm, pte_pfn(p), vma->vm_file, &g);
 			}
 			if (g.n == GATHER_MAX) {

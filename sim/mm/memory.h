@@ -61,8 +61,9 @@ void pte_free(struct task *tsk, struct mm_struct *mm, struct pte_table *t);
 /* The PTE table covering addr, allocated if missing; NULL if the allocator fails. */
 struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr);
 /* MADV_FREE on [start, end) of a private anonymous VMA: the PTEs of exclusive pages are
- * made clean and old and the pages lazily free (not swap-backed: reclaim discards them
- * unless they are written again). Returns the pages marked lazily free. */
+ * made clean and old and the pages queued to become lazily free (mark_page_lazyfree: not
+ * swap-backed once the batch drains, then reclaim discards them unless written again).
+ * Returns the pages of whole THPs made lazily free at once (counted by the caller). */
 u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64 end);
 
 /* A PTE that mapped pfn was cleared or made a swap entry (reclaim's try_to_unmap): the

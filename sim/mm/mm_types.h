@@ -33,12 +33,16 @@ struct anon_vma;
 #define VM_GROWSDOWN 0x00000100ULL
 #define VM_DENYWRITE 0x00000800ULL
 #define VM_LOCKED 0x00002000ULL
+#define VM_DONTCOPY 0x00020000ULL         /* MADV_DONTFORK: not copied at fork */
 #define VM_DONTEXPAND 0x00040000ULL
+#define VM_LOCKONFAULT 0x00080000ULL       /* mlock2(MLOCK_ONFAULT): locked as faulted in */
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 #define VM_ACCOUNT 0x00100000ULL
 #define VM_NORESERVE 0x00200000ULL
 #define VM_HUGETLB 0x00400000ULL
 #define VM_SEQ_READ 0x00008000ULL          /* madvise(MADV_SEQUENTIAL): read ahead on faults */
 #define VM_RAND_READ 0x00010000ULL         /* madvise(MADV_RANDOM): no readahead on faults */
+#define VM_WIPEONFORK 0x02000000ULL        /* MADV_WIPEONFORK: the child's copy is empty */
 #define VM_HUGEPAGE 0x20000000ULL
 #define VM_NOHUGEPAGE 0x40000000ULL
 
@@ -120,6 +124,8 @@ struct mm_struct {
 	u64 mmap_base;                     /* top-down search start for non-fixed mmaps */
 	u64 start_brk, brk;                /* heap: [start_brk, brk); 0 until first known */
 	u64 total_vm;                      /* pages mapped */
+	u64 locked_vm;                     /* pages in VM_LOCKED VMAs */
+	u64 def_flags;                     /* added to every new VMA (mlockall MCL_FUTURE) */
 	u64 rss_anon;                      /* pages (MM_ANONPAGES) */
 	u64 rss_file;                      /* pages (MM_FILEPAGES) */
 	u64 rss_shmem;                     /* pages (MM_SHMEMPAGES) */

@@ -16,6 +16,7 @@
 #include "mm/memory.h"
 #include "mm/page_alloc.h"
 #include "mm/mempolicy.h"
+#include "mm/mlock.h"
 #include "mm/mmap.h"
 #include "mm/readahead.h"
 #include "mm/slab.h"
@@ -386,6 +387,8 @@ static u64 calc_vm_flags(u32 prot, u32 flags)
 		vf |= VM_NORESERVE;
 	if (flags & MAP_GROWSDOWN)
 		vf |= VM_GROWSDOWN;
+	if (flags & MAP_LOCKED)
+		vf |= VM_LOCKED;
 	return vf;
 }
 
@@ -460,7 +463,14 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	vma_ids_assign(tsk->sim, v);
 	v->vm_start = start;
 	v->vm_end = start + len;
-	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags;
+	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags | mm->def_flags;
+	/* populate a locked mapping, or on MAP_POPULATE (the flags asked for, before a
+	 * hugetlb VMA loses its lock flags below) */
+	bool populate = (v->vm_flags & VM_LOCKED) || (flags & MAP_POPULATE);
+	if (huge)
+		v->vm_flags &= ~VM_LOCKED_MASK;   /* mmap_region: hugetlb is never VM_LOCKED */
+	else if (v->vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
 	v->vm_mm = mm;
 	bool shared_anon = !file && (flags & MAP_SHARED) && !huge;
 	bool anon_huge = !file && huge;
@@ -492,8 +502,10 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 				   start, start + len);
 	up_write(tsk, &mm->mmap_lock);
 
-	if (flags & MAP_POPULATE) {
+	/* mm_populate (an on-fault locked VMA is not populated) */
+	if (populate && !(v->vm_flags & VM_LOCKONFAULT)) {
 		s64 r = touch_range(tsk, mm, start, len, (prot & PROT_WRITE) && !(flags & MAP_SHARED));
+		populate_drain(tsk);
 		if (r == -MM_ENOMEM)
 			return -MM_ENOMEM;
 	}
@@ -590,20 +602,27 @@ int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 p
 	if (end <= addr || end > TASK_SIZE)
 		return -MM_ENOMEM;
 	down_write(tsk, &mm->mmap_lock);
-	if (!range_mapped(mm, addr, end)) {
-		up_write(tsk, &mm->mmap_lock);
-		return -MM_ENOMEM;
+	/* do_mprotect_pkey: VMA by VMA from addr; a hole ends the walk with ENOMEM after the
+	 * VMAs before it were changed (split at addr and at the hole) */
+	int r = 0;
+	u64 stop = addr;
+	for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start <= stop &&
+					     stop < end; i++)
+		stop = min(end, mm->vmas[i]->vm_end);
+	if (stop < end)
+		r = -MM_ENOMEM;
+	if (stop > addr) {
+		int s = check_split(mm, addr, stop);
+		if (s) {
+			up_write(tsk, &mm->mmap_lock);
+			return s;
+		}
+		apply_vma_flags(tsk, mm, addr, stop, VM_READ | VM_WRITE | VM_EXEC,
+				calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
+		khugepaged_note_vma_change(tsk, mm, "mprotect", addr, stop);
 	}
-	int r = check_split(mm, addr, end);
-	if (r) {
-		up_write(tsk, &mm->mmap_lock);
-		return r;
-	}
-	apply_vma_flags(tsk, mm, addr, end, VM_READ | VM_WRITE | VM_EXEC,
-			calc_vm_flags(prot, 0) & (VM_READ | VM_WRITE | VM_EXEC), true);
-	khugepaged_note_vma_change(tsk, mm, "mprotect", addr, end);
 	up_write(tsk, &mm->mmap_lock);
-	return 0;
+	return r;
 }
 
 /* ---- mremap ---- */
@@ -868,6 +887,42 @@ static u64 madv_pageout_range(struct task *tsk, struct vm_area_struct *v, u64 st
 	return reclaimed;
 }
 
+s64 vm_madvise_populate(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (addr & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
+	if (end < addr)
+		return -MM_EINVAL;
+	s64 faults = 0, ret = 0;
+	/* madvise_populate: VMA by VMA; what is before a failure stays populated */
+	for (u64 a = addr; a < end;) {
+		down_read(tsk, &mm->mmap_lock);
+		struct vm_area_struct *v = vma_lookup(mm, a);
+		u64 e = v ? min(end, v->vm_end) : 0, vf = v ? v->vm_flags : 0;
+		up_read(tsk, &mm->mmap_lock);
+		if (!v) {
+			ret = -MM_ENOMEM;           /* a hole */
+			break;
+		}
+		/* faultin_vma_page_range: check_vma_flags' permission errors become EINVAL */
+		if (!(vf & (write ? VM_WRITE : VM_READ))) {
+			ret = -MM_EINVAL;
+			break;
+		}
+		s64 r = touch_range(tsk, mm, a, e - a, write);
+		if (r < 0) {
+			ret = r == -MM_ENOMEM ? -MM_ENOMEM : -MM_EFAULT;   /* SIGBUS/SIGSEGV */
+			break;
+		}
+		faults += r;
+		a = e;
+	}
+	populate_drain(tsk);   /* a populate ends with the drain (6.18) */
+	return ret ? ret : faults;
+}
+
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled)
 {
@@ -881,7 +936,9 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	if (end == addr)
 		return 0;
 	bool write_lock = advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE ||
-			  advice == MADV_NORMAL || advice == 1 || advice == 2;
+			  advice == MADV_NORMAL || advice == 1 || advice == 2 ||
+			  advice == MADV_DONTFORK || advice == MADV_DOFORK ||
+			  advice == MADV_WIPEONFORK || advice == MADV_KEEPONFORK;
 	if (write_lock)
 		down_write(tsk, &mm->mmap_lock);
 	else
@@ -910,16 +967,61 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
 			struct vm_area_struct *v = mm->vmas[i];
 			u64 s = max(v->vm_start, addr), e = min(v->vm_end, end);
-			if (advice == MADV_REMOVE) {
-				if (!(v->vm_flags & VM_SHARED) || !v->vm_file) {
+			if (advice != MADV_REMOVE && (v->vm_flags & VM_LOCKED)) {
+				/* madvise_dontneed_free_valid_vma: not on locked memory */
+				ret = -MM_EINVAL;
+				break;
+			}
+			if (advice == MADV_DONTNEED && (v->vm_flags & VM_HUGETLB)) {
+				/* whole huge pages from an aligned start: a part of one is kept */
+				if (s & (HPAGE_SIZE - 1)) {
 					ret = -MM_EINVAL;
 					break;
+				}
+				e = ALIGN_DOWN(e, HPAGE_SIZE);
+				if (e > s)
+					hugetlb_madv_dontneed(tsk, v, s, e);
+				continue;
+			}
+			if (advice == MADV_FREE && (v->vm_flags & VM_HUGETLB)) {
+				ret = -MM_EINVAL;   /* lazy free is not for hugetlb */
+				break;
+			}
+			if (advice == MADV_REMOVE) {
+				/* madvise_remove: locked EINVAL, then a writable shared mapping of
+				 * a file or EACCES */
+				if (v->vm_flags & VM_LOCKED) {
+					ret = -MM_EINVAL;
+					break;
+				}
+				if ((v->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE)) {
+					ret = -MM_EACCES;
+					break;
+				}
+				if (!v->vm_file) {
+					ret = -MM_EINVAL;
+					break;
+				}
+				if (v->vm_flags & VM_HUGETLB) {
+					/* vfs_fallocate(PUNCH_HOLE): the whole huge pages of the range
+					 * leave the file */
+					int r = hugetlbfs_fallocate(tsk, v->vm_file,
+								    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+								    (v->vm_pgoff << PAGE_SHIFT) + (s - v->vm_start),
+								    e - s);
+					if (r < 0) {
+						ret = r;
+						break;
+					}
+					continue;
 				}
 				u64 pg0 = v->vm_pgoff + ((s - v->vm_start) >> PAGE_SHIFT);
 				truncate_inode_pages_range(tsk, v->vm_file, pg0,
 							   pg0 + ((e - s) >> PAGE_SHIFT));
 			} else if (advice == MADV_FREE && (v->vm_file || (v->vm_flags & VM_SHARED))) {
-				continue;    /* lazy free is for private anonymous memory only */
+				/* madvise_free_single_vma: private anonymous memory only */
+				ret = -MM_EINVAL;
+				break;
 			} else if (advice == MADV_FREE) {
 				/* lazily freeable: clean the PTEs; the pages go only under memory
 				 * pressure (reclaim), which finds them clean */
@@ -934,9 +1036,13 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	case MADV_PAGEOUT:
 		for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i]->vm_start < end; i++) {
 			struct vm_area_struct *v = mm->vmas[i];
+			if (v->vm_flags & VM_LOCKED) {
+				ret = -MM_EINVAL;   /* can_madv_lru_vma: not on locked memory */
+				break;
+			}
 			madv_pageout_range(tsk, v, max(v->vm_start, addr), min(v->vm_end, end));
 		}
-		if (!mapped)
+		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
 		break;
 	case MADV_COLLAPSE:
@@ -961,6 +1067,36 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 		if (!ret && !mapped)
 			ret = -MM_ENOMEM;
 		break;
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK: {
+		/* madvise_behavior: VMA by VMA (split and merged), holes skipped (ENOMEM at the
+		 * end); WIPEONFORK only on private anonymous memory (EINVAL stops the walk) */
+		u64 flag = (advice == MADV_DONTFORK || advice == MADV_DOFORK) ? VM_DONTCOPY
+									     : VM_WIPEONFORK;
+		bool set = advice == MADV_DONTFORK || advice == MADV_WIPEONFORK;
+		u64 a = addr;
+		while (a < end) {
+			struct vm_area_struct *v = find_vma(mm, a);
+			if (!v || v->vm_start >= end)
+				break;
+			u64 s = max(a, v->vm_start), e = min(end, v->vm_end);
+			if (advice == MADV_WIPEONFORK && (v->vm_file || (v->vm_flags & VM_SHARED))) {
+				ret = -MM_EINVAL;
+				break;
+			}
+			if (check_split(mm, s, e)) {
+				ret = -MM_EINVAL;
+				break;
+			}
+			apply_vma_flags(tsk, mm, s, e, flag, set ? flag : 0, false);
+			a = e;
+		}
+		if (!ret && !mapped)
+			ret = -MM_ENOMEM;
+		break;
+	}
 	case MADV_NORMAL:
 	case 1: /* MADV_RANDOM */
 	case 2: /* MADV_SEQUENTIAL */
@@ -994,6 +1130,129 @@ int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 ad
 	return ret;
 }
 
+/* ---- mlock ---- */
+
+/* mlock_fixup of vmas[i] over [start, end) (inside it): hugetlb VMAs and VMAs whose lock
+ * flags do not change are left alone; others are split at start and end, take newflags,
+ * and have their present pages locked or unlocked. Caller holds mmap_lock for write. */
+static void mlock_fixup(struct task *tsk, struct mm_struct *mm, u32 i, u64 start, u64 end,
+			u64 newflags)
+{
+	struct vm_area_struct *v = mm->vmas[i];
+	u64 old = v->vm_flags;
+	if (newflags == old || (old & VM_HUGETLB))
+		return;
+	if (v->vm_start < start)
+		i = split_vma(tsk, mm, i, start);
+	if (mm->vmas[i]->vm_end > end)
+		split_vma(tsk, mm, i, end);
+	v = mm->vmas[i];
+	u64 n = (end - start) >> PAGE_SHIFT;
+	if (!(newflags & VM_LOCKED))
+		mm->locked_vm -= n;
+	else if (!(old & VM_LOCKED))
+		mm->locked_vm += n;
+	v->vm_flags = newflags;
+	if ((newflags & VM_LOCKED) != (old & VM_LOCKED))
+		mlock_vma_pages_range(tsk, v, start, end);
+}
+
+/* __mm_populate: fault in every VMA of [start, end) but on-fault locked ones (holes are
+ * skipped). Returns 0 or the first error as gup reports it (-MM_EFAULT, -MM_ENOMEM)
+ * unless ignore_errors. Drains this CPU's mlock batch at the end (as 6.18 does). */
+static int mm_populate(struct task *tsk, struct mm_struct *mm, u64 start, u64 end,
+		       bool ignore_errors)
+{
+	int ret = 0;
+	u64 a = start;
+	while (a < end) {
+		down_read(tsk, &mm->mmap_lock);
+		struct vm_area_struct *v = find_vma(mm, a);
+		if (!v || v->vm_start >= end) {
+			up_read(tsk, &mm->mmap_lock);
+			break;
+		}
+		u64 s = max(a, v->vm_start), e = min(end, v->vm_end);
+		u64 vf = v->vm_flags;
+		up_read(tsk, &mm->mmap_lock);
+		a = e;
+		if ((vf & VM_LOCKONFAULT) || !(vf & (VM_READ | VM_WRITE | VM_EXEC)))
+			continue;
+		s64 r = touch_range(tsk, mm, s, e - s, (vf & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+		if (r < 0 && !ignore_errors) {
+			ret = r == -MM_ENOMEM ? -MM_ENOMEM : -MM_EFAULT;
+			break;
+		}
+	}
+	populate_drain(tsk);
+	return ret;
+}
+
+int vm_mlock(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, u64 flags)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	len = ALIGN_UP(len + (start & (PAGE_SIZE - 1)), PAGE_SIZE);
+	start = ALIGN_DOWN(start, PAGE_SIZE);
+	u64 end = start + len;
+	if (end < start)
+		return -MM_EINVAL;
+	if (end == start)
+		return 0;
+	down_write(tsk, &mm->mmap_lock);
+	/* apply_vma_lock_flags: VMA by VMA from start; a hole ends it with ENOMEM */
+	int ret = 0;
+	u64 a = start;
+	if (!vma_lookup(mm, start))
+		ret = -MM_ENOMEM;
+	while (!ret && a < end) {
+		u32 i = vma_index(mm, a);
+		if (i >= mm->nr_vmas || mm->vmas[i]->vm_start > a) {
+			ret = -MM_ENOMEM;
+			break;
+		}
+		u64 e = min(end, mm->vmas[i]->vm_end);
+		mlock_fixup(tsk, mm, i, a, e, (mm->vmas[i]->vm_flags & ~VM_LOCKED_MASK) | flags);
+		a = e;
+	}
+	if (a > start)
+		merge_range(tsk, mm, start, a);
+	up_write(tsk, &mm->mmap_lock);
+	if (ret || !(flags & VM_LOCKED))
+		return ret;
+	ret = mm_populate(tsk, mm, start, end, false);
+	/* __mlock_posix_error_return */
+	return ret == -MM_EFAULT ? -MM_ENOMEM : ret == -MM_ENOMEM ? -MM_EAGAIN : ret;
+}
+
+int vm_mlockall(struct task *tsk, struct mm_struct *mm, u32 flags)
+{
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if ((flags & ~(u32)(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -MM_EINVAL;
+	if (flags && !(flags & (MCL_CURRENT | MCL_FUTURE)))
+		return -MM_EINVAL;
+	down_write(tsk, &mm->mmap_lock);
+	/* apply_mlockall_flags */
+	u64 lockf = VM_LOCKED | ((flags & MCL_ONFAULT) ? VM_LOCKONFAULT : 0);
+	mm->def_flags &= ~VM_LOCKED_MASK;
+	if (flags & MCL_FUTURE)
+		mm->def_flags |= lockf;
+	if (!(flags & MCL_FUTURE) || (flags & MCL_CURRENT)) {
+		u64 to_add = (flags & MCL_CURRENT) ? lockf : 0;
+		for (u32 i = 0; i < mm->nr_vmas; i++) {
+			struct vm_area_struct *v = mm->vmas[i];
+			u64 s = v->vm_start, e = v->vm_end;
+			mlock_fixup(tsk, mm, i, s, e, (v->vm_flags & ~VM_LOCKED_MASK) | to_add);
+		}
+		if (mm->nr_vmas)
+			merge_range(tsk, mm, mm->vmas[0]->vm_start, mm->vmas[mm->nr_vmas - 1]->vm_end);
+	}
+	up_write(tsk, &mm->mmap_lock);
+	if (flags & MCL_CURRENT)
+		mm_populate(tsk, mm, 0, TASK_SIZE, true);
+	return 0;
+}
+
 /* ---- fork ---- */
 
 int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
@@ -1008,16 +1267,20 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 	mm->mmap_base = oldmm->mmap_base;
 	for (u32 i = 0; i < oldmm->nr_vmas; i++) {
 		struct vm_area_struct *src = oldmm->vmas[i];
+		if (src->vm_flags & VM_DONTCOPY)
+			continue;                 /* MADV_DONTFORK: the child has no such VMA */
 		struct vm_area_struct *v = vma_dup(tsk, src, mm);
+		v->vm_flags &= ~VM_LOCKED_MASK;   /* locks are not inherited */
 		if (v->vm_flags & VM_HUGETLB)
 			hugetlb_dup_vma_private(v);
-		anon_vma_fork(tsk, v, src);
+		if (!(v->vm_flags & VM_WIPEONFORK))
+			anon_vma_fork(tsk, v, src);   /* wiped: no anon_vma, no pages */
 		vma_insert_at(mm, mm->nr_vmas, v);
 		mm->total_vm += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
 		if (v->vm_ops && v->vm_ops->open)
 			v->vm_ops->open(tsk, v);
 		charge(tsk, tsk->sim->cost->vma_op_ns);
-		if (copy_page_range(tsk, v, src) < 0) {
+		if (!(v->vm_flags & VM_WIPEONFORK) && copy_page_range(tsk, v, src) < 0) {
 			ret = -MM_ENOMEM;
 			break;
 		}

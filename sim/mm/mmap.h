@@ -45,7 +45,8 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 s64 vm_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot, u32 flags);
 /* munmap(2) of any range: splits VMAs at the edges. Returns 0 or -errno. */
 int vm_munmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len);
-/* mprotect(2): 0, or -MM_ENOMEM when the range has a hole (nothing changed). */
+/* mprotect(2): 0, or -MM_ENOMEM when the range has a hole (the VMAs before it were
+ * changed, as the kernel's VMA-by-VMA walk does). */
 int vm_mprotect(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot);
 /* mremap(2): shrink, grow in place, or move (MREMAP_MAYMOVE, MREMAP_FIXED at new_addr,
  * MREMAP_DONTUNMAP). Returns the new address or -errno. */
@@ -55,11 +56,23 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
  * heap starts where mm_set_brk_base() put it (a trace's first brk result). */
 s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk);
 void mm_set_brk_base(struct mm_struct *mm, u64 brk);
-/* madvise(2): DONTNEED, FREE, REMOVE, HUGEPAGE, NOHUGEPAGE, NORMAL/RANDOM/SEQUENTIAL/
- * WILLNEED. *modelled is false for advice whose model belongs to a later part (PAGEOUT,
+/* madvise(2): DONTNEED, FREE, REMOVE, HUGEPAGE, NOHUGEPAGE, DONTFORK/DOFORK,
+ * WIPEONFORK/KEEPONFORK, NORMAL/RANDOM/SEQUENTIAL/WILLNEED. *modelled is false for advice whose model belongs to a later part (PAGEOUT,
  * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */
 int vm_madvise(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 advice,
 	       bool *modelled);
+/* mlock(2)/mlock2(2) (lock: flags VM_LOCKED, with VM_LOCKONFAULT for MLOCK_ONFAULT) and
+ * munlock(2) (flags 0): set the VMAs' lock flags over the range (split and merged; hugetlb
+ * VMAs are left unflagged), lock or unlock their present pages, then fault the rest in
+ * unless on-fault. A hole stops it there: -MM_ENOMEM after the part before was done. */
+int vm_mlock(struct task *tsk, struct mm_struct *mm, u64 start, u64 len, u64 flags);
+/* mlockall(2) (MCL_*) and munlockall(2) (flags 0). 0 or -MM_EINVAL. */
+int vm_mlockall(struct task *tsk, struct mm_struct *mm, u32 flags);
+/* MADV_POPULATE_READ/WRITE: fault in every page of the range, VMA by VMA. Returns the
+ * faults taken, or -errno where it stopped (the part before stays populated): ENOMEM at
+ * a hole or when a fault cannot allocate, EINVAL for a VMA without the permission, EFAULT
+ * for a fault that is SIGBUS (past the end of a file). */
+s64 vm_madvise_populate(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write);
 struct mempolicy;
 /* mbind_range: make VMA boundaries at start and end, give every VMA inside a copy of pol
  * (mempolicy.c: mpol_vma_replace), then merge the VMAs that became equal. Caller holds

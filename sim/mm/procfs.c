@@ -75,8 +75,8 @@ void procfs_meminfo(const struct sim *sim, FILE *f)
 	kb(f, "Inactive(anon):", inactive_anon);
 	kb(f, "Active(file):", active_file);
 	kb(f, "Inactive(file):", inactive_file);
-	kb(f, "Unevictable:", 0);
-	kb(f, "Mlocked:", 0);
+	kb(f, "Unevictable:", gstate(sim, NR_UNEVICTABLE));
+	kb(f, "Mlocked:", gstate(sim, NR_MLOCK));
 	kb(f, "SwapTotal:", swap);
 	kb(f, "SwapFree:", swapfree);
 	kb(f, "Zswap:", 0);
@@ -174,6 +174,7 @@ struct rollup {
 	u64 rss, pss, pss_dirty, pss_anon, pss_file, pss_shmem;   /* pss in bytes << 12 */
 	u64 shared_clean, shared_dirty, private_clean, private_dirty, referenced, anonymous;
 	u64 lazyfree, anon_thp;
+	u64 pss_locked;                    /* pss of VM_LOCKED VMAs' pages, << PSS_SHIFT */
 };
 
 #define PSS_SHIFT 12
@@ -196,6 +197,8 @@ static void rollup_pte(void *arg, const struct sim *sim, struct vm_area_struct *
 	r->pss += pss;
 	if (dirty)
 		r->pss_dirty += pss;
+	if (v->vm_flags & VM_LOCKED)
+		r->pss_locked += pss;
 	if (anon)
 		r->pss_anon += pss;
 	else if (v->vm_file && v->vm_file->shmem)
@@ -217,7 +220,8 @@ static void rollup_pte(void *arg, const struct sim *sim, struct vm_area_struct *
 		r->referenced += PAGE_SIZE;
 	if (anon) {
 		r->anonymous += PAGE_SIZE;
-		if (!dirty && !(pg->flags & PG_swapcache))
+		/* lazily freed (MADV_FREE) and not written since */
+		if (!dirty && !(pg->flags & PG_swapbacked))
 			r->lazyfree += PAGE_SIZE;
 	}
 }
@@ -276,7 +280,7 @@ void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 	rkb(f, "Referenced:", r.referenced);
 	rkb(f, "Anonymous:", r.anonymous);
 	rkb(f, "KSM:", 0);
-	rkb(f, "LazyFree:", 0);
+	rkb(f, "LazyFree:", r.lazyfree);
 	rkb(f, "AnonHugePages:", r.anon_thp);
 	rkb(f, "ShmemPmdMapped:", 0);
 	rkb(f, "FilePmdMapped:", 0);
@@ -286,7 +290,7 @@ void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 	 * (the kernel divides by the swap count too) */
 	rkb(f, "Swap:", mm ? mm->swap_ents << PAGE_SHIFT : 0);
 	rkb(f, "SwapPss:", swap_pss(sim, mm) >> PSS_SHIFT);
-	rkb(f, "Locked:", 0);
+	rkb(f, "Locked:", r.pss_locked >> PSS_SHIFT);
 }
 
 struct numa_stats {

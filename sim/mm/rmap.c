@@ -286,7 +286,7 @@ void put_user_page(struct task *tsk, u64 pfn)
 		rmap_release_owner(tsk->sim, pfn);
 		lru_page_freed(tsk, pfn);
 		pg->flags &= ~(PG_anon | PG_lru | PG_dirty | PG_swapcache | PG_referenced | PG_active |
-			       PG_swapbacked);
+			       PG_swapbacked | PG_unevictable | PG_mlocked);
 	}
 	__free_pages(tsk, pfn, 0);
 }

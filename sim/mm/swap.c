@@ -10,6 +10,8 @@
 #include "locks/spinlock.h"
 #include "mm/page_alloc.h"
 #include "mm/huge_memory.h"
+#include "mm/mlock.h"
+#include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
@@ -25,13 +27,19 @@ struct lru_state {
 	struct sim *sim;
 	struct lruvec vec[MAX_NUMNODES];
 	struct lru_batch *batch;           /* [nr_cpus] */
+	struct mlock_fbatch *mlock;        /* [nr_cpus]: mm/mlock.c's batches */
+	struct lazyfree_batch {
+		u64 pfn[LAZYFREE_BATCH];
+		unsigned nr;
+	} *lazyfree;                       /* [nr_cpus] */
 	unsigned nr_cpus;
 };
 
-static const enum vm_item lru_node_item[NR_LRU_LISTS] = {
-	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE };
-static const enum vm_item lru_zone_item[NR_LRU_LISTS] = {
-	NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON, NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE };
+static const enum vm_item lru_node_item[NR_ALL_LRU_LISTS] = {
+	NR_INACTIVE_ANON, NR_ACTIVE_ANON, NR_INACTIVE_FILE, NR_ACTIVE_FILE, NR_UNEVICTABLE };
+static const enum vm_item lru_zone_item[NR_ALL_LRU_LISTS] = {
+	NR_ZONE_INACTIVE_ANON, NR_ZONE_ACTIVE_ANON, NR_ZONE_INACTIVE_FILE, NR_ZONE_ACTIVE_FILE,
+	NR_ZONE_UNEVICTABLE };
 
 struct lru_state *lru_create(struct sim *sim)
 {
@@ -39,8 +47,10 @@ struct lru_state *lru_create(struct sim *sim)
 	l->sim = sim;
 	l->nr_cpus = sim->phys->nr_cpus;
 	l->batch = xcalloc(l->nr_cpus, sizeof(*l->batch));
+	l->mlock = mlock_fbatch_create(l->nr_cpus);
+	l->lazyfree = xcalloc(l->nr_cpus, sizeof(*l->lazyfree));
 	for (unsigned n = 0; n < MAX_NUMNODES; n++) {
-		for (unsigned i = 0; i < NR_LRU_LISTS; i++)
+		for (unsigned i = 0; i < NR_ALL_LRU_LISTS; i++)
 			l->vec[n].lists[i].head = l->vec[n].lists[i].tail = PAGE_NIL;
 		spin_lock_init(&l->vec[n].lru_lock, &lru_lock_class);
 	}
@@ -53,7 +63,14 @@ void lru_destroy(struct lru_state *l)
 	if (!l)
 		return;
 	free(l->batch);
+	mlock_fbatch_destroy(l->mlock);
+	free(l->lazyfree);
 	free(l);
+}
+
+struct mlock_fbatch *lru_mlock_batches(struct sim *sim)
+{
+	return sim->lru->mlock;
 }
 
 struct lruvec *node_lruvec(struct sim *sim, unsigned nid)
@@ -63,6 +80,8 @@ struct lruvec *node_lruvec(struct sim *sim, unsigned nid)
 
 enum lru_list page_lru(const struct page_desc *pg)
 {
+	if (pg->flags & PG_unevictable)
+		return LRU_UNEVICTABLE;
 	bool anon = pg->flags & (PG_anon | PG_swapbacked);
 	bool active = pg->flags & PG_active;
 	return anon ? (active ? LRU_ACTIVE_ANON : LRU_INACTIVE_ANON) :
@@ -166,6 +185,11 @@ static void drain_batch(struct task *tsk, struct lru_batch *b)
 		if (!(p->flags & PG_lru_pending) || (p->flags & PG_lru))
 			continue;   /* freed while this batch was being drained */
 		p->flags &= ~PG_lru_pending;
+		if (p->flags & PG_mlocked) {
+			/* mlocked while in the batch: lru_add_fn culls it */
+			p->flags = (p->flags & ~PG_active) | PG_unevictable;
+			count_vm_events(tsk, UNEVICTABLE_PGS_CULLED, 1);
+		}
 		lru_list_add(sim, v, pfn, page_lru(p), false);
 		charge(tsk, sim->cost->atomic_local_ns);
 	}
@@ -177,12 +201,70 @@ static void drain_batch(struct task *tsk, struct lru_batch *b)
 void lru_add_drain(struct task *tsk)
 {
 	struct lru_batch *b = &tsk->sim->lru->batch[tsk->cpu];
+	if (b->nr) {
+		/* the batch is taken whole: a concurrent drain by another task finds it empty */
+		struct lru_batch full = *b;
+		b->nr = 0;
+		drain_batch(tsk, &full);
+	}
+	lru_lazyfree_drain(tsk);
+	mlock_drain_local(tsk);
+}
+
+static bool lazyfree_candidate(const struct page_desc *p)
+{
+	return (p->flags & (PG_anon | PG_swapbacked)) == (PG_anon | PG_swapbacked) &&
+	       !(p->flags & (PG_swapcache | PG_unevictable));
+}
+
+void lru_lazyfree_drain(struct task *tsk)
+{
+	struct sim *sim = tsk->sim;
+	struct lazyfree_batch *b = &sim->lru->lazyfree[tsk->cpu];
 	if (!b->nr)
 		return;
-	/* the batch is taken whole: a concurrent drain by another task finds it empty */
-	struct lru_batch full = *b;
+	struct lazyfree_batch full = *b;
 	b->nr = 0;
-	drain_batch(tsk, &full);
+	struct lruvec *locked = NULL;
+	for (unsigned i = 0; i < full.nr; i++) {
+		u64 pfn = full.pfn[i];
+		struct page_desc *p = pfn_to_page(sim->phys, pfn);
+		if (!(p->flags & PG_lru) || !lazyfree_candidate(p))
+			continue;
+		struct lruvec *v = node_lruvec(sim, page_to_nid(sim->phys, pfn));
+		if (v != locked) {
+			if (locked)
+				spin_unlock(tsk, &locked->lru_lock);
+			spin_lock(tsk, &v->lru_lock);
+			locked = v;
+		}
+		/* lru_lazyfree_fn */
+		lru_list_del(sim, v, pfn, page_lru(p));
+		p->flags &= ~(PG_active | PG_referenced | PG_swapbacked);
+		lru_list_add(sim, v, pfn, page_lru(p), false);
+		count_vm_events(tsk, PGLAZYFREE, (p->flags & PG_transhuge) ? HPAGE_PMD_NR : 1);
+		charge(tsk, sim->cost->atomic_local_ns);
+	}
+	if (locked)
+		spin_unlock(tsk, &locked->lru_lock);
+	put_user_pages(tsk, full.pfn, full.nr);   /* the batch's references */
+}
+
+void populate_drain(struct task *tsk)
+{
+	lru_add_drain(tsk);
+}
+
+void mark_page_lazyfree(struct task *tsk, u64 pfn)
+{
+	struct lazyfree_batch *b = &tsk->sim->lru->lazyfree[tsk->cpu];
+	struct page_desc *p = pfn_to_page(tsk->sim->phys, pfn);
+	if (!lazyfree_candidate(p))
+		return;
+	p->refcount++;
+	b->pfn[b->nr++] = pfn;
+	if (b->nr == LAZYFREE_BATCH || (p->flags & PG_transhuge))
+		lru_lazyfree_drain(tsk);
 }
 
 void lru_add_drain_all(struct task *tsk)
@@ -213,6 +295,7 @@ void lru_page_freed(struct task *tsk, u64 pfn)
 {
 	struct sim *sim = tsk->sim;
 	struct page_desc *p = pfn_to_page(sim->phys, pfn);
+	mlock_page_freed(tsk, pfn);
 	if (p->flags & PG_lru_pending) {
 		/* still in a CPU's batch (the kernel's batch would hold a reference and free
 		 * it at the drain; the effect on the lists is the same) */
@@ -275,7 +358,7 @@ int check_lru(struct sim *sim, char *msg, size_t msglen)
 	struct phys_mem *pm = sim->phys;
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
 		struct lruvec *v = &sim->lru->vec[n];
-		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+		for (unsigned l = 0; l < NR_ALL_LRU_LISTS; l++) {
 			u64 count = 0;
 			u32 prev = PAGE_NIL;
 			for (u32 o = v->lists[l].head; o != PAGE_NIL;) {

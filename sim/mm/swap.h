@@ -17,17 +17,22 @@
 struct sim;
 struct task;
 
-enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, NR_LRU_LISTS };
+/* NR_LRU_LISTS counts the evictable lists (the kernel's for_each_evictable_lru); the
+ * unevictable list (mlocked pages, mm/mlock.h) comes after them. */
+enum lru_list { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON, LRU_INACTIVE_FILE, LRU_ACTIVE_FILE, NR_LRU_LISTS,
+		LRU_UNEVICTABLE = NR_LRU_LISTS };
+#define NR_ALL_LRU_LISTS (NR_LRU_LISTS + 1)
 
 #define LRU_BATCH 15                       /* PAGEVEC_SIZE - 1 */
+#define LAZYFREE_BATCH 31                  /* lru_lazyfree's folio batch: PAGEVEC_SIZE of 6.18 */
 
 struct lru_head {
 	u32 head, tail;                        /* node page offsets, PAGE_NIL when empty */
 };
 
 struct lruvec {
-	struct lru_head lists[NR_LRU_LISTS];
-	u64 nr[NR_LRU_LISTS];
+	struct lru_head lists[NR_ALL_LRU_LISTS];
+	u64 nr[NR_ALL_LRU_LISTS];
 	spinlock_t lru_lock;
 	/* reclaim cost of each type (lru_note_cost), for get_scan_count */
 	u64 anon_cost, file_cost;
@@ -39,13 +44,26 @@ struct lru_state *lru_create(struct sim *sim);
 void lru_destroy(struct lru_state *l);
 
 struct lruvec *node_lruvec(struct sim *sim, unsigned nid);
-/* Which list a page belongs on (anon/file by PG_anon or swap backing, PG_active). */
+/* The per-CPU mlock batches (mm/mlock.c), [nr_cpus]. */
+struct mlock_fbatch *lru_mlock_batches(struct sim *sim);
+/* Which list a page belongs on (PG_unevictable; anon/file by PG_anon or swap backing, PG_active). */
 enum lru_list page_lru(const struct page_desc *pg);
 
 /* A new page (anonymous, page cache or shmem) enters the LRU through the CPU's batch. */
 void lru_cache_add(struct task *tsk, u64 pfn);
 /* Move this CPU's batch to the lists (lru_add_drain). */
 void lru_add_drain(struct task *tsk);
+/* mark_page_lazyfree (MADV_FREE): an anonymous swap-backed page not in the swap cache
+ * joins this CPU's lazyfree batch (with a reference); its drain (full, a THP, or
+ * lru_add_drain) clears PG_swapbacked of the pages that still qualify, puts them at the
+ * head of the inactive list and counts them in pglazyfree (lru_lazyfree_fn). */
+void mark_page_lazyfree(struct task *tsk, u64 pfn);
+/* Drain this CPU's lazyfree batch (lru_add_drain does it too). */
+void lru_lazyfree_drain(struct task *tsk);
+/* The end of a populate (mm_populate, MADV_POPULATE_*, an imported trace's populate
+ * touch): Linux 6.18 drains this CPU's batches there, lru_add_drain (recorded:
+ * tests/real/mlock_oracle, madv_oracle). */
+void populate_drain(struct task *tsk);
 /* Every CPU's batch (lru_add_drain_all: khugepaged's pass, MADV_COLLAPSE). */
 void lru_add_drain_all(struct task *tsk);
 /* The page is being freed (its last reference goes): off its list or batch. */

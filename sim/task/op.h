@@ -62,7 +62,11 @@
 	X(FSYNC, "fsync")         /* fd flags&FSYNC_F_DATASYNC: fsync or fdatasync */          \
 	X(MSYNC, "msync")         /* addr len flags=MS_* */                                    \
 	X(SYNC_FILE_RANGE, "sync_file_range") /* fd off len flags=SYNC_FILE_RANGE_* */        \
-	X(SYNC, "sync")           /* fd = -1: sync(); else syncfs(fd) */
+	X(SYNC, "sync")           /* fd = -1: sync(); else syncfs(fd) */                        \
+	X(MLOCK, "mlock")         /* addr len flags (MLOCK_ONFAULT: mlock2); ret */            \
+	X(MUNLOCK, "munlock")     /* addr len; ret */                                          \
+	X(MLOCKALL, "mlockall")   /* flags (MCL_*); ret */                                     \
+	X(MUNLOCKALL, "munlockall") /* ret */
 
 enum op_type {
 	OP_NONE = 0,
@@ -72,8 +76,10 @@ enum op_type {
 	NR_OP_TYPES
 };
 
-/* op.flags bits for OP_TOUCH */
+/* op.flags bits for OP_TOUCH; TOUCH_POPULATE: the touch is a MADV_POPULATE_* call of an
+ * imported trace, which ends with the CPU's LRU batches drained (as 6.18's populate) */
 #define TOUCH_WRITE 0x1u
+#define TOUCH_POPULATE 0x2u
 
 /* op.flags bits for OP_FORK: vfork (the parent waits until the child execs or exits) and
  * CLONE_VM without CLONE_THREAD (the child process shares the parent's mm). */

@@ -920,14 +920,25 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = vm_brk(tsk, mm, op->addr);
 		record_ret(t, op, ret);
 		break;
+	case OP_MLOCK:
+	case OP_MUNLOCK:
+		ret = vm_mlock(tsk, mm, op->addr, op->len,
+			       op->type == OP_MUNLOCK ? 0 :
+			       VM_LOCKED | ((op->flags & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0));
+		record_ret(t, op, ret);
+		break;
+	case OP_MLOCKALL:
+	case OP_MUNLOCKALL:
+		ret = vm_mlockall(tsk, mm, op->type == OP_MUNLOCKALL ? 0 : op->flags);
+		record_ret(t, op, ret);
+		break;
 	case OP_MADVISE:
 		if (op->arg == MADV_POPULATE_READ || op->arg == MADV_POPULATE_WRITE) {
-			ret = touch_range(tsk, mm, op->addr, op->len, op->arg == MADV_POPULATE_WRITE);
+			ret = vm_madvise_populate(tsk, mm, op->addr, op->len,
+						  op->arg == MADV_POPULATE_WRITE);
 			if (ret > 0) {
 				t->faults += (u64)ret;
 				ret = 0;
-			} else if (ret == -MM_EBUSY) {
-				ret = -MM_EFAULT;   /* SIGBUS: madvise_populate reports EFAULT */
 			}
 		} else {
 			bool modelled;
@@ -1016,6 +1027,11 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 				for (unsigned n = 0; n < tsk->sim->phys->nr_nodes; n++)
 					shrink_deferred_split(tsk, n, 0);
 			}
+			known = true;
+			ret = 0;
+		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/stat_refresh")) {
+			/* folds the per-CPU counter deltas: mmsim's counters have none */
+			charge(tsk, tsk->sim->cost->syscall_entry_ns);
 			known = true;
 			ret = 0;
 		} else if (op->path && !strcmp(op->path, "/proc/sys/vm/drop_caches") && op->id == 2) {
@@ -1119,6 +1135,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		break;
 	case OP_TOUCH:
 		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
+		if (op->flags & TOUCH_POPULATE)
+			populate_drain(tsk);   /* MADV_POPULATE_*'s end */
 		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
 			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 		t->touched_pages += pages;

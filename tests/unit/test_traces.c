@@ -528,9 +528,9 @@ static void test_strace_map_steps_exact_counts_and_records(void)
 	/* the failing call keeps its errno */
 	CHECK_EQ_STR(nth_op(f, OP_MMAP, 0, 10),
 		     "0.001665000 7507/7507 mmap think=30000 len=1125899906842624 prot=rw flags=private|anonymous = -ENOMEM");
-	/* MADV_POPULATE_WRITE is a write touch of the range */
+	/* MADV_POPULATE_WRITE is a write touch of the range, marked a populate */
 	CHECK_EQ_STR(nth_op(f, OP_TOUCH, 0, 0),
-		     "0.001551000 7507/7507 touch think=12000 addr=0x7f28c601e000 len=65536 flags=write");
+		     "0.001551000 7507/7507 touch think=12000 addr=0x7f28c601e000 len=65536 flags=write|populate");
 	CHECK_EQ_STR(nth_op(f, OP_MPROTECT, 0, 3),
 		     "0.001412000 7507/7507 mprotect think=33000 addr=0x7f28c6046000 len=65536 prot=r = 0");
 	CHECK_EQ_STR(nth_op(f, OP_MUNMAP, 0, 1),
