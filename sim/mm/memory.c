@@ -507,7 +507,11 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 	return 0;
 }
 
-/* swapin_nr_pages: the readahead window, grown by hits, kept at least half the last. */
+/* swapin_nr_pages: the readahead window, grown by hits, kept at least half the last. One
+ * state for the whole machine, as the kernel's statics: faults of several threads that
+ * interleave on unrelated slots find no neighbour and no hit, and the window falls to 1
+ * page, where it stays until two faults in a row are on adjacent slots (or a page read
+ * ahead before is hit). The previous offset moves only on a fault without hits. */
 static unsigned swapin_nr_pages(struct task *tsk, u64 slot)
 {
 	struct vm_readahead *ra = &tsk->sim->swap_ra;
@@ -532,7 +536,8 @@ static unsigned swapin_nr_pages(struct task *tsk, u64 slot)
 	if (pages < ra->last_pages / 2)
 		pages = ra->last_pages / 2;
 	ra->last_pages = pages;
-	ra->prev_slot = slot;
+	if (!hits)
+		ra->prev_slot = slot;
 	return pages;
 }
 
@@ -584,10 +589,12 @@ static u64 swapin_readahead(struct task *tsk, u64 slot, struct vm_area_struct *v
 		add_to_swap_cache(tsk, s, pfn);
 		pg->refcount--;            /* the allocation's reference: the cache holds it now */
 		lru_cache_add(tsk, pfn);
-		if (s == slot)
+		if (s == slot) {
 			want = pfn;
-		else
+		} else {
+			swap_set_readahead(sim, s);   /* SetPageReadahead */
 			count_vm_event(tsk, SWAP_RA);
+		}
 		n++;
 	}
 	if (n && deferred_io)
@@ -605,7 +612,9 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 	u64 slot = pte_to_swp_slot(orig);
 	u64 pfn = lookup_swap_cache(sim, slot);
 	if (pfn != PFN_NONE) {
-		if (!pfn_to_page(sim->phys, pfn)->mapcount) {
+		/* a hit only on a page readahead brought in (its PG_readahead, tested and
+		 * cleared): not on one still cached after swap-out or read by a fault */
+		if (swap_test_clear_readahead(sim, slot)) {
 			count_vm_event(tsk, SWAP_RA_HIT);
 			sim->swap_ra.hits++;
 		}

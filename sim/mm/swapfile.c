@@ -32,6 +32,7 @@ struct swap_info {
 	u64 nr_slots;                      /* device pages, slot 0 = header */
 	u8 *swap_map;                      /* per slot: count | SWAP_HAS_CACHE */
 	u32 *cache;                        /* per slot: pfn + 1 of its swap cache page, 0 */
+	u8 *readahead;                     /* per slot: its cache page has PG_readahead */
 	u64 inuse;                         /* slots allocated (incl. in per-CPU caches) */
 	u64 cluster_next;                  /* where the next search starts */
 	spinlock_t lock;
@@ -107,6 +108,7 @@ struct swap_info *swap_create(struct sim *sim)
 	si->nr_slots = pages;
 	si->swap_map = xcalloc(pages, 1);
 	si->cache = xcalloc(pages, sizeof(u32));
+	si->readahead = xcalloc(pages, 1);
 	si->swap_map[0] = SWAP_COUNT_MASK;  /* the header is never handed out */
 	si->inuse = 1;
 	si->cluster_next = 1;
@@ -127,6 +129,7 @@ void swap_destroy(struct swap_info *si)
 		return;
 	free(si->swap_map);
 	free(si->cache);
+	free(si->readahead);
 	free(si->cache_locks);
 	free(si->cpu_cache);
 	free(si->hkey);
@@ -257,6 +260,7 @@ void delete_from_swap_cache(struct task *tsk, u64 pfn)
 	spinlock_t *l = cache_lock(si, slot);
 	spin_lock(tsk, l);
 	si->cache[slot] = 0;
+	si->readahead[slot] = 0;
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	pg->flags &= ~PG_swapcache;
 	mod_node_page_state(tsk, page_to_nid(sim->phys, pfn), NR_SWAPCACHE, -1);
@@ -264,6 +268,20 @@ void delete_from_swap_cache(struct task *tsk, u64 pfn)
 	spin_unlock(tsk, l);
 	swap_map_update(tsk, si, slot, 0, true);
 	put_user_page(tsk, pfn);   /* the cache's reference */
+}
+
+void swap_set_readahead(struct sim *sim, u64 slot)
+{
+	sim->swap->readahead[slot] = 1;
+}
+
+bool swap_test_clear_readahead(struct sim *sim, u64 slot)
+{
+	struct swap_info *si = sim->swap;
+	if (!si || slot >= si->nr_slots || !si->readahead[slot])
+		return false;
+	si->readahead[slot] = 0;
+	return true;
 }
 
 u64 lookup_swap_cache(const struct sim *sim, u64 slot)

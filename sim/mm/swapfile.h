@@ -58,6 +58,11 @@ void add_to_swap_cache(struct task *tsk, u64 slot, u64 pfn);
 /* Take pfn out of the swap cache (its reference goes; the slot keeps its PTE count and
  * is freed when that is 0). */
 void delete_from_swap_cache(struct task *tsk, u64 pfn);
+/* PG_readahead of the cache page of slot: set when readahead (not the fault itself) read
+ * it; a fault that finds it tests and clears it (a swap_ra_hit). It goes with the page's
+ * leaving the cache. */
+void swap_set_readahead(struct sim *sim, u64 slot);
+bool swap_test_clear_readahead(struct sim *sim, u64 slot);
 /* The swap cache page of slot, PFN_NONE. */
 u64 lookup_swap_cache(const struct sim *sim, u64 slot);
 /* The slot of a swap cache page. */
