@@ -207,6 +207,12 @@ void slab_destroy(struct slab_state *ss)
 		free(slab_by_id(ss, i)->owners);
 	}
 	free(ss->deferred);
+	for (u32 i = 0; i < ss->nr_negs; i++)
+		free(ss->negs[i].cell);
+	free(ss->negs);
+	for (u32 i = 0; i < ss->nr_dead_cells; i++)
+		free(ss->dead_cells[i]);
+	free(ss->dead_cells);
 	for (u32 c = 0; c < ss->nr_chunks; c++)
 		free(ss->chunks[c]);
 	free(ss->chunks);
@@ -492,7 +498,7 @@ void kmem_cache_free(struct task *tsk, struct kmem_cache *s, u64 obj)
 	sl->freelist[sl->nr_free++] = (u16)idx;
 	sl->inuse--;
 	if (sl->owners)
-		sl->owners[idx] = (struct slab_owner){ NULL, NULL };
+		sl->owners[idx] = (struct slab_owner){ NULL, NULL, false };
 	if (sl->frozen) {
 		/* a CPU's slab (or one being defragmented): lockless */
 		if (s->cpu_slab[tsk->cpu % ss->nr_cpus] == slab_id(ss, sl))
@@ -691,7 +697,16 @@ void slab_set_owner(struct sim *sim, u64 obj, u64 *ref, spinlock_t *lock)
 			return;
 		sl->owners = xcalloc(sl->objects, sizeof(*sl->owners));
 	}
-	sl->owners[idx] = (struct slab_owner){ ref, ref ? lock : NULL };
+	sl->owners[idx] = (struct slab_owner){ ref, ref ? lock : NULL, false };
+}
+
+void slab_set_owner_reclaimable(struct sim *sim, u64 obj, u64 *ref)
+{
+	unsigned idx;
+	slab_set_owner(sim, obj, ref, NULL);
+	struct slab *sl = obj ? obj_to_slab(sim, obj, &idx) : NULL;
+	if (sl && sl->owners && ref)
+		sl->owners[idx].reclaimable = true;
 }
 
 /* Phase 1: every object is in place (has an owner) and not busy (its owner's lock is
@@ -723,6 +738,14 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 		struct slab *sl = obj_to_slab(sim, objs[i], &idx);
 		if (!sl || !slab_obj_allocated(sl, idx) || !sl->owners || !sl->owners[idx].ref)
 			continue;   /* its owner let it go meanwhile */
+		if (sl->owners[idx].reclaimable) {
+			/* reclaim rather than move (a negative dentry: d_invalidate) */
+			charge(tsk, ss->defrag_object_ns);
+			*sl->owners[idx].ref = 0;
+			kmem_cache_free(tsk, s, objs[i]);
+			ss->defrag_reclaimed++;
+			continue;
+		}
 		u64 new = kmem_cache_alloc(tsk, s, GFP_NOWAIT | __GFP_NOWARN);
 		if (!new) {
 			ss->defrag_move_failed++;
@@ -740,7 +763,7 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 		charge(tsk, ss->defrag_object_ns);
 		*o.ref = new;
 		slab_set_owner(sim, new, o.ref, o.lock);
-		sl->owners[idx] = (struct slab_owner){ NULL, NULL };
+		sl->owners[idx] = (struct slab_owner){ NULL, NULL, false };
 		if (o.lock)
 			spin_unlock(tsk, o.lock);
 		kmem_cache_free(tsk, s, objs[i]);
@@ -908,6 +931,9 @@ static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn)
 		const struct slab *sl = pfn_slab(sim, heads[i]);
 		u64 *a = &need[((size_t)sl->cache * ss->nr_nodes + sl->nid) * 2];
 		a[0] += sl->inuse;
+		for (unsigned k = 0; sl->owners && k < sl->objects; k++)
+			if (sl->owners[k].ref && sl->owners[k].reclaimable)
+				a[0]--;   /* freed, not moved: needs no room */
 		if (sl->on_partial)
 			a[1] += sl->nr_free;
 	}
@@ -1019,6 +1045,58 @@ void dcache_lru_add(struct sim *sim, struct inode *inode)
 		inode->lru_seq = ++sim->slab->lru_seq;
 }
 
+void slab_dentry_unlink(struct task *tsk, struct inode *inode)
+{
+	struct slab_state *ss = tsk->sim->slab;
+	if (!ss || !inode->slab_dentry || inode->refs != 1)
+		return;
+	if (ss->nr_negs == ss->cap_negs) {
+		ss->cap_negs = ss->cap_negs ? 2 * ss->cap_negs : 64;
+		ss->negs = xrealloc(ss->negs, ss->cap_negs * sizeof(*ss->negs));
+	}
+	u64 *cell = xmalloc(sizeof(*cell));
+	*cell = inode->slab_dentry;
+	inode->slab_dentry = 0;
+	ss->negs[ss->nr_negs++] = (struct neg_dentry){ cell, ++ss->lru_seq };
+	slab_set_owner_reclaimable(tsk->sim, *cell, cell);   /* defragmentation frees it */
+}
+
+/* Drop the records of pruned negative dentries (their cells stay allocated: a reclaimer
+ * that blocked may still hold one). */
+static void negs_compact(struct slab_state *ss)
+{
+	u32 k = 0;
+	for (u32 i = 0; i < ss->nr_negs; i++) {
+		if (*ss->negs[i].cell) {
+			ss->negs[k++] = ss->negs[i];
+			continue;
+		}
+		if (ss->nr_dead_cells == ss->cap_dead_cells) {
+			ss->cap_dead_cells = ss->cap_dead_cells ? 2 * ss->cap_dead_cells : 64;
+			ss->dead_cells = xrealloc(ss->dead_cells,
+						  ss->cap_dead_cells * sizeof(*ss->dead_cells));
+		}
+		ss->dead_cells[ss->nr_dead_cells++] = ss->negs[i].cell;
+	}
+	ss->nr_negs = k;
+}
+
+/* Negative dentries of node nid (by their object's slab), oldest first. */
+static unsigned collect_negs(struct sim *sim, unsigned nid, struct neg_dentry **out)
+{
+	struct slab_state *ss = sim->slab;
+	negs_compact(ss);
+	struct neg_dentry *v = xmalloc((ss->nr_negs + 1) * sizeof(*v));
+	unsigned n = 0;
+	for (u32 i = 0; i < ss->nr_negs; i++) {
+		const struct slab *sl = pfn_slab(sim, slab_obj_pfn(*ss->negs[i].cell));
+		if (sl && sl->nid == nid)
+			v[n++] = ss->negs[i];
+	}
+	*out = v;
+	return n;   /* negs[] is in LRU order: appended with increasing seq */
+}
+
 static bool file_unused(const struct inode *in)
 {
 	return in && !in->shmem && !in->hugetlb && !in->unlinked && in->refs == 1 && in->slab_inode;
@@ -1065,11 +1143,29 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 	 * direct reclaimer) may prune the same files, or their owner unlink them */
 	unsigned n = collect_unused(sim, nid, true, &v);
 	u32 *ids = xmalloc((n + 1) * sizeof(*ids));
-	for (unsigned i = 0; i < n; i++)
+	u64 *seqs = xmalloc((n + 1) * sizeof(*seqs));
+	for (unsigned i = 0; i < n; i++) {
 		ids[i] = v[i]->id;
+		seqs[i] = v[i]->lru_seq;
+	}
 	free(v);
-	for (unsigned i = 0; i < n && i < dentries + 1; i++) {
-		struct inode *in = file_inode_by_id(sim, ids[i]);
+	struct neg_dentry *neg;
+	unsigned nn = collect_negs(sim, nid, &neg);
+	/* the dentry LRU: unused files' dentries and negative dentries, oldest first */
+	for (unsigned i = 0, j = 0, done = 0; (i < n || j < nn) && done < dentries + 1; done++) {
+		if (j < nn && (i == n || neg[j].seq < seqs[i])) {
+			u64 *cell = neg[j++].cell;
+			if (!*cell)
+				continue;
+			u64 d = *cell;
+			*cell = 0;
+			slab_user_free(tsk, SLAB_DENTRY, d);
+			ss->dentries_pruned++;
+			ss->negative_dentries_pruned++;
+			freed++;
+			continue;
+		}
+		struct inode *in = file_inode_by_id(sim, ids[i++]);
 		if (!file_unused(in) || !in->slab_dentry)
 			continue;
 		u64 d = in->slab_dentry;
@@ -1079,6 +1175,8 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 		ss->dentries_pruned++;
 		freed++;
 	}
+	free(neg);
+	free(seqs);
 	free(ids);
 	n = collect_unused(sim, nid, false, &v);
 	ids = xmalloc((n + 1) * sizeof(*ids));
@@ -1122,8 +1220,11 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 	for (;;) {
 		/* super_cache_count: both LRUs, scaled by vfs_cache_pressure */
 		struct inode **v;
+		struct neg_dentry *ng;
 		u64 nd = collect_unused(sim, nid, true, &v);
 		free(v);
+		nd += collect_negs(sim, nid, &ng);
+		free(ng);
 		u64 ni = collect_unused(sim, nid, false, &v);
 		free(v);
 		u64 freeable = (nd + ni) * sim->scn->kernel.vm.vfs_cache_pressure / 100;
@@ -1143,6 +1244,8 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 			struct inode **w;
 			nd = collect_unused(sim, nid, true, &w);
 			free(w);
+			nd += collect_negs(sim, nid, &ng);
+			free(ng);
 			ni = collect_unused(sim, nid, false, &w);
 			free(w);
 		}
