@@ -1203,6 +1203,118 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 
 #define DEFAULT_SEEKS 2
 #define SUPER_SHRINK_BATCH 1024
+#define SHRINK_BATCH 128
+
+/* ---- the workingset shadow-node shrinker (mm/workingset.c) ---- */
+
+struct shadow_ref {
+	u32 inode;                         /* file id */
+	u64 index;                         /* first index the leaf covers */
+};
+
+static void collect_shadow_leaves(const struct xa_node *n, u64 base, u32 id, unsigned nid,
+				  struct shadow_ref **v, u32 *nr, u32 *cap)
+{
+	if (!n->shift) {
+		if (n->nid != nid || !xa_node_shadow_only(n))
+			return;
+		if (*nr == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*v = xrealloc(*v, *cap * sizeof(**v));
+		}
+		(*v)[(*nr)++] = (struct shadow_ref){ id, base };
+		return;
+	}
+	for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
+		if (n->child[i])
+			collect_shadow_leaves(n->child[i], base + ((u64)i << n->shift), id, nid, v,
+					      nr, cap);
+}
+
+/* The shadow nodes of node nid (leaves allocated there holding only shadow entries: the
+ * kernel's shadow_nodes list_lru), by file and index (the list's order, when each became
+ * shadow-only, is not kept). */
+static u32 collect_shadow_nodes(struct sim *sim, unsigned nid, struct shadow_ref **out)
+{
+	u32 nr = 0, cap = 0;
+	*out = NULL;
+	for (u32 i = 0; sim->files && i < file_table_nr(sim->files); i++) {
+		const struct inode *in = file_inode_by_id(sim, i);
+		if (in && !in->hugetlb && in->i_pages.head)
+			collect_shadow_leaves(in->i_pages.head, 0, i, nid, out, &nr, &cap);
+	}
+	return nr;
+}
+
+/* The leaf covering index of the file's tree, or NULL. */
+static const struct xa_node *leaf_of(const struct inode *in, u64 index)
+{
+	const struct xa_node *n = in->i_pages.head;
+	if (!n || index > ((u64)XA_CHUNK_SIZE << n->shift) - 1)
+		return NULL;
+	while (n && n->shift)
+		n = n->child[(index >> n->shift) & (XA_CHUNK_SIZE - 1)];
+	return n;
+}
+
+/* shadow_lru_isolate: under the mapping's lock, taken with a trylock (the list lock is
+ * held in the kernel: a contended mapping is skipped), a node still holding only shadows
+ * loses them all and is freed. True when freed. */
+static bool shadow_node_reclaim(struct task *tsk, const struct shadow_ref *r)
+{
+	struct sim *sim = tsk->sim;
+	struct inode *in = file_inode_by_id(sim, r->inode);
+	if (!in)
+		return false;
+	bool tree = sim->scn->variants.pagecache_lookup == PAGECACHE_LOOKUP_TREE_LOCK;
+	if (tree ? !write_trylock(tsk, &in->tree_lock) : !spin_trylock(tsk, &in->i_pages_lock))
+		return false;
+	const struct xa_node *n = leaf_of(in, r->index);
+	bool ok = n && xa_node_shadow_only(n);
+	if (ok) {
+		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++) {
+			u64 idx = r->index + i;
+			u64 e = xa_load(&in->i_pages, idx, NULL);
+			if (e)
+				xa_store_by(tsk, &in->i_pages, idx, 0, 0);
+		}
+		charge(tsk, XA_CHUNK_SIZE * sim->cost->atomic_local_ns);
+	}
+	if (tree)
+		write_unlock(tsk, &in->tree_lock);
+	else
+		spin_unlock(tsk, &in->i_pages_lock);
+	return ok;
+}
+
+/* count_shadow_nodes and do_shrink_slab for a shrinker with seeks 0: nodes beyond
+ * max_nodes = present pages >> (XA_CHUNK_SHIFT - 3) are freeable, half of them scanned
+ * (at most twice the freeable), in batches of 128. */
+static u64 shrink_shadow_nodes(struct task *tsk, unsigned nid)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	struct shadow_ref *v;
+	u32 nodes = collect_shadow_nodes(sim, nid, &v);
+	u64 max_nodes = node_present_pages(sim->phys, nid) >> (XA_CHUNK_SHIFT - 3);
+	u64 freed = 0;
+	if (nodes > max_nodes) {
+		u64 freeable = nodes - max_nodes;
+		u64 total_scan = min(freeable / 2, 2 * freeable);
+		ss->shadow_shrinker_calls++;
+		for (u64 i = 0; i < total_scan && i < nodes; i++) {
+			if (shadow_node_reclaim(tsk, &v[i])) {
+				ss->shadow_nodes_reclaimed++;
+				freed++;
+			}
+			if ((i + 1) % SHRINK_BATCH == 0)
+				count_vm_events(tsk, SLABS_SCANNED, SHRINK_BATCH);
+		}
+		count_vm_events(tsk, SLABS_SCANNED, min(total_scan, (u64)nodes) % SHRINK_BATCH);
+	}
+	free(v);
+	return freed;
+}
 
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 {
@@ -1210,8 +1322,12 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 	struct slab_state *ss = sim->slab;
 	if (slab_pages)
 		*slab_pages = 0;
-	if (!ss || !ss->account_users || !sim->files)
+	if (!ss || !sim->files)
 		return 0;
+	/* the workingset shadow-node shrinker runs whether slab users are accounted or not */
+	u64 shadow_freed = shrink_shadow_nodes(tsk, nid);
+	if (!ss->account_users)
+		return shadow_freed;
 	if (ss->nr_deferred)
 		slab_drain_deferred(tsk);
 	s64 before = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
@@ -1255,7 +1371,7 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 		    node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
 	if (slab_pages && before > after)
 		*slab_pages = (u64)(before - after);
-	return freed;
+	return freed + shadow_freed;
 }
 
 u64 drop_slab(struct task *tsk)

@@ -181,6 +181,7 @@ struct slab_state {
 	/* the dentry/inode shrinker */
 	u64 lru_seq;
 	u64 dentries_pruned, inodes_pruned, shrinker_calls, negative_dentries_pruned;
+	u64 shadow_shrinker_calls, shadow_nodes_reclaimed;   /* workingset shadow nodes */
 	/* XArray nodes */
 	u64 xa_nodes_moved, xa_refused_not_in_tree, xa_refused_shadow;
 	u64 defrag_cpu_ns;                 /* CPU time of slab_defrag_pageblock */
@@ -270,6 +271,11 @@ void slab_dentry_unlink(struct task *tsk, struct inode *inode);
  * freeable objects, in batches of 1024; deferred work not modelled). Returns the objects
  * freed; *slab_pages (may be NULL) gets the slab pages given back meanwhile. */
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages);
+/* shrink_slab also runs the workingset shadow-node shrinker (mm/workingset.c
+ * count_shadow_nodes/scan_shadow_nodes; with or without slab.account_users): leaves of
+ * page-cache trees holding only shadow entries, beyond present pages >> 3 of the node,
+ * half of the excess per call, each under its mapping's lock taken with a trylock (a
+ * contended one is skipped), lose their shadows and are freed. */
 /* drop_slab (drop_caches 2): shrink_slab at priority 0 until a pass frees <= 10 objects. */
 u64 drop_slab(struct task *tsk);
 
