@@ -135,6 +135,9 @@ static struct json *slab_json(const struct sim *s)
 	json_set_u64(o, "defrag_objects_moved", ss->defrag_moved);
 	json_set_u64(o, "defrag_move_failed", ss->defrag_move_failed);
 	json_set_u64(o, "defrag_cpu_ns", ss->defrag_cpu_ns);
+	json_set_u64(o, "defrag_objects_reclaimed", ss->defrag_reclaimed);
+	json_set_u64(o, "negative_dentries_pruned", ss->negative_dentries_pruned);
+	json_set_u64(o, "shadow_nodes_reclaimed", ss->shadow_nodes_reclaimed);
 	json_set_u64(o, "xa_nodes_moved", ss->xa_nodes_moved);
 	json_set_u64(o, "xa_refused_not_in_tree", ss->xa_refused_not_in_tree);
 	json_set_u64(o, "xa_refused_shadow", ss->xa_refused_shadow);

@@ -967,6 +967,16 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		type = OP_OPEN;
 		op->path = s->pathbuf;
 		op->flags = oflags;
+	} else if (IS("unlink") || IS("unlinkat")) {
+		/* unlinkat(dirfd, path, 0); AT_REMOVEDIR (rmdir) has no file to remove here */
+		int pi = IS("unlinkat") ? 1 : 0;
+		NEED(pi + 1);
+		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) < 0)
+			goto unknown;
+		if (pi && nr > 2 && memmem(a[2].s, a[2].n, "AT_REMOVEDIR", 12))
+			goto unknown;
+		type = OP_UNLINK;
+		op->path = s->pathbuf;
 	} else if (IS("close")) {
 		NEED(1);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);

@@ -23,7 +23,6 @@ struct highalloc_params {
 	u64 hold_ns;
 	u64 min_order, max_order;
 	double atomic_ratio;
-	u64 start_ns;
 };
 
 static const struct knob params[] = {
@@ -41,8 +40,6 @@ static const struct knob params[] = {
 		    "largest order requested"),
 	KNOB_DOUBLE_OF(struct highalloc_params, "atomic_ratio", atomic_ratio, 0.0, 1.0, "0.5",
 		       "fraction of requests that are GFP_ATOMIC (the rest GFP_KERNEL)"),
-	KNOB_TIME_OF(struct highalloc_params, "start", start_ns, 0, 3600 * NSEC_PER_SEC, "0ns",
-		     "sleep before the first burst"),
 };
 static const struct knob_table table = { "highalloc parameter", params, ARRAY_SIZE(params) };
 
@@ -80,13 +77,8 @@ static int ha_next(struct op_source *src, struct op *op)
 	u64 span = g->p.max_order - g->p.min_order + 1;
 	for (;;) {
 		switch (g->phase) {
-		case HA_START:
+		case HA_START:   /* the workload's common start key delays the thread */
 			g->phase = HA_FREE;
-			if (g->p.start_ns) {
-				ha_init(g, op, OP_SLEEP);
-				op->ns = g->p.start_ns;
-				return 1;
-			}
 			break;
 		case HA_FREE:
 			/* the burst made held_rounds rounds ago has been held long enough */

@@ -155,6 +155,7 @@ int file_unlink_path(struct task *tsk, const char *path)
 	for (u32 i = 0; i < ft->nr; i++) {
 		struct inode *in = ft->inodes[i];
 		if (in && !in->shmem && !in->hugetlb && !in->unlinked && !strcmp(in->path, path)) {
+			slab_dentry_unlink(tsk, in);   /* d_delete */
 			in->unlinked = true;
 			iput(tsk, in);
 			return 0;

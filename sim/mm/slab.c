@@ -207,6 +207,12 @@ void slab_destroy(struct slab_state *ss)
 		free(slab_by_id(ss, i)->owners);
 	}
 	free(ss->deferred);
+	for (u32 i = 0; i < ss->nr_negs; i++)
+		free(ss->negs[i].cell);
+	free(ss->negs);
+	for (u32 i = 0; i < ss->nr_dead_cells; i++)
+		free(ss->dead_cells[i]);
+	free(ss->dead_cells);
 	for (u32 c = 0; c < ss->nr_chunks; c++)
 		free(ss->chunks[c]);
 	free(ss->chunks);
@@ -492,7 +498,7 @@ void kmem_cache_free(struct task *tsk, struct kmem_cache *s, u64 obj)
 	sl->freelist[sl->nr_free++] = (u16)idx;
 	sl->inuse--;
 	if (sl->owners)
-		sl->owners[idx] = (struct slab_owner){ NULL, NULL };
+		sl->owners[idx] = (struct slab_owner){ NULL, NULL, false };
 	if (sl->frozen) {
 		/* a CPU's slab (or one being defragmented): lockless */
 		if (s->cpu_slab[tsk->cpu % ss->nr_cpus] == slab_id(ss, sl))
@@ -691,7 +697,16 @@ void slab_set_owner(struct sim *sim, u64 obj, u64 *ref, spinlock_t *lock)
 			return;
 		sl->owners = xcalloc(sl->objects, sizeof(*sl->owners));
 	}
-	sl->owners[idx] = (struct slab_owner){ ref, ref ? lock : NULL };
+	sl->owners[idx] = (struct slab_owner){ ref, ref ? lock : NULL, false };
+}
+
+void slab_set_owner_reclaimable(struct sim *sim, u64 obj, u64 *ref)
+{
+	unsigned idx;
+	slab_set_owner(sim, obj, ref, NULL);
+	struct slab *sl = obj ? obj_to_slab(sim, obj, &idx) : NULL;
+	if (sl && sl->owners && ref)
+		sl->owners[idx].reclaimable = true;
 }
 
 /* Phase 1: every object is in place (has an owner) and not busy (its owner's lock is
@@ -723,6 +738,14 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 		struct slab *sl = obj_to_slab(sim, objs[i], &idx);
 		if (!sl || !slab_obj_allocated(sl, idx) || !sl->owners || !sl->owners[idx].ref)
 			continue;   /* its owner let it go meanwhile */
+		if (sl->owners[idx].reclaimable) {
+			/* reclaim rather than move (a negative dentry: d_invalidate) */
+			charge(tsk, ss->defrag_object_ns);
+			*sl->owners[idx].ref = 0;
+			kmem_cache_free(tsk, s, objs[i]);
+			ss->defrag_reclaimed++;
+			continue;
+		}
 		u64 new = kmem_cache_alloc(tsk, s, GFP_NOWAIT | __GFP_NOWARN);
 		if (!new) {
 			ss->defrag_move_failed++;
@@ -740,7 +763,7 @@ static void move_reclaim(void *arg, struct task *tsk, const u64 *objs, unsigned 
 		charge(tsk, ss->defrag_object_ns);
 		*o.ref = new;
 		slab_set_owner(sim, new, o.ref, o.lock);
-		sl->owners[idx] = (struct slab_owner){ NULL, NULL };
+		sl->owners[idx] = (struct slab_owner){ NULL, NULL, false };
 		if (o.lock)
 			spin_unlock(tsk, o.lock);
 		kmem_cache_free(tsk, s, objs[i]);
@@ -908,6 +931,9 @@ static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn)
 		const struct slab *sl = pfn_slab(sim, heads[i]);
 		u64 *a = &need[((size_t)sl->cache * ss->nr_nodes + sl->nid) * 2];
 		a[0] += sl->inuse;
+		for (unsigned k = 0; sl->owners && k < sl->objects; k++)
+			if (sl->owners[k].ref && sl->owners[k].reclaimable)
+				a[0]--;   /* freed, not moved: needs no room */
 		if (sl->on_partial)
 			a[1] += sl->nr_free;
 	}
@@ -1019,6 +1045,58 @@ void dcache_lru_add(struct sim *sim, struct inode *inode)
 		inode->lru_seq = ++sim->slab->lru_seq;
 }
 
+void slab_dentry_unlink(struct task *tsk, struct inode *inode)
+{
+	struct slab_state *ss = tsk->sim->slab;
+	if (!ss || !inode->slab_dentry || inode->refs != 1)
+		return;
+	if (ss->nr_negs == ss->cap_negs) {
+		ss->cap_negs = ss->cap_negs ? 2 * ss->cap_negs : 64;
+		ss->negs = xrealloc(ss->negs, ss->cap_negs * sizeof(*ss->negs));
+	}
+	u64 *cell = xmalloc(sizeof(*cell));
+	*cell = inode->slab_dentry;
+	inode->slab_dentry = 0;
+	ss->negs[ss->nr_negs++] = (struct neg_dentry){ cell, ++ss->lru_seq };
+	slab_set_owner_reclaimable(tsk->sim, *cell, cell);   /* defragmentation frees it */
+}
+
+/* Drop the records of pruned negative dentries (their cells stay allocated: a reclaimer
+ * that blocked may still hold one). */
+static void negs_compact(struct slab_state *ss)
+{
+	u32 k = 0;
+	for (u32 i = 0; i < ss->nr_negs; i++) {
+		if (*ss->negs[i].cell) {
+			ss->negs[k++] = ss->negs[i];
+			continue;
+		}
+		if (ss->nr_dead_cells == ss->cap_dead_cells) {
+			ss->cap_dead_cells = ss->cap_dead_cells ? 2 * ss->cap_dead_cells : 64;
+			ss->dead_cells = xrealloc(ss->dead_cells,
+						  ss->cap_dead_cells * sizeof(*ss->dead_cells));
+		}
+		ss->dead_cells[ss->nr_dead_cells++] = ss->negs[i].cell;
+	}
+	ss->nr_negs = k;
+}
+
+/* Negative dentries of node nid (by their object's slab), oldest first. */
+static unsigned collect_negs(struct sim *sim, unsigned nid, struct neg_dentry **out)
+{
+	struct slab_state *ss = sim->slab;
+	negs_compact(ss);
+	struct neg_dentry *v = xmalloc((ss->nr_negs + 1) * sizeof(*v));
+	unsigned n = 0;
+	for (u32 i = 0; i < ss->nr_negs; i++) {
+		const struct slab *sl = pfn_slab(sim, slab_obj_pfn(*ss->negs[i].cell));
+		if (sl && sl->nid == nid)
+			v[n++] = ss->negs[i];
+	}
+	*out = v;
+	return n;   /* negs[] is in LRU order: appended with increasing seq */
+}
+
 static bool file_unused(const struct inode *in)
 {
 	return in && !in->shmem && !in->hugetlb && !in->unlinked && in->refs == 1 && in->slab_inode;
@@ -1065,11 +1143,29 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 	 * direct reclaimer) may prune the same files, or their owner unlink them */
 	unsigned n = collect_unused(sim, nid, true, &v);
 	u32 *ids = xmalloc((n + 1) * sizeof(*ids));
-	for (unsigned i = 0; i < n; i++)
+	u64 *seqs = xmalloc((n + 1) * sizeof(*seqs));
+	for (unsigned i = 0; i < n; i++) {
 		ids[i] = v[i]->id;
+		seqs[i] = v[i]->lru_seq;
+	}
 	free(v);
-	for (unsigned i = 0; i < n && i < dentries + 1; i++) {
-		struct inode *in = file_inode_by_id(sim, ids[i]);
+	struct neg_dentry *neg;
+	unsigned nn = collect_negs(sim, nid, &neg);
+	/* the dentry LRU: unused files' dentries and negative dentries, oldest first */
+	for (unsigned i = 0, j = 0, done = 0; (i < n || j < nn) && done < dentries + 1; done++) {
+		if (j < nn && (i == n || neg[j].seq < seqs[i])) {
+			u64 *cell = neg[j++].cell;
+			if (!*cell)
+				continue;
+			u64 d = *cell;
+			*cell = 0;
+			slab_user_free(tsk, SLAB_DENTRY, d);
+			ss->dentries_pruned++;
+			ss->negative_dentries_pruned++;
+			freed++;
+			continue;
+		}
+		struct inode *in = file_inode_by_id(sim, ids[i++]);
 		if (!file_unused(in) || !in->slab_dentry)
 			continue;
 		u64 d = in->slab_dentry;
@@ -1079,6 +1175,8 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 		ss->dentries_pruned++;
 		freed++;
 	}
+	free(neg);
+	free(seqs);
 	free(ids);
 	n = collect_unused(sim, nid, false, &v);
 	ids = xmalloc((n + 1) * sizeof(*ids));
@@ -1105,6 +1203,118 @@ static u64 super_cache_scan(struct task *tsk, unsigned nid, u64 nr_to_scan, u64 
 
 #define DEFAULT_SEEKS 2
 #define SUPER_SHRINK_BATCH 1024
+#define SHRINK_BATCH 128
+
+/* ---- the workingset shadow-node shrinker (mm/workingset.c) ---- */
+
+struct shadow_ref {
+	u32 inode;                         /* file id */
+	u64 index;                         /* first index the leaf covers */
+};
+
+static void collect_shadow_leaves(const struct xa_node *n, u64 base, u32 id, unsigned nid,
+				  struct shadow_ref **v, u32 *nr, u32 *cap)
+{
+	if (!n->shift) {
+		if (n->nid != nid || !xa_node_shadow_only(n))
+			return;
+		if (*nr == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			*v = xrealloc(*v, *cap * sizeof(**v));
+		}
+		(*v)[(*nr)++] = (struct shadow_ref){ id, base };
+		return;
+	}
+	for (unsigned i = 0; i < XA_CHUNK_SIZE; i++)
+		if (n->child[i])
+			collect_shadow_leaves(n->child[i], base + ((u64)i << n->shift), id, nid, v,
+					      nr, cap);
+}
+
+/* The shadow nodes of node nid (leaves allocated there holding only shadow entries: the
+ * kernel's shadow_nodes list_lru), by file and index (the list's order, when each became
+ * shadow-only, is not kept). */
+static u32 collect_shadow_nodes(struct sim *sim, unsigned nid, struct shadow_ref **out)
+{
+	u32 nr = 0, cap = 0;
+	*out = NULL;
+	for (u32 i = 0; sim->files && i < file_table_nr(sim->files); i++) {
+		const struct inode *in = file_inode_by_id(sim, i);
+		if (in && !in->hugetlb && in->i_pages.head)
+			collect_shadow_leaves(in->i_pages.head, 0, i, nid, out, &nr, &cap);
+	}
+	return nr;
+}
+
+/* The leaf covering index of the file's tree, or NULL. */
+static const struct xa_node *leaf_of(const struct inode *in, u64 index)
+{
+	const struct xa_node *n = in->i_pages.head;
+	if (!n || index > ((u64)XA_CHUNK_SIZE << n->shift) - 1)
+		return NULL;
+	while (n && n->shift)
+		n = n->child[(index >> n->shift) & (XA_CHUNK_SIZE - 1)];
+	return n;
+}
+
+/* shadow_lru_isolate: under the mapping's lock, taken with a trylock (the list lock is
+ * held in the kernel: a contended mapping is skipped), a node still holding only shadows
+ * loses them all and is freed. True when freed. */
+static bool shadow_node_reclaim(struct task *tsk, const struct shadow_ref *r)
+{
+	struct sim *sim = tsk->sim;
+	struct inode *in = file_inode_by_id(sim, r->inode);
+	if (!in)
+		return false;
+	bool tree = sim->scn->variants.pagecache_lookup == PAGECACHE_LOOKUP_TREE_LOCK;
+	if (tree ? !write_trylock(tsk, &in->tree_lock) : !spin_trylock(tsk, &in->i_pages_lock))
+		return false;
+	const struct xa_node *n = leaf_of(in, r->index);
+	bool ok = n && xa_node_shadow_only(n);
+	if (ok) {
+		for (unsigned i = 0; i < XA_CHUNK_SIZE; i++) {
+			u64 idx = r->index + i;
+			u64 e = xa_load(&in->i_pages, idx, NULL);
+			if (e)
+				xa_store_by(tsk, &in->i_pages, idx, 0, 0);
+		}
+		charge(tsk, XA_CHUNK_SIZE * sim->cost->atomic_local_ns);
+	}
+	if (tree)
+		write_unlock(tsk, &in->tree_lock);
+	else
+		spin_unlock(tsk, &in->i_pages_lock);
+	return ok;
+}
+
+/* count_shadow_nodes and do_shrink_slab for a shrinker with seeks 0: nodes beyond
+ * max_nodes = present pages >> (XA_CHUNK_SHIFT - 3) are freeable, half of them scanned
+ * (at most twice the freeable), in batches of 128. */
+static u64 shrink_shadow_nodes(struct task *tsk, unsigned nid)
+{
+	struct sim *sim = tsk->sim;
+	struct slab_state *ss = sim->slab;
+	struct shadow_ref *v;
+	u32 nodes = collect_shadow_nodes(sim, nid, &v);
+	u64 max_nodes = node_present_pages(sim->phys, nid) >> (XA_CHUNK_SHIFT - 3);
+	u64 freed = 0;
+	if (nodes > max_nodes) {
+		u64 freeable = nodes - max_nodes;
+		u64 total_scan = min(freeable / 2, 2 * freeable);
+		ss->shadow_shrinker_calls++;
+		for (u64 i = 0; i < total_scan && i < nodes; i++) {
+			if (shadow_node_reclaim(tsk, &v[i])) {
+				ss->shadow_nodes_reclaimed++;
+				freed++;
+			}
+			if ((i + 1) % SHRINK_BATCH == 0)
+				count_vm_events(tsk, SLABS_SCANNED, SHRINK_BATCH);
+		}
+		count_vm_events(tsk, SLABS_SCANNED, min(total_scan, (u64)nodes) % SHRINK_BATCH);
+	}
+	free(v);
+	return freed;
+}
 
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 {
@@ -1112,8 +1322,12 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 	struct slab_state *ss = sim->slab;
 	if (slab_pages)
 		*slab_pages = 0;
-	if (!ss || !ss->account_users || !sim->files)
+	if (!ss || !sim->files)
 		return 0;
+	/* the workingset shadow-node shrinker runs whether slab users are accounted or not */
+	u64 shadow_freed = shrink_shadow_nodes(tsk, nid);
+	if (!ss->account_users)
+		return shadow_freed;
 	if (ss->nr_deferred)
 		slab_drain_deferred(tsk);
 	s64 before = node_page_state(sim->vmstat, nid, NR_SLAB_RECLAIMABLE_B) +
@@ -1122,8 +1336,11 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 	for (;;) {
 		/* super_cache_count: both LRUs, scaled by vfs_cache_pressure */
 		struct inode **v;
+		struct neg_dentry *ng;
 		u64 nd = collect_unused(sim, nid, true, &v);
 		free(v);
+		nd += collect_negs(sim, nid, &ng);
+		free(ng);
 		u64 ni = collect_unused(sim, nid, false, &v);
 		free(v);
 		u64 freeable = (nd + ni) * sim->scn->kernel.vm.vfs_cache_pressure / 100;
@@ -1143,6 +1360,8 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 			struct inode **w;
 			nd = collect_unused(sim, nid, true, &w);
 			free(w);
+			nd += collect_negs(sim, nid, &ng);
+			free(ng);
 			ni = collect_unused(sim, nid, false, &w);
 			free(w);
 		}
@@ -1152,7 +1371,7 @@ u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages)
 		    node_page_state(sim->vmstat, nid, NR_SLAB_UNRECLAIMABLE_B);
 	if (slab_pages && before > after)
 		*slab_pages = (u64)(before - after);
-	return freed;
+	return freed + shadow_freed;
 }
 
 u64 drop_slab(struct task *tsk)

@@ -97,6 +97,7 @@ struct kmem_defrag_ops {
 struct slab_owner {
 	u64 *ref;
 	spinlock_t *lock;
+	bool reclaimable;                  /* phase 2 frees it (*ref = 0) instead of moving it */
 };
 
 /* One slab: 2^order pages holding objects; every page's page_desc.prev is its id. */
@@ -148,8 +149,20 @@ struct slab_deferred {
 	u32 id;                            /* enum slab_cache_id */
 };
 
+/* A negative dentry: the name of an unlinked file, still cached (d_delete of an unused
+ * dentry keeps it, without its inode, on the dentry LRU). cell holds the object (moved
+ * with it; 0 once pruned) and lives until slab_destroy. */
+struct neg_dentry {
+	u64 *cell;
+	u64 seq;                           /* when it joined the LRU */
+};
+
 struct slab_state {
 	struct sim *sim;                   /* borrowed */
+	struct neg_dentry *negs;           /* live (and not yet compacted pruned) ones */
+	u32 nr_negs, cap_negs;
+	u64 **dead_cells;                  /* cells of pruned negative dentries */
+	u32 nr_dead_cells, cap_dead_cells;
 	struct slab_deferred *deferred;    /* frees made outside a task, not yet done */
 	u32 nr_deferred, cap_deferred;
 	unsigned nr_caches;
@@ -164,9 +177,11 @@ struct slab_state {
 	unsigned movable;                  /* variants.slab.movable (enum slab_movable) */
 	/* compaction's defragmentation step */
 	u64 defrag_blocks, defrag_blocks_freed, defrag_moved, defrag_move_failed, defrag_no_room;
+	u64 defrag_reclaimed;              /* objects phase 2 freed instead of moving */
 	/* the dentry/inode shrinker */
 	u64 lru_seq;
-	u64 dentries_pruned, inodes_pruned, shrinker_calls;
+	u64 dentries_pruned, inodes_pruned, shrinker_calls, negative_dentries_pruned;
+	u64 shadow_shrinker_calls, shadow_nodes_reclaimed;   /* workingset shadow nodes */
 	/* XArray nodes */
 	u64 xa_nodes_moved, xa_refused_not_in_tree, xa_refused_shadow;
 	u64 defrag_cpu_ns;                 /* CPU time of slab_defrag_pageblock */
@@ -221,6 +236,9 @@ void slab_user_free(struct task *tsk, enum slab_cache_id id, u64 obj);
 void slab_user_free_deferred(struct sim *sim, enum slab_cache_id id, u64 obj);
 /* Record the owner of a movable object (caches with callbacks); ref NULL clears it. */
 void slab_set_owner(struct sim *sim, u64 obj, u64 *ref, spinlock_t *lock);
+/* An object defragmentation may simply free (a negative dentry): phase 2 sets *ref to 0
+ * and frees it; compaction's room check does not count it. */
+void slab_set_owner_reclaimable(struct sim *sim, u64 obj, u64 *ref);
 /* A new regular (ext4) or shmem inode and its dentry (d_alloc + alloc_inode), and their
  * release (dentry_kill + destroy_inode), for struct inode's slab_dentry/slab_inode. */
 struct inode;
@@ -241,11 +259,23 @@ unsigned slab_defrag_pageblock(struct task *tsk, u64 block_pfn);
  * (slab.account_users) take part. LRU order: when each became unused (no referenced
  * bit, no second chance: not modelled). */
 void dcache_lru_add(struct sim *sim, struct inode *inode);
+/* unlink(2) of a regular file (before its name's reference is dropped): when only the
+ * name held it (no fd, no mapping), its dentry stays as a negative dentry on the LRU, as
+ * Linux 6.18 does (tests/real/slab_oracle: 18000 unlinks leave the dentry count as it
+ * was); otherwise the dentry goes with the inode's last reference. A later create of the
+ * same name allocates a new dentry (the kernel would reuse the negative one: not
+ * modelled). */
+void slab_dentry_unlink(struct task *tsk, struct inode *inode);
 /* shrink_slab for node nid at a reclaim priority (do_shrink_slab: freeable scaled by
  * vm.vfs_cache_pressure, (freeable >> priority) * 4 / DEFAULT_SEEKS, at most twice the
  * freeable objects, in batches of 1024; deferred work not modelled). Returns the objects
  * freed; *slab_pages (may be NULL) gets the slab pages given back meanwhile. */
 u64 shrink_slab(struct task *tsk, unsigned nid, int priority, u64 *slab_pages);
+/* shrink_slab also runs the workingset shadow-node shrinker (mm/workingset.c
+ * count_shadow_nodes/scan_shadow_nodes; with or without slab.account_users): leaves of
+ * page-cache trees holding only shadow entries, beyond present pages >> 3 of the node,
+ * half of the excess per call, each under its mapping's lock taken with a trylock (a
+ * contended one is skipped), lose their shadows and are freed. */
 /* drop_slab (drop_caches 2): shrink_slab at priority 0 until a pass frees <= 10 objects. */
 u64 drop_slab(struct task *tsk);
 

@@ -697,6 +697,64 @@ static void test_xa_node_moved_under_xa_lock_readers_see_either_copy(void)
 	teardown();
 }
 
+/* ---- the workingset shadow-node shrinker ---- */
+
+static void shadow_body(struct task *tsk)
+{
+	struct inode *in = file_open_path(&sim, "/f/shadows");
+	struct xarray *xa = &in->i_pages;
+	struct kmem_cache *s = kmem_cache_get(&sim, SLAB_RADIX_TREE_NODE);
+	/* one shadow entry in each of 600 leaves (indices 64k): a tree of height 3, the root,
+	 * 10 interior nodes and 600 leaves holding only shadows; one leaf with a page too */
+	for (u64 k = 0; k < 600; k++)
+		xa_store_by(tsk, xa, k * 64, xa_mk_value(k), 0);
+	xa_store_by(tsk, xa, 600 * 64, xa_mk_pfn(7), 0);
+	CHECK_EQ_U64(xa->height, 3);
+	CHECK_EQ_U64(xa->nr_nodes, 1 + 10 + 601);
+	CHECK_EQ_U64(s->node[0].nr_slabs, 44);   /* 612 objects, 14 per slab */
+	/* count_shadow_nodes: 600 shadow nodes, max_nodes = 4096 present pages >> 3 = 512:
+	 * 88 freeable; seeks 0: half of them, 44, are scanned and freed, the first 44 */
+	u64 freed = shrink_slab(tsk, 0, 12, NULL);
+	CHECK_EQ_U64(freed, 44);
+	CHECK_EQ_U64(sim.slab->shadow_nodes_reclaimed, 44);
+	CHECK_EQ_U64(xa->nr_values, 556);
+	CHECK_EQ_U64(xa->nr_nodes, 612 - 44);
+	CHECK_EQ_U64(xa_load(xa, 43 * 64, NULL), 0);
+	CHECK_EQ_U64(xa_load(xa, 44 * 64, NULL), xa_mk_value(44));
+	CHECK_EQ_S64(vm(SLABS_SCANNED), 44);
+	/* 556 left: 44 freeable, 22 freed */
+	CHECK_EQ_U64(shrink_slab(tsk, 0, 12, NULL), 22);
+	CHECK_EQ_U64(xa->nr_values, 534);
+	/* the mapping's xa_lock held (an insertion in progress): its nodes are skipped */
+	spin_lock(tsk, &in->i_pages_lock);
+	CHECK_EQ_U64(shrink_slab(tsk, 0, 12, NULL), 0);
+	spin_unlock(tsk, &in->i_pages_lock);
+	CHECK_EQ_U64(xa->nr_values, 534);
+	CHECK_EQ_U64(sim.slab->shadow_shrinker_calls, 3);
+	/* down to 513 shadow nodes: then 1 is freeable and half of it, 0, is scanned */
+	while (shrink_slab(tsk, 0, 12, NULL))
+		;
+	CHECK_EQ_U64(xa->nr_values, 513);
+	/* leaves 87..600 left, under interior nodes 1..9 (0 emptied and freed) */
+	CHECK_EQ_U64(xa->nr_nodes, 1 + 9 + 514);
+	CHECK_EQ_U64(sim.slab->shadow_nodes_reclaimed, 87);
+	check_invariants();
+	xa_store_by(tsk, xa, 600 * 64, 0, 0);
+	xa_destroy_by(tsk, xa);
+	iput(tsk, in);
+}
+
+static void test_shadow_node_shrinker_frees_the_excess_over_an_eighth(void)
+{
+	setup();
+	sim.slab->account_users = true;
+	sim.files = file_table_create(&sim);
+	engine_spawn(sim.eng, "test", 0, false, 0, shadow_body, NULL, NULL);
+	engine_run(sim.eng, 0);
+	file_table_destroy(sim.files);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_slab_page_freed_only_with_its_last_object);
@@ -705,5 +763,6 @@ int main(void)
 	SIMTEST(test_compaction_step_moves_objects_out_of_a_pageblock);
 	SIMTEST(test_shrinker_prunes_dentries_then_inodes_in_proportion);
 	SIMTEST(test_xa_node_moved_under_xa_lock_readers_see_either_copy);
+	SIMTEST(test_shadow_node_shrinker_frees_the_excess_over_an_eighth);
 	return check_summary();
 }
