@@ -564,7 +564,9 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		break;
 	}
 	e = process_fd(p, op->fd);
-	if (!e && op->fd >= 0 && op->fd <= 2 && (op->type == OP_READ || op->type == OP_WRITE)) {
+	if (!e && op->fd >= 0 && op->fd <= 2 &&
+	    (op->type == OP_READ || op->type == OP_WRITE || op->type == OP_FSTAT ||
+	     op->type == OP_LSEEK || op->type == OP_FADVISE)) {
 		/* stdin/stdout/stderr, open before the trace began: a terminal or a pipe,
 		 * no page cache */
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
