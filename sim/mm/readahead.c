@@ -487,6 +487,17 @@ void file_note_size(struct inode *inode, u64 size)
 	inode->size = size;
 }
 
+/* a page filemap_get_folio just created: its read, when it has data on the device */
+static void read_created_page(struct task *tsk, struct inode *inode, u64 idx)
+{
+	struct readahead *rs = ra_state(tsk->sim);
+	rs->st.pages_read++;
+	if (file_blocks_test(&inode->blocks, idx)) {
+		rs->st.pages_io++;
+		bdi_read_pages(tsk, inode, idx, 1);
+	}
+}
+
 /* ---- read(2) ---- */
 
 s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
@@ -501,13 +512,22 @@ s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	u64 last = (off + len + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	for (u64 idx = off >> PAGE_SHIFT; idx < last; idx++) {
-		/* filemap_get_pages */
-		u64 e = filemap_get_entry(tsk, inode, idx);
-		if (!xa_is_pfn(e)) {
-			page_cache_sync_ra(tsk, inode, idx, last - idx);
-			e = filemap_get_entry(tsk, inode, idx);
+		u64 pfn;
+		if (!ra->ra_pages && !ra->random) {
+			/* no readahead: the page, created (and read) on a miss */
+			bool created;
+			pfn = filemap_get_folio(tsk, inode, idx, &created);
+			if (created && pfn != PFN_NONE)
+				read_created_page(tsk, inode, idx);
+		} else {
+			/* filemap_get_pages */
+			u64 e = filemap_get_entry(tsk, inode, idx);
+			if (!xa_is_pfn(e)) {
+				page_cache_sync_ra(tsk, inode, idx, last - idx);
+				e = filemap_get_entry(tsk, inode, idx);
+			}
+			pfn = xa_is_pfn(e) ? xa_to_pfn(e) : filemap_create_page(tsk, inode, idx);
 		}
-		u64 pfn = xa_is_pfn(e) ? xa_to_pfn(e) : filemap_create_page(tsk, inode, idx);
 		if (pfn == PFN_NONE)
 			return -MM_ENOMEM;
 		if (*pgf(tsk->sim, pfn) & PGR_READAHEAD)
@@ -575,6 +595,20 @@ u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, 
 	struct inode *inode = vma->vm_file;
 	*major = false;
 	*retry = false;
+	struct file_ra_state *ra = file_ra(tsk, inode);
+	if (!ra->ra_pages || (vma->vm_flags & VM_RAND_READ)) {
+		/* no readahead: the page, created (and read) on a miss */
+		bool created;
+		u64 pfn = filemap_get_folio(tsk, inode, index, &created);
+		if (created && pfn != PFN_NONE) {
+			*major = true;
+			count_vm_event(tsk, PGMAJFAULT);
+			read_created_page(tsk, inode, index);
+		}
+		if (pfn != PFN_NONE)
+			wait_on_page_read(tsk, pfn);
+		return pfn;
+	}
 	u64 e = filemap_get_entry(tsk, inode, index);
 	u64 pfn;
 	if (xa_is_pfn(e)) {
