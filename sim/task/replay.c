@@ -519,7 +519,7 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct inode *in = e->inode;
 	/* the program mapped this much of the file: it was at least that large */
 	if (!in->shmem)
-		file_note_size(in, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
+		in->size = max(in->size, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
 	return do_mmap(tsk, mm, addr, op->len, op->prot, flags, in, op->off >> PAGE_SHIFT, 0);
 }
 
