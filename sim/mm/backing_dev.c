@@ -127,9 +127,15 @@ const struct bdi_stats *bdi_stats(const struct sim *sim)
 	return &sim->bdi->st;
 }
 
+/* (unit tests build a sim without it: made at first use) */
+static struct backing_dev *bdi_state(struct sim *sim)
+{
+	return sim->bdi ? sim->bdi : bdi_create(sim);
+}
+
 static void account(struct task *tsk, bool write, u64 nr)
 {
-	struct bdi_stats *st = &tsk->sim->bdi->st;
+	struct bdi_stats *st = &bdi_state(tsk->sim)->st;
 	count_vm_events(tsk, write ? PGPGOUT : PGPGIN, nr * (PAGE_SIZE / 1024));
 	if (write) {
 		st->writes++;
@@ -142,7 +148,7 @@ static void account(struct task *tsk, bool write, u64 nr)
 
 static u64 do_io(struct task *tsk, bool write, u64 nr)
 {
-	struct bdi_stats *st = &tsk->sim->bdi->st;
+	struct bdi_stats *st = &bdi_state(tsk->sim)->st;
 	flush(tsk);
 	u64 t0 = task_now(tsk);
 	task_bdev_io(tsk, write, nr << PAGE_SHIFT);
@@ -198,7 +204,7 @@ static void bdi_worker(struct task *tsk)
 
 void bdi_submit(struct task *tsk, struct bdi_request *rq)
 {
-	struct backing_dev *bdi = tsk->sim->bdi;
+	struct backing_dev *bdi = bdi_state(tsk->sim);
 	account(tsk, rq->write, rq->nr);
 	if (rq->write)
 		bdi->st.async_writes++;

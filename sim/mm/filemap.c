@@ -437,7 +437,7 @@ void filemap_replace_page(struct inode *inode, u64 index, u64 new_pfn)
 
 /* __filemap_get_folio(FGP_CREAT): the page at index with a reference for the caller,
  * allocated and inserted when missing. */
-static u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, bool *created)
+u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, bool *created)
 {
 	struct file_table *ft = tsk->sim->files;
 	*created = false;

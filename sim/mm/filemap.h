@@ -137,6 +137,9 @@ bool filemap_remove_page(struct task *tsk, u64 pfn, unsigned extra);
  * the allocator fails. The page's refcount is the cache's; callers that map it add
  * their own. */
 u64 filemap_get_page(struct task *tsk, struct inode *inode, u64 index, bool *created);
+/* __filemap_get_folio(FGP_CREAT): the page at index with a reference for the caller,
+ * allocated and inserted when missing (*created set). PFN_NONE when allocation fails. */
+u64 filemap_get_folio(struct task *tsk, struct inode *inode, u64 index, bool *created);
 /* Raw page cache slots for hugetlbfs (no accounting, no LRU): insert pfn at index
  * (none there), remove the page at index (returns it, or PFN_NONE). */
 void pagecache_insert(struct inode *inode, u64 index, u64 pfn);

@@ -63,9 +63,15 @@ const struct ra_stats *readahead_stats(const struct sim *sim)
 	return &sim->readahead->st;
 }
 
+/* (unit tests build a sim without it: made at first use) */
+static struct readahead *ra_state(struct sim *sim)
+{
+	return sim->readahead ? sim->readahead : readahead_create(sim);
+}
+
 static u8 *pgf(struct sim *sim, u64 pfn)
 {
-	struct readahead *ra = sim->readahead;
+	struct readahead *ra = sim->readahead ? sim->readahead : readahead_create(sim);
 	if (!ra->pgf) {
 		ra->nr_pgf = sim->phys->nr_pages;
 		ra->pgf = xcalloc(ra->nr_pgf, 1);
@@ -120,7 +126,8 @@ static u64 bdi_io_pages(const struct sim *sim)
 
 void ra_note_fault_around(struct sim *sim)
 {
-	sim->readahead->st.fault_around_mapped++;
+	if (sim->readahead)
+		sim->readahead->st.fault_around_mapped++;
 }
 
 u64 fault_around_pages(const struct sim *sim)
@@ -189,7 +196,7 @@ static bool page_locked(struct task *tsk, u64 pfn)
  * so the page cannot be freed meanwhile). */
 static void wait_on_page_read(struct task *tsk, u64 pfn)
 {
-	struct readahead *ra = tsk->sim->readahead;
+	struct readahead *ra = ra_state(tsk->sim);
 	if (!page_locked(tsk, pfn))
 		return;
 	ra->st.waits++;
@@ -244,7 +251,7 @@ struct ra_batch {
  * device's worker (the pages stay locked until it completes them). */
 static void read_pages(struct task *tsk, struct ra_batch *b, bool async)
 {
-	struct readahead *ra = tsk->sim->readahead;
+	struct readahead *ra = ra_state(tsk->sim);
 	if (!b->nr)
 		return;
 	ra->st.pages_read += b->nr;
@@ -327,7 +334,7 @@ static void force_page_cache_ra(struct task *tsk, struct inode *inode, u64 index
 {
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	u64 max = max(bdi_io_pages(tsk->sim), ra->ra_pages);
-	tsk->sim->readahead->st.forced_ra++;
+	ra_state(tsk->sim)->st.forced_ra++;
 	nr = min(nr, max);
 	while (nr) {
 		u64 chunk = min(nr, (u64)(2u << 20) >> PAGE_SHIFT);
@@ -362,7 +369,7 @@ static u64 page_cache_prev_miss(struct inode *inode, u64 index, u64 max)
 static void ondemand_readahead(struct task *tsk, struct inode *inode, u64 index, u64 req,
 			       bool hit_marker)
 {
-	struct readahead *rs = tsk->sim->readahead;
+	struct readahead *rs = ra_state(tsk->sim);
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	u64 max = ra->ra_pages;
 	if (req > max && bdi_io_pages(tsk->sim) > max)
@@ -480,6 +487,17 @@ void file_note_size(struct inode *inode, u64 size)
 	inode->size = size;
 }
 
+/* a page filemap_get_folio just created: its read, when it has data on the device */
+static void read_created_page(struct task *tsk, struct inode *inode, u64 idx)
+{
+	struct readahead *rs = ra_state(tsk->sim);
+	rs->st.pages_read++;
+	if (file_blocks_test(&inode->blocks, idx)) {
+		rs->st.pages_io++;
+		bdi_read_pages(tsk, inode, idx, 1);
+	}
+}
+
 /* ---- read(2) ---- */
 
 s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
@@ -494,13 +512,22 @@ s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	u64 last = (off + len + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	for (u64 idx = off >> PAGE_SHIFT; idx < last; idx++) {
-		/* filemap_get_pages */
-		u64 e = filemap_get_entry(tsk, inode, idx);
-		if (!xa_is_pfn(e)) {
-			page_cache_sync_ra(tsk, inode, idx, last - idx);
-			e = filemap_get_entry(tsk, inode, idx);
+		u64 pfn;
+		if (!ra->ra_pages && !ra->random) {
+			/* no readahead: the page, created (and read) on a miss */
+			bool created;
+			pfn = filemap_get_folio(tsk, inode, idx, &created);
+			if (created && pfn != PFN_NONE)
+				read_created_page(tsk, inode, idx);
+		} else {
+			/* filemap_get_pages */
+			u64 e = filemap_get_entry(tsk, inode, idx);
+			if (!xa_is_pfn(e)) {
+				page_cache_sync_ra(tsk, inode, idx, last - idx);
+				e = filemap_get_entry(tsk, inode, idx);
+			}
+			pfn = xa_is_pfn(e) ? xa_to_pfn(e) : filemap_create_page(tsk, inode, idx);
 		}
-		u64 pfn = xa_is_pfn(e) ? xa_to_pfn(e) : filemap_create_page(tsk, inode, idx);
 		if (pfn == PFN_NONE)
 			return -MM_ENOMEM;
 		if (*pgf(tsk->sim, pfn) & PGR_READAHEAD)
@@ -521,7 +548,7 @@ s64 filemap_read(struct task *tsk, struct inode *inode, u64 off, u64 len)
  * kernel dropped mmap_lock for it: the fault is retried). */
 static bool do_sync_mmap_readahead(struct task *tsk, struct vm_area_struct *vma, u64 index)
 {
-	struct readahead *rs = tsk->sim->readahead;
+	struct readahead *rs = ra_state(tsk->sim);
 	struct inode *inode = vma->vm_file;
 	struct file_ra_state *ra = file_ra(tsk, inode);
 	if (vma->vm_flags & VM_RAND_READ)
@@ -568,6 +595,20 @@ u64 filemap_fault_page(struct task *tsk, struct vm_area_struct *vma, u64 index, 
 	struct inode *inode = vma->vm_file;
 	*major = false;
 	*retry = false;
+	struct file_ra_state *ra = file_ra(tsk, inode);
+	if (!ra->ra_pages || (vma->vm_flags & VM_RAND_READ)) {
+		/* no readahead: the page, created (and read) on a miss */
+		bool created;
+		u64 pfn = filemap_get_folio(tsk, inode, index, &created);
+		if (created && pfn != PFN_NONE) {
+			*major = true;
+			count_vm_event(tsk, PGMAJFAULT);
+			read_created_page(tsk, inode, index);
+		}
+		if (pfn != PFN_NONE)
+			wait_on_page_read(tsk, pfn);
+		return pfn;
+	}
 	u64 e = filemap_get_entry(tsk, inode, index);
 	u64 pfn;
 	if (xa_is_pfn(e)) {
@@ -679,7 +720,7 @@ int vfs_fadvise(struct task *tsk, struct inode *inode, u64 off, u64 len, int adv
 			end--;
 		}
 		if (end >= start)
-			tsk->sim->readahead->st.fadvise_dontneed_pages +=
+			ra_state(tsk->sim)->st.fadvise_dontneed_pages +=
 				invalidate_mapping_pages(tsk, inode, start, end);
 		return 0;
 	}

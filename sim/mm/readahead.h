@@ -66,7 +66,7 @@ const struct ra_stats *readahead_stats(const struct sim *sim);
 void ra_page_init(struct sim *sim, u64 pfn);
 
 /* A trace saw the regular file inode at least size bytes large when the program found
- * it (fstat, a read's result, a mapping): i_size grows to it and the pages below it
+ * it (fstat, a read's result): i_size grows to it and the pages below it
  * that had no blocks on the file device get them (the file existed before the run). */
 void file_note_size(struct inode *inode, u64 size);
 

@@ -27,9 +27,14 @@ void workingset_destroy(struct workingset *ws)
 	free(ws);
 }
 
+static struct workingset *ws_state(struct sim *sim)
+{
+	return sim->workingset ? sim->workingset : workingset_create(sim);
+}
+
 void workingset_age_nonresident(struct sim *sim, unsigned nid, u64 nr)
 {
-	sim->workingset->nonresident_age[nid] += nr;
+	ws_state(sim)->nonresident_age[nid] += nr;
 }
 
 void folio_set_workingset(struct sim *sim, u64 pfn)
@@ -41,7 +46,7 @@ u64 workingset_eviction(struct task *tsk, u64 pfn)
 {
 	struct sim *sim = tsk->sim;
 	unsigned nid = page_to_nid(sim->phys, pfn);
-	u64 age = sim->workingset->nonresident_age[nid];
+	u64 age = ws_state(sim)->nonresident_age[nid];
 	workingset_age_nonresident(sim, nid, 1);
 	return (((age << WS_NODE_BITS) | nid) << 1) | (ra_page_workingset(sim, pfn) ? 1 : 0);
 }
@@ -54,7 +59,7 @@ void workingset_refault(struct task *tsk, u64 pfn, u64 shadow)
 	u64 eviction = shadow >> (WS_NODE_BITS + 1);
 	if (nid >= sim->phys->nr_nodes)
 		return;
-	u64 distance = sim->workingset->nonresident_age[nid] - eviction;
+	u64 distance = ws_state(sim)->nonresident_age[nid] - eviction;
 	/* the workingset the refaulting page competes with, on the node it was evicted from */
 	u64 size = (u64)node_page_state(sim->vmstat, nid, NR_ACTIVE_FILE);
 	if (sim->swap && swap_free_pages(sim->swap))

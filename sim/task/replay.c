@@ -564,7 +564,7 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct inode *in = e->inode;
 	/* the program mapped this much of the file: it was at least that large */
 	if (!in->shmem)
-		file_note_size(in, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
+		in->size = max(in->size, min(op->off + op->len, ALIGN_UP(op->off + op->len, PAGE_SIZE)));
 	return do_mmap(tsk, mm, addr, op->len, op->prot, flags, in, op->off >> PAGE_SHIFT, 0);
 }
 
@@ -611,7 +611,8 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	e = process_fd(p, op->fd);
 	if (!e && op->fd >= 0 && op->fd <= 2 &&
 	    (op->type == OP_READ || op->type == OP_WRITE || op->type == OP_FSYNC ||
-	     op->type == OP_SYNC_FILE_RANGE)) {
+	     op->type == OP_SYNC_FILE_RANGE || op->type == OP_FSTAT || op->type == OP_LSEEK ||
+	     op->type == OP_FADVISE)) {
 		/* stdin/stdout/stderr, open before the trace began: a terminal or a pipe,
 		 * no page cache */
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);

@@ -14,8 +14,10 @@ mmsim=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# (fault-around and readahead off: every mapped read is a fault of its own, the traffic the notifier
+# blocks, as when these figures were worked out)
 "$mmsim" run "$here/configs/seeds/002-speculative-pagecache.yaml" -o "$out/n" --quiet --check \
-  --set workloads.hot.remover=notifier --set workloads.hot.removals=20 \
+  --set debug.fault_around_bytes=4KiB --set machine.bdi.read_ahead_kb=0 --set workloads.hot.remover=notifier --set workloads.hot.removals=20 \
   --set workloads.hot.remover_interval=50us --set workloads.hot.mmap_every=1 \
   --set workloads.hot.think=2us --set workloads.hot.reads=500
 python3 - "$out" <<'PY'
