@@ -39,11 +39,11 @@ check('fsync', wb['fsync'], 2)
 check('requests', wb['requests'], 66)
 check('flusher_background', wb['flusher_background'], 1)
 check('bdp_pauses', wb['bdp_pauses'], 1440)
-check('throttled_ns', wb['throttled_ns'], 4940442419)
+check('throttled_ns', wb['throttled_ns'], 4944649037)
 # device-bound: 4 s of transfer and 6.6 ms of request latency at least
 if s['simulated_ns'] < 4000000000 + 66 * 100000:
     print('simulated_ns %d: shorter than the device time' % s['simulated_ns']); bad = 1
-check('simulated_ns', s['simulated_ns'], 4012473802)
+check('simulated_ns', s['simulated_ns'], 4012471388)
 if open(os.path.join(d, 'findings.txt')).read().strip() != 'no findings':
     print('findings:', open(os.path.join(d, 'findings.txt')).read()); bad = 1
 sys.exit(bad)

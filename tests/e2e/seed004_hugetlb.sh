@@ -66,14 +66,14 @@ for needle in ('| 8 | 8 | 0 | 0 |', 'ranged from 0 to 8'):
 csv = open(os.path.join(out, 'count', 'hugetlb.csv')).read().splitlines()
 assert csv[0].split(',')[1:5] == ['HugePages_Total', 'HugePages_Free', 'HugePages_Rsvd', 'HugePages_Surp'], csv[0]
 # Findings carry the time the counters went wrong, which is when hugetlb.csv (every
-# 100 us) shows it: the madvise's fault wrapped Rsvd at 169.33 us (the op ended at
-# 335.4 us), so the 100 us row still has Rsvd 3 and the 200 us row -1; the munmap of the
-# second process at 5678.18 us, so 5.6 ms shows 0 and 5.7 ms -6.
+# 100 us) shows it: the madvise's fault wrapped Rsvd at 169.57 us (the op ended at
+# 335.64 us), so the 100 us row still has Rsvd 3 and the 200 us row -1; the munmap of the
+# second process at 5679.38 us, so 5.6 ms shows 0 and 5.7 ms -6.
 rows = [tuple(int(x) for x in l.split(',')[:5]) for l in csv[1:]]
 wraps = [l for l in f.splitlines() if 'wrapped below zero' in l]
 times = [round(float(l[1:l.index(']')]) * 1e9) for l in wraps]
-if times != [169330, 5678180]:
-    print('wrap finding times %s, expected [169330, 5678180]' % times); bad += 1
+if times != [169570, 5679380]:
+    print('wrap finding times %s, expected [169570, 5679380]' % times); bad += 1
 for t, l in zip(times, wraps):
     free = int(l.split(' Free ')[1].split()[0])
     rsvd = int(l.split(' Rsvd ')[1].split()[0]) - W
