@@ -188,6 +188,92 @@ static void not_permitted(void)
 		"CAP_PERFMON, or `sysctl kernel.perf_event_paranoid=-1`\n", p);
 }
 
+/* ---- the bss of the programs execve loaded ---- */
+
+/* "# mmsim-elf 0xOFF 0xVADDR 0xFILESZ 0xMEMSZ PATH" for each writable PT_LOAD of path
+ * whose memsz exceeds its filesz: the ELF loader maps that bss with vm_brk, which perf
+ * does not report. 64-bit little-endian ELF only; anything else writes nothing. */
+static void elf_bss_lines(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	unsigned char eh[64];
+	if (fread(eh, 1, sizeof(eh), f) != sizeof(eh) || memcmp(eh, "\177ELF", 4) || eh[4] != 2 ||
+	    eh[5] != 1) {
+		fclose(f);
+		return;
+	}
+	u64 phoff;
+	uint16_t phentsize, phnum;
+	memcpy(&phoff, eh + 32, 8);
+	memcpy(&phentsize, eh + 54, 2);
+	memcpy(&phnum, eh + 56, 2);
+	for (unsigned i = 0; i < phnum && phentsize >= 56; i++) {
+		unsigned char ph[56];
+		uint32_t type, pflags;
+		u64 off, vaddr, filesz, memsz;
+		if (fseek(f, (long)(phoff + (u64)i * phentsize), SEEK_SET) ||
+		    fread(ph, 1, sizeof(ph), f) != sizeof(ph))
+			break;
+		memcpy(&type, ph, 4);
+		memcpy(&pflags, ph + 4, 4);
+		memcpy(&off, ph + 8, 8);
+		memcpy(&vaddr, ph + 16, 8);
+		memcpy(&filesz, ph + 32, 8);
+		memcpy(&memsz, ph + 40, 8);
+		if (type == 1 && (pflags & 2) && memsz > filesz)   /* PT_LOAD, PF_W */
+			fprintf(out, "# mmsim-elf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+				" %s\n", off, vaddr, filesz, memsz, path);
+	}
+	fclose(f);
+}
+
+/* faults = the clock line, the bss lines of every file mapped from offset 0 (execve's
+ * images among them), then perf script's output (raw). */
+static int write_faults(const char *faults, const char *raw, s64 off)
+{
+	FILE *in = fopen(raw, "r"), *out = fopen(faults, "w");
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return -1;
+	}
+	fprintf(out, "# mmsim-clock realtime_minus_monotonic_ns=%" PRId64 "\n", off);
+	char line[8192], **seen = NULL;
+	size_t nseen = 0;
+	while (fgets(line, sizeof(line), in)) {
+		const char *m = strstr(line, ": PERF_RECORD_MMAP2 ");
+		const char *at = m ? strstr(m, " @ 0 ") : NULL;
+		const char *pp = at ? strstr(at, "]: ") : NULL;
+		if (!pp || strlen(pp) < 9 || pp[8] != '/')
+			continue;
+		char *path = xstrdup(pp + 8);
+		path[strcspn(path, "\n")] = '\0';
+		size_t i = 0;
+		while (i < nseen && strcmp(seen[i], path))
+			i++;
+		if (i < nseen) {
+			free(path);
+			continue;
+		}
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = path;
+		elf_bss_lines(out, path);
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	rewind(in);
+	size_t n;
+	while ((n = fread(line, 1, sizeof(line), in)) > 0)
+		fwrite(line, 1, n, out);
+	fclose(in);
+	return fclose(out) ? -1 : 0;
+}
+
 /* ---- sampling the real process tree ---- */
 
 struct tree_sample {
@@ -463,7 +549,8 @@ int record_main(int argc, char **argv)
 	snprintf(observed, sizeof(observed), "%s/observed.txt", dir);
 	snprintf(perr, sizeof(perr), "%s/perf.err", dir);
 	static const char *const names[] = { "perf.data", "perf.data.old", "strace.log",
-		"faults.txt", "observed.txt", "perf.err", "script.err", "stats.txt", "stats.err" };
+		"faults.txt", "observed.txt", "perf.err", "script.err", "stats.txt", "stats.err",
+		"faults.raw" };
 	int rc = 0;
 
 	/* the program alone */
@@ -485,7 +572,7 @@ int record_main(int argc, char **argv)
 		nc++;
 	char **pv = xcalloc(nc + 24, sizeof(char *));
 	size_t k = 0;
-	const char *fixed[] = { "perf", "record", "-q", "-k", "mono", "-m", "1024",
+	const char *fixed[] = { "perf", "record", "-q", "-k", "mono", "-m", "1024", "-d",
 		"-e", "exceptions:page_fault_user", "-e", "exceptions:page_fault_kernel",
 		"-o", data, "--", "strace", "-f", "--timestamps=unix,ns",
 		"-e", "trace=memory,process,ipc,desc,prctl", "-o", slog };
@@ -554,26 +641,27 @@ int record_main(int argc, char **argv)
 		}
 	}
 
-	/* the faults as text, the clock line first */
-	FILE *ff = fopen(faults, "w");
-	if (!ff) {
-		fprintf(stderr, "mmsim record: cannot write %s: %s\n", faults, strerror(errno));
-		rc = EXIT_WRITE;
-		goto out;
-	}
-	fprintf(ff, "# mmsim-clock realtime_minus_monotonic_ns=%" PRId64 "\n", off);
-	fclose(ff);
+	/* the faults and mmap events as text; the clock and bss lines go first */
+	char raw[4200];
+	snprintf(raw, sizeof(raw), "%s/faults.raw", dir);
+	unlink(raw);
 	char serr[4200];
 	snprintf(serr, sizeof(serr), "%s/script.err", dir);
 	char *sv[] = { "perf", "script", "-i", data, "-F", "pid,tid,time,event,trace", "--ns",
-		       NULL };
-	pid_t sp = spawn(sv, faults, serr);
+		       "--show-mmap-events", NULL };
+	pid_t sp = spawn(sv, raw, serr);
 	int sst = sp < 0 ? -1 : wait_status(sp);
 	if (sst < 0 || !WIFEXITED(sst) || WEXITSTATUS(sst) != 0) {
 		fprintf(stderr, "mmsim record: perf script failed (see %s)\n", serr);
 		rc = RECORD_EXIT_NO_RECORDER;
 		goto out;
 	}
+	if (write_faults(faults, raw, off) < 0) {
+		fprintf(stderr, "mmsim record: cannot write %s: %s\n", faults, strerror(errno));
+		rc = EXIT_WRITE;
+		goto out;
+	}
+	unlink(raw);
 	u64 lost = lost_events(dir, data);
 
 	/* merge */

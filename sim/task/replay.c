@@ -498,6 +498,20 @@ static s64 do_shmdt(struct task *tsk, struct mm_struct *mm, const struct op *op)
 
 /* ---- mmap of a file or an fd-less request ---- */
 
+/* A file mapping execve made (a recorded mmap event: fd -1, the file's path): the
+ * program image or ld.so, mapped where it was without an fd of the process. */
+static s64 exec_file_mmap(struct task *tsk, struct mm_struct *mm, const struct op *op)
+{
+	if (op->off & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	struct inode *in = file_open_path(tsk->sim, op->path);
+	if (!in->shmem)
+		in->size = max(in->size, op->off + ALIGN_UP(op->len, PAGE_SIZE));
+	s64 r = do_mmap(tsk, mm, op->addr, op->len, op->prot, op->flags, in, op->off >> PAGE_SHIFT, 0);
+	iput(tsk, in);
+	return r;
+}
+
 static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct mm_struct *mm = rt->proc->mm;
@@ -510,6 +524,8 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	}
 	if (flags & MAP_ANONYMOUS)
 		return do_mmap(tsk, mm, addr, op->len, op->prot, flags, NULL, 0, 0);
+	if (op->fd < 0 && op->path)
+		return exec_file_mmap(tsk, mm, op);   /* execve's mapping of the image or ld.so */
 	struct fd_entry *e = process_fd(rt->proc, op->fd);
 	if (!e)
 		return -MM_EBADF;
