@@ -106,6 +106,8 @@ struct perf_reader {
 	u32 nr_elf, cap_elf;
 	struct op pend;             /* a bss mapping due right after its segment */
 	bool pend_ready;
+	u64 bss_addr, bss_len;      /* the last one: perf reports it for PIE programs */
+	u32 bss_pid;
 };
 
 static struct pthread_state *pth(struct perf_reader *p, u32 tid, bool create)
@@ -571,14 +573,21 @@ static int perf_next(struct trace_reader *r, struct op *op)
 				r->info.skipped++;   /* the program's own mmap: strace has it */
 				continue;
 			}
+			if ((p->pf_op.flags & MAP_ANONYMOUS) && p->pf_op.pid == p->bss_pid &&
+			    p->pf_op.addr == p->bss_addr && p->pf_op.len == p->bss_len) {
+				r->info.skipped++;   /* the bss we mapped from the ELF line */
+				continue;
+			}
 			*op = p->pf_op;
 			op->time_ns = rel(p, p->pf_abs);
 			set_think(p, mt, op);
 			exec_bss(p, op);
 			if (p->pend_ready) {
-				p->pend.pid = op->pid;
+				p->pend.pid = p->bss_pid = op->pid;
 				p->pend.tid = op->tid;
 				p->pend.time_ns = op->time_ns;
+				p->bss_addr = p->pend.addr;
+				p->bss_len = p->pend.len;
 			}
 			r->info.exec_maps++;
 			r->info.records++;

@@ -906,6 +906,29 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		if (numa_mask(s, name, "old_nodes", &a[2], v[1], &op->nodemask) < 0 ||
 		    numa_mask(s, name, "new_nodes", &a[3], v[1], &op->len2) < 0)
 			return -1;
+	} else if ((IS("pipe") || IS("pipe2")) && nr >= 1 && ret == 0) {
+		/* pipe([R, W]) / pipe2([R, W], flags): two fds of a pipe, as two opens of
+		 * "pipe:" (no page cache; the pipe buffer is not modelled) */
+		long long fds[2];
+		if (sscanf(a[0].s, "[%lld, %lld]", &fds[0], &fds[1]) != 2)
+			goto unknown;
+		s->nr_queued = s->next_queued = 0;
+		for (int i = 0; i < 2; i++) {
+			struct op *q = queue_add(s);
+			op_init(q, OP_OPEN);
+			q->pid = t->pid;
+			q->tid = t->tid;
+			q->time_ns = time;
+			q->think_ns = i ? 0 : (t->seen && time >= t->last_time ? time - t->last_time : 0);
+			q->path = i ? "pipe:[write]" : "pipe:[read]";
+			q->flags = i ? 01 : 0;
+			q->ret = fds[i];
+		}
+		t->last_time = time;
+		t->seen = true;
+		*op = s->queue[0];
+		s->next_queued = 1;
+		return 1;
 	} else if (IS("move_pages")) {
 		op->type = OP_MOVE_PAGES;
 		op->pid = t->pid;

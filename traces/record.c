@@ -9,8 +9,9 @@
  * REALTIME - MONOTONIC just before the run (the smallest bracket of five reads) and
  * writes it at the top of the faults log. The observed samples are read by this process
  * while the program runs: every interval, the descendants of strace (found through
- * /proc/N/stat's ppid), their smaps_rollup Rss/Anonymous/Swap and their minflt+majflt
- * (/proc/N/stat), and /proc/vmstat pgfault since the start (host-wide). */
+ * /proc/N/stat's ppid), their smaps_rollup Rss/Anonymous/Swap (an mm shared with the
+ * parent, vfork or CLONE_VM, once) and their minflt+majflt (/proc/N/stat), and
+ * /proc/vmstat pgfault since the start (host-wide). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -342,6 +343,16 @@ static u64 vmstat_pgfault(void)
 	return v;
 }
 
+/* A vfork child before its exec, or a CLONE_VM child, shares its parent's mm: its
+ * smaps_rollup is its parent's, counted once (kcmp KCMP_VM). Its faults still count. */
+static bool same_mm_as_parent(pid_t pid, pid_t ppid, const pid_t *pids, const bool *in, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++)
+		if (pids[j] == ppid)
+			return in[j] && syscall(SYS_kcmp, pid, ppid, 0 /* KCMP_VM */, 0, 0) == 0;
+	return false;
+}
+
 /* The processes below strace (not strace itself, not its forked child before exec). */
 static bool sample_tree(pid_t perf_pid, struct tree_sample *s, u64 *when)
 {
@@ -390,7 +401,8 @@ static bool sample_tree(pid_t perf_pid, struct tree_sample *s, u64 *when)
 		u64 flt;
 		pid_t pp;
 		char comm[32];
-		rollup(pids[i], s);
+		if (!same_mm_as_parent(pids[i], ppids[i], pids, in, n))
+			rollup(pids[i], s);
 		if (stat_of(pids[i], &pp, comm, sizeof(comm), &flt))
 			s->flt += flt;
 		s->nr++;

@@ -34,6 +34,8 @@ struct vm_cfg {
 	unsigned zone_reclaim_mode;
 	unsigned swappiness;
 	unsigned page_cluster;
+	unsigned fault_around_bytes;       /* do_fault_around window; 4096 = off */
+	unsigned read_ahead_kb;            /* mmap read-around on a page-cache miss */
 	unsigned extfrag_threshold;
 	unsigned compaction_proactiveness;
 	unsigned percpu_pagelist_high_fraction;

@@ -349,6 +349,55 @@ static vm_fault_t do_anonymous_read(struct task *tsk, struct pte_table *t, unsig
 	return 0;
 }
 
+/* do_sync_mmap_readahead, read-around: on a page-cache miss of a regular file, the
+ * read_ahead_kb window centred on the page is read in too (no MADV_RANDOM hint is
+ * modelled). */
+static void mmap_read_around(struct task *tsk, struct inode *inode, u64 index)
+{
+	u64 ra = tsk->sim->scn->kernel.vm.read_ahead_kb >> (PAGE_SHIFT - 10);
+	u64 size = ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT;
+	if (ra <= 1 || inode->shmem)
+		return;
+	u64 start = index > ra / 2 ? index - ra / 2 : 0;
+	for (u64 i = start; i < start + ra && i < size; i++) {
+		bool created;
+		if (i != index && find_get_page(inode, i) == PFN_NONE &&
+		    filemap_get_page(tsk, inode, i, &created) == PFN_NONE)
+			break;
+	}
+}
+
+/* do_fault_around (filemap_map_pages): after a read fault, the cached pages of the
+ * fault_around_bytes window around addr (aligned, within the VMA and its page table)
+ * are mapped too, without a fault of their own. Called with the PTE lock held. */
+static void do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
+			    u64 addr)
+{
+	u64 fab = PAGE_SIZE;
+	while (fab * 2 <= tsk->sim->scn->kernel.vm.fault_around_bytes)
+		fab *= 2;
+	if (fab <= PAGE_SIZE)
+		return;
+	struct inode *inode = vma->vm_file;
+	u64 size = ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT;
+	u64 start = max(max(addr & ~(fab - 1), vma->vm_start), addr & ~(PMD_SIZE - 1));
+	u64 end = min(min((addr & ~(fab - 1)) + fab, vma->vm_end), (addr & ~(PMD_SIZE - 1)) + PMD_SIZE);
+	for (u64 a = start; a < end; a += PAGE_SIZE) {
+		unsigned idx = (a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+		u64 index = vma->vm_pgoff + ((a - vma->vm_start) >> PAGE_SHIFT);
+		if (a == addr || t->pte[idx] || (!inode->shmem && index >= size))
+			continue;
+		u64 pfn = find_get_page(inode, index);
+		if (pfn == PFN_NONE)
+			continue;
+		pfn_to_page(tsk->sim->phys, pfn)->refcount++;
+		t->pte[idx] = mk_pte(pfn, false);
+		t->nr_present++;
+		page_add_map(tsk, vma->vm_mm, pfn, inode);
+		charge(tsk, tsk->sim->cost->pte_update_ns);
+	}
+}
+
 /* do_read_fault / do_shared_fault: map the page cache page of the file offset. */
 static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
 				unsigned idx, u64 addr, bool write)
@@ -361,6 +410,8 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	u64 pfn = filemap_get_page(tsk, inode, index, &created);
 	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;
+	if (created && !write)
+		mmap_read_around(tsk, inode, index);
 	if (write && !(vma->vm_flags & VM_SHARED)) {
 		/* do_cow_fault: a private copy of the file page */
 		u64 cow = new_anon_page(tsk, vma, addr, pfn);
@@ -396,6 +447,8 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 	if (write)
 		filemap_set_dirty(tsk, inode, pfn);
 	charge(tsk, tsk->sim->cost->pte_update_ns);
+	if (!write)
+		do_fault_around(tsk, vma, t, addr & ~(PAGE_SIZE - 1));
 	spin_unlock(tsk, &t->ptl);
 	return 0;
 }

@@ -369,6 +369,7 @@ void process_fds_copy(struct process *dst, const struct process *src)
 		if (src->fds[i].inode) {
 			process_fd_install(dst, (s32)i, iget(src->fds[i].inode));
 			dst->fds[i].pos = src->fds[i].pos;
+			dst->fds[i].pipe = src->fds[i].pipe;
 		}
 }
 
@@ -529,6 +530,8 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct fd_entry *e = process_fd(rt->proc, op->fd);
 	if (!e)
 		return -MM_EBADF;
+	if (e->pipe)
+		return -MM_ENODEV;
 	if (op->off & (PAGE_SIZE - 1))
 		return -MM_EINVAL;
 	struct inode *in = e->inode;
@@ -549,6 +552,14 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 			return op->ret;    /* it failed then (no such file ...): it fails now */
 		if (!op->path)
 			return -MM_EINVAL;
+		if (!strncmp(op->path, "pipe:", 5)) {
+			/* an end of a pipe (pipe2): an inode of its own, never cached */
+			s32 fd = new_fd(p, op);
+			process_fd_close(tsk, p, fd);
+			process_fd_install(p, fd, shmem_file_create(tsk->sim, op->path, 0));
+			p->fds[fd].pipe = true;
+			return fd;
+		}
 		{
 			s32 fd = new_fd(p, op);
 			process_fd_close(tsk, p, fd);
@@ -587,6 +598,11 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	}
 	if (!e)
 		return -MM_EBADF;
+	if (e->pipe) {
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		return op->type == OP_READ || op->type == OP_WRITE ?
+		       (op->ret != OP_RET_NONE ? op->ret : (s64)op->len) : -MM_EINVAL;
+	}
 	struct inode *in = e->inode;
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
@@ -769,17 +785,21 @@ static bool mm_counted_before(struct replay_world *w, u32 i, const struct proces
 }
 
 /* OP_OBSERVE: the recorded sample beside the simulated process tree's Rss, Anonymous,
- * Swap (all processes of the replay alive now, each once) and faults so far. */
+ * Swap (all processes of the replay alive now, each once) and their faults so far. */
 static void do_observe(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_world *w = rt->world;
-	u64 rss = 0, anon = 0, swap = 0;
+	u64 rss = 0, anon = 0, swap = 0, faults = 0;
 	u64 gen = ++w->check_gen;
 	for (u32 i = 0;; i++) {
 		struct replay_thread *o = w->ops->thread(w, i);
 		if (!o)
 			break;
 		struct process *p = o->proc;
+		/* minflt+majflt of the live processes, as the recorder sums /proc/PID/stat
+		 * (a process's count holds its ended threads' too) */
+		if (p->nr_live)
+			faults += o->faults;
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;
@@ -799,7 +819,7 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 		.obs_rss_kb = op->id, .obs_anon_kb = op->len, .obs_swap_kb = op->len2,
 		.obs_faults = op->addr, .obs_pgfault = op->addr2,
 		.sim_rss_kb = rss * kb, .sim_anon_kb = anon * kb, .sim_swap_kb = swap * kb,
-		.sim_faults = rt->totals->faults,
+		.sim_faults = faults,
 	};
 }
 

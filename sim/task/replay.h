@@ -16,6 +16,7 @@ struct mempolicy;
 struct fd_entry {
 	struct inode *inode;             /* counted reference; NULL = free slot */
 	u64 pos;                         /* file position (read/write without offset) */
+	bool pipe;                       /* a pipe end: no page cache (its buffer not modelled) */
 };
 
 /* One simulated process: an mm shared by its threads, and its file descriptors. */
