@@ -1008,6 +1008,19 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		type = OP_OPEN;
 		op->path = s->pathbuf;
 		op->flags = oflags;
+	} else if ((IS("dup") || IS("dup2") || IS("dup3")) && ret >= 0 && ret != OP_RET_NONE) {
+		/* dup(old) / dup2(old, new) / dup3(old, new, flags): new refers to old's file */
+		NEED(1);
+		type = OP_DUP;
+		op->fd = (s32)v[0];
+		op->id = (u64)ret;
+	} else if (IS("fcntl") && nr >= 2 && ret >= 0 && ret != OP_RET_NONE &&
+		   (!strncmp(a[1].s, "F_DUPFD,", 8) || !strncmp(a[1].s, "F_DUPFD_CLOEXEC,", 16) ||
+		    (a[1].n == 7 && !strncmp(a[1].s, "F_DUPFD", 7)) ||
+		    (a[1].n == 15 && !strncmp(a[1].s, "F_DUPFD_CLOEXEC", 15)))) {
+		type = OP_DUP;
+		op->fd = (s32)v[0];
+		op->id = (u64)ret;
 	} else if (IS("close")) {
 		NEED(1);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);

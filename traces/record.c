@@ -349,7 +349,7 @@ static bool same_mm_as_parent(pid_t pid, pid_t ppid, const pid_t *pids, const bo
 {
 	for (unsigned j = 0; j < n; j++)
 		if (pids[j] == ppid)
-			return in[j] && syscall(SYS_kcmp, pid, ppid, 0 /* KCMP_VM */, 0, 0) == 0;
+			return in[j] && syscall(SYS_kcmp, pid, ppid, 1 /* KCMP_VM */, 0, 0) == 0;
 	return false;
 }
 

@@ -53,7 +53,8 @@
 	                          /* of the tree, addr2=/proc/vmstat pgfault delta (whole host) */ \
 	X(EXECVE, "execve")       /* path; ret 0 or -errno: a new, empty mm (same pid, fds) */ \
 	X(UNLINK, "unlink")       /* path: a regular file's name goes (its inode with the last reference) */ \
-	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */
+	X(MM_TAKE_ALL_LOCKS, "mm_take_all_locks") /* ns = notifier setup with all locks held */ \
+	X(DUP, "dup")             /* fd = old fd, id = new fd; ret = the new fd (dup, dup2, dup3, F_DUPFD) */
 
 enum op_type {
 	OP_NONE = 0,

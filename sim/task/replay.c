@@ -580,8 +580,33 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 								  : shmem_file_create(tsk->sim, name, 0));
 		return fd;
 	}
+	case OP_DUP: {
+		/* the new fd takes the old one's file (its position copied: the shared
+		 * file description is not modelled); stdio from before the trace stays stdio */
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		s32 nfd = (s32)op->id;
+		struct fd_entry *oe = process_fd(p, op->fd);
+		if (!oe && !(op->fd >= 0 && op->fd <= 2))
+			return -MM_EBADF;
+		if (nfd < 0 || nfd >= (1 << 20))
+			return -MM_EINVAL;
+		if (nfd == op->fd)
+			return nfd;
+		struct inode *in = oe ? iget(oe->inode) : NULL;
+		u64 pos = oe ? oe->pos : 0;
+		bool pipe = oe && oe->pipe;
+		process_fd_close(tsk, p, nfd);
+		if (in) {
+			process_fd_install(p, nfd, in);
+			p->fds[nfd].pos = pos;
+			p->fds[nfd].pipe = pipe;
+		}
+		return nfd;
+	}
 	case OP_CLOSE:
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		if (!process_fd(p, op->fd) && op->fd >= 0 && op->fd <= 2)
+			return op->ret != OP_RET_NONE ? op->ret : 0;   /* stdio, open before the trace */
 		if (!process_fd(p, op->fd))
 			return -MM_EBADF;
 		process_fd_close(tsk, p, op->fd);
@@ -900,6 +925,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	case OP_OPEN:
+	case OP_DUP:
 	case OP_CLOSE:
 	case OP_READ:
 	case OP_WRITE:
