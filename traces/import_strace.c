@@ -1097,8 +1097,10 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		 * program's mappings made by the kernel (image, ld.so, stack) are not seen */
 		int pi = IS("execveat") ? 1 : 0;
 		NEED(pi + 1);
-		/* the root's first calls are strace starting the program (its mm is new) */
-		if (!t->seen && !t->forked)
+		/* the root's first calls are strace starting the program (its mm is new); a
+		 * vfork child's first call is often its execve, before the "vfork resumed"
+		 * line that names it (held until then) */
+		if (!t->seen && !t->forked && !t->held)
 			goto unknown;
 		type = OP_EXECVE;
 		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) == 0)
