@@ -37,6 +37,11 @@
  * anonymous mapping after that segment's mmap. Mmap events outside an execve are the
  * program's own mmaps, which strace gives with their arguments: skipped.
  *
+ * The recorder's "# mmsim-host fault_around_bytes=N read_ahead_kb=N" line (the host's
+ * debugfs fault_around_bytes and the program's disk's queue/read_ahead_kb) becomes two
+ * sysctl writes of the root at its start (/sys/kernel/debug/fault_around_bytes,
+ * /sys/block/recorded/queue/read_ahead_kb), so the replay maps file pages as the host did.
+ *
  * The observed samples file has one line per sample: "REALTIME_NS RSS_KB ANON_KB SWAP_KB
  * FLT PGFAULT" (# lines are comments); each becomes an OP_OBSERVE of the root thread
  * while it lives. */
@@ -53,6 +58,7 @@
 #define USER_ADDR_END 0x800000000000ULL
 #define CLOCK_TAG "# mmsim-clock realtime_minus_monotonic_ns="
 #define ELF_TAG "# mmsim-elf "
+#define HOST_TAG "# mmsim-host "
 
 struct pthread_state {
 	u32 tid, pid;
@@ -104,8 +110,11 @@ struct perf_reader {
 	char pf_mpath[MMT_MAX_PATH + 1];
 	struct elf_bss *elf;
 	u32 nr_elf, cap_elf;
-	struct op pend;             /* a bss mapping due right after its segment */
-	bool pend_ready;
+	struct op pendq[4];         /* ops due before the next one: a bss mapping right after
+				     * its segment, the host's settings at the root's start */
+	u32 npend, ipend;
+	u64 host_fab, host_ra;      /* "# mmsim-host" line: fault_around_bytes, read_ahead_kb */
+	bool have_host, host_done;
 	u64 bss_addr, bss_len;      /* the last one: perf reports it for PIE programs */
 	u32 bss_pid;
 };
@@ -215,7 +224,7 @@ static int parse_mmap_event(struct perf_reader *p, const char *ev)
 	return 0;
 }
 
-/* The ELF loader's bss after a writable segment mapped by execve: op into p->pend. */
+/* The ELF loader's bss after a writable segment mapped by execve: an op into pendq. */
 static void exec_bss(struct perf_reader *p, const struct op *seg)
 {
 	if (!seg->path || !(seg->prot & PROT_WRITE))
@@ -229,14 +238,18 @@ static void exec_bss(struct perf_reader *p, const struct op *seg)
 		u64 to = (bias + e->vaddr + e->memsz + 4095) & ~4095ULL;
 		if (to <= from)
 			return;
-		p->pend = *seg;
-		p->pend.path = NULL;
-		p->pend.off = 0;
-		p->pend.addr = from;
-		p->pend.len = to - from;
-		p->pend.ret = (s64)from;
-		p->pend.flags = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS;
-		p->pend_ready = true;
+		struct op *b = &p->pendq[p->npend++];
+		*b = *seg;
+		b->path = NULL;
+		b->off = 0;
+		b->addr = from;
+		b->len = to - from;
+		b->ret = (s64)from;
+		b->flags = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS;
+		b->think_ns = 0;
+		p->bss_pid = b->pid;
+		p->bss_addr = b->addr;
+		p->bss_len = b->len;
 		return;
 	}
 }
@@ -259,6 +272,18 @@ static int next_fault(struct perf_reader *p)
 			if (end == line + strlen(CLOCK_TAG) || *end)
 				return perr(p, p->pf_path, ln, "clock line: expected an integer");
 			p->have_clock = true;
+			continue;
+		}
+		if (!strncmp(line, HOST_TAG, strlen(HOST_TAG))) {
+			unsigned long long fab, ra;
+			int n = 0;
+			if (sscanf(line + strlen(HOST_TAG), "fault_around_bytes=%llu read_ahead_kb=%llu%n",
+				   &fab, &ra, &n) != 2 || line[strlen(HOST_TAG) + (size_t)n])
+				return perr(p, p->pf_path, ln, "mmsim-host line: expected "
+					    "fault_around_bytes=N read_ahead_kb=N");
+			p->host_fab = fab;
+			p->host_ra = ra;
+			p->have_host = true;
 			continue;
 		}
 		if (!strncmp(line, ELF_TAG, strlen(ELF_TAG))) {
@@ -478,17 +503,37 @@ static void set_think(struct perf_reader *p, struct pthread_state *t, struct op 
 	(void)p;
 }
 
+/* The recording host's fault-around and read-ahead sizes, as writes of the root thread
+ * at its start (the replay's page-cache fault model follows them). */
+static void host_settings(struct perf_reader *p, u32 pid, u32 tid, u64 time)
+{
+	static const char *const paths[] = { "/sys/kernel/debug/fault_around_bytes",
+					     "/sys/block/recorded/queue/read_ahead_kb" };
+	if (!p->have_host || p->host_done)
+		return;
+	p->host_done = true;
+	for (int i = 0; i < 2; i++) {
+		struct op *o = &p->pendq[p->npend++];
+		op_init(o, OP_SYSCTL);
+		o->pid = pid;
+		o->tid = tid;
+		o->time_ns = time;
+		o->path = (char *)paths[i];
+		o->id = i ? p->host_ra : p->host_fab;
+	}
+}
+
 static int perf_next(struct trace_reader *r, struct op *op)
 {
 	struct perf_reader *p = container_of(r, struct perf_reader, r);
 	if (p->failed)
 		return -1;
 	for (;;) {
-		if (p->pend_ready) {
-			p->pend_ready = false;
-			*op = p->pend;
-			op->think_ns = 0;
-			r->info.exec_maps++;
+		if (p->ipend < p->npend) {
+			*op = p->pendq[p->ipend++];
+			if (p->ipend == p->npend)
+				p->ipend = p->npend = 0;
+			r->info.exec_maps += op->type == OP_MMAP;
 			r->info.records++;
 			return 1;
 		}
@@ -522,6 +567,7 @@ static int perf_next(struct trace_reader *r, struct op *op)
 				p->root_pid = op->pid;
 				p->root_tid = op->tid;
 				t->live = true;
+				host_settings(p, op->pid, op->tid, op->time_ns);
 			}
 			if (!t->live && !t->seen)
 				t->live = true;   /* a root of its own (strace -p) */
@@ -567,6 +613,7 @@ static int perf_next(struct trace_reader *r, struct op *op)
 				p->root_pid = rt->pid = p->pf_op.pid;
 				p->root_tid = p->pf_op.tid;
 				rt->live = rt->exec_window = true;
+				host_settings(p, p->pf_op.pid, p->pf_op.tid, rel(p, p->pf_abs));
 			}
 			struct pthread_state *mt = pth(p, p->pf_op.tid, false);
 			if (!mt || !mt->live || !mt->exec_window || mt->pid != p->pf_op.pid) {
@@ -582,13 +629,6 @@ static int perf_next(struct trace_reader *r, struct op *op)
 			op->time_ns = rel(p, p->pf_abs);
 			set_think(p, mt, op);
 			exec_bss(p, op);
-			if (p->pend_ready) {
-				p->pend.pid = p->bss_pid = op->pid;
-				p->pend.tid = op->tid;
-				p->pend.time_ns = op->time_ns;
-				p->bss_addr = p->pend.addr;
-				p->bss_len = p->pend.len;
-			}
 			r->info.exec_maps++;
 			r->info.records++;
 			return 1;

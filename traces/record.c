@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,13 +43,18 @@ static void record_usage(FILE *f)
 		"usage: mmsim record [-o OUT.mmtz] [--sample-interval T] [--keep DIR] [--no-baseline]\n"
 		"                    -- CMD [ARGS]\n"
 		"\n"
-		"Runs CMD under strace (system calls) and perf (page faults of every thread),\n"
+		"Runs CMD under strace (system calls) and perf (page faults of every thread, and\n"
+		"the mappings execve makes: image, ld.so, stack, vdso; the bss from the ELF file),\n"
 		"samples the real process tree every T of wall time (default 10ms): Rss, Anonymous\n"
 		"and Swap from /proc/PID/smaps_rollup, minflt+majflt, /proc/vmstat pgfault; merges\n"
 		"everything into OUT (default: CMD's name + .mmtz) for `mmsim replay`, which compares\n"
 		"its simulation with these samples (observed.csv). Before recording, CMD runs once\n"
 		"alone to measure the recording overhead (--no-baseline skips it). --keep DIR keeps\n"
-		"the raw logs (strace.log, faults.txt, observed.txt).\n"
+		"the raw logs (strace.log, faults.txt, observed.txt), which `mmsim trace convert\n"
+		"strace.log OUT --faults faults.txt --observed observed.txt` merges again.\n"
+		"Without perf: a strace log alone replays the calls but no page touch (no faults,\n"
+		"no RSS); valgrind lackey with strace (mmsim trace convert --touches) gives every\n"
+		"access of a single-threaded program at valgrind's cost.\n"
 		"Needs strace and perf (Debian: strace, linux-perf) and perf tracepoints permitted\n"
 		"(root, CAP_PERFMON, or sysctl kernel.perf_event_paranoid=-1).\n"
 		"Exit status: 0 recorded; 1 OUT could not be written; 2 bad command line or logs;\n"
@@ -230,9 +236,41 @@ static void elf_bss_lines(FILE *out, const char *path)
 	fclose(f);
 }
 
+/* queue/read_ahead_kb of the disk holding the program (what mmap read-around uses for
+ * its image and libraries); the kernel's default 128 when it cannot be found. */
+static long disk_read_ahead_kb(const char *prog)
+{
+	char path[4200];
+	struct stat st;
+	const char *p = prog;
+	if (!strchr(prog, '/')) {
+		const char *env = getenv("PATH");
+		p = NULL;
+		while (env && *env && !p) {
+			const char *c = strchr(env, ':');
+			size_t n = c ? (size_t)(c - env) : strlen(env);
+			snprintf(path, sizeof(path), "%.*s/%s", (int)n, env, prog);
+			if (access(path, X_OK) == 0)
+				p = path;
+			env += n + (c ? 1 : 0);
+		}
+	}
+	if (!p || stat(p, &st) < 0)
+		return 128;
+	char q[128];
+	unsigned maj = major(st.st_dev), min = minor(st.st_dev);
+	snprintf(q, sizeof(q), "/sys/dev/block/%u:%u/queue/read_ahead_kb", maj, min);
+	long v = read_long_file(q, -1);
+	if (v < 0) {   /* a partition: its disk's queue */
+		snprintf(q, sizeof(q), "/sys/dev/block/%u:%u/../queue/read_ahead_kb", maj, min);
+		v = read_long_file(q, 128);
+	}
+	return v;
+}
+
 /* faults = the clock line, the bss lines of every file mapped from offset 0 (execve's
  * images among them), then perf script's output (raw). */
-static int write_faults(const char *faults, const char *raw, s64 off)
+static int write_faults(const char *faults, const char *raw, s64 off, long ra_kb)
 {
 	FILE *in = fopen(raw, "r"), *out = fopen(faults, "w");
 	if (!in || !out) {
@@ -243,6 +281,8 @@ static int write_faults(const char *faults, const char *raw, s64 off)
 		return -1;
 	}
 	fprintf(out, "# mmsim-clock realtime_minus_monotonic_ns=%" PRId64 "\n", off);
+	fprintf(out, "# mmsim-host fault_around_bytes=%ld read_ahead_kb=%ld\n",
+		read_long_file("/sys/kernel/debug/fault_around_bytes", 65536), ra_kb);
 	char line[8192], **seen = NULL;
 	size_t nseen = 0;
 	while (fgets(line, sizeof(line), in)) {
@@ -668,7 +708,7 @@ int record_main(int argc, char **argv)
 		rc = RECORD_EXIT_NO_RECORDER;
 		goto out;
 	}
-	if (write_faults(faults, raw, off) < 0) {
+	if (write_faults(faults, raw, off, disk_read_ahead_kb(a.cmd[0])) < 0) {
 		fprintf(stderr, "mmsim record: cannot write %s: %s\n", faults, strerror(errno));
 		rc = EXIT_WRITE;
 		goto out;
@@ -737,10 +777,10 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, "mmsim record: %.3f s recorded (no baseline run)\n", rec_s);
 	fprintf(stderr, "mmsim record: not captured: touches of pages already present (the kernel "
 		"reports faults, not accesses); pages mapped without a fault of their own "
-		"(fault-around of file pages, THP); the mappings execve makes (program, ld.so, "
-		"stack, vdso) and %" PRIu64 " faults of other tasks or before the first traced "
-		"call; %" PRIu64 " perf events lost; %" PRIu64 " samples\n", info->faults_foreign,
-		lost, nsamples);
+		"(fault-around of file pages, which the replay models, and THP); %" PRIu64
+		" faults of other tasks (strace, perf); %" PRIu64 " perf events lost; %" PRIu64
+		" samples; %" PRIu64 " mappings of execve imported\n", info->faults_foreign,
+		lost, nsamples, info->exec_maps);
 	if (info->nr_unknown) {
 		fprintf(stderr, "mmsim record: calls not modelled:");
 		for (u32 i = 0; i < info->nr_unknown; i++)

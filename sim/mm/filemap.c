@@ -46,7 +46,50 @@ struct file_table {
 	bool lat_sorted;
 	struct mutex all_locks_mutex;      /* mm/mmap.c: mm_all_locks_mutex */
 	struct mm_all_locks_stats all_locks;
+	u64 fault_around_bytes;            /* debugfs fault_around_bytes (a power of two) */
+	u64 read_ahead_kb;                 /* the disk's queue/read_ahead_kb (one disk) */
 };
+
+/* fault_around_bytes_set: rounded down to a power of two, at least a page. */
+static u64 fault_around_round(u64 v)
+{
+	u64 r = PAGE_SIZE;
+	while (r * 2 <= v && r * 2 <= PMD_SIZE)
+		r *= 2;
+	return r;
+}
+
+u64 filemap_fault_around_bytes(const struct file_table *ft)
+{
+	return ft->fault_around_bytes;
+}
+
+u64 filemap_read_ahead_kb(const struct file_table *ft)
+{
+	return ft->read_ahead_kb;
+}
+
+s64 filemap_sysctl(struct task *tsk, const char *path, u64 value, bool *known)
+{
+	struct file_table *ft = tsk->sim->files;
+	unsigned maj, min;
+	char tail[32];
+	*known = true;
+	if (!strcmp(path, "/sys/kernel/debug/fault_around_bytes")) {
+		if (!value || value > PMD_SIZE)
+			return -MM_EINVAL;
+		ft->fault_around_bytes = fault_around_round(value);
+		return 0;
+	}
+	if ((sscanf(path, "/sys/dev/block/%u:%u/queue/%31s", &maj, &min, tail) == 3 ||
+	     sscanf(path, "/sys/block/%*[^/]/queue/%31s", tail) == 1) &&
+	    !strcmp(tail, "read_ahead_kb")) {
+		ft->read_ahead_kb = value;
+		return 0;
+	}
+	*known = false;
+	return -MM_EINVAL;
+}
 
 u32 file_table_nr(const struct file_table *ft)
 {
@@ -62,6 +105,8 @@ struct file_table *file_table_create(struct sim *sim)
 {
 	struct file_table *ft = xcalloc(1, sizeof(*ft));
 	ft->sim = sim;
+	ft->fault_around_bytes = fault_around_round(sim->scn->kernel.vm.fault_around_bytes);
+	ft->read_ahead_kb = sim->scn->kernel.vm.read_ahead_kb;
 	ft->hooks = &pc_node_hooks;
 	ft->hooks_arg = ft;
 	mutex_init(&ft->all_locks_mutex, &all_locks_class);

@@ -67,6 +67,13 @@ static inline bool is_file_hugepages(const struct inode *inode)
 }
 
 struct file_table *file_table_create(struct sim *sim);
+/* The fault-around window (bytes, a power of two; PAGE_SIZE = off) and the mmap
+ * read-around size (KiB), from vm.fault_around_bytes and vm.read_ahead_kb; a trace's
+ * write to /sys/kernel/debug/fault_around_bytes or a disk's queue/read_ahead_kb
+ * (filemap_sysctl; *known false for another path) changes them. */
+u64 filemap_fault_around_bytes(const struct file_table *ft);
+u64 filemap_read_ahead_kb(const struct file_table *ft);
+s64 filemap_sysctl(struct task *tsk, const char *path, u64 value, bool *known);
 struct sim *file_table_sim(const struct file_table *ft);
 /* Inode ids run from 0 to this (exclusive); file_inode_by_id gives NULL for free ones. */
 u32 file_table_nr(const struct file_table *ft);

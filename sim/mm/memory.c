@@ -354,7 +354,7 @@ static vm_fault_t do_anonymous_read(struct task *tsk, struct pte_table *t, unsig
  * modelled). */
 static void mmap_read_around(struct task *tsk, struct inode *inode, u64 index)
 {
-	u64 ra = tsk->sim->scn->kernel.vm.read_ahead_kb >> (PAGE_SHIFT - 10);
+	u64 ra = filemap_read_ahead_kb(tsk->sim->files) >> (PAGE_SHIFT - 10);
 	u64 size = ALIGN_UP(inode->size, PAGE_SIZE) >> PAGE_SHIFT;
 	if (ra <= 1 || inode->shmem)
 		return;
@@ -373,9 +373,7 @@ static void mmap_read_around(struct task *tsk, struct inode *inode, u64 index)
 static void do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
 			    u64 addr)
 {
-	u64 fab = PAGE_SIZE;
-	while (fab * 2 <= tsk->sim->scn->kernel.vm.fault_around_bytes)
-		fab *= 2;
+	u64 fab = filemap_fault_around_bytes(tsk->sim->files);
 	if (fab <= PAGE_SIZE)
 		return;
 	struct inode *inode = vma->vm_file;

@@ -982,6 +982,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			ret = op->path ? hugetlb_sysctl(tsk, op->path, op->id, &known) : -MM_EINVAL;
 			if (!known && op->path)
 				ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
+			if (!known && op->path)
+				ret = filemap_sysctl(tsk, op->path, op->id, &known);
 		}
 		unsigned node;
 		char tail[16];

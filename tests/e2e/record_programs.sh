@@ -13,8 +13,8 @@
 # on the stack, 4 to 8 kB a process; the vdso) plus the largest change of the observed
 # value to a neighbouring sample (the recorder reads smaps_rollup while the program runs,
 # so a sample is smeared over its read time, up to milliseconds on a busy host); for Rss
-# also 20% of the observed file pages (the kernel maps page-cache folios larger than the
-# 64 KiB fault-around window the replay models: cc1's text is 8 to 9% short).
+# also 20% of the observed file pages (fault-around maps what the page cache holds, and the
+# replay's cache is not the host's: gcc's cc1 is up to 19.6% short while it starts).
 set -u
 mmsim=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
