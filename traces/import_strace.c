@@ -1074,6 +1074,10 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->fd = (s32)v[0];
 		op->len = v[2];
 		op->off = positional ? v[3] : ~0ULL;
+		/* strace prints the buffer's address instead of its bytes when it could not
+		 * read them (EFAULT): the replay checks it (addr) */
+		if (a[1].n > 2 && !strncmp(a[1].s, "0x", 2))
+			op->addr = v[1];
 	} else if (IS("lseek")) {
 		NEED(3);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);

@@ -264,6 +264,22 @@ static bool range_mapped(struct mm_struct *mm, u64 start, u64 end)
 	return a >= end;
 }
 
+u64 user_access_len(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write)
+{
+	u64 need = write ? VM_WRITE : VM_READ, a = addr, end = addr + len;
+	if (end < addr || end > TASK_SIZE)
+		end = TASK_SIZE;
+	down_read(tsk, &mm->mmap_lock);
+	for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && a < end; i++) {
+		const struct vm_area_struct *v = mm->vmas[i];
+		if (v->vm_start > a || !(v->vm_flags & need))
+			break;
+		a = v->vm_end;
+	}
+	up_read(tsk, &mm->mmap_lock);
+	return min(a, end) > addr ? min(a, end) - addr : 0;
+}
+
 /* Top-down search for a free range of len bytes aligned to align below mmap_base; 0
  * if none. */
 static u64 get_unmapped_area_aligned(struct mm_struct *mm, u64 len, u64 align)

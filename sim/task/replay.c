@@ -631,10 +631,18 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct inode *in = e->inode;
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
+	u64 count = op->len;
+	if ((op->type == OP_READ || op->type == OP_WRITE) && op->addr && count) {
+		/* the buffer (known when the trace has its address): copy_to_user or
+		 * copy_from_user stops at the first page it cannot access */
+		count = user_access_len(tsk, p->mm, op->addr, count, op->type == OP_READ);
+		if (!count)
+			return -MM_EFAULT;
+	}
 	s64 r;
 	switch (op->type) {
 	case OP_READ: {
-		u64 len = op->len;
+		u64 len = count;
 		if (op->ret != OP_RET_NONE && op->ret >= 0) {
 			/* the file held that much there: learn its size from the result */
 			len = min(len, (u64)op->ret);
@@ -645,7 +653,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		break;
 	}
 	case OP_WRITE:
-		r = file_write(tsk, in, off, op->len);
+		r = file_write(tsk, in, off, count);
 		break;
 	case OP_FTRUNCATE:
 		return file_truncate(tsk, in, op->len);

@@ -14,7 +14,8 @@
 #    bss perf reports as //anon equals the ELF line's and is mapped once), its own
 #    break (brk reset: 0x557000000000) and keeps its pid; the parent's mm is untouched;
 #  - RELRO: /lib/libx.so's rw part made read-only by mprotect keeps VM_ACCOUNT and stays
-#    its own VMA beside the read-only mapping of the same file (three VMAs, not two).
+#    its own VMA beside the read-only mapping of the same file (three VMAs, not two);
+#  - a read or write with a buffer the replay has not mapped: EFAULT (or a short count).
 set -u
 mmsim=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,5 +69,26 @@ M
 "$mmsim" replay "$tmp/merge.mmt" -o "$tmp/m" --quiet 2> /dev/null && ok || ko "merge replay"
 [ "$(cat "$tmp/m/snapshots/0001-numa_maps")" = "7f4000000000 default file=/lib/liby.so" ] && ok ||
 	ko "control merge: $(cat "$tmp/m/snapshots/0001-numa_maps")"
+# a read into memory not mapped fails with EFAULT (the strace line gives the buffer's
+# address when the call failed so); a write from a buffer whose second page is not
+# mapped copies the first page only (a short count); a write from a mapped buffer, all
+grep -qx '0.000661000 300/300 read think=1000 addr=0x7f9000000000 len=4096 fd=3 off=-1 = -EFAULT' "$tmp/em.mmt" &&
+	ok || ko "read with its buffer: $(grep ' read ' "$tmp/em.mmt")"
+cat > "$tmp/efault.mmt" <<'M'
+mmt 1
+page_size 4096
+0.000000000 600/600 mmap len=8192 prot=rw flags=private|anonymous = 0x7f6000000000
+0.000001000 600/600 open flags=rdwr|creat path="/data/out" = 3
+0.000002000 600/600 write fd=3 addr=0x7f6000001000 len=8192 off=-1 = 4096
+0.000003000 600/600 write fd=3 addr=0x7f6000000000 len=8192 off=-1 = 8192
+0.000004000 600/600 read fd=3 addr=0x7f5000000000 len=4096 off=0 = -EFAULT
+0.000005000 600/600 exit
+M
+"$mmsim" replay "$tmp/efault.mmt" -o "$tmp/e" --quiet 2> /dev/null && ok || ko "efault replay"
+python3 - "$tmp/e/summary.json" <<'PY' && ok || ko "efault results"
+import json, sys
+e = json.load(open(sys.argv[1]))["events"]
+assert e["ret_mismatch"] == 0 and e["ops_by_type"]["write"] == 2 and e["ops_by_type"]["read"] == 1, e
+PY
 echo "record_exec_maps: $pass passed, $fail failed"
 [ $fail -eq 0 ]
