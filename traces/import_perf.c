@@ -236,7 +236,7 @@ static void exec_bss(struct perf_reader *p, const struct op *seg)
 		u64 bias = seg->addr - (e->vaddr & ~4095ULL);
 		u64 from = (bias + e->vaddr + e->filesz + 4095) & ~4095ULL;
 		u64 to = (bias + e->vaddr + e->memsz + 4095) & ~4095ULL;
-		if (to <= from)
+		if (to <= from || p->npend >= ARRAY_SIZE(p->pendq))
 			return;
 		struct op *b = &p->pendq[p->npend++];
 		*b = *seg;
@@ -299,6 +299,10 @@ static int next_fault(struct perf_reader *p)
 			continue;
 		const char *ev = strstr(s, "exceptions:page_fault_");
 		const char *mev = ev ? NULL : strstr(s, ": PERF_RECORD_MMAP2 ");
+		if (!ev && !mev && strstr(s, ": PERF_RECORD_MMAP ")) {
+			p->r.info.skipped++;   /* the kernel image perf synthesizes */
+			continue;
+		}
 		if (!ev && mev)
 			ev = mev;
 		if (!ev) {
@@ -509,7 +513,7 @@ static void host_settings(struct perf_reader *p, u32 pid, u32 tid, u64 time)
 {
 	static const char *const paths[] = { "/sys/kernel/debug/fault_around_bytes",
 					     "/sys/block/recorded/queue/read_ahead_kb" };
-	if (!p->have_host || p->host_done)
+	if (!p->have_host || p->host_done || p->npend + 2 > ARRAY_SIZE(p->pendq))
 		return;
 	p->host_done = true;
 	for (int i = 0; i < 2; i++) {
