@@ -58,7 +58,8 @@
 	X(FSTAT, "fstat")         /* fd len = st_size seen (the file existed that large) */   \
 	X(LSEEK, "lseek")         /* fd off arg=whence; ret = new position */                   \
 	X(PIPE, "pipe")           /* fd = read end, id = write end (pipe, pipe2); ret 0 */    \
-	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */
+	X(WAIT4, "wait4")         /* id = pid asked for (0: any); ret = pid reaped or -errno */ \
+	X(DUP, "dup")             /* fd = old fd, id = new fd; ret = the new fd (dup, dup2, dup3, F_DUPFD) */
 
 enum op_type {
 	OP_NONE = 0,
