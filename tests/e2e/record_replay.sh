@@ -77,8 +77,8 @@ grep -qxF 'mmsim: warning: this strace log has no page touches; record with `mms
 grep -qF '**Warning: this strace log has no page touches; record with `mmsim record`**' "$tmp/nt/report.md" && ok || ko "no-touch report.md"
 grep -q "^Touches replayed: 0 pages, 0 page faults, 0 SIGSEGV/SIGBUS" "$tmp/nt/report.md" && ok || ko "no-touch count"
 # the first result mismatches: simulated and recorded time, ids, the call, both results
-grep -qxF '| 4.937 ms | 6.153 ms | 7529/7529 | mprotect(0x55a916e20000, 0x2000) | 0 | -12 |' "$tmp/nt/report.md" && ok || ko "mismatch row"
-grep -qxF '| 5.256 ms | 6.471 ms | 7529/7529 | close(fd 3) | 0 | -9 |' "$tmp/nt/report.md" && ok || ko "mismatch row (fd)"
+grep -qxF '| 5.561 ms | 6.153 ms | 7529/7529 | mprotect(0x55a916e20000, 0x2000) | 0 | -12 |' "$tmp/nt/report.md" && ok || ko "mismatch row"
+grep -qxF '| 5.880 ms | 6.471 ms | 7529/7529 | close(fd 3) | 0 | -9 |' "$tmp/nt/report.md" && ok || ko "mismatch row (fd)"
 grep -q "^First results that differ from the recorded ones (of 4):" "$tmp/nt/report.md" && ok || ko "mismatch head"
 # ... and a trace with touches does not warn
 grep -q "warning" "$tmp/replay.err" && ko "warning on a trace with touches" || ok
