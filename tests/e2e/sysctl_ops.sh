@@ -1,8 +1,8 @@
 #!/bin/bash
 # sysctl_ops.sh - writes to /proc/sys and /sys files (the sysctl op): compact_memory and a
 # node's compact file run compaction, nr_hugepages sizes the pool, each write's byte
-# count is reproduced; a knob with no model behind it (drop_caches) or a node that does
-# not exist is counted as not modelled, never silently taken.
+# count is reproduced; drop_caches 3 drops the page cache and the slab caches; a node
+# that does not exist is counted as not modelled, never silently taken.
 set -euo pipefail
 mmsim=$1
 out=$(mktemp -d)
@@ -22,8 +22,8 @@ python3 - "$out/o" <<'PY'
 import json, os, sys
 o = sys.argv[1]
 ev = json.load(open(os.path.join(o, 'summary.json')))['events']
-assert ev['ops_by_type']['sysctl'] == 3, ev['ops_by_type']
-assert ev['ops_not_modelled']['sysctl'] == 2, ev['ops_not_modelled']   # node9 (no such node), drop_caches
+assert ev['ops_by_type']['sysctl'] == 4, ev['ops_by_type']
+assert ev['ops_not_modelled']['sysctl'] == 1, ev['ops_not_modelled']   # node9 (no such node)
 assert ev['ret_mismatch'] == 0, ev['ret_mismatch']
 m = open(os.path.join(o, 'snapshots', '0001-meminfo')).read()
 assert 'HugePages_Total:       4' in m, m

@@ -12,12 +12,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 check() {
-	local log=$here/real/$1 machine=$here/real/$2 not_imported=$3
+	local log=$here/real/$1 machine=$here/real/$2 not_imported=$3   # $4: the calls left out
 	local truth=${log%.strace}.truth
 	"$mmsim" trace stat "$log" > "$out/stat.txt" 2>&1
 	if ! grep -q "^not imported: $not_imported$" "$out/stat.txt" ||
 	   [ "$(sed -n '/^not imported/,/^signals/p' "$out/stat.txt" | sed '1d;$d' |
-		awk '{printf "%s ", $1}')" != "execve newfstatat getdents64 " ]; then
+		awk '{print $1}' | sort | tr '\n' ' ')" != "$4" ]; then
 		echo "$1: calls left out other than execve, newfstatat, getdents64:"
 		cat "$out/stat.txt"
 		exit 1
@@ -28,5 +28,7 @@ check() {
 	test "$(grep -c '^== ' "$truth")" = 77
 	python3 "$here/real/thp_oracle_compare.py" --structure "$truth" "$out/r/snapshots"
 }
-check thp_oracle.strace thp_oracle.machine.yaml 15
-check thp_oracle.linux-6.1.strace thp_oracle.linux-6.1.machine.yaml 4
+# (newfstatat of an open regular file is an fstat record; of a path or a directory, left out)
+check thp_oracle.strace thp_oracle.machine.yaml 12 "execve getdents64 newfstatat "
+check thp_oracle.linux-6.1.strace thp_oracle.linux-6.1.machine.yaml 3 "execve getdents64 "
+

@@ -266,7 +266,7 @@ static void test_recorded_logs_import_and_round_trip(void)
 	} logs[] = {
 		{ "numa_policy", 223, 8, 81, 64 },
 		{ "numa_mbind", 259, 12, 126, 74 },   /* its wait4 is an op */
-		{ "numa_shared", 110, 9, 46, 24 },
+		{ "numa_shared", 111, 8, 46, 24 },
 	};
 	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
 		char path[256], err[1024];
