@@ -14,7 +14,7 @@
 # value to a neighbouring sample (the recorder reads smaps_rollup while the program runs,
 # so a sample is smeared over its read time, up to milliseconds on a busy host); for Rss
 # also 20% of the observed file pages (fault-around maps what the page cache holds, and the
-# replay's cache is not the host's: gcc's cc1 is up to 19.6% short while it starts).
+# replay's cache is not the host's: gcc's cc1 is up to 17.7% short while it starts).
 set -u
 mmsim=$1
 here=$(cd "$(dirname "$0")/.." && pwd)
