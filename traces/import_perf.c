@@ -25,6 +25,23 @@
  * first call) are counted in trace_info.faults_foreign. think_ns is recomputed per
  * thread over the merged stream.
  *
+ * Mappings execve makes (perf record -d; perf script --show-mmap-events): a line
+ * "PID/TID SECONDS.NS: PERF_RECORD_MMAP2 PID/TID: [0xSTART(0xLEN) @ PGOFF MAJ:MIN INO
+ * GEN]: PROT PATH" is the kernel mapping the program image, ld.so, the stack, the vdso.
+ * The ones of a process between its successful execve and its next traced call (the
+ * root: from its "[stack]" event, the first of its exec, to its first call) become mmap
+ * records at their address: file mappings carry the path (fd -1), the stack is a
+ * MAP_GROWSDOWN anonymous mapping, vdso/vvar anonymous ones. The bss the ELF loader
+ * maps with vm_brk (no perf event) comes from the recorder's "# mmsim-elf 0xOFF 0xVADDR
+ * 0xFILESZ 0xMEMSZ PATH" lines (a writable PT_LOAD whose memsz exceeds its filesz): an
+ * anonymous mapping after that segment's mmap. Mmap events outside an execve are the
+ * program's own mmaps, which strace gives with their arguments: skipped.
+ *
+ * The recorder's "# mmsim-host fault_around_bytes=N read_ahead_kb=N" line (the host's
+ * debugfs fault_around_bytes and the program's disk's queue/read_ahead_kb) becomes two
+ * sysctl writes of the root at its start (/sys/kernel/debug/fault_around_bytes,
+ * /sys/block/recorded/queue/read_ahead_kb), so the replay maps file pages as the host did.
+ *
  * The observed samples file has one line per sample: "REALTIME_NS RSS_KB ANON_KB SWAP_KB
  * FLT PGFAULT" (# lines are comments); each becomes an OP_OBSERVE of the root thread
  * while it lives. */
@@ -40,11 +57,20 @@
 
 #define USER_ADDR_END 0x800000000000ULL
 #define CLOCK_TAG "# mmsim-clock realtime_minus_monotonic_ns="
+#define ELF_TAG "# mmsim-elf "
+#define HOST_TAG "# mmsim-host "
 
 struct pthread_state {
 	u32 tid, pid;
 	u64 last_time;
 	bool seen, live;
+	bool exec_window;           /* between its execve and its next traced call */
+};
+
+/* A writable PT_LOAD with a bss, from a "# mmsim-elf" line. */
+struct elf_bss {
+	u64 off, vaddr, filesz, memsz;
+	char *path;
 };
 
 /* The strace reader hands out a call that was "<unfinished ...>" when its "resumed" line
@@ -80,6 +106,17 @@ struct perf_reader {
 	bool have_root;
 	u32 root_pid, root_tid;
 	bool failed;
+	bool pf_map;                /* pf_op is an mmap event, not a fault */
+	char pf_mpath[MMT_MAX_PATH + 1];
+	struct elf_bss *elf;
+	u32 nr_elf, cap_elf;
+	struct op pendq[4];         /* ops due before the next one: a bss mapping right after
+				     * its segment, the host's settings at the root's start */
+	u32 npend, ipend;
+	u64 host_fab, host_ra;      /* "# mmsim-host" line: fault_around_bytes, read_ahead_kb */
+	bool have_host, host_done;
+	u64 bss_addr, bss_len;      /* the last one: perf reports it for PIE programs */
+	u32 bss_pid;
 };
 
 static struct pthread_state *pth(struct perf_reader *p, u32 tid, bool create)
@@ -121,6 +158,102 @@ static int hexfield(const char *line, const char *key, u64 *v)
 	return end == f + 2 ? -1 : 0;
 }
 
+/* "0xOFF 0xVADDR 0xFILESZ 0xMEMSZ PATH" */
+static int parse_elf_line(struct perf_reader *p, const char *s)
+{
+	u64 v[4];
+	char *end;
+	for (int i = 0; i < 4; i++) {
+		while (*s == ' ')
+			s++;
+		if (strncmp(s, "0x", 2))
+			return -1;
+		v[i] = strtoull(s + 2, &end, 16);
+		if (end == s + 2 || *end != ' ')
+			return -1;
+		s = end;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s != '/' || v[3] < v[2])
+		return -1;
+	if (p->nr_elf == p->cap_elf) {
+		p->cap_elf = p->cap_elf ? 2 * p->cap_elf : 16;
+		p->elf = xrealloc(p->elf, p->cap_elf * sizeof(*p->elf));
+	}
+	p->elf[p->nr_elf++] = (struct elf_bss){ v[0], v[1], v[2], v[3], xstrdup(s) };
+	return 0;
+}
+
+/* The mmap event after "PERF_RECORD_MMAP2 " as an OP_MMAP in pf_op (pid/tid/time by
+ * the caller): fixed at its address, the file by path, anonymous for the special ones. */
+static int parse_mmap_event(struct perf_reader *p, const char *ev)
+{
+	const char *b = strchr(ev, '[');
+	char *end;
+	if (!b || strncmp(b + 1, "0x", 2))
+		return -1;
+	u64 start = strtoull(b + 3, &end, 16);
+	if (strncmp(end, "(0x", 3))
+		return -1;
+	u64 len = strtoull(end + 3, &end, 16);
+	if (strncmp(end, ") @ ", 4))
+		return -1;
+	u64 pgoff = strtoull(end + 4, &end, 0);
+	const char *c = strstr(end, "]: ");
+	if (!c || strlen(c) < 7 || c[7] != ' ')
+		return -1;
+	const char *prot = c + 3, *path = c + 8;
+	op_init(&p->pf_op, OP_MMAP);
+	p->pf_map = true;
+	p->pf_op.addr = start;
+	p->pf_op.len = len;
+	p->pf_op.ret = (s64)start;
+	p->pf_op.prot = (prot[0] == 'r' ? PROT_READ : 0) | (prot[1] == 'w' ? PROT_WRITE : 0) |
+			(prot[2] == 'x' ? PROT_EXEC : 0);
+	p->pf_op.flags = MAP_FIXED | (prot[3] == 's' ? MAP_SHARED : MAP_PRIVATE);
+	if (*path == '/' && strncmp(path, "//anon", 6)) {
+		snprintf(p->pf_mpath, sizeof(p->pf_mpath), "%s", path);
+		p->pf_op.path = p->pf_mpath;
+		p->pf_op.off = pgoff;
+	} else {
+		p->pf_op.flags |= MAP_ANONYMOUS;
+		if (!strcmp(path, "[stack]"))
+			p->pf_op.flags |= MAP_GROWSDOWN;
+	}
+	return 0;
+}
+
+/* The ELF loader's bss after a writable segment mapped by execve: an op into pendq. */
+static void exec_bss(struct perf_reader *p, const struct op *seg)
+{
+	if (!seg->path || !(seg->prot & PROT_WRITE))
+		return;
+	for (u32 i = 0; i < p->nr_elf; i++) {
+		const struct elf_bss *e = &p->elf[i];
+		if (strcmp(e->path, seg->path) || (e->off & ~4095ULL) != seg->off)
+			continue;
+		u64 bias = seg->addr - (e->vaddr & ~4095ULL);
+		u64 from = (bias + e->vaddr + e->filesz + 4095) & ~4095ULL;
+		u64 to = (bias + e->vaddr + e->memsz + 4095) & ~4095ULL;
+		if (to <= from || p->npend >= ARRAY_SIZE(p->pendq))
+			return;
+		struct op *b = &p->pendq[p->npend++];
+		*b = *seg;
+		b->path = NULL;
+		b->off = 0;
+		b->addr = from;
+		b->len = to - from;
+		b->ret = (s64)from;
+		b->flags = MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS;
+		b->think_ns = 0;
+		p->bss_pid = b->pid;
+		p->bss_addr = b->addr;
+		p->bss_len = b->len;
+		return;
+	}
+}
+
 /* Next fault line as an op (absolute realtime in pf_abs). 1, 0 at the end, -1 error. */
 static int next_fault(struct perf_reader *p)
 {
@@ -141,12 +274,37 @@ static int next_fault(struct perf_reader *p)
 			p->have_clock = true;
 			continue;
 		}
+		if (!strncmp(line, HOST_TAG, strlen(HOST_TAG))) {
+			unsigned long long fab, ra;
+			int n = 0;
+			if (sscanf(line + strlen(HOST_TAG), "fault_around_bytes=%llu read_ahead_kb=%llu%n",
+				   &fab, &ra, &n) != 2 || line[strlen(HOST_TAG) + (size_t)n])
+				return perr(p, p->pf_path, ln, "mmsim-host line: expected "
+					    "fault_around_bytes=N read_ahead_kb=N");
+			p->host_fab = fab;
+			p->host_ra = ra;
+			p->have_host = true;
+			continue;
+		}
+		if (!strncmp(line, ELF_TAG, strlen(ELF_TAG))) {
+			if (parse_elf_line(p, line + strlen(ELF_TAG)) < 0)
+				return perr(p, p->pf_path, ln, "mmsim-elf line: expected 0xOFF 0xVADDR "
+					    "0xFILESZ 0xMEMSZ PATH");
+			continue;
+		}
 		const char *s = line;
 		while (*s == ' ')
 			s++;
 		if (!*s || *s == '#')
 			continue;
 		const char *ev = strstr(s, "exceptions:page_fault_");
+		const char *mev = ev ? NULL : strstr(s, ": PERF_RECORD_MMAP2 ");
+		if (!ev && !mev && strstr(s, ": PERF_RECORD_MMAP ")) {
+			p->r.info.skipped++;   /* the kernel image perf synthesizes */
+			continue;
+		}
+		if (!ev && mev)
+			ev = mev;
 		if (!ev) {
 			trace_info_unknown(&p->r.info, "(perf: other events)", 20);
 			p->r.info.skipped++;
@@ -176,6 +334,17 @@ static int next_fault(struct perf_reader *p)
 		if (end - fs != 9 || *end != ':')
 			return perr(p, p->pf_path, ln, "expected a time with 9 decimals (perf script "
 				    "--ns)");
+		if (mev) {
+			s64 abs = (s64)(sec * NSEC_PER_SEC + frac) + p->clock_off;
+			if (parse_mmap_event(p, mev) < 0)
+				return perr(p, p->pf_path, ln, "PERF_RECORD_MMAP2: expected [0xSTART(0xLEN) "
+					    "@ PGOFF MAJ:MIN INO GEN]: PROT PATH");
+			p->pf_op.pid = (u32)pid;
+			p->pf_op.tid = (u32)tid;
+			p->pf_abs = abs < 0 ? 0 : (u64)abs;
+			return 1;
+		}
+		p->pf_map = false;
 		u64 addr, ecode;
 		if (hexfield(ev, "address=", &addr) < 0 || hexfield(ev, "error_code=", &ecode) < 0)
 			return perr(p, p->pf_path, ln, "expected address=0x... and error_code=0x...");
@@ -338,12 +507,40 @@ static void set_think(struct perf_reader *p, struct pthread_state *t, struct op 
 	(void)p;
 }
 
+/* The recording host's fault-around and read-ahead sizes, as writes of the root thread
+ * at its start (the replay's page-cache fault model follows them). */
+static void host_settings(struct perf_reader *p, u32 pid, u32 tid, u64 time)
+{
+	static const char *const paths[] = { "/sys/kernel/debug/fault_around_bytes",
+					     "/sys/block/recorded/queue/read_ahead_kb" };
+	if (!p->have_host || p->host_done || p->npend + 2 > ARRAY_SIZE(p->pendq))
+		return;
+	p->host_done = true;
+	for (int i = 0; i < 2; i++) {
+		struct op *o = &p->pendq[p->npend++];
+		op_init(o, OP_SYSCTL);
+		o->pid = pid;
+		o->tid = tid;
+		o->time_ns = time;
+		o->path = (char *)paths[i];
+		o->id = i ? p->host_ra : p->host_fab;
+	}
+}
+
 static int perf_next(struct trace_reader *r, struct op *op)
 {
 	struct perf_reader *p = container_of(r, struct perf_reader, r);
 	if (p->failed)
 		return -1;
 	for (;;) {
+		if (p->ipend < p->npend) {
+			*op = p->pendq[p->ipend++];
+			if (p->ipend == p->npend)
+				p->ipend = p->npend = 0;
+			r->info.exec_maps += op->type == OP_MMAP;
+			r->info.records++;
+			return 1;
+		}
 		if (fill(p) < 0)
 			return -1;
 		if (!p->st_ready && !p->pf_ready && !p->sm_ready) {
@@ -374,6 +571,7 @@ static int perf_next(struct trace_reader *r, struct op *op)
 				p->root_pid = op->pid;
 				p->root_tid = op->tid;
 				t->live = true;
+				host_settings(p, op->pid, op->tid, op->time_ns);
 			}
 			if (!t->live && !t->seen)
 				t->live = true;   /* a root of its own (strace -p) */
@@ -388,6 +586,9 @@ static int perf_next(struct trace_reader *r, struct op *op)
 			set_think(p, t, op);
 			if (op->type == OP_EXIT)
 				t->live = false;
+			/* the kernel's mappings of a successful execve come next */
+			t->exec_window = op->type == OP_EXECVE &&
+					 (op->ret == OP_RET_NONE || op->ret >= 0);
 			/* the strace reader's think time is per thread over its own records;
 			 * recomputed over the merged stream */
 			r->info.records++;
@@ -407,6 +608,35 @@ static int perf_next(struct trace_reader *r, struct op *op)
 			return 1;
 		}
 		p->pf_ready = false;
+		if (p->pf_map) {
+			/* the root's exec: its "[stack]" event before its first traced call */
+			if (!p->have_root && p->st_ready && p->pf_op.pid == p->st_op.pid &&
+			    p->pf_op.pid == p->pf_op.tid && (p->pf_op.flags & MAP_GROWSDOWN)) {
+				struct pthread_state *rt = pth(p, p->pf_op.tid, true);
+				p->have_root = true;
+				p->root_pid = rt->pid = p->pf_op.pid;
+				p->root_tid = p->pf_op.tid;
+				rt->live = rt->exec_window = true;
+				host_settings(p, p->pf_op.pid, p->pf_op.tid, rel(p, p->pf_abs));
+			}
+			struct pthread_state *mt = pth(p, p->pf_op.tid, false);
+			if (!mt || !mt->live || !mt->exec_window || mt->pid != p->pf_op.pid) {
+				r->info.skipped++;   /* the program's own mmap: strace has it */
+				continue;
+			}
+			if ((p->pf_op.flags & MAP_ANONYMOUS) && p->pf_op.pid == p->bss_pid &&
+			    p->pf_op.addr == p->bss_addr && p->pf_op.len == p->bss_len) {
+				r->info.skipped++;   /* the bss we mapped from the ELF line */
+				continue;
+			}
+			*op = p->pf_op;
+			op->time_ns = rel(p, p->pf_abs);
+			set_think(p, mt, op);
+			exec_bss(p, op);
+			r->info.exec_maps++;
+			r->info.records++;
+			return 1;
+		}
 		struct pthread_state *t = pth(p, p->pf_op.tid, false);
 		if (!t || !t->live || t->pid != p->pf_op.pid) {
 			r->info.faults_foreign++;
@@ -433,6 +663,9 @@ static void perf_close(struct trace_reader *r)
 		free(p->heap[i].path);
 	free(p->heap);
 	free(p->th);
+	for (u32 i = 0; i < p->nr_elf; i++)
+		free(p->elf[i].path);
+	free(p->elf);
 	free(p->pf_path);
 	free(p->sm_path);
 	free(r->path);

@@ -977,6 +977,19 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 			goto unknown;
 		type = OP_UNLINK;
 		op->path = s->pathbuf;
+	} else if ((IS("dup") || IS("dup2") || IS("dup3")) && ret >= 0 && ret != OP_RET_NONE) {
+		/* dup(old) / dup2(old, new) / dup3(old, new, flags): new refers to old's file */
+		NEED(1);
+		type = OP_DUP;
+		op->fd = (s32)v[0];
+		op->id = (u64)ret;
+	} else if (IS("fcntl") && nr >= 2 && ret >= 0 && ret != OP_RET_NONE &&
+		   (!strncmp(a[1].s, "F_DUPFD,", 8) || !strncmp(a[1].s, "F_DUPFD_CLOEXEC,", 16) ||
+		    (a[1].n == 7 && !strncmp(a[1].s, "F_DUPFD", 7)) ||
+		    (a[1].n == 15 && !strncmp(a[1].s, "F_DUPFD_CLOEXEC", 15)))) {
+		type = OP_DUP;
+		op->fd = (s32)v[0];
+		op->id = (u64)ret;
 	} else if (IS("close")) {
 		NEED(1);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
@@ -1030,6 +1043,10 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->fd = (s32)v[0];
 		op->len = v[2];
 		op->off = positional ? v[3] : ~0ULL;
+		/* strace prints the buffer's address instead of its bytes when it could not
+		 * read them (EFAULT): the replay checks it (addr) */
+		if (a[1].n > 2 && !strncmp(a[1].s, "0x", 2))
+			op->addr = v[1];
 	} else if (IS("lseek")) {
 		NEED(3);
 		struct snap_fd *sn = snap_find(s, t->pid, (s32)v[0]);
@@ -1096,17 +1113,6 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		op->fd = (s32)v[0];
 		op->len = total;
 		op->off = v[3];
-	} else if (IS("unlink") || IS("unlinkat")) {
-		/* unlink(path) / unlinkat(dirfd, path, flags): a file's name goes (a directory's,
-		 * AT_REMOVEDIR 0x200, and failed calls are dropped) */
-		int pi = IS("unlinkat") ? 1 : 0;
-		NEED(pi + 1);
-		if (ret < 0 || (pi && nr > 2 && memmem(a[2].s, a[2].n, "AT_REMOVEDIR", 12)))
-			goto unknown;
-		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) < 0)
-			goto unknown;
-		type = OP_UNLINK;
-		op->path = s->pathbuf;
 	} else if (IS("fsync") || IS("fdatasync") || IS("syncfs")) {
 		NEED(1);
 		if (snap_find(s, t->pid, (s32)v[0]) || sysctl_find(s, t->pid, (s32)v[0]))
@@ -1150,8 +1156,10 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		 * program's mappings made by the kernel (image, ld.so, stack) are not seen */
 		int pi = IS("execveat") ? 1 : 0;
 		NEED(pi + 1);
-		/* the root's first calls are strace starting the program (its mm is new) */
-		if (!t->seen && !t->forked)
+		/* the root's first calls are strace starting the program (its mm is new); a
+		 * vfork child's first call is often its execve, before the "vfork resumed"
+		 * line that names it (held until then) */
+		if (!t->seen && !t->forked && !t->held)
 			goto unknown;
 		type = OP_EXECVE;
 		if (arg_string(&a[pi], s->pathbuf, sizeof(s->pathbuf)) == 0)

@@ -75,6 +75,9 @@ struct trace_info {
 	/* perf faults merged in (import_perf.c): imported as touches, and dropped because
 	 * no traced thread was alive with that tid (strace itself, perf, before the exec) */
 	u64 faults_imported, faults_foreign;
+	/* perf's mmap events of an execve (image, ld.so, stack, vdso, and the bss from the
+	 * recorder's ELF lines) imported as mmap records */
+	u64 exec_maps;
 	/* mmtz only (from the header and index): */
 	u64 file_bytes;
 	u32 nr_blocks;

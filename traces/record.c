@@ -9,8 +9,9 @@
  * REALTIME - MONOTONIC just before the run (the smallest bracket of five reads) and
  * writes it at the top of the faults log. The observed samples are read by this process
  * while the program runs: every interval, the descendants of strace (found through
- * /proc/N/stat's ppid), their smaps_rollup Rss/Anonymous/Swap and their minflt+majflt
- * (/proc/N/stat), and /proc/vmstat pgfault since the start (host-wide). */
+ * /proc/N/stat's ppid), their smaps_rollup Rss/Anonymous/Swap (an mm shared with the
+ * parent, vfork or CLONE_VM, once) and their minflt+majflt (/proc/N/stat), and
+ * /proc/vmstat pgfault since the start (host-wide). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,13 +43,18 @@ static void record_usage(FILE *f)
 		"usage: mmsim record [-o OUT.mmtz] [--sample-interval T] [--keep DIR] [--no-baseline]\n"
 		"                    -- CMD [ARGS]\n"
 		"\n"
-		"Runs CMD under strace (system calls) and perf (page faults of every thread),\n"
+		"Runs CMD under strace (system calls) and perf (page faults of every thread, and\n"
+		"the mappings execve makes: image, ld.so, stack, vdso; the bss from the ELF file),\n"
 		"samples the real process tree every T of wall time (default 10ms): Rss, Anonymous\n"
 		"and Swap from /proc/PID/smaps_rollup, minflt+majflt, /proc/vmstat pgfault; merges\n"
 		"everything into OUT (default: CMD's name + .mmtz) for `mmsim replay`, which compares\n"
 		"its simulation with these samples (observed.csv). Before recording, CMD runs once\n"
 		"alone to measure the recording overhead (--no-baseline skips it). --keep DIR keeps\n"
-		"the raw logs (strace.log, faults.txt, observed.txt).\n"
+		"the raw logs (strace.log, faults.txt, observed.txt), which `mmsim trace convert\n"
+		"strace.log OUT --faults faults.txt --observed observed.txt` merges again.\n"
+		"Without perf: a strace log alone replays the calls but no page touch (no faults,\n"
+		"no RSS); valgrind lackey with strace (mmsim trace convert --touches) gives every\n"
+		"access of a single-threaded program at valgrind's cost.\n"
 		"Needs strace and perf (Debian: strace, linux-perf) and perf tracepoints permitted\n"
 		"(root, CAP_PERFMON, or sysctl kernel.perf_event_paranoid=-1).\n"
 		"Exit status: 0 recorded; 1 OUT could not be written; 2 bad command line or logs;\n"
@@ -188,6 +195,126 @@ static void not_permitted(void)
 		"CAP_PERFMON, or `sysctl kernel.perf_event_paranoid=-1`\n", p);
 }
 
+/* ---- the bss of the programs execve loaded ---- */
+
+/* "# mmsim-elf 0xOFF 0xVADDR 0xFILESZ 0xMEMSZ PATH" for each writable PT_LOAD of path
+ * whose memsz exceeds its filesz: the ELF loader maps that bss with vm_brk, which perf
+ * does not report. 64-bit little-endian ELF only; anything else writes nothing. */
+static void elf_bss_lines(FILE *out, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	unsigned char eh[64];
+	if (fread(eh, 1, sizeof(eh), f) != sizeof(eh) || memcmp(eh, "\177ELF", 4) || eh[4] != 2 ||
+	    eh[5] != 1) {
+		fclose(f);
+		return;
+	}
+	u64 phoff;
+	uint16_t phentsize, phnum;
+	memcpy(&phoff, eh + 32, 8);
+	memcpy(&phentsize, eh + 54, 2);
+	memcpy(&phnum, eh + 56, 2);
+	for (unsigned i = 0; i < phnum && phentsize >= 56; i++) {
+		unsigned char ph[56];
+		uint32_t type, pflags;
+		u64 off, vaddr, filesz, memsz;
+		if (fseek(f, (long)(phoff + (u64)i * phentsize), SEEK_SET) ||
+		    fread(ph, 1, sizeof(ph), f) != sizeof(ph))
+			break;
+		memcpy(&type, ph, 4);
+		memcpy(&pflags, ph + 4, 4);
+		memcpy(&off, ph + 8, 8);
+		memcpy(&vaddr, ph + 16, 8);
+		memcpy(&filesz, ph + 32, 8);
+		memcpy(&memsz, ph + 40, 8);
+		if (type == 1 && (pflags & 2) && memsz > filesz)   /* PT_LOAD, PF_W */
+			fprintf(out, "# mmsim-elf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+				" %s\n", off, vaddr, filesz, memsz, path);
+	}
+	fclose(f);
+}
+
+/* queue/read_ahead_kb of the disk holding the program (what mmap read-around uses for
+ * its image and libraries); the kernel's default 128 when it cannot be found. */
+static long disk_read_ahead_kb(const char *prog)
+{
+	char path[4200];
+	struct stat st;
+	const char *p = prog;
+	if (!strchr(prog, '/')) {
+		const char *env = getenv("PATH");
+		p = NULL;
+		while (env && *env && !p) {
+			const char *c = strchr(env, ':');
+			size_t n = c ? (size_t)(c - env) : strlen(env);
+			snprintf(path, sizeof(path), "%.*s/%s", (int)n, env, prog);
+			if (access(path, X_OK) == 0)
+				p = path;
+			env += n + (c ? 1 : 0);
+		}
+	}
+	if (!p || stat(p, &st) < 0)
+		return 128;
+	char q[128];
+	unsigned maj = major(st.st_dev), min = minor(st.st_dev);
+	snprintf(q, sizeof(q), "/sys/dev/block/%u:%u/queue/read_ahead_kb", maj, min);
+	long v = read_long_file(q, -1);
+	if (v < 0) {   /* a partition: its disk's queue */
+		snprintf(q, sizeof(q), "/sys/dev/block/%u:%u/../queue/read_ahead_kb", maj, min);
+		v = read_long_file(q, 128);
+	}
+	return v;
+}
+
+/* faults = the clock line, the bss lines of every file mapped from offset 0 (execve's
+ * images among them), then perf script's output (raw). */
+static int write_faults(const char *faults, const char *raw, s64 off, long ra_kb)
+{
+	FILE *in = fopen(raw, "r"), *out = fopen(faults, "w");
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return -1;
+	}
+	fprintf(out, "# mmsim-clock realtime_minus_monotonic_ns=%" PRId64 "\n", off);
+	fprintf(out, "# mmsim-host fault_around_bytes=%ld read_ahead_kb=%ld\n",
+		read_long_file("/sys/kernel/debug/fault_around_bytes", 65536), ra_kb);
+	char line[8192], **seen = NULL;
+	size_t nseen = 0;
+	while (fgets(line, sizeof(line), in)) {
+		const char *m = strstr(line, ": PERF_RECORD_MMAP2 ");
+		const char *at = m ? strstr(m, " @ 0 ") : NULL;
+		const char *pp = at ? strstr(at, "]: ") : NULL;
+		if (!pp || strlen(pp) < 9 || pp[8] != '/')
+			continue;
+		char *path = xstrdup(pp + 8);
+		path[strcspn(path, "\n")] = '\0';
+		size_t i = 0;
+		while (i < nseen && strcmp(seen[i], path))
+			i++;
+		if (i < nseen) {
+			free(path);
+			continue;
+		}
+		seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+		seen[nseen++] = path;
+		elf_bss_lines(out, path);
+	}
+	for (size_t i = 0; i < nseen; i++)
+		free(seen[i]);
+	free(seen);
+	rewind(in);
+	size_t n;
+	while ((n = fread(line, 1, sizeof(line), in)) > 0)
+		fwrite(line, 1, n, out);
+	fclose(in);
+	return fclose(out) ? -1 : 0;
+}
+
 /* ---- sampling the real process tree ---- */
 
 struct tree_sample {
@@ -256,6 +383,16 @@ static u64 vmstat_pgfault(void)
 	return v;
 }
 
+/* A vfork child before its exec, or a CLONE_VM child, shares its parent's mm: its
+ * smaps_rollup is its parent's, counted once (kcmp KCMP_VM). Its faults still count. */
+static bool same_mm_as_parent(pid_t pid, pid_t ppid, const pid_t *pids, const bool *in, unsigned n)
+{
+	for (unsigned j = 0; j < n; j++)
+		if (pids[j] == ppid)
+			return in[j] && syscall(SYS_kcmp, pid, ppid, 1 /* KCMP_VM */, 0, 0) == 0;
+	return false;
+}
+
 /* The processes below strace (not strace itself, not its forked child before exec). */
 static bool sample_tree(pid_t perf_pid, struct tree_sample *s, u64 *when)
 {
@@ -304,7 +441,8 @@ static bool sample_tree(pid_t perf_pid, struct tree_sample *s, u64 *when)
 		u64 flt;
 		pid_t pp;
 		char comm[32];
-		rollup(pids[i], s);
+		if (!same_mm_as_parent(pids[i], ppids[i], pids, in, n))
+			rollup(pids[i], s);
 		if (stat_of(pids[i], &pp, comm, sizeof(comm), &flt))
 			s->flt += flt;
 		s->nr++;
@@ -463,7 +601,8 @@ int record_main(int argc, char **argv)
 	snprintf(observed, sizeof(observed), "%s/observed.txt", dir);
 	snprintf(perr, sizeof(perr), "%s/perf.err", dir);
 	static const char *const names[] = { "perf.data", "perf.data.old", "strace.log",
-		"faults.txt", "observed.txt", "perf.err", "script.err", "stats.txt", "stats.err" };
+		"faults.txt", "observed.txt", "perf.err", "script.err", "stats.txt", "stats.err",
+		"faults.raw" };
 	int rc = 0;
 
 	/* the program alone */
@@ -485,7 +624,7 @@ int record_main(int argc, char **argv)
 		nc++;
 	char **pv = xcalloc(nc + 24, sizeof(char *));
 	size_t k = 0;
-	const char *fixed[] = { "perf", "record", "-q", "-k", "mono", "-m", "1024",
+	const char *fixed[] = { "perf", "record", "-q", "-k", "mono", "-m", "1024", "-d",
 		"-e", "exceptions:page_fault_user", "-e", "exceptions:page_fault_kernel",
 		"-o", data, "--", "strace", "-f", "--timestamps=unix,ns",
 		"-e", "trace=memory,process,ipc,desc,prctl", "-o", slog };
@@ -554,26 +693,27 @@ int record_main(int argc, char **argv)
 		}
 	}
 
-	/* the faults as text, the clock line first */
-	FILE *ff = fopen(faults, "w");
-	if (!ff) {
-		fprintf(stderr, "mmsim record: cannot write %s: %s\n", faults, strerror(errno));
-		rc = EXIT_WRITE;
-		goto out;
-	}
-	fprintf(ff, "# mmsim-clock realtime_minus_monotonic_ns=%" PRId64 "\n", off);
-	fclose(ff);
+	/* the faults and mmap events as text; the clock and bss lines go first */
+	char raw[4200];
+	snprintf(raw, sizeof(raw), "%s/faults.raw", dir);
+	unlink(raw);
 	char serr[4200];
 	snprintf(serr, sizeof(serr), "%s/script.err", dir);
 	char *sv[] = { "perf", "script", "-i", data, "-F", "pid,tid,time,event,trace", "--ns",
-		       NULL };
-	pid_t sp = spawn(sv, faults, serr);
+		       "--show-mmap-events", NULL };
+	pid_t sp = spawn(sv, raw, serr);
 	int sst = sp < 0 ? -1 : wait_status(sp);
 	if (sst < 0 || !WIFEXITED(sst) || WEXITSTATUS(sst) != 0) {
 		fprintf(stderr, "mmsim record: perf script failed (see %s)\n", serr);
 		rc = RECORD_EXIT_NO_RECORDER;
 		goto out;
 	}
+	if (write_faults(faults, raw, off, disk_read_ahead_kb(a.cmd[0])) < 0) {
+		fprintf(stderr, "mmsim record: cannot write %s: %s\n", faults, strerror(errno));
+		rc = EXIT_WRITE;
+		goto out;
+	}
+	unlink(raw);
 	u64 lost = lost_events(dir, data);
 
 	/* merge */
@@ -637,10 +777,10 @@ int record_main(int argc, char **argv)
 		fprintf(stderr, "mmsim record: %.3f s recorded (no baseline run)\n", rec_s);
 	fprintf(stderr, "mmsim record: not captured: touches of pages already present (the kernel "
 		"reports faults, not accesses); pages mapped without a fault of their own "
-		"(fault-around of file pages, THP); the mappings execve makes (program, ld.so, "
-		"stack, vdso) and %" PRIu64 " faults of other tasks or before the first traced "
-		"call; %" PRIu64 " perf events lost; %" PRIu64 " samples\n", info->faults_foreign,
-		lost, nsamples);
+		"(fault-around of file pages, which the replay models, and THP); %" PRIu64
+		" faults of other tasks (strace, perf); %" PRIu64 " perf events lost; %" PRIu64
+		" samples; %" PRIu64 " mappings of execve imported\n", info->faults_foreign,
+		lost, nsamples, info->exec_maps);
 	if (info->nr_unknown) {
 		fprintf(stderr, "mmsim record: calls not modelled:");
 		for (u32 i = 0; i < info->nr_unknown; i++)

@@ -769,6 +769,14 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		down_read(tsk, &mm->mmap_lock);
 		u64 waited = tsk->wait_ns - w0;
 		struct vm_area_struct *vma = vma_lookup(mm, a);
+		struct vm_area_struct *above = vma ? NULL : find_vma(mm, a);
+		if (above && (above->vm_flags & VM_GROWSDOWN)) {
+			/* lock_mm_and_find_vma: below the stack, grow it under the write lock */
+			up_read(tsk, &mm->mmap_lock);
+			bool grown = expand_stack(tsk, mm, a);
+			down_read(tsk, &mm->mmap_lock);
+			vma = grown ? vma_lookup(mm, a) : NULL;
+		}
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
 		up_read(tsk, &mm->mmap_lock);

@@ -274,6 +274,22 @@ static bool range_mapped(struct mm_struct *mm, u64 start, u64 end)
 	return a >= end;
 }
 
+u64 user_access_len(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write)
+{
+	u64 need = write ? VM_WRITE : VM_READ, a = addr, end = addr + len;
+	if (end < addr || end > TASK_SIZE)
+		end = TASK_SIZE;
+	down_read(tsk, &mm->mmap_lock);
+	for (u32 i = vma_index(mm, addr); i < mm->nr_vmas && a < end; i++) {
+		const struct vm_area_struct *v = mm->vmas[i];
+		if (v->vm_start > a || !(v->vm_flags & need))
+			break;
+		a = v->vm_end;
+	}
+	up_read(tsk, &mm->mmap_lock);
+	return min(a, end) > addr ? min(a, end) - addr : 0;
+}
+
 /* Top-down search for a free range of len bytes aligned to align below mmap_base; 0
  * if none. */
 static u64 get_unmapped_area_aligned(struct mm_struct *mm, u64 len, u64 align)
@@ -464,6 +480,10 @@ s64 do_mmap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, u32 prot,
 	v->vm_start = start;
 	v->vm_end = start + len;
 	v->vm_flags = calc_vm_flags(prot, flags) | extra_vm_flags | mm->def_flags;
+	/* accountable_mapping: private writable memory is charged to the commit (mmap_region
+	 * sets VM_ACCOUNT); the flag takes part in VMA merging */
+	if (!huge && !(v->vm_flags & (VM_SHARED | VM_NORESERVE)) && (v->vm_flags & VM_WRITE))
+		v->vm_flags |= VM_ACCOUNT;
 	/* populate a locked mapping, or on MAP_POPULATE (the flags asked for, before a
 	 * hugetlb VMA loses its lock flags below) */
 	bool populate = (v->vm_flags & VM_LOCKED) || (flags & MAP_POPULATE);
@@ -585,6 +605,11 @@ static void apply_vma_flags(struct task *tsk, struct mm_struct *mm, u64 start, u
 		struct vm_area_struct *v = mm->vmas[i];
 		u64 old = v->vm_flags;
 		v->vm_flags = (old & ~clear) | set;
+		/* mprotect_fixup: a private mapping made writable is charged (VM_ACCOUNT) and
+		 * stays so when made read-only again (glibc's RELRO stays its own VMA) */
+		if (prot_change && (v->vm_flags & VM_WRITE) &&
+		    !(old & (VM_ACCOUNT | VM_WRITE | VM_HUGETLB | VM_SHARED | VM_NORESERVE)))
+			v->vm_flags |= VM_ACCOUNT;
 		if (prot_change && (old & VM_WRITE) != (v->vm_flags & VM_WRITE))
 			change_protection(tsk, v, v->vm_flags & VM_WRITE);
 	}
@@ -776,6 +801,35 @@ out:
 	return ret;
 }
 
+/* ---- stack ---- */
+
+/* expand_stack: a fault below a VM_GROWSDOWN VMA (the stack execve made) grows it down to
+ * the faulting page, up to the 8 MiB stack rlimit and no closer than stack_guard_gap
+ * (256 pages) to the VMA below. Takes mmap_lock for write (as 6.5+). Returns true when
+ * addr is mapped now. */
+bool expand_stack(struct task *tsk, struct mm_struct *mm, u64 addr)
+{
+	const u64 rlimit = 8ULL << 20, gap = 256ULL << PAGE_SHIFT;
+	bool ok = false;
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+	down_write(tsk, &mm->mmap_lock);
+	u32 i = vma_index(mm, addr);
+	struct vm_area_struct *v = i < mm->nr_vmas ? mm->vmas[i] : NULL;
+	if (v && v->vm_start <= addr) {
+		ok = true;   /* someone else grew it */
+	} else if (v && (v->vm_flags & VM_GROWSDOWN) && v->vm_end - addr <= rlimit &&
+		   (!i || mm->vmas[i - 1]->vm_end + gap <= addr)) {
+		mm->total_vm += (v->vm_start - addr) >> PAGE_SHIFT;
+		if (!v->vm_file)
+			v->vm_pgoff = addr >> PAGE_SHIFT;
+		v->vm_start = addr;
+		charge(tsk, tsk->sim->cost->vma_op_ns);
+		ok = true;
+	}
+	up_write(tsk, &mm->mmap_lock);
+	return ok;
+}
+
 /* ---- brk ---- */
 
 s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
@@ -804,7 +858,7 @@ s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk)
 	vma_ids_assign(tsk->sim, v);
 	v->vm_start = oldbrk;
 	v->vm_end = newbrk;
-	v->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	v->vm_flags = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT;
 	v->vm_pgoff = oldbrk >> PAGE_SHIFT;
 	v->vm_mm = mm;
 	vma_insert(mm, v);

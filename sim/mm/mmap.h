@@ -56,6 +56,13 @@ s64 vm_mremap(struct task *tsk, struct mm_struct *mm, u64 addr, u64 old_len, u64
  * heap starts where mm_set_brk_base() put it (a trace's first brk result). */
 s64 vm_brk(struct task *tsk, struct mm_struct *mm, u64 brk);
 void mm_set_brk_base(struct mm_struct *mm, u64 brk);
+/* A fault below a VM_GROWSDOWN VMA grows it (8 MiB rlimit, 256-page guard gap); true
+ * when addr is mapped now. Takes mmap_lock for write. */
+bool expand_stack(struct task *tsk, struct mm_struct *mm, u64 addr);
+/* The bytes from addr (of len) a system call can copy to (write) or from user memory:
+ * VMAs without a hole that allow the access. 0: the call fails with EFAULT; less than
+ * len: a read/write copies that much (a short count). */
+u64 user_access_len(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write);
 /* madvise(2): DONTNEED, FREE, REMOVE, HUGEPAGE, NOHUGEPAGE, DONTFORK/DOFORK,
  * WIPEONFORK/KEEPONFORK, NORMAL/RANDOM/SEQUENTIAL/WILLNEED. *modelled is false for advice whose model belongs to a later part (PAGEOUT,
  * COLLAPSE, ...): nothing is done. Returns 0 or -errno (ENOMEM for a hole). */

@@ -1,4 +1,5 @@
 /* readahead.c - file reads through the page cache, readahead, file faults, fadvise. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,8 @@ struct readahead {
 	struct ra_waiter *waiters;         /* tasks waiting for a locked page */
 	u32 nr_waiters, cap_waiters;
 	struct ra_stats st;
+	u64 fault_around_bytes;            /* debug.fault_around_bytes, or a trace's write */
+	u64 read_ahead_kb;                 /* machine.bdi.read_ahead_kb, or a trace's write */
 };
 
 /* One asynchronous read: the pages (with a reference each) it unlocks when done. */
@@ -45,8 +48,36 @@ struct readahead *readahead_create(struct sim *sim)
 {
 	struct readahead *ra = xcalloc(1, sizeof(*ra));
 	ra->sim = sim;
+	ra->fault_around_bytes = sim->scn->kernel.fault_around_bytes;
+	ra->read_ahead_kb = sim->scn->machine.bdi.read_ahead_kb;
 	sim->readahead = ra;
 	return ra;
+}
+
+s64 readahead_sysctl(struct task *tsk, const char *path, u64 value, bool *known)
+{
+	struct readahead *ra = tsk->sim->readahead;
+	char tail[32];
+	*known = true;
+	if (!strcmp(path, "/sys/kernel/debug/fault_around_bytes")) {
+		/* fault_around_bytes_set: rounded down to a power of two pages on use */
+		if (!value || value > PMD_SIZE)
+			return -MM_EINVAL;
+		ra->fault_around_bytes = value;
+		return 0;
+	}
+	/* the file device's queue/read_ahead_kb (one device: any disk's name is it);
+	 * files opened afterwards get its window (file_ra_state_init) */
+	if ((sscanf(path, "/sys/dev/block/%*u:%*u/queue/%31s", tail) == 1 ||
+	     sscanf(path, "/sys/block/%*[^/]/queue/%31s", tail) == 1) &&
+	    !strcmp(tail, "read_ahead_kb")) {
+		if (value > 65536)
+			return -MM_EINVAL;
+		ra->read_ahead_kb = value;
+		return 0;
+	}
+	*known = false;
+	return -MM_EINVAL;
 }
 
 void readahead_destroy(struct readahead *ra)
@@ -100,7 +131,7 @@ bool ra_page_workingset(struct sim *sim, u64 pfn)
 
 static u64 bdi_ra_pages(const struct sim *sim)
 {
-	return sim->scn->machine.bdi.read_ahead_kb / 4;
+	return sim->readahead->read_ahead_kb / 4;
 }
 
 /* 6.18 with large folios: an async window raises the folio order by 2 (up to the file
@@ -132,7 +163,7 @@ void ra_note_fault_around(struct sim *sim)
 
 u64 fault_around_pages(const struct sim *sim)
 {
-	u64 n = sim->scn->kernel.fault_around_bytes >> PAGE_SHIFT;
+	u64 n = sim->readahead->fault_around_bytes >> PAGE_SHIFT;
 	u64 p = 1;
 	while (p * 2 <= n)
 		p *= 2;

@@ -61,6 +61,11 @@ struct readahead;
 struct readahead *readahead_create(struct sim *sim);
 void readahead_destroy(struct readahead *ra);
 const struct ra_stats *readahead_stats(const struct sim *sim);
+/* A trace's write to /sys/kernel/debug/fault_around_bytes or to a disk's
+ * queue/read_ahead_kb (a recording's host values): sets the run's fault-around window
+ * or the file device's read_ahead_kb (debug.fault_around_bytes and
+ * machine.bdi.read_ahead_kb at the start). *known false for another path. */
+s64 readahead_sysctl(struct task *tsk, const char *path, u64 value, bool *known);
 
 /* A page just inserted into a page cache (any path): clear readahead's state of its pfn. */
 void ra_page_init(struct sim *sim, u64 pfn);

@@ -66,7 +66,8 @@
 	X(MLOCK, "mlock")         /* addr len flags (MLOCK_ONFAULT: mlock2); ret */            \
 	X(MUNLOCK, "munlock")     /* addr len; ret */                                          \
 	X(MLOCKALL, "mlockall")   /* flags (MCL_*); ret */                                     \
-	X(MUNLOCKALL, "munlockall") /* ret */
+	X(MUNLOCKALL, "munlockall") /* ret */                                                   \
+	X(DUP, "dup")             /* fd = old fd, id = new fd; ret = the new fd (dup, dup2, dup3, F_DUPFD) */
 
 enum op_type {
 	OP_NONE = 0,

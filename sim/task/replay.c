@@ -542,6 +542,20 @@ static s64 do_shmdt(struct task *tsk, struct mm_struct *mm, const struct op *op)
 
 /* ---- mmap of a file or an fd-less request ---- */
 
+/* A file mapping execve made (a recorded mmap event: fd -1, the file's path): the
+ * program image or ld.so, mapped where it was without an fd of the process. */
+static s64 exec_file_mmap(struct task *tsk, struct mm_struct *mm, const struct op *op)
+{
+	if (op->off & (PAGE_SIZE - 1))
+		return -MM_EINVAL;
+	struct inode *in = file_open_path(tsk->sim, op->path);
+	if (!in->shmem)
+		in->size = max(in->size, op->off + ALIGN_UP(op->len, PAGE_SIZE));
+	s64 r = do_mmap(tsk, mm, op->addr, op->len, op->prot, op->flags, in, op->off >> PAGE_SHIFT, 0);
+	iput(tsk, in);
+	return r;
+}
+
 static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct mm_struct *mm = rt->proc->mm;
@@ -554,6 +568,8 @@ static s64 do_mmap_op(struct task *tsk, struct replay_thread *rt, const struct o
 	}
 	if (flags & MAP_ANONYMOUS)
 		return do_mmap(tsk, mm, addr, op->len, op->prot, flags, NULL, 0, 0);
+	if (op->fd < 0 && op->path)
+		return exec_file_mmap(tsk, mm, op);   /* execve's mapping of the image or ld.so */
 	struct fd_entry *e = process_fd(rt->proc, op->fd);
 	if (!e)
 		return -MM_EBADF;
@@ -599,8 +615,35 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 								  : shmem_file_create(tsk->sim, name, 0));
 		return fd;
 	}
+	case OP_DUP: {
+		/* the new fd takes the old one's file (its position copied: the shared
+		 * file description is not modelled); stdio from before the trace stays stdio */
+		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		s32 nfd = (s32)op->id;
+		struct fd_entry *oe = process_fd(p, op->fd);
+		if (!oe && !(op->fd >= 0 && op->fd <= 2))
+			return -MM_EBADF;
+		if (nfd < 0 || nfd >= (1 << 20))
+			return -MM_EINVAL;
+		if (nfd == op->fd)
+			return nfd;
+		struct inode *in = oe && oe->inode ? iget(oe->inode) : NULL;
+		u64 pos = oe ? oe->pos : 0;
+		struct rpipe *pipe = oe ? oe->pipe : NULL;   /* the old fd keeps its reference */
+		bool pipe_write = oe && oe->pipe_write;
+		process_fd_close(tsk, p, nfd);
+		if (in) {
+			process_fd_install(p, nfd, in);
+			p->fds[nfd].pos = pos;
+		} else if (pipe) {
+			process_fd_install_pipe(p, nfd, pipe, pipe_write);
+		}
+		return nfd;
+	}
 	case OP_CLOSE:
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
+		if (!process_fd(p, op->fd) && op->fd >= 0 && op->fd <= 2)
+			return op->ret != OP_RET_NONE ? op->ret : 0;   /* stdio, open before the trace */
 		if (!process_fd(p, op->fd))
 			return -MM_EBADF;
 		process_fd_close(tsk, p, op->fd);
@@ -614,9 +657,11 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	     op->type == OP_SYNC_FILE_RANGE || op->type == OP_FSTAT || op->type == OP_LSEEK ||
 	     op->type == OP_FADVISE)) {
 		/* stdin/stdout/stderr, open before the trace began: a terminal or a pipe,
-		 * no page cache */
+		 * no page cache; the recorded result stands */
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
-		return op->ret != OP_RET_NONE ? op->ret : (s64)op->len;
+		if (op->ret != OP_RET_NONE)
+			return op->ret;
+		return op->type == OP_READ || op->type == OP_WRITE ? (s64)op->len : 0;
 	}
 	if (!e)
 		return -MM_EBADF;
@@ -625,10 +670,18 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	struct inode *in = e->inode;
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
+	u64 count = op->len;
+	if ((op->type == OP_READ || op->type == OP_WRITE) && op->addr && count) {
+		/* the buffer (known when the trace has its address): copy_to_user or
+		 * copy_from_user stops at the first page it cannot access */
+		count = user_access_len(tsk, p->mm, op->addr, count, op->type == OP_READ);
+		if (!count)
+			return -MM_EFAULT;
+	}
 	s64 r;
 	switch (op->type) {
 	case OP_READ: {
-		u64 len = op->len;
+		u64 len = count;
 		if (op->ret != OP_RET_NONE && op->ret >= 0) {
 			/* the file held that much there: learn its size from the result */
 			len = min(len, (u64)op->ret);
@@ -639,7 +692,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		break;
 	}
 	case OP_WRITE:
-		r = file_write(tsk, in, off, op->len);
+		r = file_write(tsk, in, off, count);
 		break;
 	case OP_FTRUNCATE:
 		return file_truncate(tsk, in, op->len);
@@ -831,17 +884,21 @@ static bool mm_counted_before(struct replay_world *w, u32 i, const struct proces
 }
 
 /* OP_OBSERVE: the recorded sample beside the simulated process tree's Rss, Anonymous,
- * Swap (all processes of the replay alive now, each once) and faults so far. */
+ * Swap (all processes of the replay alive now, each once) and their faults so far. */
 static void do_observe(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_world *w = rt->world;
-	u64 rss = 0, anon = 0, swap = 0;
+	u64 rss = 0, anon = 0, swap = 0, faults = 0;
 	u64 gen = ++w->check_gen;
 	for (u32 i = 0;; i++) {
 		struct replay_thread *o = w->ops->thread(w, i);
 		if (!o)
 			break;
 		struct process *p = o->proc;
+		/* minflt+majflt of the live processes, as the recorder sums /proc/PID/stat
+		 * (a process's count holds its ended threads' too) */
+		if (p->nr_live)
+			faults += o->faults;
 		if (p->check_gen == gen || !p->mm || !p->nr_live)
 			continue;
 		p->check_gen = gen;
@@ -861,7 +918,7 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 		.obs_rss_kb = op->id, .obs_anon_kb = op->len, .obs_swap_kb = op->len2,
 		.obs_faults = op->addr, .obs_pgfault = op->addr2,
 		.sim_rss_kb = rss * kb, .sim_anon_kb = anon * kb, .sim_swap_kb = swap * kb,
-		.sim_faults = rt->totals->faults,
+		.sim_faults = faults,
 	};
 }
 
@@ -953,6 +1010,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	case OP_OPEN:
+	case OP_DUP:
 	case OP_CLOSE:
 	case OP_READ:
 	case OP_WRITE:
@@ -1055,6 +1113,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 				ret = mempolicy_sysctl(tsk, op->path, op->id, &known);
 			if (!known && op->path)
 				ret = writeback_sysctl(tsk, op->path, op->id, &known);
+			if (!known && op->path)
+				ret = readahead_sysctl(tsk, op->path, op->id, &known);
 		}
 		unsigned node;
 		char tail[16];

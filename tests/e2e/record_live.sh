@@ -1,8 +1,10 @@
 #!/bin/bash
 # mmsim record on this host: records tests/record/mt_regions.c (four threads writing their
 # own regions and one shared) under strace and perf, and the replay gives each thread
-# the faults recorded for it (within 4: a live run is not repeatable; record_replay.sh
-# asserts exact equality on the checked-in recording). Skipped (exit 0, "SKIP: reason") only when the
+# the faults recorded for it, less at most its repeat faults (repeat_faults.py: a page
+# faulted again with no unmap between, which the kernel reports when two threads race
+# to it or the page moved; record_repeat_faults.sh). The main thread has no SIGSEGV now
+# that execve's mappings are recorded. Skipped (exit 0, "SKIP: reason") only when the
 # recorders cannot run here: no C compiler, perf or strace missing, or perf events not
 # permitted (mmsim record exits 5). An unprivileged user is refused with the sysctl named.
 set -u
@@ -44,22 +46,26 @@ grep -q "^mmsim record: not captured: touches of pages already present" "$tmp/re
 "$mmsim" trace stat "$tmp/live.mmtz" > "$tmp/stat" && ok || ko "stat"
 grep -qx "threads: 5" "$tmp/stat" && ok || ko "threads: $(grep threads "$tmp/stat")"
 "$mmsim" replay "$tmp/live.mmtz" --mode open -o "$tmp/o" --quiet 2>/dev/null && ok || ko "replay"
-"$mmsim" trace cat "$tmp/live.mmtz" | awk '$3 == "touch" { n[$2]++ } END { for (t in n) print t, n[t] }' | sort > "$tmp/recorded"
-python3 - "$tmp/o/threads.csv" "$tmp/recorded" <<'PY' && ok || ko "per-thread faults of the live recording"
+"$mmsim" trace cat "$tmp/live.mmtz" > "$tmp/live.mmt"
+awk '$3 == "touch" { n[$2]++ } END { for (t in n) print t, n[t] }' "$tmp/live.mmt" | sort > "$tmp/recorded"
+python3 "$here/e2e/repeat_faults.py" "$tmp/live.mmt" > "$tmp/repeats"
+python3 - "$tmp/o/threads.csv" "$tmp/recorded" "$tmp/repeats" <<'PY' && ok || ko "per-thread faults of the live recording"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 rec = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[2])}
-workers = [r for r in rows if r["pid"] != r["tid"]]
-assert len(workers) == 4, rows
-for r in workers:
+rep = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[3])}
+assert len(rows) == 5, rows
+for r in rows:
     key = "%s/%s" % (r["pid"], r["tid"])
-    # 512 own pages, 64 shared, and the first touches of the thread's stack. A live run
-    # may record a fault or two the replay does not take (seen once in CI's run here:
-    # 577 replayed of 579 recorded for one worker; the cause is not established yet: a
-    # second exception on a page already mapped); the exact per-thread equality is
-    # asserted on the checked-in recording (record_replay.sh)
-    f = int(r["faults"])
-    assert rec[key] - 4 <= f <= rec[key] and int(r["segv"]) == 0 and rec[key] >= 576, (r, rec[key])
+    # workers: 512 own pages, 64 shared, the first touches of their stack. A fault the
+    # kernel reported twice for one page (two threads' first touches at once, or the page
+    # migrated between two touches: record_repeat_faults.sh) is taken once by the replay
+    # unless it races the same way: CI once replayed 577 of a worker's 579. The repeats
+    # are counted from the trace; the checked-in recordings have none (exact equality in
+    # record_replay.sh and record_programs.sh).
+    f, n, k = int(r["faults"]), rec[key], rep.get(key, 0)
+    assert n - k <= f <= n and int(r["segv"]) == 0, (r, n, k)
+    assert r["pid"] == r["tid"] or n >= 576, (r, n)
 PY
 # an unprivileged user: perf events are refused by kernel.perf_event_paranoid (>= 2 here)
 paranoid=$(cat /proc/sys/kernel/perf_event_paranoid)

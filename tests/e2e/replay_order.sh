@@ -73,7 +73,25 @@ page_size 4096
 0.000002000 1/1 read len=1 fd=3 off=-1 = 1
 0.000003000 1/1 exit
 MMT
-for m in eof stuck; do
+# dup: the child's write end duplicated (dup2 4 -> 5) and the original closed; the copy
+# carries the write and keeps the pipe open until the child exits
+cat > "$tmp/dup.mmt" <<'MMT'
+mmt 1
+page_size 4096
+0.000001000 1/1 pipe fd=3 id=4 = 0
+0.000002000 1/1 fork id=2 = 2
+0.000003000 2/2 close fd=3 = 0
+0.000003500 2/2 dup fd=4 id=5 = 5
+0.000003600 2/2 close fd=4 = 0
+0.005000000 2/2 write len=10 fd=5 off=-1 think=5000000 = 10
+0.008000000 2/2 exit think=3000000
+0.000004000 1/1 close fd=4 = 0
+0.000005000 1/1 read len=100 fd=3 off=-1 = 10
+0.005001000 1/1 read len=100 fd=3 off=-1 think=1000 = 0
+0.008002000 1/1 wait4 id=2 think=1000 = 2
+0.008003000 1/1 exit think=1000
+MMT
+for m in eof stuck dup; do
 	timeout 60 "$mmsim" replay "$tmp/$m.mmt" -o "$tmp/o_$m" --quiet 2>/dev/null || ko "replay $m failed or hung"
 done
 python3 - "$tmp" <<'PY' && ok || ko ".mmt cases"
@@ -83,7 +101,9 @@ t = sys.argv[1]
 # exit at 8 ms (the last write end closes); wait4 then finds it gone (a 0 ns wait: the
 # fds close before the exit is reported, as exit_files before exit_notify)
 # stuck: the only process holds the write end itself: given up at once, the read gets 0
-want = {"eof": (8001620, 3, 7999960, 0, 0), "stuck": (220, 0, 0, 1, 1)}
+# dup: as eof, the EOF read waits for the exit (the dup holds the write end); 200 ns more
+# for the dup and the close
+want = {"eof": (8001620, 3, 7999960, 0, 0), "stuck": (220, 0, 0, 1, 1), "dup": (8001820, 3, 8000160, 0, 0)}
 bad = 0
 for m, w in want.items():
     s = json.load(open(f"{t}/o_{m}/summary.json"))

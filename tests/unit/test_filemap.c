@@ -17,6 +17,8 @@
 #include "engine/task.h"
 #include "locks/lockstat.h"
 #include "mm/filemap.h"
+#include "mm/readahead.h"
+#include "mm/workingset.h"
 #include "mm/gfp.h"
 #include "mm/mempolicy.h"
 #include "mm/page_alloc.h"
@@ -166,12 +168,18 @@ static void start(unsigned lookup)
 	swap_create(&sim);
 	vmscan_create(&sim);
 	sim.files = file_table_create(&sim);
+	readahead_create(&sim);   /* the shadow entries: workingset state (pcio) */
+	workingset_create(&sim);
 	mempolicy_create(&sim);
 }
 
 static void teardown(void)
 {
 	file_table_destroy(sim.files);
+	workingset_destroy(sim.workingset);
+	sim.workingset = NULL;
+	readahead_destroy(sim.readahead);
+	sim.readahead = NULL;
 	mempolicy_destroy(&sim);
 	lru_destroy(sim.lru);
 	vmscan_destroy(sim.vmscan);
