@@ -13,6 +13,11 @@
 # its CPU ns), the xa_lock's acquisitions/contentions/wait/hold, the run's length.
 # xa_node gives none's figures exactly: no pageblock holds only XArray node slabs (their
 # RECLAIMABLE blocks are shared with dentry and inode slabs), so the step never runs.
+# The files are written under dirty limits of 100 % (as in 003-movable-slab.yaml); kswapd
+# still has the flusher write them back (a scan finding only unqueued dirty file pages)
+# and then reclaims 223 clean file pages, leaving shadow entries in the surviving files'
+# XArray nodes: all's slab step refuses those nodes (xa_refused_shadow), so of the 9
+# blocks it tries none is emptied (162 slabs freed, 158 objects and 46 nodes moved).
 set -euo pipefail
 mmsim=$1
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -60,16 +65,16 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 958,
+   "fragmentation_index_o9": 945,
    "free_o9_blocks": 0,
-   "free_pages": 2379,
+   "free_pages": 4402,
    "polluted_pageblocks": 0,
-   "unusable_index_o3": 78,
+   "unusable_index_o3": 51,
    "unusable_index_o9": 1000
   },
   "max": 380,
-  "ns": 91018520,
-  "ok": 27,
+  "ns": 91017120,
+  "ok": 23,
   "p50": 160,
   "p99": 380,
   "windows": [
@@ -80,35 +85,35 @@ want = json.loads(r"""{
    2,
    3,
    3,
-   3,
-   3,
+   2,
+   0,
    0
   ],
   "xa_lock": {
-   "acq": 8977,
+   "acq": 9025,
    "con": 0,
-   "hold_ns": 1423420,
+   "hold_ns": 1423403,
    "wait_ns": 0
   }
  },
  "all-direct": {
   "attempts": 32,
   "compact": [
-   14,
+   18,
    4,
-   10,
-   993,
-   299,
-   405,
+   14,
+   1472,
+   89,
+   311,
    0
   ],
   "defrag": [
-   2,
-   2,
-   193,
-   189,
-   92,
-   172560
+   9,
+   0,
+   162,
+   158,
+   46,
+   181080
   ],
   "findings": "no findings",
   "first": {
@@ -122,35 +127,35 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 933,
+   "fragmentation_index_o9": 957,
    "free_o9_blocks": 0,
-   "free_pages": 1855,
-   "polluted_pageblocks": 2,
-   "unusable_index_o3": 42,
+   "free_pages": 2386,
+   "polluted_pageblocks": 0,
+   "unusable_index_o3": 98,
    "unusable_index_o9": 1000
   },
-  "max": 20102380,
-  "ns": 131296340,
-  "ok": 29,
+  "max": 20097620,
+  "ns": 131283920,
+  "ok": 27,
   "p50": 340,
-  "p99": 20102380,
+  "p99": 20097620,
   "windows": [
    8,
    7,
    0,
    0,
    1,
-   6,
+   4,
    0,
    0,
-   2,
-   5
+   4,
+   3
   ],
   "xa_lock": {
-   "acq": 9166,
-   "con": 15,
-   "hold_ns": 1505680,
-   "wait_ns": 4320
+   "acq": 9270,
+   "con": 9,
+   "hold_ns": 1455740,
+   "wait_ns": 2720
   }
  },
  "none-atomic": {
@@ -184,16 +189,16 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 958,
+   "fragmentation_index_o9": 945,
    "free_o9_blocks": 0,
-   "free_pages": 2379,
+   "free_pages": 4402,
    "polluted_pageblocks": 0,
-   "unusable_index_o3": 78,
+   "unusable_index_o3": 51,
    "unusable_index_o9": 1000
   },
   "max": 380,
-  "ns": 91018520,
-  "ok": 27,
+  "ns": 91017120,
+  "ok": 23,
   "p50": 160,
   "p99": 380,
   "windows": [
@@ -204,14 +209,14 @@ want = json.loads(r"""{
    2,
    3,
    3,
-   3,
-   3,
+   2,
+   0,
    0
   ],
   "xa_lock": {
-   "acq": 8977,
+   "acq": 9025,
    "con": 0,
-   "hold_ns": 1423420,
+   "hold_ns": 1423403,
    "wait_ns": 0
   }
  },
@@ -219,11 +224,11 @@ want = json.loads(r"""{
   "attempts": 32,
   "compact": [
    18,
-   4,
-   14,
-   1933,
-   917,
-   819,
+   3,
+   15,
+   1586,
+   565,
+   472,
    0
   ],
   "defrag": [
@@ -246,18 +251,18 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 915,
+   "fragmentation_index_o9": 931,
    "free_o9_blocks": 0,
-   "free_pages": 2375,
+   "free_pages": 2927,
    "polluted_pageblocks": 0,
-   "unusable_index_o3": 29,
+   "unusable_index_o3": 46,
    "unusable_index_o9": 1000
   },
-  "max": 84920,
-  "ns": 91272500,
-  "ok": 27,
+  "max": 59700,
+  "ns": 91161400,
+  "ok": 26,
   "p50": 340,
-  "p99": 84920,
+  "p99": 59700,
   "windows": [
    4,
    3,
@@ -267,13 +272,13 @@ want = json.loads(r"""{
    3,
    3,
    3,
-   2,
+   1,
    0
   ],
   "xa_lock": {
-   "acq": 8977,
+   "acq": 9043,
    "con": 0,
-   "hold_ns": 1433930,
+   "hold_ns": 1428240,
    "wait_ns": 0
   }
  },
@@ -308,16 +313,16 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 958,
+   "fragmentation_index_o9": 945,
    "free_o9_blocks": 0,
-   "free_pages": 2379,
+   "free_pages": 4402,
    "polluted_pageblocks": 0,
-   "unusable_index_o3": 78,
+   "unusable_index_o3": 51,
    "unusable_index_o9": 1000
   },
   "max": 380,
-  "ns": 91018520,
-  "ok": 27,
+  "ns": 91017120,
+  "ok": 23,
   "p50": 160,
   "p99": 380,
   "windows": [
@@ -328,14 +333,14 @@ want = json.loads(r"""{
    2,
    3,
    3,
-   3,
-   3,
+   2,
+   0,
    0
   ],
   "xa_lock": {
-   "acq": 8977,
+   "acq": 9025,
    "con": 0,
-   "hold_ns": 1423420,
+   "hold_ns": 1423403,
    "wait_ns": 0
   }
  },
@@ -343,11 +348,11 @@ want = json.loads(r"""{
   "attempts": 32,
   "compact": [
    18,
-   4,
-   14,
-   1933,
-   917,
-   819,
+   3,
+   15,
+   1586,
+   565,
+   472,
    0
   ],
   "defrag": [
@@ -370,18 +375,18 @@ want = json.loads(r"""{
   },
   "last": {
    "fragmentation_index_o3": -1000,
-   "fragmentation_index_o9": 915,
+   "fragmentation_index_o9": 931,
    "free_o9_blocks": 0,
-   "free_pages": 2375,
+   "free_pages": 2927,
    "polluted_pageblocks": 0,
-   "unusable_index_o3": 29,
+   "unusable_index_o3": 46,
    "unusable_index_o9": 1000
   },
-  "max": 84920,
-  "ns": 91272500,
-  "ok": 27,
+  "max": 59700,
+  "ns": 91161400,
+  "ok": 26,
   "p50": 340,
-  "p99": 84920,
+  "p99": 59700,
   "windows": [
    4,
    3,
@@ -391,13 +396,13 @@ want = json.loads(r"""{
    3,
    3,
    3,
-   2,
+   1,
    0
   ],
   "xa_lock": {
-   "acq": 8977,
+   "acq": 9043,
    "con": 0,
-   "hold_ns": 1433930,
+   "hold_ns": 1428240,
    "wait_ns": 0
   }
  }
@@ -444,7 +449,7 @@ for run, w in sorted(want.items()):
     if any(r.split(',')[1:3] != ['9', kind] for r in rows[1:]):
         print('%s highalloc.csv: a row not order 9 %s' % (run, kind)); bad += 1
 rep = open(os.path.join(out, 'none-direct', 'report.md')).read()
-if '| 9 | kernel | 32 | 27 | 84.4% | 340 ns | 84920 ns | 84920 ns |' not in rep:
+if '| 9 | kernel | 32 | 26 | 81.2% | 340 ns | 59700 ns | 59700 ns |' not in rep:
     print('report.md of none-direct lacks the order-9 row'); bad += 1
 print('seed003_highalloc: %d failed' % bad)
 sys.exit(1 if bad else 0)

@@ -4,7 +4,8 @@
 # each), seen in /proc/slabinfo and meminfo snapshots; unlink of one file frees its inode
 # and leaves its dentry negative (a second unlink is -ENOENT); drop_caches 2 prunes every unused dentry and
 # inode (the open file's stay), giving back the slabs beyond min_partial; a mapped file
-# keeps its objects; drop_caches 3 drops the clean page cache and prunes like 2.
+# keeps its objects; drop_caches 3 (page cache too, modelled since pcio's drop_pagecache)
+# changes none of the slab figures (the files have no pages; drop_slab ran at 2 already).
 set -euo pipefail
 mmsim=$1
 out=$(mktemp -d)
