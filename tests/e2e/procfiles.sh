@@ -55,7 +55,7 @@ eq "status layout" "$(grep '^VmRSS:' "$S/0002-status")" "$(printf 'VmRSS:\t     
 eq "smaps VMAs" "$(grep -c '^Size:' "$S/0003-smaps")" "2"
 eq "smaps first" "$(sed -n '1p;5p;11p;13p' "$S/0003-smaps" | tr -s ' ' | tr '\n' '|')" "7f0000000000-7f0000080000 rw-p 00000000 00:00 0 |Rss: 512 kB|Private_Dirty: 512 kB|Anonymous: 512 kB|"
 eq "smaps Rss sum" "$(awk '/^Rss:/{s += $2} END{print s}' "$S/0003-smaps")" "$(st VmRSS)"
-eq "smaps VmFlags" "$(grep '^VmFlags:' "$S/0003-smaps" | tr '\n' '|')" "VmFlags: rd wr mr mw me|VmFlags: rd mr mw me|"
+eq "smaps VmFlags" "$(grep '^VmFlags:' "$S/0003-smaps" | tr '\n' '|')" "VmFlags: rd wr mr mw me ac|VmFlags: rd mr mw me|"
 
 # per-node meminfo sums to /proc/meminfo; node vmstat and numastat
 for k in MemTotal MemFree AnonPages 'Inactive(anon)' PageTables; do

@@ -1,6 +1,6 @@
 #!/bin/bash
 # sweep_local.sh - `mmsim sweep` on this machine (issue 20): points named by their
-# overrides in product order (points x matrix x zip x seeds); -j 1 and -j 3 give
+# overrides in product order (points x matrix x zip x seeds); -j 1 and -j 4 give
 # byte-identical per-point outputs; a point killed mid-sweep is reported with its name and
 # rerun (alone) by the same command; an incomplete or partial point is rerun, a complete
 # one skipped; an invalid override is reported with the point's name and the others run;
@@ -37,9 +37,9 @@ got = open(sys.argv[1]).read().split('\n')[:-1]
 assert got == want, (got, want)
 PY
 
-# -j 1 and -j 3: the same per-point outputs
+# -j 1 and -j 4: the same per-point outputs
 "$mmsim" sweep "$tmp/s.yaml" -o "$tmp/j1" -j 1 --quiet > "$tmp/table1" || ko "-j 1: exit $?"
-"$mmsim" sweep "$tmp/s.yaml" -o "$tmp/j3" -j 3 --quiet > /dev/null || ko "-j 3: exit $?"
+"$mmsim" sweep "$tmp/s.yaml" -o "$tmp/j3" -j 4 --quiet > /dev/null || ko "-j 4: exit $?"
 [ "$(grep -c ' done ' "$tmp/table1")" = 16 ] && ok || ko "table: $(cat "$tmp/table1")"
 [ "$(ls "$tmp/j1" | grep -c seed=)" = 16 ] && ok || ko "16 point dirs: $(ls "$tmp/j1")"
 strip_host() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d.pop("host",None); print(json.dumps(d,sort_keys=True))' "$1"; }
@@ -51,7 +51,7 @@ for p in "$tmp"/j1/*seed=*; do
 	done
 	[ "$(strip_host "$p/summary.json")" = "$(strip_host "$tmp/j3/$n/summary.json")" ] || { same=0; echo "differs: $n/summary.json"; }
 done
-[ $same = 1 ] && ok || ko "-j 1 and -j 3 outputs differ"
+[ $same = 1 ] && ok || ko "-j 1 and -j 4 outputs differ"
 # the points really differ from each other (the overrides reached the runs)
 p1="$tmp/j1/workloads.db.write_ratio=0.5,vm.swappiness=10,workloads.db.threads=2,workloads.db.think=100ns,seed=1"
 p2="$tmp/j1/workloads.db.write_ratio=0.5,vm.swappiness=10,workloads.db.threads=4,workloads.db.think=400ns,seed=1"
