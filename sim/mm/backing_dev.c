@@ -33,6 +33,8 @@ static void blocks_insert(struct file_blocks *b, u32 at, u64 start, u64 end)
 
 static void blocks_delete(struct file_blocks *b, u32 at, u32 n)
 {
+	if (!n)
+		return;               /* (b->r may still be NULL) */
 	memmove(&b->r[2 * at], &b->r[2 * (at + n)], 2 * (b->nr - at - n) * sizeof(*b->r));
 	b->nr -= n;
 }

@@ -687,7 +687,8 @@ void ksys_sync(struct task *tsk)
 	wb->st.sync++;
 	u32 n = wb->nr_dirty_inodes;
 	u32 *ids = xmalloc((n ? n : 1) * sizeof(*ids));
-	memcpy(ids, wb->b_dirty, n * sizeof(*ids));
+	if (n)                        /* (b_dirty may still be NULL) */
+		memcpy(ids, wb->b_dirty, n * sizeof(*ids));
 	for (u32 i = 0; i < n; i++) {
 		struct inode *inode = file_inode_by_id(sim, ids[i]);
 		if (inode && inode->wb_listed)
