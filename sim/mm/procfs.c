@@ -254,6 +254,34 @@ static u64 swap_pss(const struct sim *sim, struct mm_struct *mm)
 	return pss;
 }
 
+/* The page lines smaps and smaps_rollup share (the kernel's __show_smap): the rollup
+ * alone has the Pss split by kind and KSM. */
+static void show_smap_fields(FILE *f, const struct rollup *r, bool rollup)
+{
+	rkb(f, "Rss:", r->rss);
+	rkb(f, "Pss:", r->pss >> PSS_SHIFT);
+	rkb(f, "Pss_Dirty:", r->pss_dirty >> PSS_SHIFT);
+	if (rollup) {
+		rkb(f, "Pss_Anon:", r->pss_anon >> PSS_SHIFT);
+		rkb(f, "Pss_File:", r->pss_file >> PSS_SHIFT);
+		rkb(f, "Pss_Shmem:", r->pss_shmem >> PSS_SHIFT);
+	}
+	rkb(f, "Shared_Clean:", r->shared_clean);
+	rkb(f, "Shared_Dirty:", r->shared_dirty);
+	rkb(f, "Private_Clean:", r->private_clean);
+	rkb(f, "Private_Dirty:", r->private_dirty);
+	rkb(f, "Referenced:", r->referenced);
+	rkb(f, "Anonymous:", r->anonymous);
+	if (rollup)
+		rkb(f, "KSM:", 0);
+	rkb(f, "LazyFree:", r->lazyfree);
+	rkb(f, "AnonHugePages:", r->anon_thp);
+	rkb(f, "ShmemPmdMapped:", 0);
+	rkb(f, "FilePmdMapped:", 0);
+	rkb(f, "Shared_Hugetlb:", 0);
+	rkb(f, "Private_Hugetlb:", 0);
+}
+
 void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 {
 	struct rollup r = { 0 };
@@ -267,25 +295,7 @@ void procfs_smaps_rollup(const struct sim *sim, struct mm_struct *mm, FILE *f)
 	int n = fprintf(f, "%08llx-%08llx ---p 00000000 00:00 0", (unsigned long long)start,
 			(unsigned long long)end);
 	fprintf(f, "%*s[rollup]\n", n < 73 ? 73 - n : 1, "");
-	rkb(f, "Rss:", r.rss);
-	rkb(f, "Pss:", r.pss >> PSS_SHIFT);
-	rkb(f, "Pss_Dirty:", r.pss_dirty >> PSS_SHIFT);
-	rkb(f, "Pss_Anon:", r.pss_anon >> PSS_SHIFT);
-	rkb(f, "Pss_File:", r.pss_file >> PSS_SHIFT);
-	rkb(f, "Pss_Shmem:", r.pss_shmem >> PSS_SHIFT);
-	rkb(f, "Shared_Clean:", r.shared_clean);
-	rkb(f, "Shared_Dirty:", r.shared_dirty);
-	rkb(f, "Private_Clean:", r.private_clean);
-	rkb(f, "Private_Dirty:", r.private_dirty);
-	rkb(f, "Referenced:", r.referenced);
-	rkb(f, "Anonymous:", r.anonymous);
-	rkb(f, "KSM:", 0);
-	rkb(f, "LazyFree:", r.lazyfree);
-	rkb(f, "AnonHugePages:", r.anon_thp);
-	rkb(f, "ShmemPmdMapped:", 0);
-	rkb(f, "FilePmdMapped:", 0);
-	rkb(f, "Shared_Hugetlb:", 0);
-	rkb(f, "Private_Hugetlb:", 0);
+	show_smap_fields(f, &r, true);
 	/* swap PTEs: the whole page for Swap, divided by the slot's users for SwapPss
 	 * (the kernel divides by the swap count too) */
 	rkb(f, "Swap:", mm ? mm->swap_ents << PAGE_SHIFT : 0);
@@ -722,24 +732,10 @@ void procfs_smaps(const struct sim *sim, struct mm_struct *mm, FILE *f)
 		rkb(f, "Size:", v->vm_end - v->vm_start);
 		rkb(f, "KernelPageSize:", psz);
 		rkb(f, "MMUPageSize:", psz);
-		rkb(f, "Rss:", r.rss);
-		rkb(f, "Pss:", r.pss >> PSS_SHIFT);
-		rkb(f, "Pss_Dirty:", r.pss_dirty >> PSS_SHIFT);
-		rkb(f, "Shared_Clean:", r.shared_clean);
-		rkb(f, "Shared_Dirty:", r.shared_dirty);
-		rkb(f, "Private_Clean:", r.private_clean);
-		rkb(f, "Private_Dirty:", r.private_dirty);
-		rkb(f, "Referenced:", r.referenced);
-		rkb(f, "Anonymous:", r.anonymous);
-		rkb(f, "LazyFree:", 0);
-		rkb(f, "AnonHugePages:", r.anon_thp);
-		rkb(f, "ShmemPmdMapped:", 0);
-		rkb(f, "FilePmdMapped:", 0);
-		rkb(f, "Shared_Hugetlb:", 0);
-		rkb(f, "Private_Hugetlb:", 0);
+		show_smap_fields(f, &r, false);
 		rkb(f, "Swap:", swap << PAGE_SHIFT);
 		rkb(f, "SwapPss:", swap_pss(sim, &one) >> PSS_SHIFT);
-		rkb(f, "Locked:", 0);
+		rkb(f, "Locked:", r.pss_locked >> PSS_SHIFT);
 		fprintf(f, "THPeligible:    %d\n", hugepage_vma_check(sim, v, true, false, true) ? 1 : 0);
 		smaps_vmflags(f, v->vm_flags);
 	}
