@@ -18,7 +18,7 @@
 #include "analysis/json_read.h"
 
 #define EXIT_BAD_INPUT 2
-#define SCHEMA_MAX 1      /* the summary.json schema versions this reader knows */
+#define SCHEMA_MAX 2      /* the summary.json schema versions this reader knows */
 
 /* ---- metrics ---- */
 

@@ -75,6 +75,9 @@ struct sim_run {
 	/* frag.csv columns: five per populated zone, names owned here */
 	char **frag_cols;
 	unsigned nr_frag_cols;
+	/* buddyinfo.csv columns: MAX_ORDER per populated zone */
+	char **buddy_cols;
+	unsigned nr_buddy_cols;
 	struct zone *frag_zones[MAX_NUMNODES * MAX_NR_ZONES];
 	unsigned nr_frag_zones;
 };
@@ -438,6 +441,16 @@ static void frag_probe(void *arg, u64 now_ns, double *vals)
 	}
 }
 
+/* buddyinfo.csv: per zone and order, the free blocks (/proc/buddyinfo over time) */
+static void buddy_probe(void *arg, u64 now_ns, double *vals)
+{
+	struct sim *s = arg;
+	(void)now_ns;
+	for (unsigned i = 0; i < s->run->nr_frag_zones; i++)
+		for (unsigned o = 0; o < MAX_ORDER; o++)
+			vals[i * MAX_ORDER + o] = (double)s->run->frag_zones[i]->free_area[o].nr_free;
+}
+
 static void register_frag_probe(struct sim *s)
 {
 	struct sim_run *run = s->run;
@@ -455,6 +468,15 @@ static void register_frag_probe(struct sim *s)
 					  zone_names[run->frag_zones[i]->idx], frag_col_names[c]);
 	sampler_add(s->sampler, "frag.csv", (const char *const *)run->frag_cols, run->nr_frag_cols,
 		    frag_probe, s);
+	run->nr_buddy_cols = run->nr_frag_zones * MAX_ORDER;
+	run->buddy_cols = xcalloc(run->nr_buddy_cols, sizeof(*run->buddy_cols));
+	for (unsigned i = 0; i < run->nr_frag_zones; i++)
+		for (unsigned o = 0; o < MAX_ORDER; o++)
+			run->buddy_cols[i * MAX_ORDER + o] =
+				xasprintf("node%u_%s_o%u", run->frag_zones[i]->zone_pgdat->node_id,
+					  zone_names[run->frag_zones[i]->idx], o);
+	sampler_add(s->sampler, "buddyinfo.csv", (const char *const *)run->buddy_cols,
+		    run->nr_buddy_cols, buddy_probe, s);
 }
 
 /* hugetlb.csv: HugePages_Total/Free/Rsvd/Surp and, with several nodes, the per-node
@@ -604,6 +626,9 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
+	for (unsigned i = 0; i < run->nr_buddy_cols; i++)
+		free(run->buddy_cols[i]);
+	free(run->buddy_cols);
 	slab_destroy(s->slab);
 	highalloc_log_destroy(s->highalloc);
 	phys_mem_destroy(s->phys);

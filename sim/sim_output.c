@@ -18,6 +18,8 @@
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
 #include "mm/huge_memory.h"
+#include "mm/backing_dev.h"
+#include "mm/readahead.h"
 #include "mm/filemap.h"
 #include "mm/hugetlb.h"
 #include "mm/mmu_notifier.h"
@@ -43,7 +45,9 @@ static struct json *writeback_json(const struct sim *s);
 
 static struct json *zones_json(const struct sim *s);
 
-#define SUMMARY_SCHEMA_VERSION 1
+/* 2: lock_pairs.csv, lock_hist.csv, buddyinfo.csv; metrics.bdi, readahead, nodes, swap,
+ * thp, hugetlb.nodes, zones.*_o9 contig figures, replay; khugepaged faults_by_task index */
+#define SUMMARY_SCHEMA_VERSION 2
 
 /* ---- summary.json ---- */
 
@@ -248,6 +252,92 @@ static struct json *numa_json(const struct sim *s)
 	return o;
 }
 
+static bool is_trace_replay(const struct sim *s);
+static bool no_touch_warning(const struct sim *s);
+static void fmt_src(char *buf, size_t len, const struct sim *s, const struct ret_mismatch_row *m);
+static void fmt_call(char *buf, size_t len, const struct ret_mismatch_row *m);
+static void fmt_cause(char *buf, size_t len, const struct sim *s, const struct ret_mismatch_row *m);
+
+/* metrics.bdi and metrics.readahead: the file device and readahead (struct field names) */
+static struct json *bdi_json(const struct sim *s)
+{
+	const struct bdi_stats *b = bdi_stats(s);
+	struct json *o = json_object();
+	json_set_u64(o, "reads", b->reads);
+	json_set_u64(o, "writes", b->writes);
+	json_set_u64(o, "read_pages", b->read_pages);
+	json_set_u64(o, "write_pages", b->write_pages);
+	json_set_u64(o, "async_reads", b->async_reads);
+	json_set_u64(o, "async_writes", b->async_writes);
+	json_set_u64(o, "read_ns", b->read_ns);
+	json_set_u64(o, "write_ns", b->write_ns);
+	return o;
+}
+
+static struct json *readahead_json(const struct sim *s)
+{
+	const struct ra_stats *r = readahead_stats(s);
+	struct json *o = json_object();
+	json_set_u64(o, "sync_ra", r->sync_ra);
+	json_set_u64(o, "async_ra", r->async_ra);
+	json_set_u64(o, "forced_ra", r->forced_ra);
+	json_set_u64(o, "context_ra", r->context_ra);
+	json_set_u64(o, "pages_read", r->pages_read);
+	json_set_u64(o, "pages_io", r->pages_io);
+	json_set_u64(o, "mmap_read_around", r->mmap_read_around);
+	json_set_u64(o, "mmap_lotsamiss", r->mmap_lotsamiss);
+	json_set_u64(o, "waits", r->waits);
+	json_set_u64(o, "fault_around_mapped", r->fault_around_mapped);
+	json_set_u64(o, "fadvise_dontneed_pages", r->fadvise_dontneed_pages);
+	return o;
+}
+
+/* metrics.nodes: per node present, free and anon pages at the end */
+static struct json *nodes_json(const struct sim *s)
+{
+	struct json *o = json_object();
+	for (unsigned nd = 0; nd < s->topo->nr_nodes; nd++) {
+		char key[16];
+		snprintf(key, sizeof(key), "node%u", nd);
+		struct json *j = json_object();
+		json_set_u64(j, "present_pages", node_present_pages(s->phys, nd));
+		json_set_u64(j, "free_pages", node_free_pages(s->phys, nd));
+		json_set(j, "anon_pages", json_s64(node_page_state(s->vmstat, nd, NR_ANON_PAGES)));
+		json_set(o, key, j);
+	}
+	return o;
+}
+
+/* replay: for a trace replay, the first results that differ from the recorded ones */
+static struct json *replay_json(const struct sim *s)
+{
+	const struct replay_totals *t = sim_totals(s);
+	struct json *o = json_object();
+	json_set(o, "trace", json_bool(is_trace_replay(s)));
+	json_set(o, "no_touch_warning", json_bool(no_touch_warning(s)));
+	struct json *a = json_array();
+	for (u32 i = 0; i < t->nr_first_mismatch; i++) {
+		const struct ret_mismatch_row *m = &t->first_mismatch[i];
+		char call[96], src[4200], cause[256];
+		fmt_call(call, sizeof(call), m);
+		fmt_src(src, sizeof(src), s, m);
+		fmt_cause(cause, sizeof(cause), s, m);
+		struct json *j = json_object();
+		json_set_u64(j, "simulated_ns", m->sim_ns);
+		json_set_u64(j, "recorded_ns", m->rec_ns);
+		json_set_string(j, "source", src);
+		json_set_u64(j, "pid", m->pid);
+		json_set_u64(j, "tid", m->tid);
+		json_set_string(j, "call", call);
+		json_set(j, "recorded", json_s64(m->recorded));
+		json_set(j, "replayed", json_s64(m->replayed));
+		json_set_string(j, "cause", cause);
+		json_push(a, j);
+	}
+	json_set(o, "first_mismatches", a);
+	return o;
+}
+
 static struct json *summary_json(struct sim *s, double wall_s)
 {
 	const struct replay_totals *t = sim_totals(s);
@@ -333,7 +423,35 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set(hj, "resv_max_signed", json_s64(hs->resv_max));
 	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
 		json_set_u64(hj, htlb_events[i].key, htlb_event(hs, i));
+	struct json *hn = json_object();
+	for (unsigned n = 0; n < s->phys->nr_nodes; n++) {
+		char key[16];
+		snprintf(key, sizeof(key), "node%u", n);
+		struct json *j = json_object();
+		json_set_u64(j, "Total", hc.node_total[n]);
+		json_set_u64(j, "Free", hc.node_free[n]);
+		json_set_u64(j, "Surp", hc.node_surplus[n]);
+		json_set(hn, key, j);
+	}
+	json_set(hj, "nodes", hn);
 	json_set(m, "hugetlb", hj);
+	json_set(m, "bdi", bdi_json(s));
+	json_set(m, "readahead", readahead_json(s));
+	json_set(m, "nodes", nodes_json(s));
+	{
+		struct json *sw = json_object();
+		json_set_u64(sw, "total_pages", swap_total_pages(s->swap));
+		json_set_u64(sw, "free_pages", swap_free_pages(s->swap));
+		json_set(m, "swap", sw);
+		static const char *const en[] = { "always", "madvise", "never" };
+		static const char *const df[] = { "always", "defer", "defer+madvise", "madvise",
+						  "never" };
+		const struct thp_cfg *c = thp_cfg(s);
+		struct json *tj = json_object();
+		json_set_string(tj, "enabled", en[c->enabled]);
+		json_set_string(tj, "defrag", df[c->defrag]);
+		json_set(m, "thp", tj);
+	}
 	json_set(m, "mempolicy", mempolicy_json(s));
 	json_set(m, "slab", slab_json(s));
 	struct json *ha = highalloc_json(s);
@@ -360,6 +478,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set(m, "khugepaged", kj);
 	json_set(root, "metrics", m);
 	json_set(root, "findings", findings_json(s->findings));
+	json_set(root, "replay", replay_json(s));
 
 	/* The only wall-clock figures: everything above is deterministic. */
 	struct json *host = json_object();
@@ -399,6 +518,8 @@ static struct json *zones_json(const struct sim *s)
 			json_set(j, "unusable_index_o9", json_s64(unusable_free_index(pageblock_order, &info)));
 			json_set(j, "fragmentation_index_o9",
 				 json_s64(__fragmentation_index(pageblock_order, &info)));
+			json_set_u64(j, "contig_free_pages", info.free_pages);
+			json_set_u64(j, "free_o9_blocks", info.free_blocks_suitable);
 			json_set_u64(j, "polluted_pageblocks", zone_polluted_pageblocks(pm, z));
 			u64 count[MIGRATE_TYPES] = { 0 };
 			u64 first = z->zone_start_pfn >> pageblock_order;
@@ -1152,6 +1273,16 @@ static void w_contention(FILE *f, void *arg)
 	lockstat_write_csv(((struct sim *)arg)->lockstat, f);
 }
 
+static void w_lock_pairs(FILE *f, void *arg)
+{
+	lockstat_write_pairs_csv(((struct sim *)arg)->lockstat, f);
+}
+
+static void w_lock_hist(FILE *f, void *arg)
+{
+	lockstat_write_hist_csv(((struct sim *)arg)->lockstat, f);
+}
+
 static void w_perf_contention(FILE *f, void *arg)
 {
 	lockstat_write_perf_contention(((struct sim *)arg)->lockstat, f);
@@ -1286,6 +1417,8 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "lock_stat.txt", w_lock_stat, s);
 	rc |= outdir_write(od, "contention.csv", w_contention, s);
 	rc |= outdir_write(od, "perf_lock_contention.csv", w_perf_contention, s);
+	rc |= outdir_write(od, "lock_pairs.csv", w_lock_pairs, s);
+	rc |= outdir_write(od, "lock_hist.csv", w_lock_hist, s);
 	rc |= outdir_write(od, "lock_classes.csv", w_lock_classes, s);
 	rc |= outdir_write(od, "vmstat.txt", w_vmstat, s);
 	rc |= outdir_write(od, "numastat.txt", w_numastat, s);

@@ -62,6 +62,7 @@ struct lock_base {
 	const struct lock_site *last_site; /* latest acquisition's site (the kernel's lock->ip):
 					    * the holder a contended waiter is charged to */
 	int last_rw;                       /* LS_WRITE or LS_READ: the state last_site took */
+	u32 last_task;                     /* lockstat's task-name id of that acquirer, 0: none */
 	struct lock_waiter *head, *tail;   /* FIFO of parked waiters */
 	u32 nr_waiters;
 };

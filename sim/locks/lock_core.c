@@ -65,13 +65,17 @@ u64 lock_wait_until(struct task *tsk, u64 now_ns, u64 avail_ns, bool spin)
 	return wait;
 }
 
-void lock_acquired(struct lock_base *b, struct lock_class_stats *cs, int rw, unsigned bounce,
-		   u64 wait_ns, const struct lock_site *site, const struct lock_site *holder,
-		   int holder_rw)
+void lock_acquired(struct task *tsk, struct lock_base *b, struct lock_class_stats *cs, int rw,
+		   unsigned bounce, u64 wait_ns, const struct lock_site *site,
+		   const struct lock_site *holder, int holder_rw, u32 holder_task)
 {
-	lockstat_acquired(cs, rw, bounce, wait_ns, site, holder, holder_rw);
+	if (unlikely(!tsk->lockstat_id))
+		tsk->lockstat_id = lockstat_task_id(tsk->sim->lockstat, tsk->comm);
+	lockstat_acquired(cs, rw, bounce, wait_ns, site, holder, holder_rw, tsk->lockstat_id,
+			  holder_task);
 	b->last_site = site;
 	b->last_rw = rw;
+	b->last_task = tsk->lockstat_id;
 }
 
 struct lock_waiter *lock_dequeue(struct lock_base *b)
@@ -144,6 +148,7 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 	u64 t = task_now(tsk);
 	u64 wait;
 	const struct lock_site *holder = b->last_site;
+	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, spin);
@@ -153,7 +158,7 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -167,7 +172,7 @@ bool excl_trylock(struct task *tsk, struct lock_base *b, const struct lock_site 
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE, 0);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

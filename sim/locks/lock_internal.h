@@ -21,9 +21,12 @@ struct task;
 struct lock_class_stats *lockstat_class(struct lockstat *ls, const struct lock_class *c);
 /* holder_site/holder_rw: the lock's latest acquisition when the waiter asked for it
  * (the kernel's lock->ip), NULL for an uncontended acquisition. */
+/* waiter_task/holder_task: ids from lockstat_task_id() (0: unknown holder). */
 void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
 		       const struct lock_site *site, const struct lock_site *holder_site,
-		       int holder_rw);
+		       int holder_rw, u32 waiter_task, u32 holder_task);
+/* The id (1..) of a task name (comm), for lock_pairs.csv's waiter/holder tasks. */
+u32 lockstat_task_id(struct lockstat *ls, const char *comm);
 void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns);
 void lockstat_trylock_failed(struct lock_class_stats *cs, int rw);
 /* lockstat.c: index of a class in the lockdep graph */
@@ -63,9 +66,9 @@ u64 lock_wait_until(struct task *tsk, u64 now_ns, u64 avail_ns, bool spin);
 /* Charge the atomic on the lock word; returns LOCK_BOUNCE* flags. */
 unsigned lock_touch(struct task *tsk, struct lock_base *b);
 /* Record an acquisition in lockstat and make site the lock's latest acquisition. */
-void lock_acquired(struct lock_base *b, struct lock_class_stats *cs, int rw, unsigned bounce,
-		   u64 wait_ns, const struct lock_site *site, const struct lock_site *holder,
-		   int holder_rw);
+void lock_acquired(struct task *tsk, struct lock_base *b, struct lock_class_stats *cs, int rw,
+		   unsigned bounce, u64 wait_ns, const struct lock_site *site,
+		   const struct lock_site *holder, int holder_rw, u32 holder_task);
 /* Dequeue the head waiter (NULL if none). */
 struct lock_waiter *lock_dequeue(struct lock_base *b);
 /* Remove a specific waiter from the queue. */

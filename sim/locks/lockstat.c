@@ -14,6 +14,15 @@ struct site_stat {
 	const struct lock_site *holder;   /* the lock's latest acquisition when asked (lock->ip) */
 	int holder_rw;                    /* the state the holder site took */
 	u64 count, wait_total, wait_max, wait_min;
+	u64 wait_hist[LOCK_HIST_BUCKETS];
+};
+
+/* Who waited on whom: waiter task and site, holder task, site and state. */
+struct pair_stat {
+	u32 waiter_task, holder_task;
+	const struct lock_site *site, *holder;
+	int holder_rw;
+	u64 count, wait_total, wait_max;
 };
 
 /* A contention point as the kernel keeps it: the first LOCKSTAT_POINTS distinct sites
@@ -33,6 +42,8 @@ struct lock_class_stats {
 	struct lock_stat_row row[2];
 	struct site_stat *sites[2];       /* one per (waiter site, holder site) pair */
 	size_t nr_sites[2], cap_sites[2];
+	struct pair_stat *pairs[2];
+	size_t nr_pairs[2], cap_pairs[2], last_pair[2];
 	struct lock_point contention_point[LOCKSTAT_POINTS];  /* waiters' sites */
 	struct lock_point contending_point[LOCKSTAT_POINTS];  /* holders' sites */
 };
@@ -43,6 +54,8 @@ struct lockstat {
 	size_t nr, cap;
 	char **edge;                      /* cap x cap: path text of edge from -> to, or NULL */
 	u64 inversions;
+	char **task_names;                /* lockstat_task_id() - 1 -> comm */
+	u32 nr_task_names, cap_task_names;
 };
 
 struct lockstat *lockstat_create(struct findings *findings)
@@ -59,6 +72,8 @@ void lockstat_destroy(struct lockstat *ls)
 	for (size_t i = 0; i < ls->nr; i++) {
 		free(ls->classes[i]->sites[0]);
 		free(ls->classes[i]->sites[1]);
+		free(ls->classes[i]->pairs[0]);
+		free(ls->classes[i]->pairs[1]);
 		free(ls->classes[i]->name);
 		free(ls->classes[i]);
 	}
@@ -66,7 +81,54 @@ void lockstat_destroy(struct lockstat *ls)
 		free(ls->edge[i]);
 	free(ls->edge);
 	free(ls->classes);
+	for (u32 i = 0; i < ls->nr_task_names; i++)
+		free(ls->task_names[i]);
+	free(ls->task_names);
 	free(ls);
+}
+
+u32 lockstat_task_id(struct lockstat *ls, const char *comm)
+{
+	for (u32 i = 0; i < ls->nr_task_names; i++)
+		if (strcmp(ls->task_names[i], comm) == 0)
+			return i + 1;
+	if (ls->nr_task_names == ls->cap_task_names) {
+		ls->cap_task_names = ls->cap_task_names ? 2 * ls->cap_task_names : 16;
+		ls->task_names = xrealloc(ls->task_names, ls->cap_task_names * sizeof(char *));
+	}
+	ls->task_names[ls->nr_task_names++] = xstrdup(comm);
+	return ls->nr_task_names;
+}
+
+static const char *task_name(const struct lockstat *ls, u32 id)
+{
+	return id && id <= ls->nr_task_names ? ls->task_names[id - 1] : "-";
+}
+
+static struct pair_stat *pair_slot(struct lock_class_stats *cs, int rw, u32 wt,
+				   const struct lock_site *site, u32 ht,
+				   const struct lock_site *holder, int holder_rw)
+{
+	size_t n = cs->nr_pairs[rw];
+	struct pair_stat *p = cs->pairs[rw];
+	size_t last = cs->last_pair[rw];
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (last + k) % n;
+		if (p[i].waiter_task == wt && p[i].site == site && p[i].holder_task == ht &&
+		    p[i].holder == holder && p[i].holder_rw == holder_rw) {
+			cs->last_pair[rw] = i;
+			return &p[i];
+		}
+	}
+	if (n == cs->cap_pairs[rw]) {
+		cs->cap_pairs[rw] = n ? 2 * n : 8;
+		cs->pairs[rw] = xrealloc(cs->pairs[rw], cs->cap_pairs[rw] * sizeof(struct pair_stat));
+	}
+	cs->last_pair[rw] = n;
+	p = &cs->pairs[rw][cs->nr_pairs[rw]++];
+	*p = (struct pair_stat){ .waiter_task = wt, .site = site, .holder_task = ht,
+				 .holder = holder, .holder_rw = holder_rw };
+	return p;
 }
 
 struct findings *lockstat_findings(struct lockstat *ls)
@@ -154,7 +216,7 @@ static void lock_point(struct lock_point *pts, const struct lock_site *site)
 
 void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
 		       const struct lock_site *site, const struct lock_site *holder_site,
-		       int holder_rw)
+		       int holder_rw, u32 waiter_task, u32 holder_task)
 {
 	struct lock_stat_row *r = &cs->row[rw];
 	cs->used[rw] = true;
@@ -183,6 +245,13 @@ void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64
 		s->wait_max = wait_ns;
 	if (!s->wait_min || wait_ns < s->wait_min)
 		s->wait_min = wait_ns;
+	s->wait_hist[hist_bucket(wait_ns)]++;
+	struct pair_stat *p = pair_slot(cs, rw, waiter_task, site, holder_task, holder_site,
+					holder_rw);
+	p->count++;
+	p->wait_total += wait_ns;
+	if (wait_ns > p->wait_max)
+		p->wait_max = wait_ns;
 }
 
 void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns)
@@ -195,6 +264,7 @@ void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns)
 	r->hold_total += hold_ns;
 	if (hold_ns > r->hold_max)
 		r->hold_max = hold_ns;
+	r->hold_hist[hold_ns ? hist_bucket(hold_ns) : 0]++;
 }
 
 void lockstat_trylock_failed(struct lock_class_stats *cs, int rw)
@@ -683,6 +753,116 @@ void lockstat_write_classes_csv(const struct lockstat *ls, FILE *f)
 			for (int b = 0; b < LOCK_HIST_BUCKETS; b++)
 				fprintf(f, ",%llu", (unsigned long long)r->wait_hist[b]);
 			fprintf(f, "\n");
+		}
+	}
+	free(v);
+}
+
+/* ---- lock_pairs.csv and lock_hist.csv (read by analysis/) ---- */
+
+struct pair_sort {
+	const struct lockstat *ls;
+	const struct pair_stat *p;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct pair_sort *x = a, *y = b;
+	if (x->p->wait_total != y->p->wait_total)
+		return x->p->wait_total > y->p->wait_total ? -1 : 1;
+	if (x->p->count != y->p->count)
+		return x->p->count > y->p->count ? -1 : 1;
+	int c = strcmp(task_name(x->ls, x->p->waiter_task), task_name(y->ls, y->p->waiter_task));
+	if (c)
+		return c;
+	c = cmp_site(x->p->site, y->p->site);
+	if (c)
+		return c;
+	c = strcmp(task_name(x->ls, x->p->holder_task), task_name(y->ls, y->p->holder_task));
+	if (c || x->p->holder == y->p->holder)
+		return c ? c : x->p->holder_rw - y->p->holder_rw;
+	if (!x->p->holder || !y->p->holder)
+		return x->p->holder ? -1 : 1;
+	c = cmp_site(x->p->holder, y->p->holder);
+	return c ? c : x->p->holder_rw - y->p->holder_rw;
+}
+
+void lockstat_write_pairs_csv(const struct lockstat *ls, FILE *f)
+{
+	fprintf(f, "class,type,waiter_task,waiter,waiter_line,holder_task,holder,holder_line,"
+		   "holder_type,contended,total_wait_ns,max_wait_ns\n");
+	struct lock_class_stats **v = sorted_by_name(ls);
+	for (size_t i = 0; i < ls->nr; i++) {
+		const struct lock_class_stats *cs = v[i];
+		for (int rw = 0; rw < 2; rw++) {
+			size_t n = cs->nr_pairs[rw];
+			if (!n)
+				continue;
+			struct pair_sort *ps = xmalloc(n * sizeof(*ps));
+			for (size_t j = 0; j < n; j++)
+				ps[j] = (struct pair_sort){ ls, &cs->pairs[rw][j] };
+			qsort(ps, n, sizeof(*ps), cmp_pair);
+			for (size_t j = 0; j < n; j++) {
+				const struct pair_stat *p = ps[j].p;
+				fprintf(f, "\"%s\",%s,%s,%s,%d,%s,%s,%d,%s,%llu,%llu,%llu\n", cs->name,
+					kind_name(cs->class, rw), task_name(ls, p->waiter_task),
+					p->site->func, p->site->line, task_name(ls, p->holder_task),
+					p->holder ? p->holder->func : "-", p->holder ? p->holder->line : 0,
+					p->holder ? kind_name(cs->class, p->holder_rw) : "-",
+					(unsigned long long)p->count, (unsigned long long)p->wait_total,
+					(unsigned long long)p->wait_max);
+			}
+			free(ps);
+		}
+	}
+	free(v);
+}
+
+static void hist_rows(FILE *f, const char *cls, const char *type, const char *what,
+		      const struct lock_site *site, const u64 *h)
+{
+	for (int b = 0; b < LOCK_HIST_BUCKETS; b++)
+		if (h[b])
+			fprintf(f, "\"%s\",%s,%s,%s,%d,%d,%llu\n", cls, type, what,
+				site ? site->func : "-", site ? site->line : 0, b,
+				(unsigned long long)h[b]);
+}
+
+static int cmp_site_ptr(const void *a, const void *b)
+{
+	const struct site_stat *const *x = a, *const *y = b;
+	return cmp_site((*x)->site, (*y)->site);
+}
+
+void lockstat_write_hist_csv(const struct lockstat *ls, FILE *f)
+{
+	fprintf(f, "class,type,what,site,site_line,log2_ns,count\n");
+	struct lock_class_stats **v = sorted_by_name(ls);
+	for (size_t i = 0; i < ls->nr; i++) {
+		const struct lock_class_stats *cs = v[i];
+		for (int rw = 0; rw < 2; rw++) {
+			if (!cs->used[rw])
+				continue;
+			const char *type = kind_name(cs->class, rw);
+			hist_rows(f, cs->name, type, "wait", NULL, cs->row[rw].wait_hist);
+			hist_rows(f, cs->name, type, "hold", NULL, cs->row[rw].hold_hist);
+			/* per waiting site: the (site, holder) slots summed */
+			size_t n = cs->nr_sites[rw];
+			const struct site_stat **s = xmalloc((n ? n : 1) * sizeof(*s));
+			for (size_t j = 0; j < n; j++)
+				s[j] = &cs->sites[rw][j];
+			if (n)
+				qsort(s, n, sizeof(*s), cmp_site_ptr);
+			for (size_t j = 0; j < n;) {
+				u64 h[LOCK_HIST_BUCKETS] = { 0 };
+				size_t k = j;
+				for (; k < n && !cmp_site(s[k]->site, s[j]->site); k++)
+					for (int b = 0; b < LOCK_HIST_BUCKETS; b++)
+						h[b] += s[k]->wait_hist[b];
+				hist_rows(f, cs->name, type, "wait", s[j]->site, h);
+				j = k;
+			}
+			free(s);
 		}
 	}
 	free(v);

@@ -18,6 +18,7 @@ struct lock_stat_row {
 	u64 holds;                     /* releases (the kernel's holdtime.nr) */
 	u64 hold_min, hold_max, hold_total;   /* min may be 0: a zero hold is a hold */
 	u64 wait_hist[LOCK_HIST_BUCKETS];
+	u64 hold_hist[LOCK_HIST_BUCKETS];
 };
 
 enum { LS_WRITE = 0, LS_READ = 1 };
@@ -47,6 +48,12 @@ void lockstat_site_ip(const struct lock_site *s, char *buf, size_t len);
 void lockstat_site_symbol(const struct lock_site *s, bool with_size, char *buf, size_t len);
 /* lock_classes.csv: every class and state with all counters and the wait histogram. */
 void lockstat_write_classes_csv(const struct lockstat *ls, FILE *f);
+/* lock_pairs.csv: per class and state, who waited on whom: the waiter's task name and
+ * site, the holder's (latest acquirer's) task name, site and state, with the waits. */
+void lockstat_write_pairs_csv(const struct lockstat *ls, FILE *f);
+/* lock_hist.csv: the log2 wait histograms per class and state and per waiting site, and
+ * the hold histograms per class and state; non-empty buckets only. */
+void lockstat_write_hist_csv(const struct lockstat *ls, FILE *f);
 /* Number of classes; iterate in name order with lockstat_class_name_at(). A class is
  * named as lockdep names it: its name, "#N" for the N-th class object of that name. */
 size_t lockstat_nr_classes(const struct lockstat *ls);

@@ -68,6 +68,7 @@ void read_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	u64 t = task_now(tsk);
 	u64 wait;
 	const struct lock_site *holder = b->last_site;
+	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, true);
@@ -76,7 +77,7 @@ void read_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 		wait = ns_since(lock_wait(tsk, b, false, true, site, t), t);  /* counted by waker */
 	}
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_READ, bounce, wait, site, holder, holder_rw);
+	lock_acquired(tsk, b, cs, LS_READ, bounce, wait, site, holder, holder_rw, holder_task);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -90,7 +91,7 @@ bool read_trylock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site
 	}
 	l->readers++;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE);
+	lock_acquired(tsk, b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE, 0);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 	return true;
 }
@@ -121,6 +122,7 @@ void write_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	u64 t = task_now(tsk);
 	u64 wait;
 	const struct lock_site *holder = b->last_site;
+	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
 	if (!b->owner && !l->readers && !b->head) {
 		wait = lock_wait_until(tsk, t, rwlock_free_ns(l), true);
@@ -130,7 +132,7 @@ void write_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -145,7 +147,7 @@ bool write_trylock_at(struct task *tsk, rwlock_t *l, const struct lock_site *sit
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE, 0);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

@@ -65,6 +65,7 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 	u64 t = task_now(tsk);
 	u64 wait;
 	const struct lock_site *holder = b->last_site;
+	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
 	if (!b->owner && !b->head) {
 		wait = lock_wait_until(tsk, t, b->avail_ns, false);
@@ -73,7 +74,7 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 		wait = ns_since(lock_wait(tsk, b, false, false, site, t), t);  /* readers counted by waker */
 	}
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_READ, bounce, wait, site, holder, holder_rw);
+	lock_acquired(tsk, b, cs, LS_READ, bounce, wait, site, holder, holder_rw, holder_task);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -87,7 +88,7 @@ bool down_read_trylock_at(struct task *tsk, struct rw_semaphore *s, const struct
 	}
 	s->readers++;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE);
+	lock_acquired(tsk, b, cs, LS_READ, bounce, 0, site, NULL, LS_WRITE, 0);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 	return true;
 }
@@ -117,6 +118,7 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	u64 t = task_now(tsk);
 	u64 wait;
 	const struct lock_site *holder = b->last_site;
+	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
 	if (!b->owner && !s->readers && !b->head) {
 		u64 avail = s->readers_avail_ns > b->avail_ns ? s->readers_avail_ns : b->avail_ns;
@@ -127,7 +129,7 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	}
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 
@@ -143,7 +145,7 @@ bool down_write_trylock_at(struct task *tsk, struct rw_semaphore *s, const struc
 	b->owner = tsk;
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
-	lock_acquired(b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE);
+	lock_acquired(tsk, b, cs, LS_WRITE, bounce, 0, site, NULL, LS_WRITE, 0);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 	return true;
 }

@@ -1436,6 +1436,7 @@ struct json *khugepaged_summary_json(const struct sim *sim)
 		struct khugepaged_fault_q q;
 		khugepaged_fault_quantiles(sim, i, &q);
 		struct json *fj = json_object();
+		json_set_u64(fj, "index", i);  /* the report's row order */
 		json_set_u64(fj, "faults", q.nr);
 		json_set_u64(fj, "waited", q.waited);
 		json_set_u64(fj, "wait_ns_total", q.wait_total);

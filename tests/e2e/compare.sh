@@ -86,7 +86,7 @@ out=$("$mmsim" compare "$tmp/none" "$tmp/a" 2>&1); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -qF "mmsim compare: $tmp/none/summary.json: cannot open: No such file or directory" && ok || ko "missing dir: $rc $out"
 mkdir "$tmp/v9" && sed 's/"schema_version": [0-9]*/"schema_version": 9/' "$tmp/a/summary.json" > "$tmp/v9/summary.json"
 out=$("$mmsim" compare "$tmp/a" "$tmp/v9" 2>&1); rc=$?
-[ $rc = 2 ] && echo "$out" | grep -qF "summary.json: schema_version unknown: this mmsim reads versions 1..1" && ok || ko "schema: $rc $out"
+[ $rc = 2 ] && echo "$out" | grep -qF "summary.json: schema_version unknown: this mmsim reads versions 1..2" && ok || ko "schema: $rc $out"
 printf '{"schema_version": 1,' > "$tmp/v9/summary.json"
 out=$("$mmsim" compare "$tmp/a" "$tmp/v9" 2>&1); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -qF "$tmp/v9/summary.json: line 1, column 22: unexpected end of text" && ok || ko "truncated: $rc $out"
