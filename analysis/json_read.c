@@ -202,6 +202,12 @@ static struct jval *number(struct jp *j)
 			v->is_int = true;
 			v->i = x;
 		}
+		errno = 0;
+		unsigned long long ux = buf[0] == '-' ? 0 : strtoull(buf, &e, 10);
+		if (buf[0] != '-' && !errno && !*e) {
+			v->is_u64 = true;
+			v->u = ux;
+		}
 	}
 	return v;
 }

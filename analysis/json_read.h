@@ -14,6 +14,8 @@ struct jval {
 	bool b;
 	bool is_int;               /* J_NUM: an integer in the text that fits in s64 */
 	s64 i;
+	bool is_u64;               /* J_NUM: a non-negative integer that fits in u64 */
+	u64 u;
 	double num;
 	char *str;                 /* J_STR */
 	struct jval **items;       /* J_ARR items / J_OBJ values */

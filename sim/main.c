@@ -12,6 +12,7 @@
 #include "sim.h"
 #include "sweep.h"
 #include "analysis/compare.h"
+#include "analysis/report.h"
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
@@ -87,6 +88,10 @@ static void usage(FILE *f)
 		"                             overrides (knob values, variants, seeds), N points\n"
 		"                             at a time, each into DIR/POINT; resumable; a table\n"
 		"                             and DIR/sweep.csv at the end (mmsim sweep --help)\n"
+		"  report DIR [--format md|text|json] [-o FILE]\n"
+		"                             the report of an out dir from its files: contention,\n"
+		"                             fragmentation, memory (report.md is the md one)\n"
+		"                             (mmsim report --help)\n"
 		"  compare DIR_A DIR_B [DIR...] | compare SWEEP_DIR [-o OUT]\n"
 		"                             key metrics of runs side by side with their change,\n"
 		"                             or of every point of a sweep: a table, a CSV and\n"
@@ -488,6 +493,8 @@ static int dispatch(int argc, char **argv)
 		return sweep_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return report_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return trace_main(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command \"%s\" (see mmsim --help)\n", cmd);

@@ -36,11 +36,11 @@
 #include "task/mismatch.h"
 #include "traces/mmt.h"
 #include "workloads/workload.h"
+#include "analysis/report.h"
 #include <sys/stat.h>
 
 static struct json *mempolicy_json(const struct sim *s);
 static struct json *pagecache_json(const struct sim *s);
-static void write_pagecache_section(FILE *f, const struct sim *s);
 static struct json *writeback_json(const struct sim *s);
 
 static struct json *zones_json(const struct sim *s);
@@ -98,6 +98,37 @@ static struct json *scenario_json(const struct scenario *scn)
 	}
 	json_set(o, "workloads", wl);
 	return o;
+}
+
+/* knobs_changed: the scenario's knobs whose value differs from the default, as written */
+static struct json *knobs_changed_json(const struct scenario *scn)
+{
+	const struct knob_table *t = scenario_knobs();
+	struct scenario *def = xcalloc(1, sizeof(*def));
+	knob_set_defaults(t, def);
+	struct json *o = json_object();
+	for (size_t i = 0; i < t->nr; i++) {
+		char a[256], b[256];
+		if (!t->rows[i].def)
+			continue;
+		knob_format(&t->rows[i], scn, a, sizeof(a));
+		knob_format(&t->rows[i], def, b, sizeof(b));
+		if (strcmp(a, b))
+			json_set_string(o, t->rows[i].name, a);
+	}
+	knob_free_strings(t, def);
+	free(def);
+	return o;
+}
+
+/* The names of the non-zero counts in op type order (the report lists them so). */
+static struct json *ops_order_json(const u64 *counts)
+{
+	struct json *a = json_array();
+	for (unsigned t = 1; t < NR_OP_TYPES; t++)
+		if (counts[t])
+			json_push(a, json_string(op_type_name(t)));
+	return a;
 }
 
 static struct json *ops_json(const u64 *counts)
@@ -352,6 +383,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(root, "stopped_at_ns", es->stopped_at_ns);
 	}
 	json_set(root, "scenario", scenario_json(s->scn));
+	json_set(root, "knobs_changed", knobs_changed_json(s->scn));
 	json_set_u64(root, "simulated_ns", sim_end_ns(s));
 
 	u64 ops = 0;
@@ -361,6 +393,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "ops", ops);
 	json_set(ev, "ops_by_type", ops_json(t->ops));
 	json_set(ev, "ops_not_modelled", ops_json(t->not_modelled));
+	json_set(ev, "ops_not_modelled_order", ops_order_json(t->not_modelled));
 	json_set(ev, "ops_failed", ops_json(t->failed));
 	json_set_u64(ev, "ret_mismatch", t->ret_mismatch);
 	json_set_u64(ev, "simcalls", es->simcalls);
@@ -442,6 +475,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		struct json *sw = json_object();
 		json_set_u64(sw, "total_pages", swap_total_pages(s->swap));
 		json_set_u64(sw, "free_pages", swap_free_pages(s->swap));
+		json_set_u64(sw, "size_bytes", s->scn->machine.swap.size);
 		json_set(m, "swap", sw);
 		static const char *const en[] = { "always", "madvise", "never" };
 		static const char *const df[] = { "always", "defer", "defer+madvise", "madvise",
@@ -548,183 +582,6 @@ static struct json *zones_json(const struct sim *s)
 	return zs;
 }
 
-/* ---- report.md ---- */
-
-static void fmt_ns(char *buf, size_t len, u64 ns)
-{
-	if (ns >= NSEC_PER_SEC)
-		snprintf(buf, len, "%.3f s", (double)ns / 1e9);
-	else if (ns >= NSEC_PER_MSEC)
-		snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
-	else if (ns >= NSEC_PER_USEC)
-		snprintf(buf, len, "%.3f us", (double)ns / 1e3);
-	else
-		snprintf(buf, len, "%llu ns", (unsigned long long)ns);
-}
-
-struct lock_line {
-	char name[160];
-	const struct lock_stat_row *r;
-};
-
-static int cmp_lock_line(const void *a, const void *b)
-{
-	const struct lock_line *x = a, *y = b;
-	if (x->r->wait_total != y->r->wait_total)
-		return x->r->wait_total > y->r->wait_total ? -1 : 1;
-	return strcmp(x->name, y->name);
-}
-
-static void write_fragmentation_section(FILE *f, const struct sim *s)
-{
-	const struct phys_mem *pm = s->phys;
-	fprintf(f, "## Fragmentation\n\nAt the end, per zone, at pageblock order (9): the unusable "
-		   "free space index and the fragmentation index (x1000, as debugfs extfrag shows "
-		   "them; -1000: a free order-9 block exists), pageblocks holding pages of a "
-		   "foreign migratetype, and high-order allocation success. Time series: "
-		   "`frag.csv`.\n\n");
-	fprintf(f, "| zone | free pages | free order-9 units | unusable | fragindex | polluted "
-		   "pageblocks | order>=1 success |\n|---|---:|---:|---:|---:|---:|---|\n");
-	for (unsigned n = 0; n < pm->nr_nodes; n++) {
-		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
-			const struct zone *z = &pm->node_data[n]->node_zones[zi];
-			if (!z->populated)
-				continue;
-			struct contig_page_info info;
-			fill_contig_page_info(z, pageblock_order, &info);
-			fprintf(f, "| node %u %s | %llu | %llu | %d | %d | %llu | ", n, zone_names[zi],
-				(unsigned long long)info.free_pages,
-				(unsigned long long)info.free_blocks_suitable,
-				unusable_free_index(pageblock_order, &info),
-				__fragmentation_index(pageblock_order, &info),
-				(unsigned long long)zone_polluted_pageblocks(pm, z));
-			bool any = false;
-			for (unsigned o = 1; o < MAX_ORDER; o++) {
-				if (!z->alloc_attempts[o])
-					continue;
-				fprintf(f, "%sorder %u: %llu/%llu (%.1f%%)", any ? ", " : "", o,
-					(unsigned long long)z->alloc_success[o],
-					(unsigned long long)z->alloc_attempts[o],
-					100.0 * (double)z->alloc_success[o] / (double)z->alloc_attempts[o]);
-				any = true;
-			}
-			fprintf(f, "%s |\n", any ? "" : "-");
-		}
-	}
-	fprintf(f, "\n");
-}
-
-/* Reclaim and swap, in /proc/vmstat's words. */
-static void write_reclaim_section(FILE *f, const struct sim *s)
-{
-	const struct vmstat *vs = s->vmstat;
-	s64 scanned = global_vm_state(vs, PGSCAN_KSWAPD) + global_vm_state(vs, PGSCAN_DIRECT);
-	s64 swapped = global_vm_state(vs, PSWPOUT) + global_vm_state(vs, PSWPIN);
-	s64 ooms = global_vm_state(vs, OOM_KILL);
-	if (!scanned && !swapped && !ooms)
-		return;
-	fprintf(f, "## Reclaim and swap\n\n| counter | value |\n|---|---:|\n");
-	static const enum vm_item items[] = {
-		PGSCAN_KSWAPD, PGSTEAL_KSWAPD, PGSCAN_DIRECT, PGSTEAL_DIRECT, ALLOCSTALL_MOVABLE,
-		ALLOCSTALL_NORMAL, PAGEOUTRUN, PGACTIVATE, PGDEACTIVATE, PSWPOUT, PSWPIN,
-		PGMAJFAULT, SWAP_RA, SWAP_RA_HIT, OOM_KILL,
-	};
-	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
-		fprintf(f, "| %s | %lld |\n", vmstat_item_name(items[i]),
-			(long long)global_vm_state(vs, items[i]));
-	fprintf(f, "\nKilled processes, if any, are listed under Findings. Swap device: %llu of "
-		   "%llu pages in use at the end.\n\n",
-		(unsigned long long)(swap_total_pages(s->swap) - swap_free_pages(s->swap)),
-		(unsigned long long)swap_total_pages(s->swap));
-}
-
-/* Transparent huge pages: the thp_* events and what is mapped huge at the end. */
-static void write_thp_section(FILE *f, const struct sim *s)
-{
-	const struct vmstat *vs = s->vmstat;
-	static const enum vm_item items[] = {
-		THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_FAULT_FALLBACK_CHARGE, THP_ZERO_PAGE_ALLOC,
-		THP_ZERO_PAGE_ALLOC_FAILED, THP_SPLIT_PMD, THP_DEFERRED_SPLIT_PAGE, THP_SPLIT_PAGE,
-		THP_SPLIT_PAGE_FAILED, THP_SWPOUT, THP_SWPOUT_FALLBACK, THP_MIGRATION_SUCCESS,
-		THP_MIGRATION_FAIL, THP_MIGRATION_SPLIT, THP_COLLAPSE_ALLOC, THP_COLLAPSE_ALLOC_FAILED,
-	};
-	s64 any = 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
-		any |= global_vm_state(vs, items[i]);
-	if (!any)
-		return;
-	const struct thp_cfg *c = thp_cfg(s);
-	static const char *const en[] = { "always", "madvise", "never" };
-	static const char *const df[] = { "always", "defer", "defer+madvise", "madvise", "never" };
-	fprintf(f, "## Transparent huge pages\n\nAt the end: transparent_hugepage.enabled %s, "
-		   "defrag %s; %lld THPs mapped huge (AnonHugePages %lld kB).\n\n"
-		   "| counter | value |\n|---|---:|\n", en[c->enabled], df[c->defrag],
-		(long long)global_vm_state(vs, NR_ANON_THPS),
-		(long long)global_vm_state(vs, NR_ANON_THPS) * 2048);
-	for (unsigned i = 0; i < ARRAY_SIZE(items); i++)
-		fprintf(f, "| %s | %lld |\n", vmstat_item_name(items[i]),
-			(long long)global_vm_state(vs, items[i]));
-	fprintf(f, "\n");
-}
-
-/* Hugetlb pools and reservations: the /proc/meminfo counters at the end, their range,
- * and what the faults did. */
-static void write_hugetlb_section(FILE *f, const struct sim *s)
-{
-	struct hugetlb_counters c;
-	hugetlb_get_counters(s, &c);
-	const struct hugetlb_stats *st = hugetlb_get_stats(s);
-	if (!c.total && !st->faults && !st->grow_requested && !st->resv_ops)
-		return;
-	const char *variant = s->scn->variants.hugetlb_private_resv == PRIVATE_RESV_COUNT
-				      ? "count, the design before seed 004's fix" : "resv_map";
-	fprintf(f, "## Hugetlb\n\nPool of 2 MiB pages (hugetlb.private_resv: %s). At the end, as "
-		   "/proc/meminfo shows them:\n\n| HugePages_Total | HugePages_Free | HugePages_Rsvd "
-		   "| HugePages_Surp |\n|---:|---:|---:|---:|\n| %llu | %llu | %llu | %llu |\n\n",
-		variant, (unsigned long long)c.total, (unsigned long long)c.free,
-		(unsigned long long)c.resv, (unsigned long long)c.surplus);
-	if (s->phys->nr_nodes > 1) {
-		fprintf(f, "| node | Total | Free | Surp |\n|---:|---:|---:|---:|\n");
-		for (unsigned n = 0; n < s->phys->nr_nodes; n++)
-			fprintf(f, "| %u | %llu | %llu | %llu |\n", n,
-				(unsigned long long)c.node_total[n], (unsigned long long)c.node_free[n],
-				(unsigned long long)c.node_surplus[n]);
-		fprintf(f, "\n");
-	}
-	fprintf(f, "HugePages_Rsvd read as a signed number ranged from %lld to %lld over the run "
-		   "(below 0: the count wrapped; `hugetlb.csv` has the series).\n\n",
-		(long long)st->resv_min, (long long)st->resv_max);
-	fprintf(f, "| event | count |\n|---|---:|\n");
-	for (unsigned i = 0; i < ARRAY_SIZE(htlb_events); i++)
-		fprintf(f, "| %s | %llu |\n", htlb_events[i].label, (unsigned long long)htlb_event(st, i));
-	fprintf(f, "\n");
-}
-
-/* Multi-node machines: where the allocations landed, per node (numastat.txt). */
-static void write_numa_section(FILE *f, const struct sim *s)
-{
-	if (s->topo->nr_nodes < 2)
-		return;
-	fprintf(f, "## NUMA\n\nPer node, as /sys/devices/system/node/nodeN/numastat shows them at "
-		   "the end (`numastat.txt`): pages allocated on the node that was intended (hit) "
-		   "or not (miss; foreign counts on the intended node), by interleaving, and for a "
-		   "task running on that node (local) or elsewhere (other).\n\n| node |");
-	for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
-		fprintf(f, " %s |", numastat_items[i].label);
-	fprintf(f, "\n|---:|");
-	for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
-		fprintf(f, "---:|");
-	fprintf(f, "\n");
-	for (unsigned n = 0; n < s->topo->nr_nodes; n++) {
-		fprintf(f, "| %u |", n);
-		for (unsigned i = 0; i < ARRAY_SIZE(numastat_items); i++)
-			fprintf(f, " %lld |",
-				(long long)node_page_state(s->vmstat, n, numastat_items[i].item));
-		fprintf(f, "\n");
-	}
-	fprintf(f, "\n");
-}
-
 /* metrics.writeback: dirty throttling, the flusher, sync calls (mm/writeback.h). */
 static struct json *writeback_json(const struct sim *s)
 {
@@ -788,47 +645,6 @@ static struct json *pagecache_json(const struct sim *s)
 	return o;
 }
 
-/* Page cache: lookups, retries by cause, freezes (only when a lookup ran). */
-static void write_pagecache_section(FILE *f, const struct sim *s)
-{
-	const struct pagecache_stats *pc = pagecache_stats(s);
-	if (!pc->lookups)
-		return;
-	fprintf(f, "## Page cache\n\nLookup: %s. %llu lookups (%llu pages, %llu shadow entries), "
-		   "latency p50 %llu ns, p99 %llu ns; %llu walks of %llu levels (%llu ns). Retries: "
-		   "%llu frozen or freed, %llu slot changed, %llu retry entries. Reclaim: %llu "
-		   "freezes, %llu failed on an extra reference. %llu refcount atomics, %llu of them "
-		   "bounced (%llu ns). %llu pages inserted (%llu over a shadow), %llu evicted, %llu "
-		   "truncated; XArray nodes %llu allocated, %llu freed, height up to %llu.\n\n",
-		s->scn->variants.pagecache_lookup == PAGECACHE_LOOKUP_TREE_LOCK ? "tree_lock"
-										: "lockless",
-		(unsigned long long)pc->lookups, (unsigned long long)pc->hits,
-		(unsigned long long)pc->shadow_hits,
-		(unsigned long long)pagecache_lookup_latency(s, 50),
-		(unsigned long long)pagecache_lookup_latency(s, 99), (unsigned long long)pc->walks,
-		(unsigned long long)pc->walk_levels, (unsigned long long)pc->walk_ns,
-		(unsigned long long)pc->retries_frozen, (unsigned long long)pc->retries_slot_changed,
-		(unsigned long long)pc->retries_retry_entry, (unsigned long long)pc->freezes,
-		(unsigned long long)pc->freeze_failed, (unsigned long long)pc->ref_rmws,
-		(unsigned long long)pc->ref_bounces, (unsigned long long)pc->ref_bounce_ns,
-		(unsigned long long)pc->inserted, (unsigned long long)pc->shadow_refaults,
-		(unsigned long long)pc->removed, (unsigned long long)pc->truncated,
-		(unsigned long long)pc->xa_nodes_alloc, (unsigned long long)pc->xa_nodes_free,
-		(unsigned long long)pc->max_height);
-	const struct mm_all_locks_stats *al = mm_all_locks_stats(s);
-	if (!al->calls)
-		return;
-	fprintf(f, "mm_take_all_locks (MMU notifier registration): %llu calls, %llu i_mmap_rwsem and "
-		   "%llu anon_vma locks taken (%llu not taken), %llu ns held in all; queued behind "
-		   "them when dropped: %llu on mmap_lock (faults), %llu on i_mmap_rwsem, %llu on "
-		   "anon_vma, %llu on mm_all_locks_mutex.\n\n",
-		(unsigned long long)al->calls, (unsigned long long)al->i_mmap_locked,
-		(unsigned long long)al->anon_vma_locked, (unsigned long long)al->not_taken,
-		(unsigned long long)al->hold_ns, (unsigned long long)al->waiters_mmap_lock,
-		(unsigned long long)al->waiters_i_mmap, (unsigned long long)al->waiters_anon_vma,
-		(unsigned long long)al->waiters_mutex);
-}
-
 /* metrics.mempolicy: the refcount model's counts (the NUMA counters are in metrics.numa). */
 static struct json *mempolicy_json(const struct sim *s)
 {
@@ -845,6 +661,10 @@ static struct json *mempolicy_json(const struct sim *s)
 	}
 	json_set(o, "gets", gets);
 	json_set(o, "puts", puts);
+	struct json *order = json_array();
+	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
+		json_push(order, json_string(mpol_path_name(p)));
+	json_set(o, "paths", order);  /* the enum order; "install" is not a use */
 	json_set_u64(o, "use_rmws", use);
 	json_set_u64(o, "remote_transfers", st->remote);
 	json_set_u64(o, "rmw_ns", st->rmw_ns);
@@ -863,40 +683,6 @@ static struct json *mempolicy_json(const struct sim *s)
 	json_set(o, "leak_paths", json_string(s->scn->variants.mempolicy_leak_paths ==
 					     MPOL_LEAK_PRE_2_6_24 ? "pre_2.6.24" : "fixed"));
 	return o;
-}
-
-/* Memory policies: the refcount model's figures (only when a policy was used). */
-static void write_mempolicy_section(FILE *f, const struct sim *s)
-{
-	const struct mpol_stats *st = mempolicy_stats(s);
-	if (!st->created)
-		return;
-	u64 gets = 0, puts = 0;
-	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
-		if (p != MPOL_PATH_INSTALL) {
-			gets += st->gets[p];
-			puts += st->puts[p];
-		}
-	fprintf(f, "## Memory policies\n\nReference counting: %s, leak paths: %s. %llu policy "
-		   "objects created, %llu freed; %llu references taken and %llu dropped in use "
-		   "(lookups for allocations and queries), %llu of the refcount RMWs pulled the "
-		   "line from another node, %llu ns in them; sp->lock taken %llu times. %llu "
-		   "interleaved allocations; %llu pages migrated by mbind/migrate_pages/move_pages "
-		   "(%llu failed).\n\n",
-		s->scn->variants.mempolicy_refcount == MPOL_REFCOUNT_ALWAYS ? "always" : "conditional",
-		s->scn->variants.mempolicy_leak_paths == MPOL_LEAK_PRE_2_6_24 ? "pre_2.6.24" : "fixed",
-		(unsigned long long)st->created, (unsigned long long)st->freed,
-		(unsigned long long)gets, (unsigned long long)puts, (unsigned long long)st->remote,
-		(unsigned long long)st->rmw_ns, (unsigned long long)st->sp_lock_acquisitions,
-		(unsigned long long)st->interleave_allocs, (unsigned long long)st->mbind_migrated,
-		(unsigned long long)st->mbind_failed);
-	fprintf(f, "| path | gets | puts | leaked |\n|---|---:|---:|---:|\n");
-	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
-		if (st->gets[p] || st->puts[p] || st->leaked_by_path[p])
-			fprintf(f, "| %s | %llu | %llu | %llu |\n", mpol_path_name(p),
-				(unsigned long long)st->gets[p], (unsigned long long)st->puts[p],
-				(unsigned long long)st->leaked_by_path[p]);
-	fprintf(f, "\n");
 }
 
 /* A replay of a trace: the workloads are all of type trace. */
@@ -971,86 +757,12 @@ static void fmt_cause(char *buf, size_t len, const struct sim *s, const struct r
 		buf[0] = '\0';
 }
 
-/* The replay's touches in its first lines: how many, the faults they took, SIGSEGV. */
-static void write_replay_head(FILE *f, const struct sim *s)
-{
-	const struct replay_totals *t = sim_totals(s);
-	if (!is_trace_replay(s))
-		return;
-	if (no_touch_warning(s))
-		fprintf(f, "**Warning: %s**: the replay maps memory but never touches it, so its "
-			   "page faults, Rss and AnonPages are 0.\n\n", NO_TOUCH_WARNING);
-	fprintf(f, "Touches replayed: %llu pages, %llu page faults, %llu SIGSEGV/SIGBUS touches "
-		   "(outside any mapping or without permission: mappings the recording did not "
-		   "see, as execve's).\n\n",
-		(unsigned long long)t->touched_pages, (unsigned long long)t->faults,
-		(unsigned long long)t->segv);
-	if (t->nr_first_mismatch) {
-		fprintf(f, "First results that differ from the recorded ones (of %llu):\n\n"
-			   "| simulated time | recorded time | source line | pid/tid | call | recorded | "
-			   "replayed | cause |\n|---:|---:|---|---|---|---:|---:|---|\n",
-			   (unsigned long long)t->ret_mismatch);
-		for (u32 i = 0; i < t->nr_first_mismatch; i++) {
-			const struct ret_mismatch_row *m = &t->first_mismatch[i];
-			char b[32], rt[32], rec[32], rep[32], call[96], src[4200], cause[256];
-			fmt_ns(b, sizeof(b), m->sim_ns);
-			fmt_ns(rt, sizeof(rt), m->rec_ns);
-			fmt_call(call, sizeof(call), m);
-			fmt_src(src, sizeof(src), s, m);
-			fmt_cause(cause, sizeof(cause), s, m);
-			fmt_ret(rec, sizeof(rec), m->recorded);
-			fmt_ret(rep, sizeof(rep), m->replayed);
-			fprintf(f, "| %s | %s | %s | %u/%u | %s | %s | %s | %s |\n", b, rt, src, m->pid,
-				m->tid, call, rec, rep, cause);
-		}
-		fprintf(f, "\n(source line: the line of the log the trace was imported from, the "
-			   "call's first line for strace; ?: the trace does not say, written before "
-			   "mmsim kept source lines.)\n\n");
-	}
-}
-
 static s64 pct_dev(u64 sim, u64 obs)
 {
 	/* deviation in tenths of a percent of the observed value (0 when both are 0) */
 	if (!obs)
 		return sim ? 1000 : 0;
 	return (s64)((((double)sim - (double)obs) * 1000.0) / (double)obs + ((sim >= obs) ? 0.5 : -0.5));
-}
-
-static void write_observed_section(FILE *f, const struct sim *s)
-{
-	const struct replay_world *w = sim_world(s);
-	if (!w->nr_observed)
-		return;
-	fprintf(f, "## Observed vs simulated\n\nThe real process tree as `mmsim record` sampled "
-		   "it (smaps_rollup, minflt+majflt) beside the simulated one at the same point of "
-		   "the trace; every sample in `observed.csv`. Deviation = (simulated - observed) / "
-		   "observed. The observed side also holds what the trace cannot replay: the "
-		   "mappings execve made (program, ld.so, stack) and their faults, file pages mapped "
-		   "by fault-around.\n\n");
-	fprintf(f, "| sample | recorded at | Rss kB obs / sim | Anonymous kB obs / sim | "
-		   "faults obs / sim |\n|---:|---:|---:|---:|---:|\n");
-	for (u32 i = 0; i < w->nr_observed; i++) {
-		const struct observe_row *r = &w->observed[i];
-		if (w->nr_observed > 12 && i >= 6 && i + 6 < w->nr_observed) {
-			if (i == 6)
-				fprintf(f, "| ... | | | | |\n");
-			continue;
-		}
-		char b[32];
-		fmt_ns(b, sizeof(b), r->rec_ns);
-		s64 d1 = pct_dev(r->sim_rss_kb, r->obs_rss_kb), d2 = pct_dev(r->sim_anon_kb, r->obs_anon_kb);
-		s64 d3 = pct_dev(r->sim_faults, r->obs_faults);
-		fprintf(f, "| %u | %s | %llu / %llu (%+lld.%lld%%) | %llu / %llu (%+lld.%lld%%) | "
-			   "%llu / %llu (%+lld.%lld%%) |\n", i + 1, b,
-			(unsigned long long)r->obs_rss_kb, (unsigned long long)r->sim_rss_kb,
-			(long long)(d1 / 10), (long long)llabs(d1 % 10),
-			(unsigned long long)r->obs_anon_kb, (unsigned long long)r->sim_anon_kb,
-			(long long)(d2 / 10), (long long)llabs(d2 % 10),
-			(unsigned long long)r->obs_faults, (unsigned long long)r->sim_faults,
-			(long long)(d3 / 10), (long long)llabs(d3 % 10));
-	}
-	fprintf(f, "\n");
 }
 
 static void w_observed(FILE *f, void *arg)
@@ -1087,176 +799,43 @@ static void w_threads(FILE *f, void *arg)
 	}
 }
 
-static void write_report(FILE *f, void *arg)
+/* ---- the files ---- */
+
+/* report.md: rendered by analysis/ from the files already written and summary.json's
+ * text (committed after it, as the last file) */
+struct report_arg {
+	const struct outdir_data *od;
+	int rc;
+};
+
+static void w_report(FILE *f, void *arg)
 {
-	struct sim *s = arg;
-	const struct scenario *scn = s->scn;
-	const struct replay_totals *t = sim_totals(s);
-	const struct engine_stats *es = engine_stats(s->eng);
-	char b1[32], b2[32], b3[32];
-
-	if (es->stop_reason) {
-		fmt_ns(b1, sizeof(b1), es->stopped_at_ns);
-		fprintf(f, "# mmsim report (partial: the run was stopped by %s at simulated time %s)"
-			   "\n\n", engine_stop_reason_str(es->stop_reason), b1);
-	} else {
-		fprintf(f, "# mmsim report\n\n");
-	}
-	fprintf(f, "Scenario `%s`, seed %llu. Machine: %u node(s) x %u CPU(s)", scn->path,
-		(unsigned long long)scn->seed, scn->machine.nr_nodes, scn->machine.cpus_per_node);
-	u64 mem = 0;
-	for (unsigned n = 0; n < scn->machine.nr_nodes; n++)
-		mem += scn->machine.node_memory[n];
-	fprintf(f, ", %llu MiB of memory", (unsigned long long)(mem >> 20));
-	if (scn->machine.swap.size)
-		fprintf(f, ", %llu MiB of swap", (unsigned long long)(scn->machine.swap.size >> 20));
-	fprintf(f, ".\n\n");
-	fmt_ns(b1, sizeof(b1), sim_end_ns(s));
-	u64 ops = 0;
-	for (unsigned i = 0; i < NR_OP_TYPES; i++)
-		ops += t->ops[i];
-	fprintf(f, "Simulated time: %s. Threads: %u (%llu finished). Ops: %llu. Page faults: %llu "
-		   "(pgfault %llu). Pages touched: %llu.\n\n",
-		b1, sim_nr_threads(s), (unsigned long long)t->threads_done, (unsigned long long)ops,
-		(unsigned long long)t->faults, (unsigned long long)global_vm_state(s->vmstat, PGFAULT),
-		(unsigned long long)t->touched_pages);
-	write_replay_head(f, s);
-	if (es->deadlocks)
-		fprintf(f, "**The run stopped on a deadlock** (see Findings).\n\n");
-	if (t->processes > scn->nr_workloads || t->snapshots || t->ret_mismatch) {
-		fprintf(f, "Replay: %llu processes (forks included), %llu results differ from the "
-			   "recorded ones (usually calls on mappings the program had before the trace "
-			   "began), %llu snapshots in `snapshots/`.",
-			(unsigned long long)t->processes, (unsigned long long)t->ret_mismatch,
-			(unsigned long long)t->snapshots);
-		if (t->late_ops) {
-			fmt_ns(b2, sizeof(b2), t->lateness_max_ns);
-			fmt_ns(b3, sizeof(b3), t->lateness_total_ns / t->late_ops);
-			fprintf(f, " Open-loop timing: %llu ops issued late, by %s on average, %s at "
-				   "most.", (unsigned long long)t->late_ops, b3, b2);
-		}
-		fprintf(f, "\n\n");
-	}
-
-	write_observed_section(f, s);
-	fprintf(f, "## Workloads\n\n| name | type | threads |\n|---|---|---|\n");
-	for (unsigned i = 0; i < scn->nr_workloads; i++)
-		fprintf(f, "| %s | %s | %u |\n", scn->workloads[i].name, scn->workloads[i].type,
-			scn->workloads[i].threads);
-	fprintf(f, "\n");
-
-	fprintf(f, "## Lock contention\n\nClasses by total wait (as /proc/lock_stat; full table in "
-		   "`lock_stat.txt`, call sites in `contention.csv`).\n\n");
-	fprintf(f, "| class | acquisitions | contentions | total wait | max wait | avg wait | "
-		   "acq-bounces | cross-node |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-	size_t n = lockstat_nr_classes(s->lockstat);
-	struct lock_line *lines = xcalloc(2 * n + 1, sizeof(*lines));
-	size_t nl = 0;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = lockstat_class_name_at(s->lockstat, i);
-		for (int rw = 0; rw < 2; rw++) {
-			const struct lock_stat_row *r = lockstat_class_row(s->lockstat, name, rw);
-			if (!r || !lockstat_row_label(s->lockstat, name, rw, lines[nl].name,
-						      sizeof(lines[nl].name)))
-				continue;
-			lines[nl++].r = r;
-		}
-	}
-	qsort(lines, nl, sizeof(*lines), cmp_lock_line);
-	for (size_t i = 0; i < nl && i < 10; i++) {
-		const struct lock_stat_row *r = lines[i].r;
-		fmt_ns(b1, sizeof(b1), r->wait_total);
-		fmt_ns(b2, sizeof(b2), r->wait_max);
-		fmt_ns(b3, sizeof(b3), r->contentions ? r->wait_total / r->contentions : 0);
-		fprintf(f, "| `%s` | %llu | %llu | %s | %s | %s | %llu | %llu |\n", lines[i].name,
-			(unsigned long long)r->acquisitions, (unsigned long long)r->contentions, b1, b2,
-			b3, (unsigned long long)r->acq_bounces, (unsigned long long)r->cross_node_bounces);
-	}
-	free(lines);
-	fprintf(f, "\n");
-
-	fprintf(f, "## Memory\n\n| node | present pages | free pages | anon pages |\n|---:|---:|---:|---:|\n");
-	for (unsigned nd = 0; nd < s->topo->nr_nodes; nd++)
-		fprintf(f, "| %u | %llu | %llu | %llu |\n", nd,
-			(unsigned long long)node_present_pages(s->phys, nd),
-			(unsigned long long)node_free_pages(s->phys, nd),
-			(unsigned long long)node_page_state(s->vmstat, nd, NR_ANON_PAGES));
-	fprintf(f, "\nFree blocks per order at the end (/proc/buddyinfo):\n\n```\n");
-	write_buddyinfo(s->phys, f);
-	fprintf(f, "```\n\n");
-	write_numa_section(f, s);
-	write_fragmentation_section(f, s);
-	write_reclaim_section(f, s);
-	write_thp_section(f, s);
-	write_hugetlb_section(f, s);
-	write_mempolicy_section(f, s);
-	write_pagecache_section(f, s);
-	khugepaged_write_report(s, f);
-	highalloc_write_report(f, s);
-	bool any_ap = false;
-	for (unsigned o = 0; o < 16; o++)
-		any_ap |= t->alloc_pages_ok[o] || t->alloc_pages_fail[o];
-	if (any_ap) {
-		bool split = false;
-		for (unsigned o = 0; o < 16; o++)
-			split |= t->alloc_pages_ok_compacted[o] || t->alloc_pages_fail_compacted[o];
-		fprintf(f, "Allocations requested by the workloads (`alloc_pages` ops)%s:\n\n",
-			split ? ", before and after the threads wrote /proc/sys/vm/compact_memory" : "");
-		if (split)
-			fprintf(f, "| order | before: succeeded | failed | success rate "
-				   "| after: succeeded | failed | success rate |\n"
-				   "|---:|---:|---:|---:|---:|---:|---:|\n");
-		else
-			fprintf(f, "| order | succeeded | failed | success rate |\n|---:|---:|---:|---:|\n");
-		for (unsigned o = 0; o < 16; o++) {
-			u64 ok = t->alloc_pages_ok[o], ko = t->alloc_pages_fail[o];
-			u64 ok2 = t->alloc_pages_ok_compacted[o], ko2 = t->alloc_pages_fail_compacted[o];
-			if (!ok && !ko)
-				continue;
-			if (!split) {
-				fprintf(f, "| %u | %llu | %llu | %.1f%% |\n", o, (unsigned long long)ok,
-					(unsigned long long)ko, 100.0 * (double)ok / (double)(ok + ko));
-				continue;
-			}
-			u64 ok1 = ok - ok2, ko1 = ko - ko2;
-			fprintf(f, "| %u | %llu | %llu | ", o, (unsigned long long)ok1,
-				(unsigned long long)ko1);
-			if (ok1 + ko1)
-				fprintf(f, "%.1f%% | ", 100.0 * (double)ok1 / (double)(ok1 + ko1));
-			else
-				fprintf(f, "- | ");
-			fprintf(f, "%llu | %llu | ", (unsigned long long)ok2, (unsigned long long)ko2);
-			if (ok2 + ko2)
-				fprintf(f, "%.1f%% |\n", 100.0 * (double)ok2 / (double)(ok2 + ko2));
-			else
-				fprintf(f, "- |\n");
-		}
-		fprintf(f, "\n");
-	}
-
-	bool any = false;
-	for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)
-		any |= t->not_modelled[ty] != 0;
-	if (any) {
-		fprintf(f, "## Ops not modelled yet\n\nThese ops were skipped (counted, not simulated):\n\n");
-		for (unsigned ty = 1; ty < NR_OP_TYPES; ty++)
-			if (t->not_modelled[ty])
-				fprintf(f, "- %s: %llu\n", op_type_name(ty),
-					(unsigned long long)t->not_modelled[ty]);
-		fprintf(f, "\n");
-	}
-
-	fprintf(f, "## Findings\n\n");
-	if (!findings_total(s->findings)) {
-		fprintf(f, "None.\n");
-	} else {
-		fprintf(f, "```\n");
-		findings_write(s->findings, f);
-		fprintf(f, "```\n");
-	}
+	struct report_arg *ra = arg;
+	char err[1024];
+	ra->rc = report_render(ra->od, REPORT_MD, f, err, sizeof(err));
+	if (ra->rc)
+		fprintf(stderr, "mmsim: report.md: %s\n", err);
 }
 
-/* ---- the files ---- */
+static int write_report_md(struct outdir *od, const char *dir, const struct json *summary)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_write(summary, m);
+	fclose(m);
+	char err[1024];
+	struct outdir_data *d = outdir_from_text(dir, buf, len, err, sizeof(err));
+	free(buf);
+	if (!d) {
+		fprintf(stderr, "mmsim: report.md: %s\n", err);
+		return -1;
+	}
+	struct report_arg ra = { d, 0 };
+	int rc = outdir_write(od, "report.md", w_report, &ra);
+	outdir_free(d);
+	return rc | ra.rc;
+}
 
 static void w_summary(FILE *f, void *arg)
 {
@@ -1443,7 +1022,7 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 		rc |= outdir_write(od, "threads.csv", w_threads, s);
 	if (sim_world(s)->nr_observed)
 		rc |= outdir_write(od, "observed.csv", w_observed, s);
-	rc |= outdir_write(od, "report.md", write_report, s);
+	rc |= write_report_md(od, dir, summary);
 	if (is_trace_replay(s)) {
 		const struct replay_totals *t = sim_totals(s);
 		if (no_touch_warning(s))

@@ -1422,6 +1422,11 @@ struct json *khugepaged_summary_json(const struct sim *sim)
 		json_set(j, c ? "results_madvise" : "results_khugepaged", r);
 		json_set_u64(json_child(j, "collapses"), ctx_s[c], st->collapses[c]);
 	}
+	struct json *ord = json_array();  /* the scan results in enum order, either context */
+	for (unsigned i = 0; i < NR_SCAN_RESULTS; i++)
+		if (st->result[0][i] || st->result[1][i])
+			json_push(ord, json_string(scan_result_name(i)));
+	json_set(j, "results_order", ord);
 	json_set_u64(j, "trylock_skips", st->trylock_skips);
 	json_set_u64(j, "swapins", st->swapins);
 	json_set_u64(j, "swapin_reads", st->swapin_reads);
@@ -1454,62 +1459,6 @@ struct json *khugepaged_summary_json(const struct sim *sim)
 	json_set_u64(j, "anon_huge_share_50pct_ns", k->share50_ns);
 	json_set_u64(j, "anon_huge_share_90pct_ns", k->share90_ns);
 	return j;
-}
-
-void khugepaged_write_report(const struct sim *sim, FILE *f)
-{
-	const struct khugepaged *k = kh(sim);
-	if (!khugepaged_active(sim))
-		return;
-	const struct khugepaged_stats *st = &k->st;
-	fprintf(f, "## khugepaged\n\nVariants: swapin_lock %s, revalidate %s, swapin_gate %s, "
-		   "allocstall_read %s. pages_collapsed %llu, full_scans %llu, %llu wake-ups; "
-		   "MADV_COLLAPSE calls %llu.\n\n",
-		swapin_lock_s[k->swapin_lock], revalidate_s[k->revalidate],
-		swapin_gate_s[k->swapin_gate], allocstall_read_s[k->allocstall_read],
-		(unsigned long long)st->pages_collapsed, (unsigned long long)st->full_scans,
-		(unsigned long long)st->wakeups, (unsigned long long)st->madv_collapse_calls);
-	fprintf(f, "| scan_result | khugepaged | madvise |\n|---|---:|---:|\n");
-	for (unsigned i = 0; i < NR_SCAN_RESULTS; i++)
-		if (st->result[0][i] || st->result[1][i])
-			fprintf(f, "| %s | %llu | %llu |\n", scan_result_name(i),
-				(unsigned long long)st->result[0][i], (unsigned long long)st->result[1][i]);
-	u64 anon = k->last_anon, huge = k->last_huge;
-	fprintf(f, "\n| metric | value |\n|---|---:|\n"
-		   "| collapses (khugepaged / madvise) | %llu / %llu |\n"
-		   "| mmap_lock write holds by collapses | %llu |\n"
-		   "| write hold total / max (ns) | %llu / %llu |\n"
-		   "| swap PTEs swapped in / pages read / in abandoned attempts | %llu / %llu / %llu |\n"
-		   "| ranges whose swap-in the gate skipped | %llu |\n"
-		   "| mms skipped (mmap_lock contended) | %llu |\n"
-		   "| stale-VMA collapses (findings) | %llu |\n"
-		   "| AnonHugePages at the last sample | %llu of %llu anon pages (%.1f%%) |\n"
-		   "| AnonHugePages share first >= 50%% / 90%% (s) | %.3f / %.3f |\n\n",
-		(unsigned long long)st->collapses[0], (unsigned long long)st->collapses[1],
-		(unsigned long long)st->write_holds, (unsigned long long)st->write_hold_ns_total,
-		(unsigned long long)st->write_hold_ns_max, (unsigned long long)st->swapins,
-		(unsigned long long)st->swapin_reads, (unsigned long long)st->swapins_wasted,
-		(unsigned long long)st->swapin_skipped, (unsigned long long)st->trylock_skips,
-		(unsigned long long)st->stale_collapses, (unsigned long long)huge,
-		(unsigned long long)anon, anon ? 100.0 * (double)huge / (double)anon : 0.0,
-		k->share50_ns / 1e9, k->share90_ns / 1e9);
-	if (k->nr_fs) {
-		fprintf(f, "Page faults while the mm was registered, per task (mmap_lock wait of the "
-			   "faults that waited; latency of all, ns):\n\n| task | faults | waited | wait "
-			   "total | wait p50 | wait p99 | wait max | latency p50 | latency p99 | latency "
-			   "max |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-		for (unsigned i = 0; i < k->nr_fs; i++) {
-			struct khugepaged_fault_q q;
-			khugepaged_fault_quantiles(sim, i, &q);
-			fprintf(f, "| %s | %llu | %llu | %llu | %llu | %llu | %llu | %llu | %llu | %llu |\n",
-				q.name, (unsigned long long)q.nr, (unsigned long long)q.waited,
-				(unsigned long long)q.wait_total, (unsigned long long)q.wait_p50,
-				(unsigned long long)q.wait_p99, (unsigned long long)q.wait_max,
-				(unsigned long long)q.lat_p50, (unsigned long long)q.lat_p99,
-				(unsigned long long)q.lat_max);
-		}
-		fprintf(f, "\n");
-	}
 }
 
 /* ---- set-up and results ---- */

@@ -178,6 +178,5 @@ bool khugepaged_collapse_in_flight(const struct sim *sim);
 /* summary.json metrics.khugepaged (NULL when not active) and the report.md section. */
 struct json;
 struct json *khugepaged_summary_json(const struct sim *sim);
-void khugepaged_write_report(const struct sim *sim, FILE *f);
 
 #endif

@@ -195,36 +195,3 @@ void highalloc_write_csv(FILE *f, const struct sim *sim)
 	}
 }
 
-void highalloc_write_report(FILE *f, const struct sim *sim)
-{
-	const struct highalloc_log *l = sim->highalloc;
-	if (!l || !l->nr)
-		return;
-	fprintf(f, "High-order allocations measured by the highalloc workload (highalloc.csv):\n\n"
-		   "| order | kind | attempts | succeeded | success rate | latency p50 | p99 | max |\n"
-		   "|---:|---|---:|---:|---:|---:|---:|---:|\n");
-	for (unsigned order = 1; order <= 10; order++)
-		for (unsigned k = 0; k < 2; k++) {
-			struct ha_group g = group(l, order, k);
-			if (!g.attempts)
-				continue;
-			fprintf(f, "| %u | %s | %llu | %llu | %.1f%% | %llu ns | %llu ns | %llu ns |\n",
-				order, kind_names[k], (unsigned long long)g.attempts,
-				(unsigned long long)g.ok, 100.0 * (double)g.ok / (double)g.attempts,
-				(unsigned long long)g.p50, (unsigned long long)g.p99,
-				(unsigned long long)g.max);
-		}
-	fprintf(f, "\nFree memory before the first and the last measured attempt: unusable free space "
-		   "index and fragmentation index (x1000) at orders 3 and 9, free order-9 blocks, "
-		   "polluted pageblocks:\n\n| when | unusable o3 | unusable o9 | fragindex o3 "
-		   "| fragindex o9 | free o9 blocks | polluted |\n|---|---:|---:|---:|---:|---:|---:|\n");
-	for (unsigned k = 0; k < 2; k++) {
-		const struct highalloc_frag *x = k ? &l->last : &l->first;
-		fprintf(f, "| %s | %lld | %lld | %lld | %lld | %llu | %llu |\n",
-			k ? "before the last" : "before the first", (long long)x->unusable_o3,
-			(long long)x->unusable_o9, (long long)x->fragindex_o3,
-			(long long)x->fragindex_o9, (unsigned long long)x->free_o9_blocks,
-			(unsigned long long)x->polluted_pageblocks);
-	}
-	fprintf(f, "\n");
-}

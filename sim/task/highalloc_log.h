@@ -42,6 +42,5 @@ void highalloc_log_destroy(struct highalloc_log *log);
 /* NULL when nothing was measured. */
 struct json *highalloc_json(const struct sim *sim);
 void highalloc_write_csv(FILE *f, const struct sim *sim);
-void highalloc_write_report(FILE *f, const struct sim *sim);
 
 #endif
