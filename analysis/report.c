@@ -282,7 +282,7 @@ static void w_text(const struct doc *d, FILE *f)
 			break;
 		case EL_LIST:
 			for (size_t k = 0; k < e->nitems; k++) {
-				fprintf(f, "  ");
+				fprintf(f, "  - ");
 				put_plain(f, e->items[k]);
 				fprintf(f, "\n");
 			}
@@ -836,7 +836,8 @@ static void sec_contention(struct rctx *c)
 		       "(`lock_hist.csv`; \"<x\": in the bucket below x), bounces (acquired on "
 		       "another CPU than the previous holder) and cross-node bounces.");
 		t = d_table(d, "class|acquisitions|contentions|ratio|wait total|wait avg|wait max|"
-			    "wait p50|p90|p99|hold total|hold avg|hold max|hold p50|p90|p99|bounces|"
+			    "wait p50|wait p90|wait p99|hold total|hold avg|hold max|hold p50|hold p90|"
+			    "hold p99|bounces|"
 			    "cross-node", "lrrrrrrrrrrrrrrrrr");
 		for (size_t i = 0; i < n; i++) {
 			const struct jval *r = rows[i].v;
@@ -880,7 +881,7 @@ static void sec_contention(struct rctx *c)
 		int cw = csv_col(p, "waiter"), cht = csv_col(p, "holder_task");
 		int ch = csv_col(p, "holder"), chy = csv_col(p, "holder_type");
 		int cn = csv_col(p, "contended"), ctot = csv_col(p, "total_wait_ns");
-		int cmax = csv_col(p, "max_wait_ns"), cwl = csv_col(p, "waiter_line");
+		int cmax = csv_col(p, "max_wait_ns");
 		d_head(d, 3, "Top contention points");
 		d_para(d, "Per class, the sites that waited longest (all in `contention.csv`, with "
 		       "per-site wait histograms in `lock_hist.csv`) and who waited on whom: the "
@@ -905,11 +906,11 @@ static void sec_contention(struct rctx *c)
 				char line[800];
 				if (strcmp(csv_cell(p, r, ch), "-"))
 					snprintf(line, sizeof(line), "%s waited %s in total (%llu time%s, "
-						 "at most %s, at line %s) on %s held%s by %s in %s", who,
+						 "at most %s) on %s held%s by %s in %s", who,
 						 fmt_ns(b1, sizeof(b1), csv_u64(p, r, ctot)),
 						 (unsigned long long)cnt, cnt == 1 ? "" : "s",
 						 fmt_ns(b2, sizeof(b2), csv_u64(p, r, cmax)),
-						 csv_cell(p, r, cwl), short_class(csv_cell(p, r, cc)), mode,
+						 short_class(csv_cell(p, r, cc)), mode,
 						 csv_cell(p, r, cht), csv_cell(p, r, ch));
 				else
 					snprintf(line, sizeof(line), "%s waited %s in total (%llu time%s, "
