@@ -53,6 +53,33 @@ static double m_cross_node(const struct jval *s)
 	return sum_members(jpath(s, "metrics/locks"), "cross_node_bounces", NULL);
 }
 
+static double m_lock_hold(const struct jval *s)
+{
+	return sum_members(jpath(s, "metrics/locks"), "hold_total_ns", NULL);
+}
+
+static double m_lock_wait_max(const struct jval *s)
+{
+	const struct jval *l = jpath(s, "metrics/locks");
+	double mx = NAN;
+	for (size_t i = 0; l && l->type == J_OBJ && i < l->n; i++) {
+		double v = jnum(l->items[i], "wait_max_ns", NAN);
+		if (!isnan(v) && (isnan(mx) || v > mx))
+			mx = v;
+	}
+	return mx;
+}
+
+static double m_free_o9(const struct jval *s)
+{
+	return sum_members(jpath(s, "metrics/zones"), "free_o9_blocks", NULL);
+}
+
+static double m_swap_used(const struct jval *s)
+{
+	return jnum(s, "metrics/swap/total_pages", NAN) - jnum(s, "metrics/swap/free_pages", NAN);
+}
+
 static double m_mmap_lock_wait(const struct jval *s)
 {
 	return sum_members(jpath(s, "metrics/locks"), "wait_total_ns", "&mm->mmap_lock");
@@ -119,17 +146,29 @@ static const struct metric key_metrics[] = {
 	{ "contention", "lock acquisitions", NULL, m_acquisitions, false },
 	{ "contention", "mmap_lock wait (ns)", NULL, m_mmap_lock_wait, false },
 	{ "contention", "cross-node bounces", NULL, m_cross_node, false },
+	{ "contention", "lock wait max (ns)", NULL, m_lock_wait_max, false },
+	{ "contention", "lock hold total (ns)", NULL, m_lock_hold, false },
 	{ "fragmentation", "free pages", NULL, m_free_pages, false },
 	{ "fragmentation", "high-order allocations ok (%)", NULL, m_highorder_ok, true },
 	{ "fragmentation", "polluted pageblocks", NULL, m_polluted, false },
 	{ "fragmentation", "unusable index o9 (max)", NULL, m_unusable_o9, false },
 	{ "fragmentation", "compact_stall", "metrics/vmstat/compact_stall", NULL, false },
 	{ "fragmentation", "compact_success", "metrics/vmstat/compact_success", NULL, false },
+	{ "fragmentation", "free order-9 blocks", NULL, m_free_o9, false },
+	{ "fragmentation", "compact_migrate_scanned", "metrics/vmstat/compact_migrate_scanned", NULL,
+	  false },
+	{ "fragmentation", "kcompactd wakeups", "metrics/vmstat/compact_daemon_wake", NULL, false },
 	{ "memory", "simulated time (ns)", "simulated_ns", NULL, true },
 	{ "memory", "page faults", "metrics/faults", NULL, true },
 	{ "memory", "pswpin", "metrics/vmstat/pswpin", NULL, false },
 	{ "memory", "pswpout", "metrics/vmstat/pswpout", NULL, true },
 	{ "memory", "allocstall", NULL, m_allocstall, false },
+	{ "memory", "swap pages in use", NULL, m_swap_used, false },
+	{ "memory", "hugetlb faults", "metrics/hugetlb/faults", NULL, false },
+	{ "memory", "hugetlb SIGBUS", "metrics/hugetlb/sigbus", NULL, false },
+	{ "memory", "thp_fault_alloc", "metrics/vmstat/thp_fault_alloc", NULL, false },
+	{ "memory", "file device reads", "metrics/bdi/reads", NULL, false },
+	{ "memory", "readahead pages", "metrics/readahead/pages_read", NULL, false },
 	{ "memory", "oom kills", "metrics/oom_kills", NULL, false },
 	{ "memory", "findings", NULL, m_findings, false },
 };

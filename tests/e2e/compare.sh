@@ -52,6 +52,30 @@ PY
 grep -qE "^  variants.hugetlb.private_resv +resv_map \| count$" "$tmp/cmp4" && ok || ko "004 knobs: $(cat "$tmp/cmp4")"
 n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["findings"]["counts"].get("resv_drift", 0))' "$tmp/c/summary.json")
 [ "$n" -gt 0 ] && grep -qE "^  findings/counts/resv_drift +0 +$n \(    new\)" "$tmp/cmp4" && ok || ko "004 resv_drift ($n): $(grep resv_drift "$tmp/cmp4")"
+# the two variants' key figures, each as the raw files have it
+python3 - "$tmp/r" "$tmp/c" "$tmp/cmp4" <<'PY' && ok || ko "004 figures do not match the raw files: $(cat "$tmp/cmp4")"
+import json, re, sys
+r, c, cmp = sys.argv[1:]
+text = open(cmp).read()
+sr, sc = (json.load(open(d + '/summary.json')) for d in (r, c))
+def pct(x, y):
+    if x == y:
+        return '  +0.00%' if x else '  0.00%'
+    return '    new' if x == 0 else '%+7.2f%%' % (100.0 * (y - x) / abs(x))
+def row(label, x, y):
+    want = r'^  %s +%d +%d \(%s\)' % (re.escape(label), x, y, re.escape(pct(x, y)))
+    assert re.search(want, text, re.M), (label, want)
+row('hugetlb faults', sr['metrics']['hugetlb']['faults'], sc['metrics']['hugetlb']['faults'])
+row('hugetlb SIGBUS', sr['metrics']['hugetlb']['sigbus'], sc['metrics']['hugetlb']['sigbus'])
+row('findings', sum(sr['findings']['counts'].values()), sum(sc['findings']['counts'].values()))
+row('page faults', sr['metrics']['faults'], sc['metrics']['faults'])
+sw = lambda s: s['metrics']['swap']['total_pages'] - s['metrics']['swap']['free_pages']
+row('swap pages in use', sw(sr), sw(sc))
+free9 = lambda s: sum(z['free_o9_blocks'] for z in s['metrics']['zones'].values())
+row('free order-9 blocks', free9(sr), free9(sc))
+for g in ('contention', 'fragmentation', 'memory'):
+    assert re.search('^%s$' % g, text, re.M), g
+PY
 
 # a sweep: the table and the plots
 cat > "$tmp/s.yaml" <<EOF2
