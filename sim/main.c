@@ -12,6 +12,7 @@
 #include "sim.h"
 #include "sweep.h"
 #include "analysis/compare.h"
+#include "analysis/html.h"
 #include "config/diag.h"
 #include "config/scenario.h"
 #include "config/schema.h"
@@ -92,6 +93,11 @@ static void usage(FILE *f)
 		"                             or of every point of a sweep: a table, a CSV and\n"
 		"                             gnuplot plots against the swept knobs\n"
 		"                             (mmsim compare --help)\n"
+		"  report DIR --format html [-o FILE]\n"
+		"                             one self-contained HTML page of an out dir: gnuplot\n"
+		"                             plots (lock wait histograms, contention over time,\n"
+		"                             free blocks by order, fragmentation index, per-node\n"
+		"                             use, hugetlb) and sortable tables\n"
 		"  validate SCENARIO [--set KEY=VALUE]...\n"
 		"                             check a scenario; print a one-line summary; run nothing\n"
 		"  trace convert|cat|stat ... convert strace / valgrind-lackey logs and .mmt text to\n"
@@ -444,6 +450,42 @@ static int cmd_knobs(int argc, char **argv)
 	return 0;
 }
 
+static int report_html(void *arg, FILE *f, char *err, size_t errlen)
+{
+	return html_report(arg, f, err, errlen);
+}
+
+/* mmsim report DIR --format html [-o FILE]: the HTML report of an out dir, to stdout or
+ * written whole to FILE. */
+static int cmd_report(int argc, char **argv)
+{
+	const char *dir = NULL, *format = NULL, *out = NULL;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if ((!strcmp(a, "--format") || !strcmp(a, "-o")) && i + 1 < argc && *argv[i + 1]) {
+			*(!strcmp(a, "-o") ? &out : &format) = argv[++i];
+		} else if (a[0] == '-' || dir) {
+			fprintf(stderr, "mmsim report: %s \"%s\" (usage: mmsim report DIR --format html "
+					"[-o FILE])\n", a[0] == '-' ? "bad option" : "extra argument", a);
+			return EXIT_BAD_INPUT;
+		} else {
+			dir = a;
+		}
+	}
+	if (!dir || !format || strcmp(format, "html")) {
+		fprintf(stderr, "mmsim report: %s (usage: mmsim report DIR --format html [-o FILE])\n",
+			!dir ? "no out dir given" : !format ? "--format is needed" :
+			"unknown --format (this mmsim writes html)");
+		return EXIT_BAD_INPUT;
+	}
+	char err[1024] = "";
+	int rc = out ? html_write_file(out, report_html, (void *)dir, err, sizeof(err))
+		     : html_report(dir, stdout, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "mmsim report: %s\n", err);
+	return rc;
+}
+
 static int dispatch(int argc, char **argv);
 
 /* Every command's output to stdout must have been written: a full disk or a closed pipe
@@ -486,6 +528,8 @@ static int dispatch(int argc, char **argv)
 		return record_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "sweep"))
 		return sweep_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 2, argv + 2);
 	if (!strcmp(cmd, "compare"))
 		return compare_main(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))

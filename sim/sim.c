@@ -43,6 +43,7 @@
 #include "traces/trace_source.h"
 #include "workloads/workload.h"
 #include "sim_internal.h"
+#include "sim_series.h"
 
 #define SUMMARY_SCHEMA_VERSION 1
 
@@ -77,6 +78,7 @@ struct sim_run {
 	unsigned nr_frag_cols;
 	struct zone *frag_zones[MAX_NUMNODES * MAX_NR_ZONES];
 	unsigned nr_frag_zones;
+	struct sim_series *series;         /* buddyinfo.csv, extfrag.csv, locks.csv */
 };
 
 static double wall_seconds(const struct timespec *since)
@@ -544,6 +546,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
 	register_frag_probe(s);
 	register_htlb_probe(s);
+	s->run->series = sim_series_register(s);
 	if (spawn_workloads(s, err, errlen) < 0) {
 		sim_destroy(s);
 		return NULL;
@@ -604,6 +607,7 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
+	sim_series_destroy(run->series);
 	slab_destroy(s->slab);
 	highalloc_log_destroy(s->highalloc);
 	phys_mem_destroy(s->phys);
