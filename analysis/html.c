@@ -43,8 +43,9 @@ static const char page_style[] =
 	"h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}\n"
 	"h3{font-size:1.05em}\n"
 	"table{border-collapse:collapse;margin:.5em 0 1em;font-size:.85em}\n"
-	"th,td{border:1px solid #ddd;padding:.2em .5em}td.n{text-align:right;"
+	"th,td{border:1px solid #ddd;padding:.2em .5em}td.n{text-align:right;white-space:nowrap;"
 	"font-variant-numeric:tabular-nums}\n"
+	".wide{overflow-x:auto}\n"
 	"th{background:#f0f0f0}table.sortable th{cursor:pointer}\n"
 	"th[data-dir=asc]::after{content:' \\25B2'}th[data-dir=desc]::after{content:' \\25BC'}\n"
 	"tr.group td{background:#f7f7f7;font-weight:bold}\n"
@@ -678,7 +679,17 @@ static void section_contention(struct rep *r)
 				r->rc = 1;
 			} else {
 				fputs("set title 'contended acquisitions by wait time (log2 buckets of "
-				      "lock_classes.csv)'\nset logscale x 2\nset format x '%.0s%cs'\n"
+				      "lock_classes.csv)' noenhanced\nset logscale x 2\n", s);
+				/* a labelled tic every few buckets, in ns/us/ms/s */
+				unsigned step = (hi - lo) / 10 + 1;
+				fputs("set xtics (", s);
+				for (unsigned k = lo; k <= hi; k += step) {
+					double ns = ldexp(1.0, (int)k);
+					const char *u = ns >= 1e9 ? "s" : ns >= 1e6 ? "ms" : ns >= 1e3 ? "us" : "ns";
+					double div = ns >= 1e9 ? 1e9 : ns >= 1e6 ? 1e6 : ns >= 1e3 ? 1e3 : 1;
+					fprintf(s, "%s'%.3g%s' %.17g", k > lo ? ", " : "", ns / div, u, ns);
+				}
+				fputs(")\n"
 				      "set xlabel 'wait (lower edge of the bucket)'\nset ylabel "
 				      "'contended acquisitions'\nset key top right noenhanced\nset grid\n"
 				      "set style fill transparent solid 0.25\nset style data histeps\n"
@@ -689,7 +700,7 @@ static void section_contention(struct rep *r)
 						continue;
 					fprintf(d, "# %s %s\n", cl[i].name, cl[i].type);
 					for (unsigned k = lo; k <= hi && k < cl[i].nh; k++)
-						fprintf(d, "%.17g %.17g\n", ldexp(1.0, (int)k) * 1e-9,
+						fprintf(d, "%.17g %.17g\n", ldexp(1.0, (int)k),
 							cl[i].hist[k]);
 					fprintf(d, "\n\n");
 					char t[512];
@@ -711,7 +722,7 @@ static void section_contention(struct rep *r)
 		}
 		/* the ranked table */
 		fputs("<h3>Lock classes ranked by total wait</h3>\n"
-		      "<table class=\"sortable\" id=\"table-locks\">\n", f);
+		      "<div class=\"wide\"><table class=\"sortable\" id=\"table-locks\">\n", f);
 		static const char *const cols[] = {
 			"class", "state", "acquisitions", "contentions", "contention %",
 			"wait total (ns)", "wait avg (ns)", "wait max (ns)", "wait p50 (\xe2\x89\xa4ns)",
@@ -742,7 +753,7 @@ static void section_contention(struct rep *r)
 			td_num(f, c->xnode, 0);
 			fputs("</tr>\n", f);
 		}
-		fputs("</tbody>\n</table>\n", f);
+		fputs("</tbody>\n</table></div>\n", f);
 		free(cl);
 		csv_free(lc);
 	}
@@ -771,7 +782,7 @@ static void section_contention(struct rep *r)
 			}
 			fclose(d);
 			char *script = xasprintf(
-				"set title 'contention per sample interval (locks.csv: all classes)'\n"
+				"set title 'contention per sample interval (locks.csv: all classes)' noenhanced\n"
 				"set xlabel '%s'\nset ylabel 'contentions'\nset y2label 'wait (ms)'\n"
 				"set ytics nomirror\nset y2tics\nset yrange [0:*]\nset y2range [0:*]\n"
 				"set key top right\nset grid\n"
@@ -918,7 +929,7 @@ static void section_fragmentation(struct rep *r)
 			"set xrange [0:*]\nset cblabel 'log2(1 + free blocks)'\nset palette "
 			"defined (0 '#fff7ec', 1 '#fdbb84', 2 '#d7301f', 3 '#7f0000')\n"
 			"set cbrange [0:*]\nset style fill solid 1.0 noborder\nunset key\n"
-			"plot '%s' using 1:2:3:4:5 with boxxyerror fillcolor palette\n",
+			"plot '%s' using 1:2:3:4:5 with boxxyerror fillcolor palette notitle\n",
 			zones[z], tl, no - 1, dat);
 		char id[128], cap[256];
 		snprintf(id, sizeof(id), "buddy-%s", zones[z]);
@@ -985,7 +996,7 @@ static void section_fragmentation(struct rep *r)
 	/* the end state per zone, from summary.json */
 	const struct jval *zs = jpath(r->sum, "metrics/zones");
 	if (zs && zs->type == J_OBJ && zs->n) {
-		fputs("<h3>Zones at the end of the run</h3>\n<table class=\"sortable\" "
+		fputs("<h3>Zones at the end of the run</h3>\n<div class=\"wide\"><table class=\"sortable\" "
 		      "id=\"table-zones\">\n<thead><tr><th>zone</th><th>managed pages</th>"
 		      "<th>free pages</th><th>unusable index o9</th><th>fragmentation index o9</th>"
 		      "<th>polluted pageblocks</th>", f);
@@ -1007,7 +1018,7 @@ static void section_fragmentation(struct rep *r)
 						  b->items[o]->type == J_NUM ? b->items[o]->num : NAN, 0);
 			fputs("</tr>\n", f);
 		}
-		fputs("</tbody>\n</table>\n", f);
+		fputs("</tbody>\n</table></div>\n", f);
 	}
 }
 
@@ -1060,7 +1071,7 @@ static void section_memory(struct rep *r)
 			char *script = NULL;
 			size_t len = 0;
 			FILE *s = open_memstream(&script, &len);
-			fprintf(s, "set title 'memory in use per node (managed - free pages, frag.csv)'\n"
+			fprintf(s, "set title 'memory in use per node (managed - free pages, frag.csv)' noenhanced\n"
 				   "set xlabel '%s'\nset ylabel 'MiB'\nset yrange [0:*]\n"
 				   "set key top left\nset grid\nplot ", tl);
 			for (unsigned k = 0; k < nn; k++)
@@ -1100,7 +1111,7 @@ static void section_memory(struct rep *r)
 			char *script = NULL;
 			size_t len = 0;
 			FILE *s = open_memstream(&script, &len);
-			fprintf(s, "set title 'hugetlb counters (hugetlb.csv)'\nset xlabel '%s'\n"
+			fprintf(s, "set title 'hugetlb counters (hugetlb.csv)' noenhanced\nset xlabel '%s'\n"
 				   "set ylabel 'huge pages'\nset key outside right noenhanced\nset grid\n"
 				   "%splot ", tl, any ? "" : "set yrange [-1:1]\n");
 			for (unsigned c = 1; c < hc->nc; c++) {
