@@ -168,7 +168,6 @@ def main():
         p.call("Page.navigate", {"url": url})
         p.wait_event("Page.loadEventFired")
         measured = json.loads(p.evaluate(MEASURE))
-        sorted_ = json.loads(p.evaluate(SORT))
         # full page screenshot
         m = p.call("Page.getLayoutMetrics")
         size = m.get("cssContentSize") or m["contentSize"]
@@ -178,6 +177,7 @@ def main():
         img = p.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
         with open(shot, "wb") as f:
             f.write(base64.b64decode(img["data"]))
+        sorted_ = json.loads(p.evaluate(SORT))
         # late events (nothing should come, but collect what did)
         ws.settimeout(0.5)
         try:
