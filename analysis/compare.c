@@ -14,11 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analysis/outdir_read.h"
 #include "analysis/compare.h"
+#include "analysis/html.h"
 #include "analysis/json_read.h"
 
 #define EXIT_BAD_INPUT 2
-#define SCHEMA_MAX 2      /* the summary.json schema versions this reader knows */
 
 /* ---- metrics ---- */
 
@@ -219,10 +220,10 @@ static int load_run(struct run *r, const char *dir, char *err, size_t errlen)
 	if (!r->sum)
 		return -1;
 	const struct jval *sv = jget(r->sum, "schema_version");
-	if (!sv || sv->type != J_NUM || sv->num < 1 || sv->num > SCHEMA_MAX) {
+	if (!sv || sv->type != J_NUM || sv->num < 1 || sv->num > OUTDIR_SCHEMA_VERSION) {
 		snprintf(err, errlen, "%s/summary.json: schema_version %s: this mmsim reads "
 			 "versions 1..%d (written by another mmsim version?)", dir,
-			 sv && sv->type == J_NUM ? "unknown" : "missing", SCHEMA_MAX);
+			 sv && sv->type == J_NUM ? "unknown" : "missing", OUTDIR_SCHEMA_VERSION);
 		return -1;
 	}
 	const struct jval *p = jget(r->sum, "partial");
@@ -358,6 +359,166 @@ static void compare_runs(FILE *f, struct run *runs, unsigned nr, const struct ms
 		}
 		fprintf(f, "\n");
 	}
+}
+
+/* The same comparison as one self-contained HTML page: the runs, the knobs that differ,
+ * the metrics with their change (a sortable table) and a gnuplot bar chart of the
+ * changes. */
+struct html_cmp {
+	struct run *runs;
+	unsigned nr;
+	const struct mset *ms;
+};
+
+static double pct_change(double base, double v)
+{
+	if (isnan(v) || isnan(base) || base == 0)
+		return NAN;
+	return 100.0 * (v - base) / fabs(base);
+}
+
+static void html_td(FILE *f, const char *s)
+{
+	fputs("<td>", f);
+	html_esc(f, s);
+	fputs("</td>", f);
+}
+
+static int compare_runs_html(void *arg, FILE *f, char *err, size_t errlen)
+{
+	const struct html_cmp *hc = arg;
+	struct run *runs = hc->runs;
+	unsigned nr = hc->nr;
+	const struct mset *ms = hc->ms;
+	struct gplot *gp = gplot_open(err, errlen);
+	if (!gp)
+		return EXIT_BAD_INPUT;
+	char title[64];
+	snprintf(title, sizeof(title), "mmsim compare: %u runs", nr);
+	html_begin(f, title);
+	fputs("<p>The first run is the baseline; the others show their change in percent "
+	      "(mmtests' compare style). Click a table header to sort.</p>\n"
+	      "<table class=\"sortable\" id=\"table-runs\">\n<thead><tr><th>run</th><th>out dir</th>"
+	      "<th>scenario</th><th>seed</th><th>simulated time (s)</th></tr></thead>\n<tbody>\n", f);
+	for (unsigned i = 0; i < nr; i++) {
+		const struct jval *p = jpath(runs[i].sum, "scenario/path");
+		const struct jval *sd = jpath(runs[i].sum, "scenario/seed");
+		fprintf(f, "<tr><td data-v=\"%u\">run %u</td>", i + 1, i + 1);
+		html_td(f, runs[i].dir);
+		html_td(f, p && p->type == J_STR ? p->str : "-");
+		html_td(f, sd && sd->type == J_STR ? sd->str : "-");
+		double ns = jnum(runs[i].sum, "simulated_ns", NAN);
+		fprintf(f, "<td class=\"n\" data-v=\"%.17g\">%.6f</td></tr>\n", ns / 1e9, ns / 1e9);
+	}
+	fputs("</tbody>\n</table>\n<h2>Knobs that differ</h2>\n", f);
+	const struct jval *scn = jget(runs[0].sum, "scenario");
+	bool any = false;
+	for (size_t k = 0; scn && scn->type == J_OBJ && k < scn->n; k++) {
+		char b0[4096], bi[4096];
+		const char *v0 = knob_value(&runs[0], scn->keys[k], b0, sizeof(b0));
+		bool differs = false;
+		for (unsigned i = 1; i < nr; i++) {
+			const char *vi = knob_value(&runs[i], scn->keys[k], bi, sizeof(bi));
+			if (!v0 || !vi || strcmp(v0, vi))
+				differs = true;
+		}
+		if (!differs || !strcmp(scn->keys[k], "path"))
+			continue;
+		if (!any) {
+			fputs("<table class=\"sortable\" id=\"table-knobs\">\n<thead><tr><th>knob</th>", f);
+			for (unsigned i = 0; i < nr; i++)
+				fprintf(f, "<th>run %u</th>", i + 1);
+			fputs("</tr></thead>\n<tbody>\n", f);
+		}
+		any = true;
+		fputs("<tr>", f);
+		html_td(f, scn->keys[k]);
+		for (unsigned i = 0; i < nr; i++) {
+			const char *vi = knob_value(&runs[i], scn->keys[k], bi, sizeof(bi));
+			html_td(f, vi ? vi : "(unset)");
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs(any ? "</tbody>\n</table>\n" : "<p>None: the same scenario and knobs.</p>\n", f);
+	/* the metrics */
+	fputs("<h2>Key metrics</h2>\n<table class=\"sortable\" id=\"table-metrics\">\n<thead><tr>"
+	      "<th>group</th><th>metric</th><th>run 1</th>", f);
+	for (unsigned i = 1; i < nr; i++)
+		fprintf(f, "<th>run %u</th><th>run %u change %%</th>", i + 1, i + 1);
+	fputs("</tr></thead>\n<tbody>\n", f);
+	const char *dat;
+	FILE *d = gplot_data(gp, "changes.dat", &dat);
+	unsigned nbars = 0;
+	for (unsigned m = 0; m < ms->nr; m++) {
+		const struct metric *mt = &ms->m[m];
+		double base = metric_value(mt, runs[0].sum);
+		char b[48];
+		fputs("<tr>", f);
+		html_td(f, mt->group);
+		html_td(f, mt->label);
+		fmt_value(b, sizeof(b), base);
+		fprintf(f, "<td class=\"n\" data-v=\"%s\">%s</td>", isnan(base) ? "" : b, b);
+		bool bar = false;
+		for (unsigned i = 1; i < nr; i++) {
+			double v = metric_value(mt, runs[i].sum), pc = pct_change(base, v);
+			fmt_value(b, sizeof(b), v);
+			fprintf(f, "<td class=\"n\" data-v=\"%s\">%s</td>", isnan(v) ? "" : b, b);
+			if (isnan(pc))
+				fprintf(f, "<td class=\"n\" data-v=\"\">%s</td>",
+					!isnan(v) && base == 0 && v != 0 ? "new" : "-");
+			else
+				fprintf(f, "<td class=\"n%s\" data-v=\"%.17g\">%+.2f%%</td>",
+					pc > 0 ? " up" : pc < 0 ? " down" : "", pc, pc);
+			bar |= !isnan(pc) && pc != 0;
+		}
+		fputs("</tr>\n", f);
+		if (d && bar) {
+			/* a row per metric that changed: label, then each run's change */
+			fputc('"', d);
+			for (const char *c = mt->label; *c; c++)
+				if (*c != '"' && *c != '\\')
+					fputc(*c, d);
+			fputc('"', d);
+			for (unsigned i = 1; i < nr; i++) {
+				double pc = pct_change(base, metric_value(mt, runs[i].sum));
+				fprintf(d, isnan(pc) ? " 0" : " %.17g", pc);
+			}
+			fputc('\n', d);
+			nbars++;
+		}
+	}
+	fputs("</tbody>\n</table>\n<h2>Changes against run 1</h2>\n", f);
+	int rc = 0;
+	if (d)
+		fclose(d);
+	if (!d) {
+		snprintf(err, errlen, "cannot write plot data: %s", strerror(errno));
+		rc = 1;
+	} else if (!nbars) {
+		fputs("<p class=\"note\">No metric changed between the runs.</p>\n", f);
+	} else {
+		char *script = NULL;
+		size_t len = 0;
+		FILE *s = open_memstream(&script, &len);
+		fprintf(s, "set title 'change of each metric against run 1 (%%)' noenhanced\n"
+			   "set style data histograms\nset style histogram clustered gap 1\n"
+			   "set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
+			   "set xtics rotate by -40 noenhanced\nset ylabel 'change (%%)'\nset grid ytics\n"
+			   "set key top right\nset xzeroaxis lt -1\nset bmargin 9\nplot ");
+		for (unsigned i = 1; i < nr; i++)
+			fprintf(s, "%s'%s' using %u:xtic(1) title 'run %u'", i > 1 ? ", " : "", dat,
+				i + 1, i + 1);
+		fputs("\n", s);
+		fclose(s);
+		if (gplot_figure(gp, f, "changes", "Change of each metric that changed, in percent "
+				 "of run 1 (a metric new in a run, or absent, is drawn at 0).", 900, 480,
+				 script, err, errlen) < 0)
+			rc = 1;
+		free(script);
+	}
+	html_end(f);
+	gplot_close(gp);
+	return rc;
 }
 
 /* ---- sweeps ---- */
@@ -738,12 +899,15 @@ static int compare_sweep(const char *dir, const char *outdir, const struct mset 
 static void compare_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: mmsim compare DIR_A DIR_B [DIR...] [--metric PATH]...\n"
+		"usage: mmsim compare DIR_A DIR_B [DIR...] [--metric PATH]... [--format text|html]\n"
+		"                     [-o FILE]\n"
 		"       mmsim compare SWEEP_DIR [-o OUT] [--metric PATH]...\n"
 		"\n"
 		"Runs: the key metrics of two or more out dirs side by side, grouped as contention,\n"
 		"fragmentation and memory, the first run the baseline and the others with their\n"
 		"change in percent (mmtests' compare style), after the knobs that differ.\n"
+		"--format html writes the same as one self-contained HTML page (sortable tables,\n"
+		"a gnuplot bar chart of the changes) to stdout or to -o FILE.\n"
 		"Sweep (one directory written by mmsim sweep): a row per point with its swept knobs\n"
 		"and every key metric in OUT/compare.csv (default OUT: SWEEP_DIR/compare), the\n"
 		"plotted metrics in OUT/compare.txt and on stdout, and SVG plots by gnuplot in\n"
@@ -757,7 +921,7 @@ int compare_main(int argc, char **argv)
 {
 	char **dirs = NULL;
 	unsigned nd = 0;
-	const char *out = NULL;
+	const char *out = NULL, *format = "text";
 	struct mset ms = { xcalloc(ARRAY_SIZE(key_metrics) + (size_t)argc, sizeof(struct metric)),
 			   ARRAY_SIZE(key_metrics) };
 	memcpy(ms.m, key_metrics, sizeof(key_metrics));
@@ -769,7 +933,7 @@ int compare_main(int argc, char **argv)
 			free(dirs);
 			free(ms.m);
 			return 0;
-		} else if (!strcmp(a, "--metric") || !strcmp(a, "-o")) {
+		} else if (!strcmp(a, "--metric") || !strcmp(a, "-o") || !strcmp(a, "--format")) {
 			if (i + 1 >= argc || !*argv[i + 1]) {
 				fprintf(stderr, "mmsim compare: option %s needs a value\n", a);
 				rc = EXIT_BAD_INPUT;
@@ -777,6 +941,8 @@ int compare_main(int argc, char **argv)
 			}
 			if (!strcmp(a, "-o"))
 				out = argv[++i];
+			else if (!strcmp(a, "--format"))
+				format = argv[++i];
 			else
 				ms.m[ms.nr++] = (struct metric){ "custom", argv[i + 1], argv[i + 1], NULL,
 								  true }, i++;
@@ -793,12 +959,22 @@ int compare_main(int argc, char **argv)
 		compare_usage(stderr);
 		rc = EXIT_BAD_INPUT;
 	}
+	bool html = !strcmp(format, "html");
+	if (!rc && !html && strcmp(format, "text")) {
+		fprintf(stderr, "mmsim compare: --format %s: not a format (text or html)\n", format);
+		rc = EXIT_BAD_INPUT;
+	}
+	if (!rc && html && nd == 1) {
+		fprintf(stderr, "mmsim compare: --format html compares two or more runs (a sweep "
+				"gets its CSV, table and SVG plots in its -o directory)\n");
+		rc = EXIT_BAD_INPUT;
+	}
 	if (!rc && nd == 1) {
 		char *o = out ? xstrdup(out) : xasprintf("%s/compare", dirs[0]);
 		rc = compare_sweep(dirs[0], o, &ms);
 		free(o);
 	} else if (!rc) {
-		if (out)
+		if (out && !html)
 			fprintf(stderr, "mmsim compare: -o applies to a sweep; runs are compared on "
 					"stdout\n");
 		struct run *runs = xcalloc(nd, sizeof(*runs));
@@ -810,8 +986,16 @@ int compare_main(int argc, char **argv)
 				rc = EXIT_BAD_INPUT;
 			}
 		}
-		if (!rc)
+		struct html_cmp hc = { runs, nd, &ms };
+		char err[1024] = "";
+		if (!rc && html) {
+			rc = out ? html_write_file(out, compare_runs_html, &hc, err, sizeof(err))
+				 : compare_runs_html(&hc, stdout, err, sizeof(err));
+			if (rc)
+				fprintf(stderr, "mmsim compare: %s\n", err);
+		} else if (!rc) {
 			compare_runs(stdout, runs, nd, &ms);
+		}
 		for (unsigned i = 0; i < loaded; i++)
 			free_run(&runs[i]);
 		free(runs);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "analysis/report.h"
+#include "analysis/html.h"
 
 /* ---- the document ---- */
 
@@ -1785,7 +1786,7 @@ int report_render(const struct outdir_data *od, enum report_format fmt, FILE *ou
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: mmsim report DIR [--format md|text|json] [-o FILE]\n"
+	fprintf(f, "usage: mmsim report DIR [--format md|text|json|html] [-o FILE]\n"
 		   "  The report of a run's out dir, from its files only (summary.json, the CSVs,\n"
 		   "  the /proc-format files): contention (lock classes by total wait, quantiles,\n"
 		   "  who waited on whom, per process, lock order), fragmentation (per zone and\n"
@@ -1794,9 +1795,16 @@ static void usage(FILE *f)
 		   "  --format md    markdown, as report.md (default)\n"
 		   "  --format text  plain text, aligned columns\n"
 		   "  --format json  the same figures as JSON (numbers as numbers)\n"
+		   "  --format html  one self-contained page (no network): gnuplot SVG plots and\n"
+		   "                 tables sorted by a click on a header; needs gnuplot\n"
 		   "  -o FILE        write FILE (atomically) instead of stdout\n"
 		   "  Exit 2: bad arguments, DIR not an out dir, a missing or malformed file, or a\n"
 		   "  summary.json of another schema version.\n");
+}
+
+static int html_report_cb(void *arg, FILE *f, char *err, size_t errlen)
+{
+	return html_report(arg, f, err, errlen);
 }
 
 int report_main(int argc, char **argv)
@@ -1840,11 +1848,21 @@ int report_main(int argc, char **argv)
 		fmt = REPORT_TEXT;
 	else if (!strcmp(fmt_s, "json"))
 		fmt = REPORT_JSON;
+	else if (!strcmp(fmt_s, "html"))
+		fmt = REPORT_HTML;
 	else {
-		fprintf(stderr, "mmsim report: --format %s: expected md, text or json\n", fmt_s);
+		fprintf(stderr, "mmsim report: --format %s: expected md, text, json or html\n", fmt_s);
 		return 2;
 	}
 	char err[1024];
+	if (fmt == REPORT_HTML) {
+		/* html.c reads the out dir itself and renders through gnuplot */
+		int hrc = outp ? html_write_file(outp, html_report_cb, (void *)dir, err, sizeof(err))
+			       : html_report(dir, stdout, err, sizeof(err));
+		if (hrc)
+			fprintf(stderr, "mmsim report: %s\n", err);
+		return hrc;
+	}
 	struct outdir_data *od = outdir_load(dir, err, sizeof(err));
 	if (!od) {
 		fprintf(stderr, "mmsim report: %s\n", err);

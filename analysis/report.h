@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include "analysis/outdir_read.h"
 
-enum report_format { REPORT_MD, REPORT_TEXT, REPORT_JSON };
+enum report_format { REPORT_MD, REPORT_TEXT, REPORT_JSON, REPORT_HTML };
 
 /* Render the report of od to out. Returns 0, or -1 with a message in err (a malformed
  * CSV of the out dir). */

@@ -43,8 +43,8 @@
 #include "traces/trace_source.h"
 #include "workloads/workload.h"
 #include "sim_internal.h"
+#include "sim_series.h"
 
-#define SUMMARY_SCHEMA_VERSION 1
 
 /* One snapshot a traced program took: written as snapshots/NNNN-<name>. */
 struct snapshot {
@@ -75,11 +75,9 @@ struct sim_run {
 	/* frag.csv columns: five per populated zone, names owned here */
 	char **frag_cols;
 	unsigned nr_frag_cols;
-	/* buddyinfo.csv columns: MAX_ORDER per populated zone */
-	char **buddy_cols;
-	unsigned nr_buddy_cols;
 	struct zone *frag_zones[MAX_NUMNODES * MAX_NR_ZONES];
 	unsigned nr_frag_zones;
+	struct sim_series *series;         /* buddyinfo.csv, extfrag.csv, locks.csv */
 };
 
 static double wall_seconds(const struct timespec *since)
@@ -441,16 +439,6 @@ static void frag_probe(void *arg, u64 now_ns, double *vals)
 	}
 }
 
-/* buddyinfo.csv: per zone and order, the free blocks (/proc/buddyinfo over time) */
-static void buddy_probe(void *arg, u64 now_ns, double *vals)
-{
-	struct sim *s = arg;
-	(void)now_ns;
-	for (unsigned i = 0; i < s->run->nr_frag_zones; i++)
-		for (unsigned o = 0; o < MAX_ORDER; o++)
-			vals[i * MAX_ORDER + o] = (double)s->run->frag_zones[i]->free_area[o].nr_free;
-}
-
 static void register_frag_probe(struct sim *s)
 {
 	struct sim_run *run = s->run;
@@ -468,15 +456,6 @@ static void register_frag_probe(struct sim *s)
 					  zone_names[run->frag_zones[i]->idx], frag_col_names[c]);
 	sampler_add(s->sampler, "frag.csv", (const char *const *)run->frag_cols, run->nr_frag_cols,
 		    frag_probe, s);
-	run->nr_buddy_cols = run->nr_frag_zones * MAX_ORDER;
-	run->buddy_cols = xcalloc(run->nr_buddy_cols, sizeof(*run->buddy_cols));
-	for (unsigned i = 0; i < run->nr_frag_zones; i++)
-		for (unsigned o = 0; o < MAX_ORDER; o++)
-			run->buddy_cols[i * MAX_ORDER + o] =
-				xasprintf("node%u_%s_o%u", run->frag_zones[i]->zone_pgdat->node_id,
-					  zone_names[run->frag_zones[i]->idx], o);
-	sampler_add(s->sampler, "buddyinfo.csv", (const char *const *)run->buddy_cols,
-		    run->nr_buddy_cols, buddy_probe, s);
 }
 
 /* hugetlb.csv: HugePages_Total/Free/Rsvd/Surp and, with several nodes, the per-node
@@ -566,6 +545,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	sampler_add(s->sampler, "timeline.csv", core_cols, ARRAY_SIZE(core_cols), core_probe, s);
 	register_frag_probe(s);
 	register_htlb_probe(s);
+	s->run->series = sim_series_register(s);
 	if (spawn_workloads(s, err, errlen) < 0) {
 		sim_destroy(s);
 		return NULL;
@@ -626,9 +606,7 @@ void sim_destroy(struct sim *s)
 	for (unsigned i = 0; i < run->nr_frag_cols; i++)
 		free(run->frag_cols[i]);
 	free(run->frag_cols);
-	for (unsigned i = 0; i < run->nr_buddy_cols; i++)
-		free(run->buddy_cols[i]);
-	free(run->buddy_cols);
+	sim_series_destroy(run->series);
 	slab_destroy(s->slab);
 	highalloc_log_destroy(s->highalloc);
 	phys_mem_destroy(s->phys);

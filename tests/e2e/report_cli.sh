@@ -116,9 +116,9 @@ n=$(wc -l < "$tmp/badcsv/lock_pairs.csv")
 out=$("$mmsim" report "$tmp/badcsv" --format json -o "$tmp/x.json" 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "mmsim report: $tmp/badcsv/lock_pairs.csv: line $n: 3 fields, the header has 12" ] && [ ! -e "$tmp/x.json" ] && ok || ko "bad csv: $rc $out"
 out=$("$mmsim" report "$d" --format pdf 2>&1); rc=$?
-[ $rc = 2 ] && [ "$out" = "mmsim report: --format pdf: expected md, text or json" ] && ok || ko "format: $rc $out"
+[ $rc = 2 ] && [ "$out" = "mmsim report: --format pdf: expected md, text, json or html" ] && ok || ko "format: $rc $out"
 out=$("$mmsim" report 2>&1); rc=$?
 [ $rc = 2 ] && echo "$out" | grep -q "^usage: mmsim report DIR" && ok || ko "no dir: $rc"
-"$mmsim" report --help | grep -q "^usage: mmsim report DIR \[--format md|text|json\] \[-o FILE\]" && ok || ko "--help"
+"$mmsim" report --help | grep -q "^usage: mmsim report DIR \[--format md|text|json|html\] \[-o FILE\]" && ok || ko "--help"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
