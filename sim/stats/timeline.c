@@ -245,8 +245,7 @@ static void put_kind_args(struct timeline *tl, const struct tl_open *o)
 		fprintf(tl->f, ",\"args\":{\"%s\":\"%#llx\"}", kinds[o->kind].arg,
 			(unsigned long long)o->arg);
 	else
-		fprintf(tl->f, ",\"args\":{\"%s\":%llu}", kinds[o->kind].arg,
-			(unsigned long long)o->arg);
+		fprintf(tl->f, ",\"args\":{\"%s\":%lld}", kinds[o->kind].arg, (long long)o->arg);
 }
 
 /* Before writing an event at time ts (inside the window) on tsk's main track: the
