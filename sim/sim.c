@@ -677,6 +677,18 @@ void sim_destroy(struct sim *s)
 	free(s);
 }
 
+/* A user task's track: its process (the recorded pid of a trace, else mmsim's) and its
+ * recorded thread id, or 1 + its creation index for a generator's threads. */
+static void timeline_task_ids(void *arg, const struct task *tsk, u32 *pid, u32 *tid)
+{
+	const struct replay_thread *rt = tsk->priv;
+	(void)arg;
+	if (!rt || !rt->proc)
+		return;
+	*pid = tsk->pid ? tsk->pid : rt->proc->trace_pid;
+	*tid = tsk->tid ? tsk->tid : rt->index + 1;
+}
+
 /* --timeline: timeline.json is streamed during the run into the out dir (under a
  * temporary name, which a second stop signal removes) and renamed at its end. */
 static int timeline_start(struct sim *s, const struct sim_options *opt)
@@ -690,7 +702,7 @@ static int timeline_start(struct sim *s, const struct sim_options *opt)
 		return -1;
 	}
 	s->timeline = timeline_open(s->run->tl_od, opt->timeline_from, opt->timeline_to,
-				    s->topo->nr_cpus, s->topo->cpus_per_node);
+				    s->topo->nr_cpus, s->topo->cpus_per_node, timeline_task_ids, s);
 	if (!s->timeline)
 		return -1;
 	engine_set_cpu_hook(s->eng, timeline_cpu, s->timeline);

@@ -51,6 +51,7 @@ struct tl_held {
 struct tl_task {
 	bool named;                 /* thread_name of the main track written */
 	u32 pid;                    /* the pid it was named under */
+	u32 tid;                    /* its thread id as named (0: none) */
 	u64 last_ts;                /* main track */
 	int depth, dropped;         /* open slices; nested deeper than TL_MAX_DEPTH */
 	struct tl_open stack[TL_MAX_DEPTH];
@@ -79,6 +80,8 @@ struct timeline {
 	u32 *pids;                  /* process_name written: open addressing, 0 = empty */
 	u32 pids_cap, nr_pids;
 	u64 events, lock_waits;
+	timeline_ids_fn ids;
+	void *ids_arg;
 };
 
 static void put_str(FILE *f, const char *s)
@@ -123,7 +126,7 @@ static void meta(struct timeline *tl, const char *what, u32 pid, u32 tid, const 
 }
 
 struct timeline *timeline_open(struct outdir *od, u64 from_ns, u64 to_ns, unsigned nr_cpus,
-			       unsigned cpus_per_node)
+			       unsigned cpus_per_node, timeline_ids_fn ids, void *ids_arg)
 {
 	FILE *f = outdir_open(od, "timeline.json");
 	if (!f)
@@ -134,6 +137,8 @@ struct timeline *timeline_open(struct outdir *od, u64 from_ns, u64 to_ns, unsign
 	tl->buf = xmalloc(1 << 20);
 	setvbuf(f, tl->buf, _IOFBF, 1 << 20);
 	tl->from = from_ns;
+	tl->ids = ids;
+	tl->ids_arg = ids_arg;
 	tl->to = to_ns;
 	tl->nr_cpus = nr_cpus;
 	tl->cpus = xcalloc(nr_cpus ? nr_cpus : 1, sizeof(*tl->cpus));
@@ -158,10 +163,6 @@ static u32 task_tid(const struct task *tsk)
 	return TID_TASK_BASE + tsk->id * (TL_MAX_LANES + 1);
 }
 
-static u32 task_pid(const struct task *tsk)
-{
-	return tsk->kthread || tsk->pid <= PID_KTHREADS ? PID_KTHREADS : tsk->pid;
-}
 
 static struct tl_task *tl_task(struct timeline *tl, struct task *tsk)
 {
@@ -217,13 +218,18 @@ static void name_task(struct timeline *tl, struct tl_task *t, struct task *tsk)
 	if (t->named)
 		return;
 	t->named = true;
-	t->pid = task_pid(tsk);
+	t->pid = tsk->pid;
+	t->tid = tsk->tid;
+	if (!tsk->kthread && tl->ids)
+		tl->ids(tl->ids_arg, tsk, &t->pid, &t->tid);
+	if (tsk->kthread || t->pid <= PID_KTHREADS)
+		t->pid = PID_KTHREADS;
 	name_process(tl, t->pid, tsk->comm);
 	char name[64];
-	if (tsk->kthread)
+	if (tsk->kthread || !t->tid)
 		snprintf(name, sizeof(name), "%s", tsk->comm);
 	else
-		snprintf(name, sizeof(name), "%s/%u", tsk->comm, tsk->tid);
+		snprintf(name, sizeof(name), "%s/%u", tsk->comm, t->tid);
 	meta(tl, "thread_name", t->pid, task_tid(tsk), name, 0);
 	meta(tl, "thread_sort_index", t->pid, task_tid(tsk), NULL, (long)tsk->id * (TL_MAX_LANES + 1));
 }
@@ -375,8 +381,11 @@ static void hold_slice(struct timeline *tl, struct tl_task *t, struct task *tsk,
 	if (!(t->lanes_named & (1ULL << lane))) {
 		char name[64];
 		t->lanes_named |= 1ULL << lane;
-		snprintf(name, sizeof(name), "%s/%u locks held%s%.0d", tsk->comm, tsk->tid,
-			 lane ? " #" : "", lane + 1);
+		int n = tsk->kthread || !t->tid ?
+			snprintf(name, sizeof(name), "%s locks held", tsk->comm) :
+			snprintf(name, sizeof(name), "%s/%u locks held", tsk->comm, t->tid);
+		if (lane && n > 0 && (size_t)n < sizeof(name))
+			snprintf(name + n, sizeof(name) - (size_t)n, " #%d", lane + 1);
 		meta(tl, "thread_name", t->pid, tid, name, 0);
 		meta(tl, "thread_sort_index", t->pid, tid, NULL,
 		     (long)tsk->id * (TL_MAX_LANES + 1) + 1 + lane);
@@ -432,9 +441,13 @@ static void cpu_emit(struct timeline *tl, unsigned cpu)
 	if (s < c->last_ts)
 		s = c->last_ts;
 	if (s < e) {
+		name_task(tl, tl_task(tl, c->tsk), c->tsk);   /* every task that ran has a track */
+		struct tl_task *t = tl->tasks[c->tsk->id];
 		char name[48];
-		snprintf(name, sizeof(name), c->tsk->kthread ? "%s" : "%s/%u", c->tsk->comm,
-			 c->tsk->tid);
+		if (c->tsk->kthread || !t->tid)
+			snprintf(name, sizeof(name), "%s", c->tsk->comm);
+		else
+			snprintf(name, sizeof(name), "%s/%u", c->tsk->comm, t->tid);
 		ev_head(tl, "X", name, "cpu", s, PID_CPUS, 1 + cpu);
 		put_us(tl->f, "dur", e - s);
 		fprintf(tl->f, ",\"args\":{\"task\":%u}}", c->tsk->id);

@@ -44,10 +44,14 @@ enum tl_kind {
 	NR_TL_KINDS
 };
 
+/* How a user task's track is named: its process's pid and its thread id (0: none
+ * known), asked once per task. Kernel threads are named by comm under pid 2. */
+typedef void (*timeline_ids_fn)(void *arg, const struct task *tsk, u32 *pid, u32 *tid);
+
 /* The window [from_ns, to_ns); to_ns = UINT64_MAX for no end. Opens timeline.json under
  * a temporary name in od. NULL (message on stderr) if the file cannot be created. */
 struct timeline *timeline_open(struct outdir *od, u64 from_ns, u64 to_ns, unsigned nr_cpus,
-			       unsigned cpus_per_node);
+			       unsigned cpus_per_node, timeline_ids_fn ids, void *ids_arg);
 /* Close open slices at end_ns (clipped to the window), write the trailer (otherData:
  * window, clipping rule, partial) and rename into place. Returns 0, or -1 on a write
  * error. Frees tl. */
