@@ -8,7 +8,8 @@
 #   lock_stat.txt's waittime-total as printed, one slice per contention.
 # - The same run with --timeline 4ms..5ms: its lock-wait slices are exactly the whole
 #   run's clipped to the window (14 of them cut at an edge).
-# - Same scenario and seed: byte-identical timeline.json. No --timeline: no file.
+# - Same scenario and seed: byte-identical timeline.json. No --timeline: no file, and
+#   the other outputs are the same as with it.
 # - Kernel threads get tracks named as in ps (kswapd0, khugepaged, flush-8:0, kcompactd0)
 #   with their slices; an interrupted run's timeline is complete JSON marked partial.
 # - A bad --timeline argument: exit 2, a message naming the option, nothing written.
@@ -59,6 +60,9 @@ grep -q '"window_from_ns":4000000,"window_to_ns":5000000,' "$tmp/win/timeline.js
 cmp -s "$tmp/whole/timeline.json" "$tmp/again/timeline.json" && ok || ko "two runs differ"
 "$mmsim" run "${contended[@]}" -o "$tmp/again"
 [ ! -e "$tmp/again/timeline.json" ] && ok || ko "timeline.json left by a run without --timeline"
+for f in lock_stat.txt vmstat.txt contention.csv timeline.csv; do
+	cmp -s "$tmp/whole/$f" "$tmp/again/$f" && ok || ko "$f differs with --timeline"
+done
 [ -z "$(find "$tmp" -name '*.tmp.*')" ] && ok || ko "temporary files left"
 
 # kernel threads: named tracks with their slices
