@@ -419,9 +419,10 @@ static void progress_tick(void *arg, u64 now_ns, bool final)
 	if (frac > 1)
 		frac = 1;
 	if (final) {
-		fprintf(stderr, "mmsim: done: simulated %.3f ms, %llu ops%s%s\n", (double)now_ns / 1e6,
-			(unsigned long long)ops, known,
-			frac >= 0 ? (frac >= 1 ? ", 100%" : "") : "");
+		bool stopped = engine_stats(s->eng)->stop_reason != 0;
+		fprintf(stderr, "mmsim: %s: simulated %.3f ms, %llu ops%s%s\n",
+			stopped ? "stopped" : "done", (double)now_ns / 1e6, (unsigned long long)ops,
+			known, frac >= 1 && !stopped ? ", 100%" : "");
 		return;
 	}
 	if (frac >= 0) {
@@ -709,12 +710,14 @@ static int timeline_start(struct sim *s, const struct sim_options *opt)
 	return 0;
 }
 
-static int timeline_finish(struct sim *s, bool partial)
+/* keep: the run writes its outputs (not a replay that failed on a bad trace) */
+static int timeline_finish(struct sim *s, bool partial, bool keep)
 {
 	if (!s->timeline)
 		return 0;
 	engine_set_cpu_hook(s->eng, NULL, NULL);
-	int rc = timeline_close(s->timeline, s->run->end_ns, partial, s->scn->path, s->scn->seed);
+	int rc = timeline_close(s->timeline, s->run->end_ns, partial, s->scn->path, s->scn->seed,
+				keep);
 	s->timeline = NULL;
 	outdir_destroy(s->run->tl_od);
 	s->run->tl_od = NULL;
@@ -730,7 +733,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
 	int stop = engine_stats(s->eng)->stop_reason;
-	if (timeline_finish(s, stop != 0) < 0)
+	bool thread_error = false;
+	for (unsigned i = 0; i < run->nr_threads; i++)
+		thread_error |= run->threads[i]->error != NULL;
+	if (timeline_finish(s, stop != 0, stop || !thread_error) < 0)
 		return 1;
 	if (stop) {
 		/* stopped early: the state is a snapshot of a run in flight, so the

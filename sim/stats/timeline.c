@@ -473,7 +473,8 @@ void timeline_cpu(void *arg, struct task *tsk, u64 start_ns, u64 end_ns)
 
 /* ---- the end ---- */
 
-int timeline_close(struct timeline *tl, u64 end_ns, bool partial, const char *scenario, u64 seed)
+int timeline_close(struct timeline *tl, u64 end_ns, bool partial, const char *scenario, u64 seed,
+		   bool keep)
 {
 	for (unsigned c = 0; c < tl->nr_cpus; c++)
 		cpu_emit(tl, c);
@@ -510,7 +511,11 @@ int timeline_close(struct timeline *tl, u64 end_ns, bool partial, const char *sc
 		       "the full wait_ns/hold_ns and say clipped\"}}\n",
 		(unsigned long long)end_ns, partial ? "true" : "false",
 		(unsigned long long)tl->lock_waits);
-	int rc = outdir_commit(tl->od, tl->f);
+	int rc = 0;
+	if (keep)
+		rc = outdir_commit(tl->od, tl->f);
+	else
+		outdir_abort(tl->od, tl->f);
 	free(tl->buf);
 	free(tl->cpus);
 	free(tl->tasks);

@@ -53,10 +53,10 @@ typedef void (*timeline_ids_fn)(void *arg, const struct task *tsk, u32 *pid, u32
 struct timeline *timeline_open(struct outdir *od, u64 from_ns, u64 to_ns, unsigned nr_cpus,
 			       unsigned cpus_per_node, timeline_ids_fn ids, void *ids_arg);
 /* Close open slices at end_ns (clipped to the window), write the trailer (otherData:
- * window, clipping rule, partial) and rename into place. Returns 0, or -1 on a write
- * error. Frees tl. */
+ * window, clipping rule, partial) and rename into place (keep), or delete it (a run
+ * that writes no outputs). Returns 0, or -1 on a write error. Frees tl. */
 int timeline_close(struct timeline *tl, u64 end_ns, bool partial, const char *scenario,
-		   u64 seed);
+		   u64 seed, bool keep);
 
 void timeline_begin(struct timeline *tl, struct task *tsk, enum tl_kind kind, u64 arg);
 void timeline_end(struct timeline *tl, struct task *tsk, enum tl_kind kind);

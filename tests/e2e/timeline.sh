@@ -108,6 +108,8 @@ rc=$?
 [ $rc = 6 ] && ok || ko "SIGINT: exit $rc (want 6)"
 python3 "$check" "$d/timeline.json" > /dev/null && ok || ko "SIGINT: invalid timeline"
 grep -q '"partial":true' "$d/timeline.json" && ok || ko "SIGINT: not marked partial"
+grep -q '^mmsim: stopped: simulated [0-9.]* ms, [0-9]* ops$' "$tmp/err" && ok ||
+	ko "SIGINT: the progress's last line: $(grep 'mmsim: [sd]' "$tmp/err" | tail -1)"
 
 # bad arguments: exit 2, the message, nothing run
 bad() {   # argument, message
