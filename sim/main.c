@@ -114,7 +114,22 @@ static void usage(FILE *f)
 		"  --set KEY=VALUE            override a knob, e.g. --set vm.swappiness=10 or\n"
 		"                             --set workloads.NAME.PARAM=VALUE (repeatable)\n"
 		"  --seed N                   same as --set seed=N\n"
-		"  --quiet                    no progress line on stderr\n"
+		"  --quiet                    no progress line on stderr and no closing message\n"
+		"  --progress                 the progress line even when stderr is no terminal\n"
+		"                             (then one line per update and a final \"done\" line;\n"
+		"                             on a terminal it is shown unless --quiet, rewritten\n"
+		"                             in place a few times a second and cleared at the end):\n"
+		"                             simulated time, ops done and, where the end is known\n"
+		"                             (a trace's record count, a scenario duration), the\n"
+		"                             share done and an estimate of the wall time left\n"
+		"  --timeline [FROM..TO]      write timeline.json (Chrome trace-event format: open\n"
+		"                             it in Perfetto or chrome://tracing) for the window\n"
+		"                             FROM..TO of simulated time (e.g. 0..200ms, 1s..;\n"
+		"                             none: the whole run): a track per CPU and per task\n"
+		"                             and kernel thread with page faults, lock waits and\n"
+		"                             holds (class as in lock_stat.txt, site, read/write),\n"
+		"                             reclaim, compaction, swap I/O, hugetlb, khugepaged\n"
+		"                             and writeback; streamed as the run goes\n"
 		"  --check                    check model invariants as the run goes (slower)\n"
 		"  --max-wall TIME            stop the run after TIME of wall-clock time (e.g. 30s)\n"
 		"  --max-memory SIZE          stop the run when mmsim's own peak memory (RSS) reaches\n"
@@ -138,8 +153,9 @@ static void usage(FILE *f)
 		"Surp; khugepaged.csv: collapses, full scans, AnonHugePages share; buddyinfo.csv\n"
 		"and extfrag.csv: per zone free blocks and fragmentation index of every order;\n"
 		"locks.csv: lock_stat totals); highalloc.csv\n"
-		"(the highalloc workload: each attempt's time, order, kind, result, latency); each\n"
-		"file is written atomically. Seed debates: configs/seeds/*.yaml.\n"
+		"(the highalloc workload: each attempt's time, order, kind, result, latency);\n"
+		"timeline.json with --timeline (docs/timeline.md); each file is written\n"
+		"atomically. Seed debates: configs/seeds/*.yaml.\n"
 		"\n"
 		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
 		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
@@ -159,7 +175,9 @@ struct cli {
 	const char *outdir;
 	char **sets;
 	int nr_sets;
-	bool quiet, check;
+	bool quiet, check, progress;
+	bool timeline;                     /* --timeline [FROM..TO] */
+	u64 tl_from, tl_to;
 	double max_wall_s;
 	u64 max_memory;
 };
@@ -175,6 +193,44 @@ static void cli_free(struct cli *c)
 	for (int i = 0; i < c->nr_sets; i++)
 		free(c->sets[i]);
 	free(c->sets);
+}
+
+/* A --timeline argument: FROM..TO of simulated time (either side may be empty: from the
+ * start, to the end), e.g. 0..200ms, 1s.., ..500us. Returns 0, or prints why not and -1. */
+static int parse_window(const char *cmd, const char *v, struct cli *c)
+{
+	const char *dots = strstr(v, "..");
+	char reason[128] = "";
+	const char *why = NULL;
+	c->tl_from = 0;
+	c->tl_to = UINT64_MAX;
+	if (!dots) {
+		why = "no \"..\" between FROM and TO";
+	} else {
+		char *from = strndup(v, (size_t)(dots - v));
+		const char *to = dots + 2;
+		if (*from && units_parse_time(from, &c->tl_from, reason, sizeof(reason)) < 0)
+			why = "FROM";
+		else if (*to && units_parse_time(to, &c->tl_to, reason, sizeof(reason)) < 0)
+			why = "TO";
+		else if (c->tl_to <= c->tl_from)
+			why = "the window is empty (TO must be after FROM)";
+		free(from);
+	}
+	if (!why)
+		return 0;
+	fprintf(stderr, "mmsim %s: --timeline: expected a window FROM..TO of simulated time like "
+			"0..200ms, got \"%s\": %s%s%s\n", cmd, v, why, *reason ? ": " : "", reason);
+	return -1;
+}
+
+/* Whether the argument after --timeline is its window (not the scenario or a trace): it
+ * has "..", no '/', and is no YAML file name. */
+static bool looks_like_window(const char *a)
+{
+	size_t n = strlen(a);
+	return a[0] != '-' && strstr(a, "..") && !strchr(a, '/') &&
+	       !(n > 5 && !strcmp(a + n - 5, ".yaml")) && !(n > 4 && !strcmp(a + n - 4, ".yml"));
 }
 
 /* Parse the options of run/validate. Returns 0, or prints a message and returns -1. */
@@ -246,6 +302,17 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 			c->outdir = val;
 		} else if (allow_run_opts && !strcmp(a, "--quiet")) {
 			c->quiet = true;
+		} else if (allow_run_opts && !strcmp(a, "--progress")) {
+			c->progress = true;
+		} else if (allow_run_opts && (!strcmp(a, "--timeline") || !strncmp(a, "--timeline=", 11))) {
+			c->timeline = true;
+			c->tl_from = 0;
+			c->tl_to = UINT64_MAX;
+			const char *w = a[10] == '=' ? a + 11 : NULL;
+			if (!w && i + 1 < argc && looks_like_window(argv[i + 1]))
+				w = argv[++i];
+			if (w && parse_window(cmd, w, c) < 0)
+				return -1;
 		} else if (allow_run_opts && !strcmp(a, "--check")) {
 			c->check = true;
 		} else if (a[0] == '-' && a[1]) {
@@ -306,7 +373,9 @@ static void catch_stop_signals(bool on)
 static int run_scenario(const struct scenario *scn, const struct cli *c)
 {
 	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check,
-				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory };
+				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory,
+				   .timeline = c->timeline, .timeline_from = c->tl_from,
+				   .timeline_to = c->tl_to, .progress = c->progress };
 	char err[1024] = "";
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim.h"
 #include "config/scenario.h"
@@ -17,6 +18,7 @@
 #include "stats/json.h"
 #include "stats/outdir.h"
 #include "stats/sampler.h"
+#include "stats/timeline.h"
 #include "locks/lockstat.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
@@ -68,6 +70,9 @@ struct sim_run {
 	struct timespec wall_start;
 	double last_progress;
 	bool progress_shown;
+	int progress;                      /* PROGRESS_*: how the line is shown */
+	u64 trace_records;                 /* records of the traces replayed (the known total) */
+	struct outdir *tl_od;              /* --timeline: timeline.json's out dir */
 	u64 end_ns;
 	/* hugetlb.csv columns, names owned here */
 	char **htlb_cols;
@@ -293,6 +298,7 @@ static int spawn_trace(struct sim *s, const struct workload_cfg *w, unsigned ins
 	if (!ts)
 		return -1;
 	bool open_mode = tp->mode == TRACE_OPEN;
+	s->run->trace_records += trace_set_nr_records(ts);
 	unsigned n = trace_set_nr_roots(ts);
 	struct process **roots = xcalloc(n ? n : 1, sizeof(*roots));
 	for (unsigned i = 0; i < n; i++) {
@@ -363,25 +369,73 @@ static int spawn_workloads(struct sim *s, char *err, size_t errlen)
 
 /* ---- ticking: samples and progress ---- */
 
+/* The progress line: on a terminal it is rewritten in place ("\r") and cleared at the
+ * end; forced off a terminal (--progress) each update is a line and a final "done" line
+ * closes the run. At most PROGRESS_PERIOD_S apart in wall-clock time. */
+enum { PROGRESS_OFF, PROGRESS_TTY, PROGRESS_LINES };
+#define PROGRESS_PERIOD_S 0.25
+
+static void fmt_wall(char *buf, size_t len, double s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%.0fs", s < 1 ? 1.0 : s);
+	else if (s < 3600)
+		snprintf(buf, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(buf, len, "%dh%02dm", (int)s / 3600, (int)s / 60 % 60);
+}
+
 static void progress_tick(void *arg, u64 now_ns, bool final)
 {
 	struct sim *s = arg;
 	struct sim_run *run = s->run;
-	if (s->quiet)
+	if (run->progress == PROGRESS_OFF)
 		return;
 	double w = wall_seconds(&run->wall_start);
-	if (!final && (w < 1.0 || w - run->last_progress < 1.0))
+	if (final) {
+		if (run->progress == PROGRESS_TTY) {
+			if (run->progress_shown)
+				fputs("\r\033[K", stderr);   /* cleared */
+			return;
+		}
+	} else if (w - run->last_progress < PROGRESS_PERIOD_S) {
 		return;
-	if (final && !run->progress_shown)
-		return;
+	}
 	run->last_progress = w;
 	run->progress_shown = true;
 	u64 ops = 0;
 	for (unsigned i = 0; i < NR_OP_TYPES; i++)
 		ops += run->world.totals.ops[i];
-	fprintf(stderr, "\rmmsim: simulated %.3f ms, %llu ops, %.0f ops/s, %.0f simcalls/s%s",
-		(double)now_ns / 1e6, (unsigned long long)ops, w > 0 ? (double)ops / w : 0.0,
-		w > 0 ? (double)engine_stats(s->eng)->simcalls / w : 0.0, final ? "\n" : "   ");
+	/* what is left, where the end is known: a trace's record count, a duration */
+	char known[96] = "", left[48] = "";
+	double frac = -1;
+	if (run->trace_records) {
+		frac = (double)ops / (double)run->trace_records;
+		snprintf(known, sizeof(known), " of %llu trace records",
+			 (unsigned long long)run->trace_records);
+	} else if (s->scn->duration_ns) {
+		frac = (double)now_ns / (double)s->scn->duration_ns;
+		snprintf(known, sizeof(known), " (duration %.3f ms)", (double)s->scn->duration_ns / 1e6);
+	}
+	if (frac > 1)
+		frac = 1;
+	if (final) {
+		bool stopped = engine_stats(s->eng)->stop_reason != 0;
+		fprintf(stderr, "mmsim: %s: simulated %.3f ms, %llu ops%s%s\n",
+			stopped ? "stopped" : "done", (double)now_ns / 1e6, (unsigned long long)ops,
+			known, frac >= 1 && !stopped ? ", 100%" : "");
+		return;
+	}
+	if (frac >= 0) {
+		char eta[24] = "?";
+		if (frac >= 0.001)
+			fmt_wall(eta, sizeof(eta), w * (1 - frac) / frac);
+		snprintf(left, sizeof(left), ", %.1f%%, ~%s left", frac * 100, eta);
+	}
+	fprintf(stderr, "%smmsim: simulated %.3f ms, %llu ops%s%s, %.0f ops/s%s",
+		run->progress == PROGRESS_TTY ? "\r" : "", (double)now_ns / 1e6,
+		(unsigned long long)ops, known, left, w > 0 ? (double)ops / w : 0.0,
+		run->progress == PROGRESS_TTY ? "\033[K" : "\n");
 	fflush(stderr);
 }
 
@@ -516,6 +570,12 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->debug = opt->debug;
 	s->run = xcalloc(1, sizeof(*s->run));
 	clock_gettime(CLOCK_MONOTONIC, &s->run->wall_start);
+	/* --progress forces the line (one per update off a terminal); else a terminal
+	 * gets it unless --quiet */
+	if (opt->progress)
+		s->run->progress = isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LINES;
+	else if (!opt->quiet && isatty(STDERR_FILENO))
+		s->run->progress = PROGRESS_TTY;
 	s->topo = topology_create(&scn->machine);
 	s->cost = cost_table_create(&scn->costs, s->topo);
 	s->findings = findings_create();
@@ -621,19 +681,71 @@ void sim_destroy(struct sim *s)
 	free(s);
 }
 
+/* A user task's track: its process (the recorded pid of a trace, else mmsim's) and its
+ * recorded thread id, or 1 + its creation index for a generator's threads. */
+static void timeline_task_ids(void *arg, const struct task *tsk, u32 *pid, u32 *tid)
+{
+	const struct replay_thread *rt = tsk->priv;
+	(void)arg;
+	if (!rt || !rt->proc)
+		return;
+	*pid = tsk->pid ? tsk->pid : rt->proc->trace_pid;
+	*tid = tsk->tid ? tsk->tid : rt->index + 1;
+}
+
+/* --timeline: timeline.json is streamed during the run into the out dir (under a
+ * temporary name, which a second stop signal removes) and renamed at its end. */
+static int timeline_start(struct sim *s, const struct sim_options *opt)
+{
+	if (!opt->timeline || !opt->outdir)
+		return 0;
+	char err[512];
+	s->run->tl_od = outdir_create(opt->outdir, err, sizeof(err));
+	if (!s->run->tl_od) {
+		fprintf(stderr, "mmsim: %s\n", err);
+		return -1;
+	}
+	s->timeline = timeline_open(s->run->tl_od, opt->timeline_from, opt->timeline_to,
+				    s->topo->nr_cpus, s->topo->cpus_per_node, timeline_task_ids, s);
+	if (!s->timeline)
+		return -1;
+	engine_set_cpu_hook(s->eng, timeline_cpu, s->timeline);
+	return 0;
+}
+
+/* keep: the run writes its outputs (not a replay that failed on a bad trace) */
+static int timeline_finish(struct sim *s, bool partial, bool keep)
+{
+	if (!s->timeline)
+		return 0;
+	engine_set_cpu_hook(s->eng, NULL, NULL);
+	int rc = timeline_close(s->timeline, s->run->end_ns, partial, s->scn->path, s->scn->seed,
+				keep);
+	s->timeline = NULL;
+	outdir_destroy(s->run->tl_od);
+	s->run->tl_od = NULL;
+	return rc;
+}
+
 int sim_run(struct sim *s, const struct sim_options *opt)
 {
 	struct sim_run *run = s->run;
 	engine_set_limits(s->eng, opt->max_wall_s, opt->max_memory);
+	if (timeline_start(s, opt) < 0)
+		return 1;
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
 	int stop = engine_stats(s->eng)->stop_reason;
+	bool thread_error = false;
+	for (unsigned i = 0; i < run->nr_threads; i++)
+		thread_error |= run->threads[i]->error != NULL;
+	if (timeline_finish(s, stop != 0, stop || !thread_error) < 0)
+		return 1;
 	if (stop) {
 		/* stopped early: the state is a snapshot of a run in flight, so the
 		 * end-of-run checks do not apply; everything else is written */
-		fprintf(stderr, "%smmsim: stopped by %s at simulated time %.6f s; writing partial "
-				"outputs\n", opt->quiet ? "" : "\n", engine_stop_reason_str(stop),
-			(double)run->end_ns / 1e9);
+		fprintf(stderr, "mmsim: stopped by %s at simulated time %.6f s; writing partial "
+				"outputs\n", engine_stop_reason_str(stop), (double)run->end_ns / 1e9);
 		if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 			return 1;
 		return stop > 0 ? EXIT_INTERRUPTED : EXIT_LIMIT;

@@ -35,6 +35,7 @@ struct slab_state;
 struct highalloc_log;
 struct bdi_writeback;
 struct sim_run;
+struct timeline;
 struct task;
 struct vm_area_struct;
 
@@ -77,6 +78,7 @@ struct sim {
 	struct highalloc_log *highalloc;   /* task/highalloc_log.h: measured attempts (NULL: none) */
 	struct bdi_writeback *writeback;   /* mm/writeback.h: dirty limits, the flusher */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
+	struct timeline *timeline;         /* stats/timeline.h: --timeline (NULL: not written) */
 	bool check;                        /* --check: run invariant walkers */
 	bool quiet;                        /* no progress line */
 	unsigned debug;                    /* --debug categories (bit mask) */
@@ -91,6 +93,9 @@ struct sim_options {
 	unsigned debug;
 	double max_wall_s;                 /* --max-wall: 0 for none */
 	u64 max_memory;                    /* --max-memory (host peak RSS, bytes): 0 for none */
+	bool timeline;                     /* --timeline: write timeline.json */
+	u64 timeline_from, timeline_to;    /* its window [from, to); to = UINT64_MAX: no end */
+	bool progress;                     /* --progress: the progress line even off a terminal */
 };
 
 /* Exit statuses of a run stopped early, with partial outputs written (summary.json has

@@ -75,6 +75,8 @@ struct engine {
 	double wall_deadline;              /* CLOCK_MONOTONIC seconds, 0: no --max-wall */
 	u64 max_rss_bytes;                 /* 0: no --max-memory */
 	u32 limit_tick;                    /* limits are checked every LIMIT_PERIOD calls */
+	engine_cpu_fn cpu_hook;            /* the timeline's CPU tracks, or NULL */
+	void *cpu_hook_arg;
 };
 
 #define LIMIT_PERIOD 4096
@@ -180,6 +182,8 @@ void flush(struct task *tsk)
 	u64 delay = c->busy_until > now ? c->busy_until - now : 0;
 	if (tsk->pending_cpu_ns)
 		c->busy_until = now + delay + tsk->pending_cpu_ns;
+	if (unlikely(e->cpu_hook != NULL) && tsk->pending_cpu_ns)
+		e->cpu_hook(e->cpu_hook_arg, tsk, now + delay, c->busy_until);
 	u64 total = delay + tsk->pending_ns;
 	tsk->pending_ns = 0;
 	tsk->pending_cpu_ns = 0;
@@ -295,6 +299,12 @@ void engine_destroy(struct engine *e)
 	free(e->tickers);
 	free(e->cpus);
 	free(e);
+}
+
+void engine_set_cpu_hook(struct engine *e, engine_cpu_fn fn, void *arg)
+{
+	e->cpu_hook = fn;
+	e->cpu_hook_arg = arg;
 }
 
 void engine_set_deadlock_handler(struct engine *e, engine_deadlock_fn fn, void *arg)

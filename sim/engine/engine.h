@@ -94,6 +94,11 @@ void task_disk_io(struct task *tsk, bool write, u64 bytes);
  * with the bandwidth shared among the requests in flight). Used through mm/backing_dev.h. */
 void task_bdev_io(struct task *tsk, bool write, u64 bytes);
 
+/* Called at every flush that puts CPU work on a CPU: tsk runs on tsk->cpu over
+ * [start_ns, end_ns) (after the work queued before it). For the timeline's CPU tracks. */
+typedef void (*engine_cpu_fn)(void *arg, struct task *tsk, u64 start_ns, u64 end_ns);
+void engine_set_cpu_hook(struct engine *e, engine_cpu_fn fn, void *arg);
+
 /* Register a callback run by a daemon actor every interval_ns of simulated time, and
  * once more at the end of the run (final = true). Used by stats/sampler. */
 typedef void (*engine_tick_fn)(void *arg, u64 now_ns, bool final);

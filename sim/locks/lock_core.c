@@ -159,6 +159,7 @@ void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *si
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
 	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
+	lock_tl_wait(tsk, b, site, false, t, wait);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 

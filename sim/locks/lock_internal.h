@@ -4,8 +4,11 @@
 #define MMSIM_LOCKS_LOCK_INTERNAL_H
 
 
+#include "sim.h"
+#include "engine/task.h"
 #include "locks/lock_class.h"
 #include "locks/lockstat.h"
+#include "stats/timeline.h"
 
 /* later - earlier, 0 when a rounding of SimGrid's clock (double seconds) put later 1 ns
  * before earlier: durations never wrap around. */
@@ -29,6 +32,8 @@ void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64
 u32 lockstat_task_id(struct lockstat *ls, const char *comm);
 void lockstat_released(struct lock_class_stats *cs, int rw, u64 hold_ns);
 void lockstat_trylock_failed(struct lock_class_stats *cs, int rw);
+/* lockstat.c: the class's name as lock_stat.txt prints it ("name#N" for the N-th) */
+const char *lockstat_stats_name(const struct lock_class_stats *cs);
 /* lockstat.c: index of a class in the lockdep graph */
 int lockstat_class_index(const struct lock_class_stats *cs);
 
@@ -78,5 +83,30 @@ void lock_dequeue_waiter(struct lock_base *b, struct lock_waiter *w);
 void excl_lock(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool spin);
 bool excl_trylock(struct task *tsk, struct lock_base *b, const struct lock_site *site);
 void excl_unlock(struct task *tsk, struct lock_base *b, const struct lock_site *site);
+
+/* timeline.json hooks (stats/timeline.h): a contended acquisition's wait, a hold's start
+ * and end. One test of tsk->sim->timeline each when no timeline is written. */
+static inline void lock_tl_wait(struct task *tsk, struct lock_base *b, const struct lock_site *site,
+				bool read, u64 start_ns, u64 wait_ns)
+{
+	if (unlikely(tsk->sim->timeline != NULL) && wait_ns)
+		timeline_lock_wait(tsk->sim->timeline, tsk, lockstat_stats_name(b->stats), site->func,
+				   site->line, read, start_ns, wait_ns);
+}
+
+static inline void lock_tl_acquired(struct task *tsk, struct lock_base *b,
+				    const struct lock_site *site, bool read, u64 now_ns)
+{
+	if (unlikely(tsk->sim->timeline != NULL))
+		timeline_lock_acquired(tsk->sim->timeline, tsk, b, lockstat_stats_name(b->stats),
+				       site->func, site->line, read, now_ns);
+}
+
+static inline void lock_tl_released(struct task *tsk, struct lock_base *b, const struct held_lock *h)
+{
+	if (unlikely(tsk->sim->timeline != NULL))
+		timeline_lock_released(tsk->sim->timeline, tsk, b, lockstat_stats_name(b->stats),
+				       h->site->func, h->site->line, h->read, h->acquired_ns);
+}
 
 #endif

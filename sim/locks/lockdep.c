@@ -75,6 +75,7 @@ void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site 
 	tsk->held[tsk->lockdep_depth++] = (struct held_lock){
 		.lock = b, .class = b->class, .site = site, .acquired_ns = now_ns, .read = read,
 	};
+	lock_tl_acquired(tsk, b, site, read, now_ns);
 }
 
 struct held_lock *lockdep_find(struct task *tsk, const void *lock)
@@ -94,6 +95,7 @@ u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *s
 		lock_bug(tsk, b, "released for %s at %s:%d but held for %s", read ? "read" : "write",
 			 site->func, site->line, h->read ? "read" : "write");
 	u64 acquired = h->acquired_ns;
+	lock_tl_released(tsk, b, h);
 	int i = (int)(h - tsk->held);
 	memmove(&tsk->held[i], &tsk->held[i + 1],
 		(size_t)(tsk->lockdep_depth - i - 1) * sizeof(tsk->held[0]));

@@ -167,6 +167,11 @@ struct lock_class_stats *lockstat_class(struct lockstat *ls, const struct lock_c
 	return cs;
 }
 
+const char *lockstat_stats_name(const struct lock_class_stats *cs)
+{
+	return cs->name;
+}
+
 int lockstat_class_index(const struct lock_class_stats *cs)
 {
 	return cs->index;

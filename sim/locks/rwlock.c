@@ -78,6 +78,7 @@ void read_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	}
 	unsigned bounce = lock_touch(tsk, b);
 	lock_acquired(tsk, b, cs, LS_READ, bounce, wait, site, holder, holder_rw, holder_task);
+	lock_tl_wait(tsk, b, site, true, t, wait);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -133,6 +134,7 @@ void write_lock_at(struct task *tsk, rwlock_t *l, const struct lock_site *site)
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
 	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
+	lock_tl_wait(tsk, b, site, false, t, wait);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 

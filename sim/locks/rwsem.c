@@ -75,6 +75,7 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 	}
 	unsigned bounce = lock_touch(tsk, b);
 	lock_acquired(tsk, b, cs, LS_READ, bounce, wait, site, holder, holder_rw, holder_task);
+	lock_tl_wait(tsk, b, site, true, t, wait);
 	lockdep_push(tsk, b, site, true, task_now(tsk));
 }
 
@@ -130,6 +131,7 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	b->owner_site = site;
 	unsigned bounce = lock_touch(tsk, b);
 	lock_acquired(tsk, b, cs, LS_WRITE, bounce, wait, site, holder, holder_rw, holder_task);
+	lock_tl_wait(tsk, b, site, false, t, wait);
 	lockdep_push(tsk, b, site, false, task_now(tsk));
 }
 

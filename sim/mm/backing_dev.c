@@ -8,6 +8,7 @@
 #include "engine/task.h"
 #include "mm/backing_dev.h"
 #include "mm/vmstat.h"
+#include "stats/timeline.h"
 
 struct backing_dev {
 	struct sim *sim;
@@ -153,7 +154,9 @@ static u64 do_io(struct task *tsk, bool write, u64 nr)
 	struct bdi_stats *st = &bdi_state(tsk->sim)->st;
 	flush(tsk);
 	u64 t0 = task_now(tsk);
+	tl_begin(tsk, TL_FILE_IO, nr);
 	task_bdev_io(tsk, write, nr << PAGE_SHIFT);
+	tl_end(tsk, TL_FILE_IO);
 	u64 ns = task_now(tsk) - t0;
 	if (write)
 		st->write_ns += ns;

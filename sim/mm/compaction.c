@@ -18,6 +18,7 @@
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
+#include "stats/timeline.h"
 
 enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
 
@@ -866,7 +867,18 @@ static enum compact_result compact_finished(struct task *tsk, struct compact_con
 	return ret == COMPACT_NO_SUITABLE_PAGE ? COMPACT_CONTINUE : ret;
 }
 
+static enum compact_result compact_zone_one(struct task *tsk, struct compact_control *cc);
+
+/* compact_zone(), as one slice of the timeline */
 static enum compact_result compact_zone(struct task *tsk, struct compact_control *cc)
+{
+	tl_begin(tsk, TL_COMPACT_ZONE, (u64)(s64)cc->order);
+	enum compact_result r = compact_zone_one(tsk, cc);
+	tl_end(tsk, TL_COMPACT_ZONE);
+	return r;
+}
+
+static enum compact_result compact_zone_one(struct task *tsk, struct compact_control *cc)
 {
 	struct zone *z = cc->zone;
 	struct phys_mem *pm = cc_pm(cc);

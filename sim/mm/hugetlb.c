@@ -21,6 +21,7 @@
 #include "mm/mmzone.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
+#include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(hugetlb_lock_class, "hugetlb_lock", LOCK_SPIN);
 static DEFINE_LOCK_CLASS(resize_lock_class, "&h->resize_lock", LOCK_MUTEX);
@@ -188,7 +189,9 @@ static u64 dequeue_node(struct hugetlb *h, unsigned nid)
 
 static u64 alloc_fresh_huge_page(struct task *tsk, struct hugetlb *h, gfp_t gfp, int nid, u64 nodemask)
 {
+	tl_begin(tsk, TL_HUGETLB_ALLOC, (u64)nid);
 	u64 pfn = __alloc_pages(tsk, gfp | __GFP_COMP | __GFP_NOWARN, HPAGE_ORDER, nid, nodemask);
+	tl_end(tsk, TL_HUGETLB_ALLOC);
 	if (pfn == PFN_NONE) {
 		count_vm_event(tsk, HTLB_BUDDY_PGALLOC_FAIL);
 		h->st.fresh_alloc_fail++;
@@ -1405,7 +1408,9 @@ vm_fault_t hugetlb_fault(struct task *tsk, struct vm_area_struct *vma, u64 addr,
 {
 	struct hugetlb *hb_ = H(tsk->sim);
 	hb_->busy++;
+	tl_begin(tsk, TL_HUGETLB_FAULT, addr);
 	vm_fault_t r_ = __hugetlb_fault(tsk, vma, addr, flags);
+	tl_end(tsk, TL_HUGETLB_FAULT);
 	hb_->busy--;
 	return r_;
 }

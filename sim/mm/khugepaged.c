@@ -27,6 +27,7 @@
 #include "mm/swap.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
+#include "stats/timeline.h"
 
 static const char *const scan_result_names[] = {
 #define SCAN_NAME(e, n) n,
@@ -479,7 +480,9 @@ out_unmap:
 	spin_unlock(tsk, &t->ptl);
 	if (result == SCAN_SUCCEED) {
 		kh(sim)->collapsing++;
+		tl_begin(tsk, TL_COLLAPSE, addr);
 		result = collapse_huge_page(tsk, mm, addr, referenced, unmapped, cc);
+		tl_end(tsk, TL_COLLAPSE);
 		kh(sim)->collapsing--;
 		*mmap_locked = false;
 	}
@@ -1095,7 +1098,9 @@ static void khugepaged_main(struct task *tsk)
 		k->allocstall = sum_allocstall(tsk, k);
 	}
 	while (!kthread_should_stop(tsk)) {
+		tl_begin(tsk, TL_KHUGEPAGED_SCAN, k->cfg.pages_to_scan);
 		khugepaged_do_scan(tsk, k, cc);
+		tl_end(tsk, TL_KHUGEPAGED_SCAN);
 		if (kthread_should_stop(tsk))
 			break;
 		/* khugepaged_wait_work; the 2016 gate's snapshot is taken as it sleeps */

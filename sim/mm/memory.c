@@ -26,6 +26,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptlock_ptr(page)", LOCK_SPIN);
 
@@ -764,6 +765,7 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
 		u64 t0 = task_now(tsk);
+		tl_begin(tsk, TL_PAGE_FAULT, a);
 		charge(tsk, c->fault_entry_ns);
 		u64 w0 = tsk->wait_ns;
 		down_read(tsk, &mm->mmap_lock);
@@ -780,6 +782,7 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
 		up_read(tsk, &mm->mmap_lock);
+		tl_end(tsk, TL_PAGE_FAULT);
 		if (mm->mm_count)
 			khugepaged_note_fault(tsk, mm, waited, task_now(tsk) - t0);
 		if (r & VM_FAULT_SIGSEGV)

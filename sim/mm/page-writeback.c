@@ -19,6 +19,7 @@
 #include "mm/vmstat.h"
 #include "mm/writeback.h"
 #include "platform/cost.h"
+#include "stats/timeline.h"
 
 /* A request of sync_file_range(WRITE) handed to the flusher. */
 struct wb_range_work {
@@ -366,7 +367,9 @@ static void write_pages(struct task *tsk, struct inode *inode, const u64 *pfns, 
 	u32 owner;
 	u64 first = 0;
 	rmap_owner(sim, pfns[0], &owner, &first);   /* the request's first page index */
+	tl_begin(tsk, TL_WRITEBACK, n);
 	bdi_write_pages(tsk, inode, first, n);
+	tl_end(tsk, TL_WRITEBACK);
 	for (unsigned i = 0; i < n; i++)
 		end_page_writeback(tsk, wb, pfns[i]);
 	wake_waiters(tsk, wb);

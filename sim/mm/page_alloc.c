@@ -13,6 +13,7 @@
 #include "platform/topology.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
+#include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(zone_lock_class, "&zone->lock", LOCK_SPIN);
 
@@ -861,9 +862,11 @@ static u64 __alloc_pages_direct_reclaim(struct task *tsk, gfp_t gfp, unsigned or
 	count_vm_event(tsk, gfp & __GFP_MOVABLE ? ALLOCSTALL_MOVABLE :
 			    gfp_zone(gfp) == ZONE_DMA32 ? ALLOCSTALL_DMA32 : ALLOCSTALL_NORMAL);
 	*progress = 0;
+	tl_begin(tsk, TL_DIRECT_RECLAIM, order);
 	if (pm->hooks.try_to_free_pages)
 		*progress = pm->hooks.try_to_free_pages(pm->hooks.reclaim_arg, tsk, gfp, order,
 							(int)ac->pgdat->node_id, ac->nodemask);
+	tl_end(tsk, TL_DIRECT_RECLAIM);
 	if (!*progress)
 		return PFN_NONE;
 	bool drained = false;

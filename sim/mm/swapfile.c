@@ -15,6 +15,7 @@
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
+#include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(si_lock_class, "&p->lock", LOCK_SPIN);
 static DEFINE_LOCK_CLASS(swap_cache_lock_class, "&xa->xa_lock", LOCK_SPIN);
@@ -332,7 +333,9 @@ void swap_io(struct task *tsk, bool write, u64 npages)
 	count_vm_events(tsk, write ? PSWPOUT : PSWPIN, npages);
 	/* submit_bio's pgpgin/pgpgout (sectors, shown in KiB: kept in KiB here) */
 	count_vm_events(tsk, write ? PGPGOUT : PGPGIN, npages << (PAGE_SHIFT - 10));
+	tl_begin(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN, npages);
 	task_disk_io(tsk, write, npages << PAGE_SHIFT);
+	tl_end(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN);
 }
 
 int check_swap(struct sim *sim, bool full, char *msg, size_t msglen)

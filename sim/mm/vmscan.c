@@ -25,6 +25,7 @@
 #include "mm/writeback.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
+#include "stats/timeline.h"
 
 #define MAX_RECLAIM_RETRIES 16
 #define KSWAPD_NAP_NS (100 * NSEC_PER_MSEC)   /* HZ/10 */
@@ -724,7 +725,9 @@ retry:
 			done |= 1ULL << nid;
 			if (compaction_ready(sim, &sc, nid))
 				goto out;
+			tl_begin(tsk, TL_SHRINK_NODE, nid);
 			shrink_node(tsk, &sc, nid);
+			tl_end(tsk, TL_SHRINK_NODE);
 			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 				goto out;
 		}
@@ -834,7 +837,9 @@ static unsigned balance_pgdat(struct task *tsk, struct kswapd *k, unsigned order
 		}
 		u64 before = sc.nr_reclaimed;
 		sc.nr_scanned = 0;
+		tl_begin(tsk, TL_SHRINK_NODE, nid);
 		shrink_node(tsk, &sc, nid);
+		tl_end(tsk, TL_SHRINK_NODE);
 		/* enough for compaction to make the block: balance for order 0 from now */
 		if (sc.order && sc.nr_reclaimed >= 2ULL << sc.order)
 			sc.order = 0;

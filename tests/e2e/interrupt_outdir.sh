@@ -30,7 +30,7 @@ PY
 
 for sig in INT TERM; do
 	d=$tmp/sig$sig
-	"$mmsim" run -o "$d" "${long[@]}" 2> "$tmp/err$sig" &
+	"$mmsim" run -o "$d" --progress "${long[@]}" 2> "$tmp/err$sig" &
 	pid=$!
 	# the handler is installed when the run starts: wait for its first progress line
 	for _ in $(seq 600); do grep -q "simulated" "$tmp/err$sig" && break; sleep 0.1; done
