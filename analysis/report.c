@@ -1749,6 +1749,7 @@ int report_render(const struct outdir_data *od, enum report_format fmt, FILE *ou
 {
 	struct rctx c = { .od = od, .s = od->sum };
 	sec_head(&c);
+	sec_run(&c);
 	sec_observed(&c);
 	sec_workloads(&c);
 	sec_contention(&c);
@@ -1765,7 +1766,6 @@ int report_render(const struct outdir_data *od, enum report_format fmt, FILE *ou
 	sec_highalloc(&c);
 	sec_alloc_pages(&c);
 	sec_memory_detail(&c);
-	sec_run(&c);
 	sec_tail(&c);
 	if (c.failed) {
 		snprintf(err, errlen, "%s", c.err);

@@ -1,7 +1,8 @@
 /* sim_output.c - the out dir: summary.json (scenario echo, simulated time, events, key
  * metrics; wall-clock figures only under "host"), lock_stat.txt, contention.csv,
- * lock_classes.csv, vmstat.txt, buddyinfo.txt, pagetypeinfo.txt, findings.txt, the
- * sampled series and report.md. Every file is written atomically by stats/outdir. */
+ * lock_classes.csv, lock_pairs.csv, lock_hist.csv, vmstat.txt, buddyinfo.txt,
+ * pagetypeinfo.txt, findings.txt, the sampled series: raw outputs only. report.md is
+ * rendered from them by analysis/report.c. Every file is written atomically by stats/outdir. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,25 +231,25 @@ static struct json *findings_json(const struct findings *f)
 	return o;
 }
 
-/* The hugetlb event counts: summary.json key, report.md label, field. */
+/* The hugetlb event counts: summary.json key, field (analysis/report.c labels them). */
 static const struct {
-	const char *key, *label;
+	const char *key;
 	size_t off;
 } htlb_events[] = {
-	{ "faults", "hugetlb faults", offsetof(struct hugetlb_stats, faults) },
-	{ "alloc_pool", "pages taken from the free lists", offsetof(struct hugetlb_stats, alloc_pool) },
-	{ "alloc_surplus", "surplus pages allocated", offsetof(struct hugetlb_stats, alloc_surplus) },
-	{ "alloc_surplus_fail", "surplus allocations refused or failed", offsetof(struct hugetlb_stats, alloc_surplus_fail) },
-	{ "cow_copies", "COW copies", offsetof(struct hugetlb_stats, cow_copies) },
-	{ "cow_reuse", "COW reuses (only mapper)", offsetof(struct hugetlb_stats, cow_reuse) },
-	{ "unmap_ref_private", "pages an owner's COW took back from children", offsetof(struct hugetlb_stats, unmap_ref_private) },
-	{ "sigbus", "faults ending in SIGBUS", offsetof(struct hugetlb_stats, sigbus) },
-	{ "sigbus_reserved", "... in a VMA holding reservations (the guarantee broken)", offsetof(struct hugetlb_stats, sigbus_reserved) },
-	{ "grow_requested", "pool growth requested (pages)", offsetof(struct hugetlb_stats, grow_requested) },
-	{ "grow_allocated", "pool growth allocated (pages)", offsetof(struct hugetlb_stats, grow_allocated) },
-	{ "fresh_alloc_fail", "order-9 buddy allocations failed", offsetof(struct hugetlb_stats, fresh_alloc_fail) },
-	{ "resv_ops", "reservation map operations", offsetof(struct hugetlb_stats, resv_ops) },
-	{ "violations", "accounting violations reported (findings)", offsetof(struct hugetlb_stats, invariant_violations) },
+	{ "faults", offsetof(struct hugetlb_stats, faults) },
+	{ "alloc_pool", offsetof(struct hugetlb_stats, alloc_pool) },
+	{ "alloc_surplus", offsetof(struct hugetlb_stats, alloc_surplus) },
+	{ "alloc_surplus_fail", offsetof(struct hugetlb_stats, alloc_surplus_fail) },
+	{ "cow_copies", offsetof(struct hugetlb_stats, cow_copies) },
+	{ "cow_reuse", offsetof(struct hugetlb_stats, cow_reuse) },
+	{ "unmap_ref_private", offsetof(struct hugetlb_stats, unmap_ref_private) },
+	{ "sigbus", offsetof(struct hugetlb_stats, sigbus) },
+	{ "sigbus_reserved", offsetof(struct hugetlb_stats, sigbus_reserved) },
+	{ "grow_requested", offsetof(struct hugetlb_stats, grow_requested) },
+	{ "grow_allocated", offsetof(struct hugetlb_stats, grow_allocated) },
+	{ "fresh_alloc_fail", offsetof(struct hugetlb_stats, fresh_alloc_fail) },
+	{ "resv_ops", offsetof(struct hugetlb_stats, resv_ops) },
+	{ "violations", offsetof(struct hugetlb_stats, invariant_violations) },
 };
 
 static u64 htlb_event(const struct hugetlb_stats *st, unsigned i)

@@ -789,6 +789,44 @@ static void test_same_name_classes_are_numbered(void)
 	teardown();
 }
 
+/* lock_pairs.csv and lock_hist.csv: task "db" asks for the rwsem for read at 1 ms while
+ * task "khugepaged" holds it for write over [0, 5 ms]: one pair, db waited 4 ms on
+ * khugepaged's write hold; the 4 ms wait lands in bucket 21 ([2^21, 2^22) ns) of the class
+ * and of the waiting site, the 5 ms write hold in bucket 22, the 1 ms read hold in 19. */
+static void test_pairs_name_waiter_and_holder_tasks_and_hists_count_waits(void)
+{
+	setup(1, 4, 0);
+	init_rwsem(&the_rwsem, &test_rwsem_class);
+	spin_lock_init(&the_spin, &test_spin_class);
+	mutex_init(&the_mutex, &test_mutex_class);
+	struct step w = { S_WRITE, 0, 5 * MS }, r = { S_READ, 1 * MS, 1 * MS };
+	engine_spawn(sim.eng, "khugepaged", 0, false, 0, step_actor, &w, NULL);
+	engine_spawn(sim.eng, "db", 1, false, 0, step_actor, &r, NULL);
+	engine_run(sim.eng, 0);
+	CHECK_EQ_U64(r.got, 5 * MS);
+	char *buf = lockstat_text(lockstat_write_pairs_csv);
+	const char *head = "class,type,waiter_task,waiter,waiter_line,holder_task,holder,holder_line,"
+			   "holder_type,contended,total_wait_ns,max_wait_ns\n\"&test->rwsem\",rwsem:R,"
+			   "db,step_actor,";
+	CHECK(strncmp(buf, head, strlen(head)) == 0);
+	CHECK_CONTAINS(buf, ",khugepaged,step_actor,");
+	CHECK_CONTAINS(buf, ",rwsem:W,1,4000000,4000000\n");
+	unsigned lines = 0;
+	for (const char *p = buf; *p; p++)
+		lines += *p == '\n';
+	CHECK_EQ_U64(lines, 2);   /* the header and the one pair */
+	free(buf);
+	buf = lockstat_text(lockstat_write_hist_csv);
+	CHECK_CONTAINS(buf, "class,type,what,site,site_line,log2_ns,count\n"
+			    "\"&test->rwsem\",rwsem:W,hold,-,0,22,1\n");
+	CHECK_CONTAINS(buf, "\"&test->rwsem\",rwsem:R,wait,-,0,21,1\n"
+			    "\"&test->rwsem\",rwsem:R,hold,-,0,19,1\n"
+			    "\"&test->rwsem\",rwsem:R,wait,step_actor,");
+	CHECK_CONTAINS(buf, ",21,1\n");
+	free(buf);
+	teardown();
+}
+
 int main(void)
 {
 	SIMTEST(test_rwsem_two_writers_five_readers_exact_waits);
@@ -808,5 +846,6 @@ int main(void)
 	SIMTEST(test_rwlock_lockdep_inversion_through_read_hold);
 	SIMTEST(test_lock_stat_prints_as_lockdep_proc);
 	SIMTEST(test_same_name_classes_are_numbered);
+	SIMTEST(test_pairs_name_waiter_and_holder_tasks_and_hists_count_waits);
 	return check_summary();
 }
