@@ -677,6 +677,8 @@ static void section_contention(struct rep *r)
 			if (!d || !s) {
 				snprintf(r->err, r->errlen, "cannot write plot data: %s", strerror(errno));
 				r->rc = 1;
+				if (d)
+					fclose(d);
 			} else {
 				fputs("set title 'contended acquisitions by wait time (log2 buckets of "
 				      "lock_classes.csv)' noenhanced\nset logscale x 2\n", s);
