@@ -37,6 +37,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "mm/page_io.h"
 #include "mm/vmscan.h"
 #include "mm/writeback.h"
 #include "mm/vmstat.h"
@@ -652,6 +653,7 @@ void sim_destroy(struct sim *s)
 	readahead_destroy(s->readahead);
 	workingset_destroy(s->workingset);
 	writeback_destroy(s->writeback);
+	swap_wb_destroy(s->swap_wb);
 	mempolicy_destroy(s);
 	hugetlb_destroy(s->hugetlb);
 	thp_destroy(s->thp);

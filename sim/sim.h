@@ -77,6 +77,7 @@ struct sim {
 	struct slab_state *slab;           /* mm/slab.h: slab caches (NULL: none) */
 	struct highalloc_log *highalloc;   /* task/highalloc_log.h: measured attempts (NULL: none) */
 	struct bdi_writeback *writeback;   /* mm/writeback.h: dirty limits, the flusher */
+	struct swap_wb *swap_wb;           /* mm/page_io.h: swap-out writeback (lazily created) */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	struct timeline *timeline;         /* stats/timeline.h: --timeline (NULL: not written) */
 	bool check;                        /* --check: run invariant walkers */

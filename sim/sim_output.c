@@ -415,6 +415,8 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "sync_waits", t->sync_waits);
 	json_set_u64(ev, "sync_wait_ns", t->sync_wait_ns);
 	json_set_u64(ev, "sync_unmet", t->sync_unmet);
+	json_set_u64(ev, "signals_sent", t->signals_sent);
+	json_set_u64(ev, "signals_delivered", t->signals_delivered);
 	json_set(root, "events", ev);
 
 	struct json *m = json_object();

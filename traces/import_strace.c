@@ -28,6 +28,7 @@
 #include <string.h>
 #include "traces/linereader.h"
 #include "traces/strace_lines.h"
+#include "traces/strace_signal.h"
 #include "traces/reader_impl.h"
 #include "traces/snapshot_file.h"
 #include "traces/tidmap.h"
@@ -1225,6 +1226,20 @@ static int decode_call(struct strace_reader *s, struct sthread *t, const char *t
 		NEED(1);
 		type = OP_WAIT4;
 		op->id = (s64)v[0] > 0 ? v[0] : 0;
+	} else if (IS("kill") || IS("tkill") || IS("tgkill")) {
+		/* kill(pid, SIG) / tkill(tid, SIG) / tgkill(tgid, tid, SIG): the target process */
+		int ns = IS("tgkill") ? 2 : 1;
+		NEED(ns + 1);
+		int sig = strace_signal_number(a[ns].s, a[ns].n);
+		if (sig < 0)
+			goto unknown;
+		type = OP_KILL;
+		op->arg = (u32)sig;
+		op->id = (s64)v[0] > 0 ? v[0] : 0;
+		if (IS("tkill")) {
+			u32 ti = tidmap_get(&s->tids, (u32)v[0]);
+			op->id = ti != TIDMAP_NONE ? s->threads[ti].pid : v[0];
+		}
 	} else if (IS("prctl")) {
 		/* prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0): the THP options; any other is dropped */
 		NEED(1);
@@ -1259,6 +1274,31 @@ unknown:
 	return 0;
 #undef IS
 #undef NEED
+}
+
+/* A "--- SIGxxx {...} ---" line: an OP_SIGNAL of the thread (flags SIGNAL_F_TRACED when
+ * the sender is a thread this log has shown, so that the replay waits for its kill). */
+static bool signal_op(struct strace_reader *s, struct sthread *t, const char *p, u64 time,
+		      u64 lno, struct op *op)
+{
+	struct strace_signal sg;
+	if (strace_signal_line(p, &sg) < 0)
+		return false;
+	op_init(op, OP_SIGNAL);
+	op->arg = sg.sig;
+	op->id = sg.sender;
+	op->flags = sg.flags;
+	if (sg.sender && tidmap_get(&s->tids, sg.sender) != TIDMAP_NONE)
+		op->flags |= SIGNAL_F_TRACED;
+	op->pid = t->pid;
+	op->tid = t->tid;
+	op->time_ns = time;
+	op->think_ns = t->seen && time >= t->last_time ? time - t->last_time : 0;
+	op->src_line = lno;
+	t->last_time = time;
+	t->seen = true;
+	s->r.info.records++;
+	return true;
 }
 
 static bool is_fork_call(const char *text)
@@ -1483,6 +1523,8 @@ static int strace_next_line(struct trace_reader *r, struct op *op)
 		}
 		if (!strncmp(p, "--- ", 4)) {
 			r->info.signals++;
+			if (signal_op(s, t, p + 4, time, lno, op))
+				return 1;
 			continue;
 		}
 		if (!strncmp(p, "+++ ", 4)) {

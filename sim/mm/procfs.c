@@ -695,9 +695,10 @@ static void smaps_vmflags(FILE *f, u64 fl)
 	static const struct { u64 flag; const char *name; } mn[] = {
 		{ VM_READ, "rd" }, { VM_WRITE, "wr" }, { VM_EXEC, "ex" }, { VM_SHARED, "sh" },
 		{ VM_MAYREAD, "mr" }, { VM_MAYWRITE, "mw" }, { VM_MAYEXEC, "me" },
-		{ VM_GROWSDOWN, "gd" }, { VM_LOCKED, "lo" }, { VM_DONTEXPAND, "de" },
-		{ VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" }, { VM_HUGETLB, "ht" },
-		{ VM_HUGEPAGE, "hg" }, { VM_NOHUGEPAGE, "nh" },
+		{ VM_GROWSDOWN, "gd" }, { VM_LOCKED, "lo" }, { VM_DONTCOPY, "dc" },
+		{ VM_DONTEXPAND, "de" }, { VM_ACCOUNT, "ac" }, { VM_NORESERVE, "nr" },
+		{ VM_HUGETLB, "ht" }, { VM_WIPEONFORK, "wf" }, { VM_HUGEPAGE, "hg" },
+		{ VM_NOHUGEPAGE, "nh" },
 	};
 	fprintf(f, "VmFlags:");
 	for (size_t i = 0; i < ARRAY_SIZE(mn); i++)

@@ -328,11 +328,16 @@ void swap_free(struct task *tsk, u64 slot)
 		delete_from_swap_cache(tsk, pfn);
 }
 
-void swap_io(struct task *tsk, bool write, u64 npages)
+void count_swap_io(struct task *tsk, bool write, u64 npages)
 {
 	count_vm_events(tsk, write ? PSWPOUT : PSWPIN, npages);
 	/* submit_bio's pgpgin/pgpgout (sectors, shown in KiB: kept in KiB here) */
 	count_vm_events(tsk, write ? PGPGOUT : PGPGIN, npages << (PAGE_SHIFT - 10));
+}
+
+void swap_io(struct task *tsk, bool write, u64 npages)
+{
+	count_swap_io(tsk, write, npages);
 	tl_begin(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN, npages);
 	task_disk_io(tsk, write, npages << PAGE_SHIFT);
 	tl_end(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN);

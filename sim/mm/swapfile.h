@@ -78,6 +78,8 @@ unsigned swap_count(const struct sim *sim, u64 slot);
 
 /* Write/read n pages at slot (swap_writepage, swap_readpage): the disk's time. */
 void swap_io(struct task *tsk, bool write, u64 npages);
+/* swap_io's counters alone (pswpin/pswpout, pgpgin/pgpgout) for I/O timed elsewhere */
+void count_swap_io(struct task *tsk, bool write, u64 npages);
 
 /* Consistency of the swap cache (each page and its slot agree, NR_SWAPCACHE); with
  * full, also the count of used slots (a walk over every slot: end of run). */

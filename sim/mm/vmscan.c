@@ -23,6 +23,7 @@
 #include "mm/slab.h"
 #include "mm/vmstat.h"
 #include "mm/writeback.h"
+#include "mm/page_io.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
 #include "stats/timeline.h"
@@ -279,6 +280,14 @@ static enum reclaim_result reclaim_page(struct task *tsk, struct scan_control *s
 	struct sim *sim = tsk->sim;
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	*activate = false;
+	if ((pg->flags & (PG_anon | PG_writeback)) == (PG_anon | PG_writeback)) {
+		/* shrink_folio_list, before the references: a folio under swap writeback is
+		 * marked PG_reclaim and activated (global reclaim's cases 1 and 2); its end
+		 * of writeback rotates it to the inactive tail (mm/page_io.h) */
+		swap_folio_set_reclaim(sim, pfn);
+		*activate = true;
+		return RECLAIM_KEPT;
+	}
 	switch (sc->ignore_references ? PAGE_RECLAIM : check_references(tsk, pfn)) {
 	case PAGE_ACTIVATE:
 		*activate = true;
@@ -458,11 +467,21 @@ static u64 shrink_inactive_list(struct task *tsk, struct scan_control *sc, unsig
 		 * swap cache and take them back */
 		for (unsigned i = 0; i < nr_write; i++)
 			pfn_to_page(sim->phys, write[i])->flags &= ~PG_dirty;
-		swap_io(tsk, true, nr_write);
 		/* pageout's nr_vmscan_write; nr_written at the end of each page's writeback */
 		mod_node_page_state(tsk, nid, NR_VMSCAN_WRITE, nr_write);
-		mod_node_page_state(tsk, nid, NR_WRITTEN, nr_write);
 		nr_io += nr_write;
+		int wr = swap_writepage_async(tsk, write, nr_write);
+		if (wr > 0) {
+			/* __swap_writepage submitted them; "goto keep": back on the inactive
+			 * list under writeback, freed by a later pass after their rotation */
+			for (unsigned i = 0; i < nr_write; i++)
+				u64_vec_push(&keepv, write[i]);
+			nr_write = 0;
+		} else {
+			if (wr == 0)
+				swap_io(tsk, true, nr_write);
+			mod_node_page_state(tsk, nid, NR_WRITTEN, nr_write);
+		}
 		for (unsigned i = 0; i < nr_write; i++) {
 			if (remove_swapped_page(tsk, write[i])) {
 				pfn_to_page(sim->phys, write[i])->flags &= ~PG_isolated;

@@ -67,7 +67,9 @@
 	X(MUNLOCK, "munlock")     /* addr len; ret */                                          \
 	X(MLOCKALL, "mlockall")   /* flags (MCL_*); ret */                                     \
 	X(MUNLOCKALL, "munlockall") /* ret */                                                   \
-	X(DUP, "dup")             /* fd = old fd, id = new fd; ret = the new fd (dup, dup2, dup3, F_DUPFD) */
+	X(DUP, "dup")             /* fd = old fd, id = new fd; ret = the new fd (dup, dup2, dup3, F_DUPFD) */ \
+	X(KILL, "kill")           /* id = target pid (tgid; 0: a group) arg = signal; ret (kill, tkill, tgkill) */ \
+	X(SIGNAL, "signal")       /* delivery: arg = signal, id = sender pid (si_pid) flags = SIGNAL_F_* */
 
 enum op_type {
 	OP_NONE = 0,
@@ -125,6 +127,11 @@ enum sysctl_word {
 #define ALLOC_F_NOWAIT 0x40u         /* no direct reclaim or compaction (GFP_NOWAIT) */
 #define ALLOC_F_MEASURE 0x80u        /* record time, latency and result (highalloc.csv) */
 #define ALLOC_F_ALL 0xffu
+
+/* op.flags of OP_SIGNAL: who raised it (strace's si_code) */
+#define SIGNAL_F_USER 0x01u          /* kill/tkill/tgkill/sigqueue (SI_USER, SI_TKILL, SI_QUEUE) */
+#define SIGNAL_F_CHILD 0x02u         /* SIGCHLD of a child's exit (CLD_EXITED/KILLED/DUMPED) */
+#define SIGNAL_F_TRACED 0x04u        /* the sender (id) is a process of the recording */
 
 /* op.ret when the source recorded no result */
 #define OP_RET_NONE INT64_MIN

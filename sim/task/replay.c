@@ -1050,6 +1050,13 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		ret = replay_wait4(tsk, rt, op);
 		record_ret(t, op, ret);
 		break;
+	case OP_KILL:
+		ret = replay_kill(tsk, rt, op);
+		record_ret(t, op, ret);
+		break;
+	case OP_SIGNAL:
+		replay_signal(tsk, rt, op);
+		break;
 	case OP_SHMGET:
 		ret = do_shmget(tsk, rt->world, op);
 		record_ret(t, op, ret);

@@ -79,6 +79,8 @@ struct replay_totals {
 	u64 sync_waits;                  /* closed mode: pipe reads and wait4s that waited */
 	u64 sync_wait_ns;                /* time they waited */
 	u64 sync_unmet;                  /* waits given up: nothing could end them */
+	u64 signals_sent;                /* kill/tkill/tgkill replayed */
+	u64 signals_delivered;           /* signal deliveries replayed (OP_SIGNAL) */
 };
 
 /* What sim.c provides to replaying threads: process/thread creation for fork and

@@ -30,7 +30,16 @@ struct sync_proc {
 	bool exited;
 };
 
+/* kills from one process to another (target 0: a group) of one signal, and the
+ * deliveries of it the target has replayed */
+struct sig_count {
+	u32 sender, target, sig;
+	u64 sent, delivered;
+};
+
 struct replay_sync {
+	struct sig_count *sigs;     /* owned */
+	u32 nr_sigs, cap_sigs;
 	struct rpipe **pipes;       /* owned, freed at release */
 	u32 nr_pipes;
 	struct sync_proc *procs;
@@ -262,6 +271,73 @@ s64 replay_wait4(struct task *tsk, struct replay_thread *rt, const struct op *op
 	return op->ret;
 }
 
+/* ---- signals ---- */
+
+static u32 sig_count_idx(struct replay_sync *s, u32 sender, u32 target, u32 sig)
+{
+	for (u32 i = 0; i < s->nr_sigs; i++)
+		if (s->sigs[i].sender == sender && s->sigs[i].target == target && s->sigs[i].sig == sig)
+			return i;
+	if (s->nr_sigs == s->cap_sigs) {
+		s->cap_sigs = s->cap_sigs ? 2 * s->cap_sigs : 16;
+		s->sigs = xrealloc(s->sigs, s->cap_sigs * sizeof(*s->sigs));
+	}
+	s->sigs[s->nr_sigs] = (struct sig_count){ .sender = sender, .target = target, .sig = sig };
+	return s->nr_sigs++;
+}
+
+s64 replay_kill(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_sync *s = S(rt->world);
+	charge(tsk, tsk->sim->cost->syscall_entry_ns);
+	if (op->ret != OP_RET_NONE && op->ret < 0)
+		return op->ret;
+	rt->totals->signals_sent++;
+	if (op->arg) {      /* signal 0 only checks that the target exists */
+		u32 i = sig_count_idx(s, op->pid, (u32)op->id, op->arg);   /* may move sigs */
+		s->sigs[i].sent++;
+		wake_all(tsk, s);
+	}
+	return 0;
+}
+
+struct sig_ref {
+	const struct replay_sync *s;
+	u32 one, group;             /* indices: kills to the target, kills to a group */
+};
+
+/* as many kills sent as deliveries replayed (signals of one kind may merge: a delivery
+ * needs at least one kill more than the deliveries before it) */
+static bool sig_sent(const void *arg)
+{
+	const struct sig_ref *r = arg;
+	const struct sig_count *one = &r->s->sigs[r->one], *grp = &r->s->sigs[r->group];
+	return one->sent + grp->sent >= one->delivered;
+}
+
+s64 replay_signal(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_sync *s = S(rt->world);
+	rt->totals->signals_delivered++;
+	if (rt->open_mode)
+		return 0;
+	if (op->flags & SIGNAL_F_CHILD) {
+		struct sync_proc *sp = find_proc(s, (u32)op->id);
+		if (sp) {
+			struct proc_ref ref = { s, (u32)(sp - s->procs) };
+			sync_wait(tsk, rt, proc_exited, &ref);
+		}
+	} else if ((op->flags & SIGNAL_F_USER) && (op->flags & SIGNAL_F_TRACED) &&
+		   (u32)op->id != op->pid) {
+		struct sig_ref ref = { s, 0, 0 };
+		ref.one = sig_count_idx(s, (u32)op->id, op->pid, op->arg);
+		ref.group = sig_count_idx(s, (u32)op->id, 0, op->arg);
+		s->sigs[ref.one].delivered++;
+		sync_wait(tsk, rt, sig_sent, &ref);
+	}
+	return 0;
+}
+
 void replay_sync_thread_exit(struct task *tsk, struct replay_world *w)
 {
 	struct replay_sync *s = w->sync;
@@ -283,6 +359,7 @@ void replay_sync_release(struct replay_world *w)
 		free(s->pipes[i]);
 	free(s->pipes);
 	free(s->procs);
+	free(s->sigs);
 	free(s);
 	w->sync = NULL;
 }

@@ -4,13 +4,21 @@
  *  - a read from a pipe returns once the bytes it got have been written (bytes are
  *    matched in order: the pipe is a FIFO), a read that got end of file once no write end
  *    is left open;
- *  - wait4 returns once the child it reaped (its recorded result) has exited.
+ *  - wait4 returns once the child it reaped (its recorded result) has exited;
+ *  - a signal delivery sent by another process of the recording (kill, tkill, tgkill:
+ *    strace's "--- SIGxxx {si_code=SI_USER, si_pid=N} ---") is replayed once that process
+ *    has issued as many kills of it to this process (or to a group) as this process has
+ *    had deliveries; a SIGCHLD of a child's exit once that child has exited. Signals the
+ *    kernel raised (SIGSEGV/SIGBUS of a fault, ...) and those of senders outside the
+ *    recording are counted and keep their place in their own thread's order.
  * The time a thread waits is taken off its next op's think time (the recorded gap already
  * holds the wait). Open mode issues ops at their recorded times and does not wait. A wait
  * that nothing could end (every other live task waits too, or no write end is left) is
  * given up and counted in replay_totals.sync_unmet.
- * Not modelled: signals (kill and their delivery), the pipe's capacity (a writer never
- * blocks), FIFOs, sockets, waitid. */
+ * Not modelled: what a signal does (its handler, blocking, a fatal default action: the
+ * recording's own "+++ killed by +++" ends the thread), SIGKILL's order (strace shows no
+ * delivery line for it), the pipe's capacity (a writer never blocks), FIFOs, sockets,
+ * waitid. */
 #ifndef MMSIM_TASK_REPLAY_SYNC_H
 #define MMSIM_TASK_REPLAY_SYNC_H
 
@@ -30,6 +38,10 @@ s64 replay_pipe_rw(struct task *tsk, struct replay_thread *rt, struct fd_entry *
 		   const struct op *op);
 /* OP_WAIT4 */
 s64 replay_wait4(struct task *tsk, struct replay_thread *rt, const struct op *op);
+
+/* OP_KILL: counted for the deliveries it allows; OP_SIGNAL: waits as above. */
+s64 replay_kill(struct task *tsk, struct replay_thread *rt, const struct op *op);
+s64 replay_signal(struct task *tsk, struct replay_thread *rt, const struct op *op);
 
 /* fd table: a copy (fork) takes a reference, a close drops it. */
 void rpipe_get(struct rpipe *p, bool write);

@@ -40,7 +40,7 @@ check() {
 	[ $((i / 8)) = "$steps" ] || fail "$name: $i numastat snapshots for $steps steps"
 }
 check numa_policy 223 8 81 "mbind=3 set_mempolicy=17 snapshot=81 get_mempolicy=13 set_mempolicy_home_node=6 move_pages=64 sched_setaffinity=2 "
-check numa_mbind 259 12 126 "mbind=11 snapshot=126 get_mempolicy=7 migrate_pages=4 move_pages=74 sched_setaffinity=1 "
+check numa_mbind 261 11 126 "mbind=11 snapshot=126 get_mempolicy=7 migrate_pages=4 move_pages=74 sched_setaffinity=1 "
 check numa_shared 111 8 46 "mbind=1 snapshot=46 get_mempolicy=4 move_pages=24 sched_setaffinity=1 "
 # a mask beyond node 63 stops the import and the replay with the line, exit status 2
 printf '7 10:00:00.000000 set_mempolicy(MPOL_DEFAULT, NULL, 0) = 0\n7 10:00:00.000010 set_mempolicy(MPOL_BIND, [0x00000000000001, 0x00000000000001], 129) = 0\n' >"$out/wide.strace"

@@ -9,8 +9,10 @@
 #   last window.
 # seq: one thread writes 48 MiB twice on a 32 MiB machine: the second pass faults in
 # slot order, every page read ahead is hit, so the window stays at 8: each major fault
-# reads 7 more pages (swap_ra = 10743 for 1546 major faults, hits 10742: the last window
-# read past the end of the pass). rnd: after a 48 MiB fill, another process touches its
+# reads up to 7 more pages, fewer where slots of the window still have their page in the
+# swap cache (written out asynchronously, not yet freed by reclaim: mm/page_io.h), which
+# are not read again (swap_ra = 10470 for 1806 major faults, hits 10464; before swap
+# writeback was asynchronous every written page was freed at once: 10743 for 1546). rnd: after a 48 MiB fill, another process touches its
 # own 48 MiB at random: no fault is next to the one before and nothing is hit, so the
 # window falls to 1 page at once and no page is ever read ahead (swap_ra = 0): every
 # swap-in is a major fault. That collapse is the kernel's: a workload whose faults stop
@@ -44,13 +46,14 @@ def vm(n):
 s, r = vm("seq"), vm("rnd")
 f = lambda v: (v["pswpin"], v["pgmajfault"], v["swap_ra"], v["swap_ra_hit"])
 checks = [
-    ("seq: pswpin, major faults, read ahead, hits", f(s) == (12289, 1546, 10743, 10742)),
+    ("seq: pswpin, major faults, read ahead, hits", f(s) == (12276, 1806, 10470, 10464)),
     ("seq: pswpin = major faults + pages read ahead", s["pswpin"] == s["pgmajfault"] + s["swap_ra"]),
-    ("seq: the window stays at 8: 7 pages read ahead per major fault, bar the slots past the end",
-     s["swap_ra"] <= 7 * s["pgmajfault"] and s["swap_ra"] > 6 * s["pgmajfault"]),
+    ("seq: the window stays at 8: at most 7 pages read ahead per major fault, nearly all hit",
+     s["swap_ra"] <= 7 * s["pgmajfault"] and s["swap_ra"] > 5 * s["pgmajfault"] and
+     s["swap_ra"] - s["swap_ra_hit"] <= 7),
     ("no more hits than pages read ahead", s["swap_ra_hit"] <= s["swap_ra"] and r["swap_ra_hit"] <= r["swap_ra"]),
     ("rnd: the window collapsed to 1: nothing read ahead, every swap-in a major fault",
-     f(r) == (1857, 1857, 0, 0)),
+     f(r) == (1894, 1894, 0, 0)),
 ]
 bad = [n for n, ok in checks if not ok]
 for n in bad:

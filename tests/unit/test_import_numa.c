@@ -275,7 +275,7 @@ static void test_recorded_logs_import_and_round_trip(void)
 		u64 records, skipped, snapshots, move_pages;
 	} logs[] = {
 		{ "numa_policy", 223, 8, 81, 64 },
-		{ "numa_mbind", 259, 12, 126, 74 },   /* its wait4 is an op */
+		{ "numa_mbind", 261, 11, 126, 74 },   /* its wait4, kill and SIGCHLD are ops */
 		{ "numa_shared", 111, 8, 46, 24 },    /* and an fstat */
 	};
 	for (size_t i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {

@@ -1,0 +1,193 @@
+/* page_io.c - asynchronous swap-out writeback (see page_io.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+#include "engine/clock.h"
+#include "engine/engine.h"
+#include "engine/task.h"
+#include "locks/spinlock.h"
+#include "mm/page_alloc.h"
+#include "mm/page_io.h"
+#include "mm/rmap.h"
+#include "mm/swap.h"
+#include "mm/swapfile.h"
+#include "mm/vmstat.h"
+#include "stats/timeline.h"
+
+struct swap_req {
+	u64 *pfns;                  /* owned */
+	unsigned n;
+};
+
+struct swap_wb {
+	struct sim *sim;            /* borrowed */
+	struct task *io;            /* "swapio": serves the requests */
+	bool idle, stopped;
+	struct swap_req *q;         /* FIFO: q[head..tail) */
+	u32 head, tail, cap;
+	u8 *reclaim;                /* per pfn: PG_reclaim of an anonymous page */
+	struct task **waiters;      /* submitters waiting for a free request */
+	u32 nr_waiters, cap_waiters;
+};
+
+static struct swap_wb *swb(struct sim *sim)
+{
+	if (!sim->swap_wb) {
+		struct swap_wb *w = xcalloc(1, sizeof(*w));
+		w->sim = sim;
+		w->reclaim = xcalloc(sim->phys->nr_pages, 1);
+		sim->swap_wb = w;
+	}
+	return sim->swap_wb;
+}
+
+void swap_folio_set_reclaim(struct sim *sim, u64 pfn)
+{
+	swb(sim)->reclaim[pfn] = 1;
+}
+
+/* end_swap_bio_write -> folio_end_writeback for one page */
+static void end_swap_writeback(struct task *tsk, struct swap_wb *w, u64 pfn)
+{
+	struct sim *sim = tsk->sim;
+	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
+	unsigned nid = page_to_nid(sim->phys, pfn);
+	pg->flags &= ~PG_writeback;
+	mod_node_page_state(tsk, nid, NR_WRITEBACK, -1);
+	mod_node_page_state(tsk, nid, NR_ZONE_WRITE_PENDING, -1);
+	mod_node_page_state(tsk, nid, NR_WRITTEN, 1);
+	if (w->reclaim[pfn]) {
+		/* folio_rotate_reclaimable: to the inactive tail, where reclaim looks first */
+		w->reclaim[pfn] = 0;
+		if ((pg->flags & PG_lru) &&
+		    !(pg->flags & (PG_dirty | PG_isolated | PG_lru_pending | PG_unevictable))) {
+			struct lruvec *lv = node_lruvec(sim, nid);
+			spin_lock(tsk, &lv->lru_lock);
+			lru_list_del(sim, lv, pfn, page_lru(pg));
+			pg->flags &= ~PG_active;
+			lru_list_add(sim, lv, pfn, page_lru(pg), true);
+			count_vm_event(tsk, PGROTATED);
+			spin_unlock(tsk, &lv->lru_lock);
+		}
+	}
+	put_user_page(tsk, pfn);         /* the writeback's reference */
+}
+
+static void wake_submitters(struct task *tsk, struct swap_wb *w)
+{
+	u32 n = w->nr_waiters;
+	if (!n)
+		return;
+	struct task **t = xmalloc(n * sizeof(*t));
+	memcpy(t, w->waiters, n * sizeof(*t));
+	w->nr_waiters = 0;
+	for (u32 i = 0; i < n; i++)
+		task_unpark(tsk, t[i]);
+	free(t);
+}
+
+static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r)
+{
+	for (unsigned i = 0; i < r->n; i++)
+		end_swap_writeback(tsk, w, r->pfns[i]);
+	free(r->pfns);
+}
+
+static void swapio_main(struct task *tsk)
+{
+	struct swap_wb *w = tsk->priv;
+	for (;;) {
+		while (w->head != w->tail && !kthread_should_stop(tsk)) {
+			struct swap_req r = w->q[w->head % w->cap];
+			/* the device time first: the request is in flight until it is done */
+			tl_begin(tsk, TL_SWAP_OUT, r.n);
+			task_disk_io(tsk, true, (u64)r.n << PAGE_SHIFT);
+			tl_end(tsk, TL_SWAP_OUT);
+			w->head++;
+			complete_req(tsk, w, &r);
+			wake_submitters(tsk, w);
+		}
+		if (kthread_should_stop(tsk)) {
+			/* the run ends: what is in flight completes now */
+			w->stopped = true;
+			while (w->head != w->tail) {
+				struct swap_req r = w->q[w->head++ % w->cap];
+				complete_req(tsk, w, &r);
+			}
+			wake_submitters(tsk, w);
+			return;
+		}
+		w->idle = true;
+		task_park_timeout(tsk, TASK_IDLE, NSEC_PER_SEC);
+		w->idle = false;
+	}
+}
+
+int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
+{
+	struct sim *sim = tsk->sim;
+	struct swap_wb *w = swb(sim);
+	if (w->stopped || kthread_should_stop(tsk))
+		return 0;
+	if (!w->io)
+		w->io = engine_spawn(sim->eng, "swapio", 0, true, 0, swapio_main, w, NULL);
+	/* __swap_writepage counts pswpout before submit_bio, which may wait for a tag */
+	count_swap_io(tsk, true, n);
+	/* blk_mq_get_tag: no free request, sleep until one completes */
+	while (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
+		if (w->nr_waiters == w->cap_waiters) {
+			w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
+			w->waiters = xrealloc(w->waiters, w->cap_waiters * sizeof(*w->waiters));
+		}
+		w->waiters[w->nr_waiters++] = tsk;
+		task_park(tsk, TASK_BLOCKED_IO);
+	}
+	if (w->stopped) {
+		/* the run ends while waiting: written synchronously, counted already */
+		task_disk_io(tsk, true, (u64)n << PAGE_SHIFT);
+		return -1;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct page_desc *pg = pfn_to_page(sim->phys, pfns[i]);
+		unsigned nid = page_to_nid(sim->phys, pfns[i]);
+		pg->flags |= PG_writeback;
+		pg->refcount++;
+		w->reclaim[pfns[i]] = 1;    /* pageout's folio_set_reclaim */
+		mod_node_page_state(tsk, nid, NR_WRITEBACK, 1);
+		mod_node_page_state(tsk, nid, NR_ZONE_WRITE_PENDING, 1);
+	}
+	if (w->tail - w->head == w->cap) {
+		/* grow the ring, keeping its order */
+		u32 ncap = w->cap ? 2 * w->cap : 16;
+		struct swap_req *nq = xmalloc(ncap * sizeof(*nq));
+		for (u32 i = 0; i < w->tail - w->head; i++)
+			nq[i] = w->q[(w->head + i) % w->cap];
+		w->tail -= w->head;
+		w->head = 0;
+		free(w->q);
+		w->q = nq;
+		w->cap = ncap;
+	}
+	struct swap_req r = { xmalloc(n * sizeof(u64)), n };
+	memcpy(r.pfns, pfns, n * sizeof(u64));
+	w->q[w->tail++ % w->cap] = r;
+	if (w->idle) {
+		flush(tsk);
+		w->idle = false;
+		task_unpark(tsk, w->io);
+	}
+	return 1;
+}
+
+void swap_wb_destroy(struct swap_wb *w)
+{
+	if (!w)
+		return;
+	while (w->head != w->tail)
+		free(w->q[w->head++ % w->cap].pfns);
+	free(w->q);
+	free(w->reclaim);
+	free(w->waiters);
+	free(w);
+}

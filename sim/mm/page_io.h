@@ -1,0 +1,42 @@
+/* page_io.h - swap-out writeback, asynchronous as the kernel's bio path (models
+ * mm/page_io.c's __swap_writepage / end_swap_bio_write and mm/swap.c's
+ * folio_rotate_reclaimable, 6.1).
+ *
+ * Reclaim's pageout of dirty swap cache pages (vmscan.c) marks them PG_reclaim, sets
+ * PG_writeback (NR_WRITEBACK, NR_ZONE_WRITE_PENDING: meminfo Writeback), counts pswpout
+ * and pgpgout and submits one request per batch; the reclaimer does not wait for it and
+ * puts the pages back on the inactive list ("goto keep"). One kernel thread ("swapio",
+ * the block layer's completion) serves the requests in order on the swap device; at the
+ * end of each page's writeback PG_writeback goes, nr_written counts, and a page still
+ * marked PG_reclaim, on the LRU, clean and evictable moves to the tail of the inactive
+ * anon list and counts in pgrotated, so that the next reclaim pass frees it. Reclaim
+ * meeting a page still under writeback marks it PG_reclaim and activates it (6.1's
+ * shrink_folio_list for global reclaim). A submitter sleeps while SWAP_WB_MAX_REQUESTS
+ * requests are in flight (blk_mq_get_tag with the device's BLKDEV_DEFAULT_RQ requests).
+ * Each page under writeback holds a reference, so it stays in the swap cache until its
+ * writeback ends (folio_free_swap refuses it meanwhile).
+ *
+ * Not modelled: the lru_rotate per-CPU batch (pgrotated counts at each end of writeback,
+ * as the landed file writeback does, not when a batch of 15 moves), write errors,
+ * MADV_PAGEOUT's writes (reclaim_pages stays synchronous). */
+#ifndef MMSIM_MM_PAGE_IO_H
+#define MMSIM_MM_PAGE_IO_H
+
+#include "types.h"
+
+struct sim;
+struct task;
+struct swap_wb;
+
+#define SWAP_WB_MAX_REQUESTS 128
+
+/* Submit the writeback of n isolated dirty swap cache pages (PG_dirty cleared by the
+ * caller). Returns 1 when submitted; 0 when no asynchronous writeback is possible (the
+ * kernel threads are stopping: the caller writes them with swap_io); -1 when they were
+ * written synchronously here, counted (the run ended while waiting for a request). */
+int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n);
+/* Reclaim met a page under writeback: mark it PG_reclaim (its end of writeback rotates it). */
+void swap_folio_set_reclaim(struct sim *sim, u64 pfn);
+void swap_wb_destroy(struct swap_wb *w);
+
+#endif
