@@ -18,6 +18,7 @@
 #include "stats/outdir.h"
 #include "stats/sampler.h"
 #include "locks/lockstat.h"
+#include "mm/check.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
 #include "mm/backing_dev.h"
@@ -524,6 +525,10 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->eng = engine_create(s, scn);
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
+	if (opt->check)
+		s->mmcheck = mm_check_create(s, &(struct mm_check_opts){
+			.interval = opt->check_interval, .corrupt = scn->kernel.check_corrupt,
+			.corrupt_op = scn->kernel.check_corrupt_op });
 	slab_create(s);
 	s->rmap = rmap_create(s);
 	lru_create(s);
@@ -606,6 +611,7 @@ void sim_destroy(struct sim *s)
 	free(run->frag_cols);
 	slab_destroy(s->slab);
 	highalloc_log_destroy(s->highalloc);
+	mm_check_destroy(s->mmcheck);
 	phys_mem_destroy(s->phys);
 	engine_destroy(s->eng);
 	vmstat_destroy(s->vmstat);
@@ -633,6 +639,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 			(double)run->end_ns / 1e9);
 		if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 			return 1;
+		if (stop == ENGINE_STOP_CHECK) {
+			engine_clear_stop(stop);
+			return EXIT_CHECK;
+		}
 		return stop > 0 ? EXIT_INTERRUPTED : EXIT_LIMIT;
 	}
 	if (run->world.totals.threads_done == run->nr_threads) {
@@ -641,6 +651,15 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	}
 	if (s->check) {
 		char msg[256];
+		if (mm_check_pages(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "at the end: %s", msg);
+		if (!s->quiet)
+			fprintf(stderr, "mmsim: --check: %llu ops checked, %llu full walks (every %llu "
+					"ops) and one at the end, %llu changed pages checked\n",
+				(unsigned long long)s->mmcheck->ops,
+				(unsigned long long)s->mmcheck->full_walks,
+				(unsigned long long)s->mmcheck->interval,
+				(unsigned long long)s->mmcheck->pages_checked);
 		if (check_phys_mem(s->phys, run->world.totals.threads_done == run->nr_threads, msg,
 				   sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",

@@ -38,6 +38,7 @@ struct sim_run;
 struct task;
 struct vm_area_struct;
 
+struct mm_check;
 struct sim {
 	const struct scenario *scn;        /* borrowed: outlives the sim */
 	struct topology *topo;             /* platform/topology.h */
@@ -78,6 +79,7 @@ struct sim {
 	struct bdi_writeback *writeback;   /* mm/writeback.h: dirty limits, the flusher */
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	bool check;                        /* --check: run invariant walkers */
+	struct mm_check *mmcheck;          /* mm/check.h: --check's dirty pages (NULL: off) */
 	bool quiet;                        /* no progress line */
 	unsigned debug;                    /* --debug categories (bit mask) */
 };
@@ -88,6 +90,7 @@ struct sim_options {
 	const char *outdir;                /* NULL: no out dir (tests) */
 	bool quiet;
 	bool check;
+	u64 check_interval;                /* --check=N: ops between full walks (0: automatic) */
 	unsigned debug;
 	double max_wall_s;                 /* --max-wall: 0 for none */
 	u64 max_memory;                    /* --max-memory (host peak RSS, bytes): 0 for none */
@@ -97,6 +100,8 @@ struct sim_options {
  * "partial": true): by SIGINT/SIGTERM/SIGHUP, or by --max-wall/--max-memory. */
 #define EXIT_INTERRUPTED 6
 #define EXIT_LIMIT       7
+/* --check found a broken invariant: the run stopped there, partial outputs written. */
+#define EXIT_CHECK       8
 
 /* Build the simulation for a validated scenario. Returns NULL with a message in err
  * when the scenario cannot be instantiated (e.g. a trace file that fails to open). */
