@@ -336,7 +336,10 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 	sim_destroy(s);
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr, "mmsim: wrote %s/report.md\n", c->outdir);
-	else if ((rc == EXIT_INTERRUPTED || rc == EXIT_LIMIT || rc == EXIT_CHECK) && !c->quiet)
+	else if (rc == EXIT_CHECK && !c->quiet)
+		fprintf(stderr, "mmsim: wrote %s/report.md; --check found a broken invariant (see "
+				"findings.txt)\n", c->outdir);
+	else if ((rc == EXIT_INTERRUPTED || rc == EXIT_LIMIT) && !c->quiet)
 		fprintf(stderr, "mmsim: wrote partial outputs to %s (report.md, summary.json "
 				"\"partial\": true)\n", c->outdir);
 	return rc;

@@ -686,7 +686,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 			       run->nr_threads);
 	if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 		return 1;
-	return es->deadlocks ? 4 : 0;
+	if (es->deadlocks)
+		return 4;
+	/* --check: a broken invariant (found at the end, or by a model's own assertion) */
+	return s->check && findings_count(s->findings, FINDING_INVARIANT) ? EXIT_CHECK : 0;
 }
 
 /* ---- accessors for sim_output.c ---- */

@@ -100,7 +100,8 @@ struct sim_options {
  * "partial": true): by SIGINT/SIGTERM/SIGHUP, or by --max-wall/--max-memory. */
 #define EXIT_INTERRUPTED 6
 #define EXIT_LIMIT       7
-/* --check found a broken invariant: the run stopped there, partial outputs written. */
+/* --check found a broken invariant: the run stopped there (partial outputs written), or
+ * the checks at the end of the run found it (outputs written). */
 #define EXIT_CHECK       8
 
 /* Build the simulation for a validated scenario. Returns NULL with a message in err

@@ -1282,14 +1282,15 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 
 /* The processes' anonymous RSS summed equals the anonymous pages' mapcounts summed (a
  * page shared by n processes counts n times on both sides). A walk over every page:
- * only on machines of up to 1 GiB. Returns 0 or -1 with msg. */
+ * at --check's intervals, or after every op of a debug build on machines of up to 1 GiB.
+ * Returns 0 or -1 with msg. */
 #define RSS_CHECK_MAX_PAGES (1ULL << 18)
 static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 {
 	struct sim *sim = tsk->sim;
 	struct replay_world *w = tsk->priv ? ((struct replay_thread *)tsk->priv)->world : NULL;
-	if (!w || sim->phys->nr_pages > RSS_CHECK_MAX_PAGES)
-		return 0;
+	if (!w || (!sim->mmcheck && sim->phys->nr_pages > RSS_CHECK_MAX_PAGES))
+		return 0;   /* every op of a debug build: small machines only */
 	u64 rss = 0, mapped = 0;
 	u64 gen = ++w->check_gen;
 	for (u32 i = 0;; i++) {
@@ -1333,7 +1334,8 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 	/* a collapse in flight (another task: khugepaged or a MADV_COLLAPSE) has pages out
 	 * of their mappings: the THP and address-space walkers wait for it to finish */
 	bool collapsing = khugepaged_collapse_in_flight(tsk->sim);
-	if (tsk->sim->thp && tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES && !collapsing &&
+	if (tsk->sim->thp && (tsk->sim->mmcheck || tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES) &&
+	    !collapsing &&
 	    check_thps(tsk->sim, msg, sizeof(msg)) < 0)
 		check_fail(tsk, op, "full walk: THP", msg);
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
