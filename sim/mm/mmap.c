@@ -1348,11 +1348,12 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 
 /* ---- invariants ---- */
 
-/* One PMD slot of mm: a huge PMD maps a THP inside a VMA; every PTE of a table lies in a
- * VMA and maps a live page or a used swap slot; the table's present count is right. Adds
- * the slot's anon/file/shmem/swap entries to cnt. Returns 0 or -1 with msg. */
+/* One PMD slot of mm: a huge PMD maps a THP inside a VMA; every PTE of a table from index
+ * lo to hi (excluded) lies in a VMA and maps a live page or a used swap slot; the table's
+ * present count is right. Adds those PTEs' anon/file/shmem/swap entries to cnt. Returns 0
+ * or -1 with msg. */
 static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const struct pmd_slot *s,
-			  u64 cnt[4], char *msg, size_t msglen)
+			  unsigned lo, unsigned hi, u64 cnt[4], char *msg, size_t msglen)
 {
 	if (s->used && s->kind == PMD_HUGE) {
 		u64 addr = s->index << PMD_SHIFT;
@@ -1380,13 +1381,22 @@ static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const str
 	if (!s->used || s->kind != PMD_TABLE)
 		return 0;
 	u32 present = 0;
-	for (unsigned k = 0; k < PTRS_PER_PTE; k++) {
+	for (unsigned k = 0; k < PTRS_PER_PTE; k++)
+		present += s->table->pte[k] != 0;
+	if (present != s->table->nr_present) {
+		snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
+			 mm->pid, (unsigned long long)(s->index << PMD_SHIFT), s->table->nr_present,
+			 present);
+		return -1;
+	}
+	struct vm_area_struct *v = NULL;
+	for (unsigned k = lo; k < hi; k++) {
 		pte_t p = s->table->pte[k];
 		if (!p)
 			continue;
-		present++;
 		u64 addr = (s->index << PMD_SHIFT) + ((u64)k << PAGE_SHIFT);
-		struct vm_area_struct *v = vma_lookup(mm, addr);
+		if (!v || addr < v->vm_start || addr >= v->vm_end)
+			v = vma_lookup(mm, addr);
 		if (!v) {
 			snprintf(msg, msglen, "pid %u: PTE at 0x%llx outside every VMA", mm->pid,
 				 (unsigned long long)addr);
@@ -1425,12 +1435,6 @@ static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const str
 		else
 			cnt[1]++;
 	}
-	if (present != s->table->nr_present) {
-		snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
-			 mm->pid, (unsigned long long)(s->index << PMD_SHIFT), s->table->nr_present,
-			 present);
-		return -1;
-	}
 	return 0;
 }
 
@@ -1462,14 +1466,17 @@ int check_mm_range(const struct sim *sim, struct mm_struct *mm, u64 start, u64 e
 		for (u32 i = 0; i < mm->cap_pmds; i++) {
 			const struct pmd_slot *s = &mm->pmds[i];
 			if (s->used && s->index >= first && s->index < last &&
-			    check_pmd_slot(sim, mm, s, cnt, msg, msglen) < 0)
+			    check_pmd_slot(sim, mm, s, 0, PTRS_PER_PTE, cnt, msg, msglen) < 0)
 				return -1;
 		}
 		return 0;
 	}
 	for (u64 i = first; i < last; i++) {
 		const struct pmd_slot *s = pmd_lookup(mm, i << PMD_SHIFT);
-		if (s && check_pmd_slot(sim, mm, s, cnt, msg, msglen) < 0)
+		u64 lo = max(start, i << PMD_SHIFT), hi = min(end, (i + 1) << PMD_SHIFT);
+		if (s && check_pmd_slot(sim, mm, s, (unsigned)((lo >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)),
+					(unsigned)(((hi - 1) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + 1,
+					cnt, msg, msglen) < 0)
 			return -1;
 	}
 	return 0;
@@ -1481,7 +1488,7 @@ int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msgl
 		return -1;
 	u64 cnt[4] = { 0 };
 	for (u32 i = 0; i < mm->cap_pmds; i++)
-		if (check_pmd_slot(sim, mm, &mm->pmds[i], cnt, msg, msglen) < 0)
+		if (check_pmd_slot(sim, mm, &mm->pmds[i], 0, PTRS_PER_PTE, cnt, msg, msglen) < 0)
 			return -1;
 	u64 anon = cnt[0], file = cnt[1], shmem = cnt[2], swapped = cnt[3];
 	if (swapped != mm->swap_ents) {

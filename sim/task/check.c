@@ -43,6 +43,30 @@ static bool op_has_range(const struct op *op)
 	}
 }
 
+/* Ops that may split, merge, add or remove VMAs. */
+static bool op_changes_vmas(const struct op *op)
+{
+	switch (op->type) {
+	case OP_MMAP:
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+	case OP_MREMAP:
+	case OP_MADVISE:
+	case OP_BRK:
+	case OP_MBIND:
+	case OP_SHMAT:
+	case OP_SHMDT:
+	case OP_EXECVE:
+	case OP_MLOCK:
+	case OP_MUNLOCK:
+	case OP_MLOCKALL:
+	case OP_MUNLOCKALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The first page of the dirty set with flag (and its zone offset in *off). */
 static u64 dirty_with(struct sim *sim, u32 flag)
 {
@@ -175,7 +199,7 @@ bool check_op(struct task *tsk, struct mm_struct *mm, const struct op *op)
 	/* the address space is stable only when no other thread of it is inside an op */
 	if (mm && mm->users == 1 && !khugepaged_collapse_in_flight(sim) &&
 	    check_mm_range(sim, mm, op->addr, op_has_range(op) ? op->addr + op->len : op->addr,
-			   op->type != OP_TOUCH, msg, sizeof(msg)) < 0) {
+			   op_changes_vmas(op), msg, sizeof(msg)) < 0) {
 		check_fail(tsk, op, "address space", msg);
 		return false;
 	}

@@ -2,8 +2,8 @@
  *
  * Each op checks what it changed: the pages whose free-list, pcp or LRU links moved
  * (mm/check.h), the free counters of their zones, and the page tables and VMAs of the
- * op's range in its address space (mm/mmap.h: check_mm_range; when no other thread of
- * the process can be inside an op). The full invariant walks (buddy, LRU, slab, swap,
+ * op's range in its address space and, after an op that may change VMAs, their order
+ * (mm/mmap.h: check_mm_range; when no other thread of the process can be inside an op). The full invariant walks (buddy, LRU, slab, swap,
  * THP, address spaces, RSS totals) run every mm_check->interval ops and at the end.
  * The first violation is a finding naming the op, the task and the simulated time, and
  * stops the run (partial outputs, exit status EXIT_CHECK). debug.check_corrupt injects a

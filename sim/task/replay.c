@@ -1426,9 +1426,11 @@ void replay_main(struct task *tsk)
 			};
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);
-			char what[96];
-			snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
-			mempolicy_check_task(tsk, what);
+			if (mempolicy_task_holds_refs(tsk)) {   /* the message only for a leak */
+				char what[96];
+				snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
+				mempolicy_check_task(tsk, what);
+			}
 		}
 		check_hugetlb(tsk, &op);
 		if (!go_on)
