@@ -44,7 +44,7 @@ static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", N
 static const char *const swapin_lock_names[] = { "write", "read", NULL };
 static const char *const revalidate_names[] = { "full", "find_vma_eq", "none", NULL };
 static const char *const check_corrupt_names[] = {
-	"none", "buddy_link", "free_count", "lru_link", "pte", "rss", "swap_cache", NULL
+	"none", "buddy_link", "free_count", "lru_link", "pte", "rss", "swap_cache", "thp", NULL
 };
 static const char *const swapin_gate_names[] = { "referenced", "allocstall", "always", "never",
 						 NULL };

@@ -6,6 +6,8 @@
 #include "sim.h"
 #include "locks/spinlock.h"
 #include "mm/check.h"
+#include "mm/huge_memory.h"
+#include "mm/khugepaged.h"
 #include "mm/page_alloc.h"
 #include "mm/swap.h"
 
@@ -62,46 +64,48 @@ bool mm_check_op_done(struct mm_check *mc)
 	return true;
 }
 
-/* Bits of what is mid-update now: per node, bit zi for zone zi's zone->lock, bit
- * MAX_NR_ZONES + zi for one of its pcps, bit 2 * MAX_NR_ZONES for the node's lru_lock. */
-#define BUSY_LRU (1u << (2 * MAX_NR_ZONES))
-static void busy_now(struct sim *sim, u32 *busy)
+/* What is mid-update now, found per zone when a page of it is first met: bit 0 the zone's
+ * zone->lock, bit 1 one of its pcps, bit 2 the node's lru_lock; bit 3 = known. */
+#define BUSY_ZONE 1u
+#define BUSY_PCP  2u
+#define BUSY_LRU  4u
+#define BUSY_KNOWN 8u
+static u8 zone_busy(struct sim *sim, struct zone *z, u8 *busy)
 {
-	struct phys_mem *pm = sim->phys;
-	for (unsigned n = 0; n < pm->nr_nodes; n++) {
-		busy[n] = spin_is_locked(&node_lruvec(sim, n)->lru_lock) ? BUSY_LRU : 0;
-		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
-			struct zone *z = &pm->node_data[n]->node_zones[zi];
-			if (!z->populated)
-				continue;
-			if (spin_is_locked(&z->lock))
-				busy[n] |= 1u << zi;
-			for (unsigned c = 0; c < pm->nr_cpus; c++)
-				if (z->pcp[c].locked)
-					busy[n] |= 1u << (MAX_NR_ZONES + zi);
+	unsigned nid = z->zone_pgdat->node_id;
+	u8 *b = &busy[nid * MAX_NR_ZONES + z->idx];
+	if (*b & BUSY_KNOWN)
+		return *b;
+	*b = BUSY_KNOWN;
+	if (spin_is_locked(&node_lruvec(sim, nid)->lru_lock))
+		*b |= BUSY_LRU;
+	if (spin_is_locked(&z->lock))
+		*b |= BUSY_ZONE;
+	for (unsigned c = 0; c < sim->phys->nr_cpus; c++)
+		if (z->pcp[c].locked) {
+			*b |= BUSY_PCP;
+			break;
 		}
-	}
+	return *b;
 }
 
 int mm_check_pages(struct sim *sim, char *msg, size_t msglen)
 {
 	struct mm_check *mc = sim->mmcheck;
 	struct phys_mem *pm = sim->phys;
-	u64 zones_seen[MAX_NUMNODES] = { 0 };   /* bit per zone index, per node */
-	u32 busy[MAX_NUMNODES];
+	u8 busy[MAX_NUMNODES * MAX_NR_ZONES];
 	u32 kept = 0;
 	int rc = 0;
 	if (!mc->nr)
 		return 0;
-	busy_now(sim, busy);
+	memset(busy, 0, (size_t)pm->nr_nodes * MAX_NR_ZONES);
 	for (u32 i = 0; i < mc->nr; i++) {
 		u64 pfn = mc->dirty[i];
 		const struct page_desc *p = pfn_to_page(pm, pfn);
 		struct zone *z = page_zone(pm, pfn);
-		unsigned nid = z->zone_pgdat->node_id;
-		u32 b = busy[nid];
-		if (((p->flags & PG_buddy) && (b >> z->idx & 1)) ||
-		    ((p->flags & PG_pcp) && (b >> (MAX_NR_ZONES + z->idx) & 1)) ||
+		u8 b = zone_busy(sim, z, busy);
+		if (((p->flags & PG_buddy) && (b & BUSY_ZONE)) ||
+		    ((p->flags & PG_pcp) && (b & BUSY_PCP)) ||
 		    ((p->flags & PG_lru) && (b & BUSY_LRU))) {
 			mc->dirty[kept++] = pfn;   /* mid-update elsewhere: next time */
 			continue;
@@ -113,14 +117,19 @@ int mm_check_pages(struct sim *sim, char *msg, size_t msglen)
 		int r = check_buddy_page(pm, pfn, msg, msglen);
 		if (!r)
 			r = check_lru_page(sim, pfn, msg, msglen);
+		/* a THP the op put on or took off an LRU list (a collapse in flight has pages
+		 * out of their mappings: the full walks wait for it too) */
+		if (!r && (p->flags & (PG_transhuge | PG_head)) == (PG_transhuge | PG_head) &&
+		    sim->thp && !khugepaged_collapse_in_flight(sim))
+			r = check_thp(sim, pfn, msg, msglen);
 		if (r < 0)
 			rc = -1;
-		zones_seen[nid] |= 1ULL << z->idx;
 	}
 	mc->nr = kept;
+	/* the free counters of every zone met whose zone->lock is free */
 	for (unsigned n = 0; n < pm->nr_nodes && !rc; n++)
 		for (unsigned zi = 0; zi < MAX_NR_ZONES && !rc; zi++)
-			if ((zones_seen[n] >> zi & 1) && !(busy[n] >> zi & 1) &&
+			if ((busy[n * MAX_NR_ZONES + zi] & (BUSY_KNOWN | BUSY_ZONE)) == BUSY_KNOWN &&
 			    check_zone_free_counts(&pm->node_data[n]->node_zones[zi], msg, msglen) < 0)
 				rc = -1;
 	return rc;

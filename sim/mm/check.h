@@ -7,13 +7,14 @@
  * the neighbours whose links they rewrite (mm_check_note). After an op, mm_check_pages()
  * checks each noted page against the list it is on: flags, order, alignment, both links
  * and the list's head/tail, free blocks not left unmerged, no free page with a reference,
- * and the free counters of the zones touched. A page whose zone->lock, pcp or lru_lock is
+ * and the free counters of the zones touched; a THP head among them, its mapcounts
+ * against the reverse map (mm/huge_memory.h: check_thp). A page whose zone->lock, pcp or lru_lock is
  * held by a task parked mid-update stays in the set for the next check.
  *
  * The set is global: pages changed by a kernel thread (kswapd, kcompactd) are checked
  * after the next op of any task. Not checked per op (left to the full walks): the list
  * lengths against their counters, the pageblock counters, slab, the swap cache table, the
- * THP mapcounts and the RSS totals. */
+ * THPs no list operation moved and the RSS totals. */
 #ifndef MMSIM_MM_CHECK_H
 #define MMSIM_MM_CHECK_H
 

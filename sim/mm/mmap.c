@@ -1474,9 +1474,9 @@ int check_mm_range(const struct sim *sim, struct mm_struct *mm, u64 start, u64 e
 	for (u64 i = first; i < last; i++) {
 		const struct pmd_slot *s = pmd_lookup(mm, i << PMD_SHIFT);
 		u64 lo = max(start, i << PMD_SHIFT), hi = min(end, (i + 1) << PMD_SHIFT);
-		if (s && check_pmd_slot(sim, mm, s, (unsigned)((lo >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)),
-					(unsigned)(((hi - 1) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + 1,
-					cnt, msg, msglen) < 0)
+		unsigned klo = (unsigned)((lo >> PAGE_SHIFT) & (PTRS_PER_PTE - 1));
+		unsigned khi = (unsigned)(((hi - 1) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + 1;
+		if (s && check_pmd_slot(sim, mm, s, klo, khi, cnt, msg, msglen) < 0)
 			return -1;
 	}
 	return 0;

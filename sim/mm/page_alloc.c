@@ -1703,8 +1703,9 @@ int check_buddy_page(struct phys_mem *pm, u64 pfn, char *msg, size_t msglen)
 			head |= z->pcp[c].lists[li].head == off;
 			tail |= z->pcp[c].lists[li].tail == off;
 		}
-	const struct page_desc *pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->prev));
-	const struct page_desc *np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->next));
+	const struct page_desc *pp, *np;
+	pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->prev));
+	np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->next));
 	if ((pp ? pp->next != off || !(pp->flags & PG_pcp) : !head) ||
 	    (np ? np->prev != off || !(np->flags & PG_pcp) : !tail)) {
 		snprintf(msg, msglen, "node %u %s: pfn %llu on a pcp list has broken links", nid, zn,

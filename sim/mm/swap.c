@@ -379,8 +379,9 @@ int check_lru_page(struct sim *sim, u64 pfn, char *msg, size_t msglen)
 	enum lru_list l = page_lru(p);
 	const struct lru_head *h = &v->lists[l];
 	u32 o = noff(sim, n, pfn);
-	const struct page_desc *pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->prev));
-	const struct page_desc *np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->next));
+	const struct page_desc *pp, *np;
+	pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->prev));
+	np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->next));
 	bool thp = p->flags & PG_transhuge;
 	if ((p->flags & (PG_buddy | PG_pcp)) || (!thp && !p->refcount) ||
 	    (thp && !thp_ref_count(sim, pfn)) ||

@@ -27,6 +27,7 @@ enum check_corrupt {   /* debug.check_corrupt, in the order of check_corrupt_nam
 	CORRUPT_PTE,          /* a page mapped in the op's range: its mapcount to 0 */
 	CORRUPT_RSS,          /* the op's mm: MM_ANONPAGES one page off (full walks find it) */
 	CORRUPT_SWAP_CACHE,   /* NR_SWAPCACHE one page off (full walks find it) */
+	CORRUPT_THP,          /* a THP the op put on an LRU list: its compound mapcount */
 };
 
 static bool op_has_range(const struct op *op)
@@ -131,6 +132,16 @@ static bool inject(struct task *tsk, struct mm_struct *mm, const struct op *op)
 		__mod_node_state(sim->vmstat, 0, NR_SWAPCACHE, 1);
 		pfn = PFN_NONE;
 		break;
+	case CORRUPT_THP:
+		pfn = PFN_NONE;
+		for (u32 i = 0; i < mc->nr && pfn == PFN_NONE; i++)
+			if ((pfn_to_page(pm, mc->dirty[i])->flags & (PG_transhuge | PG_head)) ==
+			    (PG_transhuge | PG_head))
+				pfn = mc->dirty[i];
+		if (pfn == PFN_NONE)
+			return false;
+		pfn_to_page(pm, pfn)[1].next++;   /* the compound mapcount */
+		break;
 	default:
 		return true;
 	}
@@ -173,9 +184,12 @@ void check_fail(struct task *tsk, const struct op *op, const char *kind, const c
 			"time %.9f s: %s: %s\n", (unsigned long long)nth, what, tsk->comm,
 		(double)now / 1e9, kind, msg);
 	u64 passed = mc->last_full == nth ? mc->prev_full : mc->last_full;
-	if (mc->interval > 1)
+	if (mc->interval > 1 && passed)
 		fprintf(stderr, "mmsim: --check: the last full walk passed after op %llu (--check=1 "
 				"walks after every op)\n", (unsigned long long)passed);
+	else if (mc->interval > 1)
+		fprintf(stderr, "mmsim: --check: no full walk ran before (--check=1 walks after "
+				"every op)\n");
 	engine_request_stop(ENGINE_STOP_CHECK);
 	task_sleep(tsk, 1);   /* a scheduling point: the stop takes effect here */
 }

@@ -1334,8 +1334,8 @@ static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct 
 	/* a collapse in flight (another task: khugepaged or a MADV_COLLAPSE) has pages out
 	 * of their mappings: the THP and address-space walkers wait for it to finish */
 	bool collapsing = khugepaged_collapse_in_flight(tsk->sim);
-	if (tsk->sim->thp && (tsk->sim->mmcheck || tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES) &&
-	    !collapsing &&
+	bool small = tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES;
+	if (tsk->sim->thp && (tsk->sim->mmcheck || small) && !collapsing &&
 	    check_thps(tsk->sim, msg, sizeof(msg)) < 0)
 		check_fail(tsk, op, "full walk: THP", msg);
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)

@@ -9,7 +9,11 @@
 #   free_count: NR_FREE_PAGES of node 0 Normal one page up (5188 vs 5187): op 3000;
 #   lru_link:   the back link of pfn 4023, which op 3001 put on the inactive anon list
 #               (op 3000 put none there; the corruption waits for an op that does): op 3001;
-#   pte:        the mapcount of pfn 4022, which op 3000's PTE maps: op 3000.
+#   pte:        the mapcount of pfn 4022, which op 3000's PTE maps: op 3000;
+#   thp:        on tests/check/thp1.yaml (THP always, 16 MiB written page by page), from
+#               op 600 on: the compound mapcount of the THP at pfn 2048, which op 1026
+#               (the first touch of the third 2 MiB range) faulted and put on the LRU:
+#               caught after op 1026 (stderr: no full walk ran before it).
 # Each stops the run: exit 8, one "invariant" finding naming the op, the task (storm) and
 # the simulated time, summary.json "partial": true, report.md's first line says why.
 # What only the full walks see: rss (MM_ANONPAGES one up) is caught by the next full walk
@@ -35,6 +39,11 @@ for k in buddy_link free_count lru_link pte; do run "$k" --check=100000 "$k"; do
 run rss --check rss
 run rss1 --check=1 rss
 run swap_cache --check=100000 swap_cache
+"$mmsim" run "$here/tests/check/thp1.yaml" -o "$tmp/thp0" --quiet --check 2> "$tmp/thp0.err"
+echo $? > "$tmp/thp0.rc"
+"$mmsim" run "$here/tests/check/thp1.yaml" -o "$tmp/thp" --quiet --check=100000 \
+	--set debug.check_corrupt=thp --set debug.check_corrupt_op=600 2> "$tmp/thp.err"
+echo $? > "$tmp/thp.rc"
 python3 - "$tmp" <<'PY'
 import json, os, sys
 d = sys.argv[1]
@@ -67,7 +76,12 @@ want = {
             "mappings 3071\n"),
     "rss1": ("[0.004775730] invariant: " + op3000 + ": full walk: RSS: anonymous RSS of all "
              "processes 3000, anonymous mappings 2999\n"),
+    "thp": ("[0.000457970] invariant: after touch addr=0x100000400000 len=4096 (pid 0 tid 0) by "
+            "thp (op 1026): changed pages: THP 2048: compound mapcount 2, 1 huge PMDs map it\n"),
 }
+check("thp1 clean under --check: exit 0, 8 THP faults, no finding",
+      rc("thp0") == 0 and findings("thp0") == "no findings\n"
+      and summary("thp0")["metrics"]["vmstat"]["thp_fault_alloc"] == 8)
 for k, f in want.items():
     s = summary(k)
     check(f"{k}: exit 8", rc(k) == 8)
@@ -78,8 +92,9 @@ for k, f in want.items():
           open(f"{d}/{k}/report.md").readline().startswith(
               "# mmsim report (partial: the run was stopped by an invariant violation (--check)"))
     check(f"{k}: stderr names the corruption and the violation",
-          "mmsim: debug.check_corrupt: corrupted after op 300" in err(k)
-          and "mmsim: --check: invariant broken after op 30" in err(k))
+          "mmsim: debug.check_corrupt: corrupted after op " + ("1026" if k == "thp" else "300") in err(k)
+          and "mmsim: --check: invariant broken after op " + ("1026" if k == "thp" else "30") in err(k))
+check("thp: no full walk ran before", "mmsim: --check: no full walk ran before (--check=1" in err("thp"))
 check("rss: stderr gives the last full walk that passed (after op 2560)",
       "the last full walk passed after op 2560 (--check=1 walks after every op)" in err("rss"))
 s = summary("swap_cache")
