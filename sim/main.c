@@ -2,7 +2,8 @@
  * written, 2 bad input (command line, scenario, trace), 3 host out of memory,
  * 4 the simulated kernel deadlocked (outputs written, with the finding), 5 (record) the
  * recorders could not run, 6 interrupted by SIGINT/SIGTERM/SIGHUP and 7 stopped by
- * --max-wall/--max-memory (both with partial outputs, marked as such). */
+ * --max-wall/--max-memory, 8 stopped by --check at a broken invariant (all three with
+ * partial outputs, marked as such). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -130,7 +131,14 @@ static void usage(FILE *f)
 		"                             holds (class as in lock_stat.txt, site, read/write),\n"
 		"                             reclaim, compaction, swap I/O, hugetlb, khugepaged\n"
 		"                             and writeback; streamed as the run goes\n"
-		"  --check                    check model invariants as the run goes (slower)\n"
+		"  --check[=N]                check model invariants as the run goes: after each op\n"
+		"                             what it changed (free/pcp/LRU list links of its pages,\n"
+		"                             zone free counts, page tables and VMAs of its range),\n"
+		"                             the full walks every N ops (default: chosen from the\n"
+		"                             machine size, a few times slower than a plain run; 1 =\n"
+		"                             after every op, slow) and at the end. The first broken\n"
+		"                             invariant stops the run: finding, partial outputs,\n"
+		"                             exit status 8\n"
 		"  --max-wall TIME            stop the run after TIME of wall-clock time (e.g. 30s)\n"
 		"  --max-memory SIZE          stop the run when mmsim's own peak memory (RSS) reaches\n"
 		"                             SIZE (e.g. 4GiB)\n"
@@ -161,8 +169,8 @@ static void usage(FILE *f)
 		"scenario or trace: the message names file, line and field); 3 host out of memory;\n"
 		"4 the simulated kernel deadlocked (outputs written, see findings.txt); 5 (record)\n"
 		"the recorders could not run (perf or strace missing, perf events not permitted);\n"
-		"6 interrupted by a signal and 7 stopped by --max-wall/--max-memory (partial\n"
-		"outputs written).\n"
+		"6 interrupted by a signal, 7 stopped by --max-wall/--max-memory and 8 stopped by\n"
+		"--check at a broken invariant (partial outputs written).\n"
 		"\n"
 		"  --help, --version\n");
 }
@@ -178,6 +186,7 @@ struct cli {
 	bool quiet, check, progress;
 	bool timeline;                     /* --timeline [FROM..TO] */
 	u64 tl_from, tl_to;
+	u64 check_interval;                /* --check=N */
 	double max_wall_s;
 	u64 max_memory;
 };
@@ -315,6 +324,16 @@ static int parse_opts(const char *cmd, int argc, char **argv, struct cli *c, boo
 				return -1;
 		} else if (allow_run_opts && !strcmp(a, "--check")) {
 			c->check = true;
+		} else if (allow_run_opts && !strncmp(a, "--check=", 8)) {
+			char *end;
+			unsigned long long n = strtoull(a + 8, &end, 10);
+			if (!a[8] || *end || !n || a[8] == '-') {
+				fprintf(stderr, "mmsim %s: --check=N: expected a number of ops >= 1 "
+						"between two full invariant walks, got \"%s\"\n", cmd, a + 8);
+				return -1;
+			}
+			c->check = true;
+			c->check_interval = n;
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "mmsim %s: unknown option \"%s\" (see mmsim --help)\n", cmd, a);
 			return -1;
@@ -373,6 +392,7 @@ static void catch_stop_signals(bool on)
 static int run_scenario(const struct scenario *scn, const struct cli *c)
 {
 	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check,
+				   .check_interval = c->check_interval,
 				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory,
 				   .timeline = c->timeline, .timeline_from = c->tl_from,
 				   .timeline_to = c->tl_to, .progress = c->progress };
@@ -395,6 +415,9 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 	sim_destroy(s);
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr, "mmsim: wrote %s/report.md\n", c->outdir);
+	else if (rc == EXIT_CHECK && !c->quiet)
+		fprintf(stderr, "mmsim: wrote %s/report.md; --check found a broken invariant (see "
+				"findings.txt)\n", c->outdir);
 	else if ((rc == EXIT_INTERRUPTED || rc == EXIT_LIMIT) && !c->quiet)
 		fprintf(stderr, "mmsim: wrote partial outputs to %s (report.md, summary.json "
 				"\"partial\": true)\n", c->outdir);

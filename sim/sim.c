@@ -20,6 +20,7 @@
 #include "stats/sampler.h"
 #include "stats/timeline.h"
 #include "locks/lockstat.h"
+#include "mm/check.h"
 #include "mm/compaction.h"
 #include "mm/filemap.h"
 #include "mm/backing_dev.h"
@@ -586,6 +587,10 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	s->eng = engine_create(s, scn);
 	engine_set_deadlock_handler(s->eng, on_deadlock, s);
 	s->phys = phys_mem_create(s);
+	if (opt->check)
+		s->mmcheck = mm_check_create(s, &(struct mm_check_opts){
+			.interval = opt->check_interval, .corrupt = scn->kernel.check_corrupt,
+			.corrupt_op = scn->kernel.check_corrupt_op });
 	slab_create(s);
 	s->rmap = rmap_create(s);
 	lru_create(s);
@@ -671,6 +676,7 @@ void sim_destroy(struct sim *s)
 	sim_series_destroy(run->series);
 	slab_destroy(s->slab);
 	highalloc_log_destroy(s->highalloc);
+	mm_check_destroy(s->mmcheck);
 	phys_mem_destroy(s->phys);
 	engine_destroy(s->eng);
 	vmstat_destroy(s->vmstat);
@@ -750,6 +756,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 				"outputs\n", engine_stop_reason_str(stop), (double)run->end_ns / 1e9);
 		if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 			return 1;
+		if (stop == ENGINE_STOP_CHECK) {
+			engine_clear_stop(stop);
+			return EXIT_CHECK;
+		}
 		return stop > 0 ? EXIT_INTERRUPTED : EXIT_LIMIT;
 	}
 	if (run->world.totals.threads_done == run->nr_threads) {
@@ -758,6 +768,15 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	}
 	if (s->check) {
 		char msg[256];
+		if (mm_check_pages(s, msg, sizeof(msg)) < 0)
+			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "at the end: %s", msg);
+		if (!s->quiet)
+			fprintf(stderr, "mmsim: --check: %llu ops checked, %llu full walks (every %llu "
+					"ops) and one at the end, %llu changed pages checked\n",
+				(unsigned long long)s->mmcheck->ops,
+				(unsigned long long)s->mmcheck->full_walks,
+				(unsigned long long)s->mmcheck->interval,
+				(unsigned long long)s->mmcheck->pages_checked);
 		if (check_phys_mem(s->phys, run->world.totals.threads_done == run->nr_threads, msg,
 				   sizeof(msg)) < 0)
 			finding_report(s->findings, FINDING_INVARIANT, run->end_ns, "buddy allocator: %s",
@@ -784,7 +803,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 			       run->nr_threads);
 	if (opt->outdir && sim_write_outputs(s, opt->outdir, wall_seconds(&run->wall_start)) < 0)
 		return 1;
-	return es->deadlocks ? 4 : 0;
+	if (es->deadlocks)
+		return 4;
+	/* --check: a broken invariant (found at the end, or by a model's own assertion) */
+	return s->check && findings_count(s->findings, FINDING_INVARIANT) ? EXIT_CHECK : 0;
 }
 
 /* ---- accessors for sim_output.c ---- */

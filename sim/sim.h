@@ -39,6 +39,7 @@ struct timeline;
 struct task;
 struct vm_area_struct;
 
+struct mm_check;
 struct sim {
 	const struct scenario *scn;        /* borrowed: outlives the sim */
 	struct topology *topo;             /* platform/topology.h */
@@ -81,6 +82,7 @@ struct sim {
 	struct sim_run *run;               /* sim.c only: processes, workloads, progress */
 	struct timeline *timeline;         /* stats/timeline.h: --timeline (NULL: not written) */
 	bool check;                        /* --check: run invariant walkers */
+	struct mm_check *mmcheck;          /* mm/check.h: --check's dirty pages (NULL: off) */
 	bool quiet;                        /* no progress line */
 	unsigned debug;                    /* --debug categories (bit mask) */
 };
@@ -91,6 +93,7 @@ struct sim_options {
 	const char *outdir;                /* NULL: no out dir (tests) */
 	bool quiet;
 	bool check;
+	u64 check_interval;                /* --check=N: ops between full walks (0: automatic) */
 	unsigned debug;
 	double max_wall_s;                 /* --max-wall: 0 for none */
 	u64 max_memory;                    /* --max-memory (host peak RSS, bytes): 0 for none */
@@ -103,6 +106,9 @@ struct sim_options {
  * "partial": true): by SIGINT/SIGTERM/SIGHUP, or by --max-wall/--max-memory. */
 #define EXIT_INTERRUPTED 6
 #define EXIT_LIMIT       7
+/* --check found a broken invariant: the run stopped there (partial outputs written), or
+ * the checks at the end of the run found it (outputs written). */
+#define EXIT_CHECK       8
 
 /* Build the simulation for a validated scenario. Returns NULL with a message in err
  * when the scenario cannot be instantiated (e.g. a trace file that fails to open). */

@@ -43,6 +43,9 @@ static const char *const slab_movable_names[] = { "none", "all", "xa_node", NULL
 static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", NULL };
 static const char *const swapin_lock_names[] = { "write", "read", NULL };
 static const char *const revalidate_names[] = { "full", "find_vma_eq", "none", NULL };
+static const char *const check_corrupt_names[] = {
+	"none", "buddy_link", "free_count", "lru_link", "pte", "rss", "swap_cache", "thp", NULL
+};
 static const char *const swapin_gate_names[] = { "referenced", "allocstall", "always", "never",
 						 NULL };
 static const char *const allocstall_read_names[] = { "before_mmap_lock", "under_mmap_write", NULL };

@@ -84,6 +84,8 @@ struct slab_cfg {
 struct kernel_cfg {
 	struct vm_cfg vm;
 	u64 fault_around_bytes;            /* /sys/kernel/debug/fault_around_bytes */
+	unsigned check_corrupt;            /* debug.check_corrupt: enum check_corrupt (--check tests) */
+	u64 check_corrupt_op;              /* debug.check_corrupt_op: after this op (1 = the first) */
 	struct slab_cfg slab;
 	struct thp_cfg thp;
 	struct khugepaged_cfg khugepaged;

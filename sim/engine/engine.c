@@ -109,6 +109,12 @@ void engine_request_stop(int reason)
 		stop_request = reason;
 }
 
+void engine_clear_stop(int reason)
+{
+	if (stop_request == reason)
+		stop_request = 0;
+}
+
 static double monotonic_s(void)
 {
 	struct timespec ts;
@@ -135,6 +141,8 @@ const char *engine_stop_reason_str(int reason)
 		return "the --max-wall limit";
 	case ENGINE_STOP_MEMORY:
 		return "the --max-memory limit";
+	case ENGINE_STOP_CHECK:
+		return "an invariant violation (--check)";
 	default:
 		return "a stop request";
 	}

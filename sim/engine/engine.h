@@ -60,7 +60,11 @@ const struct engine_stats *engine_stats(const struct engine *e);
  * The first request wins. */
 #define ENGINE_STOP_WALL   (-1)    /* --max-wall: wall-clock time limit reached */
 #define ENGINE_STOP_MEMORY (-2)    /* --max-memory: the host process's peak RSS limit */
+#define ENGINE_STOP_CHECK  (-3)    /* --check: an invariant is broken */
 void engine_request_stop(int reason);
+/* Forget a stop request of this reason once its run has stopped (the next run of the
+ * same process starts clean); a signal's request stays. */
+void engine_clear_stop(int reason);
 /* 0 for no limit. Checked every few thousand simcalls. */
 void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes);
 /* "SIGINT", "SIGTERM", "the --max-wall limit", ... for messages. */

@@ -1114,48 +1114,54 @@ int migrate_thp(struct task *tsk, u64 head, int nid, u64 *new_head, struct u64_v
 
 /* ---- invariants (--check) ---- */
 
+int check_thp(struct sim *sim, u64 pfn, char *msg, size_t msglen)
+{
+	const struct page_desc *p = PG(sim, pfn);
+	if (!(p->flags & PG_head) || page_order(p) != HPAGE_PMD_ORDER) {
+		snprintf(msg, msglen, "THP %llu: head flags 0x%x", (unsigned long long)pfn,
+			 p->flags);
+		return -1;
+	}
+	u64 maps = p[1].next;
+	u32 pmds = rmap_walk_pmd(sim, pfn, NULL, NULL);
+	if (pmds != p[1].next) {
+		snprintf(msg, msglen, "THP %llu: compound mapcount %u, %u huge PMDs map it",
+			 (unsigned long long)pfn, p[1].next, pmds);
+		return -1;
+	}
+	for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
+		if (i && !(p[i].flags & PG_tail)) {
+			snprintf(msg, msglen, "THP %llu: subpage %u flags 0x%x",
+				 (unsigned long long)pfn, i, p[i].flags);
+			return -1;
+		}
+		if (p[i].mapcount) {
+			u32 ptes = rmap_walk(sim, pfn + i, NULL, NULL);
+			if (ptes != p[i].mapcount) {
+				snprintf(msg, msglen, "THP %llu: subpage %u mapcount %u, %u PTEs "
+					 "map it", (unsigned long long)pfn, i, p[i].mapcount, ptes);
+				return -1;
+			}
+		}
+		maps += p[i].mapcount;
+	}
+	u64 refs = thp_refs(sim, pfn);
+	if (refs < maps || !refs) {
+		snprintf(msg, msglen, "THP %llu: %llu references for %llu mappings",
+			 (unsigned long long)pfn, (unsigned long long)refs,
+			 (unsigned long long)maps);
+		return -1;
+	}
+	return 0;
+}
+
 int check_thps(struct sim *sim, char *msg, size_t msglen)
 {
 	struct phys_mem *pm = sim->phys;
 	for (u64 pfn = 0; pfn + HPAGE_PMD_NR <= pm->nr_pages; pfn += HPAGE_PMD_NR) {
 		const struct page_desc *p = PG(sim, pfn);
-		if (!(p->flags & PG_transhuge))
-			continue;
-		if (!(p->flags & PG_head) || page_order(p) != HPAGE_PMD_ORDER) {
-			snprintf(msg, msglen, "THP %llu: head flags 0x%x", (unsigned long long)pfn,
-				 p->flags);
+		if ((p->flags & PG_transhuge) && check_thp(sim, pfn, msg, msglen) < 0)
 			return -1;
-		}
-		u64 maps = p[1].next;
-		u32 pmds = rmap_walk_pmd(sim, pfn, NULL, NULL);
-		if (pmds != p[1].next) {
-			snprintf(msg, msglen, "THP %llu: compound mapcount %u, %u huge PMDs map it",
-				 (unsigned long long)pfn, p[1].next, pmds);
-			return -1;
-		}
-		for (u32 i = 0; i < HPAGE_PMD_NR; i++) {
-			if (i && !(p[i].flags & PG_tail)) {
-				snprintf(msg, msglen, "THP %llu: subpage %u flags 0x%x",
-					 (unsigned long long)pfn, i, p[i].flags);
-				return -1;
-			}
-			if (p[i].mapcount) {
-				u32 ptes = rmap_walk(sim, pfn + i, NULL, NULL);
-				if (ptes != p[i].mapcount) {
-					snprintf(msg, msglen, "THP %llu: subpage %u mapcount %u, %u PTEs "
-						 "map it", (unsigned long long)pfn, i, p[i].mapcount, ptes);
-					return -1;
-				}
-			}
-			maps += p[i].mapcount;
-		}
-		u64 refs = thp_refs(sim, pfn);
-		if (refs < maps || !refs) {
-			snprintf(msg, msglen, "THP %llu: %llu references for %llu mappings",
-				 (unsigned long long)pfn, (unsigned long long)refs,
-				 (unsigned long long)maps);
-			return -1;
-		}
 	}
 	return 0;
 }

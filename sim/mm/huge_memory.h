@@ -303,5 +303,7 @@ void thp_put_subpage(struct task *tsk, u64 pfn);
  * mapcount the PTEs mapping it, its references at least its mappings, its tails marked.
  * Returns 0 or -1 with msg. A walk over every pfn. */
 int check_thps(struct sim *sim, char *msg, size_t msglen);
+/* The same for the one THP headed at pfn (--check after an op that moved it). */
+int check_thp(struct sim *sim, u64 pfn, char *msg, size_t msglen);
 
 #endif

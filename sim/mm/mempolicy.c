@@ -1543,6 +1543,17 @@ static void leak_paths_str(const u32 *refs, char *buf, size_t len)
 					      path_names[p], refs[p]);
 }
 
+bool mempolicy_task_holds_refs(struct task *tsk)
+{
+	struct mpol_state *ms = MS(tsk->sim);
+	if (!ms || tsk->id >= ms->nr_task_refs)
+		return false;
+	for (unsigned p = 0; p < NR_MPOL_PATHS; p++)
+		if (ms->task_refs[tsk->id][p])
+			return true;
+	return false;
+}
+
 /* After an op of tsk: the references it took in use must all be dropped. */
 void mempolicy_check_task(struct task *tsk, const char *after)
 {

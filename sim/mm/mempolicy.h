@@ -208,6 +208,8 @@ long kernel_move_page(struct task *tsk, struct mm_struct *mm, u64 addr, int node
 void mpol_vma_replace(struct task *tsk, struct vm_area_struct *vma, struct mempolicy *pol);
 /* --check after an op of tsk: references the task took in use and kept are a finding. */
 void mempolicy_check_task(struct task *tsk, const char *after);
+/* Whether tsk holds references taken in use (mempolicy_check_task would report them). */
+bool mempolicy_task_holds_refs(struct task *tsk);
 
 /* numa_maps: the policy string of vma at its start (show_numa_map's lookup). */
 void numa_maps_policy(struct task *tsk, struct vm_area_struct *vma, char *buf, size_t len);

@@ -1348,9 +1348,99 @@ int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm)
 
 /* ---- invariants ---- */
 
-int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen)
+/* One PMD slot of mm: a huge PMD maps a THP inside a VMA; every PTE of a table from index
+ * lo to hi (excluded) lies in a VMA and maps a live page or a used swap slot; the table's
+ * present count is right. Adds those PTEs' anon/file/shmem/swap entries to cnt. Returns 0
+ * or -1 with msg. */
+static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const struct pmd_slot *s,
+			  unsigned lo, unsigned hi, u64 cnt[4], char *msg, size_t msglen)
 {
-	u64 anon = 0, file = 0, shmem = 0, swapped = 0;
+	if (s->used && s->kind == PMD_HUGE) {
+		u64 addr = s->index << PMD_SHIFT;
+		struct vm_area_struct *v = vma_lookup(mm, addr);
+		if (!v || v->vm_start > addr || v->vm_end < addr + PMD_SIZE) {
+			snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx outside every VMA",
+				 mm->pid, (unsigned long long)addr);
+			return -1;
+		}
+		if ((v->vm_flags & VM_HUGETLB) || (s->huge & PTE_ZERO))
+			return 0;
+		u64 head = pte_pfn(s->huge);
+		const struct page_desc *pg = &sim->phys->pages[head];
+		if (!(pg->flags & PG_transhuge) || !compound_mapcount(pg) || !pg->refcount ||
+		    !s->table) {
+			snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx maps pfn %llu (flags 0x%x, "
+				 "compound mapcount %u, refcount %u, %s deposited table)", mm->pid,
+				 (unsigned long long)addr, (unsigned long long)head, pg->flags,
+				 compound_mapcount(pg), pg->refcount, s->table ? "a" : "no");
+			return -1;
+		}
+		cnt[0] += HPAGE_PMD_NR;
+		return 0;
+	}
+	if (!s->used || s->kind != PMD_TABLE)
+		return 0;
+	u32 present = 0;
+	for (unsigned k = 0; k < PTRS_PER_PTE; k++)
+		present += s->table->pte[k] != 0;
+	if (present != s->table->nr_present) {
+		snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
+			 mm->pid, (unsigned long long)(s->index << PMD_SHIFT), s->table->nr_present,
+			 present);
+		return -1;
+	}
+	struct vm_area_struct *v = NULL;
+	for (unsigned k = lo; k < hi; k++) {
+		pte_t p = s->table->pte[k];
+		if (!p)
+			continue;
+		u64 addr = (s->index << PMD_SHIFT) + ((u64)k << PAGE_SHIFT);
+		if (!v || addr < v->vm_start || addr >= v->vm_end)
+			v = vma_lookup(mm, addr);
+		if (!v) {
+			snprintf(msg, msglen, "pid %u: PTE at 0x%llx outside every VMA", mm->pid,
+				 (unsigned long long)addr);
+			return -1;
+		}
+		if (p & PTE_ZERO)
+			continue;
+		if (pte_is_swap(p)) {
+			cnt[3]++;
+			if (!swap_count(sim, pte_to_swp_slot(p))) {
+				snprintf(msg, msglen, "pid %u: swap PTE at 0x%llx has no slot %llu",
+					 mm->pid, (unsigned long long)addr,
+					 (unsigned long long)pte_to_swp_slot(p));
+				return -1;
+			}
+			continue;
+		}
+		u64 pfn = pte_pfn(p);
+		if (pfn >= sim->phys->nr_pages) {
+			snprintf(msg, msglen, "pid %u: PTE at 0x%llx maps pfn %llu beyond memory",
+				 mm->pid, (unsigned long long)addr, (unsigned long long)pfn);
+			return -1;
+		}
+		const struct page_desc *pg = &sim->phys->pages[pfn];
+		if (!pg->refcount || (pg->flags & PG_buddy) || !pg->mapcount ||
+		    pg->refcount < pg->mapcount) {
+			snprintf(msg, msglen, "pid %u: PTE at 0x%llx maps pfn %llu with refcount %u, "
+				 "mapcount %u", mm->pid, (unsigned long long)addr,
+				 (unsigned long long)pfn, pg->refcount, pg->mapcount);
+			return -1;
+		}
+		if (pg->flags & PG_anon)
+			cnt[0]++;
+		else if (v->vm_file && v->vm_file->shmem)
+			cnt[2]++;
+		else
+			cnt[1]++;
+	}
+	return 0;
+}
+
+/* VMAs sorted, page-aligned, non-empty, not overlapping. */
+static int check_vmas(struct mm_struct *mm, char *msg, size_t msglen)
+{
 	for (u32 i = 0; i < mm->nr_vmas; i++) {
 		const struct vm_area_struct *v = mm->vmas[i];
 		if (v->vm_start >= v->vm_end || (v->vm_start | v->vm_end) & (PAGE_SIZE - 1) ||
@@ -1360,81 +1450,47 @@ int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msgl
 			return -1;
 		}
 	}
-	for (u32 i = 0; i < mm->cap_pmds; i++) {
-		const struct pmd_slot *s = &mm->pmds[i];
-		if (s->used && s->kind == PMD_HUGE) {
-			u64 addr = s->index << PMD_SHIFT;
-			struct vm_area_struct *v = vma_lookup(mm, addr);
-			if (!v || v->vm_start > addr || v->vm_end < addr + PMD_SIZE) {
-				snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx outside every VMA",
-					 mm->pid, (unsigned long long)addr);
+	return 0;
+}
+
+int check_mm_range(const struct sim *sim, struct mm_struct *mm, u64 start, u64 end, bool vmas,
+		   char *msg, size_t msglen)
+{
+	if (vmas && check_vmas(mm, msg, msglen) < 0)
+		return -1;
+	u64 cnt[4] = { 0 };
+	u64 first = start >> PMD_SHIFT, last = (end + PMD_SIZE - 1) >> PMD_SHIFT;
+	if (end <= start)
+		return 0;
+	if (last - first > mm->cap_pmds) {   /* a huge range: the table's slots instead */
+		for (u32 i = 0; i < mm->cap_pmds; i++) {
+			const struct pmd_slot *s = &mm->pmds[i];
+			if (s->used && s->index >= first && s->index < last &&
+			    check_pmd_slot(sim, mm, s, 0, PTRS_PER_PTE, cnt, msg, msglen) < 0)
 				return -1;
-			}
-			if ((v->vm_flags & VM_HUGETLB) || (s->huge & PTE_ZERO))
-				continue;
-			u64 head = pte_pfn(s->huge);
-			const struct page_desc *pg = &sim->phys->pages[head];
-			if (!(pg->flags & PG_transhuge) || !compound_mapcount(pg) || !pg->refcount ||
-			    !s->table) {
-				snprintf(msg, msglen, "pid %u: huge PMD at 0x%llx maps pfn %llu (flags 0x%x, "
-					 "compound mapcount %u, refcount %u, %s deposited table)", mm->pid,
-					 (unsigned long long)addr, (unsigned long long)head, pg->flags,
-					 compound_mapcount(pg), pg->refcount, s->table ? "a" : "no");
-				return -1;
-			}
-			anon += HPAGE_PMD_NR;
-			continue;
 		}
-		if (!s->used || s->kind != PMD_TABLE)
-			continue;
-		u32 present = 0;
-		for (unsigned k = 0; k < PTRS_PER_PTE; k++) {
-			pte_t p = s->table->pte[k];
-			if (!p)
-				continue;
-			present++;
-			u64 addr = (s->index << PMD_SHIFT) + ((u64)k << PAGE_SHIFT);
-			struct vm_area_struct *v = vma_lookup(mm, addr);
-			if (!v) {
-				snprintf(msg, msglen, "pid %u: PTE at 0x%llx outside every VMA", mm->pid,
-					 (unsigned long long)addr);
-				return -1;
-			}
-			if (p & PTE_ZERO)
-				continue;
-			if (pte_is_swap(p)) {
-				swapped++;
-				if (!swap_count(sim, pte_to_swp_slot(p))) {
-					snprintf(msg, msglen, "pid %u: swap PTE at 0x%llx has no slot %llu",
-						 mm->pid, (unsigned long long)addr,
-						 (unsigned long long)pte_to_swp_slot(p));
-					return -1;
-				}
-				continue;
-			}
-			u64 pfn = pte_pfn(p);
-			const struct page_desc *pg = &sim->phys->pages[pfn];
-			if (pfn >= sim->phys->nr_pages || !pg->refcount || (pg->flags & PG_buddy) ||
-			    !pg->mapcount || pg->refcount < pg->mapcount) {
-				snprintf(msg, msglen, "pid %u: PTE at 0x%llx maps pfn %llu with refcount %u, "
-					 "mapcount %u", mm->pid, (unsigned long long)addr,
-					 (unsigned long long)pfn, pg->refcount, pg->mapcount);
-				return -1;
-			}
-			if (pg->flags & PG_anon)
-				anon++;
-			else if (v->vm_file && v->vm_file->shmem)
-				shmem++;
-			else
-				file++;
-		}
-		if (present != s->table->nr_present) {
-			snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
-				 mm->pid, (unsigned long long)(s->index << PMD_SHIFT),
-				 s->table->nr_present, present);
-			return -1;
-		}
+		return 0;
 	}
+	for (u64 i = first; i < last; i++) {
+		const struct pmd_slot *s = pmd_lookup(mm, i << PMD_SHIFT);
+		u64 lo = max(start, i << PMD_SHIFT), hi = min(end, (i + 1) << PMD_SHIFT);
+		unsigned klo = (unsigned)((lo >> PAGE_SHIFT) & (PTRS_PER_PTE - 1));
+		unsigned khi = (unsigned)(((hi - 1) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)) + 1;
+		if (s && check_pmd_slot(sim, mm, s, klo, khi, cnt, msg, msglen) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen)
+{
+	if (check_vmas(mm, msg, msglen) < 0)
+		return -1;
+	u64 cnt[4] = { 0 };
+	for (u32 i = 0; i < mm->cap_pmds; i++)
+		if (check_pmd_slot(sim, mm, &mm->pmds[i], 0, PTRS_PER_PTE, cnt, msg, msglen) < 0)
+			return -1;
+	u64 anon = cnt[0], file = cnt[1], shmem = cnt[2], swapped = cnt[3];
 	if (swapped != mm->swap_ents) {
 		snprintf(msg, msglen, "pid %u: %llu swap PTEs, MM_SWAPENTS %llu", mm->pid,
 			 (unsigned long long)swapped, (unsigned long long)mm->swap_ents);

@@ -90,6 +90,10 @@ int mbind_range(struct task *tsk, struct mm_struct *mm, u64 start, u64 end, stru
  * mapcount counts it (at least one per PTE); the mm's RSS counters equal its present
  * anonymous, file and shmem PTEs. Returns 0, or -1 with a description in msg. */
 int check_mm(const struct sim *sim, struct mm_struct *mm, char *msg, size_t msglen);
+/* --check after one op: the PMD slots and PTE tables covering [start, end) of mm (as
+ * check_mm, without the RSS totals), and the VMA order when vmas. 0, or -1 with msg. */
+int check_mm_range(const struct sim *sim, struct mm_struct *mm, u64 start, u64 end, bool vmas,
+		   char *msg, size_t msglen);
 /* fork: copy oldmm's VMAs and page tables into the empty mm. */
 int dup_mmap(struct task *tsk, struct mm_struct *oldmm, struct mm_struct *mm);
 

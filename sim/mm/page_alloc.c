@@ -11,6 +11,7 @@
 #include "engine/task.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
+#include "mm/check.h"
 #include "mm/page_alloc.h"
 #include "mm/vmstat.h"
 #include "stats/timeline.h"
@@ -61,6 +62,11 @@ static void plist_add(struct phys_mem *pm, struct zone *z, struct page_list *l, 
 {
 	struct page_desc *p = pfn_to_page(pm, pfn);
 	u32 off = zoff(z, pfn);
+	if (unlikely(pm->sim->mmcheck != NULL)) {
+		mm_check_note_pfn(pm->sim->mmcheck, pfn);
+		if (l->head != PAGE_NIL)
+			mm_check_note_pfn(pm->sim->mmcheck, zpfn(z, tail ? l->tail : l->head));
+	}
 	if (l->head == PAGE_NIL) {
 		p->next = p->prev = PAGE_NIL;
 		l->head = l->tail = off;
@@ -80,6 +86,13 @@ static void plist_add(struct phys_mem *pm, struct zone *z, struct page_list *l, 
 static void plist_del(struct phys_mem *pm, struct zone *z, struct page_list *l, u64 pfn)
 {
 	struct page_desc *p = pfn_to_page(pm, pfn);
+	if (unlikely(pm->sim->mmcheck != NULL)) {
+		mm_check_note_pfn(pm->sim->mmcheck, pfn);
+		if (p->prev != PAGE_NIL)
+			mm_check_note_pfn(pm->sim->mmcheck, zpfn(z, p->prev));
+		if (p->next != PAGE_NIL)
+			mm_check_note_pfn(pm->sim->mmcheck, zpfn(z, p->next));
+	}
 	if (p->prev == PAGE_NIL)
 		l->head = p->next;
 	else
@@ -1618,6 +1631,121 @@ int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *
 		FAIL("node %u %s: pageblock counters hold %llu allocated pages, the zone has %llu", nid,
 		     zn, (unsigned long long)used, (unsigned long long)expect);
 	free(seen);
+	return 0;
+}
+
+/* --check after an op (mm/check.h): one page whose free-list or pcp-list links changed.
+ * 0 when it is consistent (or on no such list), 1 when its zone is mid-update (check it
+ * later), -1 with msg. */
+int check_buddy_page(struct phys_mem *pm, u64 pfn, char *msg, size_t msglen)
+{
+	const struct page_desc *p = pfn_to_page(pm, pfn);
+	if (!(p->flags & (PG_buddy | PG_pcp)))
+		return 0;
+	struct zone *z = page_zone(pm, pfn);
+	const char *zn = zone_names[z->idx];
+	unsigned nid = z->zone_pgdat->node_id;
+	unsigned o = page_order(p);
+	u32 off = zoff(z, pfn);
+	if (p->flags & PG_buddy) {
+		if (spin_is_locked(&z->lock))
+			return 1;
+		unsigned mt = page_mt(p);
+		const struct page_list *l = &z->free_area[o].free_list[mt];
+		if (o >= MAX_ORDER || mt >= MIGRATE_TYPES ||
+		    pfn + (1ULL << o) > z->zone_start_pfn + z->spanned_pages ||
+		    !IS_ALIGNED(pfn, 1ULL << o)) {
+			snprintf(msg, msglen, "node %u %s: free block at pfn %llu of order %u misplaced",
+				 nid, zn, (unsigned long long)pfn, o);
+			return -1;
+		}
+		if (p->prev == PAGE_NIL ? l->head != off :
+		    pfn_to_page(pm, zpfn(z, p->prev))->next != off ||
+		    !(pfn_to_page(pm, zpfn(z, p->prev))->flags & PG_buddy)) {
+			snprintf(msg, msglen, "node %u %s: broken back link at pfn %llu (order-%u %s "
+				 "list)", nid, zn, (unsigned long long)pfn, o, migratetype_names[mt]);
+			return -1;
+		}
+		if (p->next == PAGE_NIL ? l->tail != off :
+		    pfn_to_page(pm, zpfn(z, p->next))->prev != off ||
+		    !(pfn_to_page(pm, zpfn(z, p->next))->flags & PG_buddy)) {
+			snprintf(msg, msglen, "node %u %s: broken forward link at pfn %llu (order-%u "
+				 "%s list)", nid, zn, (unsigned long long)pfn, o, migratetype_names[mt]);
+			return -1;
+		}
+		for (u64 i = 0; i < (1ULL << o); i++) {
+			const struct page_desc *qp = pfn_to_page(pm, pfn + i);
+			if (qp->refcount || (i && (qp->flags & (PG_buddy | PG_pcp)))) {
+				snprintf(msg, msglen, "node %u %s: pfn %llu of the free block at %llu has "
+					 "refcount %u, flags %#x", nid, zn, (unsigned long long)(pfn + i),
+					 (unsigned long long)pfn, qp->refcount, qp->flags);
+				return -1;
+			}
+		}
+		u64 buddy = pfn ^ (1ULL << o);
+		if (o < MAX_ORDER - 1 && page_is_buddy(pm, z, buddy, o)) {
+			unsigned bt = get_pageblock_migratetype(pm, buddy);
+			unsigned mt2 = get_pageblock_migratetype(pm, pfn);
+			if (o < pageblock_order || bt == mt2 ||
+			    (migratetype_is_mergeable(bt) && migratetype_is_mergeable(mt2))) {
+				snprintf(msg, msglen, "node %u %s: order-%u buddies at pfn %llu and %llu "
+					 "are both free", nid, zn, o, (unsigned long long)pfn,
+					 (unsigned long long)buddy);
+				return -1;
+			}
+		}
+		return 0;
+	}
+	/* on some CPU's pcp list: which one is not in the page; its neighbours say */
+	for (unsigned c = 0; c < pm->nr_cpus; c++)
+		if (z->pcp[c].locked)
+			return 1;
+	bool head = false, tail = false;
+	for (unsigned c = 0; c < pm->nr_cpus && (p->prev == PAGE_NIL || p->next == PAGE_NIL); c++)
+		for (unsigned li = 0; li < NR_PCP_LISTS; li++) {
+			head |= z->pcp[c].lists[li].head == off;
+			tail |= z->pcp[c].lists[li].tail == off;
+		}
+	const struct page_desc *pp, *np;
+	pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->prev));
+	np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, zpfn(z, p->next));
+	if ((pp ? pp->next != off || !(pp->flags & PG_pcp) : !head) ||
+	    (np ? np->prev != off || !(np->flags & PG_pcp) : !tail)) {
+		snprintf(msg, msglen, "node %u %s: pfn %llu on a pcp list has broken links", nid, zn,
+			 (unsigned long long)pfn);
+		return -1;
+	}
+	return 0;
+}
+
+/* The free counters of a zone against each other: per order, the migratetypes' blocks add
+ * up to nr_free, and the blocks add up to NR_FREE_PAGES. 1 when the zone is mid-update. */
+int check_zone_free_counts(struct zone *z, char *msg, size_t msglen)
+{
+	if (spin_is_locked(&z->lock))
+		return 1;
+	u64 free_pages = 0;
+	for (unsigned o = 0; o < MAX_ORDER; o++) {
+		const struct free_area *area = &z->free_area[o];
+		u64 total = 0;
+		for (unsigned mt = 0; mt < MIGRATE_TYPES; mt++) {
+			total += area->nr_free_mt[mt];
+			if (mt != MIGRATE_ISOLATE)
+				free_pages += area->nr_free_mt[mt] << o;
+		}
+		if (total != area->nr_free) {
+			snprintf(msg, msglen, "node %u %s: order-%u nr_free %llu but its migratetypes "
+				 "count %llu", z->zone_pgdat->node_id, zone_names[z->idx], o,
+				 (unsigned long long)area->nr_free, (unsigned long long)total);
+			return -1;
+		}
+	}
+	if (free_pages != z->free_pages) {
+		snprintf(msg, msglen, "node %u %s: NR_FREE_PAGES %llu but the free areas count %llu "
+			 "pages", z->zone_pgdat->node_id, zone_names[z->idx],
+			 (unsigned long long)z->free_pages, (unsigned long long)free_pages);
+		return -1;
+	}
 	return 0;
 }
 

@@ -193,6 +193,11 @@ u64 node_pcp_pages(const struct phys_mem *pm, unsigned nid);
 int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *msg,
 		     size_t msglen);
 int check_phys_mem(struct phys_mem *pm, bool quiescent, char *msg, size_t msglen);
+/* --check after an op (mm/check.h): one page whose free-list or pcp-list links changed,
+ * checked against its list, its block and its buddy; the free counters of a zone against
+ * each other. 0, 1 (its zone is mid-update: check it later), or -1 with msg. */
+int check_buddy_page(struct phys_mem *pm, u64 pfn, char *msg, size_t msglen);
+int check_zone_free_counts(struct zone *z, char *msg, size_t msglen);
 
 /* Host bytes used per simulated page (descriptor and pageblock arrays). */
 double phys_mem_bytes_per_page(const struct phys_mem *pm);

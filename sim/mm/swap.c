@@ -8,6 +8,7 @@
 #include "engine/task.h"
 #include "locks/lock_class.h"
 #include "locks/spinlock.h"
+#include "mm/check.h"
 #include "mm/page_alloc.h"
 #include "mm/huge_memory.h"
 #include "mm/mlock.h"
@@ -107,6 +108,11 @@ void lru_list_add(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru,
 	struct page_desc *p = pfn_to_page(pm, pfn);
 	struct lru_head *h = &v->lists[lru];
 	u32 o = noff(sim, nid, pfn);
+	if (unlikely(sim->mmcheck != NULL)) {
+		mm_check_note_pfn(sim->mmcheck, pfn);
+		if (h->head != PAGE_NIL)
+			mm_check_note_pfn(sim->mmcheck, npfn(sim, nid, tail ? h->tail : h->head));
+	}
 	if (tail) {
 		p->next = PAGE_NIL;
 		p->prev = h->tail;
@@ -138,6 +144,13 @@ void lru_list_del(struct sim *sim, struct lruvec *v, u64 pfn, enum lru_list lru)
 	unsigned nid = page_to_nid(pm, pfn);
 	struct page_desc *p = pfn_to_page(pm, pfn);
 	struct lru_head *h = &v->lists[lru];
+	if (unlikely(sim->mmcheck != NULL)) {
+		mm_check_note_pfn(sim->mmcheck, pfn);
+		if (p->prev != PAGE_NIL)
+			mm_check_note_pfn(sim->mmcheck, npfn(sim, nid, p->prev));
+		if (p->next != PAGE_NIL)
+			mm_check_note_pfn(sim->mmcheck, npfn(sim, nid, p->next));
+	}
 	if (p->prev != PAGE_NIL)
 		pfn_to_page(pm, npfn(sim, nid, p->prev))->next = p->next;
 	else
@@ -351,6 +364,34 @@ void putback_lru_page(struct task *tsk, u64 pfn)
 	spin_lock(tsk, &v->lru_lock);
 	lru_list_add(sim, v, pfn, page_lru(p), false);
 	spin_unlock(tsk, &v->lru_lock);
+}
+
+int check_lru_page(struct sim *sim, u64 pfn, char *msg, size_t msglen)
+{
+	struct phys_mem *pm = sim->phys;
+	const struct page_desc *p = pfn_to_page(pm, pfn);
+	if (!(p->flags & PG_lru))
+		return 0;
+	unsigned n = page_to_nid(pm, pfn);
+	struct lruvec *v = &sim->lru->vec[n];
+	if (spin_is_locked(&v->lru_lock))
+		return 1;
+	enum lru_list l = page_lru(p);
+	const struct lru_head *h = &v->lists[l];
+	u32 o = noff(sim, n, pfn);
+	const struct page_desc *pp, *np;
+	pp = p->prev == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->prev));
+	np = p->next == PAGE_NIL ? NULL : pfn_to_page(pm, npfn(sim, n, p->next));
+	bool thp = p->flags & PG_transhuge;
+	if ((p->flags & (PG_buddy | PG_pcp)) || (!thp && !p->refcount) ||
+	    (thp && !thp_ref_count(sim, pfn)) ||
+	    (pp ? pp->next != o || !(pp->flags & PG_lru) || page_lru(pp) != l : h->head != o) ||
+	    (np ? np->prev != o || !(np->flags & PG_lru) || page_lru(np) != l : h->tail != o)) {
+		snprintf(msg, msglen, "node %u LRU list %u: pfn %llu flags 0x%x refcount %u out of "
+			 "place", n, l, (unsigned long long)pfn, p->flags, p->refcount);
+		return -1;
+	}
+	return 0;
 }
 
 int check_lru(struct sim *sim, char *msg, size_t msglen)

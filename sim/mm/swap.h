@@ -85,5 +85,8 @@ u64 lru_prev(struct sim *sim, unsigned nid, u64 pfn);
 /* Consistency: list lengths match their counters and every page on a list says so.
  * Returns 0 or -1 with msg. quiescent: nobody inside lru_lock. */
 int check_lru(struct sim *sim, char *msg, size_t msglen);
+/* --check after an op (mm/check.h): one page whose LRU links changed, against its list
+ * and its neighbours. 0, 1 (its lru_lock is held: check it later), or -1 with msg. */
+int check_lru_page(struct sim *sim, u64 pfn, char *msg, size_t msglen);
 
 #endif

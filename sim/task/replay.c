@@ -33,6 +33,7 @@
 #include "task/highalloc_log.h"
 #include "task/replay_sync.h"
 #include "task/mismatch.h"
+#include "task/check.h"
 
 /* ---- OP_ALLOC_PAGES handles ---- */
 
@@ -1288,14 +1289,15 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 
 /* The processes' anonymous RSS summed equals the anonymous pages' mapcounts summed (a
  * page shared by n processes counts n times on both sides). A walk over every page:
- * only on machines of up to 1 GiB. Returns 0 or -1 with msg. */
+ * at --check's intervals, or after every op of a debug build on machines of up to 1 GiB.
+ * Returns 0 or -1 with msg. */
 #define RSS_CHECK_MAX_PAGES (1ULL << 18)
 static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 {
 	struct sim *sim = tsk->sim;
 	struct replay_world *w = tsk->priv ? ((struct replay_thread *)tsk->priv)->world : NULL;
-	if (!w || sim->phys->nr_pages > RSS_CHECK_MAX_PAGES)
-		return 0;
+	if (!w || (!sim->mmcheck && sim->phys->nr_pages > RSS_CHECK_MAX_PAGES))
+		return 0;   /* every op of a debug build: small machines only */
 	u64 rss = 0, mapped = 0;
 	u64 gen = ++w->check_gen;
 	for (u32 i = 0;; i++) {
@@ -1326,40 +1328,34 @@ static int check_rss_total(struct task *tsk, char *msg, size_t msglen)
 	return 0;
 }
 
-/* --check and debug builds: the buddy invariants after every op; the first violation
- * becomes a finding naming the op. */
+/* --check and debug builds, after every op: what the op changed (task/check.c), and the
+ * full invariant walks when due (every op in a debug build without --check); the first
+ * violation is a finding naming the op and stops the run. */
 static void check_after_op(struct task *tsk, struct mm_struct *mm, const struct op *op)
 {
 	char msg[256];
+	if (!check_op(tsk, mm, op))
+		return;
 	if (check_rss_total(tsk, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: %s", op_type_name(op->type), op->tid, msg);
+		check_fail(tsk, op, "full walk: RSS", msg);
 	/* a collapse in flight (another task: khugepaged or a MADV_COLLAPSE) has pages out
 	 * of their mappings: the THP and address-space walkers wait for it to finish */
 	bool collapsing = khugepaged_collapse_in_flight(tsk->sim);
-	if (tsk->sim->thp && tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES && !collapsing &&
+	bool small = tsk->sim->phys->nr_pages <= RSS_CHECK_MAX_PAGES;
+	if (tsk->sim->thp && (tsk->sim->mmcheck || small) && !collapsing &&
 	    check_thps(tsk->sim, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: THP: %s", op_type_name(op->type), op->tid, msg);
+		check_fail(tsk, op, "full walk: THP", msg);
 	if (check_phys_mem(tsk->sim->phys, false, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: buddy allocator: %s", op_type_name(op->type),
-			       op->tid, msg);
+		check_fail(tsk, op, "full walk: buddy allocator", msg);
 	if (check_lru(tsk->sim, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: LRU lists: %s", op_type_name(op->type), op->tid,
-			       msg);
+		check_fail(tsk, op, "full walk: LRU lists", msg);
 	if (check_slab(tsk->sim, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: slab: %s", op_type_name(op->type), op->tid, msg);
+		check_fail(tsk, op, "full walk: slab", msg);
 	if (check_swap(tsk->sim, false, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: swap: %s", op_type_name(op->type), op->tid, msg);
+		check_fail(tsk, op, "full walk: swap", msg);
 	/* the address space is stable only when no other thread of it is inside an op */
 	if (mm && mm->users == 1 && !collapsing && check_mm(tsk->sim, mm, msg, sizeof(msg)) < 0)
-		finding_report(tsk->sim->findings, FINDING_INVARIANT, task_now(tsk),
-			       "after %s by tid %u: address space: %s", op_type_name(op->type),
-			       op->tid, msg);
+		check_fail(tsk, op, "full walk: address space", msg);
 }
 
 /* What check_hugetlb's findings say of the op (built only when one is reported). */
@@ -1437,9 +1433,11 @@ void replay_main(struct task *tsk)
 			};
 		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
 			check_after_op(tsk, rt->proc->mm, &op);
-			char what[96];
-			snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
-			mempolicy_check_task(tsk, what);
+			if (mempolicy_task_holds_refs(tsk)) {   /* the message only for a leak */
+				char what[96];
+				snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
+				mempolicy_check_task(tsk, what);
+			}
 		}
 		check_hugetlb(tsk, &op);
 		if (!go_on)
