@@ -375,6 +375,14 @@ static int sweep_load(struct sweep *sw, const char *path, struct diag *d)
 	return diag_count(d) ? -1 : 0;
 }
 
+int sweep_parse_file(const char *path, struct diag *d)
+{
+	struct sweep sw;
+	int rc = sweep_load(&sw, path, d);
+	sweep_free(&sw);
+	return rc;
+}
+
 /* Validate every point in-process; an invalid one is marked with its message. */
 static unsigned sweep_validate(struct sweep *sw)
 {
