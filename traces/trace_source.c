@@ -44,8 +44,10 @@ static struct op_source *ts_child(struct op_source *src, const struct op *fork_o
 		return NULL;
 	/* the child: a thread with that tid whose records start after the fork, created by
 	 * this thread (or, failing that, the first such thread) */
-	u32 found = MMTZ_NO_PARENT;
-	for (u32 i = 0; i < mf->nr_threads; i++) {
+	u32 found = MMTZ_NO_PARENT, nr;
+	const u32 *same_tid = mmtz_file_tid_threads(mf, (u32)fork_op->id, &nr);
+	for (u32 k = 0; k < nr; k++) {
+		u32 i = same_tid[k];
 		const struct mmtz_thread *c = &mf->threads[i];
 		if (c->tid != (u32)fork_op->id || c->first_rec <= t->last_rec)
 			continue;
