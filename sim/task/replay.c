@@ -34,6 +34,9 @@
 #include "task/replay_sync.h"
 #include "task/mismatch.h"
 
+/* include/linux/fs.h: INT_MAX & PAGE_MASK (4 KiB pages), the most one read or write moves */
+#define MAX_RW_COUNT 0x7ffff000ULL
+
 /* ---- OP_ALLOC_PAGES handles ---- */
 
 /* The slot of handle id: its live or failed allocation, or (create) a new slot.
@@ -661,7 +664,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
 		if (op->ret != OP_RET_NONE)
 			return op->ret;
-		return op->type == OP_READ || op->type == OP_WRITE ? (s64)op->len : 0;
+		return op->type == OP_READ || op->type == OP_WRITE ? (s64)min(op->len, MAX_RW_COUNT) : 0;
 	}
 	if (!e)
 		return -MM_EBADF;
@@ -671,6 +674,8 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
 	u64 count = op->len;
+	if (op->type == OP_READ || op->type == OP_WRITE)
+		count = min(count, MAX_RW_COUNT);   /* rw_verify_area(): one call moves at most this */
 	if ((op->type == OP_READ || op->type == OP_WRITE) && op->addr && count) {
 		/* the buffer (known when the trace has its address): copy_to_user or
 		 * copy_from_user stops at the first page it cannot access */
@@ -695,6 +700,10 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		r = file_write(tsk, in, off, count);
 		break;
 	case OP_FTRUNCATE:
+		/* do_sys_ftruncate(): a length negative as loff_t (past MAX_LFS_FILESIZE,
+		 * e.g. 2^64-1) is EINVAL */
+		if ((s64)op->len < 0)
+			return -MM_EINVAL;
 		return file_truncate(tsk, in, op->len);
 	case OP_FALLOCATE:
 		return file_fallocate(tsk, in, op->arg, op->off, op->len);
