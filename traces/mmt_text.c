@@ -834,10 +834,8 @@ struct trace_writer *mmt_text_writer_create(const char *path, u32 page_size, cha
 	if (!strcmp(path, "-")) {
 		t->f = stdout;
 	} else {
-		t->tmp = xasprintf("%s.tmp", path);
-		t->f = fopen(t->tmp, "wb");
+		t->f = trace_tmp_create(path, &t->tmp, err, errlen);
 		if (!t->f) {
-			snprintf(err, errlen, "%s: cannot create: %s", t->tmp, strerror(errno));
 			text_free(t);
 			return NULL;
 		}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "traces/mmtz_format.h"
 #include "traces/reader_impl.h"
@@ -334,4 +335,28 @@ void trace_writer_abort(struct trace_writer *w)
 {
 	if (w)
 		w->abort(w);
+}
+
+FILE *trace_tmp_create(const char *path, char **tmp, char *err, size_t errlen)
+{
+	*tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	FILE *f = fdopen(fd, "wb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
+		close(fd);
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
 }

@@ -69,5 +69,13 @@ out=$("$mmsim" sweep tests/fuzz/regress/sweep/matrix_bomb.yaml -o "$tmp/sw" 2>&1
 [ "$(get threads_finished "$tmp/thr/summary.json")" = 1001 ] && ok || ko "thr.mmtz: threads_finished $(get threads_finished "$tmp/thr/summary.json")"
 [ "$(get mmap "$tmp/thr/summary.json")" = 1000 ] && ok || ko "thr.mmtz: mmap $(get mmap "$tmp/thr/summary.json")"
 
+# two converts to one output at once: each writes its own PATH.tmp.XXXXXX, so the output
+# is whole (one of them), and nothing is left beside it; the file follows the umask
+(umask 022; "$mmsim" trace convert "$tmp/thr.mmt" "$tmp/two.mmtz" & "$mmsim" trace convert "$tmp/thr.mmt" "$tmp/two.mmtz"; wait) 2> /dev/null
+out=$("$mmsim" trace stat "$tmp/two.mmtz" 2>&1 | grep '^records:')
+[ "$out" = "records: 3000" ] && ok || ko "two converts: $out"
+[ -z "$(ls "$tmp" | grep 'two.mmtz.tmp')" ] && ok || ko "two converts left $(ls "$tmp" | grep 'two.mmtz.tmp')"
+[ "$(stat -c %a "$tmp/two.mmtz")" = 644 ] && ok || ko "two.mmtz mode $(stat -c %a "$tmp/two.mmtz")"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
