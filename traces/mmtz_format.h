@@ -67,6 +67,7 @@ struct mmtz_file {
 	u64 max_comp;               /* largest room a block's payload can take */
 	unsigned refs;
 	bool unlink_on_free;        /* a temporary import: deleted with the last reference */
+	char *origin;               /* the input it was imported from (messages), or NULL */
 };
 
 /* Open and check header and index. NULL with a located message in err. */

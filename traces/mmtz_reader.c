@@ -26,6 +26,7 @@ static void file_free(struct mmtz_file *mf)
 	if (mf->unlink_on_free)
 		unlink(mf->path);
 	free(mf->path);
+	free(mf->origin);
 	free(mf->threads);
 	free(mf->by_first);
 	free(mf->by_tid);

@@ -106,7 +106,7 @@ static struct op_source *thread_source_create(struct mmtz_file *mf, u32 thread, 
 		return NULL;
 	struct thread_source *t = xcalloc(1, sizeof(*t));
 	t->src.ops = &thread_source_ops;
-	t->src.name = mf->path;
+	t->src.name = mf->origin ? mf->origin : mf->path;
 	mmtz_file_get(mf);
 	t->mf = mf;
 	t->c = c;
@@ -202,8 +202,10 @@ struct trace_set *trace_set_open(const char *path, const struct trace_source_opt
 		if (!tmp)
 			return NULL;
 		mf = mmtz_file_open(tmp, err, errlen);
-		if (mf)
+		if (mf) {
 			mf->unlink_on_free = true;
+			mf->origin = xstrdup(path);
+		}
 		else
 			unlink(tmp);
 		free(tmp);

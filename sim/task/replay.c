@@ -1392,6 +1392,33 @@ static void check_hugetlb(struct task *tsk, const struct op *op)
 	hugetlb_check_after_op(tsk, describe_op, op, tsk->sim->check);
 }
 
+/* The longest wait one op may ask for (sleep, compute, think time): an hour. A recorded
+ * time near 2^64 ns never ended and sampled idle time without bound. */
+#define REPLAY_MAX_WAIT_NS (3600ULL * NSEC_PER_SEC)
+
+static bool replay_wait_too_long(struct replay_thread *rt, const struct op *op)
+{
+	const char *what = NULL;
+	u64 ns = 0;
+	if ((op->type == OP_SLEEP || op->type == OP_COMPUTE) && op->ns > REPLAY_MAX_WAIT_NS) {
+		what = op_type_name(op->type);
+		ns = op->ns;
+	} else if (op->think_ns > REPLAY_MAX_WAIT_NS) {
+		what = "think time";
+		ns = op->think_ns;
+	}
+	if (!what)
+		return false;
+	char line[32] = "";
+	if (op->src_line)
+		snprintf(line, sizeof(line), " (line %llu)", (unsigned long long)op->src_line);
+	rt->error = xasprintf("%s: %u/%u %s%s: %s of %llu ns (%.0f s) is longer than the hour one "
+			      "op may wait in a replay", rt->src->name, op->pid, op->tid,
+			      op_type_name(op->type), line, what, (unsigned long long)ns,
+			      (double)ns / 1e9);
+	return true;
+}
+
 void replay_main(struct task *tsk)
 {
 	struct replay_thread *rt = tsk->priv;
@@ -1413,6 +1440,10 @@ void replay_main(struct task *tsk)
 		}
 		if (rt->proc->mm && rt->proc->mm->oom_victim)
 			break;   /* the process was killed: its threads stop */
+		if (replay_wait_too_long(rt, &op)) {
+			rt->totals->source_errors++;
+			break;
+		}
 		tsk->nr_ops++;
 		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
 		tsk->tid = op.tid;

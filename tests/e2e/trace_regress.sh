@@ -4,7 +4,8 @@
 # 2^64-1 ns is refused with its line, not wrapped; ftruncate to 2^64-1 or 2^63 is EINVAL
 # (do_sys_ftruncate); one read moves at most MAX_RW_COUNT (0x7ffff000) bytes, so a 1 TiB
 # read with no recorded result caches 2 GiB, not 1 TiB page by page; a sweep whose matrix
-# claims 30^8 points is refused before it is built; a 1000-thread .mmtz replays every thread.
+# claims 30^8 points is refused before it is built; a 1000-thread .mmtz replays every thread;
+# two converts to one output do not share a temporary name; a sleep past an hour is refused.
 set -u
 mmsim=$1
 tmp=$(mktemp -d)
@@ -76,6 +77,12 @@ out=$("$mmsim" trace stat "$tmp/two.mmtz" 2>&1 | grep '^records:')
 [ "$out" = "records: 3000" ] && ok || ko "two converts: $out"
 [ -z "$(ls "$tmp" | grep 'two.mmtz.tmp')" ] && ok || ko "two converts left $(ls "$tmp" | grep 'two.mmtz.tmp')"
 [ "$(stat -c %a "$tmp/two.mmtz")" = 644 ] && ok || ko "two.mmtz mode $(stat -c %a "$tmp/two.mmtz")"
+
+# a sleep near 2^64 ns never ended (and sampled its idle time into host memory): refused
+printf 'mmt 1\npage_size 4096\n0.000001000 1/1 sleep ns=18446744073709551000\n0.000002000 1/1 exit = 0\n' > "$tmp/sleep.mmt"
+out=$("$mmsim" replay "$tmp/sleep.mmt" -o "$tmp/sleep" --quiet 2>&1); rc=$?
+[ $rc = 2 ] && ok || ko "sleep.mmt: exit $rc (want 2)"
+[ "$out" = "$tmp/sleep.mmt: 1/1 sleep (line 3): sleep of 18446744073709551000 ns (18446744074 s) is longer than the hour one op may wait in a replay" ] && ok || ko "sleep.mmt: $out"
 
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
