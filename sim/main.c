@@ -275,6 +275,7 @@ static void on_stop_signal(int sig)
 {
 	if (stopping_once) {
 		outdir_unlink_pending();
+		trace_tmp_unlink_all();
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
@@ -298,8 +299,10 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check,
 				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory };
 	char err[1024] = "";
+	trace_tmp_catch_signals(true);   /* a trace imported by sim_create leaves nothing */
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {
+		trace_tmp_catch_signals(false);
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
 	}

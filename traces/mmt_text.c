@@ -785,6 +785,7 @@ static int text_put(struct trace_writer *w, const struct op *op, char *err, size
 
 static void text_free(struct mmt_text_writer *t)
 {
+	trace_tmp_untrack(t->tmp);
 	free(t->path);
 	free(t->tmp);
 	free(t);

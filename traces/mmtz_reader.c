@@ -23,8 +23,10 @@ static int read_at(FILE *f, u64 off, void *buf, size_t n)
 
 static void file_free(struct mmtz_file *mf)
 {
-	if (mf->unlink_on_free)
+	if (mf->unlink_on_free) {
+		trace_tmp_untrack(mf->path);
 		unlink(mf->path);
+	}
 	free(mf->path);
 	free(mf->origin);
 	free(mf->threads);

@@ -273,6 +273,7 @@ static void header_bytes(struct mmtz_writer *m, u8 *h, u64 index_off)
 
 static void mmtz_free(struct mmtz_writer *m)
 {
+	trace_tmp_untrack(m->tmp);
 	if (m->z_ok)
 		deflateEnd(&m->z);
 	free(m->raw);

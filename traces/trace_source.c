@@ -130,10 +130,12 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 	}
 	close(fd);
 	char *out = xasprintf("%s.mmtz", tmpl);
+	trace_tmp_track(out);
 	unlink(tmpl);
 	free(tmpl);
 	struct trace_reader *r = trace_reader_open(path, o->from, &o->import, err, errlen);
 	if (!r) {
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -141,6 +143,7 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 						     trace_reader_info(r)->page_size, err, errlen);
 	if (!w) {
 		trace_reader_close(r);
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -164,10 +167,12 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 	trace_reader_close(r);
 	if (rc < 0) {
 		trace_writer_abort(w);
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
 	if (trace_writer_finish(w, err, errlen) < 0) {
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -205,9 +210,11 @@ struct trace_set *trace_set_open(const char *path, const struct trace_source_opt
 		if (mf) {
 			mf->unlink_on_free = true;
 			mf->origin = xstrdup(path);
-		}
-		else
+			trace_tmp_track(mf->path);
+		} else {
 			unlink(tmp);
+		}
+		trace_tmp_untrack(tmp);
 		free(tmp);
 	}
 	if (!mf)

@@ -84,5 +84,21 @@ out=$("$mmsim" replay "$tmp/sleep.mmt" -o "$tmp/sleep" --quiet 2>&1); rc=$?
 [ $rc = 2 ] && ok || ko "sleep.mmt: exit $rc (want 2)"
 [ "$out" = "$tmp/sleep.mmt: 1/1 sleep (line 3): sleep of 18446744073709551000 ns (18446744074 s) is longer than the hour one op may wait in a replay" ] && ok || ko "sleep.mmt: $out"
 
+# SIGINT during a convert (its input a FIFO held open, so it is mid-way for sure) removes
+# the output's PATH.tmp.XXXXXX and leaves no output; the same during a replay's import
+# leaves no $TMPDIR/mmsim-trace-* behind
+mkfifo "$tmp/fifo.mmt"
+"$mmsim" trace convert --from mmt "$tmp/fifo.mmt" "$tmp/sig.mmtz" 2> /dev/null &
+pid=$!
+exec 7> "$tmp/fifo.mmt"
+printf 'mmt 1\npage_size 4096\n0.000001000 1/1 brk = 0x1000\n' >&7
+for i in $(seq 50); do ls "$tmp" | grep -q 'sig.mmtz.tmp' && break; sleep 0.1; done
+ls "$tmp" | grep -q 'sig.mmtz.tmp' && ok || ko "convert from a FIFO: no temporary file seen"
+kill -INT $pid
+wait $pid; rc=$?
+exec 7>&-
+[ $rc = 130 ] && ok || ko "SIGINT convert: exit $rc (want 130)"
+[ -z "$(ls "$tmp" | grep 'sig.mmtz')" ] && ok || ko "SIGINT convert left $(ls "$tmp" | grep 'sig.mmtz')"
+
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
