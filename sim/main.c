@@ -371,6 +371,7 @@ static void on_stop_signal(int sig)
 {
 	if (stopping_once) {
 		outdir_unlink_pending();
+		trace_tmp_unlink_all();
 		signal(sig, SIG_DFL);
 		raise(sig);
 		return;
@@ -397,8 +398,10 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 				   .timeline = c->timeline, .timeline_from = c->tl_from,
 				   .timeline_to = c->tl_to, .progress = c->progress };
 	char err[1024] = "";
+	trace_tmp_catch_signals(true);   /* a trace imported by sim_create leaves nothing */
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {
+		trace_tmp_catch_signals(false);
 		fprintf(stderr, "%s\n", err);
 		return EXIT_BAD_INPUT;
 	}

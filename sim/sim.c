@@ -444,8 +444,8 @@ static void progress_tick(void *arg, u64 now_ns, bool final)
 static void sample_tick(void *arg, u64 now_ns, bool final)
 {
 	struct sim *s = arg;
-	(void)final;
-	sampler_tick(s->sampler, now_ns);
+	if (final || sampler_periodic_due(s->sampler))
+		sampler_tick(s->sampler, now_ns);
 }
 
 static const char *const core_cols[] = { "ops", "faults", "free_pages", "anon_pages" };

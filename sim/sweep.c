@@ -107,8 +107,17 @@ static char *kv(const struct ynode *key, const struct ynode *val)
 }
 
 /* Multiply the current list of override sets by the alternatives of one dimension. */
-static void product(struct strv **sets, unsigned *nr, struct strv *alts, unsigned nr_alts)
+#define SWEEP_MAX_POINTS 100000
+
+/* Every point of *sets combined with every alternative. A product past SWEEP_MAX_POINTS is
+ * not built (a matrix of a few long lists claims billions of points): *claimed, the count
+ * the file asks for (saturating), says so and the caller reports it. */
+static void product(struct strv **sets, unsigned *nr, struct strv *alts, unsigned nr_alts,
+		    u64 *claimed)
 {
+	*claimed = nr_alts && *claimed > UINT64_MAX / nr_alts ? UINT64_MAX : *claimed * nr_alts;
+	if (*claimed > SWEEP_MAX_POINTS)
+		return;
 	struct strv *out = xcalloc((size_t)*nr * nr_alts, sizeof(*out));
 	unsigned k = 0;
 	for (unsigned i = 0; i < *nr; i++)
@@ -123,6 +132,34 @@ static void product(struct strv **sets, unsigned *nr, struct strv *alts, unsigne
 	free(*sets);
 	*sets = out;
 	*nr = k;
+}
+
+struct named_idx {
+	const char *name;
+	unsigned idx;
+};
+
+static int cmp_named_idx(const void *a, const void *b)
+{
+	const struct named_idx *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The first point (in file order) whose name an earlier point has, or nr when none: names
+ * sorted once (n log n; a quadratic scan took minutes on 100000 points). */
+static unsigned first_duplicate(const struct point *pts, unsigned nr)
+{
+	struct named_idx *v = xcalloc(nr ? nr : 1, sizeof(*v));
+	unsigned first = nr;
+	for (unsigned i = 0; i < nr; i++)
+		v[i] = (struct named_idx){ pts[i].name, i };
+	qsort(v, nr, sizeof(*v), cmp_named_idx);
+	for (unsigned i = 1; i < nr; i++)
+		if (!strcmp(v[i].name, v[i - 1].name) && v[i].idx < first)
+			first = v[i].idx;
+	free(v);
+	return first;
 }
 
 static void free_alts(struct strv *alts, unsigned nr)
@@ -313,6 +350,7 @@ static int sweep_load(struct sweep *sw, const char *path, struct diag *d)
 
 	struct strv *sets = xcalloc(1, sizeof(*sets));
 	unsigned nr = 1, nr_alts;
+	u64 claimed = 1;
 	struct strv *alts;
 	if ((n = ynode_get(root, "set"))) {
 		if (n->kind != YN_MAP)
@@ -324,7 +362,7 @@ static int sweep_load(struct sweep *sw, const char *path, struct diag *d)
 	}
 	unsigned common = sets[0].nr;       /* not part of the points' names */
 	if ((n = ynode_get(root, "points")) && (alts = parse_points(d, n, &nr_alts))) {
-		product(&sets, &nr, alts, nr_alts);
+		product(&sets, &nr, alts, nr_alts, &claimed);
 		free_alts(alts, nr_alts);
 	}
 	if ((n = ynode_get(root, "matrix"))) {
@@ -338,7 +376,7 @@ static int sweep_load(struct sweep *sw, const char *path, struct diag *d)
 				for (size_t i = 0; i < l->nr; i++)
 					if (scalar(d, l->items[i], n->pairs[j].key->str))
 						strv_push(&alts[i], kv(n->pairs[j].key, l->items[i]));
-				product(&sets, &nr, alts, (unsigned)l->nr);
+				product(&sets, &nr, alts, (unsigned)l->nr, &claimed);
 				free_alts(alts, (unsigned)l->nr);
 			}
 	}
@@ -349,30 +387,39 @@ static int sweep_load(struct sweep *sw, const char *path, struct diag *d)
 		} else {
 			for (size_t g = 0; g < n->nr; g++)
 				if ((alts = parse_lists(d, n->items[g], "zip", true, &nr_alts))) {
-					product(&sets, &nr, alts, nr_alts);
+					product(&sets, &nr, alts, nr_alts, &claimed);
 					free_alts(alts, nr_alts);
 				}
 		}
 	}
 	if ((n = ynode_get(root, "seeds")) && (alts = parse_seeds(d, n, &nr_alts))) {
-		product(&sets, &nr, alts, nr_alts);
+		product(&sets, &nr, alts, nr_alts, &claimed);
 		free_alts(alts, nr_alts);
 	}
-	if (nr > 100000)
-		diag_at(d, path, root->line, root->col, NULL, "%u points (at most 100000)", nr);
+	if (claimed > SWEEP_MAX_POINTS)
+		diag_at(d, path, root->line, root->col, NULL, "%llu points (at most %u)",
+			(unsigned long long)claimed, SWEEP_MAX_POINTS);
 	sw->pts = xcalloc(nr, sizeof(*sw->pts));
 	sw->nr = nr;
 	for (unsigned i = 0; i < nr; i++) {
 		sw->pts[i].sets = sets[i];
 		sw->pts[i].name = point_name(&sets[i], common);
-		for (unsigned j = 0; j < i && !diag_count(d); j++)
-			if (!strcmp(sw->pts[j].name, sw->pts[i].name))
-				diag_at(d, path, root->line, root->col, NULL,
-					"point %s appears twice", sw->pts[i].name);
 	}
+	unsigned dup = diag_count(d) ? nr : first_duplicate(sw->pts, nr);
+	if (dup < nr)
+		diag_at(d, path, root->line, root->col, NULL, "point %s appears twice",
+			sw->pts[dup].name);
 	free(sets);
 	ydoc_free(doc);
 	return diag_count(d) ? -1 : 0;
+}
+
+int sweep_parse_file(const char *path, struct diag *d)
+{
+	struct sweep sw;
+	int rc = sweep_load(&sw, path, d);
+	sweep_free(&sw);
+	return rc;
 }
 
 /* Validate every point in-process; an invalid one is marked with its message. */

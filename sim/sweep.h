@@ -6,4 +6,9 @@
 /* argv[0] is "sweep". Returns the exit status. */
 int sweep_main(int argc, char **argv);
 
+struct diag;
+/* Read a sweep file and expand its points, then drop them: 0, or -1 with the errors in d
+ * (the reader of sweep_main, on its own for tests/fuzz/fuzz_sweep.c). */
+int sweep_parse_file(const char *path, struct diag *d);
+
 #endif

@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
-pkgs=(build-essential cmake pkg-config libsimgrid-dev libyaml-dev zlib1g-dev python3 gnuplot-nox strace openmpi-bin libopenmpi-dev chromium python3-websocket)
+pkgs=(build-essential cmake pkg-config libsimgrid-dev libyaml-dev zlib1g-dev python3 gnuplot-nox strace openmpi-bin libopenmpi-dev
+	chromium python3-websocket clang libclang-rt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -118,6 +118,16 @@ int trace_writer_finish(struct trace_writer *w, char *err, size_t errlen);
 /* Drop a half-written file. Frees w. */
 void trace_writer_abort(struct trace_writer *w);
 
+/* Temporary files (a writer's PATH.tmp.XXXXXX, an imported trace's $TMPDIR/mmsim-trace-*)
+ * are tracked while they exist, so that SIGINT, SIGTERM or SIGHUP does not leave them
+ * behind: trace_tmp_catch_signals(true) installs a handler that removes them and dies of
+ * the signal (false: the default action again); a handler of the caller's own calls
+ * trace_tmp_unlink_all() (async-signal-safe) before dying. path is borrowed until untracked. */
+void trace_tmp_track(const char *path);
+void trace_tmp_untrack(const char *path);
+void trace_tmp_unlink_all(void);
+void trace_tmp_catch_signals(bool on);
+
 /* One op as a canonical .mmt line (no newline) into buf; returns the length it needs
  * (as snprintf). */
 int mmt_format_op(const struct op *op, char *buf, size_t len);

@@ -785,6 +785,7 @@ static int text_put(struct trace_writer *w, const struct op *op, char *err, size
 
 static void text_free(struct mmt_text_writer *t)
 {
+	trace_tmp_untrack(t->tmp);
 	free(t->path);
 	free(t->tmp);
 	free(t);
@@ -834,10 +835,8 @@ struct trace_writer *mmt_text_writer_create(const char *path, u32 page_size, cha
 	if (!strcmp(path, "-")) {
 		t->f = stdout;
 	} else {
-		t->tmp = xasprintf("%s.tmp", path);
-		t->f = fopen(t->tmp, "wb");
+		t->f = trace_tmp_create(path, &t->tmp, err, errlen);
 		if (!t->f) {
-			snprintf(err, errlen, "%s: cannot create: %s", t->tmp, strerror(errno));
 			text_free(t);
 			return NULL;
 		}

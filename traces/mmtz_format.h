@@ -57,11 +57,17 @@ struct mmtz_file {
 	u64 nr_records, first_time, last_time;
 	u32 nr_threads, nr_blocks;
 	struct mmtz_thread *threads;
+	/* thread indices sorted by (first_rec, index) and by (tid, index): a cursor finds the
+	 * thread a record introduces, a fork its child, in log time (not a scan of threads) */
+	u32 *by_first, *by_tid;
 	struct mmtz_block *blocks;
+	u8 *comp;                   /* compressed payload buffer shared by the cursors */
+	int fd;                     /* read with pread by every cursor (no FILE per cursor) */
 	u32 max_raw;                /* largest raw length of a block */
 	u64 max_comp;               /* largest room a block's payload can take */
 	unsigned refs;
 	bool unlink_on_free;        /* a temporary import: deleted with the last reference */
+	char *origin;               /* the input it was imported from (messages), or NULL */
 };
 
 /* Open and check header and index. NULL with a located message in err. */
@@ -71,6 +77,8 @@ void mmtz_file_put(struct mmtz_file *mf);
 /* Thread index of the thread tid that first appears after record `after` (or at the
  * earliest, when after is UINT64_MAX); MMTZ_NO_PARENT when none. */
 u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after);
+/* The indices of the threads with this tid, in index order: *n of them from the result. */
+const u32 *mmtz_file_tid_threads(const struct mmtz_file *mf, u32 tid, u32 *n);
 
 /* Decoding blocks in order from a starting block. With only_thread set, blocks whose
  * thread mask cannot hold it are skipped unread and its records alone are returned. */

@@ -3,6 +3,7 @@
  * compressed and one raw block, the index, and 16 bytes of delta state per thread.
  * Every error names the file and a byte offset. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,12 +23,88 @@ static int read_at(FILE *f, u64 off, void *buf, size_t n)
 
 static void file_free(struct mmtz_file *mf)
 {
-	if (mf->unlink_on_free)
+	if (mf->unlink_on_free) {
+		trace_tmp_untrack(mf->path);
 		unlink(mf->path);
+	}
 	free(mf->path);
+	free(mf->origin);
 	free(mf->threads);
+	free(mf->by_first);
+	free(mf->by_tid);
 	free(mf->blocks);
+	free(mf->comp);
+	if (mf->fd >= 0)
+		close(mf->fd);
 	free(mf);
+}
+
+struct keyed_idx {
+	u64 key;
+	u32 idx;
+};
+
+static int cmp_keyed_idx(const void *a, const void *b)
+{
+	const struct keyed_idx *x = a, *y = b;
+	if (x->key != y->key)
+		return (x->key > y->key) - (x->key < y->key);
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Thread indices sorted by (key, index) into out; by_tid true keys by tid, else by
+ * first record. */
+static void sort_threads(const struct mmtz_file *mf, bool by_tid, u32 *out, struct keyed_idx *tmp)
+{
+	for (u32 i = 0; i < mf->nr_threads; i++)
+		tmp[i] = (struct keyed_idx){ by_tid ? mf->threads[i].tid : mf->threads[i].first_rec, i };
+	qsort(tmp, mf->nr_threads, sizeof(*tmp), cmp_keyed_idx);
+	for (u32 i = 0; i < mf->nr_threads; i++)
+		out[i] = tmp[i].idx;
+}
+
+static void build_thread_orders(struct mmtz_file *mf)
+{
+	u32 n = mf->nr_threads ? mf->nr_threads : 1;
+	struct keyed_idx *tmp = xcalloc(n, sizeof(*tmp));
+	mf->by_first = xcalloc(n, sizeof(u32));
+	mf->by_tid = xcalloc(n, sizeof(u32));
+	sort_threads(mf, false, mf->by_first, tmp);
+	sort_threads(mf, true, mf->by_tid, tmp);
+	free(tmp);
+}
+
+/* The lowest thread index whose first record is rec, or UINT32_MAX. */
+static u32 thread_starting_at(const struct mmtz_file *mf, u64 rec)
+{
+	u32 lo = 0, hi = mf->nr_threads;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		if (mf->threads[mf->by_first[mid]].first_rec < rec)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < mf->nr_threads && mf->threads[mf->by_first[lo]].first_rec == rec)
+		return mf->by_first[lo];
+	return UINT32_MAX;
+}
+
+const u32 *mmtz_file_tid_threads(const struct mmtz_file *mf, u32 tid, u32 *n)
+{
+	u32 lo = 0, hi = mf->nr_threads;
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+		if (mf->threads[mf->by_tid[mid]].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	u32 end = lo;
+	while (end < mf->nr_threads && mf->threads[mf->by_tid[end]].tid == tid)
+		end++;
+	*n = end - lo;
+	return mf->by_tid + lo;
 }
 
 struct mmtz_file *mmtz_file_open(const char *path, char *err, size_t errlen)
@@ -49,6 +126,7 @@ struct mmtz_file *mmtz_file_open(const char *path, char *err, size_t errlen)
 	struct mmtz_file *mf = xcalloc(1, sizeof(*mf));
 	mf->path = xstrdup(path);
 	mf->refs = 1;
+	mf->fd = -1;
 	mf->file_size = (u64)st.st_size;
 	if (mf->file_size < MMTZ_HEADER_LEN || read_at(f, 0, h, MMTZ_HEADER_LEN) < 0) {
 		if (mf->file_size >= MMTZ_MAGIC_LEN && read_at(f, 0, h, MMTZ_MAGIC_LEN) == 0 &&
@@ -175,6 +253,13 @@ struct mmtz_file *mmtz_file_open(const char *path, char *err, size_t errlen)
 			 " records, its blocks %" PRIu64, path, mf->index_off, mf->nr_records, expect_rec);
 		goto fail;
 	}
+	mf->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (mf->fd < 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		goto fail;
+	}
+	build_thread_orders(mf);
+	mf->comp = xmalloc(mf->max_comp + 1);
 	free(ix);
 	fclose(f);
 	return mf;
@@ -198,21 +283,27 @@ void mmtz_file_put(struct mmtz_file *mf)
 
 u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after)
 {
-	for (u32 i = 0; i < mf->nr_threads; i++)
-		if (mf->threads[i].tid == tid && (after == UINT64_MAX || mf->threads[i].first_rec > after))
-			return i;
+	u32 n;
+	const u32 *v = mmtz_file_tid_threads(mf, tid, &n);
+	for (u32 k = 0; k < n; k++)
+		if (after == UINT64_MAX || mf->threads[v[k]].first_rec > after)
+			return v[k];
 	return MMTZ_NO_PARENT;
 }
 
 /* ---- cursor ---- */
 
+/* Delta state of one thread in the loaded block: a hash table keyed by thread index whose
+ * entries are valid for one block load (gen), so a cursor costs memory for the threads of
+ * a block, not for every thread of the file (a per-thread array made replaying a trace of
+ * T threads cost O(T^2) host memory and time, one cursor per live thread). */
 struct cthread {
 	u64 gen, prev_time, prev_addr, prev_line;
+	u32 ti;
 };
 
 struct mmtz_cursor {
 	struct mmtz_file *mf;
-	FILE *f;
 	z_stream z;
 	bool z_ok;
 	u8 *comp, *raw;
@@ -224,8 +315,9 @@ struct mmtz_cursor {
 	u32 only;                   /* thread filter or MMTZ_ALL_THREADS */
 	u32 prev_thread;
 	u32 nr_known;               /* threads introduced so far (sequential reading) */
-	u64 fpos;                   /* file position after the last read */
-	struct cthread *ts;
+	struct cthread *ts;         /* cap entries, a power of two */
+	u32 cap, nr_ts;             /* entries, and those valid in this load (gen) */
+	u64 gen;                    /* block loads so far */
 	char pathbuf[MMT_MAX_PATH + 1];
 	char err[512];
 };
@@ -234,37 +326,26 @@ struct mmtz_cursor *mmtz_cursor_create(struct mmtz_file *mf, u32 first_block, u3
 				       char *err, size_t errlen)
 {
 	struct mmtz_cursor *c = xcalloc(1, sizeof(*c));
-	c->f = fopen(mf->path, "rb");
-	if (!c->f) {
-		snprintf(err, errlen, "%s: cannot open: %s", mf->path, strerror(errno));
-		free(c);
-		return NULL;
-	}
-	setvbuf(c->f, NULL, _IOFBF, 256 * 1024);
 	if (inflateInit(&c->z) != Z_OK) {
 		snprintf(err, errlen, "%s: zlib inflateInit failed", mf->path);
-		fclose(c->f);
 		free(c);
 		return NULL;
 	}
 	c->z_ok = true;
 	mmtz_file_get(mf);
 	c->mf = mf;
-	c->comp = xmalloc(mf->max_comp + 1);
 	c->raw = xmalloc(mf->max_raw + 1);
 	c->block = first_block;
 	c->cur = UINT32_MAX;
 	c->only = only_thread;
-	c->ts = xcalloc(mf->nr_threads ? mf->nr_threads : 1, sizeof(*c->ts));
-	for (u32 i = 0; i < mf->nr_threads; i++)
-		c->ts[i].gen = UINT64_MAX;
+	c->cap = 16;
+	c->ts = xcalloc(c->cap, sizeof(*c->ts));
 	/* reading from the start, threads are introduced in the stream; from a later block,
 	 * the index has introduced them all */
 	c->nr_known = first_block == 0 ? 0 : mf->nr_threads;
 	if (first_block < mf->nr_blocks) {
 		c->rec = mf->blocks[first_block].first_rec;
 	}
-	c->fpos = UINT64_MAX;
 	return c;
 }
 
@@ -274,9 +355,6 @@ void mmtz_cursor_destroy(struct mmtz_cursor *c)
 		return;
 	if (c->z_ok)
 		inflateEnd(&c->z);
-	if (c->f)
-		fclose(c->f);
-	free(c->comp);
 	free(c->raw);
 	free(c->ts);
 	mmtz_file_put(c->mf);
@@ -319,10 +397,9 @@ static int load_block(struct mmtz_cursor *c)
 			}
 		}
 		u64 limit = c->block + 1 < mf->nr_blocks ? mf->blocks[c->block + 1].offset : mf->index_off;
-		if (c->fpos != b->offset && fseeko(c->f, (off_t)b->offset, SEEK_SET) != 0)
-			return cerr(c, "block %u (offset 0x%" PRIx64 "): cannot seek", c->block, b->offset);
-		c->fpos = UINT64_MAX;
-		if (fread(h, 1, sizeof(h), c->f) != sizeof(h))
+		/* pread on the file's one descriptor: a FILE per cursor (one cursor per live
+		 * thread) cost a 256 KiB buffer each and made fclose linear in open FILEs */
+		if (pread(mf->fd, h, sizeof(h), (off_t)b->offset) != (ssize_t)sizeof(h))
 			return cerr(c, "block %u (offset 0x%" PRIx64 "): read error", c->block, b->offset);
 		u32 nrec = mmtz_le32(h + 4), raw_len = mmtz_le32(h + 16), comp_len = mmtz_le32(h + 20);
 		u64 first = mmtz_le64(h + 8);
@@ -332,10 +409,10 @@ static int load_block(struct mmtz_cursor *c)
 		    raw_len > mf->max_raw)
 			return cerr(c, "block %u (offset 0x%" PRIx64 "): bad block length (%u compressed, %u raw)",
 				    c->block, b->offset, comp_len, raw_len);
-		if (fread(c->comp, 1, comp_len, c->f) != comp_len)
+		if (pread(mf->fd, mf->comp, comp_len, (off_t)(b->offset + MMTZ_BLOCK_HDR_LEN)) !=
+		    (ssize_t)comp_len)
 			return cerr(c, "block %u (offset 0x%" PRIx64 "): read error", c->block, b->offset);
-		c->fpos = b->offset + MMTZ_BLOCK_HDR_LEN + comp_len;
-		u32 crc = (u32)crc32(crc32(0L, h, 24), c->comp, comp_len);
+		u32 crc = (u32)crc32(crc32(0L, h, 24), mf->comp, comp_len);
 		if (crc != mmtz_le32(h + 24))
 			return cerr(c, "block %u (offset 0x%" PRIx64 "): checksum mismatch (stored 0x%08x, computed 0x%08x)",
 				    c->block, b->offset, mmtz_le32(h + 24), crc);
@@ -343,7 +420,7 @@ static int load_block(struct mmtz_cursor *c)
 			return cerr(c, "block %u (offset 0x%" PRIx64 "): header disagrees with the index",
 				    c->block, b->offset);
 		inflateReset(&c->z);
-		c->z.next_in = c->comp;
+		c->z.next_in = mf->comp;
 		c->z.avail_in = comp_len;
 		c->z.next_out = c->raw;
 		c->z.avail_out = raw_len;
@@ -357,8 +434,40 @@ static int load_block(struct mmtz_cursor *c)
 		c->left = nrec;
 		c->rec = first;
 		c->prev_thread = UINT32_MAX;
+		c->gen++;
+		c->nr_ts = 0;
 		return 1;
 	}
+}
+
+static u32 cthread_slot(const struct mmtz_cursor *c, u32 ti)
+{
+	u32 h = ti * 0x9e3779b1u, mask = c->cap - 1;
+	for (h &= mask; c->ts[h].gen == c->gen && c->ts[h].ti != ti; h = (h + 1) & mask)
+		;
+	return h;
+}
+
+/* The delta state of thread ti in the loaded block (zero when the block first names it). */
+static struct cthread *thread_state(struct mmtz_cursor *c, u32 ti)
+{
+	u32 h = cthread_slot(c, ti);
+	if (c->ts[h].gen == c->gen)
+		return &c->ts[h];
+	if ((c->nr_ts + 1) * 2 > c->cap) {
+		struct cthread *old = c->ts;
+		u32 old_cap = c->cap;
+		c->cap *= 2;
+		c->ts = xcalloc(c->cap, sizeof(*c->ts));
+		for (u32 i = 0; i < old_cap; i++)
+			if (old[i].gen == c->gen)
+				c->ts[cthread_slot(c, old[i].ti)] = old[i];
+		free(old);
+		h = cthread_slot(c, ti);
+	}
+	c->nr_ts++;
+	c->ts[h] = (struct cthread){ .gen = c->gen, .ti = ti };
+	return &c->ts[h];
 }
 
 #define REC_ERR(...)                                                                        \
@@ -415,12 +524,7 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 			if (get_varint(c, &pid) < 0 || get_varint(c, &tid) < 0)
 				return REC_ERR("truncated record", c->rec, bno, boff);
 			/* introduced here; the index must agree */
-			ti = UINT32_MAX;
-			for (u32 i = 0; i < mf->nr_threads; i++)
-				if (mf->threads[i].first_rec == c->rec) {
-					ti = i;
-					break;
-				}
+			ti = thread_starting_at(mf, c->rec);
 			if (ti == UINT32_MAX || mf->threads[ti].pid != pid || mf->threads[ti].tid != tid)
 				return REC_ERR("thread %" PRIu64 "/%" PRIu64 " is not in the index", c->rec,
 					       bno, boff, pid, tid);
@@ -433,11 +537,7 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 				return REC_ERR("unknown thread index %" PRIu64, c->rec, bno, boff, v);
 			ti = (u32)v;
 		}
-		struct cthread *t = &c->ts[ti];
-		if (t->gen != bno) {
-			t->gen = bno;
-			t->prev_time = t->prev_addr = t->prev_line = 0;
-		}
+		struct cthread *t = thread_state(c, ti);
 		u64 mask;
 		if (get_varint(c, &mask) < 0)
 			return REC_ERR("truncated record", c->rec, bno, boff);

@@ -273,6 +273,7 @@ static void header_bytes(struct mmtz_writer *m, u8 *h, u64 index_off)
 
 static void mmtz_free(struct mmtz_writer *m)
 {
+	trace_tmp_untrack(m->tmp);
 	if (m->z_ok)
 		deflateEnd(&m->z);
 	free(m->raw);
@@ -363,7 +364,6 @@ struct trace_writer *mmtz_writer_create(const char *path, u32 page_size, char *e
 {
 	struct mmtz_writer *m = xcalloc(1, sizeof(*m));
 	m->path = xstrdup(path);
-	m->tmp = xasprintf("%s.tmp", path);
 	m->page_size = page_size ? page_size : 4096;
 	m->raw = xmalloc(MMTZ_MAX_RAW);
 	m->comp_cap = compressBound(MMTZ_MAX_RAW);
@@ -375,9 +375,8 @@ struct trace_writer *mmtz_writer_create(const char *path, u32 page_size, char *e
 		return NULL;
 	}
 	m->z_ok = true;
-	m->f = fopen(m->tmp, "wb");
+	m->f = trace_tmp_create(path, &m->tmp, err, errlen);
 	if (!m->f) {
-		snprintf(err, errlen, "%s: cannot create: %s", m->tmp, strerror(errno));
 		mmtz_free(m);
 		return NULL;
 	}

@@ -58,6 +58,11 @@ struct trace_writer *mmt_text_writer_create(const char *path, u32 page_size, cha
 struct trace_writer *mmtz_writer_create(const char *path, u32 page_size, char *err,
 					size_t errlen);
 
+/* Create the temporary file a writer fills before renaming it to path: a unique name
+ * PATH.tmp.XXXXXX beside it (two runs writing one output never share it), mode 0666 less
+ * the umask. Returns the stream and *tmp (malloc'd), or NULL with err. */
+FILE *trace_tmp_create(const char *path, char **tmp, char *err, size_t errlen);
+
 /* Parse one .mmt record line into op (path copied into pathbuf of MMT_MAX_PATH + 1
  * bytes). Returns 0, or -1 with "COL: message" in err (COL 1-based). */
 int mmt_parse_record(const char *line, struct op *op, char *pathbuf, char *err, size_t errlen);

@@ -198,7 +198,19 @@ static int copy_ops(struct trace_reader *r, struct trace_writer *w, const char *
 	return 0;
 }
 
+static int convert_files(int argc, char **argv);
+
+/* SIGINT, SIGTERM or SIGHUP during a convert removes its temporary files (the output's
+ * PATH.tmp.XXXXXX) and exits as killed by the signal. */
 static int cmd_convert(int argc, char **argv)
+{
+	trace_tmp_catch_signals(true);
+	int rc = convert_files(argc, argv);
+	trace_tmp_catch_signals(false);
+	return rc;
+}
+
+static int convert_files(int argc, char **argv)
 {
 	struct trace_args a;
 	char err[1024];

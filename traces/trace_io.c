@@ -2,10 +2,12 @@
  * reader/writer entry points that dispatch to the formats. */
 #include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "traces/mmtz_format.h"
 #include "traces/reader_impl.h"
@@ -334,4 +336,75 @@ void trace_writer_abort(struct trace_writer *w)
 {
 	if (w)
 		w->abort(w);
+}
+
+/* A fixed table the signal handler reads without locks; entries are borrowed strings. */
+#define TRACE_TMP_SLOTS 16
+static const char *volatile tmp_slots[TRACE_TMP_SLOTS];
+
+void trace_tmp_track(const char *path)
+{
+	for (unsigned i = 0; i < TRACE_TMP_SLOTS; i++)
+		if (!tmp_slots[i]) {
+			tmp_slots[i] = path;
+			return;
+		}
+}
+
+void trace_tmp_untrack(const char *path)
+{
+	for (unsigned i = 0; path && i < TRACE_TMP_SLOTS; i++)
+		if (tmp_slots[i] == path)
+			tmp_slots[i] = NULL;
+}
+
+void trace_tmp_unlink_all(void)
+{
+	for (unsigned i = 0; i < TRACE_TMP_SLOTS; i++) {
+		const char *p = tmp_slots[i];
+		if (p)
+			unlink(p);
+	}
+}
+
+static void on_fatal_signal(int sig)
+{
+	trace_tmp_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void trace_tmp_catch_signals(bool on)
+{
+	struct sigaction sa = { .sa_handler = on ? on_fatal_signal : SIG_DFL };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+FILE *trace_tmp_create(const char *path, char **tmp, char *err, size_t errlen)
+{
+	*tmp = xasprintf("%s.tmp.XXXXXX", path);
+	int fd = mkstemp(*tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+		return NULL;
+	}
+	trace_tmp_track(*tmp);
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	FILE *f = fdopen(fd, "wb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot create: %s", *tmp, strerror(errno));
+		close(fd);
+		unlink(*tmp);
+		trace_tmp_untrack(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
 }

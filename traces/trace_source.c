@@ -44,8 +44,10 @@ static struct op_source *ts_child(struct op_source *src, const struct op *fork_o
 		return NULL;
 	/* the child: a thread with that tid whose records start after the fork, created by
 	 * this thread (or, failing that, the first such thread) */
-	u32 found = MMTZ_NO_PARENT;
-	for (u32 i = 0; i < mf->nr_threads; i++) {
+	u32 found = MMTZ_NO_PARENT, nr;
+	const u32 *same_tid = mmtz_file_tid_threads(mf, (u32)fork_op->id, &nr);
+	for (u32 k = 0; k < nr; k++) {
+		u32 i = same_tid[k];
 		const struct mmtz_thread *c = &mf->threads[i];
 		if (c->tid != (u32)fork_op->id || c->first_rec <= t->last_rec)
 			continue;
@@ -104,7 +106,7 @@ static struct op_source *thread_source_create(struct mmtz_file *mf, u32 thread, 
 		return NULL;
 	struct thread_source *t = xcalloc(1, sizeof(*t));
 	t->src.ops = &thread_source_ops;
-	t->src.name = mf->path;
+	t->src.name = mf->origin ? mf->origin : mf->path;
 	mmtz_file_get(mf);
 	t->mf = mf;
 	t->c = c;
@@ -128,10 +130,12 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 	}
 	close(fd);
 	char *out = xasprintf("%s.mmtz", tmpl);
+	trace_tmp_track(out);
 	unlink(tmpl);
 	free(tmpl);
 	struct trace_reader *r = trace_reader_open(path, o->from, &o->import, err, errlen);
 	if (!r) {
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -139,6 +143,7 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 						     trace_reader_info(r)->page_size, err, errlen);
 	if (!w) {
 		trace_reader_close(r);
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -162,10 +167,12 @@ static char *import_to_tmp(const char *path, const struct trace_source_opts *o, 
 	trace_reader_close(r);
 	if (rc < 0) {
 		trace_writer_abort(w);
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
 	if (trace_writer_finish(w, err, errlen) < 0) {
+		trace_tmp_untrack(out);
 		free(out);
 		return NULL;
 	}
@@ -200,10 +207,14 @@ struct trace_set *trace_set_open(const char *path, const struct trace_source_opt
 		if (!tmp)
 			return NULL;
 		mf = mmtz_file_open(tmp, err, errlen);
-		if (mf)
+		if (mf) {
 			mf->unlink_on_free = true;
-		else
+			mf->origin = xstrdup(path);
+			trace_tmp_track(mf->path);
+		} else {
 			unlink(tmp);
+		}
+		trace_tmp_untrack(tmp);
 		free(tmp);
 	}
 	if (!mf)

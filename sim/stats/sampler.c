@@ -21,11 +21,41 @@ struct sampler {
 	size_t nr_probes;
 	u64 *times;
 	size_t nr_samples, cap_samples;
+	u64 nr_ticks;             /* periodic ticks so far */
+	u64 stride;               /* a periodic tick is sampled when nr_ticks % stride == 0 */
 };
 
 struct sampler *sampler_create(void)
 {
-	return xcalloc(1, sizeof(struct sampler));
+	struct sampler *s = xcalloc(1, sizeof(struct sampler));
+	s->stride = 1;
+	return s;
+}
+
+/* Keep rows 1, 3, 5... (periodic ticks 2, 4, 6... times the stride) and double the stride. */
+static void sampler_thin(struct sampler *s)
+{
+	size_t n = 0;
+	for (size_t r = 1; r < s->nr_samples; r += 2, n++) {
+		s->times[n] = s->times[r];
+		for (size_t i = 0; i < s->nr_probes; i++) {
+			struct probe *p = &s->probes[i];
+			memmove(p->vals + n * p->nr_cols, p->vals + r * p->nr_cols,
+				p->nr_cols * sizeof(double));
+		}
+	}
+	s->nr_samples = n;
+	s->stride *= 2;
+}
+
+bool sampler_periodic_due(struct sampler *s)
+{
+	s->nr_ticks++;
+	if (s->nr_ticks % s->stride)
+		return false;
+	if (s->nr_samples >= SAMPLER_MAX_ROWS)
+		sampler_thin(s);
+	return s->nr_ticks % s->stride == 0;
 }
 
 void sampler_destroy(struct sampler *s)

@@ -21,6 +21,13 @@ void sampler_destroy(struct sampler *s);
  * registration order. */
 void sampler_add(struct sampler *s, const char *file, const char *const *cols, size_t nr_cols,
 		 sample_fn fn, void *arg);
+/* At most this many rows per series: a run longer than SAMPLER_MAX_ROWS intervals keeps
+ * every other row and samples at twice the interval from then on (again at each fill),
+ * so idle simulated time (a trace's hour-long sleep) costs no host memory past this. */
+#define SAMPLER_MAX_ROWS 32768
+/* A periodic tick of the engine's ticker: true when it is to be sampled (every tick until
+ * SAMPLER_MAX_ROWS rows, then every 2nd, 4th...; the rows taken are thinned to match). */
+bool sampler_periodic_due(struct sampler *s);
 /* Take one sample of every probe at now_ns (called by the engine's ticker). */
 void sampler_tick(struct sampler *s, u64 now_ns);
 size_t sampler_nr_samples(const struct sampler *s);

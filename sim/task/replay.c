@@ -35,6 +35,9 @@
 #include "task/mismatch.h"
 #include "task/check.h"
 
+/* include/linux/fs.h: INT_MAX & PAGE_MASK (4 KiB pages), the most one read or write moves */
+#define MAX_RW_COUNT 0x7ffff000ULL
+
 /* ---- OP_ALLOC_PAGES handles ---- */
 
 /* The slot of handle id: its live or failed allocation, or (create) a new slot.
@@ -662,7 +665,7 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		charge(tsk, tsk->sim->cost->syscall_entry_ns);
 		if (op->ret != OP_RET_NONE)
 			return op->ret;
-		return op->type == OP_READ || op->type == OP_WRITE ? (s64)op->len : 0;
+		return op->type == OP_READ || op->type == OP_WRITE ? (s64)min(op->len, MAX_RW_COUNT) : 0;
 	}
 	if (!e)
 		return -MM_EBADF;
@@ -672,6 +675,8 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 	bool at_pos = op->off == ~0ULL;
 	u64 off = at_pos ? e->pos : op->off;
 	u64 count = op->len;
+	if (op->type == OP_READ || op->type == OP_WRITE)
+		count = min(count, MAX_RW_COUNT);   /* rw_verify_area(): one call moves at most this */
 	if ((op->type == OP_READ || op->type == OP_WRITE) && op->addr && count) {
 		/* the buffer (known when the trace has its address): copy_to_user or
 		 * copy_from_user stops at the first page it cannot access */
@@ -696,6 +701,10 @@ static s64 do_file_op(struct task *tsk, struct replay_thread *rt, const struct o
 		r = file_write(tsk, in, off, count);
 		break;
 	case OP_FTRUNCATE:
+		/* do_sys_ftruncate(): a length negative as loff_t (past MAX_LFS_FILESIZE,
+		 * e.g. 2^64-1) is EINVAL */
+		if ((s64)op->len < 0)
+			return -MM_EINVAL;
 		return file_truncate(tsk, in, op->len);
 	case OP_FALLOCATE:
 		return file_fallocate(tsk, in, op->arg, op->off, op->len);
@@ -1386,6 +1395,33 @@ static void check_hugetlb(struct task *tsk, const struct op *op)
 	hugetlb_check_after_op(tsk, describe_op, op, tsk->sim->check);
 }
 
+/* The longest wait one op may ask for (sleep, compute, think time): an hour. A recorded
+ * time near 2^64 ns never ended and sampled idle time without bound. */
+#define REPLAY_MAX_WAIT_NS (3600ULL * NSEC_PER_SEC)
+
+static bool replay_wait_too_long(struct replay_thread *rt, const struct op *op)
+{
+	const char *what = NULL;
+	u64 ns = 0;
+	if ((op->type == OP_SLEEP || op->type == OP_COMPUTE) && op->ns > REPLAY_MAX_WAIT_NS) {
+		what = op_type_name(op->type);
+		ns = op->ns;
+	} else if (op->think_ns > REPLAY_MAX_WAIT_NS) {
+		what = "think time";
+		ns = op->think_ns;
+	}
+	if (!what)
+		return false;
+	char line[32] = "";
+	if (op->src_line)
+		snprintf(line, sizeof(line), " (line %llu)", (unsigned long long)op->src_line);
+	rt->error = xasprintf("%s: %u/%u %s%s: %s of %llu ns (%.0f s) is longer than the hour one "
+			      "op may wait in a replay", rt->src->name, op->pid, op->tid,
+			      op_type_name(op->type), line, what, (unsigned long long)ns,
+			      (double)ns / 1e9);
+	return true;
+}
+
 void replay_main(struct task *tsk)
 {
 	struct replay_thread *rt = tsk->priv;
@@ -1407,6 +1443,10 @@ void replay_main(struct task *tsk)
 		}
 		if (rt->proc->mm && rt->proc->mm->oom_victim)
 			break;   /* the process was killed: its threads stop */
+		if (replay_wait_too_long(rt, &op)) {
+			rt->totals->source_errors++;
+			break;
+		}
 		tsk->nr_ops++;
 		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
 		tsk->tid = op.tid;

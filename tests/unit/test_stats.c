@@ -135,6 +135,28 @@ static int count_entries(const char *dir)
 	return n;
 }
 
+/* 40000 periodic ticks of 1 us: 32768 rows, then every other row kept (ticks 2, 4 ... 32768)
+ * and every 2nd tick sampled: 16384 + 3616 = 20000 rows, times 2 us ... 40000 us; a
+ * final sample is always taken. Host memory of idle time stops growing at the cap. */
+static void test_sampler_thins_past_max_rows(void)
+{
+	struct sampler *s = sampler_create();
+	static const char *const cols[] = { "us", "half" };
+	sampler_add(s, "a.csv", cols, 2, probe_fn, NULL);
+	for (u64 k = 1; k <= 40000; k++)
+		if (sampler_periodic_due(s))
+			sampler_tick(s, k * 1000);
+	CHECK_EQ_U64(sampler_nr_samples(s), 20000);
+	CHECK(sampler_value(s, "a.csv", "us", 0) == 2);
+	CHECK(sampler_value(s, "a.csv", "us", 16383) == 32768);
+	CHECK(sampler_value(s, "a.csv", "us", 16384) == 32770);
+	CHECK(sampler_value(s, "a.csv", "us", 19999) == 40000);
+	sampler_tick(s, 40001000);   /* the final sample */
+	CHECK_EQ_U64(sampler_nr_samples(s), 20001);
+	CHECK(sampler_value(s, "a.csv", "us", 20000) == 40001);
+	sampler_destroy(s);
+}
+
 static void test_sampler_csv_and_outdir_atomic_files(void)
 {
 	char tmpl[] = "/tmp/mmsim-test-stats-XXXXXX";
@@ -207,6 +229,7 @@ int main(void)
 {
 	RUN_TEST(test_json_sorted_keys_escapes_and_number_formats);
 	RUN_TEST(test_findings_dedup_order_and_text);
+	RUN_TEST(test_sampler_thins_past_max_rows);
 	RUN_TEST(test_sampler_csv_and_outdir_atomic_files);
 	return check_summary();
 }
