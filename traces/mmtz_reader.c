@@ -475,6 +475,11 @@ static struct cthread *thread_state(struct mmtz_cursor *c, u32 ti)
 
 static inline int get_varint(struct mmtz_cursor *c, u64 *v)
 {
+	/* most fields are deltas and small values: one byte */
+	if (likely(c->pos < c->raw_len) && !(c->raw[c->pos] & 0x80)) {
+		*v = c->raw[c->pos++];
+		return 0;
+	}
 	u64 x = 0;
 	for (unsigned shift = 0; shift < 64; shift += 7) {
 		if (c->pos >= c->raw_len)
@@ -547,9 +552,9 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 		op->pid = mf->threads[ti].pid;
 		op->tid = mf->threads[ti].tid;
 		op->time_ns = t->prev_time;
-		for (unsigned f = 0; f < MMTZ_NR_FIELDS; f++) {
-			if (!(mask & (1u << f)))
-				continue;
+		/* the fields present, in ascending order (one step per set bit of the mask) */
+		for (u64 left = mask; left; left &= left - 1) {
+			unsigned f = (unsigned)__builtin_ctzll(left);
 			if (get_varint(c, &v) < 0)
 				return REC_ERR("truncated record", c->rec, bno, boff);
 			switch (f) {

@@ -65,6 +65,7 @@ struct engine {
 	struct exit_ctx *exits;            /* parallel to tasks */
 	u32 nr_live;                       /* spawned and not yet exited */
 	u32 nr_live_user;                  /* live non-kthreads */
+	u32 deadlock_hint;                 /* the task that last showed progress (check_deadlock) */
 	struct ticker *tickers;
 	unsigned nr_tickers;
 	struct engine_stats st;
@@ -491,17 +492,30 @@ static void kill_everything(struct engine *e)
 /* A lock is only waited for while someone holds it, so when every live task that
  * holds a lock is itself parked on a lock (or the holder died), no waiter can ever be
  * granted: a deadlock. Kill everything; the caller, if an actor, exits too. */
+/* A task that is not parked on a lock and will run (woken, or a pending wake-up) or
+ * holds a lock while able to run: while one exists, no deadlock. */
+static bool task_can_progress(const struct task *t)
+{
+	if (t->state == TASK_BLOCKED_LOCK || t->state == TASK_DEAD)
+		return false;
+	return t->state == TASK_WOKEN || t->unparks_pending || t->lockdep_depth > 0;
+}
+
 static void check_deadlock(struct engine *e, struct task *last)
 {
+	/* The task that showed progress last time usually still does: look at it first, so
+	 * a park among 1,024 parked tasks costs one test, not a scan. */
+	if (e->deadlock_hint < e->nr_tasks && task_can_progress(e->tasks[e->deadlock_hint]))
+		return;
 	u32 blocked = 0;
 	for (u32 i = 0; i < e->nr_tasks; i++) {
 		const struct task *t = e->tasks[i];
-		if (t->state == TASK_BLOCKED_LOCK)
+		if (t->state == TASK_BLOCKED_LOCK) {
 			blocked++;
-		else if (t->state == TASK_WOKEN || (t->unparks_pending && t->state != TASK_DEAD))
-			return;         /* woken (maybe granted a lock) and will run */
-		else if (t->state != TASK_DEAD && t->lockdep_depth > 0)
-			return;         /* a holder that can progress */
+		} else if (task_can_progress(t)) {
+			e->deadlock_hint = i;
+			return;
+		}
 	}
 	if (!blocked)
 		return;

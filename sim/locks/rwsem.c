@@ -20,19 +20,20 @@ void init_rwsem(struct rw_semaphore *s, const struct lock_class *c)
 }
 
 /* Serve the head of the queue at logical time t: one writer if the semaphore is free,
- * or (head is a reader) every queued reader, up to MAX_READERS_WAKEUP. All bookkeeping is
- * done before the first wake-up. */
-static void rwsem_wake(struct task *waker, struct rw_semaphore *s, u64 t)
+ * or (head is a reader) every queued reader, up to MAX_READERS_WAKEUP (6.1's
+ * rwsem_mark_wake()). All bookkeeping is done before the first wake-up. Returns the
+ * number of tasks woken. */
+static unsigned rwsem_wake(struct task *waker, struct rw_semaphore *s, u64 t)
 {
 	struct lock_base *b = &s->b;
 	struct task *wake[MAX_READERS_WAKEUP];
 	unsigned n = 0;
 
 	if (!b->head || b->owner)
-		return;
+		return 0;
 	if (b->head->write) {
 		if (s->readers)
-			return;
+			return 0;
 		struct lock_waiter *w = lock_dequeue(b);
 		b->owner = w->tsk;
 		b->owner_site = w->site;
@@ -40,12 +41,22 @@ static void rwsem_wake(struct task *waker, struct rw_semaphore *s, u64 t)
 		w->granted = true;
 		wake[n++] = w->tsk;
 	} else {
-		struct lock_waiter *w = b->head, *next;
+		/* Unlink each reader with its predecessor at hand: one pass over the queue. */
+		struct lock_waiter *w = b->head, *prev = NULL, *next;
 		for (; w && n < MAX_READERS_WAKEUP; w = next) {
 			next = w->next;
-			if (w->write)
+			if (w->write) {
+				prev = w;
 				continue;
-			lock_dequeue_waiter(b, w);
+			}
+			if (prev)
+				prev->next = next;
+			else
+				b->head = next;
+			if (b->tail == w)
+				b->tail = prev;
+			w->next = NULL;
+			b->nr_waiters--;
 			s->readers++;
 			w->grant_ns = t;
 			w->granted = true;
@@ -54,6 +65,21 @@ static void rwsem_wake(struct task *waker, struct rw_semaphore *s, u64 t)
 	}
 	for (unsigned i = 0; i < n; i++)
 		task_unpark(waker, wake[i]);
+	return n;
+}
+
+/* 6.1's rwsem_cond_wake_waiter() for a task about to queue: when the semaphore is
+ * owned by readers (no writer) and a reader heads the queue, which happens only once a
+ * wake-up stopped at MAX_READERS_WAKEUP, the newcomer wakes the queued readers (a
+ * reader in rwsem_down_read_slowpath(), a writer that is not first in
+ * rwsem_down_write_slowpath()). Returns how many it woke, or -1 when the rule does not
+ * apply. */
+static int rwsem_wake_read_owned(struct task *tsk, struct rw_semaphore *s, u64 t)
+{
+	struct lock_base *b = &s->b;
+	if (b->owner || !s->readers || !b->head || b->head->write)
+		return -1;
+	return (int)rwsem_wake(tsk, s, t);
 }
 
 void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_site *site)
@@ -67,7 +93,10 @@ void down_read_at(struct task *tsk, struct rw_semaphore *s, const struct lock_si
 	const struct lock_site *holder = b->last_site;
 	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
-	if (!b->owner && !b->head) {
+	int woken = b->head ? rwsem_wake_read_owned(tsk, s, t) : -1;
+	if (!b->owner && (!b->head || (woken >= 0 && woken < MAX_READERS_WAKEUP))) {
+		/* Free, or owned by readers and this reader is within the batch it woke (it
+		 * queued at the tail, behind the readers it woke). */
 		wait = lock_wait_until(tsk, t, b->avail_ns, false);
 		s->readers++;
 	} else {
@@ -121,6 +150,8 @@ void down_write_at(struct task *tsk, struct rw_semaphore *s, const struct lock_s
 	const struct lock_site *holder = b->last_site;
 	u32 holder_task = b->last_task;
 	int holder_rw = b->last_rw;
+	if (b->head)
+		rwsem_wake_read_owned(tsk, s, t);
 	if (!b->owner && !s->readers && !b->head) {
 		u64 avail = s->readers_avail_ns > b->avail_ns ? s->readers_avail_ns : b->avail_ns;
 		wait = lock_wait_until(tsk, t, avail, false);

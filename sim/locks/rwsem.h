@@ -5,7 +5,15 @@
  * phase-fair wake-up: readers anywhere in the queue join the reader phase; writers keep
  * their order). down_*_trylock never wait; downgrade_write() turns the write hold into a
  * read hold and, if the head waiter is a reader, admits the queued readers.
- * Not modelled: optimistic spinning, reader stealing, the hand-off bit. */
+ * A wake-up admits at most MAX_READERS_WAKEUP (256) readers; while the semaphore is
+ * owned by readers with a reader still at the head of the queue, a newcomer (reader or
+ * writer) wakes the queued readers first, and a reader joins them if it is within the
+ * 256 (6.1's rwsem_cond_wake_waiter()).
+ * Not modelled: optimistic spinning, reader lock stealing, the hand-off bit. A release
+ * grants the lock to the woken waiter directly, so the semaphore is never free with
+ * waiters queued: the window in which 6.1 lets a reader steal it (not writer-owned, no
+ * hand-off pending) does not exist here, which is what the hand-off bit enforces after
+ * a writer has waited RWSEM_WAIT_TIMEOUT (4 ms at HZ=250). */
 #ifndef MMSIM_LOCKS_RWSEM_H
 #define MMSIM_LOCKS_RWSEM_H
 

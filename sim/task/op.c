@@ -22,15 +22,6 @@ enum op_type op_type_from_name(const char *name)
 	return OP_NONE;
 }
 
-void op_init(struct op *op, enum op_type type)
-{
-	memset(op, 0, sizeof(*op));
-	op->type = type;
-	op->ret = OP_RET_NONE;
-	op->fd = -1;
-	op->node = -1;
-}
-
 static const char *const sysctl_words[NR_SYSCTL_WORDS] = {
 #define SYSCTL_WORD_NAME(e, n) [SYSCTL_WORD_##e] = n,
 	SYSCTL_WORDS(SYSCTL_WORD_NAME)

@@ -207,6 +207,65 @@ static void test_rwsem_downgrade_admits_queued_readers(void)
 	teardown();
 }
 
+/* More queued readers than one wake-up admits (MAX_READERS_WAKEUP = 256): a writer holds
+ * the semaphore 0..1 ms while 300 readers (1 ms each) queue at 0.1 ms. Its release admits
+ * the first 256 at 1 ms; 44 stay queued with a reader at the head while readers own the
+ * semaphore. In 6.1 the next task to enter the slow path then wakes the queued readers
+ * (rwsem_cond_wake_waiter(): reader-owned, no writer, reader first): late = 1 is a reader
+ * at 1.5 ms, which wakes the 44 and joins them at once; late = 2 a writer at 1.5 ms,
+ * which wakes the 44 and gets the semaphore when they leave at 2.5 ms; late = 0 none, so
+ * the 44 wait for the last of the 256 to leave at 2 ms (up_read's wake-up). Before this
+ * rule the leftovers always waited for 2 ms: with 1,024 threads every reader queued
+ * behind a leftover batch, the "cliff" of issue 19. */
+#define NR_CROWD 300
+static void run_reader_crowd(int late)
+{
+	setup(1, NR_CROWD + 2, 0);
+	static struct step s[NR_CROWD + 2];
+	size_t n = 0;
+	s[n++] = (struct step){ S_WRITE, 0, 1 * MS };
+	for (unsigned i = 0; i < NR_CROWD; i++)
+		s[n++] = (struct step){ S_READ, 100 * US, 1 * MS };
+	if (late)
+		s[n++] = (struct step){ late == 1 ? S_READ : S_WRITE, 1500 * US, 1 * MS };
+	run_steps(s, n);
+	unsigned at1 = 0, at15 = 0, at2 = 0;
+	for (unsigned i = 1; i <= NR_CROWD; i++) {
+		at1 += s[i].got == 1 * MS;
+		at15 += s[i].got == 1500 * US;
+		at2 += s[i].got == 2 * MS;
+	}
+	CHECK_EQ_U64(at1, 256);
+	CHECK_EQ_U64(at15, late ? 44 : 0);
+	CHECK_EQ_U64(at2, late ? 0 : 44);
+	if (late == 1)
+		CHECK_EQ_U64(s[NR_CROWD + 1].got, 1500 * US);
+	if (late == 2)
+		CHECK_EQ_U64(s[NR_CROWD + 1].got, 2500 * US);
+	const struct lock_stat_row *r = lockstat_class_row(sim.lockstat, "&test->rwsem", LS_READ);
+	CHECK_EQ_U64(r->acquisitions, NR_CROWD + (late == 1));
+	CHECK_EQ_U64(r->contentions, NR_CROWD);
+	/* 256 x 0.9 ms + 44 x (1.4 or 1.9 ms) */
+	CHECK_EQ_U64(r->wait_total, 256 * 900 * US + 44 * (late ? 1400 : 1900) * US);
+	CHECK_EQ_U64(findings_total(sim.findings), 0);
+	teardown();
+}
+
+static void test_rwsem_reader_crowd_leftovers_wait_for_last_reader(void)
+{
+	run_reader_crowd(0);
+}
+
+static void test_rwsem_reader_owned_newcomer_reader_wakes_leftovers(void)
+{
+	run_reader_crowd(1);
+}
+
+static void test_rwsem_reader_owned_newcomer_writer_wakes_leftovers(void)
+{
+	run_reader_crowd(2);
+}
+
 /* Three spinners on one spinlock (hold 2 us each, all at t=0, on CPUs of two nodes):
  * FIFO grants at 0, 2, 4 us; waits 2 + 4 us; waiting is CPU time. Acquisitions on CPUs
  * other than the previous holder's are bounces; CPU 4 is on node 1. */
@@ -832,6 +891,9 @@ int main(void)
 	SIMTEST(test_rwsem_two_writers_five_readers_exact_waits);
 	SIMTEST(test_rwsem_queued_writer_blocks_new_readers);
 	SIMTEST(test_rwsem_downgrade_admits_queued_readers);
+	SIMTEST(test_rwsem_reader_crowd_leftovers_wait_for_last_reader);
+	SIMTEST(test_rwsem_reader_owned_newcomer_reader_wakes_leftovers);
+	SIMTEST(test_rwsem_reader_owned_newcomer_writer_wakes_leftovers);
 	SIMTEST(test_spinlock_fifo_waits_are_cpu_time);
 	SIMTEST(test_spinlock_lookahead_no_simcall_when_uncontended);
 	SIMTEST(test_mutex_fifo_handoff);
