@@ -560,6 +560,37 @@ static void section_header(struct rep *r)
 	fprintf(f, "<tr><th>findings</th><td>%.0f%s</td></tr>\n", nf,
 		nf ? " (findings.txt)" : "");
 	fputs("</tbody>\n</table>\n", f);
+	/* the variants and the knobs that differ from their defaults (summary.json's
+	 * knobs_changed), as the md report states them */
+	const struct jval *kc = jget(r->sum, "knobs_changed");
+	size_t nkc = 0;
+	for (size_t i = 0; scn && scn->type == J_OBJ && i < scn->n; i++)
+		nkc += !strncmp(scn->keys[i], "variants.", 9);
+	for (size_t i = 0; kc && kc->type == J_OBJ && i < kc->n; i++)
+		nkc += strncmp(kc->keys[i], "variants.", 9) != 0;
+	fputs("<h3>Variants and knobs that differ from their defaults</h3>\n", f);
+	if (!nkc) {
+		fputs("<p>Every knob at its default.</p>\n", f);
+	} else {
+		fputs("<table class=\"sortable\" id=\"table-changed\">\n", f);
+		static const char *const ccols[] = { "knob", "value" };
+		th_row(f, ccols, 2);
+		for (size_t i = 0; scn && scn->type == J_OBJ && i < scn->n; i++)
+			if (!strncmp(scn->keys[i], "variants.", 9) && scn->items[i]->type == J_STR) {
+				fputs("<tr>", f);
+				td_text(f, scn->keys[i]);
+				td_text(f, scn->items[i]->str);
+				fputs("</tr>\n", f);
+			}
+		for (size_t i = 0; kc && kc->type == J_OBJ && i < kc->n; i++)
+			if (strncmp(kc->keys[i], "variants.", 9) && kc->items[i]->type == J_STR) {
+				fputs("<tr>", f);
+				td_text(f, kc->keys[i]);
+				td_text(f, kc->items[i]->str);
+				fputs("</tr>\n", f);
+			}
+		fputs("</tbody>\n</table>\n", f);
+	}
 	if (scn && scn->type == J_OBJ) {
 		fputs("<details><summary>all knobs of the run</summary>\n<table class=\"sortable\" "
 		      "id=\"table-knobs\">\n", f);

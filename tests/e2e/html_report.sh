@@ -91,8 +91,16 @@ check(ngroups('plot-hugetlb') == hcols, 'hugetlb: %d series, hugetlb.csv has %d'
 
 # the tables against the raw files
 tabs = {t['id']: t for t in r['tables']}
-check(set(tabs) == {'table-knobs', 'table-locks', 'table-points', 'table-zones', 'table-vmstat',
-                    'table-meminfo'}, 'tables %s' % sorted(tabs))
+# variants and the knobs that differ from their defaults (summary.json's knobs_changed)
+changed = [(k, v) for k, v in summary['scenario'].items() if k.startswith('variants.')] + \
+          [(k, v) for k, v in summary.get('knobs_changed', {}).items() if not k.startswith('variants.')]
+want_tabs = {'table-knobs', 'table-locks', 'table-points', 'table-zones', 'table-vmstat', 'table-meminfo'}
+if changed:
+    want_tabs.add('table-changed')
+    t = tabs.get('table-changed', {'rows': -1, 'first': []})
+    check(t['rows'] == len(changed) and t['first'] == [changed[0][0], str(changed[0][1])],
+          'changed knobs table %s, summary.json %s' % (t, changed))
+check(set(tabs) == want_tabs, 'tables %s' % sorted(tabs))
 t = tabs.get('table-locks', {'rows': -1, 'first': []})
 check(t['rows'] == len(lc), 'locks table: %d rows, lock_classes.csv %d' % (t['rows'], len(lc)))
 top = sorted(lc, key=lambda x: (-int(x['wait_total_ns']), -int(x['contentions']), x['class'], x['type']))[0]
