@@ -177,6 +177,26 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	return 1;
 }
 
+void swap_writeback_throttle(struct task *tsk)
+{
+	struct swap_wb *w = tsk->sim->swap_wb;
+	if (!w || w->head == w->tail || w->stopped)
+		return;
+	if (w->nr_waiters == w->cap_waiters) {
+		w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
+		w->waiters = xrealloc(w->waiters, w->cap_waiters * sizeof(*w->waiters));
+	}
+	w->waiters[w->nr_waiters++] = tsk;
+	if (!task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS)) {
+		/* timed out: off the list (a later wake-up must not find us) */
+		for (u32 i = 0; i < w->nr_waiters; i++)
+			if (w->waiters[i] == tsk) {
+				w->waiters[i] = w->waiters[--w->nr_waiters];
+				break;
+			}
+	}
+}
+
 void swap_wb_destroy(struct swap_wb *w)
 {
 	if (!w)

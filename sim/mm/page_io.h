@@ -38,5 +38,10 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n);
 /* Reclaim met a page under writeback: mark it PG_reclaim (its end of writeback rotates it). */
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn);
 void swap_wb_destroy(struct swap_wb *w);
+/* reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) for swap: direct reclaim that freed nothing
+ * while swap writes are in flight waits for the next request to complete (its pages are
+ * then at the inactive tail), at most SWAP_WB_THROTTLE_NS (HZ / 10). */
+#define SWAP_WB_THROTTLE_NS (100 * NSEC_PER_MSEC)
+void swap_writeback_throttle(struct task *tsk);
 
 #endif
