@@ -15,6 +15,9 @@ struct swap_cfg {
 	u64 size;              /* bytes; 0 = no swap device */
 	u64 read_bw, write_bw; /* bytes/s */
 	u64 latency_ns;        /* per request */
+	/* fault injection (mm/page_io.h): every Nth request in [fail_from, fail_until) fails */
+	unsigned fail_read_every, fail_write_every;
+	u64 fail_from_ns, fail_until_ns;   /* fail_until 0: no end */
 };
 
 struct bdi_cfg {

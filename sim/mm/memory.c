@@ -26,6 +26,8 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "mm/page_io.h"
+#include "stats/findings.h"
 #include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptlock_ptr(page)", LOCK_SPIN);
@@ -625,6 +627,16 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		if (pfn == PFN_NONE)
 			/* the entry went meanwhile (another thread swapped it in): retry */
 			return t->pte[idx] != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
+		if (swap_io_inject_error(tsk, false)) {
+			/* the read failed: the page is not uptodate, the fault SIGBUS; the
+			 * default action kills the process (mm/page_io.h) */
+			vma->vm_mm->fatal_signal = 7;     /* SIGBUS */
+			finding_report(sim->findings, FINDING_INJECTED_FAULT, task_now(tsk),
+				       "swap read error (machine.swap.fail_read_every): task %u (%s) "
+				       "killed by SIGBUS faulting at 0x%llx", tsk->pid, tsk->comm,
+				       (unsigned long long)addr);
+			return VM_FAULT_SIGBUS;
+		}
 	}
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	spin_lock(tsk, &t->ptl);

@@ -131,6 +131,8 @@ struct mm_struct {
 	u64 rss_shmem;                     /* pages (MM_SHMEMPAGES) */
 	u64 swap_ents;                     /* swap PTEs (MM_SWAPENTS) */
 	bool oom_victim;                   /* chosen by the OOM killer: its threads stop */
+	u8 fatal_signal;                   /* a fault sent this signal (SIGBUS of an injected
+					    * swap read error): its threads stop */
 	bool thp_disabled;                 /* MMF_DISABLE_THP: prctl(PR_SET_THP_DISABLE, 1) */
 	u64 nr_ptes;                       /* PTE tables allocated */
 	u32 users;                         /* threads using it (mm_users) */

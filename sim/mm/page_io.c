@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "sim.h"
+#include "config/scenario.h"
+#include "stats/findings.h"
 #include "engine/clock.h"
 #include "engine/engine.h"
 #include "engine/task.h"
@@ -29,6 +31,7 @@ struct swap_wb {
 	u8 *reclaim;                /* per pfn: PG_reclaim of an anonymous page */
 	struct task **waiters;      /* submitters waiting for a free request */
 	u32 nr_waiters, cap_waiters;
+	u64 reads_seen, writes_seen;   /* fault injection: requests in its window */
 };
 
 static struct swap_wb *swb(struct sim *sim)
@@ -40,6 +43,18 @@ static struct swap_wb *swb(struct sim *sim)
 		sim->swap_wb = w;
 	}
 	return sim->swap_wb;
+}
+
+bool swap_io_inject_error(struct task *tsk, bool write)
+{
+	const struct swap_cfg *c = &tsk->sim->scn->machine.swap;
+	unsigned every = write ? c->fail_write_every : c->fail_read_every;
+	u64 now = task_now(tsk);
+	if (!every || now < c->fail_from_ns || (c->fail_until_ns && now >= c->fail_until_ns))
+		return false;
+	struct swap_wb *w = swb(tsk->sim);
+	u64 *seen = write ? &w->writes_seen : &w->reads_seen;
+	return ++*seen % every == 0;
 }
 
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn)
@@ -87,10 +102,21 @@ static void wake_submitters(struct task *tsk, struct swap_wb *w)
 	free(t);
 }
 
-static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r)
+static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r, bool error)
 {
-	for (unsigned i = 0; i < r->n; i++)
+	for (unsigned i = 0; i < r->n; i++) {
+		if (error) {
+			/* end_swap_bio_write with an error: set_page_dirty, ClearPageReclaim:
+			 * the page stays in the swap cache, dirty, to be written again */
+			pfn_to_page(tsk->sim->phys, r->pfns[i])->flags |= PG_dirty;
+			w->reclaim[r->pfns[i]] = 0;
+		}
 		end_swap_writeback(tsk, w, r->pfns[i]);
+	}
+	if (error)
+		finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, task_now(tsk),
+			       "Write-error on swap-device: a request of %u pages failed; they stay "
+			       "dirty in the swap cache (machine.swap.fail_write_every)", r->n);
 	free(r->pfns);
 }
 
@@ -105,7 +131,7 @@ static void swapio_main(struct task *tsk)
 			task_disk_io(tsk, true, (u64)r.n << PAGE_SHIFT);
 			tl_end(tsk, TL_SWAP_OUT);
 			w->head++;
-			complete_req(tsk, w, &r);
+			complete_req(tsk, w, &r, swap_io_inject_error(tsk, true));
 			wake_submitters(tsk, w);
 		}
 		if (kthread_should_stop(tsk)) {
@@ -113,7 +139,7 @@ static void swapio_main(struct task *tsk)
 			w->stopped = true;
 			while (w->head != w->tail) {
 				struct swap_req r = w->q[w->head++ % w->cap];
-				complete_req(tsk, w, &r);
+				complete_req(tsk, w, &r, false);
 			}
 			wake_submitters(tsk, w);
 			return;
@@ -178,6 +204,26 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		task_unpark(tsk, w->io);
 	}
 	return 1;
+}
+
+void swap_writeback_throttle(struct task *tsk)
+{
+	struct swap_wb *w = tsk->sim->swap_wb;
+	if (!w || w->head == w->tail || w->stopped)
+		return;
+	if (w->nr_waiters == w->cap_waiters) {
+		w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
+		w->waiters = xrealloc(w->waiters, w->cap_waiters * sizeof(*w->waiters));
+	}
+	w->waiters[w->nr_waiters++] = tsk;
+	if (!task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS)) {
+		/* timed out: off the list (a later wake-up must not find us) */
+		for (u32 i = 0; i < w->nr_waiters; i++)
+			if (w->waiters[i] == tsk) {
+				w->waiters[i] = w->waiters[--w->nr_waiters];
+				break;
+			}
+	}
 }
 
 void swap_wb_destroy(struct swap_wb *w)

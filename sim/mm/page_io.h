@@ -16,9 +16,18 @@
  * Each page under writeback holds a reference, so it stays in the swap cache until its
  * writeback ends (folio_free_swap refuses it meanwhile).
  *
+ * Fault injection (machine.swap.fail_read_every / fail_write_every, in the window
+ * fail_from..fail_until): every Nth request in the window fails. A failed write
+ * (end_swap_bio_write's error path) makes its pages dirty again and clears PG_reclaim:
+ * they stay in the swap cache and are written again by a later pass. A failed read
+ * leaves the faulting page not uptodate: do_swap_page returns VM_FAULT_SIGBUS, the
+ * process gets SIGBUS and dies (mm.fatal_signal; its threads stop). Each is a finding
+ * ("injected_fault") with its time. Requests written synchronously (MADV_PAGEOUT, the
+ * run's end) and khugepaged's swap-ins never fail.
+ *
  * Not modelled: the lru_rotate per-CPU batch (pgrotated counts at each end of writeback,
- * as the landed file writeback does, not when a batch of 15 moves), write errors,
- * MADV_PAGEOUT's writes (reclaim_pages stays synchronous). */
+ * as the landed file writeback does, not when a batch of 15 moves), MADV_PAGEOUT's
+ * writes (reclaim_pages stays synchronous). */
 #ifndef MMSIM_MM_PAGE_IO_H
 #define MMSIM_MM_PAGE_IO_H
 
@@ -38,5 +47,12 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n);
 /* Reclaim met a page under writeback: mark it PG_reclaim (its end of writeback rotates it). */
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn);
 void swap_wb_destroy(struct swap_wb *w);
+/* reclaim_throttle(VMSCAN_THROTTLE_WRITEBACK) for swap: direct reclaim that freed nothing
+ * while swap writes are in flight waits for the next request to complete (its pages are
+ * then at the inactive tail), at most SWAP_WB_THROTTLE_NS (HZ / 10). */
+#define SWAP_WB_THROTTLE_NS (100 * NSEC_PER_MSEC)
+void swap_writeback_throttle(struct task *tsk);
+/* Fault injection: does this swap request (a read, or a write) fail? Counts it. */
+bool swap_io_inject_error(struct task *tsk, bool write);
 
 #endif

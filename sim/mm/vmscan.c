@@ -761,8 +761,10 @@ retry:
 	}
 	/* no progress while file pages wait for writeback: stall for it (6.1's
 	 * reclaim_throttle, VMSCAN_THROTTLE_WRITEBACK), then the allocator retries */
-	if (!sc.nr_reclaimed)
+	if (!sc.nr_reclaimed) {
 		reclaim_throttle_writeback(tsk);
+		swap_writeback_throttle(tsk);
+	}
 out:
 	return sc.nr_reclaimed;
 }

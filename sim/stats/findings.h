@@ -16,7 +16,8 @@
 	X(OOM_KILL, "oom_kill")               /* the OOM killer chose a victim */                \
 	X(WATCHDOG, "watchdog")               /* the run hit its duration with tasks alive */    \
 	X(INVARIANT, "invariant")             /* a --check invariant walker failed */           \
-	X(STALE_VMA, "stale_vma")             /* a collapse went on after its VMA changed */
+	X(STALE_VMA, "stale_vma")             /* a collapse went on after its VMA changed */ \
+	X(INJECTED_FAULT, "injected_fault")   /* a fault injection knob fired: what followed */
 
 enum finding_type {
 #define FINDING_ENUM(e, n) FINDING_##e,

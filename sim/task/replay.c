@@ -1225,6 +1225,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
 			t->segv++;
 			rt->segv++;
+			if (mm->fatal_signal)
+				return false;   /* killed by the fault's signal (reported there) */
 		} else if (mm->oom_victim) {
 			return false;   /* killed by the OOM killer (reported there) */
 		} else {
@@ -1441,7 +1443,7 @@ void replay_main(struct task *tsk)
 			rt->error = xstrdup(op_source_error(rt->src));
 			break;
 		}
-		if (rt->proc->mm && rt->proc->mm->oom_victim)
+		if (rt->proc->mm && (rt->proc->mm->oom_victim || rt->proc->mm->fatal_signal))
 			break;   /* the process was killed: its threads stop */
 		if (replay_wait_too_long(rt, &op)) {
 			rt->totals->source_errors++;
