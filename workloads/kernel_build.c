@@ -12,7 +12,9 @@
  *                           whole pages), reads src/<s>.c, the `hot_headers` first headers
  *                           and `includes` more drawn uniformly from the other headers of
  *                           include/ (each: open, fstat, read of the whole file, close), writes
- *                           every page of its arena, computes `compile_cpu`, writes
+ *                           every page of its arena while it computes `compile_cpu` (in
+ *                           slices of at most 4 ms, each after its share of the arena's
+ *                           writes), writes
  *                           obj/<s>.o (open, ftruncate 0 when an earlier compile wrote it, one
  *                           write of object_ratio x the source's size, close), unmaps the
  *                           arena and exits.
@@ -31,7 +33,8 @@
  * vm_area_struct, its anon_vma and anon_vma_chain and its page tables; exit frees them.
  *
  * Ops per compile: make 2 (fork, wait4); the child 4 + 4 x (1 + hot_headers + includes)
- * + 3 (+1 ftruncate) + 2 (touch, compute; no compute when compile_cpu is 0). */
+ * + 3 (+1 ftruncate) + 2 x slices (touch, compute; one slice and no compute when
+ * compile_cpu is 0). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -103,11 +106,17 @@ struct kernel_build_gen {
 	u64 arena, arena_len;
 	u64 input;                 /* 0: the source, 1..: headers */
 	u64 input_file;            /* the header being read (its number) */
+	u64 slice, nr_slices;      /* the compile's CPU slices (KB_CPU_SLICE_NS each at most) */
 	enum kb_read_step step;
 	char path[128];
 };
 
 #define KB_FD 3
+/* A compile's CPU time is issued in slices of at most this much, each after its share of
+ * the arena's writes: the compiler's memory grows as it works, and a CPU's queue (the
+ * engine runs a CPU's work in order, without preemption) never holds one long compile
+ * in front of a kthread for more than a scheduler slice (CFS: a few ms). */
+#define KB_CPU_SLICE_NS (4 * NSEC_PER_MSEC)
 #define KB_SIZE_STREAM 0x6b62756900000000ULL   /* file sizes: "kbui" << 32 | file number */
 
 /* The pid a compile's child gets: distinct for every instance (< 16), job (< 256) and
@@ -243,21 +252,36 @@ static int kb_next(struct op_source *src, struct op *op)
 				return 1;
 			g->phase = KB_TOUCH;
 			break;
-		case KB_TOUCH:
-			op_init(op, OP_TOUCH);
-			op->addr = g->arena;
-			op->len = g->arena_len;
-			op->flags = TOUCH_WRITE;
+		case KB_TOUCH: {
+			/* slice i of n: its share of the arena, written, then its CPU time */
+			u64 pages = g->arena_len >> PAGE_SHIFT;
+			u64 from = pages * g->slice / g->nr_slices;
+			u64 to = pages * (g->slice + 1) / g->nr_slices;
 			g->phase = KB_COMPUTE;
-			return 1;
-		case KB_COMPUTE:
-			g->phase = p->object_ratio > 0.0 ? KB_OBJ_OPEN : KB_UNMAP;
-			if (p->compile_cpu_ns) {
-				op_init(op, OP_COMPUTE);
-				op->ns = p->compile_cpu_ns;
+			if (to > from) {
+				op_init(op, OP_TOUCH);
+				op->addr = g->arena + (from << PAGE_SHIFT);
+				op->len = (to - from) << PAGE_SHIFT;
+				op->flags = TOUCH_WRITE;
 				return 1;
 			}
 			break;
+		}
+		case KB_COMPUTE: {
+			u64 ns = p->compile_cpu_ns * (g->slice + 1) / g->nr_slices -
+				 p->compile_cpu_ns * g->slice / g->nr_slices;
+			g->slice++;
+			if (g->slice < g->nr_slices)
+				g->phase = KB_TOUCH;
+			else
+				g->phase = p->object_ratio > 0.0 ? KB_OBJ_OPEN : KB_UNMAP;
+			if (ns) {
+				op_init(op, OP_COMPUTE);
+				op->ns = ns;
+				return 1;
+			}
+			break;
+		}
 		case KB_OBJ_OPEN:
 			op_init(op, OP_OPEN);
 			kb_path(g, "obj", g->s, "o");
@@ -316,6 +340,8 @@ static struct op_source *kb_child(struct op_source *src, const struct op *fork_o
 	c->arena = workload_thread_base(g->instance, g->thread, ALIGN_UP(p->footprint_max, PAGE_SIZE));
 	c->input = 0;
 	c->step = KR_OPEN;
+	c->slice = 0;
+	c->nr_slices = max(1ULL, (p->compile_cpu_ns + KB_CPU_SLICE_NS - 1) / KB_CPU_SLICE_NS);
 	c->phase = KB_EXECVE;
 	return &c->src;
 }
