@@ -177,6 +177,17 @@ static struct json *slab_json(const struct sim *s)
 	json_set_u64(o, "xa_nodes_moved", ss->xa_nodes_moved);
 	json_set_u64(o, "xa_refused_not_in_tree", ss->xa_refused_not_in_tree);
 	json_set_u64(o, "xa_refused_shadow", ss->xa_refused_shadow);
+	struct json *objs = json_object();   /* live objects per cache that has slabs */
+	for (unsigned i = 0; i < ss->nr_caches; i++)
+		if (ss->caches[i]->alloc_slab)
+			json_set_u64(objs, ss->caches[i]->name, kmem_cache_objects_inuse(s, ss->caches[i]));
+	json_set(o, "objects", objs);
+	struct json *allocs = json_object();   /* kmem_cache_alloc calls per cache, the run's */
+	for (unsigned i = 0; i < ss->nr_caches; i++)
+		if (ss->caches[i]->alloc_slab)
+			json_set_u64(allocs, ss->caches[i]->name,
+				     ss->caches[i]->alloc_fastpath + ss->caches[i]->alloc_slowpath);
+	json_set(o, "allocated", allocs);
 	return o;
 }
 

@@ -41,6 +41,7 @@ extern const struct workload_type file_writer_type;
 extern const struct workload_type thp_swapin_type;
 extern const struct workload_type thp_churn_type;
 extern const struct workload_type highalloc_type;
+extern const struct workload_type kernel_build_type;
 
 static const struct workload_type *const types[] = {
 	&file_readers_type,
@@ -49,6 +50,7 @@ static const struct workload_type *const types[] = {
 	&highalloc_type,
 	&highalloc_stress_type,
 	&hugetlb_churn_type,
+	&kernel_build_type,
 	&mmap_churn_type,
 	&random_touch_type,
 	&sequential_touch_type,
@@ -67,6 +69,7 @@ static const struct workload_schema *const schemas[] = {
 	&highalloc_type.schema,
 	&highalloc_stress_type.schema,
 	&hugetlb_churn_type.schema,
+	&kernel_build_type.schema,
 	&mmap_churn_type.schema,
 	&random_touch_type.schema,
 	&sequential_touch_type.schema,

@@ -1419,6 +1419,18 @@ void write_slabinfo(const struct sim *sim, FILE *f)
 	}
 }
 
+u64 kmem_cache_objects_inuse(const struct sim *sim, const struct kmem_cache *s)
+{
+	const struct slab_state *ss = sim->slab;
+	u64 inuse = 0;
+	for (u32 id = 0; ss && id < ss->nr_slab_ids; id++) {
+		const struct slab *sl = slab_by_id(ss, id);
+		if (sl->pfn != PFN_NONE && sl->cache == s->id)
+			inuse += sl->inuse;
+	}
+	return inuse;
+}
+
 int check_slab(const struct sim *sim, char *msg, size_t msglen)
 {
 	const struct slab_state *ss = sim->slab;

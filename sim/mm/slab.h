@@ -292,6 +292,10 @@ bool xa_node_shadow_only(const struct xa_node *n);
 /* Slab pages of node nid: reclaimable and unreclaimable. */
 u64 slab_node_pages(const struct sim *sim, unsigned nid, bool reclaimable);
 
+/* Objects of cache s allocated now (slabinfo's active_objs counts CPU slabs whole, as
+ * SLUB does; this is the number of live objects: summary.json metrics/slab/objects). */
+u64 kmem_cache_objects_inuse(const struct sim *sim, const struct kmem_cache *s);
+
 /* /proc/slabinfo (version 2.1) */
 void write_slabinfo(const struct sim *sim, FILE *f);
 
