@@ -386,6 +386,7 @@ static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct
 		if (t->pte[i]) {
 			spin_unlock(tsk, &t->ptl);
 			folio_put(tsk, pfns[i]);
+			pfns[i] = PFN_NONE;
 			spin_lock(tsk, &t->ptl);
 			continue;
 		}
@@ -399,6 +400,11 @@ static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct
 			mapped = true;
 	}
 	spin_unlock(tsk, &t->ptl);
+	/* page_add_file_rmap's mlock_vma_folio for every page it mapped in a VM_LOCKED VMA */
+	if (vma->vm_flags & VM_LOCKED)
+		for (u64 i = from; i < to; i++)
+			if (pfns[i] != PFN_NONE)
+				mlock_folio(tsk, pfns[i]);
 	return mapped;
 }
 

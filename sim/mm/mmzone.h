@@ -63,10 +63,11 @@ struct page_desc {
 #define PG_movable (1u << 13)             /* non-LRU movable (movable slab objects) */
 #define PG_lru_pending (1u << 14)         /* in a CPU's lru_add batch, not yet on a list */
 #define PG_swapbacked (1u << 15)          /* anonymous or shmem: reclaimed to swap */
-/* bits 16..19 are hugetlb.c's own (pool pages only); an LRU page never is one, so bit 19
- * doubles as PG_unevictable */
+/* bits 16..19 are hugetlb.c's own (pool pages only); an LRU page never is one and mlock
+ * leaves hugetlb pages alone, so bits 18 and 19 double as PG_mlocked and PG_unevictable
+ * (bit 31 is PG_writeback: an mlocked file page can be under writeback) */
+#define PG_mlocked (1u << 18)             /* mlocked: counted in NR_MLOCK */
 #define PG_unevictable (1u << 19)         /* on the unevictable LRU list (mm/mlock.h) */
-#define PG_mlocked (1u << 31)             /* mlocked: counted in NR_MLOCK */
 #define PG_transhuge (1u << 20)           /* head of a THP (mm/huge_memory.h) */
 #define PG_tail (1u << 21)                /* tail page of a THP */
 #define PG_deferred_split (1u << 22)      /* THP head on its node's deferred split queue */
