@@ -332,6 +332,11 @@ u64 find_get_page(struct inode *inode, u64 index)
 	return xa_is_pfn(e) ? xa_to_pfn(e) : PFN_NONE;
 }
 
+void page_ref_charge(struct task *tsk, u64 pfn)
+{
+	page_ref_atomic(tsk, pfn, true);
+}
+
 void folio_put(struct task *tsk, u64 pfn)
 {
 	page_ref_atomic(tsk, pfn, true);

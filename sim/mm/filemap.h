@@ -105,6 +105,9 @@ u64 find_get_page(struct inode *inode, u64 index);
 u64 filemap_get_entry(struct task *tsk, struct inode *inode, u64 index);
 /* Drop a reference taken by filemap_get_entry (whatever the page has become). */
 void folio_put(struct task *tsk, u64 pfn);
+/* The cost of one atomic on the page's refcount line (a bounce when another CPU wrote it
+ * last), for a reference change made without a put or a lookup. */
+void page_ref_charge(struct task *tsk, u64 pfn);
 /* Statistics of the page cache (metrics.pagecache). */
 struct pagecache_stats {
 	u64 lookups, hits, shadow_hits;    /* protocol runs; pages returned; shadows returned */

@@ -327,14 +327,21 @@ static void page_cache_ra_unbounded(struct task *tsk, struct inode *inode, u64 i
 			continue;
 		}
 		bool created;
-		u64 pfn = filemap_get_page(tsk, inode, idx, &created);
+		u64 pfn = filemap_get_folio(tsk, inode, idx, &created);
 		if (pfn == PFN_NONE)
 			break;
 		if (!created) {               /* raced with another filler: its page */
+			folio_put(tsk, pfn);
 			read_pages(tsk, &b, async);
 			continue;
 		}
-		pfn_to_page(tsk->sim->phys, pfn)->refcount++;   /* the read's reference */
+		/* The reference filemap_get_folio returned is the read's, kept until read_pages
+		 * puts it. (Dropping it and taking the read's afterwards left a window: a
+		 * hole punch that deleted the page while lru_cache_add waited made that put
+		 * free the page, and the read's reference revived a free page.) The one
+		 * atomic of the insertion: __filemap_add_folio's folio_ref_add on the new
+		 * page's line. */
+		page_ref_charge(tsk, pfn);
 		if (!b.nr)
 			b.start = idx;
 		b.pfn[b.nr++] = pfn;
