@@ -11,6 +11,7 @@
 
 #include "sim.h"
 #include "sweep.h"
+#include "host_limits.h"
 #include "analysis/compare.h"
 #include "config/diag.h"
 #include "config/scenario.h"
@@ -298,6 +299,10 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 	struct sim_options opt = { .outdir = c->outdir, .quiet = c->quiet, .check = c->check,
 				   .max_wall_s = c->max_wall_s, .max_memory = c->max_memory };
 	char err[1024] = "";
+	if (host_limits_check(scn, c->max_memory, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_BAD_INPUT;
+	}
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "%s\n", err);
@@ -420,6 +425,18 @@ static int cmd_validate(int argc, char **argv)
 	       scn->machine.nr_nodes, scn->machine.nr_nodes == 1 ? "" : "s", scenario_nr_cpus(scn),
 	       (unsigned long long)(mem >> 20), scn->nr_workloads, scn->nr_workloads == 1 ? "" : "s",
 	       threads, threads == 1 ? "" : "s");
+	char need[32], avail_s[32], why[256];
+	u64 avail;
+	host_format_approx(host_machine_estimate(scn), need, sizeof(need));
+	if (host_available(&avail, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mmsim validate: %s\n", why);
+		scenario_destroy(scn);
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	host_format_approx(avail, avail_s, sizeof(avail_s));
+	printf("%s: host memory at start-up: about %s (this host has %s available)\n", scn->path,
+	       need, avail ? avail_s : "an unknown amount");
 	scenario_destroy(scn);
 	cli_free(&c);
 	return 0;
