@@ -12,6 +12,7 @@
 
 #include "sim.h"
 #include "sweep.h"
+#include "host_limits.h"
 #include "analysis/compare.h"
 #include "analysis/report.h"
 #include "config/diag.h"
@@ -141,7 +142,10 @@ static void usage(FILE *f)
 		"                             exit status 8\n"
 		"  --max-wall TIME            stop the run after TIME of wall-clock time (e.g. 30s)\n"
 		"  --max-memory SIZE          stop the run when mmsim's own peak memory (RSS) reaches\n"
-		"                             SIZE (e.g. 4GiB)\n"
+		"                             SIZE (e.g. 4GiB); a machine whose estimated host memory\n"
+		"                             (mmsim validate prints it) passes SIZE or the host's\n"
+		"                             MemAvailable (MMSIM_HOST_AVAILABLE=SIZE overrides it) is\n"
+		"                             refused before the run (exit 2)\n"
 		"\n"
 		"Stopping a run: SIGINT (Ctrl-C), SIGTERM or SIGHUP stops the simulation at its next\n"
 		"scheduling point and writes the outputs it has, marked partial (summary.json\n"
@@ -398,6 +402,10 @@ static int run_scenario(const struct scenario *scn, const struct cli *c)
 				   .timeline = c->timeline, .timeline_from = c->tl_from,
 				   .timeline_to = c->tl_to, .progress = c->progress };
 	char err[1024] = "";
+	if (host_limits_check(scn, c->max_memory, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return EXIT_BAD_INPUT;
+	}
 	trace_tmp_catch_signals(true);   /* a trace imported by sim_create leaves nothing */
 	struct sim *s = sim_create(scn, &opt, err, sizeof(err));
 	if (!s) {
@@ -525,6 +533,18 @@ static int cmd_validate(int argc, char **argv)
 	       scn->machine.nr_nodes, scn->machine.nr_nodes == 1 ? "" : "s", scenario_nr_cpus(scn),
 	       (unsigned long long)(mem >> 20), scn->nr_workloads, scn->nr_workloads == 1 ? "" : "s",
 	       threads, threads == 1 ? "" : "s");
+	char need[32], avail_s[32], why[256];
+	u64 avail;
+	host_format_approx(host_machine_estimate(scn), need, sizeof(need));
+	if (host_available(&avail, why, sizeof(why)) < 0) {
+		fprintf(stderr, "mmsim validate: %s\n", why);
+		scenario_destroy(scn);
+		cli_free(&c);
+		return EXIT_BAD_INPUT;
+	}
+	host_format_approx(avail, avail_s, sizeof(avail_s));
+	printf("%s: host memory at start-up: about %s (this host has %s available)\n", scn->path,
+	       need, avail ? avail_s : "an unknown amount");
 	scenario_destroy(scn);
 	cli_free(&c);
 	return 0;
