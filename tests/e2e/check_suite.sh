@@ -17,6 +17,12 @@ declare -A reduce=(
 	# a quarter of the storm, as swap_storm.sh checks it
 	[configs/examples/swap_storm.yaml]="--set workloads.storm.cycles=1 --set workloads.storm.size=24MiB --set machine.memory_per_node=64MiB --set machine.swap.size=256MiB"
 	# 200 MiB instead of 800 (still swapped out and collapsed back), the faulting phase shorter
+	# 8 nodes of 1 GiB and 64 threads instead of 128 GiB and 1,024 (the same code paths)
+	[configs/examples/big-numa.yaml]="--set machine.memory_per_node=1GiB --set workloads.crowd.threads=64"
+	# hours of churn: the 1/720 run on 4 x 128 MiB that soak.sh checks
+	[configs/examples/soak.yaml]="--set workloads.swapper.accesses=200 --set workloads.thp.cycles=10 --set workloads.hugetlb.iterations=10 --set workloads.interleave.passes=3 --set workloads.slab.files=8 --set workloads.swapper.size=64MiB --set workloads.swapper.window=16MiB --set machine.memory_per_node=128MiB"
+	# 12 compiles instead of 225, 600 churned files, 4 order-9 bursts
+	[configs/seeds/003-kernel-build.yaml]="--set workloads.kb.compiles=4 --set workloads.churn.files=600 --set workloads.huge.rounds=4"
 	[configs/seeds/001-khugepaged-swapin.yaml]="--set workloads.ebru.size=200MiB --set workloads.ebru.fault_touches=30000 --set workloads.ebru.hold=2s --set workloads.ebru.fault_start=1s --set machine.memory_per_node=512MiB --set machine.swap.size=256MiB"
 )
 cd "$here"
