@@ -334,8 +334,13 @@ static int next_fault(struct perf_reader *p)
 		if (end - fs != 9 || *end != ':')
 			return perr(p, p->pf_path, ln, "expected a time with 9 decimals (perf script "
 				    "--ns)");
+		/* the time plus the recording's clock offset, in signed 64-bit nanoseconds */
+		s64 abs;
+		if (sec > (u64)INT64_MAX / NSEC_PER_SEC - 1 ||
+		    __builtin_add_overflow((s64)(sec * NSEC_PER_SEC + frac), p->clock_off, &abs))
+			return perr(p, p->pf_path, ln, "time out of range (seconds plus the "
+				    "recording's clock offset pass 2^63 ns)");
 		if (mev) {
-			s64 abs = (s64)(sec * NSEC_PER_SEC + frac) + p->clock_off;
 			if (parse_mmap_event(p, mev) < 0)
 				return perr(p, p->pf_path, ln, "PERF_RECORD_MMAP2: expected [0xSTART(0xLEN) "
 					    "@ PGOFF MAJ:MIN INO GEN]: PROT PATH");
@@ -352,7 +357,6 @@ static int next_fault(struct perf_reader *p)
 			p->r.info.skipped++;
 			continue;
 		}
-		s64 abs = (s64)(sec * NSEC_PER_SEC + frac) + p->clock_off;
 		op_init(&p->pf_op, OP_TOUCH);
 		p->pf_op.pid = (u32)pid;
 		p->pf_op.tid = (u32)tid;

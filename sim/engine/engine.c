@@ -560,6 +560,13 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 	e->st.simcalls++;
 	e->st.parks++;
 	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
+	/* An unpark that came after the timeout fired but before this actor ran again left
+	 * its token: take it now (a wake-up at the timeout), or the task's next park (a lock
+	 * wait) would return at once, ungranted. */
+	if (timed_out && tsk->unparks_pending) {
+		sg_sem_acquire(tsk->park);
+		timed_out = 0;
+	}
 	if (!timed_out)
 		tsk->unparks_pending--;
 	tsk->park_idle = false;

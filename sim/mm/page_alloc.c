@@ -463,13 +463,18 @@ static void free_pcppages_bulk(struct task *tsk, struct zone *z, u32 count,
 	if (!count)
 		return;
 	spin_lock(tsk, &z->lock);
+	/* the lock wait is a scheduling point: the lists may have shrunk meanwhile */
+	count = min(count, pcp->count);
 	while (count > 0) {
 		struct page_list *list;
+		unsigned tries = 0;
 		do {
 			if (++pindex > NR_PCP_LISTS - 1)
 				pindex = 0;
 			list = &pcp->lists[pindex];
-		} while (plist_empty(list));
+		} while (plist_empty(list) && ++tries < NR_PCP_LISTS);
+		if (plist_empty(list))
+			break;   /* every list empty: nothing left to free */
 		unsigned order = pindex_to_order(pindex);
 		u32 nr = 1u << order;
 		do {

@@ -199,9 +199,11 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	memcpy(r.pfns, pfns, n * sizeof(u64));
 	w->q[w->tail++ % w->cap] = r;
 	if (w->idle) {
-		flush(tsk);
-		w->idle = false;
-		task_unpark(tsk, w->io);
+		flush(tsk);   /* a scheduling point: the worker's nap may have ended meanwhile */
+		if (w->idle) {
+			w->idle = false;
+			task_unpark(tsk, w->io);
+		}
 	}
 	return 1;
 }
