@@ -58,7 +58,14 @@ t2=$(rss 50 "$tmp/t2") && ok || ko "2T run: $(cat "$tmp/t2.time")"
 s1=$(clean "$tmp/t1") && ok || ko "T run: findings"
 s2=$(clean "$tmp/t2") && ok || ko "2T run: findings"
 [ "$s1" -gt 0 ] && [ $((s2 * 10)) -ge $((s1 * 18)) ] && ok || ko "2T simulated $s2 ns, T $s1 ns"
-[ -n "$t1" ] && [ -n "$t2" ] && [ "$t2" -le $((t1 + 8192)) ] && ok || ko "peak RSS: T $t1 KiB, 2T $t2 KiB (margin 8192 KiB)"
+if [ "${MMSIM_SANITIZE:-0}" = 1 ]; then
+	# ASan keeps freed blocks resident in its quarantine (up to 256 MiB): peak RSS says
+	# nothing about mmsim's own growth there; the plain build's run checks it
+	echo "peak RSS not compared under ASan (T $t1 KiB, 2T $t2 KiB)"
+else
+	[ -n "$t1" ] && [ -n "$t2" ] && [ "$t2" -le $((t1 + 8192)) ] && ok ||
+		ko "peak RSS: T $t1 KiB, 2T $t2 KiB (margin 8192 KiB)"
+fi
 # SIGTERM stops the full-length run at once with partial outputs (exit 6). It once spun
 # in free_pcppages_bulk: a count taken before the zone lock wait, the lists drained meanwhile.
 "$mmsim" run "$scn" -o "$tmp/term" --quiet 2>"$tmp/term.err" &
