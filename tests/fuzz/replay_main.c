@@ -61,7 +61,8 @@ static int run_path(const char *path)
 		sprintf(names[nr++], "%s/%s", path, e->d_name);
 	}
 	closedir(d);
-	qsort(names, nr, sizeof(*names), cmp);
+	if (nr)   /* an empty folder: no array to sort (qsort of NULL is undefined) */
+		qsort(names, nr, sizeof(*names), cmp);
 	int rc = 0;
 	for (size_t i = 0; i < nr; i++) {
 		rc |= run_path(names[i]);
