@@ -588,6 +588,19 @@ void task_unpark(struct task *waker, struct task *tsk)
 	sg_sem_release(tsk->park);
 }
 
+void task_unpark_all(struct task *waker, struct task *const *list, u32 *nr)
+{
+	u32 n = *nr;
+	if (!n)
+		return;
+	struct task **t = xmalloc(n * sizeof(*t));
+	memcpy(t, list, n * sizeof(*t));
+	*nr = 0;
+	for (u32 i = 0; i < n; i++)
+		task_unpark(waker, t[i]);
+	free(t);
+}
+
 void task_sleep(struct task *tsk, u64 ns)
 {
 	flush(tsk);

@@ -90,6 +90,9 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns);
 /* Wake a parked task. Do all bookkeeping first: the woken task may run before this
  * call returns (SimGrid schedules at every simcall). */
 void task_unpark(struct task *waker, struct task *tsk);
+/* Wake every task of a wait list and empty it (*nr = 0 first: a woken task may queue
+ * itself again while the others are woken). */
+void task_unpark_all(struct task *waker, struct task *const *list, u32 *nr);
 /* Sleep off-CPU for ns. */
 void task_sleep(struct task *tsk, u64 ns);
 /* Synchronous swap-device I/O of bytes on the device of the given node's host. */

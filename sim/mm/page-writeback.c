@@ -175,19 +175,6 @@ static void wb_wakeup(struct task *tsk, struct bdi_writeback *wb)
 	}
 }
 
-static void wake_waiters(struct task *tsk, struct bdi_writeback *wb)
-{
-	u32 n = wb->nr_waiters;
-	if (!n)
-		return;
-	struct task **w = xmalloc(n * sizeof(*w));
-	memcpy(w, wb->waiters, n * sizeof(*w));
-	wb->nr_waiters = 0;
-	for (u32 i = 0; i < n; i++)
-		task_unpark(tsk, w[i]);
-	free(w);
-}
-
 /* Sleep until the next end of writeback. */
 static void wait_for_writeback(struct task *tsk, struct bdi_writeback *wb)
 {
@@ -372,7 +359,7 @@ static void write_pages(struct task *tsk, struct inode *inode, const u64 *pfns, 
 	tl_end(tsk, TL_WRITEBACK);
 	for (unsigned i = 0; i < n; i++)
 		end_page_writeback(tsk, wb, pfns[i]);
-	wake_waiters(tsk, wb);
+	task_unpark_all(tsk, wb->waiters, &wb->nr_waiters);
 	if (wb->nr_throttled) {
 		/* __acct_reclaim_writeback: enough written for the throttled reclaimers */
 		wb->throttle_written += n;

@@ -89,19 +89,6 @@ static void end_swap_writeback(struct task *tsk, struct swap_wb *w, u64 pfn)
 	put_user_page(tsk, pfn);         /* the writeback's reference */
 }
 
-static void wake_submitters(struct task *tsk, struct swap_wb *w)
-{
-	u32 n = w->nr_waiters;
-	if (!n)
-		return;
-	struct task **t = xmalloc(n * sizeof(*t));
-	memcpy(t, w->waiters, n * sizeof(*t));
-	w->nr_waiters = 0;
-	for (u32 i = 0; i < n; i++)
-		task_unpark(tsk, t[i]);
-	free(t);
-}
-
 static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r, bool error)
 {
 	for (unsigned i = 0; i < r->n; i++) {
@@ -132,7 +119,7 @@ static void swapio_main(struct task *tsk)
 			tl_end(tsk, TL_SWAP_OUT);
 			w->head++;
 			complete_req(tsk, w, &r, swap_io_inject_error(tsk, true));
-			wake_submitters(tsk, w);
+			task_unpark_all(tsk, w->waiters, &w->nr_waiters);
 		}
 		if (kthread_should_stop(tsk)) {
 			/* the run ends: what is in flight completes now */
@@ -141,7 +128,7 @@ static void swapio_main(struct task *tsk)
 				struct swap_req r = w->q[w->head++ % w->cap];
 				complete_req(tsk, w, &r, false);
 			}
-			wake_submitters(tsk, w);
+			task_unpark_all(tsk, w->waiters, &w->nr_waiters);
 			return;
 		}
 		w->idle = true;
