@@ -311,120 +311,10 @@ static void gp_str(FILE *f, const char *s)
 
 /* ---- out-dir files ---- */
 
-struct csv {
-	unsigned nc, nr;
-	char **hdr;
-	char **cell;     /* nr * nc */
-};
-
-static void hcsv_free(struct csv *c)
+/* A cell as a number: NaN when empty or not a number (a table shows "-"). */
+static double cnum(const struct csv_table *t, size_t row, int col)
 {
-	if (!c)
-		return;
-	for (unsigned i = 0; i < c->nc; i++)
-		free(c->hdr[i]);
-	for (size_t i = 0; i < (size_t)c->nr * c->nc; i++)
-		free(c->cell[i]);
-	free(c->hdr);
-	free(c->cell);
-	free(c);
-}
-
-/* One record of RFC 4180 text at *p; fields into a growing array. */
-static char **hcsv_record(const char **p, unsigned *n)
-{
-	char **f = NULL;
-	*n = 0;
-	const char *s = *p;
-	for (;;) {
-		size_t cap = 32, len = 0;
-		char *v = xmalloc(cap);
-		if (*s == '"') {
-			for (s++; *s; s++) {
-				if (*s == '"' && s[1] == '"')
-					s++;
-				else if (*s == '"') {
-					s++;
-					break;
-				}
-				if (len + 2 > cap)
-					v = xrealloc(v, cap *= 2);
-				v[len++] = *s;
-			}
-		}
-		for (; *s && *s != ',' && *s != '\n' && *s != '\r'; s++) {
-			if (len + 2 > cap)
-				v = xrealloc(v, cap *= 2);
-			v[len++] = *s;
-		}
-		v[len] = 0;
-		f = xrealloc(f, (*n + 1) * sizeof(*f));
-		f[(*n)++] = v;
-		if (*s != ',')
-			break;
-		s++;
-	}
-	if (*s == '\r')
-		s++;
-	if (*s == '\n')
-		s++;
-	*p = s;
-	return f;
-}
-
-/* NULL when the file does not exist or has no header. */
-static struct csv *hcsv_load(const char *dir, const char *name)
-{
-	char *path = xasprintf("%s/%s", dir, name);
-	char *text = slurp(path, NULL);
-	free(path);
-	if (!text)
-		return NULL;
-	const char *p = text;
-	while (*p == '#')            /* comment lines (perf's "# output:") */
-		p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n');
-	if (!*p) {
-		free(text);
-		return NULL;
-	}
-	struct csv *c = xcalloc(1, sizeof(*c));
-	c->hdr = hcsv_record(&p, &c->nc);
-	while (*p) {
-		unsigned n;
-		char **r = hcsv_record(&p, &n);
-		if (n == 1 && !r[0][0]) {    /* blank line */
-			free(r[0]);
-			free(r);
-			continue;
-		}
-		c->cell = xrealloc(c->cell, ((size_t)c->nr + 1) * c->nc * sizeof(*c->cell));
-		for (unsigned i = 0; i < c->nc; i++)
-			c->cell[(size_t)c->nr * c->nc + i] = i < n ? r[i] : xstrdup("");
-		for (unsigned i = c->nc; i < n; i++)
-			free(r[i]);
-		free(r);
-		c->nr++;
-	}
-	free(text);
-	return c;
-}
-
-static int hcsv_col(const struct csv *c, const char *name)
-{
-	for (unsigned i = 0; c && i < c->nc; i++)
-		if (!strcmp(c->hdr[i], name))
-			return (int)i;
-	return -1;
-}
-
-static const char *hcsv_str(const struct csv *c, unsigned row, int col)
-{
-	return col < 0 ? "" : c->cell[(size_t)row * c->nc + (unsigned)col];
-}
-
-static double hcsv_num(const struct csv *c, unsigned row, int col)
-{
-	const char *s = hcsv_str(c, row, col);
+	const char *s = csv_cell(t, row, col);
 	char *e;
 	double v = strtod(s, &e);
 	return *s && !*e ? v : NAN;
@@ -477,9 +367,9 @@ static void th_row(FILE *f, const char *const *cols, unsigned n)
 }
 
 /* The time axis: seconds when the run is long, else milliseconds. */
-static double time_unit(const struct csv *c, const char **label)
+static double time_unit(const struct csv_table *c, const char **label)
 {
-	double end = c && c->nr ? hcsv_num(c, c->nr - 1, 0) : 0;
+	double end = c && c->nrows ? cnum(c, c->nrows - 1, 0) : 0;
 	if (end >= 2e9) {
 		*label = "simulated time (s)";
 		return 1e9;
@@ -497,8 +387,22 @@ struct rep {
 	FILE *out;
 	char *err;
 	size_t errlen;
-	int rc;              /* first failure: 1 (gnuplot) */
+	int rc;              /* first failure: 1 (gnuplot), 2 (a malformed out-dir file) */
+	const struct outdir_data *od;
 };
+
+/* An out-dir CSV (outdir_read.h); NULL when absent. A malformed one stops the page with
+ * the reader's message (file and line), as the md/text/json report does. */
+static struct csv_table *rcsv(struct rep *r, const char *name)
+{
+	char err[400];
+	struct csv_table *t = outdir_csv(r->od, name, err, sizeof(err));
+	if (!t && err[0] && !r->rc) {
+		snprintf(r->err, r->errlen, "%s", err);
+		r->rc = 2;
+	}
+	return t;
+}
 
 static void note(struct rep *r, const char *fmt, const char *arg)
 {
@@ -649,43 +553,43 @@ static void section_contention(struct rep *r)
 {
 	FILE *f = r->out;
 	fputs("<h2 id=\"contention\">Contention</h2>\n", f);
-	struct csv *lc = hcsv_load(r->dir, "lock_classes.csv");
+	struct csv_table *lc = rcsv(r, "lock_classes.csv");
 	if (!lc) {
 		note(r, "No %s in this out dir: no lock classes to show.", "lock_classes.csv");
 	} else {
-		struct lclass *cl = xcalloc(lc->nr + 1, sizeof(*cl));
-		int c_name = hcsv_col(lc, "class"), c_type = hcsv_col(lc, "type");
-		int c_acq = hcsv_col(lc, "acquisitions"), c_con = hcsv_col(lc, "contentions");
-		int c_wt = hcsv_col(lc, "wait_total_ns"), c_wm = hcsv_col(lc, "wait_max_ns");
-		int c_ht = hcsv_col(lc, "hold_total_ns"), c_hm = hcsv_col(lc, "hold_max_ns");
-		int c_ab = hcsv_col(lc, "acq_bounces"), c_cb = hcsv_col(lc, "con_bounces");
-		int c_xn = hcsv_col(lc, "cross_node_bounces");
-		int c_h0 = hcsv_col(lc, "wait_hist_2^0");
-		for (unsigned i = 0; i < lc->nr; i++) {
+		struct lclass *cl = xcalloc(lc->nrows + 1, sizeof(*cl));
+		int c_name = csv_col(lc, "class"), c_type = csv_col(lc, "type");
+		int c_acq = csv_col(lc, "acquisitions"), c_con = csv_col(lc, "contentions");
+		int c_wt = csv_col(lc, "wait_total_ns"), c_wm = csv_col(lc, "wait_max_ns");
+		int c_ht = csv_col(lc, "hold_total_ns"), c_hm = csv_col(lc, "hold_max_ns");
+		int c_ab = csv_col(lc, "acq_bounces"), c_cb = csv_col(lc, "con_bounces");
+		int c_xn = csv_col(lc, "cross_node_bounces");
+		int c_h0 = csv_col(lc, "wait_hist_2^0");
+		for (unsigned i = 0; i < lc->nrows; i++) {
 			struct lclass *c = &cl[i];
-			c->name = hcsv_str(lc, i, c_name);
-			c->type = hcsv_str(lc, i, c_type);
-			c->acq = hcsv_num(lc, i, c_acq);
-			c->con = hcsv_num(lc, i, c_con);
-			c->wait_total = hcsv_num(lc, i, c_wt);
-			c->wait_max = hcsv_num(lc, i, c_wm);
-			c->hold_total = hcsv_num(lc, i, c_ht);
-			c->hold_max = hcsv_num(lc, i, c_hm);
-			c->acq_b = hcsv_num(lc, i, c_ab);
-			c->con_b = hcsv_num(lc, i, c_cb);
-			c->xnode = hcsv_num(lc, i, c_xn);
+			c->name = csv_cell(lc, i, c_name);
+			c->type = csv_cell(lc, i, c_type);
+			c->acq = cnum(lc, i, c_acq);
+			c->con = cnum(lc, i, c_con);
+			c->wait_total = cnum(lc, i, c_wt);
+			c->wait_max = cnum(lc, i, c_wm);
+			c->hold_total = cnum(lc, i, c_ht);
+			c->hold_max = cnum(lc, i, c_hm);
+			c->acq_b = cnum(lc, i, c_ab);
+			c->con_b = cnum(lc, i, c_cb);
+			c->xnode = cnum(lc, i, c_xn);
 			for (unsigned k = 0; c_h0 >= 0 && k < ARRAY_SIZE(c->hist) &&
-			     (unsigned)c_h0 + k < lc->nc; k++) {
-				c->hist[k] = hcsv_num(lc, i, c_h0 + (int)k);
+			     (unsigned)c_h0 + k < lc->ncols; k++) {
+				c->hist[k] = cnum(lc, i, c_h0 + (int)k);
 				if (isnan(c->hist[k]))
 					c->hist[k] = 0;
 				c->nh = k + 1;
 			}
 		}
-		qsort(cl, lc->nr, sizeof(*cl), cmp_wait);
+		qsort(cl, lc->nrows, sizeof(*cl), cmp_wait);
 		/* histogram plot of the top classes by total wait */
 		unsigned top = 0, lo = 64, hi = 0;
-		for (unsigned i = 0; i < lc->nr && top < TOP_CLASSES; i++) {
+		for (unsigned i = 0; i < lc->nrows && top < TOP_CLASSES; i++) {
 			if (!(cl[i].con > 0) || !cl[i].nh)
 				continue;
 			top++;
@@ -728,7 +632,7 @@ static void section_contention(struct rep *r)
 				      "set style fill transparent solid 0.25\nset style data histeps\n"
 				      "plot ", s);
 				unsigned n = 0;
-				for (unsigned i = 0; i < lc->nr && n < top; i++) {
+				for (unsigned i = 0; i < lc->nrows && n < top; i++) {
 					if (!(cl[i].con > 0) || !cl[i].nh)
 						continue;
 					fprintf(d, "# %s %s\n", cl[i].name, cl[i].type);
@@ -764,7 +668,7 @@ static void section_contention(struct rep *r)
 			"cross-node bounces"
 		};
 		th_row(f, cols, ARRAY_SIZE(cols));
-		for (unsigned i = 0; i < lc->nr; i++) {
+		for (unsigned i = 0; i < lc->nrows; i++) {
 			const struct lclass *c = &cl[i];
 			fputs("<tr>", f);
 			td_text(f, c->name);
@@ -788,14 +692,14 @@ static void section_contention(struct rep *r)
 		}
 		fputs("</tbody>\n</table></div>\n", f);
 		free(cl);
-		hcsv_free(lc);
+		csv_free(lc);
 	}
 
 	/* contention over time */
 	fputs("<h3>Contention over simulated time</h3>\n", f);
-	struct csv *ls = hcsv_load(r->dir, "locks.csv");
-	int c_con = hcsv_col(ls, "contentions"), c_wait = hcsv_col(ls, "wait_total_ns");
-	if (!ls || c_con < 0 || c_wait < 0 || ls->nr < 2) {
+	struct csv_table *ls = rcsv(r, "locks.csv");
+	int c_con = csv_col(ls, "contentions"), c_wait = csv_col(ls, "wait_total_ns");
+	if (!ls || c_con < 0 || c_wait < 0 || ls->nrows < 2) {
 		note(r, "No %s series in this out dir (written by mmsim since the HTML report).",
 		     "locks.csv");
 	} else {
@@ -804,9 +708,9 @@ static void section_contention(struct rep *r)
 		FILE *d = gplot_data(r->gp, "locks.dat", &dat);
 		if (d) {
 			double pc = 0, pw = 0, pt = 0;
-			for (unsigned i = 0; i < ls->nr; i++) {
-				double t = hcsv_num(ls, i, 0), c = hcsv_num(ls, i, c_con);
-				double w = hcsv_num(ls, i, c_wait);
+			for (unsigned i = 0; i < ls->nrows; i++) {
+				double t = cnum(ls, i, 0), c = cnum(ls, i, c_con);
+				double w = cnum(ls, i, c_wait);
 				if (t > pt)
 					fprintf(d, "%.17g %.17g %.17g\n", t / tu, c - pc, (w - pw) / 1e6);
 				pc = c;
@@ -827,23 +731,23 @@ static void section_contention(struct rep *r)
 			       380, script, 0);
 		}
 	}
-	hcsv_free(ls);
+	csv_free(ls);
 
 	/* top contention points */
-	struct csv *cp = hcsv_load(r->dir, "contention.csv");
-	if (cp && cp->nr) {
-		int cc = hcsv_col(cp, "class"), ct = hcsv_col(cp, "type");
-		int cn = hcsv_col(cp, "contended"), cw = hcsv_col(cp, "total_wait_ns");
-		int cm = hcsv_col(cp, "max_wait_ns"), ca = hcsv_col(cp, "avg_wait_ns");
-		int cw1 = hcsv_col(cp, "caller"), ch = hcsv_col(cp, "holder");
-		int cht = hcsv_col(cp, "holder_type");
-		unsigned *idx = xcalloc(cp->nr, sizeof(*idx));
-		for (unsigned i = 0; i < cp->nr; i++)
+	struct csv_table *cp = rcsv(r, "contention.csv");
+	if (cp && cp->nrows) {
+		int cc = csv_col(cp, "class"), ct = csv_col(cp, "type");
+		int cn = csv_col(cp, "contended"), cw = csv_col(cp, "total_wait_ns");
+		int cm = csv_col(cp, "max_wait_ns"), ca = csv_col(cp, "avg_wait_ns");
+		int cw1 = csv_col(cp, "caller"), ch = csv_col(cp, "holder");
+		int cht = csv_col(cp, "holder_type");
+		unsigned *idx = xcalloc(cp->nrows, sizeof(*idx));
+		for (unsigned i = 0; i < cp->nrows; i++)
 			idx[i] = i;
 		/* by total wait (insertion sort: stable, the file's order breaks ties) */
-		for (unsigned i = 1; i < cp->nr; i++)
-			for (unsigned j = i; j > 0 && hcsv_num(cp, idx[j - 1], cw) <
-						   hcsv_num(cp, idx[j], cw); j--) {
+		for (unsigned i = 1; i < cp->nrows; i++)
+			for (unsigned j = i; j > 0 && cnum(cp, idx[j - 1], cw) <
+						   cnum(cp, idx[j], cw); j--) {
 				unsigned t = idx[j];
 				idx[j] = idx[j - 1];
 				idx[j - 1] = t;
@@ -851,43 +755,43 @@ static void section_contention(struct rep *r)
 		fprintf(f, "<h3>Top contention points</h3>\n<p>The %u waiter/holder call-site pairs "
 			   "with the largest total wait (of %u in <code>contention.csv</code>).</p>\n"
 			   "<table class=\"sortable\" id=\"table-points\">\n",
-			min(cp->nr, (unsigned)TOP_POINTS), cp->nr);
+			(unsigned)min(cp->nrows, (size_t)TOP_POINTS), (unsigned)cp->nrows);
 		static const char *const cols[] = { "class", "state", "waiter site", "holder site",
 						    "holder state", "contended", "wait total (ns)",
 						    "wait max (ns)", "wait avg (ns)" };
 		th_row(f, cols, ARRAY_SIZE(cols));
-		for (unsigned k = 0; k < cp->nr && k < TOP_POINTS; k++) {
+		for (unsigned k = 0; k < cp->nrows && k < TOP_POINTS; k++) {
 			unsigned i = idx[k];
 			fputs("<tr>", f);
-			td_text(f, hcsv_str(cp, i, cc));
-			td_text(f, hcsv_str(cp, i, ct));
-			td_text(f, hcsv_str(cp, i, cw1));
-			td_text(f, hcsv_str(cp, i, ch));
-			td_text(f, hcsv_str(cp, i, cht));
-			td_num(f, hcsv_num(cp, i, cn), 0);
-			td_num(f, hcsv_num(cp, i, cw), 0);
-			td_num(f, hcsv_num(cp, i, cm), 0);
-			td_num(f, hcsv_num(cp, i, ca), 0);
+			td_text(f, csv_cell(cp, i, cc));
+			td_text(f, csv_cell(cp, i, ct));
+			td_text(f, csv_cell(cp, i, cw1));
+			td_text(f, csv_cell(cp, i, ch));
+			td_text(f, csv_cell(cp, i, cht));
+			td_num(f, cnum(cp, i, cn), 0);
+			td_num(f, cnum(cp, i, cw), 0);
+			td_num(f, cnum(cp, i, cm), 0);
+			td_num(f, cnum(cp, i, ca), 0);
 			fputs("</tr>\n", f);
 		}
 		fputs("</tbody>\n</table>\n", f);
 		free(idx);
 	}
-	hcsv_free(cp);
+	csv_free(cp);
 }
 
 /* The zones of a per-zone series: column prefixes "nodeN_Zone" in order of appearance,
  * taken from columns ending in suffix. */
-static unsigned series_zones(const struct csv *c, const char *suffix, char ***out)
+static unsigned series_zones(const struct csv_table *c, const char *suffix, char ***out)
 {
 	char **z = NULL;
 	unsigned n = 0;
 	size_t sl = strlen(suffix);
-	for (unsigned i = 1; c && i < c->nc; i++) {
-		size_t hl = strlen(c->hdr[i]);
-		if (hl <= sl || strcmp(c->hdr[i] + hl - sl, suffix))
+	for (unsigned i = 1; c && i < c->ncols; i++) {
+		size_t hl = strlen(c->head[i]);
+		if (hl <= sl || strcmp(c->head[i] + hl - sl, suffix))
 			continue;
-		char *p = xasprintf("%.*s", (int)(hl - sl), c->hdr[i]);
+		char *p = xasprintf("%.*s", (int)(hl - sl), c->head[i]);
 		bool seen = false;
 		for (unsigned k = 0; k < n; k++)
 			seen |= !strcmp(z[k], p);
@@ -909,16 +813,31 @@ static void free_strs(char **s, unsigned n)
 	free(s);
 }
 
+/* The columns ZONE<infix>0, ZONE<infix>1, ... of a per-order series, as many as exist
+ * (at most 16), into col; returns how many. */
+static unsigned order_columns(const struct csv_table *t, const char *zone, const char *infix,
+			      int col[16])
+{
+	unsigned n = 0;
+	for (; n < 16; n++) {
+		char h[128];
+		snprintf(h, sizeof(h), "%s%s%u", zone, infix, n);
+		if ((col[n] = csv_col(t, h)) < 0)
+			break;
+	}
+	return n;
+}
+
 static void section_fragmentation(struct rep *r)
 {
 	FILE *f = r->out;
 	fputs("<h2 id=\"fragmentation\">Fragmentation</h2>\n", f);
 	/* free blocks by order: a heatmap per zone */
 	fputs("<h3>Free blocks by order over time</h3>\n", f);
-	struct csv *bi = hcsv_load(r->dir, "buddyinfo.csv");
+	struct csv_table *bi = rcsv(r, "buddyinfo.csv");
 	char **zones = NULL;
 	unsigned nz = series_zones(bi, "_o0", &zones);
-	if (!bi || !nz || bi->nr < 1) {
+	if (!bi || !nz || bi->nrows < 1) {
 		note(r, "No %s series in this out dir (written by mmsim since the HTML report); "
 		     "buddyinfo.txt has the end state.", "buddyinfo.csv");
 	}
@@ -931,23 +850,17 @@ static void section_fragmentation(struct rep *r)
 		if (!d)
 			continue;
 		int col[16];
-		unsigned no = 0;
-		for (; no < ARRAY_SIZE(col); no++) {
-			char h[128];
-			snprintf(h, sizeof(h), "%s_o%u", zones[z], no);
-			if ((col[no] = hcsv_col(bi, h)) < 0)
-				break;
-		}
+		unsigned no = order_columns(bi, zones[z], "_o", col);
 		/* columns of at most MAX_COLUMNS groups of samples, each the mean of its group */
-		unsigned grp = (bi->nr + MAX_COLUMNS - 1) / MAX_COLUMNS;
+		unsigned grp = (bi->nrows + MAX_COLUMNS - 1) / MAX_COLUMNS;
 		double t0 = 0;
-		for (unsigned s = 0; s < bi->nr; s += grp) {
-			unsigned e = min(s + grp, bi->nr);
-			double t1 = hcsv_num(bi, e - 1, 0);
+		for (unsigned s = 0; s < bi->nrows; s += grp) {
+			unsigned e = min(s + grp, bi->nrows);
+			double t1 = cnum(bi, e - 1, 0);
 			for (unsigned o = 0; o < no; o++) {
 				double sum = 0;
 				for (unsigned k = s; k < e; k++)
-					sum += hcsv_num(bi, k, col[o]);
+					sum += cnum(bi, k, col[o]);
 				double mean = sum / (e - s);
 				/* box: x center, y order, half widths, colour log2(1+blocks) */
 				fprintf(d, "%.17g %u %.17g 0.5 %.17g %.17g\n", (t0 + t1) / 2 / tu, o,
@@ -971,13 +884,13 @@ static void section_fragmentation(struct rep *r)
 		figure(r, id, cap, 900, 360, script, 0);
 	}
 	free_strs(zones, nz);
-	hcsv_free(bi);
+	csv_free(bi);
 
 	/* fragmentation index per order */
 	fputs("<h3>Fragmentation index per order over time</h3>\n", f);
-	struct csv *ef = hcsv_load(r->dir, "extfrag.csv");
+	struct csv_table *ef = rcsv(r, "extfrag.csv");
 	nz = series_zones(ef, "_fragindex_o0", &zones);
-	if (!ef || !nz || ef->nr < 1)
+	if (!ef || !nz || ef->nrows < 1)
 		note(r, "No %s series in this out dir (written by mmsim since the HTML report); "
 		     "extfrag_index.txt has the end state, frag.csv order 9 over time.",
 		     "extfrag.csv");
@@ -990,17 +903,11 @@ static void section_fragmentation(struct rep *r)
 		if (!d)
 			continue;
 		int col[16];
-		unsigned no = 0;
-		for (; no < ARRAY_SIZE(col); no++) {
-			char h[128];
-			snprintf(h, sizeof(h), "%s_fragindex_o%u", zones[z], no);
-			if ((col[no] = hcsv_col(ef, h)) < 0)
-				break;
-		}
-		for (unsigned i = 0; i < ef->nr; i++) {
-			fprintf(d, "%.17g", hcsv_num(ef, i, 0) / tu);
+		unsigned no = order_columns(ef, zones[z], "_fragindex_o", col);
+		for (unsigned i = 0; i < ef->nrows; i++) {
+			fprintf(d, "%.17g", cnum(ef, i, 0) / tu);
 			for (unsigned o = 0; o < no; o++)
-				fprintf(d, " %.17g", hcsv_num(ef, i, col[o]) / 1000);
+				fprintf(d, " %.17g", cnum(ef, i, col[o]) / 1000);
 			fputc('\n', d);
 		}
 		fclose(d);
@@ -1024,7 +931,7 @@ static void section_fragmentation(struct rep *r)
 		figure(r, id, cap, 900, 380, script, len);
 	}
 	free_strs(zones, nz);
-	hcsv_free(ef);
+	csv_free(ef);
 
 	/* the end state per zone, from summary.json */
 	const struct jval *zs = jpath(r->sum, "metrics/zones");
@@ -1062,7 +969,7 @@ static void section_memory(struct rep *r)
 	fputs("<h2 id=\"memory\">Memory</h2>\n", f);
 	/* per-node use over time: managed - free of the node's zones (frag.csv) */
 	fputs("<h3>Per-node memory use over time</h3>\n", f);
-	struct csv *fr = hcsv_load(r->dir, "frag.csv");
+	struct csv_table *fr = rcsv(r, "frag.csv");
 	const struct jval *zs = jpath(r->sum, "metrics/zones");
 	char **zones = NULL;
 	unsigned nz = series_zones(fr, "_free_pages", &zones);
@@ -1084,8 +991,8 @@ static void section_memory(struct rep *r)
 		double tu = time_unit(fr, &tl);
 		FILE *d = gplot_data(r->gp, "nodes.dat", &dat);
 		if (d) {
-			for (unsigned i = 0; i < fr->nr; i++) {
-				fprintf(d, "%.17g", hcsv_num(fr, i, 0) / tu);
+			for (unsigned i = 0; i < fr->nrows; i++) {
+				fprintf(d, "%.17g", cnum(fr, i, 0) / tu);
 				for (unsigned k = 0; k < nn; k++) {
 					double used = 0;
 					for (unsigned z = 0; z < nz && z < 64; z++) {
@@ -1094,7 +1001,7 @@ static void section_memory(struct rep *r)
 						char h[128];
 						snprintf(h, sizeof(h), "%s_free_pages", zones[z]);
 						double managed = jnum(jget(zs, zones[z]), "managed_pages", 0);
-						used += managed - hcsv_num(fr, i, hcsv_col(fr, h));
+						used += managed - cnum(fr, i, csv_col(fr, h));
 					}
 					fprintf(d, " %.17g", used * 4096 / 1048576);
 				}
@@ -1118,12 +1025,12 @@ static void section_memory(struct rep *r)
 		}
 	}
 	free_strs(zones, nz);
-	hcsv_free(fr);
+	csv_free(fr);
 
 	/* hugetlb counters */
 	fputs("<h3>hugetlb counters over time</h3>\n", f);
-	struct csv *hc = hcsv_load(r->dir, "hugetlb.csv");
-	if (!hc || hc->nc < 2 || !hc->nr) {
+	struct csv_table *hc = rcsv(r, "hugetlb.csv");
+	if (!hc || hc->ncols < 2 || !hc->nrows) {
 		note(r, "No %s series in this out dir.", "hugetlb.csv");
 	} else {
 		const char *tl, *dat;
@@ -1131,10 +1038,10 @@ static void section_memory(struct rep *r)
 		FILE *d = gplot_data(r->gp, "hugetlb.dat", &dat);
 		if (d) {
 			bool any = false;
-			for (unsigned i = 0; i < hc->nr; i++) {
-				fprintf(d, "%.17g", hcsv_num(hc, i, 0) / tu);
-				for (unsigned c = 1; c < hc->nc; c++) {
-					double v = hcsv_num(hc, i, (int)c);
+			for (unsigned i = 0; i < hc->nrows; i++) {
+				fprintf(d, "%.17g", cnum(hc, i, 0) / tu);
+				for (unsigned c = 1; c < hc->ncols; c++) {
+					double v = cnum(hc, i, (int)c);
 					any |= v != 0;
 					fprintf(d, " %.17g", v);
 				}
@@ -1147,10 +1054,10 @@ static void section_memory(struct rep *r)
 			fprintf(s, "set title 'hugetlb counters (hugetlb.csv)' noenhanced\nset xlabel '%s'\n"
 				   "set ylabel 'huge pages'\nset key outside right noenhanced\nset grid\n"
 				   "%splot ", tl, any ? "" : "set yrange [-1:1]\n");
-			for (unsigned c = 1; c < hc->nc; c++) {
+			for (unsigned c = 1; c < hc->ncols; c++) {
 				fprintf(s, "%s'%s' using 1:%u with steps lw %s title ", c > 1 ? ", " : "",
 					dat, c + 1, c <= 4 ? "2" : "1");
-				gp_str(s, hc->hdr[c]);
+				gp_str(s, hc->head[c]);
 			}
 			fputs("\n", s);
 			fclose(s);
@@ -1160,7 +1067,7 @@ static void section_memory(struct rep *r)
 			       len);
 		}
 	}
-	hcsv_free(hc);
+	csv_free(hc);
 
 	/* vmstat at the end */
 	const struct jval *vm = jpath(r->sum, "metrics/vmstat");
@@ -1284,7 +1191,7 @@ int html_report(const char *dir, FILE *out, char *err, size_t errlen)
 		outdir_free(od);
 		return 2;
 	}
-	struct rep r = { dir, sum, gp, out, err, errlen, 0 };
+	struct rep r = { dir, sum, gp, out, err, errlen, 0, od };
 	const struct jval *scn = jpath(sum, "scenario/path");
 	char *title = xasprintf("mmsim report: %s", scn && scn->type == J_STR ? scn->str : dir);
 	html_begin(out, title);

@@ -115,6 +115,13 @@ echo '"&zone->lock",spinlock,db' >> "$tmp/badcsv/lock_pairs.csv"
 n=$(wc -l < "$tmp/badcsv/lock_pairs.csv")
 out=$("$mmsim" report "$tmp/badcsv" --format json -o "$tmp/x.json" 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "mmsim report: $tmp/badcsv/lock_pairs.csv: line $n: 3 fields, the header has 12" ] && [ ! -e "$tmp/x.json" ] && ok || ko "bad csv: $rc $out"
+# the HTML page reads the CSVs through the same reader: a malformed one stops it the same way
+cp -r "$d" "$tmp/badbuddy"
+echo '1,2' >> "$tmp/badbuddy/buddyinfo.csv"
+n=$(wc -l < "$tmp/badbuddy/buddyinfo.csv")
+nh=$(head -1 "$tmp/badbuddy/buddyinfo.csv" | tr ',' '\n' | wc -l)
+out=$("$mmsim" report "$tmp/badbuddy" --format html -o "$tmp/x.html" 2>&1); rc=$?
+[ $rc = 2 ] && [ "$out" = "mmsim report: $tmp/badbuddy/buddyinfo.csv: line $n: 2 fields, the header has $nh" ] && [ -z "$(ls "$tmp" | grep '^x\.html')" ] && ok || ko "bad csv, html: $rc $out"
 out=$("$mmsim" report "$d" --format pdf 2>&1); rc=$?
 [ $rc = 2 ] && [ "$out" = "mmsim report: --format pdf: expected md, text, json or html" ] && ok || ko "format: $rc $out"
 out=$("$mmsim" report 2>&1); rc=$?
