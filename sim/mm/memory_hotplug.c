@@ -35,8 +35,9 @@ static const char *const unmovable_names[NR_UNMOVABLE_KINDS] = {
 	"other kernel",
 };
 
-enum offline_outcome { OFFLINE_NOT_RUN, OFFLINE_DONE, OFFLINE_EBUSY, OFFLINE_EINVAL };
-static const char *const outcome_names[] = { "not_run", "offlined", "EBUSY", "EINVAL" };
+enum offline_outcome { OFFLINE_NOT_RUN, OFFLINE_DONE, OFFLINE_EBUSY, OFFLINE_EINTR,
+		       OFFLINE_EINVAL };
+static const char *const outcome_names[] = { "not_run", "offlined", "EBUSY", "EINTR", "EINVAL" };
 
 struct offline_event {
 	struct memory_hotplug *mh;
@@ -73,6 +74,16 @@ static inline u64 scan_cost(struct task *tsk)
 
 /* ---- isolation (mm/page_isolation.c) ---- */
 
+/* An anonymous page unmapped and taken off its LRU list by a release in progress
+ * (put_user_pages takes a batch off the lists, then drops the references one by one; the
+ * kernel's release_pages drops the reference first, so has_unmovable_pages sees a free
+ * page there). */
+static bool page_being_released(const struct page_desc *p)
+{
+	return (p->flags & PG_anon) && !(p->flags & (PG_lru | PG_isolated | PG_lru_pending)) &&
+	       !p->mapcount && p->refcount == 1;
+}
+
 /* The first page of [pfn, pfn + pageblock) that may not be migrated, or PFN_NONE; *kind
  * says why. Free pages, LRU pages (and pages in an lru_add batch), THPs and movable pages
  * pass. */
@@ -101,7 +112,7 @@ static u64 has_unmovable_pages(struct task *tsk, u64 start, u64 end, enum unmova
 			pfn = thp_head(pfn) + HPAGE_PMD_NR - 1;
 			continue;
 		}
-		if (!p->refcount)
+		if (!p->refcount || page_being_released(p))
 			continue;   /* being freed */
 		if (p->flags & (PG_lru | PG_movable | PG_lru_pending))
 			continue;
@@ -136,7 +147,8 @@ static u64 count_unmovable(struct phys_mem *pm, u64 start, u64 end, u64 *by_kind
 		} else if (page_huge(p)) {
 			k = UM_HUGETLB;
 			n = 1ULL << page_order(p);
-		} else if (!p->refcount || (p->flags & (PG_lru | PG_movable | PG_lru_pending))) {
+		} else if (!p->refcount || page_being_released(p) ||
+			   (p->flags & (PG_lru | PG_movable | PG_lru_pending))) {
 			continue;
 		} else {
 			k = (p->flags & PG_slab) ? UM_SLAB : (p->flags & PG_pgtable) ? UM_PGTABLE :
@@ -518,14 +530,17 @@ static void offline_pages(struct task *tsk, struct offline_event *ev)
 		idle = ev->migrated == before ? idle + 1 : 0;
 		if (idle == OFFLINE_IDLE_PASSES)
 			break;
+		if (idle)
+			task_sleep(tsk, OFFLINE_IDLE_WAIT_NS);
 	}
 	free(mc);
 	if (busy != PFN_NONE) {
 		undo_isolate_page_range(tsk, z, start, end);
-		ev->outcome = OFFLINE_EBUSY;
-		report(tsk, ev, "after %llu passes: the page at pfn %#llx could not be "
-		       "migrated (%llu pages migrated, %llu migration failures); isolation undone",
-		       (unsigned long long)ev->passes, (unsigned long long)busy,
+		ev->outcome = OFFLINE_EINTR;
+		report(tsk, ev, "%u passes in a row migrated nothing (the page at pfn %#llx stays "
+		       "busy), the writer gave up after %llu passes; %llu pages migrated, %llu "
+		       "migration failures; isolation undone", OFFLINE_IDLE_PASSES,
+		       (unsigned long long)busy, (unsigned long long)ev->passes,
 		       (unsigned long long)ev->migrated, (unsigned long long)ev->failed);
 		goto out;
 	}

@@ -25,9 +25,11 @@
  *    (unless set), the watermarks and lowmem reserves are recomputed
  *    (init_per_zone_wmark_min), and a zone left empty is unpopulated and the zonelists
  *    rebuilt (build_all_zonelists).
- * The kernel retries the passes until a signal; here the writer gives up (EBUSY, the
- * isolation undone, the pages already migrated stay where they went) after
- * OFFLINE_IDLE_PASSES passes in a row that migrated nothing.
+ * The kernel retries the passes until a signal interrupts the writer (EINTR); here a
+ * pass that migrated nothing is followed by a wait of OFFLINE_IDLE_WAIT_NS (the kernel
+ * retries at once, but its drains wait for every CPU's worker) and the writer gives up
+ * after OFFLINE_IDLE_PASSES such passes in a row (about 100 ms without progress: EINTR,
+ * the isolation undone, the pages already migrated stay where they went).
  * Each attempt is an injected_fault finding (time, outcome, counts) and a summary.json
  * entry (metrics.memory_offline). Not modelled: dissolving free hugetlb pages and
  * migrating hugetlb pages in use (a hugetlb page in the range fails the attempt as
@@ -42,7 +44,8 @@
 struct sim;
 struct json;
 
-#define OFFLINE_IDLE_PASSES 10
+#define OFFLINE_IDLE_PASSES 100
+#define OFFLINE_IDLE_WAIT_NS 1000000ULL
 
 /* Set up the machine.offline entries (a ticker per entry; none: nothing). */
 void memory_hotplug_create(struct sim *sim);
