@@ -31,7 +31,8 @@ static DEFINE_LOCK_CLASS(mem_hotplug_lock_class, "mem_hotplug_lock", LOCK_RWSEM)
 enum unmovable_kind { UM_SLAB, UM_PGTABLE, UM_HUGETLB, UM_RESERVED, UM_ISOLATED, UM_OTHER,
 		      NR_UNMOVABLE_KINDS };
 static const char *const unmovable_names[NR_UNMOVABLE_KINDS] = {
-	"slab", "page tables", "hugetlb", "reserved", "isolated by reclaim or compaction",
+	"slab", "page tables", "hugetlb (migration not modelled)", "reserved",
+	"isolated by reclaim or compaction",
 	"other kernel",
 };
 

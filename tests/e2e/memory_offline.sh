@@ -14,7 +14,12 @@
 #  - pt (task on CPU 1: its 16 PTE tables on node 1): EBUSY at the isolation, nothing
 #    migrated, the pages stay on node 1; the zones' free pages (buddy plus pcp lists)
 #    right after the attempt equal a run without the knob, and so do the pageblock types;
+#  - ptlate (the task moves to CPU 1 and faults a page: one PTE table on node 1 at pfn
+#    0x12400): the 18 pageblocks before it are isolated, then restored; free pages and
+#    pageblock types right after as without the knob; --check holds;
 #  - slab (task on CPU 1 with slab.account_users): the 11 slab pages are named too;
+#  - htlb (vm.nr_hugepages=4): the 2 pool pages on node 1 fail it (not modelled: the
+#    kernel dissolves free ones and migrates used ones);
 #  - late (offline at 10 s, after the run): every output byte-identical to no knob;
 #  - busy (64 MiB interleaved over both nodes while written; node 1's top 128 MiB at
 #    10 ms, the rest at 30 ms while the process exits): both succeed, the second after
@@ -34,11 +39,13 @@ page_size 4096
 0.000002000 1/1 mbind addr=0x10000000 len=33554432 mode=bind nodemask=0x2 = 0
 0.000003000 1/1 touch addr=0x10000000 len=33554432 flags=write
 0.000004000 1/1 move_pages addr=0x10000000 = 1
+${2:-# no more}
 0.000005000 1/1 sleep ns=300000000
 0.300005000 1/1 move_pages addr=0x10000000 = $1
 0.300006000 1/1 move_pages addr=0x11fff000 = $1
 0.300007000 1/1 snapshot file=zoneinfo
 0.300008000 1/1 snapshot file=node_meminfo node=1
+0.300008500 1/1 snapshot file=node_meminfo node=0
 0.300009000 1/1 snapshot file=pagetypeinfo
 0.300010000 1/1 touch addr=0x10000000 len=33554432 flags=write
 0.300011000 1/1 exit
@@ -46,6 +53,11 @@ T
 }
 trace 0 > "$tmp/moved.mmt"
 trace 1 > "$tmp/stayed.mmt"
+# the task moves to node 1's CPU and faults a page of a new region: its PTE table is
+# allocated on node 1 after the 32 MiB (pfn 0x12000, the 17th pageblock of node 1)
+trace 1 "0.000004100 1/1 sched_setaffinity nodemask=0x2 = 0
+0.000004200 1/1 mmap addr=0x40000000 len=4096 prot=rw flags=private|anonymous|fixed = 0x40000000
+0.000004300 1/1 touch addr=0x40000000 len=4096 flags=write" > "$tmp/ptlate.mmt"
 # scenario NAME TRACE CPU THP OFFLINE_AT
 scenario() {
 	mkdir -p "$tmp/$1"
@@ -67,6 +79,9 @@ scenario thp moved 0 always 100ms; run thp
 scenario pt stayed 1 never 100ms; run pt --check
 scenario pt_none stayed 1 never ""; run pt_none
 scenario slab stayed 1 never 100ms; run slab --set slab.account_users=true
+scenario htlb stayed 0 never 100ms; run htlb --set vm.nr_hugepages=4
+scenario ptlate ptlate 0 never 100ms; run ptlate --check
+scenario ptlate_none ptlate 0 never ""; run ptlate_none
 scenario none moved 0 never ""; run none
 cp -r "$tmp/none" "$tmp/none_copy"
 # the late run: the same file path as "none" (the path is in the outputs)
@@ -179,6 +194,11 @@ check("mov: node 0's watermarks recomputed for 256 MiB",
 check("mov: node 0's watermarks before", [field(snap("none_out", "zoneinfo"), "Node 0, zone   Normal", k)
                                           for k in ("min", "low", "high")], [362, 452, 542])
 check("mov: node1 meminfo after", snap("mov", "node1.meminfo").splitlines()[0].split()[-2], "0")
+anon = lambda t: [l.split()[-2] for l in t.splitlines() if "AnonPages:" in l]
+check("mov: AnonPages per node after: all 32 MiB on node 0",
+      (anon(snap("mov", "node0.meminfo")), anon(snap("mov", "node1.meminfo"))), (["32768"], ["0"]))
+check("mov: AnonPages per node without the knob: on node 1",
+      (anon(snap("none_out", "node0.meminfo")), anon(snap("none_out", "node1.meminfo"))), (["0"], ["32768"]))
 check("mov: buddyinfo has no node 1", [l.split(",")[0] for l in rd("mov/out/buddyinfo.txt").splitlines()],
       ["Node 0"])
 check("mov: end node1.meminfo", rd("mov/out/node1.meminfo").splitlines()[0].split()[-2], "0")
@@ -212,11 +232,36 @@ check("pt: pageblock types as without the knob",
       snap("pt", "pagetypeinfo").split("Number of blocks type")[1],
       snap("pt_none", "pagetypeinfo").split("Number of blocks type")[1])
 
+# ptlate: 18 pageblocks isolated before the one with the page table; all restored
+check("ptlate: finding", rd("ptlate/out/findings.txt"),
+      "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
+      "256 MiB failed at 100.000 ms with EBUSY: 1 unmovable pages (page tables 1), the first "
+      "at pfn 0x12400 (page tables); isolation undone\n")
+zp, zn = zones(snap("ptlate", "zoneinfo")), zones(snap("ptlate_none", "zoneinfo"))
+check("ptlate: free pages (buddy + pcp) per zone as without the knob",
+      {k: sum(v) for k, v in zp.items()}, {k: sum(v) for k, v in zn.items()})
+check("ptlate: free pages (buddy + pcp) per zone at the end as without the knob",
+      {k: sum(v) for k, v in zones(rd("ptlate/out/zoneinfo.txt")).items()},
+      {k: sum(v) for k, v in zones(rd("ptlate_none/out/zoneinfo.txt")).items()})
+check("ptlate: pgfree as without the knob", vm("ptlate")["pgfree"], vm("ptlate_none")["pgfree"])
+check("ptlate: pageblock types as without the knob",
+      snap("ptlate", "pagetypeinfo").split("Number of blocks type")[1],
+      snap("ptlate_none", "pagetypeinfo").split("Number of blocks type")[1])
+check("ptlate: no invariant broken, pages stay", (summ("ptlate")["findings"]["counts"]["invariant"],
+      summ("ptlate")["events"]["ret_mismatch"]), (0, 0))
+
 # slab: slab pages are unmovable too
 check("slab: finding", rd("slab/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
       "256 MiB failed at 100.000 ms with EBUSY: 27 unmovable pages (slab 11, page tables 16), "
       "the first at pfn 0x10000 (slab); isolation undone\n")
+
+# htlb: hugetlb pool pages (2 of vm.nr_hugepages=4 on node 1) are not dissolved or
+# migrated by this model: the attempt fails on them, saying so
+check("htlb: finding", rd("htlb/out/findings.txt"),
+      "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
+      "256 MiB failed at 100.000 ms with EBUSY: 1024 unmovable pages (hugetlb (migration not "
+      "modelled) 1024), the first at pfn 0x10000 (hugetlb (migration not modelled)); isolation undone\n")
 
 # late: after the run, nothing changes
 for f in sorted(os.listdir(os.path.join(d, "none_out"))):
