@@ -431,6 +431,8 @@ static void shrink_zone(struct task *tsk, struct zone *z, u64 start, u64 nr)
 	init_per_zone_wmark_min(pm);
 	if (emptied)
 		build_all_zonelists(pm);
+	else
+		zone_pcp_update(pm, z);
 }
 
 /* ---- the attempt ---- */
@@ -441,11 +443,15 @@ static void fmt_ms(u64 ns, char *buf, size_t len)
 		 (unsigned long long)(ns % NSEC_PER_MSEC / 1000));
 }
 
+/* Each failure with the reason the kernel logs ("memory offlining [mem ...] failed due
+ * to ..."); EINVAL has none. */
 static void report(struct task *tsk, struct offline_event *ev, const char *fmt, ...)
 	__printf(3, 4);
 
 static void report(struct task *tsk, struct offline_event *ev, const char *fmt, ...)
 {
+	const char *reason = ev->outcome == OFFLINE_EBUSY ? " (failure to isolate range)" :
+			     ev->outcome == OFFLINE_EINTR ? " (signal backoff)" : "";
 	char what[512], at[32], sz[32];
 	va_list ap;
 	va_start(ap, fmt);
@@ -460,8 +466,8 @@ static void report(struct task *tsk, struct offline_event *ev, const char *fmt, 
 	else
 		finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, ev->start_ns,
 			       "memory offline (machine.offline[%u]): node %u: offline of %s failed "
-			       "at %s with %s: %s", ev->idx, ev->cfg->node, sz, at,
-			       outcome_names[ev->outcome], what);
+			       "at %s with %s%s: %s", ev->idx, ev->cfg->node, sz, at,
+			       outcome_names[ev->outcome], reason, what);
 }
 
 static void offline_pages(struct task *tsk, struct offline_event *ev)
@@ -503,8 +509,9 @@ static void offline_pages(struct task *tsk, struct offline_event *ev)
 						      o ? ", " : "", unmovable_names[k],
 						      (unsigned long long)by_kind[k]);
 		ev->outcome = OFFLINE_EBUSY;
-		report(tsk, ev, "%llu unmovable pages (%s), the first at pfn %#llx (%s); isolation "
-		       "undone", (unsigned long long)ev->unmovable, list, (unsigned long long)bad,
+		report(tsk, ev, "%llu unmovable page%s (%s), the first at pfn %#llx (%s); "
+		       "isolation undone", (unsigned long long)ev->unmovable,
+		       ev->unmovable == 1 ? "" : "s", list, (unsigned long long)bad,
 		       unmovable_names[kind]);
 		goto out;
 	}

@@ -24,7 +24,8 @@
  *    present and managed pages and the node's present pages shrink, vm.min_free_kbytes
  *    (unless set), the watermarks and lowmem reserves are recomputed
  *    (init_per_zone_wmark_min), and a zone left empty is unpopulated and the zonelists
- *    rebuilt (build_all_zonelists).
+ *    rebuilt (build_all_zonelists), else its pcp batch and high recomputed
+ *    (zone_pcp_update).
  * The kernel retries the passes until a signal interrupts the writer (EINTR); here a
  * pass that migrated nothing is followed by a wait of OFFLINE_IDLE_WAIT_NS (the kernel
  * retries at once, but its drains wait for every CPU's worker) and the writer gives up

@@ -1352,6 +1352,30 @@ void build_all_zonelists(struct phys_mem *pm)
 	build_zonelists(pm, pm->sim->topo);
 }
 
+/* pcp->batch and pcp->high of every CPU from the zone's managed pages and low watermark
+ * (zone_set_pageset_high_and_batch). */
+static void zone_set_pageset_high_and_batch(struct phys_mem *pm, struct zone *z,
+					    const struct topology *t, unsigned high_fraction)
+{
+	u64 b = min_t(u64, z->managed_pages >> 10, (1ULL << 20) / PAGE_SIZE) / 4;
+	if (b < 1)
+		b = 1;
+	u64 r = b + b / 2, p2 = 1;
+	while (p2 * 2 <= r)
+		p2 *= 2;
+	u32 batch = (u32)(p2 - 1);
+	if (!batch)
+		batch = 1;
+	u64 total = high_fraction ? z->managed_pages / high_fraction : z->_watermark[WMARK_LOW];
+	u64 high = total / t->cpus_per_node;
+	high = max_t(u64, high, (u64)batch << 2);
+	for (unsigned c = 0; c < pm->nr_cpus; c++) {
+		struct per_cpu_pages *pcp = &z->pcp[c];
+		pcp->batch = batch;
+		pcp->high = (u32)min_t(u64, high, UINT32_MAX);
+	}
+}
+
 static void setup_pcp(struct phys_mem *pm, const struct topology *t, unsigned high_fraction)
 {
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
@@ -1359,29 +1383,20 @@ static void setup_pcp(struct phys_mem *pm, const struct topology *t, unsigned hi
 			struct zone *z = &pm->node_data[n]->node_zones[zi];
 			if (!z->populated)
 				continue;
-			u64 b = min_t(u64, z->managed_pages >> 10, (1ULL << 20) / PAGE_SIZE) / 4;
-			if (b < 1)
-				b = 1;
-			u64 r = b + b / 2, p2 = 1;
-			while (p2 * 2 <= r)
-				p2 *= 2;
-			u32 batch = (u32)(p2 - 1);
-			if (!batch)
-				batch = 1;
-			u64 total = high_fraction ? z->managed_pages / high_fraction :
-						    z->_watermark[WMARK_LOW];
-			u64 high = total / t->cpus_per_node;
-			high = max_t(u64, high, (u64)batch << 2);
 			z->pcp = xcalloc(pm->nr_cpus, sizeof(*z->pcp));
-			for (unsigned c = 0; c < pm->nr_cpus; c++) {
-				struct per_cpu_pages *pcp = &z->pcp[c];
-				pcp->batch = batch;
-				pcp->high = (u32)min_t(u64, high, UINT32_MAX);
+			for (unsigned c = 0; c < pm->nr_cpus; c++)
 				for (unsigned l = 0; l < NR_PCP_LISTS; l++)
-					plist_init(&pcp->lists[l]);
-			}
+					plist_init(&z->pcp[c].lists[l]);
+			zone_set_pageset_high_and_batch(pm, z, t, high_fraction);
 		}
 	}
+}
+
+void zone_pcp_update(struct phys_mem *pm, struct zone *z)
+{
+	if (z->populated)
+		zone_set_pageset_high_and_batch(pm, z, pm->sim->topo,
+						pm->sim->scn->kernel.vm.percpu_pagelist_high_fraction);
 }
 
 /* vm.min_free_kbytes: sqrt(16 * lowmem kB), raised by khugepaged when THP is on (its

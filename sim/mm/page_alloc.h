@@ -178,6 +178,8 @@ u64 move_freepages_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned 
 void mod_zone_freepage_state(struct phys_mem *pm, struct zone *z, s64 nr, unsigned mt);
 void build_all_zonelists(struct phys_mem *pm);
 void init_per_zone_wmark_min(struct phys_mem *pm);
+/* Recompute pcp->batch and pcp->high of the zone's CPUs from its managed pages. */
+void zone_pcp_update(struct phys_mem *pm, struct zone *z);
 
 /* A free page compaction isolated becomes an allocated order-0 page of request type mt
  * (as split_map_pages/post_alloc_hook; not counted in pgalloc, as in the kernel). */

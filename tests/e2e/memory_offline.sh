@@ -216,7 +216,7 @@ check("thp: THPs migrated whole", (vm("thp")["thp_migration_success"], vm("thp")
 # pt: page tables on node 1 make the isolation fail; nothing is lost
 check("pt: finding", rd("pt/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
-      "256 MiB failed at 100.000 ms with EBUSY: 16 unmovable pages (page tables 16), the first "
+      "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 16 unmovable pages (page tables 16), the first "
       "at pfn 0x10000 (page tables); isolation undone\n")
 s = summ("pt")
 a = s["metrics"]["memory_offline"]["attempts"][0]
@@ -235,7 +235,7 @@ check("pt: pageblock types as without the knob",
 # ptlate: 18 pageblocks isolated before the one with the page table; all restored
 check("ptlate: finding", rd("ptlate/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
-      "256 MiB failed at 100.000 ms with EBUSY: 1 unmovable pages (page tables 1), the first "
+      "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 1 unmovable page (page tables 1), the first "
       "at pfn 0x12400 (page tables); isolation undone\n")
 zp, zn = zones(snap("ptlate", "zoneinfo")), zones(snap("ptlate_none", "zoneinfo"))
 check("ptlate: free pages (buddy + pcp) per zone as without the knob",
@@ -253,14 +253,14 @@ check("ptlate: no invariant broken, pages stay", (summ("ptlate")["findings"]["co
 # slab: slab pages are unmovable too
 check("slab: finding", rd("slab/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
-      "256 MiB failed at 100.000 ms with EBUSY: 27 unmovable pages (slab 11, page tables 16), "
+      "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 27 unmovable pages (slab 11, page tables 16), "
       "the first at pfn 0x10000 (slab); isolation undone\n")
 
 # htlb: hugetlb pool pages (2 of vm.nr_hugepages=4 on node 1) are not dissolved or
 # migrated by this model: the attempt fails on them, saying so
 check("htlb: finding", rd("htlb/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
-      "256 MiB failed at 100.000 ms with EBUSY: 1024 unmovable pages (hugetlb (migration not "
+      "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 1024 unmovable pages (hugetlb (migration not "
       "modelled) 1024), the first at pfn 0x10000 (hugetlb (migration not modelled)); isolation undone\n")
 
 # late: after the run, nothing changes
@@ -281,9 +281,9 @@ check("busy: findings", rd("busy/out/findings.txt"),
       "[0.010000000] injected_fault: memory offline (machine.offline[0]): node 1: offlined "
       "128 MiB at 10.000 ms: 0 pages migrated in 1.035 ms, 128 MiB left online\n"
       "[0.030000000] injected_fault: memory offline (machine.offline[1]): node 1: offlined "
-      "128 MiB at 30.000 ms: 2968 pages migrated (to node 0: 2968) in 6.184 ms, 0 MiB left online\n")
+      "128 MiB at 30.000 ms: 3001 pages migrated (to node 0: 3001) in 6.207 ms, 0 MiB left online\n")
 a = summ("busy")["metrics"]["memory_offline"]["attempts"][1]
-check("busy: retried passes", (a["passes"], a["migration_failures"]), (4, 4553))
+check("busy: retried passes", (a["passes"], a["migration_failures"]), (4, 4563))
 check("busy: no invariant broken", summ("busy")["findings"]["counts"]["invariant"], 0)
 check("busy: node 1 empty at the end", rd("busy/out/node1.meminfo").splitlines()[0].split()[-2], "0")
 
