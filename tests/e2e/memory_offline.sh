@@ -75,11 +75,11 @@ Y
 }
 run() { local d=$1; shift; "$mmsim" run "$tmp/$d/s.yaml" -o "$tmp/$d/out" --quiet "$@" 2>/dev/null || echo "FAIL: run $d: $?"; }
 scenario mov moved 0 never 100ms; run mov --check
-scenario thp moved 0 always 100ms; run thp
+scenario thp moved 0 always 100ms; run thp --check
 scenario pt stayed 1 never 100ms; run pt --check
 scenario pt_none stayed 1 never ""; run pt_none
 scenario slab stayed 1 never 100ms; run slab --set slab.account_users=true
-scenario htlb stayed 0 never 100ms; run htlb --set vm.nr_hugepages=4
+scenario htlb stayed 0 never 100ms; run htlb --check --set vm.nr_hugepages=4
 scenario ptlate ptlate 0 never 100ms; run ptlate --check
 scenario ptlate_none ptlate 0 never ""; run ptlate_none
 scenario none moved 0 never ""; run none
@@ -210,8 +210,9 @@ check("thp: finding", rd("thp/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offlined "
       "256 MiB at 100.000 ms: 8192 pages migrated (to node 0: 8192) in 4.457 ms, 0 MiB left online\n")
 check("thp: THPs migrated whole", (vm("thp")["thp_migration_success"], vm("thp")["thp_migration_split"],
-                                   vm("thp")["pgmigrate_success"], summ("thp")["events"]["ret_mismatch"]),
-      (16, 0, 8192, 0))
+                                   vm("thp")["pgmigrate_success"], summ("thp")["events"]["ret_mismatch"],
+                                   summ("thp")["findings"]["counts"]["invariant"]),
+      (16, 0, 8192, 0, 0))
 
 # pt: page tables on node 1 make the isolation fail; nothing is lost
 check("pt: finding", rd("pt/out/findings.txt"),
@@ -262,6 +263,9 @@ check("htlb: finding", rd("htlb/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
       "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 1024 unmovable pages (hugetlb (migration not "
       "modelled) 1024), the first at pfn 0x10000 (hugetlb (migration not modelled)); isolation undone\n")
+check("htlb: the pool intact, no invariant broken",
+      (summ("htlb")["metrics"]["hugetlb"]["nodes"], summ("htlb")["findings"]["counts"]["invariant"]),
+      ({"node0": {"Free": 2, "Surp": 0, "Total": 2}, "node1": {"Free": 2, "Surp": 0, "Total": 2}}, 0))
 
 # late: after the run, nothing changes
 for f in sorted(os.listdir(os.path.join(d, "none_out"))):
