@@ -36,9 +36,10 @@ static const char *const unmovable_names[NR_UNMOVABLE_KINDS] = {
 	"other kernel",
 };
 
-enum offline_outcome { OFFLINE_NOT_RUN, OFFLINE_DONE, OFFLINE_EBUSY, OFFLINE_EINTR,
+/* unfinished: the run stopped (duration, a signal) while the attempt was going on */
+enum offline_outcome { OFFLINE_UNFINISHED, OFFLINE_DONE, OFFLINE_EBUSY, OFFLINE_EINTR,
 		       OFFLINE_EINVAL };
-static const char *const outcome_names[] = { "not_run", "offlined", "EBUSY", "EINTR", "EINVAL" };
+static const char *const outcome_names[] = { "unfinished", "offlined", "EBUSY", "EINTR", "EINVAL" };
 
 struct offline_event {
 	struct memory_hotplug *mh;
