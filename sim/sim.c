@@ -28,6 +28,7 @@
 #include "mm/workingset.h"
 #include "mm/huge_memory.h"
 #include "mm/hugetlb.h"
+#include "mm/memory_hotplug.h"
 #include "mm/mempolicy.h"
 #include "mm/khugepaged.h"
 #include "mm/mmap.h"
@@ -624,6 +625,7 @@ struct sim *sim_create(const struct scenario *scn, const struct sim_options *opt
 	engine_add_ticker(s->eng, scn->outputs.sample_interval_ns, sample_tick, s);
 	engine_add_ticker(s->eng, min_t(u64, scn->outputs.sample_interval_ns, NSEC_PER_MSEC),
 			  progress_tick, s);
+	memory_hotplug_create(s);
 	return s;
 }
 
@@ -633,6 +635,7 @@ void sim_destroy(struct sim *s)
 		return;
 	struct sim_run *run = s->run;
 	khugepaged_destroy(s->khugepaged);   /* its mm references first */
+	memory_hotplug_destroy(s);
 	for (unsigned i = 0; i < run->nr_threads; i++) {
 		op_source_close(run->threads[i]->src);
 		free(run->threads[i]->error);

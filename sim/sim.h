@@ -51,6 +51,7 @@ struct sim {
 	struct vmstat *vmstat;             /* mm/vmstat.h */
 	struct phys_mem *phys;             /* mm/page_alloc.h: nodes, zones, page descriptors */
 	struct compaction *compaction;     /* mm/compaction.h: per-node kcompactd state */
+	struct memory_hotplug *hotplug;    /* mm/memory_hotplug.h: machine.offline (NULL: none) */
 	struct rmap *rmap;                 /* mm/rmap.h: page owners, anon_vmas */
 	struct lru_state *lru;             /* mm/swap.h: LRU lists and lru_add batches */
 	struct swap_info *swap;            /* mm/swapfile.h: the swap device (NULL: none) */

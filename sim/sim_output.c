@@ -26,6 +26,7 @@
 #include "mm/mmu_notifier.h"
 #include "mm/mempolicy.h"
 #include "mm/khugepaged.h"
+#include "mm/memory_hotplug.h"
 #include "mm/page_alloc.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
@@ -521,6 +522,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(a, "waiters_mutex", al->waiters_mutex);
 		json_set(m, "mm_take_all_locks", a);
 	}
+	struct json *oj = memory_hotplug_json(s);
+	if (oj)
+		json_set(m, "memory_offline", oj);
 	struct json *kj = khugepaged_summary_json(s);
 	if (kj)
 		json_set(m, "khugepaged", kj);

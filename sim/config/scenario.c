@@ -119,7 +119,8 @@ static const char *const top_keys[] = {
 };
 
 /* Machine keys that are not scalar knobs. */
-static const char *const machine_specials[] = { "machine.distances", "machine.node_memory" };
+static const char *const machine_specials[] = { "machine.distances", "machine.node_memory",
+						"machine.offline" };
 
 static const char *const workload_keys[] = { "type", "name", "threads", "cpus", "nodes", "start" };
 
@@ -162,6 +163,10 @@ struct loader {
 	bool nmem_ok;
 	unsigned nmem_n;
 	u64 nmem[MAX_NUMNODES];
+	/* machine.offline */
+	const struct ynode *offline_node;
+	const struct ynode *offline_item[MAX_OFFLINE_EVENTS];
+	unsigned offline_idx[MAX_OFFLINE_EVENTS];   /* its index in the file's sequence */
 	struct wl_state *wl;
 };
 
@@ -372,6 +377,7 @@ static void apply_node(struct loader *L, const struct scope *sc, const struct kn
 
 static void parse_distances(struct loader *L, const struct ynode *v);
 static void parse_node_memory(struct loader *L, const struct ynode *v);
+static void parse_offline(struct loader *L, const struct ynode *v);
 
 static void walk_pair(struct loader *L, const struct scope *sc, const struct ynode *key,
 		      const struct ynode *v, const char *prefix);
@@ -398,6 +404,8 @@ static void walk_pair(struct loader *L, const struct scope *sc, const struct yno
 		parse_distances(L, v);
 	} else if (sc->sec && strcmp(name, "machine.node_memory") == 0) {
 		parse_node_memory(L, v);
+	} else if (sc->sec && strcmp(name, "machine.offline") == 0) {
+		parse_offline(L, v);
 	} else if (!has_nul(key) && *key->str && is_group(sc, name)) {
 		if (v->kind == YN_MAP) {
 			char *p = xasprintf("%s.", name);
@@ -564,6 +572,140 @@ static void parse_node_memory(struct loader *L, const struct ynode *v)
 	}
 	L->nmem_ok = ok;
 	L->nmem_n = (unsigned)v->nr;
+}
+
+/* --- machine.offline: [{node: 1, at: 5ms, size: 256MiB}, ...] --- */
+
+static void parse_offline(struct loader *L, const struct ynode *v)
+{
+	const char *fld = "machine.offline";
+	struct machine_cfg *m = &L->s->machine;
+
+	if (L->offline_node) {
+		diag_node(L->d, v, fld, "given twice (first at line %d, column %d)",
+			  L->offline_node->line, L->offline_node->col);
+		return;
+	}
+	L->offline_node = v;
+	if (v->kind != YN_SEQ) {
+		diag_node(L->d, v, fld, "expected a sequence of {node, at, size} mappings, got %s",
+			  ynode_what(v));
+		return;
+	}
+	if (v->nr > MAX_OFFLINE_EVENTS) {
+		diag_node(L->d, v, fld, "expected at most %d entries, got %zu", MAX_OFFLINE_EVENTS,
+			  v->nr);
+		return;
+	}
+	for (size_t i = 0; i < v->nr; i++) {
+		const struct ynode *e = v->items[i];
+		struct offline_cfg oc = { 0 };
+		bool ok = true, has_node = false, has_at = false;
+		char ef[64];
+		snprintf(ef, sizeof(ef), "%s[%zu]", fld, i);
+		if (e->kind != YN_MAP) {
+			diag_node(L->d, e, ef, "expected a mapping like {node: 1, at: 5ms, size: "
+				  "256MiB}, got %s", ynode_what(e));
+			continue;
+		}
+		for (size_t j = 0; j < e->nr; j++) {
+			const struct ynode *k = e->pairs[j].key, *c = e->pairs[j].val;
+			char cf[96], reason[256], q[256];
+			const char *key = has_nul(k) ? "" : k->str;
+			snprintf(cf, sizeof(cf), "%s.%s", ef, key);
+			bool scalar = c->kind == YN_SCALAR && !ynode_is_null(c) && !has_nul(c);
+			if (strcmp(key, "node") == 0) {
+				u64 x = 0;
+				has_node = true;
+				if (!scalar || units_parse_u64(c->str, &x, reason, sizeof(reason)) ||
+				    x >= MAX_NUMNODES) {
+					diag_node(L->d, c, cf, "expected a node number 0..%d, got %s",
+						  MAX_NUMNODES - 1, scalar ? diag_quote(c->str, q,
+						  sizeof(q)) : ynode_what(c));
+					ok = false;
+				} else {
+					oc.node = (unsigned)x;
+				}
+			} else if (strcmp(key, "at") == 0) {
+				has_at = true;
+				if (!scalar) {
+					diag_node(L->d, c, cf, "expected a time like 5ms, got %s",
+						  ynode_what(c));
+					ok = false;
+				} else if (units_parse_time(c->str, &oc.at_ns, reason, sizeof(reason))) {
+					diag_node(L->d, c, cf, "%s", reason);
+					ok = false;
+				} else if (!oc.at_ns || oc.at_ns > SEC(1000000)) {
+					diag_node(L->d, c, cf, "expected a time after 0 and at most "
+						  "1000000s, got %s", diag_quote(c->str, q, sizeof(q)));
+					ok = false;
+				}
+			} else if (strcmp(key, "size") == 0) {
+				if (!scalar) {
+					diag_node(L->d, c, cf, "expected a size like 256MiB, got %s",
+						  ynode_what(c));
+					ok = false;
+				} else if (units_parse_size(c->str, &oc.size, reason, sizeof(reason))) {
+					diag_node(L->d, c, cf, "%s", reason);
+					ok = false;
+				} else if (!oc.size || !IS_ALIGNED(oc.size, MEMORY_BLOCK_SIZE)) {
+					diag_node(L->d, c, cf, "%s is not a multiple of the 128MiB "
+						  "memory block size", diag_quote(c->str, q, sizeof(q)));
+					ok = false;
+				}
+			} else {
+				diag_node(L->d, k, ef, "unknown key %s (expected node, at or size)",
+					  diag_quote(key, q, sizeof(q)));
+				ok = false;
+			}
+		}
+		if (!has_node || !has_at) {
+			diag_node(L->d, e, ef, "missing %s", !has_node ? "node" : "at");
+			ok = false;
+		}
+		if (!ok)
+			continue;
+		L->offline_item[m->nr_offline] = e;
+		L->offline_idx[m->nr_offline] = (unsigned)i;
+		m->offline[m->nr_offline++] = oc;
+	}
+}
+
+/* After machine.nodes and machine.node_memory: the node exists, the size fits, and the
+ * node's memory is made of whole memory blocks (its start and end 128MiB-aligned). */
+static void check_offline(struct loader *L)
+{
+	struct machine_cfg *m = &L->s->machine;
+	char a[32], b[32];
+	for (unsigned i = 0; i < m->nr_offline; i++) {
+		const struct offline_cfg *oc = &m->offline[i];
+		const struct ynode *e = L->offline_item[i];
+		char ef[64];
+		snprintf(ef, sizeof(ef), "machine.offline[%u].node", L->offline_idx[i]);
+		const struct ynode *nd = ynode_get(e, "node");
+		if (oc->node >= m->nr_nodes) {
+			diag_node(L->d, nd ? nd : e, ef, "node %u does not exist (machine.nodes is %u)",
+				  oc->node, m->nr_nodes);
+			continue;
+		}
+		u64 start = 0;
+		for (unsigned n = 0; n < oc->node; n++)
+			start += m->node_memory[n];
+		u64 mem = m->node_memory[oc->node];
+		if (!IS_ALIGNED(start, MEMORY_BLOCK_SIZE) || !IS_ALIGNED(mem, MEMORY_BLOCK_SIZE)) {
+			units_format_size(start, a, sizeof(a));
+			units_format_size(start + mem, b, sizeof(b));
+			diag_node(L->d, nd ? nd : e, ef, "node %u spans [%s, %s), not whole 128MiB "
+				  "memory blocks", oc->node, a, b);
+			continue;
+		}
+		if (oc->size > mem) {
+			const struct ynode *sz = ynode_get(e, "size");
+			units_format_size(mem, a, sizeof(a));
+			snprintf(ef, sizeof(ef), "machine.offline[%u].size", L->offline_idx[i]);
+			diag_node(L->d, sz ? sz : e, ef, "more than node %u's %s", oc->node, a);
+		}
+	}
 }
 
 /* --- workloads --- */
@@ -1084,7 +1226,7 @@ static void apply_set(struct loader *L, int idx, const char *arg)
 	if (strncmp(key, "workloads.", 10) == 0) {
 		set_workload(L, &loc, key + 10, val);
 	} else if (strcmp(key, "machine.distances") == 0 ||
-		   strcmp(key, "machine.node_memory") == 0) {
+		   strcmp(key, "machine.node_memory") == 0 || strcmp(key, "machine.offline") == 0) {
 		diag_loc(L->d, &loc, NULL, "%s cannot be set with --set: write it in the scenario "
 			 "file", key);
 	} else if (k) {
@@ -1284,6 +1426,8 @@ static void cross_checks(struct loader *L)
 		for (unsigned i = 0; i < m->nr_nodes; i++)
 			m->node_memory[i] = m->memory_per_node;
 	}
+	if (nodes_ok && (!L->nmem_node || L->nmem_ok))
+		check_offline(L);
 	check_workloads(L, nodes_ok, cpus_ok);
 	not_modelled_checks(L);
 }

@@ -28,6 +28,16 @@ struct bdi_cfg {
 	unsigned max_folio_order;          /* large page-cache folios of its file system */
 };
 
+/* machine.offline: memory offlined at a time (fault injection, mm/memory_hotplug.h) */
+#define MAX_OFFLINE_EVENTS 16
+#define MEMORY_BLOCK_SIZE (128ULL << 20)   /* x86-64 memory block (memory_block_size_bytes) */
+struct offline_cfg {
+	unsigned node;
+	u64 at_ns;                         /* simulated time of the attempt */
+	u64 size;                          /* bytes at the top of the node's online memory; */
+					   /* 0 = all of it */
+};
+
 struct machine_cfg {
 	unsigned nr_nodes;
 	unsigned cpus_per_node;
@@ -37,6 +47,8 @@ struct machine_cfg {
 	bool dma32;                        /* node 0 gets a DMA32 zone (first 4 GiB) */
 	struct swap_cfg swap;
 	struct bdi_cfg bdi;                /* the file device (mm/backing_dev.h) */
+	struct offline_cfg offline[MAX_OFFLINE_EVENTS];   /* in file order */
+	unsigned nr_offline;
 };
 
 struct vm_cfg {

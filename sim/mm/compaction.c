@@ -602,10 +602,15 @@ static void putback_page(struct task *tsk, u64 pfn)
 	__free_pages(tsk, pfn, 0);
 }
 
+void putback_movable_pages_list(struct task *tsk, const u64 *pages, unsigned nr)
+{
+	for (unsigned i = 0; i < nr; i++)
+		putback_page(tsk, pages[i]);
+}
+
 static void putback_movable_pages(struct task *tsk, struct compact_control *cc)
 {
-	for (unsigned i = 0; i < cc->nr_migratepages; i++)
-		putback_page(tsk, cc->migratepages[i]);
+	putback_movable_pages_list(tsk, cc->migratepages, cc->nr_migratepages);
 	cc->nr_migratepages = 0;
 }
 
@@ -748,16 +753,20 @@ static enum isolate_result isolate_migratepages(struct task *tsk, struct compact
 	return cc->nr_migratepages ? ISOLATE_SUCCESS : ISOLATE_NONE;
 }
 
-/* migrate_pages: up to 10 passes over the isolated pages. Returns the pages that could
- * not be migrated (put back by the caller), or -1 when no target could be found. */
-static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_succeeded)
+/* migrate_pages (mm/migrate.c): up to 10 passes over the isolated order-0 pages
+ * pages[0..*nr); see compaction.h. */
+int migrate_pages_list(struct task *tsk, u64 *pages, unsigned *nr, new_page_fn get_new_page,
+		       free_page_fn put_new_page, void *private, u64 *nr_succeeded)
 {
 	struct phys_mem *pm = tsk->sim->phys;
-	u64 *pages = cc->migratepages;
-	unsigned n = cc->nr_migratepages, left = n;
+	unsigned n = *nr, left = n;
 	bool done[COMPACT_CLUSTER_MAX] = { false };
 	u64 ok = 0, failed = 0;
 	int rc = 0;
+	if (n > COMPACT_CLUSTER_MAX) {
+		fprintf(stderr, "mmsim: bug: migrate_pages_list of %u pages\n", n);
+		abort();
+	}
 	for (unsigned pass = 0; pass < MIGRATE_PASSES && left; pass++) {
 		for (unsigned i = 0; i < n; i++) {
 			if (done[i])
@@ -765,7 +774,7 @@ static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_s
 			u64 old = pages[i];
 			struct page_desc *o = pfn_to_page(pm, old);
 			bool lru = !(o->flags & PG_movable);
-			u64 new = compaction_alloc(tsk, cc);
+			u64 new = get_new_page(tsk, old, private);
 			if (new == PFN_NONE) {
 				failed++;
 				rc = -1;
@@ -777,7 +786,7 @@ static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_s
 					-MM_EAGAIN;
 			if (r == 0 || r == -MM_ENOENT) {
 				if (r == -MM_ENOENT)
-					compaction_free(cc, new);
+					put_new_page(tsk, new, private);
 				else if (lru)
 					putback_lru_page(tsk, new);   /* the copy takes the old page's place */
 				o->flags &= ~PG_isolated;
@@ -786,7 +795,7 @@ static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_s
 				left--;
 				ok++;
 			} else {
-				compaction_free(cc, new);
+				put_new_page(tsk, new, private);
 			}
 		}
 	}
@@ -797,13 +806,32 @@ out:;
 	for (unsigned i = 0; i < n; i++)
 		if (!done[i])
 			pages[k++] = pages[i];
-	cc->nr_migratepages = k;
+	*nr = k;
 	if (ok)
 		count_vm_events(tsk, PGMIGRATE_SUCCESS, ok);
 	if (failed)
 		count_vm_events(tsk, PGMIGRATE_FAIL, failed);
 	*nr_succeeded = ok;
 	return rc ? rc : (int)k;
+}
+
+static u64 compaction_new_page(struct task *tsk, u64 old, void *private)
+{
+	(void)old;
+	return compaction_alloc(tsk, private);
+}
+
+static void compaction_put_page(struct task *tsk, u64 new, void *private)
+{
+	(void)tsk;
+	compaction_free(private, new);
+}
+
+/* Migrate cc's isolated pages into the free pages of its free scanner. */
+static int migrate_pages(struct task *tsk, struct compact_control *cc, u64 *nr_succeeded)
+{
+	return migrate_pages_list(tsk, cc->migratepages, &cc->nr_migratepages,
+				  compaction_new_page, compaction_put_page, cc, nr_succeeded);
 }
 
 /* ---- a compaction run ---- */

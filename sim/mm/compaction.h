@@ -67,6 +67,22 @@ unsigned fragmentation_score_zone(const struct zone *z);
 unsigned fragmentation_score_node(const struct pglist_data *pgdat);
 unsigned fragmentation_score_wmark(unsigned proactiveness, bool low);
 
+/* migrate_pages (mm/migrate.c), compaction's and memory offlining's: up to 10 passes
+ * over the isolated order-0 pages pages[0..*nr) (at most COMPACT_CLUSTER_MAX; each with
+ * PG_isolated and one reference of the caller, as isolate_lru_page leaves them). Each
+ * gets a target from get_new_page (PFN_NONE: none, stop) and moves there through the
+ * allocator's migrate_page hook (rmap: every PTE re-pointed under its page-table lock);
+ * an unused target goes to put_new_page. Migrated pages are freed; the rest stay isolated
+ * in pages[0..*nr) for the caller to put back. Counts pgmigrate_success/fail. Returns
+ * the pages left, or -1 when get_new_page found no target. May block. */
+typedef u64 (*new_page_fn)(struct task *tsk, u64 old_pfn, void *private);
+typedef void (*free_page_fn)(struct task *tsk, u64 new_pfn, void *private);
+int migrate_pages_list(struct task *tsk, u64 *pages, unsigned *nr, new_page_fn get_new_page,
+		       free_page_fn put_new_page, void *private, u64 *nr_succeeded);
+/* putback_movable_pages: isolated pages back to their LRU (or freed when their owner let
+ * go meanwhile). */
+void putback_movable_pages_list(struct task *tsk, const u64 *pages, unsigned nr);
+
 /* Per-pageblock skip bit (tests, reports). */
 bool pageblock_skip(const struct compaction *c, u64 pfn);
 

@@ -202,6 +202,11 @@ static u64 alloc_fresh_huge_page(struct task *tsk, struct hugetlb *h, gfp_t gfp,
 	return pfn;
 }
 
+bool page_huge(const struct page_desc *p)
+{
+	return (p->flags & (PG_hugetlb | PG_head)) == (PG_hugetlb | PG_head);
+}
+
 /* update_and_free_page: a page leaving the pool goes back to the buddy allocator. */
 static void update_and_free_page(struct task *tsk, struct hugetlb *h, u64 pfn)
 {

@@ -138,4 +138,8 @@ void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, cons
  * T. Reported as a resv_drift finding. */
 void hugetlb_check_quiescent(struct sim *sim, u64 now_ns);
 
+/* The page is a hugetlb pool page (free or in use; PageHuge). */
+struct page_desc;
+bool page_huge(const struct page_desc *p);
+
 #endif

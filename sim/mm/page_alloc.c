@@ -483,6 +483,9 @@ static void free_pcppages_bulk(struct task *tsk, struct zone *z, u32 count,
 			unsigned mt = page_mt(p);
 			if (mt == MIGRATE_HIGHATOMIC)
 				mt = MIGRATE_MOVABLE;
+			/* a pageblock isolated meanwhile (memory offlining) keeps its pages */
+			if (get_pageblock_migratetype(pm, pfn) == MIGRATE_ISOLATE)
+				mt = MIGRATE_ISOLATE;
 			plist_del(pm, z, list, pfn);
 			p->flags = 0;
 			count = count > nr ? count - nr : 0;
@@ -1224,6 +1227,11 @@ void __isolate_free_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned
 	__mod_zone_freepage_state(pm, z, -(1LL << order), mt);
 }
 
+void mod_zone_freepage_state(struct phys_mem *pm, struct zone *z, s64 nr, unsigned mt)
+{
+	__mod_zone_freepage_state(pm, z, nr, mt);
+}
+
 /* ---- set-up ---- */
 
 
@@ -1339,6 +1347,35 @@ static void build_zonelists(struct phys_mem *pm, const struct topology *t)
 	}
 }
 
+void build_all_zonelists(struct phys_mem *pm)
+{
+	build_zonelists(pm, pm->sim->topo);
+}
+
+/* pcp->batch and pcp->high of every CPU from the zone's managed pages and low watermark
+ * (zone_set_pageset_high_and_batch). */
+static void zone_set_pageset_high_and_batch(struct phys_mem *pm, struct zone *z,
+					    const struct topology *t, unsigned high_fraction)
+{
+	u64 b = min_t(u64, z->managed_pages >> 10, (1ULL << 20) / PAGE_SIZE) / 4;
+	if (b < 1)
+		b = 1;
+	u64 r = b + b / 2, p2 = 1;
+	while (p2 * 2 <= r)
+		p2 *= 2;
+	u32 batch = (u32)(p2 - 1);
+	if (!batch)
+		batch = 1;
+	u64 total = high_fraction ? z->managed_pages / high_fraction : z->_watermark[WMARK_LOW];
+	u64 high = total / t->cpus_per_node;
+	high = max_t(u64, high, (u64)batch << 2);
+	for (unsigned c = 0; c < pm->nr_cpus; c++) {
+		struct per_cpu_pages *pcp = &z->pcp[c];
+		pcp->batch = batch;
+		pcp->high = (u32)min_t(u64, high, UINT32_MAX);
+	}
+}
+
 static void setup_pcp(struct phys_mem *pm, const struct topology *t, unsigned high_fraction)
 {
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
@@ -1346,29 +1383,58 @@ static void setup_pcp(struct phys_mem *pm, const struct topology *t, unsigned hi
 			struct zone *z = &pm->node_data[n]->node_zones[zi];
 			if (!z->populated)
 				continue;
-			u64 b = min_t(u64, z->managed_pages >> 10, (1ULL << 20) / PAGE_SIZE) / 4;
-			if (b < 1)
-				b = 1;
-			u64 r = b + b / 2, p2 = 1;
-			while (p2 * 2 <= r)
-				p2 *= 2;
-			u32 batch = (u32)(p2 - 1);
-			if (!batch)
-				batch = 1;
-			u64 total = high_fraction ? z->managed_pages / high_fraction :
-						    z->_watermark[WMARK_LOW];
-			u64 high = total / t->cpus_per_node;
-			high = max_t(u64, high, (u64)batch << 2);
 			z->pcp = xcalloc(pm->nr_cpus, sizeof(*z->pcp));
-			for (unsigned c = 0; c < pm->nr_cpus; c++) {
-				struct per_cpu_pages *pcp = &z->pcp[c];
-				pcp->batch = batch;
-				pcp->high = (u32)min_t(u64, high, UINT32_MAX);
+			for (unsigned c = 0; c < pm->nr_cpus; c++)
 				for (unsigned l = 0; l < NR_PCP_LISTS; l++)
-					plist_init(&pcp->lists[l]);
-			}
+					plist_init(&z->pcp[c].lists[l]);
+			zone_set_pageset_high_and_batch(pm, z, t, high_fraction);
 		}
 	}
+}
+
+void zone_pcp_update(struct phys_mem *pm, struct zone *z)
+{
+	if (z->populated)
+		zone_set_pageset_high_and_batch(pm, z, pm->sim->topo,
+						pm->sim->scn->kernel.vm.percpu_pagelist_high_fraction);
+}
+
+/* vm.min_free_kbytes: sqrt(16 * lowmem kB), raised by khugepaged when THP is on (its
+ * recommendation capped at 5% of total_pages). */
+static void calculate_min_free_kbytes(struct phys_mem *pm, u64 total_pages)
+{
+	const struct scenario *scn = pm->sim->scn;
+	u64 lowmem_kb = 0;
+	unsigned nr_zones = 0;
+	for (unsigned n = 0; n < pm->nr_nodes; n++)
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			lowmem_kb += pm->node_data[n]->node_zones[zi].managed_pages << (PAGE_SHIFT - 10);
+			nr_zones += pm->node_data[n]->node_zones[zi].populated;
+		}
+	if (scn->kernel.vm.min_free_kbytes) {
+		pm->min_free_kbytes = scn->kernel.vm.min_free_kbytes;
+	} else {
+		u64 m = int_sqrt(lowmem_kb * 16);
+		pm->min_free_kbytes = min_t(u64, max_t(u64, m, 128), 262144);
+		if (scn->kernel.thp.enabled != THP_NEVER) {
+			u64 rec = pageblock_nr_pages * nr_zones * 2;
+			rec += pageblock_nr_pages * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+			rec = min_t(u64, rec, total_pages / 20);
+			rec <<= PAGE_SHIFT - 10;
+			if (rec > pm->min_free_kbytes)
+				pm->min_free_kbytes = rec;
+		}
+	}
+}
+
+void init_per_zone_wmark_min(struct phys_mem *pm)
+{
+	u64 total = 0;
+	for (unsigned n = 0; n < pm->nr_nodes; n++)
+		total += pm->node_data[n]->node_present_pages;
+	calculate_min_free_kbytes(pm, total);
+	setup_per_zone_wmarks(pm, pm->sim->scn->kernel.vm.watermark_scale_factor);
+	setup_per_zone_lowmem_reserve(pm);
 }
 
 struct phys_mem *phys_mem_create(struct sim *sim)
@@ -1423,28 +1489,7 @@ struct phys_mem *phys_mem_create(struct sim *sim)
 		}
 	}
 
-	/* vm.min_free_kbytes: sqrt(16 * lowmem kB), raised by khugepaged when THP is on */
-	u64 lowmem_kb = 0;
-	unsigned nr_zones = 0;
-	for (unsigned n = 0; n < pm->nr_nodes; n++)
-		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
-			lowmem_kb += pm->node_data[n]->node_zones[zi].managed_pages << (PAGE_SHIFT - 10);
-			nr_zones += pm->node_data[n]->node_zones[zi].populated;
-		}
-	if (scn->kernel.vm.min_free_kbytes) {
-		pm->min_free_kbytes = scn->kernel.vm.min_free_kbytes;
-	} else {
-		u64 m = int_sqrt(lowmem_kb * 16);
-		pm->min_free_kbytes = min_t(u64, max_t(u64, m, 128), 262144);
-		if (scn->kernel.thp.enabled != THP_NEVER) {
-			u64 rec = pageblock_nr_pages * nr_zones * 2;
-			rec += pageblock_nr_pages * nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
-			rec = min_t(u64, rec, pm->nr_pages / 20);
-			rec <<= PAGE_SHIFT - 10;
-			if (rec > pm->min_free_kbytes)
-				pm->min_free_kbytes = rec;
-		}
-	}
+	calculate_min_free_kbytes(pm, pm->nr_pages);
 	setup_per_zone_wmarks(pm, scn->kernel.vm.watermark_scale_factor);
 	setup_per_zone_lowmem_reserve(pm);
 	build_zonelists(pm, t);

@@ -10,7 +10,8 @@
  * reclaim, retries, failure. Reclaim, kswapd and compaction are reached through hooks
  * (pm->hooks) that vmscan.c, compaction.c and rmap.c install; with no hook installed
  * that step makes no progress, as with a kernel that has nothing reclaimable.
- * Not modelled: CMA, memory hotplug, cpusets, per-CPU vmstat drift (counters are exact),
+ * Memory offlining is mm/memory_hotplug.c's (isolation, then the zone shrinks).
+ * Not modelled: CMA, memory onlining, cpusets, per-CPU vmstat drift (counters are exact),
  * the memmap reservation (managed pages = present pages).
  * Spec: reference/page-alloc.md sections 1-6, 10. */
 #ifndef MMSIM_MM_PAGE_ALLOC_H
@@ -168,6 +169,17 @@ void __free_one_page(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned orde
 /* Move the free pages of the pageblock containing pfn to type mt's lists and set the
  * block type. Returns free pages moved. */
 u64 move_freepages_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned mt);
+
+/* Memory offlining (mm/memory_hotplug.h): account nr free pages moved off (nr < 0) or
+ * back onto (nr > 0) the allocatable lists of type mt (__mod_zone_freepage_state; no-op
+ * for MIGRATE_ISOLATE); rebuild every node's zonelist after a zone emptied; recompute
+ * vm.min_free_kbytes (unless set), the watermarks and lowmem reserves from the present
+ * pages (init_per_zone_wmark_min). */
+void mod_zone_freepage_state(struct phys_mem *pm, struct zone *z, s64 nr, unsigned mt);
+void build_all_zonelists(struct phys_mem *pm);
+void init_per_zone_wmark_min(struct phys_mem *pm);
+/* Recompute pcp->batch and pcp->high of the zone's CPUs from its managed pages. */
+void zone_pcp_update(struct phys_mem *pm, struct zone *z);
 
 /* A free page compaction isolated becomes an allocated order-0 page of request type mt
  * (as split_map_pages/post_alloc_hook; not counted in pgalloc, as in the kernel). */
