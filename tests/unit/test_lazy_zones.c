@@ -290,6 +290,27 @@ static void test_checkers_know_implicit_blocks(void)
 	teardown();
 }
 
+/* A zone that does not start on a max-order boundary: node 1 of 2 x 10 MiB starts at pfn
+ * 2560 with an order-9 block; its implicit run starts at 3072. */
+static void test_unaligned_zone_start(void)
+{
+	setup(2, 1, 10 * MIB, false);
+	struct phys_mem *pm = sim.phys;
+	struct zone *z = normal(1);
+	CHECK_EQ_U64(z->zone_start_pfn, 2560);
+	CHECK_EQ_STR(buddy_row(z), "0 0 0 0 0 0 0 0 0 1 2");
+	CHECK_EQ_U64(zone_implicit_blocks(z), 1);
+	CHECK_EQ_U64(pfn_to_page(pm, 4096)->flags, 0);
+	check_invariants();
+	CHECK_EQ_U64(alloc_pages_boot(pm, 1, 10, MIGRATE_MOVABLE), 3072);
+	CHECK_EQ_U64(alloc_pages_boot(pm, 1, 10, MIGRATE_MOVABLE), 4096);
+	CHECK_EQ_U64(alloc_pages_boot(pm, 1, 10, MIGRATE_MOVABLE), PFN_NONE);
+	CHECK_EQ_U64(alloc_pages_boot(pm, 1, 9, MIGRATE_MOVABLE), 2560);
+	CHECK_EQ_STR(buddy_row(z), "0 0 0 0 0 0 0 0 0 0 0");
+	check_invariants();
+	teardown();
+}
+
 /* ---- 1 TiB, 8 nodes x 128 GiB, 256 CPUs ---- */
 
 static u64 rss_bytes(void)
@@ -345,6 +366,7 @@ int main(void)
 	SIMTEST(test_fallback_order_with_implicit_blocks);
 	SIMTEST(test_fallback_order_eager_build);
 	SIMTEST(test_checkers_know_implicit_blocks);
+	SIMTEST(test_unaligned_zone_start);
 	SIMTEST(test_one_tib_machine_starts_lazy);
 	return check_summary();
 }
