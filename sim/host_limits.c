@@ -7,7 +7,9 @@
  *   estimate = 34 MiB                       SimGrid, the engine, libyaml, the code itself
  *            + 24 B x pages                 struct page_desc (16 B, mm/mmzone.h, allocated
  *                                           at start-up) + the rmap's u64 per page
- *                                           (mm/rmap.c, allocated per pageblock on first use)
+ *                                           (mm/rmap.c, allocated per pageblock on first use;
+ *                                           the worst case: a pageblock of pages faulted in
+ *                                           order costs 80 B, not 4 KiB)
  *            + 8 B x pageblocks             pb_type, pb_zone, pb_used (page_alloc.c)
  *            + 6 B x swap slots             swap_map, swap cache index, readahead mark
  *                                           (swapfile.c, allocated at start-up, filled on use)
