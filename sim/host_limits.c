@@ -7,16 +7,20 @@
  *   estimate = 34 MiB                       SimGrid, the engine, libyaml, the code itself
  *            + 24 B x pages                 struct page_desc (16 B, mm/mmzone.h, allocated
  *                                           at start-up) + the rmap's u64 per page
- *                                           (mm/rmap.c, allocated per pageblock on first use)
+ *                                           (mm/rmap.c, allocated per pageblock on first use;
+ *                                           the worst case: a pageblock of pages faulted in
+ *                                           order costs 80 B, not 4 KiB)
  *            + 8 B x pageblocks             pb_type, pb_zone, pb_used (page_alloc.c)
  *            + 6 B x swap slots             swap_map, swap cache index, readahead mark
  *                                           (swapfile.c, allocated at start-up, filled on use)
  *
  * Page tables, VMAs, the page cache and sampled series grow with what the workloads do and
  * are not counted: they are run-time, bounded by --max-memory. Calibrated with
- * /usr/bin/time -v on a 1-CPU machine running one 4 KiB touch (peak RSS): 1 GiB: 34.5 MiB,
- * 16 GiB: 49.4 MiB, 64 GiB: 97.6 MiB (start-up writes one descriptor in 1024, so about
- * 4 B per page is resident at first: the rest arrives as pages are used); 8 GiB with 6 GiB
+ * /usr/bin/time -v on a 1-CPU machine running one 4 KiB touch (peak RSS): 1 GiB, 16 GiB and
+ * 64 GiB all 34.5 MiB, and 1 TiB over 8 nodes 37 MiB: start-up writes no descriptor of a
+ * free max-order block (struct zone_lazy, mm/mmzone.h; before that, one descriptor in 1024
+ * was written, about 4 B per page resident at once: 64 GiB took 97.6 MiB, 1 TiB 1.09 GB):
+ * the rest arrives as pages are used, which is what the estimate is for; 8 GiB with 6 GiB
  * touched: see the measurement in the note. A 64 TiB machine: about 384 GiB. */
 #include "host_limits.h"
 

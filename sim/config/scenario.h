@@ -101,6 +101,7 @@ struct kernel_cfg {
 	u64 fault_around_bytes;            /* /sys/kernel/debug/fault_around_bytes */
 	unsigned check_corrupt;            /* debug.check_corrupt: enum check_corrupt (--check tests) */
 	u64 check_corrupt_op;              /* debug.check_corrupt_op: after this op (1 = the first) */
+	bool eager_zones;                  /* debug.eager_zones: link every free block at start-up */
 	struct slab_cfg slab;
 	struct thp_cfg thp;
 	struct khugepaged_cfg khugepaged;

@@ -357,6 +357,7 @@ static u64 isolate_freepages_block(struct task *tsk, struct compact_control *cc,
 	u64 nr_scanned = 0, total = 0;
 	bool locked = false;
 	u64 pfn = *start;
+	zone_materialise_range(pm, z, pfn, end);
 	for (; pfn < end; pfn += stride) {
 		nr_scanned++;
 		if (!(pfn_to_page(pm, pfn)->flags & PG_buddy))
@@ -550,6 +551,7 @@ static void isolate_freepages(struct task *tsk, struct compact_control *cc)
 	for (;; bend = bstart, bstart -= pageblock_nr_pages, isolate_start = bstart) {
 		if (bstart < low || bstart < z->zone_start_pfn)
 			break;
+		zone_materialise_range(cc_pm(cc), z, bstart, bend);
 		if (!suitable_migration_target(cc, bstart) || !isolation_suitable(cc, bstart)) {
 			if (bstart < pageblock_nr_pages)
 				break;
@@ -641,6 +643,7 @@ static bool isolate_migratepages_block(struct task *tsk, struct compact_control 
 		skip_on_failure = true;
 		next_skip = block_end_pfn(low, cc->order);
 	}
+	zone_materialise_range(pm, cc->zone, low, end);
 	for (; low < end; low++) {
 		if (skip_on_failure && low >= next_skip) {
 			if (nr_isolated)
@@ -739,6 +742,7 @@ static enum isolate_result isolate_migratepages(struct task *tsk, struct compact
 		if (((low & (pageblock_nr_pages - 1)) == 0 || low == z->zone_start_pfn) &&
 		    !isolation_suitable(cc, bstart))
 			continue;
+		zone_materialise_range(cc_pm(cc), z, bstart, bend);
 		if (!suitable_migration_source(cc, bstart)) {
 			update_cached_migrate(cc, bend);
 			continue;

@@ -3,7 +3,8 @@
  * and mm_types.h, 6.1).
  *
  * Memory: every simulated page has one 16-byte struct page_desc in a flat array indexed
- * by pfn (allocated lazily by the host: untouched descriptors cost nothing), plus two
+ * by pfn (allocated lazily by the host: untouched descriptors cost nothing, and start-up
+ * writes none for the free max-order blocks, see struct zone_lazy), plus two
  * bytes per pageblock (type and owning zone) and six bytes per pageblock of allocation
  * counters per migratetype. Free-list links are 32-bit page offsets within the zone,
  * so a zone holds at most 2^32 - 1 pages (16 TiB). Spec: reference/page-alloc.md. */
@@ -118,6 +119,29 @@ struct per_cpu_pages {
 
 struct pglist_data;
 
+/* Deferred free-list build (the kernel's deferred struct page init, at the grain of a free
+ * block). At start-up a zone's run of max-order blocks goes on free_area[MAX_ORDER - 1].
+ * free_list[mt] without its descriptors being written: those blocks are "implicit". They
+ * are counted in nr_free, nr_free_mt and free_pages exactly as if present, and they sit,
+ * in pfn order, at the tail of that list after its real entries. The real part is never
+ * empty while implicit blocks remain (when it empties, the lowest implicit block gets its
+ * descriptor and is linked at the tail), so the list's head, its emptiness and the order in
+ * which blocks leave it are those of an eager build. A tail insertion into that list
+ * links every implicit block first. Code that reads the descriptors of free pages by pfn
+ * (compaction's scanners, move_freepages, checkers, a future memory offline) calls
+ * zone_materialise_range() (mm/page_alloc.h) on the range first: it writes the head
+ * descriptors of the implicit blocks there (PG_buddy, order, type, links PAGE_NIL); they
+ * stay implicit, in their list place, and a deletion knows them by their bit. With
+ * debug.eager_zones every block is linked at start-up (the build before deferral). */
+struct zone_lazy {
+	u64 *bits;                        /* bit i: the block at base_pfn + i * 1024 is implicit */
+	u64 base_pfn;                     /* first max-order block of the run */
+	u64 nr_blocks;                    /* blocks in the run (bits in the map) */
+	u64 nr;                           /* implicit blocks left */
+	u64 first;                        /* no implicit block below this index */
+	unsigned mt;                      /* the free list they are on */
+};
+
 /* zone->flags */
 #define ZONE_BOOSTED_WATERMARK 0x1u
 #define ZONE_RECLAIM_ACTIVE 0x2u
@@ -135,6 +159,7 @@ struct zone {
 	u64 nr_reserved_highatomic;
 	u64 lowmem_reserve[MAX_NR_ZONES];
 	struct free_area free_area[MAX_ORDER];
+	struct zone_lazy lazy;            /* implicit max-order blocks (above) */
 	spinlock_t lock;                  /* "&zone->lock" */
 	struct per_cpu_pages *pcp;        /* [nr_cpus] */
 	/* compaction state (compaction.c) */

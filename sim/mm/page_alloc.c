@@ -125,11 +125,97 @@ static inline void __mod_zone_freepage_state(struct phys_mem *pm, struct zone *z
 	__mod_node_state(pm->sim->vmstat, z->zone_pgdat->node_id, NR_FREE_PAGES, nr);
 }
 
+/* ---- implicit max-order blocks (struct zone_lazy, mm/mmzone.h) ---- */
+
+#define LAZY_ORDER (MAX_ORDER - 1)
+
+/* Is the block at pfn (max-order aligned) implicit? */
+static inline bool lazy_test(const struct zone *z, u64 pfn)
+{
+	const struct zone_lazy *lz = &z->lazy;
+	if (!lz->nr || pfn < lz->base_pfn)
+		return false;
+	u64 i = (pfn - lz->base_pfn) >> LAZY_ORDER;
+	return i < lz->nr_blocks && (lz->bits[i / 64] >> (i % 64) & 1);
+}
+
+static inline void lazy_clear(struct zone *z, u64 i)
+{
+	z->lazy.bits[i / 64] &= ~(1ULL << (i % 64));
+	z->lazy.nr--;
+}
+
+/* Write the descriptor an eager build gives a free max-order block on the lazy list. */
+static void lazy_stamp(struct phys_mem *pm, struct zone *z, u64 pfn)
+{
+	struct page_desc *p = pfn_to_page(pm, pfn);
+	if (p->flags & PG_buddy)
+		return;
+	p->flags = PG_buddy;
+	set_page_order_mt(p, LAZY_ORDER, z->lazy.mt);
+	p->next = p->prev = PAGE_NIL;
+	if (unlikely(pm->sim->mmcheck != NULL))
+		mm_check_note_pfn(pm->sim->mmcheck, pfn);
+}
+
+/* Link the lowest implicit block at the tail of the list's real part. */
+static void zone_lazy_pull(struct phys_mem *pm, struct zone *z)
+{
+	struct zone_lazy *lz = &z->lazy;
+	u64 i = lz->first;
+	while (!(lz->bits[i / 64] >> (i % 64) & 1)) {
+		u64 w = lz->bits[i / 64] >> (i % 64);
+		i = w ? i + (u64)__builtin_ctzll(w) : ALIGN_DOWN(i, 64) + 64;
+	}
+	lazy_clear(z, i);
+	lz->first = i + 1;
+	u64 pfn = lz->base_pfn + (i << LAZY_ORDER);
+	lazy_stamp(pm, z, pfn);
+	plist_add(pm, z, &z->free_area[LAZY_ORDER].free_list[lz->mt], pfn, true);
+}
+
+void zone_materialise_all(struct phys_mem *pm, struct zone *z)
+{
+	while (z->lazy.nr)
+		zone_lazy_pull(pm, z);
+}
+
+void zone_materialise_range(struct phys_mem *pm, struct zone *z, u64 start_pfn, u64 end_pfn)
+{
+	const struct zone_lazy *lz = &z->lazy;
+	if (likely(!lz->nr) || end_pfn <= lz->base_pfn || start_pfn >= end_pfn)
+		return;
+	u64 i = start_pfn > lz->base_pfn ? (start_pfn - lz->base_pfn) >> LAZY_ORDER : 0;
+	u64 e = DIV_ROUND_UP(end_pfn - lz->base_pfn, 1ULL << LAZY_ORDER);
+	for (e = min(e, lz->nr_blocks); i < e; i++)
+		if (lz->bits[i / 64] >> (i % 64) & 1)
+			lazy_stamp(pm, z, lz->base_pfn + (i << LAZY_ORDER));
+}
+
+void pfn_range_materialise(struct phys_mem *pm, u64 start_pfn, u64 end_pfn)
+{
+	for (unsigned n = 0; n < pm->nr_nodes; n++)
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
+			struct zone *z = &pm->node_data[n]->node_zones[zi];
+			if (z->populated && z->lazy.nr)
+				zone_materialise_range(pm, z, max(start_pfn, z->zone_start_pfn),
+						       min(end_pfn, z->zone_start_pfn + z->spanned_pages));
+		}
+}
+
+u64 zone_implicit_blocks(const struct zone *z)
+{
+	return z->lazy.nr;
+}
+
 static void add_to_free_list(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned order,
 			     unsigned mt, bool tail)
 {
 	struct page_desc *p = pfn_to_page(pm, pfn);
 	struct free_area *area = &z->free_area[order];
+	/* the implicit blocks come before a tail insertion: give them their places first */
+	if (unlikely(tail && order == LAZY_ORDER && z->lazy.nr && mt == z->lazy.mt))
+		zone_materialise_all(pm, z);
 	p->flags = PG_buddy;
 	set_page_order_mt(p, order, mt);
 	p->refcount = 0;
@@ -144,7 +230,25 @@ static void del_page_from_free_list(struct phys_mem *pm, struct zone *z, u64 pfn
 	struct page_desc *p = pfn_to_page(pm, pfn);
 	unsigned mt = page_mt(p);
 	struct free_area *area = &z->free_area[order];
-	plist_del(pm, z, &area->free_list[mt], pfn);
+	if (order == LAZY_ORDER && z->lazy.nr) {
+		if (lazy_test(z, pfn)) {
+			/* an implicit block found by pfn: it has no links */
+			mt = z->lazy.mt;
+			lazy_clear(z, (pfn - z->lazy.base_pfn) >> LAZY_ORDER);
+			if (unlikely(pm->sim->mmcheck != NULL))
+				mm_check_note_pfn(pm->sim->mmcheck, pfn);
+			p->flags = 0;
+			p->next = p->prev = PAGE_NIL;
+			area->nr_free--;
+			area->nr_free_mt[mt]--;
+			return;
+		}
+		plist_del(pm, z, &area->free_list[mt], pfn);
+		if (mt == z->lazy.mt && plist_empty(&area->free_list[mt]))
+			zone_lazy_pull(pm, z);
+	} else {
+		plist_del(pm, z, &area->free_list[mt], pfn);
+	}
 	p->flags = 0;
 	area->nr_free--;
 	area->nr_free_mt[mt]--;
@@ -274,6 +378,7 @@ static u64 move_freepages(struct phys_mem *pm, struct zone *z, u64 start, u64 en
 			  u64 *num_movable)
 {
 	u64 moved = 0;
+	zone_materialise_range(pm, z, start, end + 1);
 	for (u64 pfn = start; pfn <= end;) {
 		struct page_desc *p = pfn_to_page(pm, pfn);
 		if (!(p->flags & PG_buddy)) {
@@ -1235,17 +1340,40 @@ void mod_zone_freepage_state(struct phys_mem *pm, struct zone *z, s64 nr, unsign
 /* ---- set-up ---- */
 
 
-static void init_zone_free_memory(struct phys_mem *pm, struct zone *z)
+/* All the zone's pages free, in blocks as large as their alignment allows, each at the
+ * tail of its list in pfn order. The max-order blocks (one run: every pageblock is of one
+ * type at start-up) are implicit (struct zone_lazy) and the first of them is linked, or
+ * all of them with eager (debug.eager_zones). */
+static void init_zone_free_memory(struct phys_mem *pm, struct zone *z, bool eager)
 {
 	u64 pfn = z->zone_start_pfn, end = z->zone_start_pfn + z->managed_pages;
+	struct zone_lazy *lz = &z->lazy;
+	u64 first = ALIGN_UP(pfn, 1ULL << LAZY_ORDER);
+	lz->base_pfn = first;
+	lz->nr_blocks = first < end ? (end - first) >> LAZY_ORDER : 0;
+	lz->mt = get_pageblock_migratetype(pm, first < end ? first : pfn);
+	lz->bits = lz->nr_blocks ? xcalloc(DIV_ROUND_UP(lz->nr_blocks, 64), sizeof(u64)) : NULL;
 	while (pfn < end) {
 		unsigned order = MAX_ORDER - 1;
 		while (order && (!IS_ALIGNED(pfn, 1ULL << order) || pfn + (1ULL << order) > end))
 			order--;
-		add_to_free_list(pm, z, pfn, order, get_pageblock_migratetype(pm, pfn), true);
+		unsigned mt = get_pageblock_migratetype(pm, pfn);
+		if (order == LAZY_ORDER && mt == lz->mt) {
+			u64 i = (pfn - lz->base_pfn) >> LAZY_ORDER;
+			lz->bits[i / 64] |= 1ULL << (i % 64);
+			lz->nr++;
+			z->free_area[order].nr_free++;
+			z->free_area[order].nr_free_mt[mt]++;
+		} else {
+			add_to_free_list(pm, z, pfn, order, mt, true);
+		}
 		__mod_zone_freepage_state(pm, z, 1LL << order, MIGRATE_MOVABLE);
 		pfn += 1ULL << order;
 	}
+	if (eager)
+		zone_materialise_all(pm, z);
+	else if (lz->nr)
+		zone_lazy_pull(pm, z);
 }
 
 static void setup_per_zone_wmarks(struct phys_mem *pm, unsigned wsf)
@@ -1497,7 +1625,8 @@ struct phys_mem *phys_mem_create(struct sim *sim)
 	for (unsigned n = 0; n < pm->nr_nodes; n++)
 		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
 			if (pm->node_data[n]->node_zones[zi].populated)
-				init_zone_free_memory(pm, &pm->node_data[n]->node_zones[zi]);
+				init_zone_free_memory(pm, &pm->node_data[n]->node_zones[zi],
+						      scn->kernel.eager_zones);
 	return pm;
 }
 
@@ -1506,8 +1635,10 @@ void phys_mem_destroy(struct phys_mem *pm)
 	if (!pm)
 		return;
 	for (unsigned n = 0; n < pm->nr_nodes; n++) {
-		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++)
+		for (unsigned zi = 0; zi < MAX_NR_ZONES; zi++) {
 			free(pm->node_data[n]->node_zones[zi].pcp);
+			free(pm->node_data[n]->node_zones[zi].lazy.bits);
+		}
 		free(pm->node_data[n]);
 	}
 	free(pm->pages);
@@ -1559,6 +1690,54 @@ double phys_mem_bytes_per_page(const struct phys_mem *pm)
 		return -1;                                                                  \
 	} while (0)
 
+/* The implicit blocks of a zone (struct zone_lazy): inside the zone, not yet described
+ * (a zero descriptor) or described as the list's free block with no links, their pages
+ * free and in no other block (seen[] marks them). */
+static int check_implicit_blocks(struct phys_mem *pm, struct zone *z, u8 *seen, char *msg,
+				 size_t msglen)
+{
+	const struct zone_lazy *lz = &z->lazy;
+	const char *zn = zone_names[z->idx];
+	unsigned nid = z->zone_pgdat->node_id;
+	u64 n = 0;
+	for (u64 i = 0; i < lz->nr_blocks; i++) {
+		if (!(lz->bits[i / 64] >> (i % 64) & 1))
+			continue;
+		n++;
+		u64 pfn = lz->base_pfn + (i << LAZY_ORDER);
+		const struct page_desc *p = pfn_to_page(pm, pfn);
+		bool bare = !p->flags && !p->next && !p->prev;
+		bool described = p->flags == (PG_buddy | (LAZY_ORDER << PG_ORDER_SHIFT) |
+					      (lz->mt << PG_MT_SHIFT)) &&
+				 p->next == PAGE_NIL && p->prev == PAGE_NIL;
+		if (i < lz->first || pfn + (1ULL << LAZY_ORDER) > z->zone_start_pfn + z->spanned_pages ||
+		    (!bare && !described)) {
+			snprintf(msg, msglen, "node %u %s: implicit order-%u block at pfn %llu has flags "
+				 "%#x, links %u %u", nid, zn, LAZY_ORDER, (unsigned long long)pfn,
+				 p->flags, p->prev, p->next);
+			return -1;
+		}
+		for (u64 k = 0; k < (1ULL << LAZY_ORDER); k++) {
+			u64 q = pfn - z->zone_start_pfn + k;
+			const struct page_desc *qp = pfn_to_page(pm, pfn + k);
+			if (seen[q] || qp->refcount || (k && (qp->flags & (PG_buddy | PG_pcp)))) {
+				snprintf(msg, msglen, "node %u %s: pfn %llu of the implicit block at %llu "
+					 "is in use (refcount %u, flags %#x)", nid, zn,
+					 (unsigned long long)(pfn + k), (unsigned long long)pfn,
+					 qp->refcount, qp->flags);
+				return -1;
+			}
+			seen[q] = 1;
+		}
+	}
+	if (n != lz->nr) {
+		snprintf(msg, msglen, "node %u %s: %llu implicit blocks, the count says %llu", nid, zn,
+			 (unsigned long long)n, (unsigned long long)lz->nr);
+		return -1;
+	}
+	return 0;
+}
+
 int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *msg,
 		     size_t msglen)
 {
@@ -1584,6 +1763,10 @@ int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *
 				if (!(p->flags & PG_buddy) || page_order(p) != o || page_mt(p) != mt)
 					FAIL("node %u %s: pfn %llu on the order-%u %s list has flags %#x", nid,
 					     zn, (unsigned long long)pfn, o, migratetype_names[mt], p->flags);
+				if (o == LAZY_ORDER && lazy_test(z, pfn))
+					FAIL("node %u %s: pfn %llu is linked on the order-%u %s list and "
+					     "implicit", nid, zn, (unsigned long long)pfn, o,
+					     migratetype_names[mt]);
 				if (!IS_ALIGNED(pfn, 1ULL << o))
 					FAIL("node %u %s: order-%u block at pfn %llu is not aligned", nid, zn, o,
 					     (unsigned long long)pfn);
@@ -1623,6 +1806,17 @@ int check_zone_buddy(struct phys_mem *pm, struct zone *z, bool quiescent, char *
 			if (l->tail != prev)
 				FAIL("node %u %s: order-%u %s list tail is wrong", nid, zn, o,
 				     migratetype_names[mt]);
+			if (o == LAZY_ORDER && mt == z->lazy.mt && z->lazy.nr) {
+				int r = check_implicit_blocks(pm, z, seen, msg, msglen);
+				if (r < 0) {
+					free(seen);
+					return -1;
+				}
+				if (n == 0)
+					FAIL("node %u %s: the order-%u %s list has implicit blocks but no "
+					     "linked one", nid, zn, o, migratetype_names[mt]);
+				n += z->lazy.nr;
+			}
 			if (n != area->nr_free_mt[mt])
 				FAIL("node %u %s: order-%u %s list has %llu blocks, counter says %llu", nid,
 				     zn, o, migratetype_names[mt], (unsigned long long)n,
@@ -1702,6 +1896,14 @@ int check_buddy_page(struct phys_mem *pm, u64 pfn, char *msg, size_t msglen)
 			return 1;
 		unsigned mt = page_mt(p);
 		const struct page_list *l = &z->free_area[o].free_list[mt];
+		bool implicit = o == LAZY_ORDER && lazy_test(z, pfn);
+		if (implicit && (mt != z->lazy.mt || p->prev != PAGE_NIL || p->next != PAGE_NIL)) {
+			/* implicit: no links (struct zone_lazy) */
+			snprintf(msg, msglen, "node %u %s: broken %s link at pfn %llu (order-%u %s "
+				 "list)", nid, zn, p->prev != PAGE_NIL ? "back" : "forward",
+				 (unsigned long long)pfn, o, migratetype_names[mt]);
+			return -1;
+		}
 		if (o >= MAX_ORDER || mt >= MIGRATE_TYPES ||
 		    pfn + (1ULL << o) > z->zone_start_pfn + z->spanned_pages ||
 		    !IS_ALIGNED(pfn, 1ULL << o)) {
@@ -1709,16 +1911,16 @@ int check_buddy_page(struct phys_mem *pm, u64 pfn, char *msg, size_t msglen)
 				 nid, zn, (unsigned long long)pfn, o);
 			return -1;
 		}
-		if (p->prev == PAGE_NIL ? l->head != off :
+		if (!implicit && (p->prev == PAGE_NIL ? l->head != off :
 		    pfn_to_page(pm, zpfn(z, p->prev))->next != off ||
-		    !(pfn_to_page(pm, zpfn(z, p->prev))->flags & PG_buddy)) {
+		    !(pfn_to_page(pm, zpfn(z, p->prev))->flags & PG_buddy))) {
 			snprintf(msg, msglen, "node %u %s: broken back link at pfn %llu (order-%u %s "
 				 "list)", nid, zn, (unsigned long long)pfn, o, migratetype_names[mt]);
 			return -1;
 		}
-		if (p->next == PAGE_NIL ? l->tail != off :
+		if (!implicit && (p->next == PAGE_NIL ? l->tail != off :
 		    pfn_to_page(pm, zpfn(z, p->next))->prev != off ||
-		    !(pfn_to_page(pm, zpfn(z, p->next))->flags & PG_buddy)) {
+		    !(pfn_to_page(pm, zpfn(z, p->next))->flags & PG_buddy))) {
 			snprintf(msg, msglen, "node %u %s: broken forward link at pfn %llu (order-%u "
 				 "%s list)", nid, zn, (unsigned long long)pfn, o, migratetype_names[mt]);
 			return -1;

@@ -166,6 +166,22 @@ void drain_all_pages(struct task *tsk, struct zone *only);
 void __isolate_free_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned order);
 void __free_one_page(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned order, unsigned mt,
 		     bool to_tail);
+/* Implicit max-order blocks (struct zone_lazy, mm/mmzone.h): code that reads the
+ * descriptors of free pages by pfn calls zone_materialise_range() on [start_pfn, end_pfn)
+ * of zone z first. It writes the head descriptor of every implicit block overlapping the
+ * range (PG_buddy, order MAX_ORDER - 1, the list's type, links PAGE_NIL), as an eager
+ * build would have; nothing else changes (the blocks keep their list places and counts,
+ * and del_page_from_free_list knows them by their bit). Cheap when the zone has none
+ * left. No lock needed: it moves nothing (the kernel's deferred init takes zone->lock to
+ * grow a zone, which we never do). pfn_range_materialise() does it for every zone a pfn
+ * range crosses (a memory offline walking a node). zone_materialise_all() links every
+ * implicit block at the tail of its list, in pfn order (debug.eager_zones at start-up). */
+void zone_materialise_range(struct phys_mem *pm, struct zone *z, u64 start_pfn, u64 end_pfn);
+void pfn_range_materialise(struct phys_mem *pm, u64 start_pfn, u64 end_pfn);
+void zone_materialise_all(struct phys_mem *pm, struct zone *z);
+/* Implicit blocks the zone still has (tests, the checkers). */
+u64 zone_implicit_blocks(const struct zone *z);
+
 /* Move the free pages of the pageblock containing pfn to type mt's lists and set the
  * block type. Returns free pages moved. */
 u64 move_freepages_block(struct phys_mem *pm, struct zone *z, u64 pfn, unsigned mt);

@@ -21,10 +21,20 @@
 #define OWNER_ID_MASK ((1ULL << 26) - 1)
 #define OWNER_INDEX_MASK ((1ULL << 36) - 1)
 
+/* The owners of one pageblock's pages. While every owned page of the block has the owner
+ * word base + its offset in the block (a run faulted in order: same owner, index rising
+ * with the pfn, the common case) the block keeps only base and a bitmap of owned pages
+ * (80 bytes); the first page that breaks the rule turns it into 512 owner words (4 KiB). */
+struct owner_chunk {
+	u64 base;                          /* uniform: the owner word of offset 0 */
+	u64 set[pageblock_nr_pages / 64];  /* uniform: pages that have an owner */
+	u64 *words;                        /* [512] owner words once not uniform, else NULL */
+};
+
 struct rmap {
 	struct sim *sim;
-	u64 **chunks;                      /* [nr_pageblocks], each 512 owner words or NULL */
-	u64 nr_chunks, chunks_used;
+	struct owner_chunk **chunks;       /* [nr_pageblocks], NULL until a page is owned */
+	u64 nr_chunks, chunks_used, chunks_full;
 	struct anon_vma **avs;             /* by id; NULL = free id */
 	u32 nr_avs, cap_avs;
 	u32 *free_ids;
@@ -50,8 +60,11 @@ void rmap_destroy(struct rmap *r)
 {
 	if (!r)
 		return;
-	for (u64 i = 0; i < r->nr_chunks; i++)
+	for (u64 i = 0; i < r->nr_chunks; i++) {
+		if (r->chunks[i])
+			free(r->chunks[i]->words);
 		free(r->chunks[i]);
+	}
 	free(r->chunks);
 	for (u32 i = 0; i < r->nr_avs; i++) {
 		if (r->avs[i]) {
@@ -73,32 +86,63 @@ void rmap_set_external(struct rmap *r, rmap_external_migrate_fn fn, void *arg)
 
 /* ---- owner table ---- */
 
+static bool chunk_empty(const struct owner_chunk *c)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(c->set); i++)
+		if (c->set[i])
+			return false;
+	return true;
+}
+
 void rmap_set_owner(struct sim *sim, u64 pfn, enum page_owner_kind kind, u32 id, u64 index)
 {
 	struct rmap *r = sim->rmap;
-	u64 c = pfn >> pageblock_order;
-	if (!r->chunks[c]) {
-		r->chunks[c] = xcalloc(pageblock_nr_pages, sizeof(u64));
+	u64 b = pfn >> pageblock_order, off = pfn & (pageblock_nr_pages - 1);
+	u64 w = ((u64)kind << OWNER_KIND_SHIFT) | (((u64)id & OWNER_ID_MASK) << OWNER_ID_SHIFT) |
+		(index & OWNER_INDEX_MASK);
+	/* base + off gives w back only when the index field does not borrow */
+	bool fits = (w & OWNER_INDEX_MASK) >= off;
+	struct owner_chunk *c = r->chunks[b];
+	if (!c) {
+		c = r->chunks[b] = xcalloc(1, sizeof(*c));
 		r->chunks_used++;
 	}
-	r->chunks[c][pfn & (pageblock_nr_pages - 1)] =
-		((u64)kind << OWNER_KIND_SHIFT) | (((u64)id & OWNER_ID_MASK) << OWNER_ID_SHIFT) |
-		(index & OWNER_INDEX_MASK);
+	if (!c->words) {
+		if (fits && chunk_empty(c))
+			c->base = w - off;
+		if (fits && c->base + off == w) {
+			c->set[off / 64] |= 1ULL << (off % 64);
+			return;
+		}
+		c->words = xcalloc(pageblock_nr_pages, sizeof(u64));
+		r->chunks_full++;
+		for (u64 i = 0; i < pageblock_nr_pages; i++)
+			if (c->set[i / 64] >> (i % 64) & 1)
+				c->words[i] = c->base + i;
+	}
+	c->words[off] = w;
 }
 
 void rmap_clear_owner(struct sim *sim, u64 pfn)
 {
 	struct rmap *r = sim->rmap;
-	u64 *chunk = r->chunks[pfn >> pageblock_order];
-	if (chunk)
-		chunk[pfn & (pageblock_nr_pages - 1)] = 0;
+	struct owner_chunk *c = r->chunks[pfn >> pageblock_order];
+	u64 off = pfn & (pageblock_nr_pages - 1);
+	if (!c)
+		return;
+	if (c->words)
+		c->words[off] = 0;
+	else
+		c->set[off / 64] &= ~(1ULL << (off % 64));
 }
 
 enum page_owner_kind rmap_owner(const struct sim *sim, u64 pfn, u32 *id, u64 *index)
 {
 	const struct rmap *r = sim->rmap;
-	const u64 *chunk = r ? r->chunks[pfn >> pageblock_order] : NULL;
-	u64 w = chunk ? chunk[pfn & (pageblock_nr_pages - 1)] : 0;
+	const struct owner_chunk *c = r ? r->chunks[pfn >> pageblock_order] : NULL;
+	u64 off = pfn & (pageblock_nr_pages - 1), w = 0;
+	if (c)
+		w = c->words ? c->words[off] : (c->set[off / 64] >> (off % 64) & 1) ? c->base + off : 0;
 	if (id)
 		*id = (u32)((w >> OWNER_ID_SHIFT) & OWNER_ID_MASK);
 	if (index)
@@ -108,7 +152,8 @@ enum page_owner_kind rmap_owner(const struct sim *sim, u64 pfn, u32 *id, u64 *in
 
 u64 rmap_table_bytes(const struct rmap *r)
 {
-	return r->nr_chunks * sizeof(*r->chunks) + r->chunks_used * pageblock_nr_pages * sizeof(u64);
+	return r->nr_chunks * sizeof(*r->chunks) + r->chunks_used * sizeof(struct owner_chunk) +
+	       r->chunks_full * pageblock_nr_pages * sizeof(u64);
 }
 
 /* ---- anon_vma ---- */

@@ -9,7 +9,9 @@
  * filed under their inode and page index; the inode's i_mmap lists the VMAs mapping it.
  *
  * The page owner (kind, id, index) lives in a side table allocated per pageblock on
- * first use (8 bytes per page of such pageblocks), keeping struct page_desc at 16 bytes.
+ * first use, keeping struct page_desc at 16 bytes: 80 bytes for a pageblock whose owned
+ * pages form one run (same owner, index rising with the pfn: pages faulted in order),
+ * 8 bytes per page (4 KiB) once one page breaks the run.
  * Blocks held by ALLOC_PAGES handles are owned by the task layer, which registers a
  * migration callback for them. */
 #ifndef MMSIM_MM_RMAP_H

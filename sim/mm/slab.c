@@ -902,6 +902,7 @@ static unsigned defrag_pageblock(struct task *tsk, u64 block_pfn)
 	u64 end = min(start + pageblock_nr_pages, pm->nr_pages);
 	u64 heads[pageblock_nr_pages];
 	unsigned nr = 0;
+	pfn_range_materialise(pm, start, end);
 	for (u64 pfn = start; pfn < end; pfn++) {
 		const struct page_desc *p = pfn_to_page(pm, pfn);
 		if (p->flags & PG_buddy) {
