@@ -64,6 +64,7 @@ struct memory_hotplug {
 
 /* Every pfn this file looks at goes through here (the one place a lazily initialised
  * zone would materialise its descriptors before offlining reads them). */
+/* (offline_pages materialises its whole range first: lazy zones) */
 static struct page_desc *offline_pfn_to_page(struct phys_mem *pm, u64 pfn)
 {
 	return pfn_to_page(pm, pfn);
@@ -495,6 +496,9 @@ static void offline_pages(struct task *tsk, struct offline_event *ev)
 		       zone_names[z->idx], zone_names[page_zone(pm, end - 1)->idx]);
 		goto out;
 	}
+	/* every walk below reads descriptors by pfn: give the zone's implicit free blocks
+	 * in the range theirs first (lazy zones, mm/page_alloc.h; no simulated cost) */
+	pfn_range_materialise(pm, start, end);
 	lru_add_drain_all(tsk);
 	drain_all_pages(tsk, z);
 	enum unmovable_kind kind = UM_OTHER;
