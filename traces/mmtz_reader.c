@@ -458,7 +458,7 @@ const char *mmtz_cursor_error(const struct mmtz_cursor *c)
 	return c->err;
 }
 
-static __printf(2, 3) int cerr(struct mmtz_cursor *c, const char *fmt, ...)
+static __printf(2, 3) __attribute__((cold, noinline)) int cerr(struct mmtz_cursor *c, const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(c->err, sizeof(c->err), "%s: ", c->mf->path);
@@ -547,12 +547,21 @@ static const u8 *varint_slow(const u8 *p, const u8 *end, u64 *v)
 	return NULL;
 }
 
-/* Most fields are deltas and small values: one byte, inline. */
+/* Most fields are deltas and small values: one or two bytes, inline. */
 #define GET_VARINT(v)                                                                       \
 	do {                                                                                \
-		if (likely(p < end) && !(*p & 0x80)) {                                      \
-			(v) = *p++;                                                         \
-		} else if (!(p = varint_slow(p, end, &(v)))) {                              \
+		if (likely(end - p >= 2)) {                                                 \
+			if (!(p[0] & 0x80)) {                                               \
+				(v) = *p++;                                                 \
+				break;                                                      \
+			}                                                                   \
+			if (!(p[1] & 0x80)) {                                               \
+				(v) = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;                  \
+				p += 2;                                                     \
+				break;                                                      \
+			}                                                                   \
+		}                                                                           \
+		if (!(p = varint_slow(p, end, &(v)))) {                                     \
 			return REC_ERR("truncated record");                                 \
 		}                                                                           \
 	} while (0)
@@ -637,21 +646,40 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 		op->node = -1;
 		op->path = NULL;
 		op->src_line = 0;
-		/* the fields present, in ascending order (one step per set bit of the mask) */
-		for (u64 left = mask; left; left &= left - 1) {
+		/* the fields present, in ascending order: the first five (time, think time,
+		 * result, address, length) and a following lone flags field, what most
+		 * records carry, inline; any other by the loop, one step per set bit */
+		if (mask & (1u << MMTZ_F_TIME)) {
+			GET_VARINT(v);
+			op->time_ns = t->prev_time += (u64)mmtz_unzigzag(v);
+		}
+		if (mask & (1u << MMTZ_F_THINK))
+			GET_VARINT(op->think_ns);
+		if (mask & (1u << MMTZ_F_RET)) {
+			GET_VARINT(v);
+			op->ret = mmtz_unzigzag(v);
+			if (op->ret == OP_RET_NONE)
+				return REC_ERR("bad result");
+		}
+		if (mask & (1u << MMTZ_F_ADDR)) {
+			GET_VARINT(v);
+			op->addr = t->prev_addr += (u64)mmtz_unzigzag(v);
+		}
+		if (mask & (1u << MMTZ_F_LEN))
+			GET_VARINT(op->len);
+		u64 rest = mask & ~(u64)((1u << (MMTZ_F_LEN + 1)) - 1);
+		if (rest == 1u << MMTZ_F_FLAGS) {
+			GET_VARINT(v);
+			if (v > UINT32_MAX)
+				return REC_ERR("field value out of range");
+			op->flags = (u32)v;
+			rest = 0;
+		}
+		for (u64 left = rest; left; left &= left - 1) {
 			unsigned f = (unsigned)__builtin_ctzll(left);
 			GET_VARINT(v);
 			switch (f) {
-			case MMTZ_F_TIME: op->time_ns = t->prev_time += (u64)mmtz_unzigzag(v); break;
-			case MMTZ_F_THINK: op->think_ns = v; break;
-			case MMTZ_F_RET:
-				op->ret = mmtz_unzigzag(v);
-				if (op->ret == OP_RET_NONE)
-					return REC_ERR("bad result");
-				break;
-			case MMTZ_F_ADDR: op->addr = t->prev_addr += (u64)mmtz_unzigzag(v); break;
 			case MMTZ_F_LINE: op->src_line = t->prev_line += (u64)mmtz_unzigzag(v); break;
-			case MMTZ_F_LEN: op->len = v; break;
 			case MMTZ_F_ADDR2: op->addr2 = v; break;
 			case MMTZ_F_LEN2: op->len2 = v; break;
 			case MMTZ_F_OFF: op->off = v; break;
