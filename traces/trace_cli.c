@@ -292,19 +292,26 @@ struct pageset {
 	unsigned bits;              /* cap = 1 << bits */
 };
 
-static void pageset_add(struct pageset *s, u32 pid, u64 page)
+static void pageset_add(struct pageset *s, u32 pid, u64 page);
+
+/* Twice the room (out of pageset_add's path: that one stays a leaf, inlined). */
+static __attribute__((noinline)) void pageset_grow(struct pageset *s)
 {
-	if ((s->nr + 1) * 2 > s->cap) {
-		struct pageset old = *s;
-		s->bits = old.cap ? old.bits + 1 : 10;
-		s->cap = 1ULL << s->bits;
-		s->e = xcalloc(s->cap, sizeof(*s->e));
-		s->nr = 0;
-		for (u64 i = 0; i < old.cap; i++)
-			if (old.e[i].key)
-				pageset_add(s, old.e[i].pid, old.e[i].key - 1);
-		free(old.e);
-	}
+	struct pageset old = *s;
+	s->bits = old.cap ? old.bits + 1 : 10;
+	s->cap = 1ULL << s->bits;
+	s->e = xcalloc(s->cap, sizeof(*s->e));
+	s->nr = 0;
+	for (u64 i = 0; i < old.cap; i++)
+		if (old.e[i].key)
+			pageset_add(s, old.e[i].pid, old.e[i].key - 1);
+	free(old.e);
+}
+
+static inline void pageset_add(struct pageset *s, u32 pid, u64 page)
+{
+	if (unlikely((s->nr + 1) * 2 > s->cap))
+		pageset_grow(s);
 	u64 key = page + 1;
 	/* 16 pages in a row share a hashed run of slots: a sequential sweep walks memory
 	 * in order (the table outgrows the caches; a miss per page was half of trace stat) */
