@@ -1,7 +1,9 @@
 /* mmtz_reader.c - reads .mmtz: header and index checked at open, then blocks streamed one
  * at a time (CRC32 checked before inflating, every record bounds-checked). Memory: one
- * compressed and one raw block, the index, and 16 bytes of delta state per thread.
- * Every error names the file and a byte offset. */
+ * compressed and one raw block, the index, and 16 bytes of delta state per thread; the
+ * one cursor of a file with a reader thread (mmtz_prefetch.c: the next blocks read and
+ * inflated on another CPU) has four raw blocks more. Every error names the file and a
+ * byte offset. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
