@@ -932,7 +932,6 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 	};
 }
 
-/* Returns false when the thread must end (exit op, or killed). */
 /* Before an op: its recorded time comes (open loop), or its think time passes (closed). */
 static inline void op_wait(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
@@ -991,6 +990,7 @@ static bool do_touch(struct task *tsk, struct replay_thread *rt, const struct op
 	return true;
 }
 
+/* Returns false when the thread must end (exit op, or killed). */
 static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_totals *t = rt->totals;
