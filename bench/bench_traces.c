@@ -2,7 +2,8 @@
  * compressed input) against zlib inflate of the very same block payloads and against
  * `zcat` of a gzip file of the same raw record bytes, in the same run; importer
  * throughput (lines/s) for strace and lackey logs; bytes per record. Prints figures
- * only. Run from the source root (reads traces/samples/). Usage: bench_traces [SCALE] */
+ * only. Run from the source root (reads traces/samples/). Usage: bench_traces [SCALE], or
+ * bench_traces --raw IN.mmtz OUT (writes the raw bytes of IN's blocks to OUT). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,14 @@ static void repeat_file(const char *in, const char *out, unsigned times)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "--raw")) {
+		/* bench_traces --raw IN.mmtz OUT: the raw record bytes of every block (what
+		 * bench/run gzips for its zcat reference of a given trace) */
+		u64 raw_total;
+		inflate_blocks(argv[2], argv[3], &raw_total);
+		printf("%llu\n", (unsigned long long)raw_total);
+		return 0;
+	}
 	unsigned scale = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
 	if (!scale)
 		scale = 1;

@@ -62,6 +62,7 @@ struct mmtz_file {
 	u32 *by_first, *by_tid;
 	struct mmtz_block *blocks;
 	u8 *comp;                   /* compressed payload buffer shared by the cursors */
+	u32 prefetch_avail;         /* cursors that may still start a reader thread */
 	int fd;                     /* read with pread by every cursor (no FILE per cursor) */
 	u32 max_raw;                /* largest raw length of a block */
 	u64 max_comp;               /* largest room a block's payload can take */
@@ -79,6 +80,35 @@ void mmtz_file_put(struct mmtz_file *mf);
 u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after);
 /* The indices of the threads with this tid, in index order: *n of them from the result. */
 const u32 *mmtz_file_tid_threads(const struct mmtz_file *mf, u32 tid, u32 *n);
+
+/* A block loaded: raw bytes (in the caller's buffer) of records first_rec.. */
+struct mmtz_loaded {
+	u32 block, nr_recs, raw_len;
+	u64 first_rec;
+};
+/* Load block *next, or the first block from it that can hold thread only (all blocks
+ * with MMTZ_ALL_THREADS): read it with comp (mf->max_comp + 1 bytes), check its CRC32
+ * and header, inflate it with z into raw (mf->max_raw + 1 bytes). 1 with *out and *next
+ * past it, 0 when no block is left for the filter, -1 with "PATH: block N (offset X):
+ * ..." in err (*next unchanged). Touches nothing of mf that can change: a reader thread
+ * calls it too. */
+int mmtz_block_fetch(const struct mmtz_file *mf, u32 *next, u32 only, z_stream *z, u8 *comp,
+		     u8 *raw, struct mmtz_loaded *out, char *err, size_t errlen);
+
+/* The reader thread of one cursor (mmtz_prefetch.c): a pthread that runs
+ * mmtz_block_fetch on the next blocks, a few ahead, while the cursor decodes; only zlib
+ * and pread on its own buffers, so the decoded stream is the same bytes in the same order
+ * as without it, and an error reaches the cursor where it would have met it. At most
+ * prefetch_avail cursors of a file have one at a time (the others read in place). */
+#define MMTZ_PREFETCH_THREADS 1
+struct mmtz_prefetch;
+/* NULL when no thread could be started (the cursor then reads in place). */
+struct mmtz_prefetch *mmtz_prefetch_start(const struct mmtz_file *mf, u32 first_block, u32 only);
+/* The next block's result as mmtz_block_fetch's (an end or error is returned again on
+ * every later call); on 1, *raw is swapped with the buffer holding its bytes. */
+int mmtz_prefetch_take(struct mmtz_prefetch *pf, u8 **raw, struct mmtz_loaded *out, char *err,
+		       size_t errlen);
+void mmtz_prefetch_stop(struct mmtz_prefetch *pf);
 
 /* Decoding blocks in order from a starting block. With only_thread set, blocks whose
  * thread mask cannot hold it are skipped unread and its records alone are returned. */

@@ -77,6 +77,10 @@ struct hugetlb {
 	u32 bad;                           /* invariants currently violated (bit mask) */
 	u64 unlocked_counters[4];          /* Total/Free/Rsvd/Surp at the last unlock */
 	u64 counters_changed_ns;           /* logical time of the unlock that last changed them */
+	/* hugetlb_lock releases so far, and their number at the last complete check: every
+	 * counter the per-op check reads changes under the lock, so with no release since,
+	 * the check would find what it found then (hugetlb_check_after_op skips it) */
+	u64 unlocks, checked_unlocks;
 };
 
 static struct hugetlb *H(const struct sim *sim)
@@ -95,6 +99,7 @@ static void hugetlb_unlock(struct task *tsk, struct hugetlb *h)
 		memcpy(h->unlocked_counters, c, sizeof(c));
 		h->counters_changed_ns = task_now(tsk);
 	}
+	h->unlocks++;
 	spin_unlock(tsk, &h->lock);
 }
 
@@ -1625,11 +1630,23 @@ static bool hugetlb_busy(const struct hugetlb *h)
 	return h->busy || spin_is_locked(&h->lock) || mutex_is_locked(&h->resize_lock);
 }
 
+static void hugetlb_check_counters(struct task *tsk, struct hugetlb *h,
+				   hugetlb_describe_fn describe, const void *arg, bool full);
+
 void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, const void *arg,
 			    bool full)
 {
 	struct hugetlb *h = H(tsk->sim);
-	if (!h || hugetlb_busy(h))
+	if (h && (full || h->checked_unlocks != h->unlocks))
+		hugetlb_check_counters(tsk, h, describe, arg, full);
+	/* else no counter changed since the last check */
+}
+
+static __attribute__((noinline)) void hugetlb_check_counters(struct task *tsk, struct hugetlb *h,
+							     hugetlb_describe_fn describe,
+							     const void *arg, bool full)
+{
+	if (hugetlb_busy(h))
 		return;   /* another task is mid-update */
 	u64 T = h->nr_huge_pages, F = h->free_huge_pages, R = h->resv_huge_pages,
 	    S = h->surplus_huge_pages;
@@ -1663,6 +1680,7 @@ void hugetlb_check_after_op(struct task *tsk, hugetlb_describe_fn describe, cons
 	}
 	u32 fresh = bad & ~h->bad;
 	h->bad = bad;
+	h->checked_unlocks = h->unlocks;
 	if (!fresh)
 		return;
 	const char *variant = count_variant(h) ? "count" : "resv_map";
@@ -1729,6 +1747,7 @@ void hugetlb_create(struct sim *sim)
 	h->nr_nodes = sim->phys->nr_nodes;
 	h->private_resv = scn->variants.hugetlb_private_resv;
 	h->nr_overcommit_huge_pages = scn->kernel.vm.nr_overcommit_hugepages;
+	h->unlocks = 1;                    /* the boot pool below: the first check runs */
 	spin_lock_init(&h->lock, &hugetlb_lock_class);
 	mutex_init(&h->resize_lock, &resize_lock_class);
 	u32 n = 1;

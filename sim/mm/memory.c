@@ -48,6 +48,7 @@ static struct pmd_slot *pmd_find(struct mm_struct *mm, u64 index, bool create)
 		mm->cap_pmds = ocap ? 2 * ocap : 64;
 		mm->pmds = xcalloc(mm->cap_pmds, sizeof(*mm->pmds));
 		mm->nr_pmds = 0;
+		mm->pmd_last = NULL;
 		for (u32 i = 0; i < ocap; i++) {
 			if (old[i].used && old[i].kind != PMD_NONE) {
 				struct pmd_slot *s = pmd_find(mm, old[i].index, true);
@@ -86,9 +87,24 @@ struct pmd_slot *pmd_alloc_slot(struct mm_struct *mm, u64 addr)
 	return pmd_find(mm, addr >> PMD_SHIFT, true);
 }
 
+/* pmd_lookup, with the last slot found checked first: the slot of an index is unique
+ * (a creation finds an existing one before a free slot; only a rehash moves them), so
+ * the cached one, if it still holds the index in use, is what the probe would return. */
+static inline struct pmd_slot *pmd_lookup_cached(struct mm_struct *mm, u64 addr)
+{
+	u64 index = addr >> PMD_SHIFT;
+	struct pmd_slot *s = mm->pmd_last;
+	if (likely(s && s->index == index && s->kind != PMD_NONE))
+		return s;
+	s = pmd_find(mm, index, false);
+	if (s)
+		mm->pmd_last = s;
+	return s;
+}
+
 struct pmd_slot *pmd_lookup(struct mm_struct *mm, u64 addr)
 {
-	return pmd_find(mm, addr >> PMD_SHIFT, false);
+	return pmd_lookup_cached(mm, addr);
 }
 
 void pgtables_destroy(struct task *tsk, struct mm_struct *mm)
@@ -105,6 +121,7 @@ void pgtables_destroy(struct task *tsk, struct mm_struct *mm)
 	}
 	free(mm->pmds);
 	mm->pmds = NULL;
+	mm->pmd_last = NULL;
 	mm->cap_pmds = mm->nr_pmds = 0;
 }
 
@@ -755,7 +772,7 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 	for (u64 a = ALIGN_DOWN(addr, PAGE_SIZE); a < end; a += PAGE_SIZE) {
 		if (mm->oom_victim)
 			return -MM_ENOMEM;   /* killed: the thread stops at once */
-		struct pmd_slot *s = pmd_lookup(mm, a);
+		struct pmd_slot *s = pmd_lookup_cached(mm, a);
 		unsigned idx = (a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 		if (s && s->kind == PMD_HUGE && (s->huge & PTE_PRESENT) &&
 		    (!write || (s->huge & PTE_WRITE))) {
@@ -776,9 +793,8 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			/* A plain access: the hardware sets the accessed/dirty bits. */
 			s->table->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
 			unsigned nid = p & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(p));
-			charge(tsk, c->access_ns[tsk->node][nid]);
-			if (c->tlb_misses)
-				charge(tsk, c->tlb_miss_4k_ns);   /* a TLB entry per 4 KiB page */
+			/* the access, and a TLB entry per 4 KiB page: one charge */
+			charge(tsk, c->access_ns[tsk->node][nid] + (c->tlb_misses ? c->tlb_miss_4k_ns : 0));
 			continue;
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */

@@ -121,6 +121,8 @@ struct mm_struct {
 	u32 nr_vmas, cap_vmas;
 	struct pmd_slot *pmds;             /* open-addressing hash, power-of-two size */
 	u32 nr_pmds, cap_pmds;
+	struct pmd_slot *pmd_last;         /* the slot pmd_lookup found last, or NULL: a
+					    * lookup checks it first (valid until pmds moves) */
 	u64 mmap_base;                     /* top-down search start for non-fixed mmaps */
 	u64 start_brk, brk;                /* heap: [start_brk, brk); 0 until first known */
 	u64 total_vm;                      /* pages mapped */

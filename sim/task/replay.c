@@ -932,13 +932,10 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 	};
 }
 
-/* Returns false when the thread must end (exit op, or killed). */
-static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
+/* Before an op: its recorded time comes (open loop), or its think time passes (closed). */
+static inline void op_wait(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_totals *t = rt->totals;
-	struct mm_struct *mm = rt->proc->mm;
-	s64 ret;
-
 	if (rt->open_mode) {
 		/* open loop: the op is due at its recorded time */
 		flush_if_ahead(tsk);
@@ -956,6 +953,51 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	} else {
 		rt->think_credit = 0;
 	}
+}
+
+/* OP_TOUCH, most records of a trace: replay_main calls it (after op_wait) without going
+ * through do_op's switch. False when the thread stops. */
+static bool do_touch(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_totals *t = rt->totals;
+	struct mm_struct *mm = rt->proc->mm;
+	s64 ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
+	if (op->flags & TOUCH_POPULATE)
+		populate_drain(tsk);   /* MADV_POPULATE_*'s end */
+	u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
+		     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
+	t->touched_pages += pages;
+	rt->touches += pages;
+	if (ret >= 0) {
+		t->faults += (u64)ret;
+		rt->faults += (u64)ret;
+	} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
+		t->segv++;
+		rt->segv++;
+		if (mm->fatal_signal)
+			return false;   /* killed by the fault's signal (reported there) */
+	} else if (mm->oom_victim) {
+		return false;   /* killed by the OOM killer (reported there) */
+	} else {
+		/* The allocator failed the fault without an OOM kill (no victim left, or
+		 * the victim never exits). 6.1 would retry the fault for ever
+		 * (pagefault_out_of_memory); here the process goes, reported once as a
+		 * kill, and its other threads stop without a word. */
+		oom_kill_process(tsk, t, rt->proc);
+		return false;
+	}
+	t->ops[OP_TOUCH]++;
+	return true;
+}
+
+/* Returns false when the thread must end (exit op, or killed). */
+static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *op)
+{
+	struct replay_totals *t = rt->totals;
+	struct mm_struct *mm = rt->proc->mm;
+	s64 ret;
+
+	op_wait(tsk, rt, op);
 	switch (op->type) {
 	case OP_MMAP:
 		ret = do_mmap_op(tsk, rt, op);
@@ -1212,32 +1254,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		t->snapshots++;
 		break;
 	case OP_TOUCH:
-		ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
-		if (op->flags & TOUCH_POPULATE)
-			populate_drain(tsk);   /* MADV_POPULATE_*'s end */
-		u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
-			     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
-		t->touched_pages += pages;
-		rt->touches += pages;
-		if (ret >= 0) {
-			t->faults += (u64)ret;
-			rt->faults += (u64)ret;
-		} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
-			t->segv++;
-			rt->segv++;
-			if (mm->fatal_signal)
-				return false;   /* killed by the fault's signal (reported there) */
-		} else if (mm->oom_victim) {
-			return false;   /* killed by the OOM killer (reported there) */
-		} else {
-			/* The allocator failed the fault without an OOM kill (no victim left, or
-			 * the victim never exits). 6.1 would retry the fault for ever
-			 * (pagefault_out_of_memory); here the process goes, reported once as a
-			 * kill, and its other threads stop without a word. */
-			oom_kill_process(tsk, t, rt->proc);
-			return false;
-		}
-		break;
+		return do_touch(tsk, rt, op);   /* counted there */
 	case OP_ALLOC_PAGES:
 		ret = do_alloc_pages(tsk, rt, op);
 		record_ret(t, op, ret);
@@ -1457,7 +1474,13 @@ void replay_main(struct task *tsk)
 			rt->trace_tid = op.tid;
 		}
 		u64 mismatches = rt->totals->ret_mismatch;
-		bool go_on = do_op(tsk, rt, &op);
+		bool go_on;
+		if (op.type == OP_TOUCH) {
+			op_wait(tsk, rt, &op);
+			go_on = do_touch(tsk, rt, &op);
+		} else {
+			go_on = do_op(tsk, rt, &op);
+		}
 		struct replay_totals *tt = rt->totals;
 		/* this op's own mismatch: record_ret() set it with no simcall since, so no
 		 * other thread's can have come in between */
