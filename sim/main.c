@@ -562,7 +562,7 @@ static int cmd_knobs(int argc, char **argv)
 	const struct workload_catalog *cat = workload_catalog();
 	for (size_t i = 0; i < cat->nr; i++) {
 		const struct workload_schema *w = cat->types[i];
-		printf("\nWorkload type %s: %s\n(common keys: type, name, threads, cpus, nodes, start)\n\n",
+		printf("\nWorkload type %s: %s\n(common keys: type, name, threads, cpus, nodes, start, kill_at, kill_signal)\n\n",
 		       w->type, w->doc);
 		knob_table_print(stdout, w->params);
 	}

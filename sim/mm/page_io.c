@@ -32,6 +32,8 @@ struct swap_wb {
 	struct task **waiters;      /* submitters waiting for a free request */
 	u32 nr_waiters, cap_waiters;
 	u64 reads_seen, writes_seen;   /* fault injection: requests in its window */
+	u64 slow_seen;                 /* requests in the slow window */
+	struct swap_inject_stats st;
 };
 
 static struct swap_wb *swb(struct sim *sim)
@@ -54,7 +56,55 @@ bool swap_io_inject_error(struct task *tsk, bool write)
 		return false;
 	struct swap_wb *w = swb(tsk->sim);
 	u64 *seen = write ? &w->writes_seen : &w->reads_seen;
-	return ++*seen % every == 0;
+	if (++*seen % every)
+		return false;
+	if (!w->st.fail_reqs[write]++)
+		w->st.fail_first_ns[write] = now;
+	if (!write)
+		w->st.fail_pages[0]++;       /* the faulting page (complete_req counts writes) */
+	return true;
+}
+
+/* Is this request, starting now, slowed? Counts it. */
+static unsigned swap_io_slow_factor(struct task *tsk)
+{
+	const struct swap_cfg *c = &tsk->sim->scn->machine.swap;
+	u64 now = task_now(tsk);
+	if (c->slow_factor <= 1 || now < c->slow_from_ns ||
+	    (c->slow_until_ns && now >= c->slow_until_ns))
+		return 1;
+	struct swap_wb *w = swb(tsk->sim);
+	return ++w->slow_seen % c->slow_every == 0 ? c->slow_factor : 1;
+}
+
+void swap_dev_io(struct task *tsk, bool write, u64 npages)
+{
+	unsigned f = swap_io_slow_factor(tsk);
+	if (f == 1) {
+		task_disk_io(tsk, write, npages << PAGE_SHIFT);
+		return;
+	}
+	/* a slow device: the latency f times, the transfer at 1/f of the bandwidth (the
+	 * device busy f times as long, so requests sharing it slow down too) */
+	struct swap_inject_stats *st = &swb(tsk->sim)->st;
+	u64 lat = tsk->sim->scn->machine.swap.latency_ns;
+	flush(tsk);
+	u64 t0 = task_now(tsk);
+	if (lat)
+		task_sleep(tsk, (u64)(f - 1) * lat);
+	task_disk_io(tsk, write, (npages << PAGE_SHIFT) * f);
+	u64 ns = task_now(tsk) - t0;
+	if (!st->slow_reqs[0] && !st->slow_reqs[1])
+		st->slow_first_ns = t0;
+	st->slow_reqs[write]++;
+	st->slow_pages[write] += npages;
+	st->slow_ns[write] += ns;
+	st->slow_last_ns = max(st->slow_last_ns, t0 + ns);
+}
+
+const struct swap_inject_stats *swap_inject_stats(const struct sim *sim)
+{
+	return sim->swap_wb ? &sim->swap_wb->st : NULL;
 }
 
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn)
@@ -101,6 +151,8 @@ static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r
 		end_swap_writeback(tsk, w, r->pfns[i]);
 	}
 	if (error)
+		w->st.fail_pages[1] += r->n;
+	if (error)
 		finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, task_now(tsk),
 			       "Write-error on swap-device: a request of %u pages failed; they stay "
 			       "dirty in the swap cache (machine.swap.fail_write_every)", r->n);
@@ -115,7 +167,7 @@ static void swapio_main(struct task *tsk)
 			struct swap_req r = w->q[w->head % w->cap];
 			/* the device time first: the request is in flight until it is done */
 			tl_begin(tsk, TL_SWAP_OUT, r.n);
-			task_disk_io(tsk, true, (u64)r.n << PAGE_SHIFT);
+			swap_dev_io(tsk, true, r.n);
 			tl_end(tsk, TL_SWAP_OUT);
 			w->head++;
 			complete_req(tsk, w, &r, swap_io_inject_error(tsk, true));
@@ -158,7 +210,7 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	}
 	if (w->stopped) {
 		/* the run ends while waiting: written synchronously, counted already */
-		task_disk_io(tsk, true, (u64)n << PAGE_SHIFT);
+		swap_dev_io(tsk, true, n);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {

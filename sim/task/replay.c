@@ -34,6 +34,7 @@
 #include "task/replay_sync.h"
 #include "task/mismatch.h"
 #include "task/check.h"
+#include "task/kill.h"
 
 /* include/linux/fs.h: INT_MAX & PAGE_MASK (4 KiB pages), the most one read or write moves */
 #define MAX_RW_COUNT 0x7ffff000ULL
@@ -462,6 +463,7 @@ void replay_world_release(struct replay_world *w)
 	w->shm_segs = NULL;
 	w->nr_shm_segs = 0;
 	replay_sync_release(w);
+	kill_events_release(w);
 }
 
 static s64 do_shmget(struct task *tsk, struct replay_world *w, const struct op *op)
@@ -789,6 +791,7 @@ static s64 do_execve(struct task *tsk, struct replay_thread *rt, const struct op
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	struct mm_struct *old = p->mm;
 	p->mm = mm_alloc(tsk->sim, p->pid, (int)tsk->node);
+	p->mm->kill_at_ns = p->kill_at_ns;
 	tsk->mm = p->mm;
 	if (old)
 		mmput(tsk, old);
@@ -951,11 +954,13 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			t->lateness_max_ns = max(t->lateness_max_ns, now - due);
 		}
 	} else if (op->think_ns > rt->think_credit) {
-		task_sleep(tsk, op->think_ns - rt->think_credit);
+		task_sleep(tsk, task_kill_cut(tsk, rt, op->think_ns - rt->think_credit));
 		rt->think_credit = 0;
 	} else {
 		rt->think_credit = 0;
 	}
+	if (task_kill_due(tsk, rt, true))
+		return false;   /* killed while waiting for its time (task/kill.h) */
 	switch (op->type) {
 	case OP_MMAP:
 		ret = do_mmap_op(tsk, rt, op);
@@ -1227,6 +1232,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 			rt->segv++;
 			if (mm->fatal_signal)
 				return false;   /* killed by the fault's signal (reported there) */
+		} else if (task_kill_due(tsk, rt, true)) {
+			return false;   /* kill_at: stopped between two pages (task/kill.h) */
 		} else if (mm->oom_victim) {
 			return false;   /* killed by the OOM killer (reported there) */
 		} else {
@@ -1267,10 +1274,14 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	case OP_COMPUTE:
-		charge(tsk, op->ns);
+		charge(tsk, task_kill_cut(tsk, rt, op->ns));
+		if (task_kill_due(tsk, rt, true))
+			return false;   /* interrupted by kill_at */
 		break;
 	case OP_SLEEP:
-		task_sleep(tsk, op->ns);
+		task_sleep(tsk, task_kill_cut(tsk, rt, op->ns));
+		if (task_kill_due(tsk, rt, true))
+			return false;   /* woken by kill_at's signal */
 		break;
 	case OP_EXIT:
 		t->ops[op->type]++;
@@ -1445,6 +1456,8 @@ void replay_main(struct task *tsk)
 		}
 		if (rt->proc->mm && (rt->proc->mm->oom_victim || rt->proc->mm->fatal_signal))
 			break;   /* the process was killed: its threads stop */
+		if (task_kill_due(tsk, rt, false))
+			break;   /* workloads[].kill_at (task/kill.h) */
 		if (replay_wait_too_long(rt, &op)) {
 			rt->totals->source_errors++;
 			break;
@@ -1493,7 +1506,10 @@ void replay_main(struct task *tsk)
 	struct process *p = rt->proc;
 	if (p->nr_live == 1)
 		vfork_release(tsk, p);   /* a vfork child that exits without exec */
+	struct kill_note kn;
+	task_kill_exit_begin(tsk, rt, &kn);
 	mmput(tsk, p->mm);
+	task_kill_exit_end(tsk, rt, &kn);
 	op_init(&op, OP_EXIT);
 	op.pid = tsk->pid;
 	op.tid = tsk->tid;
