@@ -100,6 +100,9 @@ void swap_dev_io(struct task *tsk, bool write, u64 npages)
 	st->slow_pages[write] += npages;
 	st->slow_ns[write] += ns;
 	st->slow_last_ns = max(st->slow_last_ns, t0 + ns);
+	finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, t0, "swap device slowed "
+		       "(machine.swap.slow_factor %u): a %s request took %u times as long", f,
+		       write ? "write" : "read", f);
 }
 
 const struct swap_inject_stats *swap_inject_stats(const struct sim *sim)
