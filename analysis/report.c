@@ -1726,6 +1726,21 @@ static void sec_memory_detail(struct rctx *c)
 	       U("metrics/swap/total_pages") - U("metrics/swap/free_pages"),
 	       (unsigned long long)vm(c, "pswpout"), (unsigned long long)vm(c, "pswpin"),
 	       (unsigned long long)vm(c, "swap_ra"), (unsigned long long)vm(c, "swap_ra_hit"));
+	if (U("metrics/swap/io/read_requests") || U("metrics/swap/io/write_requests")) {
+		char b1[32], b2[32], b3[32], b4[32];
+		p_add(d, " The device as its users saw it: %llu read requests (%llu pages) took %s, "
+		      "%llu write requests (%llu pages) %s, latency included; at most %llu pages "
+		      "under asynchronous writeback at once; submitters waited %llu times for a free "
+		      "request (%s), direct reclaim %llu times for a writeback to complete (%s).",
+		      U("metrics/swap/io/read_requests"), U("metrics/swap/io/read_pages"),
+		      fmt_ns(b1, sizeof(b1), U("metrics/swap/io/read_ns")),
+		      U("metrics/swap/io/write_requests"), U("metrics/swap/io/write_pages"),
+		      fmt_ns(b2, sizeof(b2), U("metrics/swap/io/write_ns")),
+		      U("metrics/swap/io/writeback_max_pages"), U("metrics/swap/io/request_waits"),
+		      fmt_ns(b3, sizeof(b3), U("metrics/swap/io/request_wait_ns")),
+		      U("metrics/swap/io/throttle_waits"),
+		      fmt_ns(b4, sizeof(b4), U("metrics/swap/io/throttle_wait_ns")));
+	}
 	const struct jval *sl = jpath(c->s, "metrics/slab");
 	bool any = false;
 	for (size_t i = 0; sl && sl->type == J_OBJ && i < sl->n; i++)

@@ -492,6 +492,23 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(sw, "total_pages", swap_total_pages(s->swap));
 		json_set_u64(sw, "free_pages", swap_free_pages(s->swap));
 		json_set_u64(sw, "size_bytes", s->scn->machine.swap.size);
+		const struct swap_io_stats *io = swap_io_stats(s);
+		if (io) {
+			/* mm/page_io.h: the device as its users saw it */
+			struct json *j = json_object();
+			json_set_u64(j, "read_requests", io->reqs[0]);
+			json_set_u64(j, "read_pages", io->pages[0]);
+			json_set_u64(j, "read_ns", io->ns[0]);
+			json_set_u64(j, "write_requests", io->reqs[1]);
+			json_set_u64(j, "write_pages", io->pages[1]);
+			json_set_u64(j, "write_ns", io->ns[1]);
+			json_set_u64(j, "writeback_max_pages", io->wb_max_pages);
+			json_set_u64(j, "throttle_waits", io->throttle_waits);
+			json_set_u64(j, "throttle_wait_ns", io->throttle_ns);
+			json_set_u64(j, "request_waits", io->tag_waits);
+			json_set_u64(j, "request_wait_ns", io->tag_ns);
+			json_set(sw, "io", j);
+		}
 		json_set(m, "swap", sw);
 		static const char *const en[] = { "always", "madvise", "never" };
 		static const char *const df[] = { "always", "defer", "defer+madvise", "madvise",

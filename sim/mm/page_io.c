@@ -34,6 +34,8 @@ struct swap_wb {
 	u64 reads_seen, writes_seen;   /* fault injection: requests in its window */
 	u64 slow_seen;                 /* requests in the slow window */
 	struct swap_inject_stats st;
+	struct swap_io_stats iost;
+	u64 wb_pages;                  /* pages under asynchronous writeback now */
 };
 
 static struct swap_wb *swb(struct sim *sim)
@@ -80,20 +82,26 @@ static unsigned swap_io_slow_factor(struct task *tsk)
 void swap_dev_io(struct task *tsk, bool write, u64 npages)
 {
 	unsigned f = swap_io_slow_factor(tsk);
-	if (f == 1) {
-		task_disk_io(tsk, write, npages << PAGE_SHIFT);
-		return;
-	}
-	/* a slow device: the latency f times, the transfer at 1/f of the bandwidth (the
-	 * device busy f times as long, so requests sharing it slow down too) */
-	struct swap_inject_stats *st = &swb(tsk->sim)->st;
-	u64 lat = tsk->sim->scn->machine.swap.latency_ns;
+	struct swap_wb *w = swb(tsk->sim);
 	flush(tsk);
 	u64 t0 = task_now(tsk);
-	if (lat)
-		task_sleep(tsk, (u64)(f - 1) * lat);
-	task_disk_io(tsk, write, (npages << PAGE_SHIFT) * f);
+	if (f == 1) {
+		task_disk_io(tsk, write, npages << PAGE_SHIFT);
+	} else {
+		/* a slow device: the latency f times, the transfer at 1/f of the bandwidth
+		 * (the device busy f times as long, so requests sharing it slow down too) */
+		u64 lat = tsk->sim->scn->machine.swap.latency_ns;
+		if (lat)
+			task_sleep(tsk, (u64)(f - 1) * lat);
+		task_disk_io(tsk, write, (npages << PAGE_SHIFT) * f);
+	}
 	u64 ns = task_now(tsk) - t0;
+	w->iost.reqs[write]++;
+	w->iost.pages[write] += npages;
+	w->iost.ns[write] += ns;
+	if (f == 1)
+		return;
+	struct swap_inject_stats *st = &w->st;
 	if (!st->slow_reqs[0] && !st->slow_reqs[1])
 		st->slow_first_ns = t0;
 	st->slow_reqs[write]++;
@@ -108,6 +116,11 @@ void swap_dev_io(struct task *tsk, bool write, u64 npages)
 const struct swap_inject_stats *swap_inject_stats(const struct sim *sim)
 {
 	return sim->swap_wb ? &sim->swap_wb->st : NULL;
+}
+
+const struct swap_io_stats *swap_io_stats(const struct sim *sim)
+{
+	return sim->swap_wb ? &sim->swap_wb->iost : NULL;
 }
 
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn)
@@ -153,6 +166,7 @@ static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r
 		}
 		end_swap_writeback(tsk, w, r->pfns[i]);
 	}
+	w->wb_pages -= r->n;
 	if (error)
 		w->st.fail_pages[1] += r->n;
 	if (error)
@@ -203,6 +217,11 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	/* __swap_writepage counts pswpout before submit_bio, which may wait for a tag */
 	count_swap_io(tsk, true, n);
 	/* blk_mq_get_tag: no free request, sleep until one completes */
+	u64 t0 = 0;
+	if (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
+		t0 = task_now(tsk);
+		w->iost.tag_waits++;
+	}
 	while (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
 		if (w->nr_waiters == w->cap_waiters) {
 			w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
@@ -211,6 +230,8 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		w->waiters[w->nr_waiters++] = tsk;
 		task_park(tsk, TASK_BLOCKED_IO);
 	}
+	if (t0)
+		w->iost.tag_ns += task_now(tsk) - t0;
 	if (w->stopped) {
 		/* the run ends while waiting: written synchronously, counted already */
 		swap_dev_io(tsk, true, n);
@@ -237,6 +258,8 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		w->q = nq;
 		w->cap = ncap;
 	}
+	w->wb_pages += n;
+	w->iost.wb_max_pages = max(w->iost.wb_max_pages, w->wb_pages);
 	struct swap_req r = { xmalloc(n * sizeof(u64)), n };
 	memcpy(r.pfns, pfns, n * sizeof(u64));
 	w->q[w->tail++ % w->cap] = r;
@@ -260,7 +283,12 @@ void swap_writeback_throttle(struct task *tsk)
 		w->waiters = xrealloc(w->waiters, w->cap_waiters * sizeof(*w->waiters));
 	}
 	w->waiters[w->nr_waiters++] = tsk;
-	if (!task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS)) {
+	flush(tsk);
+	u64 t0 = task_now(tsk);
+	w->iost.throttle_waits++;
+	int woken = task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS);
+	w->iost.throttle_ns += task_now(tsk) - t0;
+	if (!woken) {
 		/* timed out: off the list (a later wake-up must not find us) */
 		for (u32 i = 0; i < w->nr_waiters; i++)
 			if (w->waiters[i] == tsk) {

@@ -81,4 +81,16 @@ struct swap_inject_stats {
 /* NULL when no swap request was made. */
 const struct swap_inject_stats *swap_inject_stats(const struct sim *sim);
 
+/* The swap device as its users saw it ([0] reads, [1] writes; summary.json
+ * metrics.swap.io): what a slowdown changes. */
+struct swap_io_stats {
+	u64 reqs[2], pages[2];
+	u64 ns[2];                       /* time the requests took, latency included */
+	u64 wb_max_pages;                /* most pages under asynchronous writeback at once */
+	u64 throttle_waits, throttle_ns; /* direct reclaim in swap_writeback_throttle */
+	u64 tag_waits, tag_ns;           /* submitters waiting for a free request */
+};
+/* NULL when no swap request was made. */
+const struct swap_io_stats *swap_io_stats(const struct sim *sim);
+
 #endif

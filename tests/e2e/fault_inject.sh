@@ -10,7 +10,9 @@
 #  - slow writes (48 MiB written twice on 32 MiB: asynchronous swap-out): every write
 #    request in [20 ms, 60 ms) takes 4x: 17 requests of 32 pages, each 4 x (100 us +
 #    128 KiB at 250 MiB/s) = 2.4 ms (40.8 ms, +1 ns of rounding); reclaim waits for
-#    them and the run ends 30.599961 ms later with the same counters.
+#    them and the run ends 30.599961 ms later with the same counters: the swap-out
+#    writes take 30.6 ms more in all, and reclaim, finding the 128 requests in flight,
+#    waits 61.2 ms more for a free one (metrics.swap.io, report's Swap paragraph).
 #  - a slow window after the run: every output but the knob echo byte-identical.
 #  - kill_at 5 ms of a 2-thread workload beside another process: both threads die at
 #    their next op (4645 ops done, 4643 pages mapped), the last exit at 5.913550 ms;
@@ -140,6 +142,11 @@ check("slow reads: the run ends 154 x 216 us later",
 check("slow reads: same counters (one read per major fault)",
       (text("s1", "vmstat.txt") == text("sbase", "vmstat.txt"), vm("s1")["pgmajfault"], vm("s1")["pswpin"]),
       (True, 2044, 2044))
+io = lambda o: summ(o)["metrics"]["swap"]["io"]
+check("slow reads: the faulting task's swap-in waits (metrics.swap.io)",
+      (io("sbase")["read_requests"], io("sbase")["read_ns"], io("s1")["read_ns"] - io("sbase")["read_ns"],
+       io("s1")["write_ns"] - io("sbase")["write_ns"]), (2044, 220751998, 154 * 216000, 0))
+check("slow reads: report's swap paragraph", "2044 read requests (2044 pages) took 254.016 ms" in text("s1", "report.md"), True)
 check("slow reads: the finding", text("s1", "findings.txt"),
       "[0.300052992] injected_fault (x154): swap device slowed (machine.swap.slow_factor 3): "
       "a read request took 3 times as long\n")
@@ -159,6 +166,10 @@ check("slow writes: the figures", csvrows("w1"), [
 check("slow writes: the run ends later, same counters",
       (summ("w1")["simulated_ns"] - summ("wbase")["simulated_ns"],
        text("w1", "vmstat.txt") == text("wbase", "vmstat.txt")), (30599961, True))
+check("slow writes: writeback 30.6 ms longer, reclaim waits 61.2 ms longer for a free request",
+      (io("w1")["write_ns"] - io("wbase")["write_ns"], io("wbase")["request_waits"],
+       io("w1")["request_waits"], io("w1")["request_wait_ns"] - io("wbase")["request_wait_ns"],
+       io("w1")["writeback_max_pages"]), (30599968, 213, 213, 61200099, 4070))
 # kill
 kmsg = ("SIGKILL sent to process 1000 (victim) (workloads[].kill_at of victim): 2 threads killed "
         "after 4645 ops, the last exited at 5.913550 ms; its address space held 4643 resident "
