@@ -133,8 +133,6 @@ struct mm_struct {
 	bool oom_victim;                   /* chosen by the OOM killer: its threads stop */
 	u8 fatal_signal;                   /* a fault sent this signal (SIGBUS of an injected
 					    * swap read error): its threads stop */
-	u64 kill_at_ns;                    /* its process is killed then (workloads[].kill_at,
-					    * task/kill.h): touch_range stops at that time */
 	bool thp_disabled;                 /* MMF_DISABLE_THP: prctl(PR_SET_THP_DISABLE, 1) */
 	u64 nr_ptes;                       /* PTE tables allocated */
 	u32 users;                         /* threads using it (mm_users) */

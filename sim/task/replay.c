@@ -791,7 +791,6 @@ static s64 do_execve(struct task *tsk, struct replay_thread *rt, const struct op
 	charge(tsk, tsk->sim->cost->syscall_entry_ns);
 	struct mm_struct *old = p->mm;
 	p->mm = mm_alloc(tsk->sim, p->pid, (int)tsk->node);
-	p->mm->kill_at_ns = p->kill_at_ns;
 	tsk->mm = p->mm;
 	if (old)
 		mmput(tsk, old);
@@ -1440,6 +1439,7 @@ void replay_main(struct task *tsk)
 	struct replay_thread *rt = tsk->priv;
 	struct op op;
 	tsk->mm = rt->proc->mm;
+	tsk->fatal_at_ns = rt->proc->kill_at_ns;   /* task/kill.h */
 	rt->tsk = tsk;
 	rt->started = true;
 	tsk->mempolicy = rt->init_mempolicy;   /* inherited at fork/clone */
