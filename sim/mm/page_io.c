@@ -217,11 +217,10 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	/* __swap_writepage counts pswpout before submit_bio, which may wait for a tag */
 	count_swap_io(tsk, true, n);
 	/* blk_mq_get_tag: no free request, sleep until one completes */
-	u64 t0 = 0;
-	if (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
-		t0 = task_now(tsk);
+	bool waited = w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped;
+	u64 t0 = task_now(tsk);
+	if (waited)
 		w->iost.tag_waits++;
-	}
 	while (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
 		if (w->nr_waiters == w->cap_waiters) {
 			w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
@@ -230,7 +229,7 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		w->waiters[w->nr_waiters++] = tsk;
 		task_park(tsk, TASK_BLOCKED_IO);
 	}
-	if (t0)
+	if (waited)
 		w->iost.tag_ns += task_now(tsk) - t0;
 	if (w->stopped) {
 		/* the run ends while waiting: written synchronously, counted already */

@@ -946,7 +946,7 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		flush_if_ahead(tsk);
 		u64 due = rt->t0_ns + op->time_ns, now = task_now(tsk);
 		if (due > now) {
-			task_sleep(tsk, due - now);
+			task_sleep(tsk, task_kill_cut(tsk, rt, due - now));
 		} else if (now > due) {
 			t->late_ops++;
 			t->lateness_total_ns += now - due;

@@ -23,6 +23,11 @@
 #    mmap; thread 1 gets the lock at 1906.07 us, finishes its one-page fault and its exit
 #    tears the mm down (exit_mmap holds mmap_lock 5.92 us); no deadlock, --check clean.
 #  - kill_at after the run ended: outputs byte-identical but the knob echo.
+#  - a trace process (a hugetlb reservation, 48 MiB written on 48 MiB, then read
+#    again in one touch op) killed at 100 ms: it stops between two pages of its second
+#    touch (668 pages faulted), and an observer's /proc/meminfo at 150 ms shows its
+#    anonymous pages, its hugetlb reservation and its swap slots gone (the slots left
+#    are the swap cache's: pages whose writeback was in flight).
 #  - bad values: file, line, field, exit 2.
 set -u
 mmsim=$1
@@ -97,6 +102,40 @@ run lock lc --check --set workloads.churn.kill_at=1800us
 "$mmsim" validate "$tmp/bad.yaml" > /dev/null 2> "$tmp/bad.err"; echo $? > "$tmp/bad.rc"
 "$mmsim" validate "$tmp/slow.yaml" --set machine.swap.slow_from=5ms --set machine.swap.slow_until=2ms \
 	> /dev/null 2> "$tmp/bad2.err"; echo $? > "$tmp/bad2.rc"
+# a trace process killed in the middle of a touch op: a hugetlb reservation, 48 MiB
+# written on 48 MiB (part swapped out), then read again; an observer reads
+# /proc/meminfo at 50 ms and 150 ms
+mkdir -p "$tmp/tr"
+cat > "$tmp/tr/victim.mmt" <<'E'
+mmt 1
+page_size 4096
+0.000000000 100/100 mmap len=4194304 prot=rw flags=private|anonymous|hugetlb = 0x7f0000000000
+0.000001000 100/100 mmap len=50331648 prot=rw flags=private|anonymous = 0x7f1000000000
+0.000002000 100/100 touch addr=0x7f1000000000 len=50331648 flags=write
+0.000003000 100/100 touch addr=0x7f1000000000 len=50331648
+E
+cat > "$tmp/tr/observer.mmt" <<'E'
+mmt 1
+page_size 4096
+0.000000000 200/200 sleep ns=50000000
+0.050000000 200/200 snapshot file=meminfo
+0.050000001 200/200 sleep ns=100000000
+0.150000000 200/200 snapshot file=meminfo
+E
+cat > "$tmp/tr/k.yaml" <<'Y'
+seed: 1
+machine:
+  nodes: 1
+  cpus_per_node: 2
+  memory_per_node: 48MiB
+  swap: {size: 128MiB}
+kernel: {transparent_hugepage.enabled: never, vm.nr_hugepages: 4}
+workloads:
+  - {type: trace, name: victim, path: victim.mmt}
+  - {type: trace, name: observer, path: observer.mmt}
+Y
+"$mmsim" run "$tmp/tr/k.yaml" -o "$tmp/tb" --quiet 2>/dev/null || echo "FAIL: run tb"
+"$mmsim" run "$tmp/tr/k.yaml" -o "$tmp/tk" --quiet --set workloads.victim.kill_at=100ms 2>/dev/null || echo "FAIL: run tk"
 python3 - "$tmp" <<'PY'
 import json, os, sys
 d = sys.argv[1]
@@ -221,6 +260,22 @@ check("mmap_lock: no deadlock, pages freed", (summ("l1")["events"]["deadlocks"],
       (0, 1939, 1939))
 c = summ("lc")["findings"]["counts"]
 check("mmap_lock kill under --check: no invariant broken", (c["injected_fault"], c["invariant"], c["deadlock"]), (1, 0, 0))
+# a trace process killed in the middle of a touch
+def meminfo(o, n):
+    return {l.split(":")[0]: int(l.split()[1]) for l in open(f"{d}/{o}/snapshots/000{n}-meminfo")}
+mb, mk = meminfo("tb", 2), meminfo("tk", 2)
+check("trace kill: the finding", text("tk", "findings.txt"),
+      "[0.100000000] injected_fault: SIGKILL sent to process 1000 (victim) (workloads[].kill_at of "
+      "victim): 1 thread killed after 3 ops, the last exited at 101.734214 ms; its address space "
+      "held 6572 resident pages and 5716 swap entries\n")
+check("trace kill: stopped between two pages of its second touch (668 faults of 12288)",
+      (vm("tk")["pgfault"] - 12288, vm("tb")["pgfault"], summ("tk")["events"]["ops"]), (668, 24576, 3 + 4))
+check("trace kill: at 150 ms its memory, swap slots and hugetlb reservation are gone",
+      (mk["AnonPages"], mk["HugePages_Rsvd"], mk["SwapTotal"] - mk["SwapFree"], mk["SwapCached"]),
+      (0, 0, 7812, 7812))
+check("trace kill: base at 150 ms", (mb["AnonPages"], mb["HugePages_Rsvd"]), (31240, 2))
+check("trace kill: the run ends with the observer", (summ("tk")["simulated_ns"], summ("tb")["simulated_ns"]),
+      (150000020, 391184279))
 # bad values
 check("bad values: exit 2", (open(f"{d}/bad.rc").read().strip(), open(f"{d}/bad2.rc").read().strip()), ("2", "2"))
 bad = open(f"{d}/bad.err").read()
