@@ -14,6 +14,8 @@
 #    writes take 30.6 ms more in all, and reclaim, finding the 128 requests in flight,
 #    waits 61.2 ms more for a free one (metrics.swap.io, report's Swap paragraph).
 #  - a slow window after the run: every output but the knob echo byte-identical.
+#  - every 2nd request 5x slower on a smaller machine under --check: 518 reads and 152
+#    writes slowed, no invariant broken.
 #  - kill_at 5 ms of a 2-thread workload beside another process: both threads die at
 #    their next op (4645 ops done, 4643 pages mapped), the last exit at 5.913550 ms;
 #    at 7 ms the anonymous pages are the other process's 2048 and no more; every page
@@ -91,6 +93,8 @@ run slow s1 $slow
 run slow slate --set machine.swap.slow_factor=3 --set machine.swap.slow_from=10s
 run wr wbase
 run wr w1 --set machine.swap.slow_factor=4 --set machine.swap.slow_from=20ms --set machine.swap.slow_until=60ms
+run wr wc --check --set machine.memory_per_node=16MiB --set workloads.seq.size=24MiB \
+	--set machine.swap.slow_factor=5 --set machine.swap.slow_every=2
 run kill kbase
 run kill k1 --set workloads.victim.kill_at=5ms
 run kill kterm --set workloads.victim.kill_at=5ms --set workloads.victim.kill_signal=SIGTERM
@@ -209,6 +213,10 @@ check("slow writes: writeback 30.6 ms longer, reclaim waits 61.2 ms longer for a
       (io("w1")["write_ns"] - io("wbase")["write_ns"], io("wbase")["request_waits"],
        io("w1")["request_waits"], io("w1")["request_wait_ns"] - io("wbase")["request_wait_ns"],
        io("w1")["writeback_max_pages"]), (30599968, 213, 213, 61200099, 4070))
+c = summ("wc")["findings"]["counts"]
+check("every 2nd request 5x slower under --check: no invariant broken",
+      (c["injected_fault"], c["invariant"], [r[5] for r in csvrows("wc") if r[4] == "requests"]),
+      (670, 0, ["518", "152"]))
 # kill
 kmsg = ("SIGKILL sent to process 1000 (victim) (workloads[].kill_at of victim): 2 threads killed "
         "after 4645 ops, the last exited at 5.913550 ms; its address space held 4643 resident "
