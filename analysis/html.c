@@ -463,6 +463,10 @@ static void section_header(struct rep *r)
 		nf += fc->items[i]->type == J_NUM ? fc->items[i]->num : 0;
 	fprintf(f, "<tr><th>findings</th><td>%.0f%s</td></tr>\n", nf,
 		nf ? " (findings.txt)" : "");
+	double ni = jnum(r->sum, "findings/counts/injected_fault", 0);
+	if (ni)
+		fprintf(f, "<tr><th>injected faults</th><td>%.0f (report.md: Injected faults; "
+			"injected_faults.csv)</td></tr>\n", ni);
 	fputs("</tbody>\n</table>\n", f);
 	/* the variants and the knobs that differ from their defaults (summary.json's
 	 * knobs_changed), as the md report states them */

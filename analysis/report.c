@@ -709,6 +709,79 @@ struct lrow {
 	const struct jval *v;
 };
 
+/* Injected faults: every injected_fault finding (whatever knob fired it: swap errors
+ * and slowdowns, kill_at, a node going offline...) with its time, then the figures of
+ * injected_faults.csv. Absent when nothing was injected. */
+static void sec_injected(struct rctx *c)
+{
+	struct doc *d = &c->d;
+	u64 nf = U("findings/counts/injected_fault");
+	struct csv_table *t = csv(c, "injected_faults.csv");
+	if (!nf && !t)
+		return;
+	d_head(d, 2, "Injected faults");
+	d_para(d, "What the fault injection knobs did and when (first time, and how often when it "
+	       "repeated; `findings.txt`, `injected_faults.csv`):");
+	const struct jval *fl = jpath(c->s, "findings/list");
+	char b1[32], b2[32];
+	for (size_t i = 0; fl && fl->type == J_ARR && i < fl->n; i++) {
+		const struct jval *f = fl->items[i];
+		if (strcmp(sum_str(f, "type"), "injected_fault"))
+			continue;
+		u64 n = (u64)sum_int(f, "count", 1);
+		char *m = xasprintf("at %s: %s", fmt_ns(b1, sizeof(b1), (u64)sum_int(f, "first_ns", 0)),
+				    sum_str(f, "message"));
+		for (char *p = m; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		if (n > 1) {
+			char *m2 = xasprintf("%s (x%llu, the first at that time)", m,
+					     (unsigned long long)n);
+			free(m);
+			m = m2;
+		}
+		d_list_item(d, m);
+	}
+	if (!t)
+		return;
+	int ck = csv_col(t, "kind"), ct = csv_col(t, "target"), cs = csv_col(t, "start_ns"),
+	    ce = csv_col(t, "end_ns"), cf = csv_col(t, "figure"), cv = csv_col(t, "value");
+	if (ck < 0 || ct < 0 || cs < 0 || ce < 0 || cf < 0 || cv < 0) {
+		csv_free(t);
+		return;
+	}
+	d_para(d, "Figures (swap_slow device_ns: the time the slowed requests took, latency "
+	       "included; kill: from the signal to the end of the last thread's exit):");
+	struct table *tb = d_table(d, "fault|target|from|to|figures", "llrrl");
+	for (size_t r = 0; r < t->nrows;) {
+		size_t e = r;
+		char *figs = xstrdup("");
+		while (e < t->nrows && !strcmp(csv_cell(t, e, ck), csv_cell(t, r, ck)) &&
+		       !strcmp(csv_cell(t, e, ct), csv_cell(t, r, ct))) {
+			const char *fn = csv_cell(t, e, cf);
+			size_t l = strlen(fn);
+			char v[48];
+			if (l > 3 && !strcmp(fn + l - 3, "_ns"))
+				fmt_ns(v, sizeof(v), csv_u64(t, e, cv));
+			else
+				snprintf(v, sizeof(v), "%llu", (unsigned long long)csv_u64(t, e, cv));
+			char *n2 = xasprintf("%s%s%s %s", figs, e > r ? ", " : "", fn, v);
+			free(figs);
+			figs = n2;
+			e++;
+		}
+		t_cell(tb, "%s", csv_cell(t, r, ck));
+		t_cell(tb, "%s", csv_cell(t, r, ct));
+		t_cell(tb, "%s", fmt_ns(b1, sizeof(b1), csv_u64(t, r, cs)));
+		const char *end = csv_cell(t, r, ce);
+		t_cell(tb, "%s", *end ? fmt_ns(b2, sizeof(b2), csv_u64(t, r, ce)) : "-");
+		t_cell(tb, "%s", figs);
+		free(figs);
+		r = e;
+	}
+	csv_free(t);
+}
+
 static int cmp_lrow(const void *a, const void *b)
 {
 	const struct lrow *x = a, *y = b;
@@ -1653,6 +1726,21 @@ static void sec_memory_detail(struct rctx *c)
 	       U("metrics/swap/total_pages") - U("metrics/swap/free_pages"),
 	       (unsigned long long)vm(c, "pswpout"), (unsigned long long)vm(c, "pswpin"),
 	       (unsigned long long)vm(c, "swap_ra"), (unsigned long long)vm(c, "swap_ra_hit"));
+	if (U("metrics/swap/io/read_requests") || U("metrics/swap/io/write_requests")) {
+		char b1[32], b2[32], b3[32], b4[32];
+		p_add(d, " The device as its users saw it: %llu read requests (%llu pages) took %s, "
+		      "%llu write requests (%llu pages) %s, latency included; at most %llu pages "
+		      "under asynchronous writeback at once; submitters waited %llu times for a free "
+		      "request (%s), direct reclaim %llu times for a writeback to complete (%s).",
+		      U("metrics/swap/io/read_requests"), U("metrics/swap/io/read_pages"),
+		      fmt_ns(b1, sizeof(b1), U("metrics/swap/io/read_ns")),
+		      U("metrics/swap/io/write_requests"), U("metrics/swap/io/write_pages"),
+		      fmt_ns(b2, sizeof(b2), U("metrics/swap/io/write_ns")),
+		      U("metrics/swap/io/writeback_max_pages"), U("metrics/swap/io/request_waits"),
+		      fmt_ns(b3, sizeof(b3), U("metrics/swap/io/request_wait_ns")),
+		      U("metrics/swap/io/throttle_waits"),
+		      fmt_ns(b4, sizeof(b4), U("metrics/swap/io/throttle_wait_ns")));
+	}
 	const struct jval *sl = jpath(c->s, "metrics/slab");
 	bool any = false;
 	for (size_t i = 0; sl && sl->type == J_OBJ && i < sl->n; i++)
@@ -1752,6 +1840,7 @@ int report_render(const struct outdir_data *od, enum report_format fmt, FILE *ou
 	sec_run(&c);
 	sec_observed(&c);
 	sec_workloads(&c);
+	sec_injected(&c);
 	sec_contention(&c);
 	sec_memory(&c);
 	sec_numa(&c);

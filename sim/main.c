@@ -166,7 +166,8 @@ static void usage(FILE *f)
 		"and extfrag.csv: per zone free blocks and fragmentation index of every order;\n"
 		"locks.csv: lock_stat totals); highalloc.csv\n"
 		"(the highalloc workload: each attempt's time, order, kind, result, latency);\n"
-		"timeline.json with --timeline (docs/timeline.md); each file is written\n"
+		"injected_faults.csv (fault injection: machine.swap.fail_*/slow_*, workloads'\n"
+		"kill_at; what fired, when, its figures); timeline.json with --timeline (docs/timeline.md); each file is written\n"
 		"atomically. Seed debates: configs/seeds/*.yaml.\n"
 		"\n"
 		"Exit status: 0 success; 1 outputs could not be written; 2 bad input (command line,\n"
@@ -562,7 +563,7 @@ static int cmd_knobs(int argc, char **argv)
 	const struct workload_catalog *cat = workload_catalog();
 	for (size_t i = 0; i < cat->nr; i++) {
 		const struct workload_schema *w = cat->types[i];
-		printf("\nWorkload type %s: %s\n(common keys: type, name, threads, cpus, nodes, start)\n\n",
+		printf("\nWorkload type %s: %s\n(common keys: type, name, threads, cpus, nodes, start, kill_at, kill_signal)\n\n",
 		       w->type, w->doc);
 		knob_table_print(stdout, w->params);
 	}

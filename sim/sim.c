@@ -322,6 +322,7 @@ static int spawn_trace(struct sim *s, const struct workload_cfg *w, unsigned ins
 			unsigned cpu0 = pick_cpu(s, w, 0);
 			s->run->rr_cpu--;      /* thread_start picks it again */
 			p->mm = mm_alloc(s, p->pid, (int)cpu_to_node(s->topo, cpu0));
+			p->kill_at_ns = w->kill_at_ns;   /* task/kill.h */
 		} else {
 			mmget(p->mm);
 		}
@@ -358,6 +359,7 @@ static int spawn_workloads(struct sim *s, char *err, size_t errlen)
 		unsigned cpu0 = pick_cpu(s, w, 0);
 		s->run->rr_cpu--;              /* thread_start picks it again */
 		p->mm = mm_alloc(s, p->pid, (int)cpu_to_node(s->topo, cpu0));
+		p->kill_at_ns = w->kill_at_ns;   /* task/kill.h */
 		for (unsigned t = 0; t < w->threads; t++) {
 			struct replay_thread *rt = thread_new(s, p, wt->create(w, i, t, scn->seed), false, 0);
 			if (t)

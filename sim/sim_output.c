@@ -28,6 +28,7 @@
 #include "mm/khugepaged.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_alloc.h"
+#include "mm/page_io.h"
 #include "mm/procfs.h"
 #include "mm/swapfile.h"
 #include "mm/slab.h"
@@ -35,6 +36,7 @@
 #include "mm/writeback.h"
 #include "task/replay.h"
 #include "task/highalloc_log.h"
+#include "task/kill.h"
 #include "task/mismatch.h"
 #include "traces/mmt.h"
 #include "workloads/workload.h"
@@ -491,6 +493,23 @@ static struct json *summary_json(struct sim *s, double wall_s)
 		json_set_u64(sw, "total_pages", swap_total_pages(s->swap));
 		json_set_u64(sw, "free_pages", swap_free_pages(s->swap));
 		json_set_u64(sw, "size_bytes", s->scn->machine.swap.size);
+		const struct swap_io_stats *io = swap_io_stats(s);
+		if (io) {
+			/* mm/page_io.h: the device as its users saw it */
+			struct json *j = json_object();
+			json_set_u64(j, "read_requests", io->reqs[0]);
+			json_set_u64(j, "read_pages", io->pages[0]);
+			json_set_u64(j, "read_ns", io->ns[0]);
+			json_set_u64(j, "write_requests", io->reqs[1]);
+			json_set_u64(j, "write_pages", io->pages[1]);
+			json_set_u64(j, "write_ns", io->ns[1]);
+			json_set_u64(j, "writeback_max_pages", io->wb_max_pages);
+			json_set_u64(j, "throttle_waits", io->throttle_waits);
+			json_set_u64(j, "throttle_wait_ns", io->throttle_ns);
+			json_set_u64(j, "request_waits", io->tag_waits);
+			json_set_u64(j, "request_wait_ns", io->tag_ns);
+			json_set(sw, "io", j);
+		}
 		json_set(m, "swap", sw);
 		static const char *const en[] = { "always", "madvise", "never" };
 		static const char *const df[] = { "always", "defer", "defer+madvise", "madvise",
@@ -996,6 +1015,56 @@ static int write_zone_node_files(struct outdir *od, const struct sim *s)
 	return rc;
 }
 
+/* injected_faults.csv: what fault injection did (mm/page_io.h, task/kill.h), one figure
+ * a row; written only when a fault was injected. */
+static bool any_injected(const struct sim *s)
+{
+	const struct swap_inject_stats *st = swap_inject_stats(s);
+	return sim_world(s)->nr_kills ||
+	       (st && (st->slow_reqs[0] || st->slow_reqs[1] || st->fail_reqs[0] || st->fail_reqs[1]));
+}
+
+static void w_injected(FILE *f, void *arg)
+{
+	const struct sim *s = arg;
+	const struct swap_inject_stats *st = swap_inject_stats(s);
+	static const char *const rw[2] = { "reads", "writes" };
+	fprintf(f, "kind,target,start_ns,end_ns,figure,value\n");
+	for (int w = 0; st && w < 2; w++) {
+		if (!st->fail_reqs[w])
+			continue;
+		const char *k = w ? "swap_write_error" : "swap_read_error";
+		unsigned long long t = (unsigned long long)st->fail_first_ns[w];
+		fprintf(f, "%s,%s,%llu,,requests,%llu\n", k, rw[w], t,
+			(unsigned long long)st->fail_reqs[w]);
+		fprintf(f, "%s,%s,%llu,,pages,%llu\n", k, rw[w], t,
+			(unsigned long long)st->fail_pages[w]);
+	}
+	for (int w = 0; st && w < 2; w++) {
+		if (!st->slow_reqs[w])
+			continue;
+		unsigned long long a = (unsigned long long)st->slow_first_ns,
+				   b = (unsigned long long)st->slow_last_ns;
+		fprintf(f, "swap_slow,%s,%llu,%llu,requests,%llu\n", rw[w], a, b,
+			(unsigned long long)st->slow_reqs[w]);
+		fprintf(f, "swap_slow,%s,%llu,%llu,pages,%llu\n", rw[w], a, b,
+			(unsigned long long)st->slow_pages[w]);
+		fprintf(f, "swap_slow,%s,%llu,%llu,device_ns,%llu\n", rw[w], a, b,
+			(unsigned long long)st->slow_ns[w]);
+	}
+	const struct replay_world *wd = sim_world(s);
+	for (u32 i = 0; i < wd->nr_kills; i++) {
+		const struct kill_event *e = &wd->kills[i];
+		const u64 v[4] = { e->threads, e->ops, e->rss_pages, e->swap_ents };
+		static const char *const fig[4] = { "threads", "ops", "resident_pages",
+						    "swap_entries" };
+		for (int j = 0; j < 4; j++)
+			fprintf(f, "kill,pid %u (%s) signal %d,%llu,%llu,%s,%llu\n", e->pid, e->comm,
+				e->sig, (unsigned long long)e->kill_at_ns,
+				(unsigned long long)e->exit_ns, fig[j], (unsigned long long)v[j]);
+	}
+}
+
 static void w_findings(FILE *f, void *arg)
 {
 	findings_write(((struct sim *)arg)->findings, f);
@@ -1028,6 +1097,8 @@ int sim_write_outputs(struct sim *s, const char *dir, double wall_s)
 	rc |= outdir_write(od, "slabinfo.txt", w_slabinfo, s);
 	if (s->highalloc)
 		rc |= outdir_write(od, "highalloc.csv", w_highalloc, s);
+	if (any_injected(s))
+		rc |= outdir_write(od, "injected_faults.csv", w_injected, s);
 	rc |= write_zone_node_files(od, s);
 	for (unsigned i = 0; i < sim_nr_snapshots(s); i++) {
 		struct blob b;

@@ -42,6 +42,9 @@ static const char *const mpol_sp_lock_names[] = { "rwlock", "spinlock", NULL };
 static const char *const slab_movable_names[] = { "none", "all", "xa_node", NULL };
 static const char *const pagecache_lookup_names[] = { "lockless", "tree_lock", NULL };
 static const char *const swapin_lock_names[] = { "write", "read", NULL };
+const char *const kill_signal_names[] = { "SIGKILL", "SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT",
+					   NULL };
+const int kill_signal_numbers[] = { 9, 15, 2, 1, 3 };
 static const char *const revalidate_names[] = { "full", "find_vma_eq", "none", NULL };
 static const char *const check_corrupt_names[] = {
 	"none", "buddy_link", "free_count", "lru_link", "pte", "rss", "swap_cache", "thp", NULL
@@ -89,6 +92,12 @@ static const struct knob workload_common_rows[] = {
 		     "threads running the workload: tasks of one process, sharing its address space"),
 	KNOB_TIME_OF(struct workload_cfg, "start", start_ns, 0, SEC(1000000), "0",
 		     "simulated time at which the workload's threads start"),
+	KNOB_TIME_OF(struct workload_cfg, "kill_at", kill_at_ns, 0, SEC(1000000), "0",
+		     "fault injection: simulated time at which the workload's processes are killed "
+		     "(each thread at its next op or page, or at once in a sleep or compute; "
+		     "0 = never; after start)"),
+	KNOB_ENUM_OF(struct workload_cfg, "kill_signal", kill_signal, kill_signal_names, "SIGKILL",
+		     "the signal kill_at sends; every one kills (no handlers), named in the report"),
 };
 
 static const struct knob_table workload_common_table = {
@@ -122,7 +131,8 @@ static const char *const top_keys[] = {
 static const char *const machine_specials[] = { "machine.distances", "machine.node_memory",
 						"machine.offline" };
 
-static const char *const workload_keys[] = { "type", "name", "threads", "cpus", "nodes", "start" };
+static const char *const workload_keys[] = { "type", "name", "threads", "cpus", "nodes", "start",
+					      "kill_at", "kill_signal" };
 
 /* Where a knob's value came from. */
 struct origin {
@@ -1321,6 +1331,20 @@ static void check_workloads(struct loader *L, bool nodes_ok, bool cpus_ok)
 			for (unsigned j = 0; j < ws->nodes.nr; j++)
 				w->nodemask |= 1ULL << ws->nodes.ids[j];
 		}
+		/* rows 1 and 2 of workload_common_rows: start, kill_at */
+		if (w->kill_at_ns && w->kill_at_ns <= w->start_ns && !ws->corg[1].bad &&
+		    !ws->corg[2].bad) {
+			struct diag_loc loc = ws->corg[2].set ? ws->corg[2].loc :
+					      (struct diag_loc){ .file = L->file };
+			char ka[64], st[64];
+			knob_format(&workload_common_rows[2], w, ka, sizeof(ka));
+			knob_format(&workload_common_rows[1], w, st, sizeof(st));
+			snprintf(kf, sizeof(kf), "%s.kill_at", fld);
+			diag_loc(L->d, &loc, kf, "%s is not after the workload's start (%s): its "
+				 "processes would be killed before they run",
+				 ws->corg[2].text ? ws->corg[2].text : ka,
+				 ws->corg[1].text ? ws->corg[1].text : st);
+		}
 		if (!w->schema || ws->node->kind != YN_MAP)
 			continue;
 		const struct knob_table *pt = w->schema->params;
@@ -1400,6 +1424,15 @@ static void cross_checks(struct loader *L)
 			diag_loc(L->d, &loc, bws[i], "must be more than 0 when there is swap "
 				 "(machine.swap.size is %s)", swap);
 		}
+	}
+	size_t i_sf = knob_idx("machine.swap.slow_from"), i_su = knob_idx("machine.swap.slow_until");
+	if (!L->org[i_sf].bad && !L->org[i_su].bad && m->swap.slow_until_ns &&
+	    m->swap.slow_until_ns <= m->swap.slow_from_ns) {
+		char b2[64];
+		loc = origin_loc(L, i_su);
+		diag_loc(L->d, &loc, "machine.swap.slow_until", "%s is not after "
+			 "machine.swap.slow_from (%s): the window is empty (0 = no end)",
+			 origin_text(L, i_su, buf, sizeof(buf)), origin_text(L, i_sf, b2, sizeof(b2)));
 	}
 	if (!L->org[i_pcp].bad && s->kernel.vm.percpu_pagelist_high_fraction &&
 	    s->kernel.vm.percpu_pagelist_high_fraction < 8) {

@@ -18,6 +18,10 @@ struct swap_cfg {
 	/* fault injection (mm/page_io.h): every Nth request in [fail_from, fail_until) fails */
 	unsigned fail_read_every, fail_write_every;
 	u64 fail_from_ns, fail_until_ns;   /* fail_until 0: no end */
+	/* every slow_every-th request starting in [slow_from, slow_until) takes slow_factor
+	 * times as long (mm/page_io.h) */
+	unsigned slow_factor, slow_every;
+	u64 slow_from_ns, slow_until_ns;   /* slow_until 0: no end */
 };
 
 struct bdi_cfg {
@@ -173,6 +177,12 @@ struct workload_catalog {
 	size_t nr;
 };
 
+/* workloads[].kill_signal: fatal signals whose default action terminates the process
+ * (the simulated programs install no handlers, so each kills as SIGKILL does). */
+enum kill_signal { KILL_SIGKILL, KILL_SIGTERM, KILL_SIGINT, KILL_SIGHUP, KILL_SIGQUIT };
+extern const char *const kill_signal_names[];
+extern const int kill_signal_numbers[];
+
 struct workload_cfg {
 	char *type;                        /* registry name */
 	char *name;                        /* unique instance name */
@@ -183,6 +193,8 @@ struct workload_cfg {
 	unsigned *cpus;
 	u64 nodemask;                      /* else spread threads over these nodes' CPUs (0 = all) */
 	u64 start_ns;                      /* simulated start time */
+	u64 kill_at_ns;                    /* fault injection: its processes killed then (0 = never) */
+	unsigned kill_signal;              /* enum kill_signal: the signal they get */
 	char *file;                        /* where it was declared, for runtime messages */
 	int line, col;
 };

@@ -61,6 +61,8 @@ struct task {
 	u64 wait_ns;                       /* total time spent waiting on locks */
 	u64 nr_flushes;                    /* simcalls this task made */
 	u64 nr_ops;                        /* ops replayed */
+	u64 fatal_at_ns;                   /* task/kill.h: its process is killed at this time
+					    * (0: never); touch_range stops then */
 	u32 lockstat_id;                   /* locks/: id of comm in lockstat's task names, 0: unset */
 	u32 nr_dirtied, nr_dirtied_pause;  /* mm/writeback.h: pages dirtied since the last
 					    * balance_dirty_pages, and its next check */

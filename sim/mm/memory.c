@@ -770,7 +770,7 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 	s64 faults = 0;
 	u64 end = ALIGN_UP(addr + len, PAGE_SIZE);
 	for (u64 a = ALIGN_DOWN(addr, PAGE_SIZE); a < end; a += PAGE_SIZE) {
-		if (mm->oom_victim)
+		if (mm->oom_victim || (tsk->fatal_at_ns && task_now(tsk) >= tsk->fatal_at_ns))
 			return -MM_ENOMEM;   /* killed: the thread stops at once */
 		struct pmd_slot *s = pmd_lookup_cached(mm, a);
 		unsigned idx = (a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);

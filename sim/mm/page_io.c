@@ -32,6 +32,10 @@ struct swap_wb {
 	struct task **waiters;      /* submitters waiting for a free request */
 	u32 nr_waiters, cap_waiters;
 	u64 reads_seen, writes_seen;   /* fault injection: requests in its window */
+	u64 slow_seen;                 /* requests in the slow window */
+	struct swap_inject_stats st;
+	struct swap_io_stats iost;
+	u64 wb_pages;                  /* pages under asynchronous writeback now */
 };
 
 static struct swap_wb *swb(struct sim *sim)
@@ -54,7 +58,69 @@ bool swap_io_inject_error(struct task *tsk, bool write)
 		return false;
 	struct swap_wb *w = swb(tsk->sim);
 	u64 *seen = write ? &w->writes_seen : &w->reads_seen;
-	return ++*seen % every == 0;
+	if (++*seen % every)
+		return false;
+	if (!w->st.fail_reqs[write]++)
+		w->st.fail_first_ns[write] = now;
+	if (!write)
+		w->st.fail_pages[0]++;       /* the faulting page (complete_req counts writes) */
+	return true;
+}
+
+/* Is this request, starting now, slowed? Counts it. */
+static unsigned swap_io_slow_factor(struct task *tsk)
+{
+	const struct swap_cfg *c = &tsk->sim->scn->machine.swap;
+	u64 now = task_now(tsk);
+	if (c->slow_factor <= 1 || now < c->slow_from_ns ||
+	    (c->slow_until_ns && now >= c->slow_until_ns))
+		return 1;
+	struct swap_wb *w = swb(tsk->sim);
+	return ++w->slow_seen % c->slow_every == 0 ? c->slow_factor : 1;
+}
+
+void swap_dev_io(struct task *tsk, bool write, u64 npages)
+{
+	unsigned f = swap_io_slow_factor(tsk);
+	struct swap_wb *w = swb(tsk->sim);
+	flush(tsk);
+	u64 t0 = task_now(tsk);
+	if (f == 1) {
+		task_disk_io(tsk, write, npages << PAGE_SHIFT);
+	} else {
+		/* a slow device: the latency f times, the transfer at 1/f of the bandwidth
+		 * (the device busy f times as long, so requests sharing it slow down too) */
+		u64 lat = tsk->sim->scn->machine.swap.latency_ns;
+		if (lat)
+			task_sleep(tsk, (u64)(f - 1) * lat);
+		task_disk_io(tsk, write, (npages << PAGE_SHIFT) * f);
+	}
+	u64 ns = task_now(tsk) - t0;
+	w->iost.reqs[write]++;
+	w->iost.pages[write] += npages;
+	w->iost.ns[write] += ns;
+	if (f == 1)
+		return;
+	struct swap_inject_stats *st = &w->st;
+	if (!st->slow_reqs[0] && !st->slow_reqs[1])
+		st->slow_first_ns = t0;
+	st->slow_reqs[write]++;
+	st->slow_pages[write] += npages;
+	st->slow_ns[write] += ns;
+	st->slow_last_ns = max(st->slow_last_ns, t0 + ns);
+	finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, t0, "swap device slowed "
+		       "(machine.swap.slow_factor %u): a %s request took %u times as long", f,
+		       write ? "write" : "read", f);
+}
+
+const struct swap_inject_stats *swap_inject_stats(const struct sim *sim)
+{
+	return sim->swap_wb ? &sim->swap_wb->st : NULL;
+}
+
+const struct swap_io_stats *swap_io_stats(const struct sim *sim)
+{
+	return sim->swap_wb ? &sim->swap_wb->iost : NULL;
 }
 
 void swap_folio_set_reclaim(struct sim *sim, u64 pfn)
@@ -100,6 +166,9 @@ static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r
 		}
 		end_swap_writeback(tsk, w, r->pfns[i]);
 	}
+	w->wb_pages -= r->n;
+	if (error)
+		w->st.fail_pages[1] += r->n;
 	if (error)
 		finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, task_now(tsk),
 			       "Write-error on swap-device: a request of %u pages failed; they stay "
@@ -115,7 +184,7 @@ static void swapio_main(struct task *tsk)
 			struct swap_req r = w->q[w->head % w->cap];
 			/* the device time first: the request is in flight until it is done */
 			tl_begin(tsk, TL_SWAP_OUT, r.n);
-			task_disk_io(tsk, true, (u64)r.n << PAGE_SHIFT);
+			swap_dev_io(tsk, true, r.n);
 			tl_end(tsk, TL_SWAP_OUT);
 			w->head++;
 			complete_req(tsk, w, &r, swap_io_inject_error(tsk, true));
@@ -148,6 +217,10 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 	/* __swap_writepage counts pswpout before submit_bio, which may wait for a tag */
 	count_swap_io(tsk, true, n);
 	/* blk_mq_get_tag: no free request, sleep until one completes */
+	bool waited = w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped;
+	u64 t0 = task_now(tsk);
+	if (waited)
+		w->iost.tag_waits++;
 	while (w->tail - w->head >= SWAP_WB_MAX_REQUESTS && !w->stopped) {
 		if (w->nr_waiters == w->cap_waiters) {
 			w->cap_waiters = w->cap_waiters ? 2 * w->cap_waiters : 8;
@@ -156,9 +229,11 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		w->waiters[w->nr_waiters++] = tsk;
 		task_park(tsk, TASK_BLOCKED_IO);
 	}
+	if (waited)
+		w->iost.tag_ns += task_now(tsk) - t0;
 	if (w->stopped) {
 		/* the run ends while waiting: written synchronously, counted already */
-		task_disk_io(tsk, true, (u64)n << PAGE_SHIFT);
+		swap_dev_io(tsk, true, n);
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
@@ -182,6 +257,8 @@ int swap_writepage_async(struct task *tsk, const u64 *pfns, unsigned n)
 		w->q = nq;
 		w->cap = ncap;
 	}
+	w->wb_pages += n;
+	w->iost.wb_max_pages = max(w->iost.wb_max_pages, w->wb_pages);
 	struct swap_req r = { xmalloc(n * sizeof(u64)), n };
 	memcpy(r.pfns, pfns, n * sizeof(u64));
 	w->q[w->tail++ % w->cap] = r;
@@ -205,7 +282,12 @@ void swap_writeback_throttle(struct task *tsk)
 		w->waiters = xrealloc(w->waiters, w->cap_waiters * sizeof(*w->waiters));
 	}
 	w->waiters[w->nr_waiters++] = tsk;
-	if (!task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS)) {
+	flush(tsk);
+	u64 t0 = task_now(tsk);
+	w->iost.throttle_waits++;
+	int woken = task_park_timeout(tsk, TASK_BLOCKED_IO, SWAP_WB_THROTTLE_NS);
+	w->iost.throttle_ns += task_now(tsk) - t0;
+	if (!woken) {
 		/* timed out: off the list (a later wake-up must not find us) */
 		for (u32 i = 0; i < w->nr_waiters; i++)
 			if (w->waiters[i] == tsk) {

@@ -25,6 +25,16 @@
  * ("injected_fault") with its time. Requests written synchronously (MADV_PAGEOUT, the
  * run's end) and khugepaged's swap-ins never fail.
  *
+ * Slowdowns (machine.swap.slow_factor / slow_every, in the window slow_from..slow_until):
+ * every Nth request (reads and writes, every path: faults' swap-ins with their
+ * readahead, khugepaged's, reclaim's synchronous and asynchronous writes) starting in the
+ * window takes slow_factor times as long: its latency times the factor, its transfer at
+ * 1/factor of the device bandwidth, so the device is busy that much longer and requests
+ * sharing it wait too. What the kernel sees follows: the faulting task waits longer for
+ * its swap-in, the swapio worker completes writes later (more pages under writeback, so
+ * a direct reclaimer waits in swap_writeback_throttle and submitters wait for a free
+ * request). Counted in struct swap_inject_stats (injected_faults.csv).
+ *
  * Not modelled: the lru_rotate per-CPU batch (pgrotated counts at each end of writeback,
  * as the landed file writeback does, not when a batch of 15 moves), MADV_PAGEOUT's
  * writes (reclaim_pages stays synchronous). */
@@ -54,5 +64,33 @@ void swap_wb_destroy(struct swap_wb *w);
 void swap_writeback_throttle(struct task *tsk);
 /* Fault injection: does this swap request (a read, or a write) fail? Counts it. */
 bool swap_io_inject_error(struct task *tsk, bool write);
+
+/* The device time of one swap request of npages (task_disk_io), slowed when the
+ * machine.swap.slow_* knobs say so. Every swap read and write goes through it. */
+void swap_dev_io(struct task *tsk, bool write, u64 npages);
+
+/* What fault injection did to the swap device ([0] reads, [1] writes). */
+struct swap_inject_stats {
+	u64 slow_reqs[2], slow_pages[2];
+	u64 slow_ns[2];                  /* time the slowed requests took, latency included */
+	u64 slow_first_ns, slow_last_ns; /* start of the first, end of the last */
+	u64 fail_reqs[2], fail_pages[2]; /* requests failed (pages: of the failed writes;
+					  * a failed read is one faulting page) */
+	u64 fail_first_ns[2];
+};
+/* NULL when no swap request was made. */
+const struct swap_inject_stats *swap_inject_stats(const struct sim *sim);
+
+/* The swap device as its users saw it ([0] reads, [1] writes; summary.json
+ * metrics.swap.io): what a slowdown changes. */
+struct swap_io_stats {
+	u64 reqs[2], pages[2];
+	u64 ns[2];                       /* time the requests took, latency included */
+	u64 wb_max_pages;                /* most pages under asynchronous writeback at once */
+	u64 throttle_waits, throttle_ns; /* direct reclaim in swap_writeback_throttle */
+	u64 tag_waits, tag_ns;           /* submitters waiting for a free request */
+};
+/* NULL when no swap request was made. */
+const struct swap_io_stats *swap_io_stats(const struct sim *sim);
 
 #endif

@@ -11,6 +11,7 @@
 #include "locks/lock_class.h"
 #include "locks/spinlock.h"
 #include "mm/page_alloc.h"
+#include "mm/page_io.h"
 #include "mm/rmap.h"
 #include "mm/swapfile.h"
 #include "mm/vmstat.h"
@@ -339,7 +340,7 @@ void swap_io(struct task *tsk, bool write, u64 npages)
 {
 	count_swap_io(tsk, write, npages);
 	tl_begin(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN, npages);
-	task_disk_io(tsk, write, npages << PAGE_SHIFT);
+	swap_dev_io(tsk, write, npages);
 	tl_end(tsk, write ? TL_SWAP_OUT : TL_SWAP_IN);
 }
 

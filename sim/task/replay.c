@@ -34,6 +34,7 @@
 #include "task/replay_sync.h"
 #include "task/mismatch.h"
 #include "task/check.h"
+#include "task/kill.h"
 
 /* include/linux/fs.h: INT_MAX & PAGE_MASK (4 KiB pages), the most one read or write moves */
 #define MAX_RW_COUNT 0x7ffff000ULL
@@ -462,6 +463,7 @@ void replay_world_release(struct replay_world *w)
 	w->shm_segs = NULL;
 	w->nr_shm_segs = 0;
 	replay_sync_release(w);
+	kill_events_release(w);
 }
 
 static s64 do_shmget(struct task *tsk, struct replay_world *w, const struct op *op)
@@ -932,8 +934,9 @@ static void do_observe(struct task *tsk, struct replay_thread *rt, const struct 
 	};
 }
 
-/* Before an op: its recorded time comes (open loop), or its think time passes (closed). */
-static inline void op_wait(struct task *tsk, struct replay_thread *rt, const struct op *op)
+/* Before an op: its recorded time comes (open loop), or its think time passes (closed).
+ * False when the thread was killed meanwhile (kill_at, task/kill.h). */
+static inline bool op_wait(struct task *tsk, struct replay_thread *rt, const struct op *op)
 {
 	struct replay_totals *t = rt->totals;
 	if (rt->open_mode) {
@@ -941,18 +944,21 @@ static inline void op_wait(struct task *tsk, struct replay_thread *rt, const str
 		flush_if_ahead(tsk);
 		u64 due = rt->t0_ns + op->time_ns, now = task_now(tsk);
 		if (due > now) {
-			task_sleep(tsk, due - now);
+			task_sleep(tsk, task_kill_cut(tsk, rt, due - now));
 		} else if (now > due) {
 			t->late_ops++;
 			t->lateness_total_ns += now - due;
 			t->lateness_max_ns = max(t->lateness_max_ns, now - due);
 		}
 	} else if (op->think_ns > rt->think_credit) {
-		task_sleep(tsk, op->think_ns - rt->think_credit);
+		task_sleep(tsk, task_kill_cut(tsk, rt, op->think_ns - rt->think_credit));
 		rt->think_credit = 0;
 	} else {
 		rt->think_credit = 0;
 	}
+	if (unlikely(tsk->fatal_at_ns) && task_kill_due(tsk, rt, true))
+		return false;   /* killed while waiting for its time (task/kill.h) */
+	return true;
 }
 
 /* OP_TOUCH, most records of a trace: replay_main calls it (after op_wait) without going
@@ -976,6 +982,8 @@ static bool do_touch(struct task *tsk, struct replay_thread *rt, const struct op
 		rt->segv++;
 		if (mm->fatal_signal)
 			return false;   /* killed by the fault's signal (reported there) */
+	} else if (task_kill_due(tsk, rt, true)) {
+		return false;   /* kill_at: stopped between two pages (task/kill.h) */
 	} else if (mm->oom_victim) {
 		return false;   /* killed by the OOM killer (reported there) */
 	} else {
@@ -997,7 +1005,8 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 	struct mm_struct *mm = rt->proc->mm;
 	s64 ret;
 
-	op_wait(tsk, rt, op);
+	if (!op_wait(tsk, rt, op))
+		return false;
 	switch (op->type) {
 	case OP_MMAP:
 		ret = do_mmap_op(tsk, rt, op);
@@ -1284,10 +1293,14 @@ static bool do_op(struct task *tsk, struct replay_thread *rt, const struct op *o
 		record_ret(t, op, ret);
 		break;
 	case OP_COMPUTE:
-		charge(tsk, op->ns);
+		charge(tsk, task_kill_cut(tsk, rt, op->ns));
+		if (task_kill_due(tsk, rt, true))
+			return false;   /* interrupted by kill_at */
 		break;
 	case OP_SLEEP:
-		task_sleep(tsk, op->ns);
+		task_sleep(tsk, task_kill_cut(tsk, rt, op->ns));
+		if (task_kill_due(tsk, rt, true))
+			return false;   /* woken by kill_at's signal */
 		break;
 	case OP_EXIT:
 		t->ops[op->type]++;
@@ -1446,6 +1459,7 @@ void replay_main(struct task *tsk)
 	struct replay_thread *rt = tsk->priv;
 	struct op op;
 	tsk->mm = rt->proc->mm;
+	tsk->fatal_at_ns = rt->proc->kill_at_ns;   /* task/kill.h */
 	rt->tsk = tsk;
 	rt->started = true;
 	tsk->mempolicy = rt->init_mempolicy;   /* inherited at fork/clone */
@@ -1462,6 +1476,8 @@ void replay_main(struct task *tsk)
 		}
 		if (rt->proc->mm && (rt->proc->mm->oom_victim || rt->proc->mm->fatal_signal))
 			break;   /* the process was killed: its threads stop */
+		if (task_kill_due(tsk, rt, false))
+			break;   /* workloads[].kill_at (task/kill.h) */
 		if (replay_wait_too_long(rt, &op)) {
 			rt->totals->source_errors++;
 			break;
@@ -1476,8 +1492,7 @@ void replay_main(struct task *tsk)
 		u64 mismatches = rt->totals->ret_mismatch;
 		bool go_on;
 		if (op.type == OP_TOUCH) {
-			op_wait(tsk, rt, &op);
-			go_on = do_touch(tsk, rt, &op);
+			go_on = op_wait(tsk, rt, &op) && do_touch(tsk, rt, &op);
 		} else {
 			go_on = do_op(tsk, rt, &op);
 		}
@@ -1516,7 +1531,10 @@ void replay_main(struct task *tsk)
 	struct process *p = rt->proc;
 	if (p->nr_live == 1)
 		vfork_release(tsk, p);   /* a vfork child that exits without exec */
+	struct kill_note kn;
+	task_kill_exit_begin(tsk, rt, &kn);
 	mmput(tsk, p->mm);
+	task_kill_exit_end(tsk, rt, &kn);
 	op_init(&op, OP_EXIT);
 	op.pid = tsk->pid;
 	op.tid = tsk->tid;

@@ -13,6 +13,7 @@ struct replay_world;
 struct replay_sync;
 struct rpipe;
 struct mempolicy;
+struct kill_event;
 
 /* An open file descriptor of a process. */
 struct fd_entry {
@@ -37,6 +38,9 @@ struct process {
 	unsigned instance;               /* workload instance index */
 	struct task *vfork_parent;       /* borrowed: parked until this vfork child execs or exits */
 	bool vfork_done;
+	u64 kill_at_ns;                  /* workloads[].kill_at (task/kill.h): killed then; 0 never */
+	u32 kill_threads;                /* threads the kill ended */
+	u64 kill_ops;                    /* ops they had carried out */
 };
 
 /* What the replay did, summed over all threads (owned by the caller). */
@@ -123,6 +127,8 @@ struct replay_world {
 	u32 nr_shm_segs;
 	u64 check_gen;                     /* --check: generation of the RSS sum */
 	struct replay_sync *sync;          /* owned: pipes, exits waited for (replay_sync.c) */
+	struct kill_event *kills;          /* owned: processes killed by kill_at (task/kill.h) */
+	u32 nr_kills;
 };
 
 /* Release what the world holds (after the run). */
