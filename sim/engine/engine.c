@@ -135,17 +135,27 @@ static u64 secs_to_ns(double s)
 	return (u64)llround(s * 1e9);
 }
 
+/* The clock does not move while an actor runs, and the hot paths read it at every flush
+ * point: the last conversion is kept (one engine per process). */
+static double now_clock = -1;
+static u64 now_clock_ns;
+
 u64 engine_now_ns(const struct engine *e)
 {
 	(void)e;
-	return secs_to_ns(simgrid_get_clock());
+	double c = simgrid_get_clock();
+	if (c != now_clock) {
+		now_clock_ns = secs_to_ns(c);
+		now_clock = c;
+	}
+	return now_clock_ns;
 }
 
 /* The global clock as the task sees it: after the sleeps it skipped (run-ahead), the
  * clock SimGrid would show after them, rounded as engine_now_ns() rounds it. */
 static u64 task_clock_ns(const struct task *tsk)
 {
-	return tsk->ahead_ns ? secs_to_ns(tsk->ra_clock) : engine_now_ns(tsk->eng);
+	return tsk->ahead_ns ? tsk->ra_clock_ns : engine_now_ns(tsk->eng);
 }
 
 u64 task_now(const struct task *tsk)
@@ -427,6 +437,7 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 		return false;
 	tsk->ahead_ns += total;
 	tsk->ra_clock = to;
+	tsk->ra_clock_ns = secs_to_ns(to);
 	e->st.flushes_run_ahead++;
 	check_stop(e);   /* stop requests and limits are still checked at every flush */
 	return true;

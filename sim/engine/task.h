@@ -59,6 +59,7 @@ struct task {
 	u64 pending_cpu_ns;                /* part of pending_ns that is CPU work */
 	u64 ahead_ns;                      /* flushed without a simcall (run-ahead), not yet slept */
 	double ra_clock;                   /* engine/ only: SimGrid's clock after those sleeps */
+	u64 ra_clock_ns;                   /* engine/ only: the same in ns, as engine_now_ns() */
 	u64 cpu_ns;                        /* total CPU time charged */
 	u64 wait_ns;                       /* total time spent waiting on locks */
 	u64 nr_flushes;                    /* simcalls this task made */
