@@ -413,6 +413,7 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_u64(ev, "ret_mismatch", t->ret_mismatch);
 	json_set_u64(ev, "simcalls", es->simcalls);
 	json_set_u64(ev, "flushes", es->flushes);
+	json_set_u64(ev, "flushes_run_ahead", es->flushes_run_ahead);
 	json_set_u64(ev, "parks", es->parks);
 	json_set_u64(ev, "tasks", es->tasks_spawned);
 	json_set_u64(ev, "threads", sim_nr_threads(s));

@@ -159,6 +159,7 @@ struct cost_cfg {
 
 struct engine_cfg {
 	u64 lookahead_ns;                  /* max charged cost an actor may run ahead unflushed */
+	bool runahead;                     /* flushes skip SimGrid when nobody can act meanwhile */
 };
 
 struct outputs_cfg {

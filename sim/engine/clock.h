@@ -4,7 +4,12 @@
  * task's logical time: the global simulated clock plus its pending cost. flush() turns
  * the pending cost into simulated time (one simcall), queueing behind other tasks
  * pinned to the same CPU. Call flush() (or a blocking engine call, which flushes
- * first) before anything whose outcome depends on other actors' timing. */
+ * first) before anything whose outcome depends on other actors' timing.
+ *
+ * With engine.runahead, flush() makes no simcall when no other actor can act before
+ * the time it would sleep to (engine.c): the task then runs ahead of the global clock
+ * by the skipped sleeps too, which task_now() includes, and takes them before its next
+ * call into SimGrid. Every outcome is the same; only the simcall count drops. */
 #ifndef MMSIM_ENGINE_CLOCK_H
 #define MMSIM_ENGINE_CLOCK_H
 
@@ -27,7 +32,7 @@ static inline void charge_idle(struct task *tsk, u64 ns)
 /* Global simulated clock in ns. */
 u64 engine_now_ns(const struct engine *e);
 
-/* The task's logical time: engine_now_ns() + pending. */
+/* The task's logical time: engine_now_ns() + the sleeps run-ahead skipped + pending. */
 u64 task_now(const struct task *tsk);
 
 /* Turn pending cost into simulated time. No simcall when nothing is pending. */

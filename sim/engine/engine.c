@@ -6,6 +6,24 @@
  * same CPU queue behind each other (per-CPU busy_until, FIFO). Locks (locks/) order
  * grants by logical time, so an uncontended path needs no simcall at all.
  *
+ * Run-ahead (engine.runahead). A flush is there to let the other actors act in the
+ * meantime. The engine knows, for every other actor, the earliest simulated time at
+ * which it can next act (it sees every sleep, park, wake-up and I/O), kept in a min-heap
+ * (struct ra_heap): sleeping until T: T; parked: never, or its timeout; woken, runnable,
+ * just spawned or in device I/O: now. When the time a flush would sleep to is strictly
+ * before that bound (and before the run's duration), nobody else can run during the
+ * sleep, so the flush does everything but the simcall: it queues the work on the CPU
+ * as it would have, and the task keeps the time as ahead_ns. The skipped sleeps are
+ * taken, merged into one, before the task's next call into SimGrid (a flush that cannot
+ * be skipped, a park, a wake-up, a spawn, I/O, the task's end), so SimGrid sees the same
+ * order of events as without run-ahead and every output is the same but the simcall
+ * count. Exactness rests on two facts of SimGrid 3.32: a sleep that ends strictly
+ * first leaves its action heap (a stable pairing heap) as it found it, so equal-time
+ * ties keep their order; and the clock after a sleep is computed in doubles, so the
+ * skipped sleeps are replayed in the same arithmetic (sg_clock_after) and the catch-up
+ * sleep lands on that exact double (checked: a mismatch aborts as a bug). Timeline CPU
+ * slices are reported at every flush point, skipped or not, so they are unchanged.
+ *
  * Deadlock detection. SimGrid's own detector is disabled by any periodic daemon and
  * exits 0 (reference/simgrid.md §0), so the engine counts tasks that can make progress:
  * a task parked on a lock, or a kernel thread parked without timeout waiting for work,
@@ -42,7 +60,28 @@ struct ticker {
 	u64 interval_ns;
 	engine_tick_fn fn;
 	void *arg;
+	u32 ra_slot;
 };
+
+/* Run-ahead: per actor slot, the earliest simulated ns at which it can next act
+ * (RA_NEVER: running, parked without timeout, or gone), and a binary min-heap of the
+ * slots that have a time. The running actor is never in the heap, so the heap's top is
+ * the bound for the running one. */
+#define RA_NEVER UINT64_MAX
+/* SimGrid takes events within surf/precision (1 ns) of each other as simultaneous, and
+ * its clock is a double: a skipped sleep must end this much before the bound. */
+#define RA_MARGIN_NS 4
+/* simgrid_run_until(d) stops once the clock is within 10 us of d: no run-ahead that
+ * close to a run's duration. */
+#define RA_RUN_UNTIL_SLACK_NS 20000
+
+struct ra_heap {
+	u64 *key;                          /* by slot */
+	u32 *pos;                          /* by slot: index in heap[], or RA_NOPOS */
+	u32 *heap;                         /* slots, ordered on key */
+	u32 n, nr_slots, cap;
+};
+#define RA_NOPOS UINT32_MAX
 
 struct exit_ctx {
 	struct task *tsk;
@@ -78,6 +117,11 @@ struct engine {
 	u32 limit_tick;                    /* limits are checked every LIMIT_PERIOD calls */
 	engine_cpu_fn cpu_hook;            /* the timeline's CPU tracks, or NULL */
 	void *cpu_hook_arg;
+	bool runahead;                     /* engine.runahead */
+	u64 horizon_ns;                    /* the run's duration (its watchdog), RA_NEVER: none */
+	struct task *running;              /* the task actor executing now, NULL: ticker/maestro */
+	u32 running_slot;                  /* its run-ahead slot (or the ticker's), RA_NOPOS: maestro */
+	struct ra_heap ra;
 };
 
 #define LIMIT_PERIOD 4096
@@ -91,15 +135,32 @@ static u64 secs_to_ns(double s)
 	return (u64)llround(s * 1e9);
 }
 
+/* The clock does not move while an actor runs, and the hot paths read it at every flush
+ * point: the last conversion is kept (one engine per process). */
+static double now_clock = -1;
+static u64 now_clock_ns;
+
 u64 engine_now_ns(const struct engine *e)
 {
 	(void)e;
-	return secs_to_ns(simgrid_get_clock());
+	double c = simgrid_get_clock();
+	if (c != now_clock) {
+		now_clock_ns = secs_to_ns(c);
+		now_clock = c;
+	}
+	return now_clock_ns;
+}
+
+/* The global clock as the task sees it: after the sleeps it skipped (run-ahead), the
+ * clock SimGrid would show after them, rounded as engine_now_ns() rounds it. */
+static u64 task_clock_ns(const struct task *tsk)
+{
+	return tsk->ahead_ns ? tsk->ra_clock_ns : engine_now_ns(tsk->eng);
 }
 
 u64 task_now(const struct task *tsk)
 {
-	return engine_now_ns(tsk->eng) + tsk->pending_ns;
+	return task_clock_ns(tsk) + tsk->pending_ns;
 }
 
 static void kill_everything(struct engine *e);
@@ -169,25 +230,162 @@ static void check_stop(struct engine *e)
 	if (__builtin_expect(!stop_request, 1) || e->dying)
 		return;
 	e->st.stop_reason = stop_request;
-	e->st.stopped_at_ns = engine_now_ns(e);
+	e->st.stopped_at_ns = e->running ? task_clock_ns(e->running) : engine_now_ns(e);
 	kill_everything(e);
 	sg_actor_exit();
 }
 
-static void sleep_ns(struct engine *e, u64 ns)
+/* ---- run-ahead bookkeeping ---- */
+
+static bool ra_less(const struct ra_heap *h, u32 a, u32 b)
+{
+	return h->key[h->heap[a]] < h->key[h->heap[b]];
+}
+
+static void ra_swap(struct ra_heap *h, u32 a, u32 b)
+{
+	u32 sa = h->heap[a], sb = h->heap[b];
+	h->heap[a] = sb;
+	h->heap[b] = sa;
+	h->pos[sb] = a;
+	h->pos[sa] = b;
+}
+
+static void ra_sift_up(struct ra_heap *h, u32 i)
+{
+	while (i && ra_less(h, i, (i - 1) / 2)) {
+		ra_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void ra_sift_down(struct ra_heap *h, u32 i)
+{
+	for (;;) {
+		u32 l = 2 * i + 1, m = i;
+		if (l < h->n && ra_less(h, l, m))
+			m = l;
+		if (l + 1 < h->n && ra_less(h, l + 1, m))
+			m = l + 1;
+		if (m == i)
+			return;
+		ra_swap(h, i, m);
+		i = m;
+	}
+}
+
+static u32 ra_slot_new(struct engine *e)
+{
+	struct ra_heap *h = &e->ra;
+	if (h->nr_slots == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->key = xrealloc(h->key, h->cap * sizeof(*h->key));
+		h->pos = xrealloc(h->pos, h->cap * sizeof(*h->pos));
+		h->heap = xrealloc(h->heap, h->cap * sizeof(*h->heap));
+	}
+	h->key[h->nr_slots] = RA_NEVER;
+	h->pos[h->nr_slots] = RA_NOPOS;
+	return h->nr_slots++;
+}
+
+/* The earliest time the actor of slot can next act; RA_NEVER takes it out. */
+static void ra_set(struct engine *e, u32 slot, u64 key)
+{
+	struct ra_heap *h = &e->ra;
+	u64 old = h->key[slot];
+	u32 i = h->pos[slot];
+	h->key[slot] = key;
+	if (i == RA_NOPOS) {
+		if (key == RA_NEVER)
+			return;
+		i = h->n++;
+		h->heap[i] = slot;
+		h->pos[slot] = i;
+		ra_sift_up(h, i);
+	} else if (key == RA_NEVER) {
+		u32 last = --h->n;
+		h->pos[slot] = RA_NOPOS;
+		if (i != last) {
+			u32 moved = h->heap[last];
+			h->heap[i] = moved;
+			h->pos[moved] = i;
+			ra_sift_up(h, i);
+			ra_sift_down(h, h->pos[moved]);
+		}
+	} else if (key < old) {
+		ra_sift_up(h, i);
+	} else {
+		ra_sift_down(h, i);
+	}
+}
+
+/* The earliest time any actor but the running one can act. */
+static u64 ra_bound(const struct engine *e)
+{
+	u64 b = e->ra.n ? e->ra.key[e->ra.heap[0]] : RA_NEVER;
+	return b < e->horizon_ns ? b : e->horizon_ns;
+}
+
+/* tsk is about to call into SimGrid and will be able to act again at `at`. */
+static void ra_block(struct engine *e, struct task *tsk, u64 at)
+{
+	ra_set(e, tsk->ra_slot, at);
+}
+
+/* tsk runs again (returned from SimGrid, or started). */
+static void ra_resume(struct engine *e, struct task *tsk)
+{
+	e->running = tsk;
+	e->running_slot = tsk->ra_slot;
+	ra_set(e, tsk->ra_slot, RA_NEVER);
+}
+
+/* A ticker (or, with RA_NOPOS, maestro) runs. */
+static void ra_resume_other(struct engine *e, u32 slot)
+{
+	e->running = NULL;
+	e->running_slot = slot;
+	if (slot != RA_NOPOS)
+		ra_set(e, slot, RA_NEVER);
+}
+
+/* Sleep tsk for secs of SimGrid time; it can act again at at_ns. */
+static void sleep_secs(struct engine *e, struct task *tsk, double secs, u64 at_ns)
 {
 	check_stop(e);
 	e->st.simcalls++;
-	sg_actor_sleep_for((double)ns * 1e-9);
+	ra_block(e, tsk, at_ns);
+	sg_actor_sleep_for(secs);
+	ra_resume(e, tsk);
 }
 
-void flush(struct task *tsk)
+static void sleep_ns(struct engine *e, struct task *tsk, u64 ns)
+{
+	sleep_secs(e, tsk, (double)ns * 1e-9, engine_now_ns(e) + ns);
+}
+
+/* SimGrid's clock after an actor alone sleeps for secs from clock c, in SimGrid 3.32's
+ * own double arithmetic: CpuCas01::sleep() raises the duration to surf/precision, the
+ * lazy CPU model puts the action in its heap at start + duration, and
+ * EngineImpl::solve() adds (date - now) to now. The same sleeps taken one by one or
+ * merged can give clocks an ulp apart, and an ulp decides which of two actors due at the
+ * same nanosecond runs first: run-ahead reproduces the clock exactly, not to the ns. */
+static double sg_clock_after(double c, double secs)
+{
+	double dur = secs < 1e-9 ? 1e-9 : secs;
+	double date = c + dur;
+	double delta = date - c;
+	return c + delta;
+}
+
+/* The flush without its sleep: queue the pending CPU work on the task's CPU behind what
+ * is queued there at the task's time (after the sleeps it skipped). Returns the time to
+ * sleep: the queueing delay and the pending cost. */
+static u64 flush_account(struct task *tsk)
 {
 	struct engine *e = tsk->eng;
-	if (!tsk->pending_ns)
-		return;
 	struct cpu_state *c = &e->cpus[tsk->cpu];
-	u64 now = engine_now_ns(e);
+	u64 now = task_clock_ns(tsk);
 	u64 delay = c->busy_until > now ? c->busy_until - now : 0;
 	if (tsk->pending_cpu_ns)
 		c->busy_until = now + delay + tsk->pending_cpu_ns;
@@ -196,9 +394,103 @@ void flush(struct task *tsk)
 	u64 total = delay + tsk->pending_ns;
 	tsk->pending_ns = 0;
 	tsk->pending_cpu_ns = 0;
-	tsk->nr_flushes++;
 	e->st.flushes++;
-	sleep_ns(e, total);
+	return total;
+}
+
+/* Take the sleeps the task skipped, in one simcall that lands SimGrid's clock exactly
+ * where the last of them would have (ra_try_skip checked that one sleep can). */
+static void sync_ahead(struct task *tsk)
+{
+	struct engine *e = tsk->eng;
+	u64 ns = tsk->ahead_ns;
+	if (!ns)
+		return;
+	double c0 = simgrid_get_clock(), target = tsk->ra_clock;
+	u64 at = task_clock_ns(tsk);
+	tsk->ahead_ns = 0;
+	tsk->nr_flushes++;
+	sleep_secs(e, tsk, target - c0, at);
+	if (simgrid_get_clock() != target) {
+		fprintf(stderr, "mmsim: bug: run-ahead: SimGrid's clock is %.17g s after the catch-up "
+			"sleep, expected %.17g s (engine.runahead: false avoids it)\n",
+			simgrid_get_clock(), target);
+		abort();
+	}
+}
+
+/* Whether the flush of total ns can skip its sleep: no other actor can act before the
+ * sleep would end (strictly, by a margin, and before the last 20 us of a run with a
+ * duration, where SimGrid's run_until() stops on a 10 us tolerance), and one sleep from
+ * the current clock can later land exactly where the skipped ones would have. */
+static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
+{
+	if (!e->runahead || e->dying)
+		return false;
+	u64 until = task_clock_ns(tsk) + total;
+	if (until + RA_MARGIN_NS >= ra_bound(e))
+		return false;
+	double c0 = simgrid_get_clock();
+	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
+	double to = sg_clock_after(from, (double)total * 1e-9);
+	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
+		return false;
+	tsk->ahead_ns += total;
+	tsk->ra_clock = to;
+	tsk->ra_clock_ns = secs_to_ns(to);
+	e->st.flushes_run_ahead++;
+	check_stop(e);   /* stop requests and limits are still checked at every flush */
+	return true;
+}
+
+/* A flush that always reaches SimGrid: before blocking, waking or spawning. */
+static void flush_sync(struct task *tsk)
+{
+	u64 total = tsk->pending_ns ? flush_account(tsk) : 0;
+	sync_ahead(tsk);
+	if (total) {
+		tsk->nr_flushes++;
+		sleep_ns(tsk->eng, tsk, total);
+	}
+}
+
+/* The running actor, across a call into SimGrid that does not block it. */
+struct ra_self {
+	struct task *tsk;                  /* NULL: a ticker or maestro */
+	u32 slot;
+};
+
+/* The running actor is about to call into SimGrid without blocking (a wake-up, a
+ * spawn, a host change): a task takes its skipped sleeps first, and the actor counts as
+ * runnable now while the others run during the call. */
+static struct ra_self ra_enter(struct engine *e)
+{
+	struct ra_self self = { e->running, e->running_slot };
+	if (self.tsk)
+		sync_ahead(self.tsk);
+	if (self.slot != RA_NOPOS)
+		ra_set(e, self.slot, engine_now_ns(e));
+	return self;
+}
+
+static void ra_leave(struct engine *e, struct ra_self self)
+{
+	if (self.tsk)
+		ra_resume(e, self.tsk);
+	else
+		ra_resume_other(e, self.slot);
+}
+
+void flush(struct task *tsk)
+{
+	if (!tsk->pending_ns)
+		return;
+	u64 total = flush_account(tsk);
+	if (ra_try_skip(tsk->eng, tsk, total))
+		return;
+	sync_ahead(tsk);
+	tsk->nr_flushes++;
+	sleep_ns(tsk->eng, tsk, total);
 }
 
 void flush_if_ahead(struct task *tsk)
@@ -258,6 +550,9 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 	e->cpus_per_node = scn->machine.cpus_per_node;
 	e->nr_cpus = e->nr_nodes * e->cpus_per_node;
 	e->lookahead_ns = scn->engine.lookahead_ns;
+	e->runahead = scn->engine.runahead;
+	e->horizon_ns = RA_NEVER;
+	e->running_slot = RA_NOPOS;
 	e->swap_latency_ns = scn->machine.swap.latency_ns;
 	e->bdi_latency_ns = scn->machine.bdi.latency_ns;
 	e->cpus = xcalloc(e->nr_cpus, sizeof(*e->cpus));
@@ -307,6 +602,9 @@ void engine_destroy(struct engine *e)
 	free(e->exits);
 	free(e->tickers);
 	free(e->cpus);
+	free(e->ra.key);
+	free(e->ra.pos);
+	free(e->ra.heap);
 	free(e);
 }
 
@@ -352,11 +650,13 @@ void task_set_cpu(struct task *tsk, unsigned cpu)
 	if (cpu == tsk->cpu)
 		return;
 	if (sg_actor_self() == tsk->actor)
-		flush(tsk);   /* the work done so far ran on the old CPU */
+		flush_sync(tsk);   /* the work done so far ran on the old CPU */
 	unsigned node = e->cpus[cpu].node;
 	if (node != tsk->node) {
 		e->st.simcalls++;
+		struct ra_self self = ra_enter(e);
 		sg_actor_set_host(tsk->actor, e->hosts[node]);
+		ra_leave(e, self);
 	}
 	tsk->cpu = cpu;
 	tsk->node = node;
@@ -372,6 +672,7 @@ static void task_on_exit(int failed, void *data)
 	struct engine *e = tsk->eng;
 	struct exit_ctx *x = &e->exits[tsk->id];
 	bool held = tsk->lockdep_depth > 0;
+	ra_resume(e, tsk);
 	tsk->state = TASK_DEAD;
 	tsk->failed = failed != 0;
 	e->nr_live--;
@@ -379,9 +680,13 @@ static void task_on_exit(int failed, void *data)
 		e->nr_live_user--;
 	if (x->fn)
 		x->fn(tsk, failed != 0);
+	if (!failed)
+		flush_sync(tsk);   /* time charged by the exit callback */
 	/* A task that died holding a lock strands its waiters. */
 	if (held && !e->dying)
 		check_deadlock(e, tsk);
+	ra_resume_other(e, RA_NOPOS);
+	ra_set(e, tsk->ra_slot, RA_NEVER);
 }
 
 bool kthread_should_stop(const struct task *tsk)
@@ -404,9 +709,10 @@ static void task_actor_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct task *tsk = sg_actor_self_get_data();
-	sg_actor_on_exit(task_on_exit, tsk);
+	sg_actor_on_exit(task_on_exit, tsk);   /* a scheduling point: still "runnable now" */
+	ra_resume(tsk->eng, tsk);
 	tsk->fn(tsk);
-	flush(tsk);   /* the work charged last still takes its time */
+	flush_sync(tsk);   /* the work charged last still takes its time */
 	/* The last user task is leaving: ask the kernel threads to return (kthread_stop).
 	 * Done here, in the actor's own context, where waking others is allowed. */
 	struct engine *e = tsk->eng;
@@ -417,6 +723,7 @@ static void task_actor_main(int argc, char **argv)
 struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool kthread,
 			  u64 start_ns, task_fn fn, void *priv, task_exit_fn exit_fn)
 {
+	struct ra_self self = ra_enter(e);   /* a spawn by a task happens at its time */
 	struct task *tsk = xcalloc(1, sizeof(*tsk));
 	if (e->nr_tasks == e->tasks_cap) {
 		e->tasks_cap = e->tasks_cap ? 2 * e->tasks_cap : 64;
@@ -438,7 +745,9 @@ struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool
 	snprintf(tsk->comm, sizeof(tsk->comm), "%s", comm);
 	rng_seed(&tsk->rng, e->scn->seed, tsk->id);
 	tsk->park = sg_sem_init(0);
+	tsk->ra_slot = ra_slot_new(e);
 	u64 now = engine_now_ns(e);
+	ra_set(e, tsk->ra_slot, now);   /* it starts running now */
 	if (start_ns > now)
 		tsk->pending_ns = start_ns - now;  /* idle until its start time */
 	e->nr_live++;
@@ -455,6 +764,7 @@ struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool
 	 * the last user task ends, leaving pages isolated and locks held. They are stopped
 	 * instead (kthread_should_stop) and return at a clean point. */
 	sg_actor_start(a, task_actor_main, 0, NULL);
+	ra_leave(e, self);
 	return tsk;
 }
 
@@ -527,7 +837,7 @@ static void check_deadlock(struct engine *e, struct task *last)
 bool task_park(struct task *tsk, enum task_state state)
 {
 	struct engine *e = tsk->eng;
-	flush(tsk);
+	flush_sync(tsk);
 	if (tsk->kthread && e->stopping && state == TASK_IDLE)
 		return true;   /* a kernel thread asked to stop does not go to sleep */
 	bool idle = state == TASK_IDLE;
@@ -542,7 +852,11 @@ bool task_park(struct task *tsk, enum task_state state)
 	check_stop(e);
 	e->st.simcalls++;
 	e->st.parks++;
+	tsk->ra_parked = true;
+	ra_block(e, tsk, tsk->unparks_pending ? engine_now_ns(e) : RA_NEVER);
 	sg_sem_acquire(tsk->park);
+	tsk->ra_parked = false;
+	ra_resume(e, tsk);
 	tsk->unparks_pending--;
 	tsk->park_idle = false;
 	tsk->state = TASK_RUNNING;
@@ -552,19 +866,26 @@ bool task_park(struct task *tsk, enum task_state state)
 int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 {
 	struct engine *e = tsk->eng;
-	flush(tsk);
+	flush_sync(tsk);
 	if (tsk->kthread && e->stopping)
 		return 1;
 	tsk->state = state;
 	tsk->park_idle = true;
 	e->st.simcalls++;
 	e->st.parks++;
+	u64 now = engine_now_ns(e);
+	tsk->ra_parked = true;
+	ra_block(e, tsk, tsk->unparks_pending ? now : now + timeout_ns);
 	int timed_out = sg_sem_acquire_timeout(tsk->park, (double)timeout_ns * 1e-9);
+	tsk->ra_parked = false;
+	ra_resume(e, tsk);
 	/* An unpark that came after the timeout fired but before this actor ran again left
 	 * its token: take it now (a wake-up at the timeout), or the task's next park (a lock
 	 * wait) would return at once, ungranted. */
 	if (timed_out && tsk->unparks_pending) {
+		ra_block(e, tsk, engine_now_ns(e));
 		sg_sem_acquire(tsk->park);
+		ra_resume(e, tsk);
 		timed_out = 0;
 	}
 	if (!timed_out)
@@ -578,6 +899,7 @@ void task_unpark(struct task *waker, struct task *tsk)
 {
 	struct engine *e = tsk->eng;
 	(void)waker;
+	struct ra_self self = ra_enter(e);   /* the wake-up happens at the waker's time */
 	e->st.simcalls++;
 	e->st.unparks++;
 	/* A waiter handed a lock owns it from now on, before it runs again: it must not
@@ -585,7 +907,13 @@ void task_unpark(struct task *waker, struct task *tsk)
 	if (tsk->state == TASK_BLOCKED_LOCK)
 		tsk->state = TASK_WOKEN;
 	tsk->unparks_pending++;
+	if (tsk->ra_parked) {
+		u64 now = engine_now_ns(e);
+		if (e->ra.key[tsk->ra_slot] > now)
+			ra_set(e, tsk->ra_slot, now);
+	}
 	sg_sem_release(tsk->park);
+	ra_leave(e, self);
 }
 
 void task_unpark_all(struct task *waker, struct task *const *list, u32 *nr)
@@ -603,47 +931,53 @@ void task_unpark_all(struct task *waker, struct task *const *list, u32 *nr)
 
 void task_sleep(struct task *tsk, u64 ns)
 {
-	flush(tsk);
+	flush_sync(tsk);
 	if (!ns)
 		return;
 	tsk->state = TASK_IDLE;
-	sleep_ns(tsk->eng, ns);
+	sleep_ns(tsk->eng, tsk, ns);
 	tsk->state = TASK_RUNNING;
 }
 
 void task_disk_io(struct task *tsk, bool write, u64 bytes)
 {
 	struct engine *e = tsk->eng;
-	flush(tsk);
+	flush_sync(tsk);
 	if (!e->swap_disk) {
 		fprintf(stderr, "mmsim: bug: swap I/O without a swap device\n");
 		abort();
 	}
 	tsk->state = TASK_BLOCKED_IO;
 	if (e->swap_latency_ns)
-		sleep_ns(e, e->swap_latency_ns);
+		sleep_ns(e, tsk, e->swap_latency_ns);
 	e->st.simcalls++;
 	e->st.disk_ios++;
+	/* When SimGrid ends the transfer depends on the others in flight: count it as able
+	 * to act at any time (no run-ahead while it lasts). */
+	ra_block(e, tsk, engine_now_ns(e));
 	if (write)
 		sg_disk_write(e->swap_disk, bytes);
 	else
 		sg_disk_read(e->swap_disk, bytes);
+	ra_resume(e, tsk);
 	tsk->state = TASK_RUNNING;
 }
 
 void task_bdev_io(struct task *tsk, bool write, u64 bytes)
 {
 	struct engine *e = tsk->eng;
-	flush(tsk);
+	flush_sync(tsk);
 	tsk->state = TASK_BLOCKED_IO;
 	if (e->bdi_latency_ns)
-		sleep_ns(e, e->bdi_latency_ns);
+		sleep_ns(e, tsk, e->bdi_latency_ns);
 	e->st.simcalls++;
 	e->st.bdi_ios++;
+	ra_block(e, tsk, engine_now_ns(e));   /* as task_disk_io */
 	if (write)
 		sg_disk_write(e->bdi_disk, bytes);
 	else
 		sg_disk_read(e->bdi_disk, bytes);
+	ra_resume(e, tsk);
 	tsk->state = TASK_RUNNING;
 }
 
@@ -654,12 +988,16 @@ static void ticker_main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	struct ticker *t = sg_actor_self_get_data();
+	struct engine *e = t->eng;
+	ra_resume_other(e, t->ra_slot);
 	/* Tick k is due at k * interval and is stamped so. The clock is a double: after
 	 * thousands of intervals it reads a nanosecond short (11099999999), which is
 	 * rounding, not a later sample. The sleeps stay relative, as the simulation's
 	 * interleaving of actors depends on when this actor wakes. */
 	for (u64 k = 1;; k++) {
+		ra_set(e, t->ra_slot, engine_now_ns(e) + t->interval_ns);
 		sg_actor_sleep_for((double)t->interval_ns * 1e-9);
+		ra_resume_other(e, t->ra_slot);
 		check_stop(t->eng);
 		t->fn(t->arg, k * t->interval_ns, false);
 	}
@@ -668,13 +1006,16 @@ static void ticker_main(int argc, char **argv)
 void engine_add_ticker(struct engine *e, u64 interval_ns, engine_tick_fn fn, void *arg)
 {
 	e->tickers = xrealloc(e->tickers, (e->nr_tickers + 1) * sizeof(*e->tickers));
-	e->tickers[e->nr_tickers++] = (struct ticker){ e, interval_ns, fn, arg };
+	u32 slot = ra_slot_new(e);
+	e->tickers[e->nr_tickers++] = (struct ticker){ e, interval_ns, fn, arg, slot };
 }
 
 void engine_run(struct engine *e, u64 duration_ns)
 {
 	/* Tickers start here so that their array no longer moves. */
+	ra_resume_other(e, RA_NOPOS);
 	for (unsigned i = 0; i < e->nr_tickers; i++) {
+		ra_set(e, e->tickers[i].ra_slot, engine_now_ns(e));   /* starts now */
 		sg_actor_t a = sg_actor_init("ticker", e->hosts[0]);
 		sg_actor_set_data(a, &e->tickers[i]);
 		sg_actor_daemonize(a);
@@ -682,8 +1023,12 @@ void engine_run(struct engine *e, u64 duration_ns)
 	}
 	if (!e->nr_live_user)
 		e->stopping = true;   /* kernel threads alone: they return at once */
+	e->horizon_ns = RA_NEVER;
+	if (duration_ns)
+		e->horizon_ns = duration_ns > RA_RUN_UNTIL_SLACK_NS ? duration_ns - RA_RUN_UNTIL_SLACK_NS : 0;
 	if (duration_ns) {
 		simgrid_run_until((double)duration_ns * 1e-9);
+		ra_resume_other(e, RA_NOPOS);
 		if (e->nr_live_user && !e->st.stop_reason) {
 			e->st.watchdog_fired = true;
 			kill_everything(e);
@@ -693,6 +1038,7 @@ void engine_run(struct engine *e, u64 duration_ns)
 	} else {
 		simgrid_run();
 	}
+	ra_resume_other(e, RA_NOPOS);
 	for (unsigned i = 0; i < e->nr_tickers; i++)
 		e->tickers[i].fn(e->tickers[i].arg, engine_now_ns(e), true);
 }

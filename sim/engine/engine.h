@@ -14,7 +14,8 @@ struct sim;
 
 struct engine_stats {
 	u64 simcalls;          /* flush sleeps, parks, wakes, disk I/O: every call into SimGrid */
-	u64 flushes;
+	u64 flushes;           /* flush points, whether or not they reached SimGrid */
+	u64 flushes_run_ahead; /* flush points that did not (engine.runahead) */
 	u64 parks, unparks;
 	u64 disk_ios;
 	u64 bdi_ios;           /* requests on the file device (task_bdev_io) */

@@ -57,6 +57,9 @@ struct task {
 	struct rng rng;
 	u64 pending_ns;                    /* charged, not yet flushed */
 	u64 pending_cpu_ns;                /* part of pending_ns that is CPU work */
+	u64 ahead_ns;                      /* flushed without a simcall (run-ahead), not yet slept */
+	double ra_clock;                   /* engine/ only: SimGrid's clock after those sleeps */
+	u64 ra_clock_ns;                   /* engine/ only: the same in ns, as engine_now_ns() */
 	u64 cpu_ns;                        /* total CPU time charged */
 	u64 wait_ns;                       /* total time spent waiting on locks */
 	u64 nr_flushes;                    /* simcalls this task made */
@@ -76,6 +79,8 @@ struct task {
 	bool failed;                       /* killed by the engine (deadlock, watchdog) */
 	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
 	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
+	bool ra_parked;                    /* engine/ only: in a park, woken by task_unpark() */
+	u32 ra_slot;                       /* engine/ only: run-ahead bookkeeping slot */
 	struct mempolicy *mempolicy;       /* task policy (set_mempolicy); NULL = default */
 	int il_prev;                       /* interleave cursor of the task policy */
 	unsigned il_weight;                /* weighted interleave: pages left on il_prev */

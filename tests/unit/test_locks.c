@@ -38,6 +38,8 @@ static void setup(unsigned nodes, unsigned cpus_per_node, u64 lookahead_ns)
 	scn.machine.nr_nodes = nodes;
 	scn.machine.cpus_per_node = cpus_per_node;
 	scn.engine.lookahead_ns = lookahead_ns;
+	/* unit/test_locks_runahead runs every case again with run-ahead: same figures */
+	scn.engine.runahead = getenv("MMSIM_TEST_RUNAHEAD") != NULL;
 	memset(&sim, 0, sizeof(sim));
 	sim.scn = &scn;
 	sim.findings = findings_create();
