@@ -22,10 +22,7 @@ declare -A reduce=(
 	# hours of churn: the 1/720 run on 4 x 128 MiB that soak.sh checks
 	[configs/examples/soak.yaml]="--set workloads.swapper.accesses=200 --set workloads.thp.cycles=10 --set workloads.hugetlb.iterations=10 --set workloads.interleave.passes=3 --set workloads.slab.files=8 --set workloads.swapper.size=64MiB --set workloads.swapper.window=16MiB --set machine.memory_per_node=128MiB"
 	# 12 compiles instead of 225, 600 churned files, 4 order-9 bursts
-	# pinned at engine.lookahead 1us (the default before issue 19): at 0, --check finds
-	# vm_area_struct's free_on_partial one off the partial slabs' free objects (a CPU slab
-	# is used by another task while kmem_cache_alloc's slow path deactivates it; reported)
-	[configs/seeds/003-kernel-build.yaml]="--set workloads.kb.compiles=4 --set workloads.churn.files=600 --set workloads.huge.rounds=4 --set engine.lookahead=1us"
+	[configs/seeds/003-kernel-build.yaml]="--set workloads.kb.compiles=4 --set workloads.churn.files=600 --set workloads.huge.rounds=4"
 	[configs/seeds/001-khugepaged-swapin.yaml]="--set workloads.ebru.size=200MiB --set workloads.ebru.fault_touches=30000 --set workloads.ebru.hold=2s --set workloads.ebru.fault_start=1s --set machine.memory_per_node=512MiB --set machine.swap.size=256MiB"
 )
 cd "$here"
