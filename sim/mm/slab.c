@@ -477,13 +477,15 @@ u64 kmem_cache_alloc(struct task *tsk, struct kmem_cache *s, gfp_t gfp)
 		sl->frozen = true;
 	}
 	/* the task may have blocked in the allocator: another allocation on this CPU may
-	 * have installed a slab meanwhile; keep the newer one and release ours */
-	if (*c != SLAB_NONE) {
-		struct slab *old = slab_by_id(ss, *c);
-		deactivate_slab(tsk, s, old);
-	}
+	 * have installed a slab meanwhile. Take our object, install our slab, then let go
+	 * of the other one: it is no longer the CPU's slab while deactivate_slab may block,
+	 * so no fast path takes an object from it once it is back on the partial list. */
+	u64 obj = take_object(s, sl);
+	u32 old = *c;
 	*c = slab_id(ss, sl);
-	return take_object(s, sl);
+	if (old != SLAB_NONE)
+		deactivate_slab(tsk, s, slab_by_id(ss, old));
+	return obj;
 }
 
 void kmem_cache_free(struct task *tsk, struct kmem_cache *s, u64 obj)

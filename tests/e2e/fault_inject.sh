@@ -33,6 +33,8 @@
 #  - bad values: file, line, field, exit 2.
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/slow.yaml" <<'Y'

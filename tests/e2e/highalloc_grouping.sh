@@ -7,6 +7,8 @@
 # succeeds and the runs end with no finding (buddy invariants checked after every op).
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for v in mobility none; do

@@ -21,6 +21,8 @@
 # the read's reference revived it (a double free). Readahead now keeps the reference.
 set -euo pipefail
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 cat > "$out/stress.yaml" <<'EOF2'

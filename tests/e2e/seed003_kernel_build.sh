@@ -26,6 +26,8 @@
 # with it, 61 without).
 set -euo pipefail
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cfg="$here/configs/seeds/003-kernel-build.yaml"
 out=$(mktemp -d)

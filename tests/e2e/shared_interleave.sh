@@ -17,6 +17,8 @@
 # Same scenario twice: byte-identical out dirs (summary.json without "host").
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scn=configs/examples/shared_interleave.yaml

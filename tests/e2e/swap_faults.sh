@@ -15,6 +15,8 @@
 #  - under --check (a smaller run, every 3rd write failing): no invariant broken.
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/s.yaml" <<'Y'

@@ -22,6 +22,8 @@
 # swap_storm.sh.)
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 head='seed: 1

@@ -15,6 +15,8 @@
 # - A bad --timeline argument: exit 2, a message naming the option, nothing written.
 set -u
 mmsim=$1
+# figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
+export MMSIM_BIN=$mmsim; mmsim=$(cd "$(dirname "$0")/../lib" && pwd)/mmsim_1us
 here=$(cd "$(dirname "$0")/.." && pwd)
 cfg=$here/../configs/examples
 check=$here/timeline_check.py

@@ -93,7 +93,7 @@ static void test_defaults_have_the_documented_values(void)
 	CHECK_EQ_U64(s->costs.vma_op_ns, 200);
 	CHECK_EQ_U64(s->costs.page_alloc_ns, 80);
 	CHECK_EQ_U64(s->costs.context_switch_ns, 1500);
-	CHECK_EQ_U64(s->engine.lookahead_ns, 1000);
+	CHECK_EQ_U64(s->engine.lookahead_ns, 0);
 	CHECK_EQ_U64(s->outputs.sample_interval_ns, 10 * NSEC_PER_MSEC);
 	free(s);
 }
