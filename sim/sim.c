@@ -749,6 +749,10 @@ int sim_run(struct sim *s, const struct sim_options *opt)
 	engine_run(s->eng, s->scn->duration_ns);
 	run->end_ns = engine_now_ns(s->eng);
 	int stop = engine_stats(s->eng)->stop_reason;
+	/* a stop found by a task running ahead (engine.runahead) is at that task's clock,
+	 * which SimGrid's has not reached: the state written is the one at that time */
+	if (stop && engine_stats(s->eng)->stopped_at_ns > run->end_ns)
+		run->end_ns = engine_stats(s->eng)->stopped_at_ns;
 	bool thread_error = false;
 	for (unsigned i = 0; i < run->nr_threads; i++)
 		thread_error |= run->threads[i]->error != NULL;
