@@ -24,7 +24,8 @@
 #  - busy (64 MiB interleaved over both nodes while written; node 1's top 128 MiB at
 #    10 ms, the rest at 30 ms while the process exits): both succeed, the second after
 #    retried passes while the exit releases pages; --check holds;
-#  - einval (node 0 of 4608 MiB has DMA32 and Normal): offlining all of it is EINVAL.
+#  - einval (node 0 of 4608 MiB has DMA32 and Normal): offlining all of it is EINVAL;
+#  - report.md lists the mov and pt attempts under "Injected faults" (none without the knob).
 set -u
 mmsim=$1
 # figures measured at engine.lookahead 1us (the default before issue 19): runs pinned there
@@ -221,6 +222,19 @@ check("pt: finding", rd("pt/out/findings.txt"),
       "[0.100000000] injected_fault: memory offline (machine.offline[0]): node 1: offline of "
       "256 MiB failed at 100.000 ms with EBUSY (failure to isolate range): 16 unmovable pages (page tables 16), the first "
       "at pfn 0x10000 (page tables); isolation undone\n")
+# report.md says what happened and when, in its Injected faults section
+def injected(o):
+    rep = rd(o + "/out/report.md")
+    sec = rep.split("## Injected faults\n", 1)[1].split("\n## ", 1)[0] if "## Injected faults\n" in rep else ""
+    return [l for l in sec.splitlines() if l.startswith("- at ")]
+check("mov: report.md's Injected faults", injected("mov"),
+      ["- at 100.000 ms: memory offline (machine.offline[0]): node 1: offlined 256 MiB at 100.000 ms: "
+       "8192 pages migrated (to node 0: 8192) in 8.538 ms, 0 MiB left online"])
+check("pt: report.md's Injected faults", injected("pt"),
+      ["- at 100.000 ms: memory offline (machine.offline[0]): node 1: offline of 256 MiB failed at "
+       "100.000 ms with EBUSY (failure to isolate range): 16 unmovable pages (page tables 16), the first "
+       "at pfn 0x10000 (page tables); isolation undone"])
+check("no knob: no Injected faults section", "## Injected faults" in rd("none_out/report.md"), False)
 s = summ("pt")
 a = s["metrics"]["memory_offline"]["attempts"][0]
 check("pt: attempt", (a["outcome"], a["pages_migrated"], a["unmovable_pages"], a["passes"]), ("EBUSY", 0, 16, 0))
