@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "uapi.h"
 #include "config/scenario.h"
@@ -68,13 +69,7 @@ static void setup(unsigned proactiveness)
 	scn.costs.atomic_local_ns = 20;
 	memset(&sim, 0, sizeof(sim));
 	sim.scn = &scn;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(1);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 1);
 	sim.rmap = rmap_create(&sim);
 	rmap_set_external(sim.rmap, test_migrate, NULL);
 	lru_create(&sim);
@@ -89,13 +84,7 @@ static void teardown(void)
 	compaction_destroy(sim.compaction);
 	lru_destroy(sim.lru);
 	rmap_destroy(sim.rmap);
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 static struct zone *zone0(void)

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/clock.h"
@@ -156,13 +157,7 @@ static void start(unsigned lookup)
 	scn.variants.pagecache_lookup = lookup;
 	sim.scn = &scn;
 	sim.check = true;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(2);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 2);
 	sim.rmap = rmap_create(&sim);
 	lru_create(&sim);
 	swap_create(&sim);
@@ -185,13 +180,7 @@ static void teardown(void)
 	vmscan_destroy(sim.vmscan);
 	swap_destroy(sim.swap);
 	rmap_destroy(sim.rmap);
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 /* Setup (CPU 0, t=0): the file with one page at index 100 (a tree of height 2: a local

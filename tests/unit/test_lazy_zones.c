@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/engine.h"
@@ -46,24 +47,12 @@ static void setup(unsigned nodes, unsigned cpus_per_node, u64 mem_per_node, bool
 	scn.costs.page_alloc_ns = 10;
 	memset(&sim, 0, sizeof(sim));
 	sim.scn = &scn;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(scn.machine.nr_nodes);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 0);
 }
 
 static void teardown(void)
 {
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 static void run_actor(void (*fn)(struct task *))

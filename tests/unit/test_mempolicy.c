@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/engine.h"
@@ -47,26 +48,14 @@ static void start(void)
 	scn.costs.cacheline_bounce_ns = 50;
 	scn.costs.local_access_ns = 80;
 	sim.scn = &scn;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(4);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 4);
 	mempolicy_create(&sim);
 }
 
 static void teardown(void)
 {
 	mempolicy_destroy(&sim);
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 static void run_actor(void (*fn)(struct task *), unsigned cpu)

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/engine.h"
@@ -36,26 +37,14 @@ static void setup(void)
 	scn.kernel.thp.enabled = THP_NEVER;
 	memset(&sim, 0, sizeof(sim));
 	sim.scn = &scn;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(1);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 1);
 	sim.rmap = rmap_create(&sim);
 }
 
 static void teardown(void)
 {
 	rmap_destroy(sim.rmap);
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 /* "kind id index" of a pfn's owner */

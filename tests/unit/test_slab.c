@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "simtest.h"
+#include "simcore.h"
 #include "sim.h"
 #include "config/scenario.h"
 #include "engine/clock.h"
@@ -51,13 +52,7 @@ static void setup_variant(unsigned movable)
 	scn.costs.atomic_local_ns = 20;
 	memset(&sim, 0, sizeof(sim));
 	sim.scn = &scn;
-	sim.topo = topology_create(&scn.machine);
-	sim.cost = cost_table_create(&scn.costs, sim.topo);
-	sim.findings = findings_create();
-	sim.lockstat = lockstat_create(sim.findings);
-	sim.vmstat = vmstat_create(1);
-	sim.eng = engine_create(&sim, &scn);
-	sim.phys = phys_mem_create(&sim);
+	simcore_create(&sim, &scn, 1);
 	slab_create(&sim);
 }
 
@@ -69,13 +64,7 @@ static void setup(void)
 static void teardown(void)
 {
 	slab_destroy(sim.slab);
-	phys_mem_destroy(sim.phys);
-	engine_destroy(sim.eng);
-	vmstat_destroy(sim.vmstat);
-	lockstat_destroy(sim.lockstat);
-	findings_destroy(sim.findings);
-	cost_table_destroy(sim.cost);
-	topology_destroy(sim.topo);
+	simcore_destroy(&sim);
 }
 
 static s64 vm(enum vm_item i)
