@@ -49,12 +49,18 @@ static struct swap_wb *swb(struct sim *sim)
 	return sim->swap_wb;
 }
 
+/* A fault injection window [from, until) (until 0: no end) holds now. */
+static inline bool in_window(u64 now, u64 from, u64 until)
+{
+	return now >= from && (!until || now < until);
+}
+
 bool swap_io_inject_error(struct task *tsk, bool write)
 {
 	const struct swap_cfg *c = &tsk->sim->scn->machine.swap;
 	unsigned every = write ? c->fail_write_every : c->fail_read_every;
 	u64 now = task_now(tsk);
-	if (!every || now < c->fail_from_ns || (c->fail_until_ns && now >= c->fail_until_ns))
+	if (!every || !in_window(now, c->fail_from_ns, c->fail_until_ns))
 		return false;
 	struct swap_wb *w = swb(tsk->sim);
 	u64 *seen = write ? &w->writes_seen : &w->reads_seen;
@@ -72,8 +78,7 @@ static unsigned swap_io_slow_factor(struct task *tsk)
 {
 	const struct swap_cfg *c = &tsk->sim->scn->machine.swap;
 	u64 now = task_now(tsk);
-	if (c->slow_factor <= 1 || now < c->slow_from_ns ||
-	    (c->slow_until_ns && now >= c->slow_until_ns))
+	if (c->slow_factor <= 1 || !in_window(now, c->slow_from_ns, c->slow_until_ns))
 		return 1;
 	struct swap_wb *w = swb(tsk->sim);
 	return ++w->slow_seen % c->slow_every == 0 ? c->slow_factor : 1;
@@ -167,12 +172,12 @@ static void complete_req(struct task *tsk, struct swap_wb *w, struct swap_req *r
 		end_swap_writeback(tsk, w, r->pfns[i]);
 	}
 	w->wb_pages -= r->n;
-	if (error)
+	if (error) {
 		w->st.fail_pages[1] += r->n;
-	if (error)
 		finding_report(tsk->sim->findings, FINDING_INJECTED_FAULT, task_now(tsk),
 			       "Write-error on swap-device: a request of %u pages failed; they stay "
 			       "dirty in the swap cache (machine.swap.fail_write_every)", r->n);
+	}
 	free(r->pfns);
 }
 
