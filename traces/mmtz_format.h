@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <zlib.h>
 #include "traces/mmt.h"
+#include "task/op_source.h"
 
 #define MMTZ_MAGIC "\x89MMTZ\r\n\x1a"
 #define MMTZ_MAGIC_LEN 8
@@ -117,6 +118,15 @@ struct mmtz_cursor *mmtz_cursor_create(struct mmtz_file *mf, u32 first_block, u3
 				       char *err, size_t errlen);
 /* 1 with *op (and *thread = thread index, *recno), 0 at the end, -1 with err filled. */
 int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *recno);
+/* The plain touches (an OP_TOUCH record tagged "same thread" whose fields are among
+ * time, think time, address, length, flags and line) that directly follow the record
+ * mmtz_cursor_next last returned, in its block: up to max of them decoded into out and
+ * consumed, *recno the number of the last. Each is the op mmtz_cursor_next would have
+ * returned (the other fields op_init's, pid and tid the last record's), and the cursor
+ * is left as that many calls would have left it. 0 when the next record is anything
+ * else, starts the next block or does not decode: mmtz_cursor_next then meets it as
+ * before, error included. */
+u32 mmtz_cursor_touches(struct mmtz_cursor *c, struct op_touch *out, u32 max, u64 *recno);
 const char *mmtz_cursor_error(const struct mmtz_cursor *c);
 void mmtz_cursor_destroy(struct mmtz_cursor *c);
 #define MMTZ_ALL_THREADS UINT32_MAX

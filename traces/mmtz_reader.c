@@ -397,6 +397,17 @@ struct mmtz_cursor {
 	u32 only;                   /* thread filter or MMTZ_ALL_THREADS */
 	u32 prev_thread;
 	struct cthread *prev_ts;    /* prev_thread's delta state (this load) */
+	bool run_ok;                /* the last mmtz_cursor_next returned a record */
+	/* mmtz_cursor_touches' memo: the last two encodings it decoded of a plain touch with
+	 * no field but address, length and flags (8 bytes at most, tag included), and what
+	 * they decode to. A record of the same bytes decodes to the same values and address
+	 * delta, whatever the thread state they apply to. */
+	struct touch_memo {
+		u64 bytes, lenmask;     /* the encoding, first byte lowest; lenmask 0: unused */
+		u64 daddr, len;
+		u32 flags, nbytes;
+	} memo[2];
+	u32 memo_next;              /* the entry the next new encoding replaces */
 	u32 nr_known;               /* threads introduced so far (sequential reading) */
 	struct cthread *ts;         /* cap entries, a power of two */
 	u32 cap, nr_ts;             /* entries, and those valid in this load (gen) */
@@ -424,6 +435,7 @@ struct mmtz_cursor *mmtz_cursor_create(struct mmtz_file *mf, u32 first_block, u3
 	c->only = only_thread;
 	c->cap = 16;
 	c->ts = xcalloc(c->cap, sizeof(*c->ts));
+	c->memo[0].bytes = c->memo[1].bytes = UINT64_MAX;   /* matches nothing */
 	/* reading from the start, threads are introduced in the stream; from a later block,
 	 * the index has introduced them all */
 	c->nr_known = first_block == 0 ? 0 : mf->nr_threads;
@@ -573,6 +585,7 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 	const struct mmtz_file *mf = c->mf;
 	u64 v;
 
+	c->run_ok = false;
 	for (;;) {
 		while (unlikely(c->left == 0)) {
 			if (c->cur != UINT32_MAX && c->pos != c->raw_len) {
@@ -725,8 +738,129 @@ int mmtz_cursor_next(struct mmtz_cursor *c, struct op *op, u32 *thread, u64 *rec
 		*thread = ti;
 		if (recno)
 			*recno = r;
+		c->run_ok = true;
 		return 1;
 	}
+}
+
+/* GET_VARINT as a function: the byte after the varint, or NULL where GET_VARINT would
+ * have reported a truncated record. */
+static inline const u8 *get_varint(const u8 *p, const u8 *end, u64 *v)
+{
+	if (likely(end - p >= 2)) {
+		if (!(p[0] & 0x80)) {
+			*v = p[0];
+			return p + 1;
+		}
+		if (!(p[1] & 0x80)) {
+			*v = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;
+			return p + 2;
+		}
+	}
+	return varint_slow(p, end, v);
+}
+
+#define MEMO_FIELDS ((1u << MMTZ_F_ADDR) | (1u << MMTZ_F_LEN) | (1u << MMTZ_F_FLAGS))
+#define PLAIN_TOUCH_FIELDS                                                                  \
+	((1u << MMTZ_F_TIME) | (1u << MMTZ_F_THINK) | (1u << MMTZ_F_ADDR) | (1u << MMTZ_F_LEN) | \
+	 (1u << MMTZ_F_FLAGS) | (1u << MMTZ_F_LINE))
+
+u32 mmtz_cursor_touches(struct mmtz_cursor *c, struct op_touch *out, u32 max, u64 *recno)
+{
+	if (!c->run_ok)
+		return 0;
+	struct cthread *t = c->prev_ts;
+	const u8 *p = c->raw + c->pos, *end = c->raw + c->raw_len;
+	u64 time = t->prev_time, addr = t->prev_addr, line = t->prev_line;
+	u32 n = 0, left = min(c->left, max);
+	/* the memo in locals: out cannot alias them */
+	struct touch_memo memo[2] = { c->memo[0], c->memo[1] };
+	u32 memo_next = c->memo_next;
+	while (n < left) {
+		/* repeats of the memo's encodings (a loop's touches: the same deltas) */
+		const u8 *safe_end = end - 8;   /* a memo's 8 bytes can be read up to here */
+		struct touch_memo m0 = memo[0], m1 = memo[1];
+		while (n < left && p <= safe_end) {
+			u64 w = mmtz_le64(p);
+			const struct touch_memo *m;
+			if ((w & m0.lenmask) == m0.bytes)
+				m = &m0;
+			else if ((w & m1.lenmask) == m1.bytes)
+				m = &m1;
+			else
+				break;
+			addr += m->daddr;
+			out[n++] = (struct op_touch){ .time_ns = time, .addr = addr, .len = m->len,
+						      .flags = m->flags };
+			p += m->nbytes;
+		}
+		if (n == left)
+			break;
+		/* decoded into locals and taken only when all of it decodes the way
+		 * mmtz_cursor_next decodes it; anything else stays for mmtz_cursor_next */
+		const u8 *q = p;
+		u64 mask, v, think = 0, len = 0, src_line = 0;
+		u64 rtime = time, raddr = addr, rline = line;
+		u32 flags = 0;
+		if (q >= end || *q != (MMTZ_TAG_SAME_THREAD | OP_TOUCH))
+			break;
+		if (!(q = get_varint(q + 1, end, &mask)) || (mask & ~(u64)PLAIN_TOUCH_FIELDS))
+			break;
+		if (mask & (1u << MMTZ_F_TIME)) {
+			if (!(q = get_varint(q, end, &v)))
+				break;
+			rtime += (u64)mmtz_unzigzag(v);
+		}
+		if ((mask & (1u << MMTZ_F_THINK)) && !(q = get_varint(q, end, &think)))
+			break;
+		if (mask & (1u << MMTZ_F_ADDR)) {
+			if (!(q = get_varint(q, end, &v)))
+				break;
+			raddr += (u64)mmtz_unzigzag(v);
+		}
+		if ((mask & (1u << MMTZ_F_LEN)) && !(q = get_varint(q, end, &len)))
+			break;
+		if (mask & (1u << MMTZ_F_FLAGS)) {
+			if (!(q = get_varint(q, end, &v)) || v > UINT32_MAX)
+				break;
+			flags = (u32)v;
+		}
+		if (mask & (1u << MMTZ_F_LINE)) {
+			if (!(q = get_varint(q, end, &v)))
+				break;
+			src_line = rline += (u64)mmtz_unzigzag(v);
+		}
+		out[n++] = (struct op_touch){ .time_ns = rtime, .think_ns = think, .addr = raddr,
+					      .len = len, .src_line = src_line, .flags = flags };
+		u32 nbytes = (u32)(q - p);
+		if (nbytes <= 8 && end - p >= 8 && !(mask & ~(u64)MEMO_FIELDS)) {
+			struct touch_memo *m = &memo[memo_next];
+			memo_next ^= 1;
+			m->lenmask = nbytes == 8 ? UINT64_MAX : (1ULL << (8 * nbytes)) - 1;
+			m->bytes = mmtz_le64(p) & m->lenmask;
+			m->daddr = raddr - addr;
+			m->len = len;
+			m->flags = flags;
+			m->nbytes = nbytes;
+		}
+		time = rtime;
+		addr = raddr;
+		line = rline;
+		p = q;
+	}
+	c->memo[0] = memo[0];
+	c->memo[1] = memo[1];
+	c->memo_next = memo_next;
+	if (!n)
+		return 0;
+	t->prev_time = time;
+	t->prev_addr = addr;
+	t->prev_line = line;
+	c->pos = (u32)(p - c->raw);
+	c->left -= n;
+	c->rec += n;
+	*recno = c->rec - 1;
+	return n;
 }
 
 /* ---- the sequential trace_reader ---- */

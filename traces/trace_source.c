@@ -20,8 +20,11 @@ struct thread_source {
 	struct mmtz_cursor *c;
 	u32 thread;
 	u64 last_rec;               /* record number of the op last returned */
+	struct op_touch *run;       /* TS_RUN_MAX entries for touches(), allocated at its first call */
 	char err[1024];
 };
+
+#define TS_RUN_MAX 128
 
 static int ts_next(struct op_source *src, struct op *op)
 {
@@ -31,6 +34,15 @@ static int ts_next(struct op_source *src, struct op *op)
 	if (rc < 0)
 		snprintf(t->err, sizeof(t->err), "%s", mmtz_cursor_error(t->c));
 	return rc;
+}
+
+static u32 ts_touches(struct op_source *src, const struct op_touch **run)
+{
+	struct thread_source *t = container_of(src, struct thread_source, src);
+	if (!t->run)
+		t->run = xmalloc(TS_RUN_MAX * sizeof(*t->run));
+	*run = t->run;
+	return mmtz_cursor_touches(t->c, t->run, TS_RUN_MAX, &t->last_rec);
 }
 
 static struct op_source *thread_source_create(struct mmtz_file *mf, u32 thread, char *err,
@@ -78,11 +90,13 @@ static void ts_close(struct op_source *src)
 	struct thread_source *t = container_of(src, struct thread_source, src);
 	mmtz_cursor_destroy(t->c);
 	mmtz_file_put(t->mf);
+	free(t->run);
 	free(t);
 }
 
 static const struct op_source_ops thread_source_ops = {
 	.next = ts_next,
+	.touches = ts_touches,
 	.child = ts_child,
 	.error = ts_error,
 	.close = ts_close,

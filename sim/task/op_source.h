@@ -10,6 +10,16 @@
 
 struct op_source;
 
+/* One record of a run of plain touches (op_source_ops.touches): an OP_TOUCH whose other
+ * fields are the neutral ones of op_init, with the pid and tid of the op next() last
+ * returned. */
+struct op_touch {
+	u64 time_ns, think_ns;
+	u64 addr, len;
+	u64 src_line;
+	u32 flags;
+};
+
 struct op_source_ops {
 	/* Fill *op with the next op. Returns 1 when an op was produced, 0 at the end of the
 	 * stream, -1 on an error (message from ->error()). */
@@ -19,6 +29,13 @@ struct op_source_ops {
 	struct op_source *(*child)(struct op_source *src, const struct op *fork_op);
 	/* Message describing the last error, naming file and record/line. May be NULL. */
 	const char *(*error)(struct op_source *src);
+	/* Optional (NULL: not offered). After next() returned an OP_TOUCH, the plain touches
+	 * that directly follow it in the stream, consumed in one call: *run points at n of
+	 * them (valid until the source's next call), 0 when the next op is anything else
+	 * (next() then returns it, or the end, or the error, as it would have). Replaying
+	 * them one by one is replaying what next() would have returned: a source
+	 * implements it only to skip its general decoding of the commonest op. */
+	u32 (*touches)(struct op_source *src, const struct op_touch **run);
 	/* Release the source (consumes it). */
 	void (*close)(struct op_source *src);
 };

@@ -961,37 +961,51 @@ static inline bool op_wait(struct task *tsk, struct replay_thread *rt, const str
 	return true;
 }
 
-/* OP_TOUCH, most records of a trace: replay_main calls it (after op_wait) without going
- * through do_op's switch. False when the thread stops. */
-static bool do_touch(struct task *tsk, struct replay_thread *rt, const struct op *op)
+/* do_touch's ending when touch_range failed: a SIGSEGV/SIGBUS (counted; false when it
+ * killed the process), a kill or the OOM killer (false). Out of line: the touch of a
+ * present page, replay's commonest op, never comes here. */
+static __attribute__((noinline, cold)) bool touch_failed(struct task *tsk,
+							 struct replay_thread *rt, s64 ret)
 {
 	struct replay_totals *t = rt->totals;
 	struct mm_struct *mm = rt->proc->mm;
-	s64 ret = touch_range(tsk, mm, op->addr, op->len, op->flags & TOUCH_WRITE);
-	if (op->flags & TOUCH_POPULATE)
+	if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
+		t->segv++;
+		rt->segv++;
+		if (mm->fatal_signal)
+			return false;   /* killed by the fault's signal (reported there) */
+		return true;
+	} else if (task_kill_due(tsk, rt, true)) {
+		return false;   /* kill_at: stopped between two pages (task/kill.h) */
+	} else if (mm->oom_victim) {
+		return false;   /* killed by the OOM killer (reported there) */
+	}
+	/* The allocator failed the fault without an OOM kill (no victim left, or the victim
+	 * never exits). 6.1 would retry the fault for ever (pagefault_out_of_memory); here
+	 * the process goes, reported once as a kill, and its other threads stop without a
+	 * word. */
+	oom_kill_process(tsk, t, rt->proc);
+	return false;
+}
+
+/* OP_TOUCH, most records of a trace: replay_op carries it out (after op_wait) without
+ * going through do_op's switch. False when the thread stops. */
+static inline __attribute__((always_inline)) bool do_touch(struct task *tsk,
+							   struct replay_thread *rt,
+							   const struct op *op)
+{
+	struct replay_totals *t = rt->totals;
+	s64 ret = touch_range(tsk, rt->proc->mm, op->addr, op->len, op->flags & TOUCH_WRITE);
+	if (unlikely(op->flags & TOUCH_POPULATE))
 		populate_drain(tsk);   /* MADV_POPULATE_*'s end */
 	u64 pages = (ALIGN_UP(op->addr + op->len, PAGE_SIZE) -
 		     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 	t->touched_pages += pages;
 	rt->touches += pages;
-	if (ret >= 0) {
+	if (likely(ret >= 0)) {
 		t->faults += (u64)ret;
 		rt->faults += (u64)ret;
-	} else if (ret == -MM_EFAULT || ret == -MM_EBUSY) {
-		t->segv++;
-		rt->segv++;
-		if (mm->fatal_signal)
-			return false;   /* killed by the fault's signal (reported there) */
-	} else if (task_kill_due(tsk, rt, true)) {
-		return false;   /* kill_at: stopped between two pages (task/kill.h) */
-	} else if (mm->oom_victim) {
-		return false;   /* killed by the OOM killer (reported there) */
-	} else {
-		/* The allocator failed the fault without an OOM kill (no victim left, or
-		 * the victim never exits). 6.1 would retry the fault for ever
-		 * (pagefault_out_of_memory); here the process goes, reported once as a
-		 * kill, and its other threads stop without a word. */
-		oom_kill_process(tsk, t, rt->proc);
+	} else if (!touch_failed(tsk, rt, ret)) {
 		return false;
 	}
 	t->ops[OP_TOUCH]++;
@@ -1454,6 +1468,99 @@ static bool replay_wait_too_long(struct replay_thread *rt, const struct op *op)
 	return true;
 }
 
+/* One op as replay_main carries it out: the stop checks before it, the op, the checks
+ * after it. touch: the op is known to be an OP_TOUCH (replay_touch_run's loop). False
+ * when the thread must end. */
+static inline __attribute__((always_inline)) bool replay_op(struct task *tsk,
+							    struct replay_thread *rt,
+							    struct op *op, bool touch)
+{
+	if (rt->proc->mm && (rt->proc->mm->oom_victim || rt->proc->mm->fatal_signal))
+		return false;   /* the process was killed: its threads stop */
+	if (unlikely(rt->proc->kill_at_ns) && task_kill_due(tsk, rt, false))
+		return false;   /* workloads[].kill_at (task/kill.h) */
+	/* a touch can only wait too long by its think time */
+	if ((!touch || unlikely(op->think_ns > REPLAY_MAX_WAIT_NS)) && replay_wait_too_long(rt, op)) {
+		rt->totals->source_errors++;
+		return false;
+	}
+	tsk->nr_ops++;
+	if (!touch) {
+		/* (a run's touches have the ids of the touch before them, set here) */
+		tsk->pid = op->pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
+		tsk->tid = op->tid;
+		if (!rt->trace_tid) {
+			rt->trace_pid = op->pid;
+			rt->trace_tid = op->tid;
+		}
+	}
+	u64 mismatches = rt->totals->ret_mismatch;
+	bool go_on;
+	if (touch || op->type == OP_TOUCH) {
+		go_on = op_wait(tsk, rt, op) && do_touch(tsk, rt, op);
+	} else {
+		go_on = do_op(tsk, rt, op);
+	}
+	struct replay_totals *tt = rt->totals;
+	/* this op's own mismatch: record_ret() set it with no simcall since, so no
+	 * other thread's can have come in between (a touch records no result) */
+	bool mine = !touch && tt->ret_mismatch > mismatches && tt->last_mismatch_op == op;
+	if (mine)
+		tt->last_mismatch_op = NULL;
+	if (mine && tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
+		tt->first_mismatch[tt->nr_first_mismatch++] = (struct ret_mismatch_row){
+			.sim_ns = task_now(tsk), .rec_ns = op->time_ns, .pid = op->pid,
+			.tid = op->tid, .type = op->type, .fd = op->fd,
+			.addr = op->addr, .len = op->len, .recorded = op->ret,
+			.replayed = tt->last_replayed_ret, .src_line = op->src_line,
+			.cause = replay_mismatch_cause(tsk, rt->proc->mm, op,
+						       tt->last_replayed_ret),
+		};
+	if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
+		check_after_op(tsk, rt->proc->mm, op);
+		if (mempolicy_task_holds_refs(tsk)) {   /* the message only for a leak */
+			char what[96];
+			snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op->type), op->pid);
+			mempolicy_check_task(tsk, what);
+		}
+	}
+	check_hugetlb(tsk, op);
+	if (!go_on)
+		return false;
+	flush_if_ahead(tsk);
+	return true;
+}
+
+/* After a touch: the plain touches that follow it in the stream, taken from the source
+ * in runs (op_source_ops.touches, without the source's general decoding) and each
+ * replayed as replay_main replays an op, in op (the fields a run does not carry are
+ * op_init's, pid and tid the touch's). False when the thread must end. */
+static bool replay_touch_run(struct task *tsk, struct replay_thread *rt, struct op *op)
+{
+	const struct op_touch *run;
+	u32 n = rt->src->ops->touches(rt->src, &run);
+	if (!n)
+		return true;
+	u32 pid = op->pid, tid = op->tid;
+	op_init(op, OP_TOUCH);
+	op->pid = pid;
+	op->tid = tid;
+	do {
+		for (u32 i = 0; i < n; i++) {
+			const struct op_touch *o = &run[i];
+			op->time_ns = o->time_ns;
+			op->think_ns = o->think_ns;
+			op->addr = o->addr;
+			op->len = o->len;
+			op->src_line = o->src_line;
+			op->flags = o->flags;
+			if (!replay_op(tsk, rt, op, true))
+				return false;
+		}
+	} while ((n = rt->src->ops->touches(rt->src, &run)));
+	return true;
+}
+
 void replay_main(struct task *tsk)
 {
 	struct replay_thread *rt = tsk->priv;
@@ -1465,6 +1572,9 @@ void replay_main(struct task *tsk)
 	tsk->mempolicy = rt->init_mempolicy;   /* inherited at fork/clone */
 	tsk->il_prev = rt->init_il_prev;
 	rt->init_mempolicy = NULL;
+	/* MMSIM_NO_TOUCH_RUNS: every op through the source's next() (the e2e test that
+	 * compares both ways) */
+	bool runs = rt->src->ops->touches && !getenv("MMSIM_NO_TOUCH_RUNS");
 	for (;;) {
 		int r = op_source_next(rt->src, &op);
 		if (r == 0)
@@ -1474,55 +1584,10 @@ void replay_main(struct task *tsk)
 			rt->error = xstrdup(op_source_error(rt->src));
 			break;
 		}
-		if (rt->proc->mm && (rt->proc->mm->oom_victim || rt->proc->mm->fatal_signal))
-			break;   /* the process was killed: its threads stop */
-		if (task_kill_due(tsk, rt, false))
-			break;   /* workloads[].kill_at (task/kill.h) */
-		if (replay_wait_too_long(rt, &op)) {
-			rt->totals->source_errors++;
+		if (!replay_op(tsk, rt, &op, false))
 			break;
-		}
-		tsk->nr_ops++;
-		tsk->pid = op.pid;   /* the recorded ids: sched_setaffinity finds threads by tid */
-		tsk->tid = op.tid;
-		if (!rt->trace_tid) {
-			rt->trace_pid = op.pid;
-			rt->trace_tid = op.tid;
-		}
-		u64 mismatches = rt->totals->ret_mismatch;
-		bool go_on;
-		if (op.type == OP_TOUCH) {
-			go_on = op_wait(tsk, rt, &op) && do_touch(tsk, rt, &op);
-		} else {
-			go_on = do_op(tsk, rt, &op);
-		}
-		struct replay_totals *tt = rt->totals;
-		/* this op's own mismatch: record_ret() set it with no simcall since, so no
-		 * other thread's can have come in between */
-		bool mine = tt->ret_mismatch > mismatches && tt->last_mismatch_op == &op;
-		if (mine)
-			tt->last_mismatch_op = NULL;
-		if (mine && tt->nr_first_mismatch < ARRAY_SIZE(tt->first_mismatch))
-			tt->first_mismatch[tt->nr_first_mismatch++] = (struct ret_mismatch_row){
-				.sim_ns = task_now(tsk), .rec_ns = op.time_ns, .pid = op.pid,
-				.tid = op.tid, .type = op.type, .fd = op.fd,
-				.addr = op.addr, .len = op.len, .recorded = op.ret,
-				.replayed = tt->last_replayed_ret, .src_line = op.src_line,
-				.cause = replay_mismatch_cause(tsk, rt->proc->mm, &op,
-							       tt->last_replayed_ret),
-			};
-		if (tsk->sim->check || MMSIM_DEBUG_VM_ENABLED) {
-			check_after_op(tsk, rt->proc->mm, &op);
-			if (mempolicy_task_holds_refs(tsk)) {   /* the message only for a leak */
-				char what[96];
-				snprintf(what, sizeof(what), "%s (pid %u)", op_type_name(op.type), op.pid);
-				mempolicy_check_task(tsk, what);
-			}
-		}
-		check_hugetlb(tsk, &op);
-		if (!go_on)
+		if (op.type == OP_TOUCH && runs && !replay_touch_run(tsk, rt, &op))
 			break;
-		flush_if_ahead(tsk);
 	}
 	rt->tsk = NULL;
 	free_all_handles(tsk, rt);
