@@ -557,6 +557,9 @@ static struct json *summary_json(struct sim *s, double wall_s)
 	json_set_double(host, "wall_seconds", wall_s);
 	json_set_double(host, "ops_per_second", wall_s > 0 ? (double)ops / wall_s : 0);
 	json_set_double(host, "simcalls_per_second", wall_s > 0 ? (double)es->simcalls / wall_s : 0);
+	/* how the replay read its touches (task/replay.c): not a wall-clock figure, but a
+	 * host-side one that MMSIM_NO_TOUCH_RUNS changes and nothing else may */
+	json_set_u64(host, "touch_run_ops", sim_totals(s)->touch_run_ops);
 	json_set(root, "host", host);
 	return root;
 }

@@ -1554,9 +1554,12 @@ static bool replay_touch_run(struct task *tsk, struct replay_thread *rt, struct 
 			op->len = o->len;
 			op->src_line = o->src_line;
 			op->flags = o->flags;
-			if (!replay_op(tsk, rt, op, true))
+			if (!replay_op(tsk, rt, op, true)) {
+				rt->totals->touch_run_ops += i + 1;
 				return false;
+			}
 		}
+		rt->totals->touch_run_ops += n;
 	} while ((n = rt->src->ops->touches(rt->src, &run)));
 	return true;
 }

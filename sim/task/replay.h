@@ -49,6 +49,9 @@ struct replay_totals {
 	u64 not_modelled[NR_OP_TYPES];   /* ops whose model has not arrived yet (skipped) */
 	u64 failed[NR_OP_TYPES];         /* ops that returned an error */
 	u64 ret_mismatch;                /* recorded result differs from the simulated one */
+	u64 touch_run_ops;               /* touches taken from their sources' touch runs
+					  * (op_source_ops.touches): how the replay read them,
+					  * not what they did (summary.json "host") */
 	s64 last_replayed_ret;           /* the replayed result of the last mismatch */
 	const void *last_mismatch_op;    /* and its op (a thread's own), to attribute it */
 	/* the first mismatches, as the replay met them */

@@ -2,7 +2,9 @@
 /* test_mmtz_reader.c - the .mmtz reader thread (traces/mmtz_prefetch.c) and the decoder's
  * inline paths: a multi-block file of varied records reads back the ops written, field
  * for field, with the thread and without it (whole file and one thread's cursor); a
- * damaged block is refused after the same records with the same message both ways. */
+ * damaged block is refused after the same records with the same message both ways. The
+ * touch runs (mmtz_cursor_touches, what a replay reads): the same ops, record numbers
+ * and errors as mmtz_cursor_next alone, and exactly the records they should take. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +301,357 @@ static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(
 	free(b);
 }
 
+/* ---- touch runs ---- */
+
+#define NRUN 60000u
+
+/* Record k of the touch-run file: pid 2000, mostly thread 2000 in runs of plain touches
+ * (the bench's pattern: 4 KiB pages in address order wrapping every 4096 pages, a write
+ * every fourth), in phases of 1000 records: no time, time deltas, think times, source
+ * lines, varied lengths and flags, varied addresses. Thread 2001's touches, an mmap now
+ * and then and touches with a result (not plain) break the runs. */
+static void gen_run_op(u32 k, struct op *op)
+{
+	u64 r = (u64)k * 0x9e3779b97f4a7c15ULL;
+	u32 phase = (k / 1000) % 6;
+	op_init(op, OP_TOUCH);
+	op->pid = 2000;
+	op->tid = (k % 97 == 13 || k % 97 == 14) ? 2001 : 2000;
+	op->addr = 0x7f0000000000ULL + (u64)(k % 4096) * 4096;
+	op->len = 4096;
+	op->flags = (k & 3) == 0 ? TOUCH_WRITE : 0;
+	op->time_ns = (u64)(k / 1000) * 1000000;
+	if (phase == 1)
+		op->time_ns += (u64)(k % 1000) * 100 + (k % 5 == 0 ? r >> 62 : 0);
+	if (phase == 2)
+		op->think_ns = (k % 3) ? r >> 60 : 0;
+	if (phase == 3)
+		op->src_line = k * 2 + (r >> 63);
+	if (phase == 4) {
+		op->len = 1 + (r & 0x3ffff);
+		op->flags = (u32)(r >> 61);   /* TOUCH_POPULATE and bits no op has */
+	}
+	if (phase == 5)
+		op->addr = 0x7f0000000000ULL + ((r >> 24) & 0xffffff) * 4096 + (r & 0xfff);
+	if (k % 211 == 107)
+		op->ret = 0;
+	if (k % 503 == 111) {
+		op->type = OP_MMAP;
+		op->len = 1 << 20;
+		op->prot = PROT_READ | PROT_WRITE;
+		op->flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		op->ret = 0x7e0000000000LL;
+	}
+}
+
+static bool plain_touch(const struct op *op)
+{
+	struct op d;
+	op_init(&d, OP_TOUCH);
+	return op->type == OP_TOUCH && op->ret == d.ret && !op->addr2 && !op->len2 && !op->off &&
+	       !op->nodemask && !op->id && !op->ns && !op->prot && !op->arg && op->fd == d.fd &&
+	       op->node == d.node && !op->path;
+}
+
+static const char *write_run_file(const char *name, u32 nrec)
+{
+	static char path[512];
+	char err[512];
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	struct trace_writer *w = trace_writer_create(path, TRACE_KIND_MMTZ, 4096, err, sizeof(err));
+	CHECK(w != NULL);
+	if (!w)
+		return NULL;
+	for (u32 k = 0; k < nrec; k++) {
+		struct op op;
+		gen_run_op(k, &op);
+		if (trace_writer_put(w, &op, err, sizeof(err)) < 0) {
+			CHECK_EQ_STR(err, "");
+			break;
+		}
+	}
+	CHECK(trace_writer_finish(w, err, sizeof(err)) == 0);
+	return path;
+}
+
+struct both_ways {
+	u64 ops;              /* ops read (the same both ways, or bad counts it) */
+	u64 from_runs;        /* those the second way took from mmtz_cursor_touches */
+	u64 bad;              /* ops, threads or record numbers that differ */
+	int rc;               /* the final result, the same both ways (else bad) */
+	char msg[1024];       /* the error, the same both ways (else bad) */
+};
+
+/* Read mf with cursor a through mmtz_cursor_next alone and with cursor b as a replay reads
+ * it (mmtz_cursor_touches after every touch, through a small buffer), op by op. */
+static void read_both_ways(struct mmtz_file *mf, u32 only, struct both_ways *res)
+{
+	char err[512];
+	struct mmtz_cursor *a = mmtz_cursor_create(mf, 0, only, err, sizeof(err));
+	struct mmtz_cursor *b = mmtz_cursor_create(mf, 0, only, err, sizeof(err));
+	struct op_touch run[7];
+	u32 nrun = 0, irun = 0, tb = 0;
+	u64 rb = 0, run_first = 0;
+	bool in_run = false;   /* b's last op was a touch: replay asks for a run */
+	struct op ob;
+	op_init(&ob, OP_NONE);
+	*res = (struct both_ways){ 0 };
+	for (;;) {
+		struct op oa;
+		u32 ta;
+		u64 ra;
+		int rca = mmtz_cursor_next(a, &oa, &ta, &ra), rcb;
+		if (irun == nrun && in_run) {
+			u64 last = 0;
+			nrun = mmtz_cursor_touches(b, run, ARRAY_SIZE(run), &last);
+			irun = 0;
+			run_first = last + 1 - nrun;   /* a run is consecutive records */
+		}
+		if (irun < nrun) {
+			/* the next op of the run, as replay_touch_run makes it */
+			const struct op_touch *t = &run[irun];
+			u32 pid = ob.pid, tid = ob.tid;
+			op_init(&ob, OP_TOUCH);
+			ob.pid = pid;
+			ob.tid = tid;
+			ob.time_ns = t->time_ns;
+			ob.think_ns = t->think_ns;
+			ob.addr = t->addr;
+			ob.len = t->len;
+			ob.src_line = t->src_line;
+			ob.flags = t->flags;
+			rb = run_first + irun++;
+			rcb = 1;
+			res->from_runs++;
+		} else {
+			rcb = mmtz_cursor_next(b, &ob, &tb, &rb);
+			in_run = rcb > 0 && ob.type == OP_TOUCH;
+			nrun = irun = 0;
+		}
+		if (rca != rcb) {
+			res->bad++;
+			break;
+		}
+		if (rca <= 0) {
+			res->rc = rca;
+			if (rca < 0) {
+				snprintf(res->msg, sizeof(res->msg), "%s", mmtz_cursor_error(a));
+				if (strcmp(res->msg, mmtz_cursor_error(b)))
+					res->bad++;
+			}
+			break;
+		}
+		res->ops++;
+		if (!same_op(&oa, &ob) || ta != tb || ra != rb)
+			res->bad++;
+	}
+	/* after the end or an error, no run */
+	u64 last;
+	if (mmtz_cursor_touches(b, run, ARRAY_SIZE(run), &last))
+		res->bad++;
+	mmtz_cursor_destroy(a);
+	mmtz_cursor_destroy(b);
+}
+
+/* What the touch runs must take of records 0..nrec-1 of the run file: a plain touch whose
+ * record follows one of the same thread in the same block (thread only, or any). */
+static u64 expected_from_runs(const struct mmtz_file *mf, u32 nrec, u32 only_tid)
+{
+	u64 n = 0;
+	u32 blk = 0;
+	struct op prev, op;
+	op_init(&prev, OP_NONE);
+	for (u32 k = 0; k < nrec; k++) {
+		gen_run_op(k, &op);
+		while (blk + 1 < mf->nr_blocks && mf->blocks[blk + 1].first_rec <= k)
+			blk++;
+		bool follows = k > mf->blocks[blk].first_rec && prev.tid == op.tid &&
+			       prev.type == OP_TOUCH;
+		if (follows && plain_touch(&op) && (!only_tid || op.tid == only_tid))
+			n++;
+		prev = op;
+	}
+	return n;
+}
+
+static void test_touch_runs_read_what_next_reads(void)
+{
+	const char *path = write_run_file("runs.mmtz", NRUN);
+	if (!path)
+		return;
+	struct mmtz_file *mf = open_file(path, true);
+	if (!mf)
+		return;
+	CHECK(mf->nr_blocks >= 4);
+	CHECK_EQ_U64(mf->nr_threads, 2);
+	struct both_ways res;
+	read_both_ways(mf, MMTZ_ALL_THREADS, &res);
+	CHECK_EQ_U64(res.ops, NRUN);
+	CHECK_EQ_U64(res.bad, 0);
+	CHECK_EQ_S64(res.rc, 0);
+	u64 want = expected_from_runs(mf, NRUN, 0);
+	CHECK_EQ_U64(res.from_runs, want);
+	CHECK(want > NRUN * 9 / 10);
+	/* one thread's cursor: thread 2000 is index 0, 2001 index 1 */
+	read_both_ways(mf, 0, &res);
+	CHECK_EQ_U64(res.bad, 0);
+	CHECK_EQ_S64(res.rc, 0);
+	CHECK_EQ_U64(res.from_runs, expected_from_runs(mf, NRUN, 2000));
+	read_both_ways(mf, 1, &res);
+	CHECK_EQ_U64(res.bad, 0);
+	CHECK_EQ_U64(res.ops, NRUN / 97 * 2 + (NRUN % 97 > 14 ? 2 : NRUN % 97 > 13));
+	CHECK_EQ_U64(res.from_runs, expected_from_runs(mf, NRUN, 2001));
+	mmtz_file_put(mf);
+}
+
+/* A copy of the one-block file src at dst with its raw block edited by edit (same length):
+ * recompressed, its checksums and the index offset made right again. */
+static bool rewrite_block(const char *src, const char *dst, void (*edit)(u8 *raw, u32 len))
+{
+	FILE *f = fopen(src, "rb");
+	if (!f)
+		return false;
+	fseek(f, 0, SEEK_END);
+	size_t n = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	u8 *in = malloc(n);
+	bool ok = fread(in, 1, n, f) == n;
+	fclose(f);
+	u64 index_off = mmtz_le64(in + 16);
+	u8 *bh = in + MMTZ_HEADER_LEN;
+	u32 raw_len = mmtz_le32(bh + 16), comp_len = mmtz_le32(bh + 20);
+	CHECK_EQ_U64(index_off, MMTZ_HEADER_LEN + MMTZ_BLOCK_HDR_LEN + comp_len);   /* one block */
+	uLongf rl = raw_len, cl = compressBound(raw_len);
+	u8 *raw = malloc(raw_len), *comp = malloc(cl);
+	ok = ok && uncompress(raw, &rl, bh + MMTZ_BLOCK_HDR_LEN, comp_len) == Z_OK && rl == raw_len;
+	edit(raw, raw_len);
+	ok = ok && compress2(comp, &cl, raw, raw_len, 6) == Z_OK;
+	f = fopen(dst, "wb");
+	u8 h[MMTZ_HEADER_LEN], b[MMTZ_BLOCK_HDR_LEN];
+	memcpy(h, in, sizeof(h));
+	mmtz_put_le64(h + 16, MMTZ_HEADER_LEN + MMTZ_BLOCK_HDR_LEN + cl);
+	mmtz_put_le32(h + 28, (u32)crc32(0L, h, 28));
+	memcpy(b, bh, sizeof(b));
+	mmtz_put_le32(b + 20, (u32)cl);
+	mmtz_put_le32(b + 24, (u32)crc32(crc32(0L, b, 24), comp, (uInt)cl));
+	ok = ok && f && fwrite(h, 1, sizeof(h), f) == sizeof(h) && fwrite(b, 1, sizeof(b), f) == sizeof(b) &&
+	     fwrite(comp, 1, cl, f) == cl && fwrite(in + index_off, 1, n - index_off, f) == n - index_off;
+	if (f)
+		fclose(f);
+	free(in);
+	free(raw);
+	free(comp);
+	CHECK(ok);
+	return ok;
+}
+
+/* The one-block file: records 0..12 of the run file, plain touches of thread 2000 (its
+ * first "new thread", the others "same thread"); small_off[j]: record j's offset in the
+ * raw block. */
+#define SMALL_NREC 13u
+static u32 small_off[SMALL_NREC + 1];
+
+static void edit_tag_both(u8 *raw, u32 len)
+{
+	(void)len;
+	raw[small_off[9]] |= MMTZ_TAG_NEW_THREAD;   /* "new" and "same" at once */
+}
+
+static void edit_mask_unknown(u8 *raw, u32 len)
+{
+	(void)len;
+	raw[small_off[5] + 1] |= 0x04;   /* the result field: a record that is no plain touch */
+}
+
+static void edit_truncate_last(u8 *raw, u32 len)
+{
+	raw[len - 1] |= 0x80;   /* the last varint runs past the block's end */
+}
+
+static void test_touch_runs_stop_where_next_fails(void)
+{
+	const char *p = write_run_file("small.mmtz", SMALL_NREC);
+	if (!p)
+		return;
+	char path[512], bad[512], want[1024];
+	snprintf(path, sizeof(path), "%s", p);
+	snprintf(bad, sizeof(bad), "%s/small-bad.mmtz", tmpdir);
+	/* the records' offsets in the raw block, from their encodings */
+	u8 tmp[64];
+	struct op op;
+	u32 off = 0;
+	for (u32 k = 0; k < SMALL_NREC; k++) {
+		gen_run_op(k, &op);
+		CHECK(op.tid == 2000 && plain_touch(&op) && !op.time_ns && !op.think_ns);
+		small_off[k] = off;
+		u8 *q = tmp;
+		u64 prev = k ? 0x7f0000000000ULL + (u64)(k - 1) * 4096 : 0;
+		*q++ = OP_TOUCH;
+		if (!k) {
+			q = mmtz_put_varint(q, 2000);
+			q = mmtz_put_varint(q, 2000);
+		}
+		q = mmtz_put_varint(q, (1u << MMTZ_F_ADDR) | (1u << MMTZ_F_LEN) |
+				    (op.flags ? 1u << MMTZ_F_FLAGS : 0));
+		q = mmtz_put_varint(q, mmtz_zigzag((s64)(op.addr - prev)));
+		q = mmtz_put_varint(q, op.len);
+		if (op.flags)
+			q = mmtz_put_varint(q, op.flags);
+		off += (u32)(q - tmp);
+	}
+	small_off[SMALL_NREC] = off;
+	struct mmtz_file *mf = open_file(path, false);
+	if (!mf)
+		return;
+	CHECK_EQ_U64(mf->nr_blocks, 1);
+	CHECK_EQ_U64(mf->blocks[0].raw_len, off);
+	struct both_ways res;
+	read_both_ways(mf, MMTZ_ALL_THREADS, &res);
+	CHECK_EQ_U64(res.ops, SMALL_NREC);
+	CHECK_EQ_U64(res.from_runs, SMALL_NREC - 1);
+	CHECK_EQ_U64(res.bad, 0);
+	mmtz_file_put(mf);
+
+	/* a bad tag in the middle of a run: the run ends before it, next() reports it */
+	if (rewrite_block(path, bad, edit_tag_both) && (mf = open_file(bad, false))) {
+		read_both_ways(mf, MMTZ_ALL_THREADS, &res);
+		CHECK_EQ_U64(res.ops, 9);
+		CHECK_EQ_U64(res.from_runs, 8);
+		CHECK_EQ_U64(res.bad, 0);
+		CHECK_EQ_S64(res.rc, -1);
+		snprintf(want, sizeof(want), "%s: record 9 (block 0 at offset 0x20): bad record tag 0x%02x",
+			 bad, MMTZ_TAG_SAME_THREAD | MMTZ_TAG_NEW_THREAD | OP_TOUCH);
+		CHECK_EQ_STR(res.msg, want);
+		mmtz_file_put(mf);
+	}
+	/* a record with another field: read by next(), whatever it decodes to, both ways */
+	if (rewrite_block(path, bad, edit_mask_unknown) && (mf = open_file(bad, false))) {
+		read_both_ways(mf, MMTZ_ALL_THREADS, &res);
+		CHECK_EQ_U64(res.bad, 0);
+		/* record 5 by next() (its address delta's bytes read as a result, the rest
+		 * shifted), then record 6 misread from the bytes that follow */
+		CHECK_EQ_U64(res.ops, 6);
+		CHECK_EQ_U64(res.from_runs, 4);
+		snprintf(want, sizeof(want), "%s: record 6 (block 0 at offset 0x20): unknown op type 0x0",
+			 bad);
+		CHECK_EQ_STR(res.msg, want);
+		CHECK_EQ_S64(res.rc, -1);
+		mmtz_file_put(mf);
+	}
+	/* the block's last varint cut: the run ends before the last record */
+	if (rewrite_block(path, bad, edit_truncate_last) && (mf = open_file(bad, false))) {
+		read_both_ways(mf, MMTZ_ALL_THREADS, &res);
+		CHECK_EQ_U64(res.ops, SMALL_NREC - 1);
+		CHECK_EQ_U64(res.from_runs, SMALL_NREC - 2);
+		CHECK_EQ_U64(res.bad, 0);
+		CHECK_EQ_S64(res.rc, -1);
+		snprintf(want, sizeof(want), "%s: record %u (block 0 at offset 0x20): truncated record",
+			 bad, SMALL_NREC - 1);
+		CHECK_EQ_STR(res.msg, want);
+		mmtz_file_put(mf);
+	}
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_mmtz_reader.XXXXXX");
@@ -308,6 +661,8 @@ int main(void)
 	}
 	RUN_TEST(test_reader_thread_reads_back_what_was_written);
 	RUN_TEST(test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader);
+	RUN_TEST(test_touch_runs_read_what_next_reads);
+	RUN_TEST(test_touch_runs_stop_where_next_fails);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
