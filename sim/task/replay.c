@@ -1002,7 +1002,9 @@ static inline __attribute__((always_inline)) bool do_touch(struct task *tsk,
 		     ALIGN_DOWN(op->addr, PAGE_SIZE)) >> PAGE_SHIFT;
 	t->touched_pages += pages;
 	rt->touches += pages;
-	if (likely(ret >= 0)) {
+	if (likely(ret == 0)) {
+		/* present pages only */
+	} else if (ret > 0) {
 		t->faults += (u64)ret;
 		rt->faults += (u64)ret;
 	} else if (!touch_failed(tsk, rt, ret)) {
