@@ -96,6 +96,10 @@ struct mmtz_loaded {
 int mmtz_block_fetch(const struct mmtz_file *mf, u32 *next, u32 only, z_stream *z, u8 *comp,
 		     u8 *raw, struct mmtz_loaded *out, char *err, size_t errlen);
 
+/* zlib's adler32 of len bytes (1 for none), vectorised where the host has SSE2: the
+ * reader checks each inflated block with it, zlib's own check turned off. */
+u32 mmtz_adler32(const u8 *buf, size_t len);
+
 /* The reader thread of one cursor (mmtz_prefetch.c): a pthread that runs
  * mmtz_block_fetch on the next blocks, a few ahead, while the cursor decodes; only zlib
  * and pread on its own buffers, so the decoded stream is the same bytes in the same order

@@ -296,6 +296,55 @@ u32 mmtz_file_find_thread(const struct mmtz_file *mf, u32 tid, u64 after)
 
 /* ---- blocks ---- */
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+
+/* zlib's adler32 (RFC 1950) of buf, 16 bytes a step in SSE2: the byte sums by psadbw, the
+ * weighted sums by pmaddwd. In zlib's own, scalar, a block's check was ~40% of inflating
+ * it. Segments of at most ADLER_NMAX bytes keep every 32-bit lane from overflowing. */
+#define ADLER_BASE 65521u
+#define ADLER_NMAX 5536u   /* zlib's NMAX (5552) rounded down to 16 bytes */
+u32 mmtz_adler32(const u8 *buf, size_t len)
+{
+	u64 a = 1, b = 0;
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i w_lo = _mm_setr_epi16(16, 15, 14, 13, 12, 11, 10, 9);
+	const __m128i w_hi = _mm_setr_epi16(8, 7, 6, 5, 4, 3, 2, 1);
+	while (len >= 16) {
+		size_t seg = len < ADLER_NMAX ? len & ~(size_t)15 : ADLER_NMAX;
+		u64 chunks = seg / 16;
+		__m128i s1 = zero, ps = zero, s2 = zero;
+		for (u64 k = 0; k < chunks; k++, buf += 16) {
+			__m128i d = _mm_loadu_si128((const __m128i *)buf);
+			ps = _mm_add_epi32(ps, s1);   /* the byte sum before this chunk */
+			s1 = _mm_add_epi32(s1, _mm_sad_epu8(d, zero));
+			s2 = _mm_add_epi32(s2, _mm_madd_epi16(_mm_unpacklo_epi8(d, zero), w_lo));
+			s2 = _mm_add_epi32(s2, _mm_madd_epi16(_mm_unpackhi_epi8(d, zero), w_hi));
+		}
+		u32 v1[4], vp[4], v2[4];
+		_mm_storeu_si128((__m128i *)v1, s1);
+		_mm_storeu_si128((__m128i *)vp, ps);
+		_mm_storeu_si128((__m128i *)v2, s2);
+		u64 sum1 = (u64)v1[0] + v1[2], sump = (u64)vp[0] + vp[2];
+		u64 sum2 = (u64)v2[0] + v2[1] + v2[2] + v2[3];
+		/* b after the chunks: b + 16 a per chunk + 16 x the sums before each + weights */
+		b = (b + 16 * chunks * a + 16 * sump + sum2) % ADLER_BASE;
+		a = (a + sum1) % ADLER_BASE;
+		len -= seg;
+	}
+	while (len--) {
+		a += *buf++;
+		b += a;
+	}
+	return (u32)((b % ADLER_BASE) << 16 | (a % ADLER_BASE));
+}
+#else
+u32 mmtz_adler32(const u8 *buf, size_t len)
+{
+	return (u32)adler32_z(1, buf, len);
+}
+#endif
+
 static __printf(4, 5) int block_err(char *err, size_t errlen, const struct mmtz_file *mf,
 				    const char *fmt, ...)
 {
@@ -357,11 +406,20 @@ int mmtz_block_fetch(const struct mmtz_file *mf, u32 *next, u32 only, z_stream *
 			return block_err(err, errlen, mf, "block %u (offset 0x%" PRIx64 "): header disagrees "
 					 "with the index", bi, b->offset);
 		inflateReset(z);
+		inflateValidate(z, 0);   /* the check value: mmtz_adler32 below, as zlib checks it */
 		z->next_in = comp;
 		z->avail_in = comp_len;
 		z->next_out = raw;
 		z->avail_out = raw_len;
 		int zr = inflate(z, Z_FINISH);
+		if (zr == Z_STREAM_END) {
+			/* the stream's last 4 bytes, big-endian, over all it inflated */
+			const u8 *t = comp + (comp_len - z->avail_in) - 4;
+			u32 want = (u32)t[0] << 24 | (u32)t[1] << 16 | (u32)t[2] << 8 | t[3];
+			if (mmtz_adler32(raw, raw_len - z->avail_out) != want)
+				return block_err(err, errlen, mf, "block %u (offset 0x%" PRIx64 "): bad "
+						 "compressed data (incorrect data check)", bi, b->offset);
+		}
 		if (zr != Z_STREAM_END || z->avail_out != 0 || z->avail_in != 0)
 			return block_err(err, errlen, mf, "block %u (offset 0x%" PRIx64 "): bad compressed "
 					 "data (%s)", bi, b->offset, zr == Z_STREAM_END ? "length mismatch" :

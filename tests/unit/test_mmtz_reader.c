@@ -268,6 +268,22 @@ static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(
 	CHECK_EQ_STR(ma, want);
 	CHECK_EQ_STR(mb, want);
 
+	/* a wrong adler32 at the end of the deflate stream under a valid CRC32: the check
+	 * the reader makes itself (mmtz_adler32), with zlib's message */
+	memcpy(b, good, n);
+	b[off + MMTZ_BLOCK_HDR_LEN + comp_len - 1] ^= 0x01;
+	mmtz_put_le32(b + off + 24, (u32)crc32(crc32(0L, b + off, 24), b + off + MMTZ_BLOCK_HDR_LEN,
+					       comp_len));
+	f = fopen(bad, "wb");
+	fwrite(b, 1, n, f);
+	fclose(f);
+	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
+	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
+	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): bad compressed data (incorrect data check)",
+		 bad, k, (unsigned long long)off);
+	CHECK_EQ_STR(ma, want);
+	CHECK_EQ_STR(mb, want);
+
 	/* a block header that is not one */
 	memcpy(b, good, n);
 	b[off] = 'X';
@@ -652,6 +668,35 @@ static void test_touch_runs_stop_where_next_fails(void)
 	}
 }
 
+/* mmtz_adler32 (SSE2) is zlib's adler32: every length to 300, longer ones across its
+ * 5536-byte segments, at every alignment, and all-0xff data (the largest sums). */
+static void test_adler32_is_zlibs(void)
+{
+	size_t cap = (1u << 20) + 64;
+	u8 *buf = malloc(cap);
+	u64 x = 88172645463325252ULL;
+	for (size_t i = 0; i < cap; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (u8)x;
+	}
+	u32 bad = 0, n = 0;
+	for (size_t len = 0; len <= 300; len++, n++)
+		bad += mmtz_adler32(buf + len % 16, len) != (u32)adler32(1, buf + len % 16, (uInt)len);
+	static const size_t lens[] = { 5535, 5536, 5537, 5552, 11072, 11073, 65536, 65537,
+				       1000003, 1u << 20 };
+	for (unsigned i = 0; i < ARRAY_SIZE(lens); i++)
+		for (unsigned o = 0; o < 16; o += 5, n++)
+			bad += mmtz_adler32(buf + o, lens[i]) != (u32)adler32(1, buf + o, (uInt)lens[i]);
+	memset(buf, 0xff, cap);
+	for (unsigned i = 0; i < ARRAY_SIZE(lens); i++, n++)
+		bad += mmtz_adler32(buf + 3, lens[i]) != (u32)adler32(1, buf + 3, (uInt)lens[i]);
+	CHECK_EQ_U64(n, 301 + 40 + 10);
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(mmtz_adler32(buf, 0), 1);
+	CHECK_EQ_U64(mmtz_adler32((const u8 *)"Wikipedia", 9), 0x11e60398);
+	free(buf);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_mmtz_reader.XXXXXX");
@@ -661,6 +706,7 @@ int main(void)
 	}
 	RUN_TEST(test_reader_thread_reads_back_what_was_written);
 	RUN_TEST(test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader);
+	RUN_TEST(test_adler32_is_zlibs);
 	RUN_TEST(test_touch_runs_read_what_next_reads);
 	RUN_TEST(test_touch_runs_stop_where_next_fails);
 	char cmd[400];
