@@ -436,7 +436,7 @@ static void flush_sync(struct task *tsk)
 	sync_ahead(tsk);
 	if (total) {
 		tsk->nr_flushes++;
-			sleep_ns(tsk->eng, tsk, total);
+		sleep_ns(tsk->eng, tsk, total);
 	}
 }
 
