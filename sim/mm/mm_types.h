@@ -111,13 +111,6 @@ struct pmd_slot {
 					    * or the huge zero page: mm/huge_memory.h) */
 };
 
-/* mmap.c: a VMA find_vma() returned for an address of this slot, valid while gen is
- * the mm's vmacache_gen (no VMA left the mm since). */
-struct vmacache_slot {
-	struct vm_area_struct *vma;
-	u32 gen;
-};
-
 struct mm_struct {
 	struct sim *sim;                   /* borrowed */
 	u32 pid;
@@ -126,9 +119,8 @@ struct mm_struct {
 	spinlock_t page_table_lock;
 	struct vm_area_struct **vmas;      /* sorted by vm_start */
 	u32 nr_vmas, cap_vmas;
-	struct vmacache_slot *vmacache;    /* mmap.c: find_vma's cache, NULL until the mm has
-					    * many VMAs */
-	u32 vmacache_gen;                  /* bumped when a VMA leaves vmas[] */
+	struct vm_area_struct **vmacache;  /* mmap.c: find_vma's cache (VMACACHE_SLOTS), NULL
+					    * until the mm has many VMAs */
 	struct pmd_slot *pmds;             /* open-addressing hash, power-of-two size */
 	u32 nr_pmds, cap_pmds;
 	struct pmd_slot *pmd_last;         /* the slot pmd_lookup found last, or NULL: a

@@ -65,48 +65,47 @@ static u32 vma_index(const struct mm_struct *mm, u64 addr)
 }
 
 /* find_vma's cache (the role of the kernel's per-thread vmacache, per mm here): a slot
- * per 1 MiB of address (hashed into VMACACHE_SLOTS) remembers the VMA found there last. A slot
- * is trusted only while no VMA has left the mm since it was filled (vmacache_gen), so
- * its VMA is still linked, and only if the address is inside it: VMAs do not overlap,
- * so that VMA is the answer whatever moved around it. Allocated once an mm has
- * VMACACHE_MIN VMAs (below, the binary search is as cheap). */
+ * per 1 MiB of address (hashed into VMACACHE_SLOTS) remembers the VMA found there last.
+ * A VMA leaving vmas[] is wiped from every slot, so a slot's VMA is always linked; it
+ * answers only for an address inside it (VMAs do not overlap: it is the answer whatever
+ * moved around it). Allocated once an mm has VMACACHE_MIN VMAs (below, the binary
+ * search is as cheap). */
 #define VMACACHE_SHIFT 20
 #define VMACACHE_SLOTS 1024
 #define VMACACHE_MIN 32
 
-static struct vmacache_slot *vmacache_slot(const struct mm_struct *mm, u64 addr)
+static struct vm_area_struct **vmacache_slot(const struct mm_struct *mm, u64 addr)
 {
 	u64 g = addr >> VMACACHE_SHIFT;   /* folded: mappings 1 GiB apart get their own slots */
 	return &mm->vmacache[(g ^ (g >> 10) ^ (g >> 20)) & (VMACACHE_SLOTS - 1)];
 }
 
-/* A VMA left vmas[]: forget every slot. */
-static void vmacache_invalidate(struct mm_struct *mm)
+/* v leaves vmas[] (NULL: every VMA does). */
+static void vmacache_forget(struct mm_struct *mm, const struct vm_area_struct *v)
 {
-	if (++mm->vmacache_gen == 0 && mm->vmacache) {
-		memset(mm->vmacache, 0, VMACACHE_SLOTS * sizeof(*mm->vmacache));
-		mm->vmacache_gen = 1;
-	}
+	if (!mm->vmacache)
+		return;
+	for (u32 i = 0; i < VMACACHE_SLOTS; i++)
+		if (mm->vmacache[i] == v || !v)
+			mm->vmacache[i] = NULL;
 }
 
 struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr)
 {
-	struct vmacache_slot *c = NULL;
+	struct vm_area_struct **c = NULL;
 	if (mm->vmacache) {
 		c = vmacache_slot(mm, addr);
-		struct vm_area_struct *v = c->vma;
-		if (c->gen == mm->vmacache_gen && v && v->vm_start <= addr && addr < v->vm_end)
+		struct vm_area_struct *v = *c;
+		if (v && v->vm_start <= addr && addr < v->vm_end)
 			return v;
 	} else if (mm->nr_vmas >= VMACACHE_MIN) {
 		mm->vmacache = xcalloc(VMACACHE_SLOTS, sizeof(*mm->vmacache));
-		if (!mm->vmacache_gen)
-			mm->vmacache_gen = 1;
 		c = vmacache_slot(mm, addr);
 	}
 	u32 i = vma_index(mm, addr);
 	struct vm_area_struct *v = i < mm->nr_vmas ? mm->vmas[i] : NULL;
 	if (c && v && v->vm_start <= addr)
-		*c = (struct vmacache_slot){ v, mm->vmacache_gen };
+		*c = v;
 	return v;
 }
 
@@ -129,7 +128,7 @@ static void vma_insert_at(struct mm_struct *mm, u32 i, struct vm_area_struct *v)
 
 static void vma_remove_at(struct mm_struct *mm, u32 i)
 {
-	vmacache_invalidate(mm);
+	vmacache_forget(mm, mm->vmas[i]);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(*mm->vmas));
 	mm->nr_vmas--;
 }
@@ -372,7 +371,8 @@ static void do_vmi_munmap(struct task *tsk, struct mm_struct *mm, u64 start, u64
 	memcpy(gone, &mm->vmas[i], (j - i) * sizeof(*gone));
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nr_vmas - j) * sizeof(*mm->vmas));
 	mm->nr_vmas -= j - i;
-	vmacache_invalidate(mm);
+	for (u32 k = 0; k < j - i; k++)
+		vmacache_forget(mm, gone[k]);
 	free_pgtables(tsk, mm, start, end);
 	for (u32 k = 0; k < j - i; k++) {
 		vma_free(tsk, tsk->sim, gone[k]);
@@ -391,7 +391,7 @@ static void exit_mmap(struct task *tsk, struct mm_struct *mm)
 	struct vm_area_struct **gone = mm->vmas;
 	mm->vmas = NULL;
 	mm->nr_vmas = mm->cap_vmas = 0;
-	vmacache_invalidate(mm);
+	vmacache_forget(mm, NULL);
 	free_pgtables(tsk, mm, 0, TASK_SIZE);
 	for (u32 i = 0; i < n; i++)
 		vma_free(tsk, tsk->sim, gone[i]);
