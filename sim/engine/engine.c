@@ -66,8 +66,8 @@ struct ticker {
 
 /* Run-ahead: per actor slot, the earliest simulated ns at which it can next act
  * (RA_NEVER: parked without timeout, or gone). The running actor's key is stale while
- * it runs (ra_resume leaves it, the actor's next block sets it) and ra_bound() looks
- * past it. */
+ * it runs (ra_resume leaves it, the actor's next block sets it) and ra_nobody_until()
+ * looks past it. */
 #define RA_NEVER UINT64_MAX
 /* SimGrid takes events within surf/precision (1 ns) of each other as simultaneous, and
  * its clock is a double: a skipped sleep must end this much before the bound. */
@@ -293,23 +293,23 @@ static void ra_set(struct engine *e, u32 slot, u64 key)
 	}
 }
 
-/* The earliest time any actor but the running one can act: the least of the siblings
- * along the running slot's path to the root (the running actor's own key is stale
- * while it runs: ra_resume leaves it, its next block sets it). */
-static u64 ra_bound(const struct engine *e)
+/* Whether no actor but the running one can act at or before t (nor the run end): every
+ * sibling along the running slot's path to the root has a later least key (the running
+ * actor's own key is stale while it runs: ra_resume leaves it, its next block sets it).
+ * Stops at the first sibling that can act, usually a near one in a crowd. */
+static bool ra_nobody_until(const struct engine *e, u64 t)
 {
 	const u64 *m = e->ra.min;
-	u64 b = RA_NEVER;
+	if (e->horizon_ns <= t)
+		return false;
 	if (!e->ra.leaves)
-		return e->horizon_ns;
-	if (e->running_slot == RA_NOPOS) {
-		b = m[1];
-	} else {
-		for (u32 i = e->ra.leaves + e->running_slot; i > 1; i /= 2)
-			if (m[i ^ 1] < b)
-				b = m[i ^ 1];
-	}
-	return b < e->horizon_ns ? b : e->horizon_ns;
+		return true;
+	if (e->running_slot == RA_NOPOS)
+		return m[1] > t;
+	for (u32 i = e->ra.leaves + e->running_slot; i > 1; i /= 2)
+		if (m[i ^ 1] <= t)
+			return false;
+	return true;
 }
 
 /* tsk is about to call into SimGrid and will be able to act again at `at`. */
@@ -319,7 +319,7 @@ static void ra_block(struct engine *e, struct task *tsk, u64 at)
 }
 
 /* tsk runs again (returned from SimGrid, or started). Its key stays, stale, until it
- * blocks again (ra_bound skips it). */
+ * blocks again (ra_nobody_until skips it). */
 static void ra_resume(struct engine *e, struct task *tsk)
 {
 	now_valid = false;
@@ -414,7 +414,7 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 	if (!e->runahead || e->dying)
 		return false;
 	u64 until = task_clock_ns(tsk) + total;
-	if (until + RA_MARGIN_NS >= ra_bound(e))
+	if (!ra_nobody_until(e, until + RA_MARGIN_NS))
 		return false;
 	double c0 = sg_now();
 	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
