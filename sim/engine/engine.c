@@ -8,21 +8,22 @@
  *
  * Run-ahead (engine.runahead). A flush is there to let the other actors act in the
  * meantime. The engine knows, for every other actor, the earliest simulated time at
- * which it can next act (it sees every sleep, park, wake-up and I/O), kept in a min-heap
- * (struct ra_heap): sleeping until T: T; parked: never, or its timeout; woken, runnable,
- * just spawned or in device I/O: now. When the time a flush would sleep to is strictly
- * before that bound (and before the run's duration), nobody else can run during the
- * sleep, so the flush does everything but the simcall: it queues the work on the CPU
- * as it would have, and the task keeps the time as ahead_ns. The skipped sleeps are
- * taken, merged into one, before the task's next call into SimGrid (a flush that cannot
- * be skipped, a park, a wake-up, a spawn, I/O, the task's end), so SimGrid sees the same
- * order of events as without run-ahead and every output is the same but the simcall
- * count. Exactness rests on two facts of SimGrid 3.32: a sleep that ends strictly
- * first leaves its action heap (a stable pairing heap) as it found it, so equal-time
- * ties keep their order; and the clock after a sleep is computed in doubles, so the
- * skipped sleeps are replayed in the same arithmetic (sg_clock_after) and the catch-up
- * sleep lands on that exact double (checked: a mismatch aborts as a bug). Timeline CPU
- * slices are reported at every flush point, skipped or not, so they are unchanged.
+ * which it can next act (it sees every sleep, park, wake-up and I/O), kept in a
+ * tournament tree (struct ra_tree): sleeping until T: T; parked: never, or its timeout;
+ * woken, runnable, just spawned or in device I/O: now. When the time a flush would
+ * sleep to is strictly before that bound (and before the run's duration), nobody else
+ * can run during the sleep, so the flush does everything but the simcall: it queues the
+ * work on the CPU as it would have, and the task keeps the time as ahead_ns. The
+ * skipped sleeps are taken, merged into one, before the task's next call into SimGrid
+ * (a flush that cannot be skipped, a park, a wake-up, a spawn, I/O, the task's end), so
+ * SimGrid sees the same order of events as without run-ahead and every output is the
+ * same but the simcall count. Exactness rests on two facts of SimGrid 3.32: a sleep
+ * that ends strictly first leaves its action heap (a stable pairing heap) as it found
+ * it, so equal-time ties keep their order; and the clock after a sleep is computed in
+ * doubles, so the skipped sleeps are replayed in the same arithmetic (sg_clock_after)
+ * and the catch-up sleep lands on that exact double (checked: a mismatch aborts as a
+ * bug). Timeline CPU slices are reported at every flush point, skipped or not, so they
+ * are unchanged.
  *
  * Deadlock detection. SimGrid's own detector is disabled by any periodic daemon and
  * exits 0 (reference/simgrid.md §0), so the engine counts tasks that can make progress:
@@ -64,9 +65,9 @@ struct ticker {
 };
 
 /* Run-ahead: per actor slot, the earliest simulated ns at which it can next act
- * (RA_NEVER: running, parked without timeout, or gone), and a binary min-heap of the
- * slots that have a time. The running actor is never in the heap, so the heap's top is
- * the bound for the running one. */
+ * (RA_NEVER: parked without timeout, or gone). The running actor's key is stale while
+ * it runs (ra_resume leaves it, the actor's next block sets it) and ra_nobody_until()
+ * looks past it. */
 #define RA_NEVER UINT64_MAX
 /* SimGrid takes events within surf/precision (1 ns) of each other as simultaneous, and
  * its clock is a double: a skipped sleep must end this much before the bound. */
@@ -75,11 +76,13 @@ struct ticker {
  * close to a run's duration. */
 #define RA_RUN_UNTIL_SLACK_NS 20000
 
-struct ra_heap {
-	u64 *key;                          /* by slot */
-	u32 *pos;                          /* by slot: index in heap[], or RA_NOPOS */
-	u32 *heap;                         /* slots, ordered on key */
-	u32 n, nr_slots, cap;
+/* A tournament tree: min[leaves + slot] is the slot's key, min[i] the least key under
+ * inner node i (min[1]: all). A key change walks up one path; the least key but one
+ * slot's is the least of the siblings along that slot's path. */
+struct ra_tree {
+	u64 *min;                          /* 2 * leaves */
+	u32 leaves;                        /* a power of two, >= nr_slots */
+	u32 nr_slots;
 };
 #define RA_NOPOS UINT32_MAX
 
@@ -104,7 +107,8 @@ struct engine {
 	struct exit_ctx *exits;            /* parallel to tasks */
 	u32 nr_live;                       /* spawned and not yet exited */
 	u32 nr_live_user;                  /* live non-kthreads */
-	u32 deadlock_hint;                 /* the task that last showed progress (check_deadlock) */
+	u32 nr_progress;                   /* tasks for which task_can_progress() holds */
+	u32 nr_blocked_lock;               /* tasks in TASK_BLOCKED_LOCK */
 	struct ticker *tickers;
 	unsigned nr_tickers;
 	struct engine_stats st;
@@ -121,7 +125,7 @@ struct engine {
 	u64 horizon_ns;                    /* the run's duration (its watchdog), RA_NEVER: none */
 	struct task *running;              /* the task actor executing now, NULL: ticker/maestro */
 	u32 running_slot;                  /* its run-ahead slot (or the ticker's), RA_NOPOS: maestro */
-	struct ra_heap ra;
+	struct ra_tree ra;
 };
 
 #define LIMIT_PERIOD 4096
@@ -136,18 +140,30 @@ static u64 secs_to_ns(double s)
 }
 
 /* The clock does not move while an actor runs, and the hot paths read it at every flush
- * point: the last conversion is kept (one engine per process). */
+ * point: the last reading and its conversion are kept (one engine per process) until
+ * control comes back from SimGrid (ra_resume, ra_resume_other: every call into SimGrid
+ * that can let time pass returns through one of them). */
 static double now_clock = -1;
 static u64 now_clock_ns;
+static bool now_valid;             /* false: read SimGrid's clock again */
+
+static double sg_now(void)
+{
+	if (!now_valid) {
+		double c = simgrid_get_clock();
+		if (c != now_clock) {
+			now_clock_ns = secs_to_ns(c);
+			now_clock = c;
+		}
+		now_valid = true;
+	}
+	return now_clock;
+}
 
 u64 engine_now_ns(const struct engine *e)
 {
 	(void)e;
-	double c = simgrid_get_clock();
-	if (c != now_clock) {
-		now_clock_ns = secs_to_ns(c);
-		now_clock = c;
-	}
+	sg_now();
 	return now_clock_ns;
 }
 
@@ -237,93 +253,63 @@ static void check_stop(struct engine *e)
 
 /* ---- run-ahead bookkeeping ---- */
 
-static bool ra_less(const struct ra_heap *h, u32 a, u32 b)
-{
-	return h->key[h->heap[a]] < h->key[h->heap[b]];
-}
-
-static void ra_swap(struct ra_heap *h, u32 a, u32 b)
-{
-	u32 sa = h->heap[a], sb = h->heap[b];
-	h->heap[a] = sb;
-	h->heap[b] = sa;
-	h->pos[sb] = a;
-	h->pos[sa] = b;
-}
-
-static void ra_sift_up(struct ra_heap *h, u32 i)
-{
-	while (i && ra_less(h, i, (i - 1) / 2)) {
-		ra_swap(h, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static void ra_sift_down(struct ra_heap *h, u32 i)
-{
-	for (;;) {
-		u32 l = 2 * i + 1, m = i;
-		if (l < h->n && ra_less(h, l, m))
-			m = l;
-		if (l + 1 < h->n && ra_less(h, l + 1, m))
-			m = l + 1;
-		if (m == i)
-			return;
-		ra_swap(h, i, m);
-		i = m;
-	}
-}
-
 static u32 ra_slot_new(struct engine *e)
 {
-	struct ra_heap *h = &e->ra;
-	if (h->nr_slots == h->cap) {
-		h->cap = h->cap ? 2 * h->cap : 64;
-		h->key = xrealloc(h->key, h->cap * sizeof(*h->key));
-		h->pos = xrealloc(h->pos, h->cap * sizeof(*h->pos));
-		h->heap = xrealloc(h->heap, h->cap * sizeof(*h->heap));
+	struct ra_tree *t = &e->ra;
+	if (t->nr_slots == t->leaves) {
+		/* Double the leaves and rebuild the inner nodes. */
+		u32 old = t->leaves, n = old ? 2 * old : 64;
+		u64 *m = xmalloc(2 * n * sizeof(*m));
+		for (u32 i = 0; i < n; i++)
+			m[n + i] = i < old ? t->min[old + i] : RA_NEVER;
+		for (u32 i = n - 1; i >= 1; i--)
+			m[i] = m[2 * i] < m[2 * i + 1] ? m[2 * i] : m[2 * i + 1];
+		free(t->min);
+		t->min = m;
+		t->leaves = n;
 	}
-	h->key[h->nr_slots] = RA_NEVER;
-	h->pos[h->nr_slots] = RA_NOPOS;
-	return h->nr_slots++;
+	return t->nr_slots++;
 }
 
-/* The earliest time the actor of slot can next act; RA_NEVER takes it out. */
+static u64 ra_key(const struct engine *e, u32 slot)
+{
+	return e->ra.min[e->ra.leaves + slot];
+}
+
+/* The earliest time the actor of slot can next act (RA_NEVER: none). Walks up from
+ * the leaf while the subtree minimum changes. */
 static void ra_set(struct engine *e, u32 slot, u64 key)
 {
-	struct ra_heap *h = &e->ra;
-	u64 old = h->key[slot];
-	u32 i = h->pos[slot];
-	h->key[slot] = key;
-	if (i == RA_NOPOS) {
-		if (key == RA_NEVER)
-			return;
-		i = h->n++;
-		h->heap[i] = slot;
-		h->pos[slot] = i;
-		ra_sift_up(h, i);
-	} else if (key == RA_NEVER) {
-		u32 last = --h->n;
-		h->pos[slot] = RA_NOPOS;
-		if (i != last) {
-			u32 moved = h->heap[last];
-			h->heap[i] = moved;
-			h->pos[moved] = i;
-			ra_sift_up(h, i);
-			ra_sift_down(h, h->pos[moved]);
-		}
-	} else if (key < old) {
-		ra_sift_up(h, i);
-	} else {
-		ra_sift_down(h, i);
+	u64 *m = e->ra.min;
+	u32 i = e->ra.leaves + slot;
+	if (m[i] == key)
+		return;
+	m[i] = key;
+	for (i /= 2; i; i /= 2) {
+		u64 v = m[2 * i] < m[2 * i + 1] ? m[2 * i] : m[2 * i + 1];
+		if (m[i] == v)
+			break;
+		m[i] = v;
 	}
 }
 
-/* The earliest time any actor but the running one can act. */
-static u64 ra_bound(const struct engine *e)
+/* Whether no actor but the running one can act at or before t (nor the run end): every
+ * sibling along the running slot's path to the root has a later least key (the running
+ * actor's own key is stale while it runs: ra_resume leaves it, its next block sets it).
+ * Stops at the first sibling that can act, usually a near one in a crowd. */
+static bool ra_nobody_until(const struct engine *e, u64 t)
 {
-	u64 b = e->ra.n ? e->ra.key[e->ra.heap[0]] : RA_NEVER;
-	return b < e->horizon_ns ? b : e->horizon_ns;
+	const u64 *m = e->ra.min;
+	if (e->horizon_ns <= t)
+		return false;
+	if (!e->ra.leaves)
+		return true;
+	if (e->running_slot == RA_NOPOS)
+		return m[1] > t;
+	for (u32 i = e->ra.leaves + e->running_slot; i > 1; i /= 2)
+		if (m[i ^ 1] <= t)
+			return false;
+	return true;
 }
 
 /* tsk is about to call into SimGrid and will be able to act again at `at`. */
@@ -332,21 +318,21 @@ static void ra_block(struct engine *e, struct task *tsk, u64 at)
 	ra_set(e, tsk->ra_slot, at);
 }
 
-/* tsk runs again (returned from SimGrid, or started). */
+/* tsk runs again (returned from SimGrid, or started). Its key stays, stale, until it
+ * blocks again (ra_nobody_until skips it). */
 static void ra_resume(struct engine *e, struct task *tsk)
 {
+	now_valid = false;
 	e->running = tsk;
 	e->running_slot = tsk->ra_slot;
-	ra_set(e, tsk->ra_slot, RA_NEVER);
 }
 
 /* A ticker (or, with RA_NOPOS, maestro) runs. */
 static void ra_resume_other(struct engine *e, u32 slot)
 {
+	now_valid = false;
 	e->running = NULL;
-	e->running_slot = slot;
-	if (slot != RA_NOPOS)
-		ra_set(e, slot, RA_NEVER);
+	e->running_slot = slot;   /* as ra_resume: its key stays until it blocks */
 }
 
 /* Sleep tsk for secs of SimGrid time; it can act again at at_ns. */
@@ -406,12 +392,12 @@ static void sync_ahead(struct task *tsk)
 	u64 ns = tsk->ahead_ns;
 	if (!ns)
 		return;
-	double c0 = simgrid_get_clock(), target = tsk->ra_clock;
+	double c0 = sg_now(), target = tsk->ra_clock;
 	u64 at = task_clock_ns(tsk);
 	tsk->ahead_ns = 0;
 	tsk->nr_flushes++;
 	sleep_secs(e, tsk, target - c0, at);
-	if (simgrid_get_clock() != target) {
+	if (sg_now() != target) {
 		fprintf(stderr, "mmsim: bug: run-ahead: SimGrid's clock is %.17g s after the catch-up "
 			"sleep, expected %.17g s (engine.runahead: false avoids it)\n",
 			simgrid_get_clock(), target);
@@ -428,9 +414,9 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 	if (!e->runahead || e->dying)
 		return false;
 	u64 until = task_clock_ns(tsk) + total;
-	if (until + RA_MARGIN_NS >= ra_bound(e))
+	if (!ra_nobody_until(e, until + RA_MARGIN_NS))
 		return false;
-	double c0 = simgrid_get_clock();
+	double c0 = sg_now();
 	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
 	double to = sg_clock_after(from, (double)total * 1e-9);
 	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
@@ -602,9 +588,7 @@ void engine_destroy(struct engine *e)
 	free(e->exits);
 	free(e->tickers);
 	free(e->cpus);
-	free(e->ra.key);
-	free(e->ra.pos);
-	free(e->ra.heap);
+	free(e->ra.min);
 	free(e);
 }
 
@@ -662,6 +646,43 @@ void task_set_cpu(struct task *tsk, unsigned cpu)
 	tsk->node = node;
 }
 
+/* ---- deadlock accounting ---- */
+
+/* A task that is not parked on a lock and will run (woken, or a pending wake-up) or
+ * holds a lock while able to run: while one exists, no deadlock. */
+static bool task_can_progress(const struct task *t)
+{
+	if (t->state == TASK_BLOCKED_LOCK || t->state == TASK_DEAD)
+		return false;
+	return t->state == TASK_WOKEN || t->unparks_pending || t->lockdep_depth > 0;
+}
+
+/* Recount t after a change of what task_can_progress() reads. */
+static void dl_update(struct engine *e, struct task *t)
+{
+	bool p = task_can_progress(t);
+	if (p != t->dl_progress) {
+		t->dl_progress = p;
+		if (p)
+			e->nr_progress++;
+		else
+			e->nr_progress--;
+	}
+}
+
+static void set_state(struct task *t, enum task_state state)
+{
+	struct engine *e = t->eng;
+	e->nr_blocked_lock += (state == TASK_BLOCKED_LOCK) - (t->state == TASK_BLOCKED_LOCK);
+	t->state = state;
+	dl_update(e, t);
+}
+
+void task_lock_depth_changed(struct task *tsk)
+{
+	dl_update(tsk->eng, tsk);
+}
+
 /* ---- actors ---- */
 
 static void check_deadlock(struct engine *e, struct task *last);
@@ -673,7 +694,7 @@ static void task_on_exit(int failed, void *data)
 	struct exit_ctx *x = &e->exits[tsk->id];
 	bool held = tsk->lockdep_depth > 0;
 	ra_resume(e, tsk);
-	tsk->state = TASK_DEAD;
+	set_state(tsk, TASK_DEAD);
 	tsk->failed = failed != 0;
 	e->nr_live--;
 	if (!tsk->kthread)
@@ -741,7 +762,7 @@ struct task *engine_spawn(struct engine *e, const char *comm, unsigned cpu, bool
 	tsk->kthread = kthread;
 	tsk->fn = fn;
 	tsk->priv = priv;
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 	snprintf(tsk->comm, sizeof(tsk->comm), "%s", comm);
 	rng_seed(&tsk->rng, e->scn->seed, tsk->id);
 	tsk->park = sg_sem_init(0);
@@ -801,33 +822,24 @@ static void kill_everything(struct engine *e)
 
 /* A lock is only waited for while someone holds it, so when every live task that
  * holds a lock is itself parked on a lock (or the holder died), no waiter can ever be
- * granted: a deadlock. Kill everything; the caller, if an actor, exits too. */
-/* A task that is not parked on a lock and will run (woken, or a pending wake-up) or
- * holds a lock while able to run: while one exists, no deadlock. */
-static bool task_can_progress(const struct task *t)
-{
-	if (t->state == TASK_BLOCKED_LOCK || t->state == TASK_DEAD)
-		return false;
-	return t->state == TASK_WOKEN || t->unparks_pending || t->lockdep_depth > 0;
-}
-
+ * granted: a deadlock. Kill everything; the caller, if an actor, exits too.
+ * The engine keeps the number of tasks that can progress (dl_update() at every change
+ * of a task's state, pending wake-ups or lock depth), so a park costs no scan. */
 static void check_deadlock(struct engine *e, struct task *last)
 {
-	/* The task that showed progress last time usually still does: look at it first, so
-	 * a park among 1,024 parked tasks costs one test, not a scan. */
-	if (e->deadlock_hint < e->nr_tasks && task_can_progress(e->tasks[e->deadlock_hint]))
-		return;
-	u32 blocked = 0;
+#ifdef MMSIM_DEBUG_VM
+	u32 progress = 0, blocked = 0;
 	for (u32 i = 0; i < e->nr_tasks; i++) {
-		const struct task *t = e->tasks[i];
-		if (t->state == TASK_BLOCKED_LOCK) {
-			blocked++;
-		} else if (task_can_progress(t)) {
-			e->deadlock_hint = i;
-			return;
-		}
+		progress += task_can_progress(e->tasks[i]);
+		blocked += e->tasks[i]->state == TASK_BLOCKED_LOCK;
 	}
-	if (!blocked)
+	if (progress != e->nr_progress || blocked != e->nr_blocked_lock) {
+		fprintf(stderr, "mmsim: bug: deadlock counts %u/%u, tasks say %u/%u\n", e->nr_progress,
+			e->nr_blocked_lock, progress, blocked);
+		abort();
+	}
+#endif
+	if (e->nr_progress || !e->nr_blocked_lock)
 		return;
 	e->st.deadlocks++;
 	report_deadlock(e, last);
@@ -843,7 +855,7 @@ bool task_park(struct task *tsk, enum task_state state)
 	bool idle = state == TASK_IDLE;
 	tsk->park_idle = idle;
 	/* Woken already (during the flush, other actors ran): the park returns at once. */
-	tsk->state = tsk->unparks_pending ? TASK_WOKEN : state;
+	set_state(tsk, tsk->unparks_pending ? TASK_WOKEN : state);
 	if (state == TASK_BLOCKED_LOCK && !tsk->unparks_pending && !e->dying) {
 		check_deadlock(e, tsk);
 		if (e->dying)
@@ -859,7 +871,7 @@ bool task_park(struct task *tsk, enum task_state state)
 	ra_resume(e, tsk);
 	tsk->unparks_pending--;
 	tsk->park_idle = false;
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 	return true;
 }
 
@@ -869,7 +881,7 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 	flush_sync(tsk);
 	if (tsk->kthread && e->stopping)
 		return 1;
-	tsk->state = state;
+	set_state(tsk, state);
 	tsk->park_idle = true;
 	e->st.simcalls++;
 	e->st.parks++;
@@ -891,7 +903,7 @@ int task_park_timeout(struct task *tsk, enum task_state state, u64 timeout_ns)
 	if (!timed_out)
 		tsk->unparks_pending--;
 	tsk->park_idle = false;
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 	return timed_out ? 0 : 1;
 }
 
@@ -905,11 +917,12 @@ void task_unpark(struct task *waker, struct task *tsk)
 	/* A waiter handed a lock owns it from now on, before it runs again: it must not
 	 * look blocked to the deadlock check. */
 	if (tsk->state == TASK_BLOCKED_LOCK)
-		tsk->state = TASK_WOKEN;
+		set_state(tsk, TASK_WOKEN);
 	tsk->unparks_pending++;
+	dl_update(e, tsk);
 	if (tsk->ra_parked) {
 		u64 now = engine_now_ns(e);
-		if (e->ra.key[tsk->ra_slot] > now)
+		if (ra_key(e, tsk->ra_slot) > now)
 			ra_set(e, tsk->ra_slot, now);
 	}
 	sg_sem_release(tsk->park);
@@ -934,9 +947,9 @@ void task_sleep(struct task *tsk, u64 ns)
 	flush_sync(tsk);
 	if (!ns)
 		return;
-	tsk->state = TASK_IDLE;
+	set_state(tsk, TASK_IDLE);
 	sleep_ns(tsk->eng, tsk, ns);
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 }
 
 void task_disk_io(struct task *tsk, bool write, u64 bytes)
@@ -947,7 +960,7 @@ void task_disk_io(struct task *tsk, bool write, u64 bytes)
 		fprintf(stderr, "mmsim: bug: swap I/O without a swap device\n");
 		abort();
 	}
-	tsk->state = TASK_BLOCKED_IO;
+	set_state(tsk, TASK_BLOCKED_IO);
 	if (e->swap_latency_ns)
 		sleep_ns(e, tsk, e->swap_latency_ns);
 	e->st.simcalls++;
@@ -960,14 +973,14 @@ void task_disk_io(struct task *tsk, bool write, u64 bytes)
 	else
 		sg_disk_read(e->swap_disk, bytes);
 	ra_resume(e, tsk);
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 }
 
 void task_bdev_io(struct task *tsk, bool write, u64 bytes)
 {
 	struct engine *e = tsk->eng;
 	flush_sync(tsk);
-	tsk->state = TASK_BLOCKED_IO;
+	set_state(tsk, TASK_BLOCKED_IO);
 	if (e->bdi_latency_ns)
 		sleep_ns(e, tsk, e->bdi_latency_ns);
 	e->st.simcalls++;
@@ -978,7 +991,7 @@ void task_bdev_io(struct task *tsk, bool write, u64 bytes)
 	else
 		sg_disk_read(e->bdi_disk, bytes);
 	ra_resume(e, tsk);
-	tsk->state = TASK_RUNNING;
+	set_state(tsk, TASK_RUNNING);
 }
 
 /* ---- tickers and the run ---- */

@@ -94,6 +94,9 @@ void task_unpark(struct task *waker, struct task *tsk);
 /* Wake every task of a wait list and empty it (*nr = 0 first: a woken task may queue
  * itself again while the others are woken). */
 void task_unpark_all(struct task *waker, struct task *const *list, u32 *nr);
+/* locks/lockdep.c calls it when tsk's held-lock count goes 0 -> 1 or 1 -> 0 (the
+ * deadlock check counts lock holders that can run). */
+void task_lock_depth_changed(struct task *tsk);
 /* Sleep off-CPU for ns. */
 void task_sleep(struct task *tsk, u64 ns);
 /* Synchronous swap-device I/O of bytes on the device of the given node's host. */

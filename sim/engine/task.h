@@ -80,6 +80,7 @@ struct task {
 	u32 unparks_pending;               /* task_unpark()s not yet consumed by a park */
 	bool park_idle;                    /* parked waiting for work (TASK_IDLE) */
 	bool ra_parked;                    /* engine/ only: in a park, woken by task_unpark() */
+	bool dl_progress;                  /* engine/ only: counted as able to progress */
 	u32 ra_slot;                       /* engine/ only: run-ahead bookkeeping slot */
 	struct mempolicy *mempolicy;       /* task policy (set_mempolicy); NULL = default */
 	int il_prev;                       /* interleave cursor of the task policy */

@@ -10,6 +10,7 @@
 
 #include "sim.h"
 #include "engine/clock.h"
+#include "engine/engine.h"
 #include "engine/task.h"
 #include "locks/lock_internal.h"
 #include "locks/lockdep.h"
@@ -75,6 +76,8 @@ void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site 
 	tsk->held[tsk->lockdep_depth++] = (struct held_lock){
 		.lock = b, .class = b->class, .site = site, .acquired_ns = now_ns, .read = read,
 	};
+	if (tsk->lockdep_depth == 1)
+		task_lock_depth_changed(tsk);
 	lock_tl_acquired(tsk, b, site, read, now_ns);
 }
 
@@ -100,6 +103,8 @@ u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *s
 	memmove(&tsk->held[i], &tsk->held[i + 1],
 		(size_t)(tsk->lockdep_depth - i - 1) * sizeof(tsk->held[0]));
 	tsk->lockdep_depth--;
+	if (!tsk->lockdep_depth)
+		task_lock_depth_changed(tsk);
 	return acquired;
 }
 

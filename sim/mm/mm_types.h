@@ -119,6 +119,8 @@ struct mm_struct {
 	spinlock_t page_table_lock;
 	struct vm_area_struct **vmas;      /* sorted by vm_start */
 	u32 nr_vmas, cap_vmas;
+	struct vm_area_struct **vmacache;  /* mmap.c: find_vma's cache (VMACACHE_SLOTS), NULL
+					    * until the mm has many VMAs */
 	struct pmd_slot *pmds;             /* open-addressing hash, power-of-two size */
 	u32 nr_pmds, cap_pmds;
 	struct pmd_slot *pmd_last;         /* the slot pmd_lookup found last, or NULL: a

@@ -64,10 +64,49 @@ static u32 vma_index(const struct mm_struct *mm, u64 addr)
 	return lo;
 }
 
+/* find_vma's cache (the role of the kernel's per-thread vmacache, per mm here): a slot
+ * per 1 MiB of address (hashed into VMACACHE_SLOTS) remembers the VMA found there last.
+ * A VMA leaving vmas[] is wiped from every slot, so a slot's VMA is always linked; it
+ * answers only for an address inside it (VMAs do not overlap: it is the answer whatever
+ * moved around it). Allocated once an mm has VMACACHE_MIN VMAs (below, the binary
+ * search is as cheap). */
+#define VMACACHE_SHIFT 20
+#define VMACACHE_SLOTS 1024
+#define VMACACHE_MIN 32
+
+static struct vm_area_struct **vmacache_slot(const struct mm_struct *mm, u64 addr)
+{
+	u64 g = addr >> VMACACHE_SHIFT;   /* folded: mappings 1 GiB apart get their own slots */
+	return &mm->vmacache[(g ^ (g >> 10) ^ (g >> 20)) & (VMACACHE_SLOTS - 1)];
+}
+
+/* v leaves vmas[] (NULL: every VMA does). */
+static void vmacache_forget(struct mm_struct *mm, const struct vm_area_struct *v)
+{
+	if (!mm->vmacache)
+		return;
+	for (u32 i = 0; i < VMACACHE_SLOTS; i++)
+		if (mm->vmacache[i] == v || !v)
+			mm->vmacache[i] = NULL;
+}
+
 struct vm_area_struct *find_vma(struct mm_struct *mm, u64 addr)
 {
+	struct vm_area_struct **c = NULL;
+	if (mm->vmacache) {
+		c = vmacache_slot(mm, addr);
+		struct vm_area_struct *v = *c;
+		if (v && v->vm_start <= addr && addr < v->vm_end)
+			return v;
+	} else if (mm->nr_vmas >= VMACACHE_MIN) {
+		mm->vmacache = xcalloc(VMACACHE_SLOTS, sizeof(*mm->vmacache));
+		c = vmacache_slot(mm, addr);
+	}
 	u32 i = vma_index(mm, addr);
-	return i < mm->nr_vmas ? mm->vmas[i] : NULL;
+	struct vm_area_struct *v = i < mm->nr_vmas ? mm->vmas[i] : NULL;
+	if (c && v && v->vm_start <= addr)
+		*c = v;
+	return v;
 }
 
 struct vm_area_struct *vma_lookup(struct mm_struct *mm, u64 addr)
@@ -89,6 +128,7 @@ static void vma_insert_at(struct mm_struct *mm, u32 i, struct vm_area_struct *v)
 
 static void vma_remove_at(struct mm_struct *mm, u32 i)
 {
+	vmacache_forget(mm, mm->vmas[i]);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nr_vmas - i - 1) * sizeof(*mm->vmas));
 	mm->nr_vmas--;
 }
@@ -331,6 +371,8 @@ static void do_vmi_munmap(struct task *tsk, struct mm_struct *mm, u64 start, u64
 	memcpy(gone, &mm->vmas[i], (j - i) * sizeof(*gone));
 	memmove(&mm->vmas[i], &mm->vmas[j], (mm->nr_vmas - j) * sizeof(*mm->vmas));
 	mm->nr_vmas -= j - i;
+	for (u32 k = 0; k < j - i; k++)
+		vmacache_forget(mm, gone[k]);
 	free_pgtables(tsk, mm, start, end);
 	for (u32 k = 0; k < j - i; k++) {
 		vma_free(tsk, tsk->sim, gone[k]);
@@ -349,6 +391,7 @@ static void exit_mmap(struct task *tsk, struct mm_struct *mm)
 	struct vm_area_struct **gone = mm->vmas;
 	mm->vmas = NULL;
 	mm->nr_vmas = mm->cap_vmas = 0;
+	vmacache_forget(mm, NULL);
 	free_pgtables(tsk, mm, 0, TASK_SIZE);
 	for (u32 i = 0; i < n; i++)
 		vma_free(tsk, tsk->sim, gone[i]);
@@ -369,6 +412,8 @@ void mmput(struct task *tsk, struct mm_struct *mm)
 	mm->slab_obj = 0;
 	free(mm->vmas);
 	mm->vmas = NULL;
+	free(mm->vmacache);
+	mm->vmacache = NULL;
 	mmdrop(mm);                    /* freed unless khugepaged's mm slot still holds it */
 }
 
@@ -383,6 +428,7 @@ void mm_free_after_run(struct mm_struct *mm)
 	}
 	pgtables_destroy(NULL, mm);
 	free(mm->vmas);
+	free(mm->vmacache);
 	free(mm);
 }
 
