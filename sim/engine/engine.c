@@ -130,9 +130,15 @@ struct engine {
  * scheduling point. */
 static volatile sig_atomic_t stop_request;
 
+/* llround(s * 1e9) without the libm call (flushes convert a clock each): for 0 <= x < 2^63
+ * the truncation t and x - t are exact, so rounding half away from zero is t + (x - t >= .5). */
 static u64 secs_to_ns(double s)
 {
-	return (u64)llround(s * 1e9);
+	double x = s * 1e9;
+	if (unlikely(!(x >= 0 && x < 9.2e18)))
+		return (u64)llround(x);
+	u64 t = (u64)x;
+	return t + (x - (double)t >= 0.5);
 }
 
 /* The clock does not move while an actor runs, and the hot paths read it at every flush
@@ -223,7 +229,15 @@ static void check_limits(struct engine *e)
 
 /* A scheduling point of an actor: honour a stop request by killing every task, this
  * actor included (the deadlock path does the same). */
-static void check_stop(struct engine *e)
+static void check_stop_slow(struct engine *e);
+
+static inline void check_stop(struct engine *e)
+{
+	if (unlikely(stop_request || e->wall_deadline > 0 || e->max_rss_bytes))
+		check_stop_slow(e);
+}
+
+static void check_stop_slow(struct engine *e)
 {
 	if ((e->wall_deadline > 0 || e->max_rss_bytes) && !(++e->limit_tick % LIMIT_PERIOD))
 		check_limits(e);
@@ -408,6 +422,11 @@ static void sync_ahead(struct task *tsk)
 		return;
 	double c0 = simgrid_get_clock(), target = tsk->ra_clock;
 	u64 at = task_clock_ns(tsk);
+	if (c0 != tsk->ra_clock0) {
+		fprintf(stderr, "mmsim: bug: run-ahead: SimGrid's clock moved from %.17g s to %.17g s "
+			"while a task ran ahead\n", tsk->ra_clock0, c0);
+		abort();
+	}
 	tsk->ahead_ns = 0;
 	tsk->nr_flushes++;
 	sleep_secs(e, tsk, target - c0, at);
@@ -430,11 +449,14 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 	u64 until = task_clock_ns(tsk) + total;
 	if (until + RA_MARGIN_NS >= ra_bound(e))
 		return false;
-	double c0 = simgrid_get_clock();
+	/* SimGrid's clock cannot move while the task is ahead: it takes its skipped sleeps
+	 * before any call into SimGrid (sync_ahead), so the clock it saw first still holds. */
+	double c0 = tsk->ahead_ns ? tsk->ra_clock0 : simgrid_get_clock();
 	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
 	double to = sg_clock_after(from, (double)total * 1e-9);
 	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
 		return false;
+	tsk->ra_clock0 = c0;
 	tsk->ahead_ns += total;
 	tsk->ra_clock = to;
 	tsk->ra_clock_ns = secs_to_ns(to);
@@ -481,9 +503,41 @@ static void ra_leave(struct engine *e, struct ra_self self)
 		ra_resume_other(e, self.slot);
 }
 
+/* The common flush of a task already running ahead (its SimGrid clock known), with no
+ * timeline, limits or stop request: flush_account() and ra_try_skip() in one pass that
+ * changes nothing unless the skip succeeds. Returns false to take the general path. */
+static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
+{
+	if (!tsk->ahead_ns || !e->runahead || e->dying || e->cpu_hook || stop_request ||
+	    e->wall_deadline > 0 || e->max_rss_bytes)
+		return false;
+	struct cpu_state *c = &e->cpus[tsk->cpu];
+	u64 now = tsk->ra_clock_ns;
+	u64 delay = c->busy_until > now ? c->busy_until - now : 0;
+	u64 total = delay + tsk->pending_ns;
+	if (now + total + RA_MARGIN_NS >= ra_bound(e))
+		return false;
+	double c0 = tsk->ra_clock0;
+	double to = sg_clock_after(tsk->ra_clock, (double)total * 1e-9);
+	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
+		return false;
+	if (tsk->pending_cpu_ns)
+		c->busy_until = now + delay + tsk->pending_cpu_ns;
+	tsk->pending_ns = 0;
+	tsk->pending_cpu_ns = 0;
+	e->st.flushes++;
+	e->st.flushes_run_ahead++;
+	tsk->ahead_ns += total;
+	tsk->ra_clock = to;
+	tsk->ra_clock_ns = secs_to_ns(to);
+	return true;
+}
+
 void flush(struct task *tsk)
 {
 	if (!tsk->pending_ns)
+		return;
+	if (flush_ahead_fast(tsk->eng, tsk))
 		return;
 	u64 total = flush_account(tsk);
 	if (ra_try_skip(tsk->eng, tsk, total))
