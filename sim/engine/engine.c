@@ -122,6 +122,7 @@ struct engine {
 	struct task *running;              /* the task actor executing now, NULL: ticker/maestro */
 	u32 running_slot;                  /* its run-ahead slot (or the ticker's), RA_NOPOS: maestro */
 	struct ra_heap ra;
+	bool ra_fast;                      /* flush_ahead_fast() may run: ra_fast_update() */
 };
 
 #define LIMIT_PERIOD 4096
@@ -137,8 +138,8 @@ static u64 secs_to_ns(double s)
 	double x = s * 1e9;
 	if (unlikely(!(x >= 0 && x < 9.2e18)))
 		return (u64)llround(x);
-	u64 t = (u64)x;
-	return t + (x - (double)t >= 0.5);
+	s64 t = (s64)x;
+	return (u64)t + (x - (double)t >= 0.5);
 }
 
 /* The clock does not move while an actor runs, and the hot paths read it at every flush
@@ -190,10 +191,19 @@ static double monotonic_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Whether a flush may take the one-pass run-ahead path: run-ahead on, nobody dying, no
+ * timeline CPU hook and no limit to check (stop requests are tested there each time). */
+static void ra_fast_update(struct engine *e)
+{
+	e->ra_fast = e->runahead && !e->dying && !e->cpu_hook && !(e->wall_deadline > 0) &&
+		     !e->max_rss_bytes;
+}
+
 void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes)
 {
 	e->wall_deadline = max_wall_s > 0 ? monotonic_s() + max_wall_s : 0;
 	e->max_rss_bytes = max_rss_bytes;
+	ra_fast_update(e);
 }
 
 const char *engine_stop_reason_str(int reason)
@@ -508,8 +518,7 @@ static void ra_leave(struct engine *e, struct ra_self self)
  * changes nothing unless the skip succeeds. Returns false to take the general path. */
 static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 {
-	if (!tsk->ahead_ns || !e->runahead || e->dying || e->cpu_hook || stop_request ||
-	    e->wall_deadline > 0 || e->max_rss_bytes)
+	if (!tsk->ahead_ns || !e->ra_fast || stop_request)
 		return false;
 	struct cpu_state *c = &e->cpus[tsk->cpu];
 	u64 now = tsk->ra_clock_ns;
@@ -518,7 +527,7 @@ static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 	if (now + total + RA_MARGIN_NS >= ra_bound(e))
 		return false;
 	double c0 = tsk->ra_clock0;
-	double to = sg_clock_after(tsk->ra_clock, (double)total * 1e-9);
+	double to = sg_clock_after(tsk->ra_clock, (double)(s64)total * 1e-9);
 	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
 		return false;
 	if (tsk->pending_cpu_ns)
@@ -533,18 +542,22 @@ static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 	return true;
 }
 
-void flush(struct task *tsk)
+static __attribute__((noinline)) void flush_slow(struct task *tsk)
 {
-	if (!tsk->pending_ns)
-		return;
-	if (flush_ahead_fast(tsk->eng, tsk))
-		return;
 	u64 total = flush_account(tsk);
 	if (ra_try_skip(tsk->eng, tsk, total))
 		return;
 	sync_ahead(tsk);
 	tsk->nr_flushes++;
 	sleep_ns(tsk->eng, tsk, total);
+}
+
+void flush(struct task *tsk)
+{
+	if (!tsk->pending_ns)
+		return;
+	if (!flush_ahead_fast(tsk->eng, tsk))
+		flush_slow(tsk);
 }
 
 void flush_if_ahead(struct task *tsk)
@@ -605,6 +618,7 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 	e->nr_cpus = e->nr_nodes * e->cpus_per_node;
 	e->lookahead_ns = scn->engine.lookahead_ns;
 	e->runahead = scn->engine.runahead;
+	ra_fast_update(e);
 	e->horizon_ns = RA_NEVER;
 	e->running_slot = RA_NOPOS;
 	e->swap_latency_ns = scn->machine.swap.latency_ns;
@@ -665,6 +679,7 @@ void engine_destroy(struct engine *e)
 void engine_set_cpu_hook(struct engine *e, engine_cpu_fn fn, void *arg)
 {
 	e->cpu_hook = fn;
+	ra_fast_update(e);
 	e->cpu_hook_arg = arg;
 }
 
@@ -850,6 +865,7 @@ static void report_deadlock(struct engine *e, struct task *last)
 static void kill_everything(struct engine *e)
 {
 	e->dying = true;
+	ra_fast_update(e);
 	sg_actor_kill_all();
 }
 
