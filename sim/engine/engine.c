@@ -526,9 +526,19 @@ static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 	u64 total = delay + tsk->pending_ns;
 	if (now + total + RA_MARGIN_NS >= ra_bound(e))
 		return false;
-	double c0 = tsk->ra_clock0;
-	double to = sg_clock_after(tsk->ra_clock, (double)(s64)total * 1e-9);
-	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
+	/* sg_clock_after() and ra_try_skip()'s landing check with fewer dependent operations,
+	 * same doubles: when the duration d is at most the clock c, (c + d) - c is exact
+	 * (Sterbenz), so c + ((c + d) - c) is c + d; when c0 < to <= 2 c0 and to - c0 >= 1 ns,
+	 * to - c0 is exact and one sleep of it from c0 lands on to. */
+	double c0 = tsk->ra_clock0, from = tsk->ra_clock;
+	double dur = (double)(s64)total * 1e-9;
+	if (dur < 1e-9)
+		dur = 1e-9;
+	double to = dur <= from ? from + dur : sg_clock_after(from, dur);
+	if (!(to > c0))
+		return false;
+	double d = to - c0;
+	if (!(to <= 2 * c0 && d >= 1e-9) && sg_clock_after(c0, d) != to)
 		return false;
 	if (tsk->pending_cpu_ns)
 		c->busy_until = now + delay + tsk->pending_cpu_ns;
