@@ -34,10 +34,19 @@ static const struct knob params[] = {
 };
 static const struct knob_table table = { "sequential_touch parameter", params, ARRAY_SIZE(params) };
 
+/* Page (g->done mod touches per pass) x stride. done counts up by one from call to call
+ * (or restarts at 0 for a new cycle): the place in the pass follows it without a
+ * division per touch. */
 static u64 seq_next_page(struct touch_gen *g)
 {
-	u64 per_pass = g->nr_touches / g->passes;
-	return (g->done % per_pass) * g->stride_pages;
+	u64 pos;
+	if (g->done && g->done == g->seq_done + 1)
+		pos = g->seq_pos + 1 == g->seq_per_pass ? 0 : g->seq_pos + 1;
+	else
+		pos = g->done % g->seq_per_pass;
+	g->seq_done = g->done;
+	g->seq_pos = pos;
+	return pos * g->stride_pages;
 }
 
 static struct op_source *seq_create(const struct workload_cfg *w, unsigned instance_idx,
@@ -51,6 +60,7 @@ static struct op_source *seq_create(const struct workload_cfg *w, unsigned insta
 	g->passes = p->passes;
 	g->nr_touches = DIV_ROUND_UP(g->size >> PAGE_SHIFT, g->stride_pages) * p->passes;
 	g->next_page = seq_next_page;
+	g->seq_per_pass = g->nr_touches / g->passes;
 	g->cycles = p->cycles - 1;
 	return &g->src;
 }

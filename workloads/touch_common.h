@@ -22,6 +22,8 @@ struct touch_gen {
 	u64 stride_pages;
 	u64 passes;
 	unsigned cycles;          /* map/touch/unmap rounds left after this one */
+	u64 seq_per_pass;         /* sequential_touch: touches per pass */
+	u64 seq_done, seq_pos;    /* sequential_touch: the last call's done and its place */
 };
 
 /* Fill g->src and the mapping; the caller sets the order fields and next_page. */

@@ -126,6 +126,7 @@ struct engine {
 	struct task *running;              /* the task actor executing now, NULL: ticker/maestro */
 	u32 running_slot;                  /* its run-ahead slot (or the ticker's), RA_NOPOS: maestro */
 	struct ra_tree ra;
+	bool ra_fast;                      /* flush_ahead_fast() may run: ra_fast_update() */
 };
 
 #define LIMIT_PERIOD 4096
@@ -134,9 +135,15 @@ struct engine {
  * scheduling point. */
 static volatile sig_atomic_t stop_request;
 
+/* llround(s * 1e9) without the libm call (flushes convert a clock each): for 0 <= x < 2^63
+ * the truncation t and x - t are exact, so rounding half away from zero is t + (x - t >= .5). */
 static u64 secs_to_ns(double s)
 {
-	return (u64)llround(s * 1e9);
+	double x = s * 1e9;
+	if (unlikely(!(x >= 0 && x < 9.2e18)))
+		return (u64)llround(x);
+	s64 t = (s64)x;
+	return (u64)t + (x - (double)t >= 0.5);
 }
 
 /* The clock does not move while an actor runs, and the hot paths read it at every flush
@@ -200,10 +207,19 @@ static double monotonic_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* Whether a flush may take the one-pass run-ahead path: run-ahead on, nobody dying, no
+ * timeline CPU hook and no limit to check (stop requests are tested there each time). */
+static void ra_fast_update(struct engine *e)
+{
+	e->ra_fast = e->runahead && !e->dying && !e->cpu_hook && !(e->wall_deadline > 0) &&
+		     !e->max_rss_bytes;
+}
+
 void engine_set_limits(struct engine *e, double max_wall_s, u64 max_rss_bytes)
 {
 	e->wall_deadline = max_wall_s > 0 ? monotonic_s() + max_wall_s : 0;
 	e->max_rss_bytes = max_rss_bytes;
+	ra_fast_update(e);
 }
 
 const char *engine_stop_reason_str(int reason)
@@ -239,7 +255,15 @@ static void check_limits(struct engine *e)
 
 /* A scheduling point of an actor: honour a stop request by killing every task, this
  * actor included (the deadlock path does the same). */
-static void check_stop(struct engine *e)
+static void check_stop_slow(struct engine *e);
+
+static inline void check_stop(struct engine *e)
+{
+	if (unlikely(stop_request || e->wall_deadline > 0 || e->max_rss_bytes))
+		check_stop_slow(e);
+}
+
+static void check_stop_slow(struct engine *e)
 {
 	if ((e->wall_deadline > 0 || e->max_rss_bytes) && !(++e->limit_tick % LIMIT_PERIOD))
 		check_limits(e);
@@ -394,6 +418,11 @@ static void sync_ahead(struct task *tsk)
 		return;
 	double c0 = sg_now(), target = tsk->ra_clock;
 	u64 at = task_clock_ns(tsk);
+	if (c0 != tsk->ra_clock0) {
+		fprintf(stderr, "mmsim: bug: run-ahead: SimGrid's clock moved from %.17g s to %.17g s "
+			"while a task ran ahead\n", tsk->ra_clock0, c0);
+		abort();
+	}
 	tsk->ahead_ns = 0;
 	tsk->nr_flushes++;
 	sleep_secs(e, tsk, target - c0, at);
@@ -416,11 +445,14 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 	u64 until = task_clock_ns(tsk) + total;
 	if (!ra_nobody_until(e, until + RA_MARGIN_NS))
 		return false;
-	double c0 = sg_now();
+	/* SimGrid's clock cannot move while the task is ahead: it takes its skipped sleeps
+	 * before any call into SimGrid (sync_ahead), so the clock it saw first still holds. */
+	double c0 = tsk->ahead_ns ? tsk->ra_clock0 : sg_now();
 	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
 	double to = sg_clock_after(from, (double)total * 1e-9);
 	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
 		return false;
+	tsk->ra_clock0 = c0;
 	tsk->ahead_ns += total;
 	tsk->ra_clock = to;
 	tsk->ra_clock_ns = secs_to_ns(to);
@@ -467,16 +499,61 @@ static void ra_leave(struct engine *e, struct ra_self self)
 		ra_resume_other(e, self.slot);
 }
 
-void flush(struct task *tsk)
+/* The common flush of a task already running ahead (its SimGrid clock known), with no
+ * timeline, limits or stop request: flush_account() and ra_try_skip() in one pass that
+ * changes nothing unless the skip succeeds. Returns false to take the general path. */
+static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 {
-	if (!tsk->pending_ns)
-		return;
+	if (!tsk->ahead_ns || !e->ra_fast || stop_request)
+		return false;
+	struct cpu_state *c = &e->cpus[tsk->cpu];
+	u64 now = tsk->ra_clock_ns;
+	u64 delay = c->busy_until > now ? c->busy_until - now : 0;
+	u64 total = delay + tsk->pending_ns;
+	if (!ra_nobody_until(e, now + total + RA_MARGIN_NS))
+		return false;
+	/* sg_clock_after() and ra_try_skip()'s landing check with fewer dependent operations,
+	 * same doubles: when the duration d is at most the clock c, (c + d) - c is exact
+	 * (Sterbenz), so c + ((c + d) - c) is c + d; when c0 < to <= 2 c0 and to - c0 >= 1 ns,
+	 * to - c0 is exact and one sleep of it from c0 lands on to. */
+	double c0 = tsk->ra_clock0, from = tsk->ra_clock;
+	double dur = (double)(s64)total * 1e-9;
+	if (dur < 1e-9)
+		dur = 1e-9;
+	double to = dur <= from ? from + dur : sg_clock_after(from, dur);
+	if (!(to > c0))
+		return false;
+	double d = to - c0;
+	if (!(to <= 2 * c0 && d >= 1e-9) && sg_clock_after(c0, d) != to)
+		return false;
+	if (tsk->pending_cpu_ns)
+		c->busy_until = now + delay + tsk->pending_cpu_ns;
+	tsk->pending_ns = 0;
+	tsk->pending_cpu_ns = 0;
+	e->st.flushes++;
+	e->st.flushes_run_ahead++;
+	tsk->ahead_ns += total;
+	tsk->ra_clock = to;
+	tsk->ra_clock_ns = secs_to_ns(to);
+	return true;
+}
+
+static __attribute__((noinline)) void flush_slow(struct task *tsk)
+{
 	u64 total = flush_account(tsk);
 	if (ra_try_skip(tsk->eng, tsk, total))
 		return;
 	sync_ahead(tsk);
 	tsk->nr_flushes++;
 	sleep_ns(tsk->eng, tsk, total);
+}
+
+void flush(struct task *tsk)
+{
+	if (!tsk->pending_ns)
+		return;
+	if (!flush_ahead_fast(tsk->eng, tsk))
+		flush_slow(tsk);
 }
 
 void flush_if_ahead(struct task *tsk)
@@ -537,6 +614,7 @@ struct engine *engine_create(struct sim *sim, const struct scenario *scn)
 	e->nr_cpus = e->nr_nodes * e->cpus_per_node;
 	e->lookahead_ns = scn->engine.lookahead_ns;
 	e->runahead = scn->engine.runahead;
+	ra_fast_update(e);
 	e->horizon_ns = RA_NEVER;
 	e->running_slot = RA_NOPOS;
 	e->swap_latency_ns = scn->machine.swap.latency_ns;
@@ -595,6 +673,7 @@ void engine_destroy(struct engine *e)
 void engine_set_cpu_hook(struct engine *e, engine_cpu_fn fn, void *arg)
 {
 	e->cpu_hook = fn;
+	ra_fast_update(e);
 	e->cpu_hook_arg = arg;
 }
 
@@ -817,6 +896,7 @@ static void report_deadlock(struct engine *e, struct task *last)
 static void kill_everything(struct engine *e)
 {
 	e->dying = true;
+	ra_fast_update(e);
 	sg_actor_kill_all();
 }
 

@@ -37,39 +37,54 @@ static char *held_path(const struct task *tsk, const struct lock_base *b,
 	return n;
 }
 
-void lockdep_check(struct task *tsk, struct lock_base *b, const struct lock_site *site)
+/* A held lock whose class has no edge to the new one's yet (or the same lock again):
+ * out of line, so that the common walk over known edges stays small. */
+static __attribute__((noinline, cold)) void lockdep_new_edge(struct task *tsk,
+							     struct lock_base *b,
+							     const struct lock_site *site,
+							     const struct held_lock *h, int from, int to)
 {
 	struct lockstat *ls = tsk->sim->lockstat;
+	if (h->lock == b)
+		lock_bug(tsk, b, "recursive acquisition at %s:%d, already held since %s:%d",
+			 site->func, site->line, h->site->func, h->site->line);
+	char *path = held_path(tsk, b, site);
+	char *back = lockstat_edge_path(ls, to, from);
+	if (back) {
+		lockstat_note_inversion(ls);
+		struct findings *f = lockstat_findings(ls);
+		if (f)
+			finding_report(f, FINDING_LOCK_INVERSION, task_now(tsk),
+				       "lock order inversion: %s -> %s\n"
+				       "  this path:    %s\n"
+				       "  earlier path: %s",
+				       lockstat_class_name(ls, from), lockstat_class_name(ls, to),
+				       path, back);
+		free(back);
+	}
+	lockstat_edge_add(ls, from, to, path);
+	free(path);
+}
+
+void lockdep_check(struct task *tsk, struct lock_base *b, const struct lock_site *site)
+{
+	int n = tsk->lockdep_depth;
+	if (!n)
+		return;
+	struct lockstat *ls = tsk->sim->lockstat;
 	int to = lockstat_class_index(b->stats);
-	for (int i = 0; i < tsk->lockdep_depth; i++) {
+	for (int i = 0; i < n; i++) {
 		const struct held_lock *h = &tsk->held[i];
-		if (h->lock == b)
-			lock_bug(tsk, b, "recursive acquisition at %s:%d, already held since %s:%d",
-				 site->func, site->line, h->site->func, h->site->line);
 		int from = class_index(h);
-		if (from == to || lockstat_edge_exists(ls, from, to))
-			continue;
-		char *path = held_path(tsk, b, site);
-		char *back = lockstat_edge_path(ls, to, from);
-		if (back) {
-			lockstat_note_inversion(ls);
-			struct findings *f = lockstat_findings(ls);
-			if (f)
-				finding_report(f, FINDING_LOCK_INVERSION, task_now(tsk),
-					       "lock order inversion: %s -> %s\n"
-					       "  this path:    %s\n"
-					       "  earlier path: %s",
-					       lockstat_class_name(ls, from), lockstat_class_name(ls, to),
-					       path, back);
-			free(back);
-		}
-		lockstat_edge_add(ls, from, to, path);
-		free(path);
+		if (h->lock == b || (from != to && !lockstat_edge_exists(ls, from, to)))
+			lockdep_new_edge(tsk, b, site, h, from, to);
 	}
 }
 
-void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read,
-		  u64 now_ns)
+static __attribute__((noinline, cold)) void lockdep_push_slow(struct task *tsk,
+							      struct lock_base *b,
+							      const struct lock_site *site,
+							      bool read, u64 now_ns)
 {
 	if (tsk->lockdep_depth >= MAX_LOCK_DEPTH)
 		lock_bug(tsk, b, "more than %d locks held", MAX_LOCK_DEPTH);
@@ -81,6 +96,18 @@ void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site 
 	lock_tl_acquired(tsk, b, site, read, now_ns);
 }
 
+void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read,
+		  u64 now_ns)
+{
+	if (unlikely(tsk->lockdep_depth >= MAX_LOCK_DEPTH || tsk->sim->timeline != NULL)) {
+		lockdep_push_slow(tsk, b, site, read, now_ns);
+		return;
+	}
+	tsk->held[tsk->lockdep_depth++] = (struct held_lock){
+		.lock = b, .class = b->class, .site = site, .acquired_ns = now_ns, .read = read,
+	};
+}
+
 struct held_lock *lockdep_find(struct task *tsk, const void *lock)
 {
 	for (int i = tsk->lockdep_depth - 1; i >= 0; i--)
@@ -89,7 +116,9 @@ struct held_lock *lockdep_find(struct task *tsk, const void *lock)
 	return NULL;
 }
 
-u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read)
+static __attribute__((noinline, cold)) u64 lockdep_pop_slow(struct task *tsk,
+							     struct lock_base *b,
+							     const struct lock_site *site, bool read)
 {
 	struct held_lock *h = lockdep_find(tsk, b);
 	if (!h)
@@ -106,6 +135,18 @@ u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *s
 	if (!tsk->lockdep_depth)
 		task_lock_depth_changed(tsk);
 	return acquired;
+}
+
+u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *site, bool read)
+{
+	/* Locks are mostly released in reverse order: the top of the stack first. */
+	int top = tsk->lockdep_depth - 1;
+	if (likely(top >= 0 && tsk->held[top].lock == b && tsk->held[top].read == read &&
+		   tsk->sim->timeline == NULL)) {
+		tsk->lockdep_depth = top;
+		return tsk->held[top].acquired_ns;
+	}
+	return lockdep_pop_slow(tsk, b, site, read);
 }
 
 bool lock_is_held_by(const struct task *tsk, const void *lock, int read)

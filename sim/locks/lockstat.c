@@ -219,6 +219,10 @@ static void lock_point(struct lock_point *pts, const struct lock_site *site)
 	}
 }
 
+static void lockstat_contended(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
+			       const struct lock_site *site, const struct lock_site *holder_site,
+			       int holder_rw, u32 waiter_task, u32 holder_task);
+
 void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64 wait_ns,
 		       const struct lock_site *site, const struct lock_site *holder_site,
 		       int holder_rw, u32 waiter_task, u32 holder_task)
@@ -230,8 +234,20 @@ void lockstat_acquired(struct lock_class_stats *cs, int rw, unsigned bounce, u64
 		r->acq_bounces++;
 	if (bounce & LOCK_BOUNCE_NODE)
 		r->cross_node_bounces++;
-	if (!wait_ns)
-		return;
+	if (wait_ns)
+		lockstat_contended(cs, rw, bounce, wait_ns, site, holder_site, holder_rw, waiter_task,
+				   holder_task);
+}
+
+/* The contended part of lockstat_acquired(), out of line. */
+static __attribute__((noinline)) void lockstat_contended(struct lock_class_stats *cs, int rw,
+							 unsigned bounce, u64 wait_ns,
+							 const struct lock_site *site,
+							 const struct lock_site *holder_site,
+							 int holder_rw, u32 waiter_task,
+							 u32 holder_task)
+{
+	struct lock_stat_row *r = &cs->row[rw];
 	r->contentions++;
 	if (bounce & LOCK_BOUNCE)
 		r->con_bounces++;

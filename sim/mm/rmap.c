@@ -108,7 +108,8 @@ void rmap_set_owner(struct sim *sim, u64 pfn, enum page_owner_kind kind, u32 id,
 		r->chunks_used++;
 	}
 	if (!c->words) {
-		if (fits && chunk_empty(c))
+		/* (the run's base need only be looked at when w does not continue it) */
+		if (fits && c->base + off != w && chunk_empty(c))
 			c->base = w - off;
 		if (fits && c->base + off == w) {
 			c->set[off / 64] |= 1ULL << (off % 64);

@@ -169,7 +169,11 @@ int sysctl_word_from_name(const char *name, size_t len);
  * compiles to a few stores where an out-of-line memset was a call per op. */
 static inline void op_init(struct op *op, enum op_type type)
 {
-	*op = (struct op){ .type = type, .ret = OP_RET_NONE, .fd = -1, .node = -1 };
+	/* A copy of a constant: GCC makes it nine vector stores, where the struct literal
+	 * became a `rep stos` slow to start (2-3% of a generated fault's time). */
+	static const struct op neutral = { .ret = OP_RET_NONE, .fd = -1, .node = -1 };
+	__builtin_memcpy(op, &neutral, sizeof(*op));
+	op->type = type;
 }
 
 #endif
