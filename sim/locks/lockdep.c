@@ -106,6 +106,8 @@ void lockdep_push(struct task *tsk, struct lock_base *b, const struct lock_site 
 	tsk->held[tsk->lockdep_depth++] = (struct held_lock){
 		.lock = b, .class = b->class, .site = site, .acquired_ns = now_ns, .read = read,
 	};
+	if (tsk->lockdep_depth == 1)
+		task_lock_depth_changed(tsk);
 }
 
 struct held_lock *lockdep_find(struct task *tsk, const void *lock)
@@ -144,6 +146,8 @@ u64 lockdep_pop(struct task *tsk, struct lock_base *b, const struct lock_site *s
 	if (likely(top >= 0 && tsk->held[top].lock == b && tsk->held[top].read == read &&
 		   tsk->sim->timeline == NULL)) {
 		tsk->lockdep_depth = top;
+		if (!top)
+			task_lock_depth_changed(tsk);
 		return tsk->held[top].acquired_ns;
 	}
 	return lockdep_pop_slow(tsk, b, site, read);
