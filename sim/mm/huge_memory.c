@@ -914,7 +914,8 @@ static void pte_young_one(void *arg, struct vm_area_struct *vma, u64 addr, struc
 	(void)addr;
 	spin_lock(c->tsk, &t->ptl);
 	pte_t pte = pte_get(t, idx);
-	if ((pte & PTE_PRESENT) && !(pte & PTE_ZERO) && pte_pfn(pte) == c->pfn && (pte & PTE_YOUNG)) {
+	if ((pte & PTE_PRESENT) && !(pte & PTE_ZERO) && pte_pfn(pte) == c->pfn &&
+	    (pte & PTE_YOUNG)) {
 		pte_clear_flags(t, idx, PTE_YOUNG);
 		c->referenced++;
 	}

@@ -33,6 +33,14 @@
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptlock_ptr(page)", LOCK_SPIN);
 
+/* A lock site named after the function the lock is taken in before a fast path split it
+ * in two (touch_range, pte_alloc): lock_stat and the reports name sites by function. */
+#define NAMED_LOCK_SITE(fn)                                                                 \
+	({                                                                                  \
+		static const struct lock_site __lock_site = { fn, __FILE__, __LINE__ };     \
+		&__lock_site;                                                               \
+	})
+
 /* ---- the PMD hash ---- */
 
 static u64 pmd_hash(u64 index)
@@ -151,12 +159,12 @@ static __attribute__((noinline)) struct pte_table *__pte_alloc(struct task *tsk,
 	if (pfn == PFN_NONE)
 		return NULL;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
-	spin_lock(tsk, &mm->page_table_lock);
+	spin_lock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 	s = pmd_find(mm, addr >> PMD_SHIFT, true);
 	if (s->kind != PMD_NONE) {
 		/* a racing fault installed a table (or a huge PMD: no table for us) */
 		struct pte_table *won = s->kind == PMD_TABLE ? s->table : NULL;
-		spin_unlock(tsk, &mm->page_table_lock);
+		spin_unlock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 		__free_pages(tsk, pfn, 0);
 		return won;
 	}
@@ -170,7 +178,7 @@ static __attribute__((noinline)) struct pte_table *__pte_alloc(struct task *tsk,
 	mm->nr_ptes++;
 	if (tsk->sim->cost)
 		charge(tsk, tsk->sim->cost->pte_update_ns);
-	spin_unlock(tsk, &mm->page_table_lock);
+	spin_unlock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 	return t;
 }
 
@@ -408,7 +416,8 @@ static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct
 	u64 index0 = vma->vm_pgoff + vma_off - idx;   /* file index of PTE slot 0 */
 	u64 pfns[PTRS_PER_PTE];
 	for (u64 i = from; i < to; i++)
-		pfns[i] = pte_get(t, (unsigned)i) ? PFN_NONE : filemap_map_page_get(tsk, inode, index0 + i);
+		pfns[i] = pte_get(t, (unsigned)i) ? PFN_NONE
+						  : filemap_map_page_get(tsk, inode, index0 + i);
 	bool mapped = false;
 	spin_lock(tsk, &t->ptl);
 	for (u64 i = from; i < to; i++) {
@@ -850,20 +859,20 @@ static __attribute__((noinline)) s64 touch_pages(struct task *tsk, struct mm_str
 		tl_begin(tsk, TL_PAGE_FAULT, a);
 		charge(tsk, c->fault_entry_ns);
 		u64 w0 = tsk->wait_ns;
-		down_read(tsk, &mm->mmap_lock);
+		down_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 		u64 waited = tsk->wait_ns - w0;
 		struct vm_area_struct *vma = vma_lookup(mm, a);
 		struct vm_area_struct *above = vma ? NULL : find_vma(mm, a);
 		if (above && (above->vm_flags & VM_GROWSDOWN)) {
 			/* lock_mm_and_find_vma: below the stack, grow it under the write lock */
-			up_read(tsk, &mm->mmap_lock);
+			up_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 			bool grown = expand_stack(tsk, mm, a);
-			down_read(tsk, &mm->mmap_lock);
+			down_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 			vma = grown ? vma_lookup(mm, a) : NULL;
 		}
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
-		up_read(tsk, &mm->mmap_lock);
+		up_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 		tl_end(tsk, TL_PAGE_FAULT);
 		if (mm->mm_count)
 			khugepaged_note_fault(tsk, mm, waited, task_now(tsk) - t0);
