@@ -106,6 +106,7 @@ struct kernel_cfg {
 	unsigned check_corrupt;            /* debug.check_corrupt: enum check_corrupt (--check tests) */
 	u64 check_corrupt_op;              /* debug.check_corrupt_op: after this op (1 = the first) */
 	bool eager_zones;                  /* debug.eager_zones: link every free block at start-up */
+	bool plain_pte_tables;             /* debug.plain_pte_tables: no PTE runs (mm/pgtable.h) */
 	struct slab_cfg slab;
 	struct thp_cfg thp;
 	struct khugepaged_cfg khugepaged;

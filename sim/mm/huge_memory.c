@@ -19,6 +19,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 
 static DEFINE_LOCK_CLASS(split_queue_lock_class, "&ds_queue->split_queue_lock", LOCK_SPIN);
@@ -598,14 +599,14 @@ void __split_huge_pmd(struct task *tsk, struct vm_area_struct *vma, u64 haddr)
 	count_vm_event(tsk, THP_SPLIT_PMD);
 	if (entry & PTE_ZERO) {
 		for (u32 i = 0; i < PTRS_PER_PTE; i++)
-			t->pte[i] = PTE_PRESENT | PTE_ZERO | (entry & PTE_YOUNG);
+			pte_set(t, i, PTE_PRESENT | PTE_ZERO | (entry & PTE_YOUNG));
 	} else {
 		u64 head = pte_pfn(entry);
 		struct page_desc *p = PG(sim, head);
 		u32 before = nr_subpages_mapped(sim, head);
 		pte_t bits = entry & (PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
 		for (u32 i = 0; i < PTRS_PER_PTE; i++) {
-			t->pte[i] = ((head + i) << PTE_PFN_SHIFT) | PTE_PRESENT | bits;
+			pte_set(t, i, ((head + i) << PTE_PFN_SHIFT) | PTE_PRESENT | bits);
 			p[i].mapcount++;
 			p[i].refcount++;
 		}
@@ -906,14 +907,16 @@ struct young_ctx {
 };
 
 static void pte_young_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-			  pte_t *pte)
+			  unsigned idx)
 {
 	struct young_ctx *c = arg;
 	(void)vma;
 	(void)addr;
 	spin_lock(c->tsk, &t->ptl);
-	if ((*pte & PTE_PRESENT) && !(*pte & PTE_ZERO) && pte_pfn(*pte) == c->pfn && (*pte & PTE_YOUNG)) {
-		*pte &= ~PTE_YOUNG;
+	pte_t pte = pte_get(t, idx);
+	if ((pte & PTE_PRESENT) && !(pte & PTE_ZERO) && pte_pfn(pte) == c->pfn &&
+	    (pte & PTE_YOUNG)) {
+		pte_clear_flags(t, idx, PTE_YOUNG);
 		c->referenced++;
 	}
 	charge(c->tsk, c->tsk->sim->cost->pte_update_ns);
@@ -968,7 +971,7 @@ void split_thps_in_range(struct task *tsk, struct vm_area_struct *vma, u64 start
 			continue;
 		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			pte_t p = pte_get(s->table, pte_index(x));
 			if (!(p & PTE_PRESENT) || (p & PTE_ZERO) || !page_is_thp(PG(sim, pte_pfn(p))))
 				continue;
 			u64 head = thp_head(pte_pfn(p));
@@ -1011,13 +1014,12 @@ static void repoint_pmd(void *arg, struct vm_area_struct *vma, u64 haddr)
 }
 
 static void repoint_pte(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-			pte_t *pte)
+			unsigned idx)
 {
 	struct repoint_ctx *c = arg;
 	(void)vma;
 	(void)addr;
-	(void)t;
-	*pte = (*pte & ((1ULL << PTE_PFN_SHIFT) - 1)) | (c->to << PTE_PFN_SHIFT);
+	pte_set(t, idx, (pte_get(t, idx) & PTE_LOW_MASK) | (c->to << PTE_PFN_SHIFT));
 	c->n++;
 }
 

@@ -26,6 +26,7 @@
 #include "mm/rmap.h"
 #include "mm/swap.h"
 #include "mm/swapfile.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "stats/timeline.h"
 
@@ -407,7 +408,7 @@ static enum scan_result hpage_collapse_scan_pmd(struct task *tsk, struct mm_stru
 	result = SCAN_FAIL;
 	unsigned i;
 	for (i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t p = t->pte[i];
+		pte_t p = pte_get(t, i);
 		if (pte_is_swap(p)) {
 			++unmapped;
 			if (!cc->is_khugepaged || unmapped <= (int)cfg->max_ptes_swap)
@@ -611,7 +612,7 @@ static enum scan_result collapse_swapin(struct task *tsk, struct khugepaged *k, 
 		struct pmd_slot *s = pmd_lookup(mm, a);
 		if (!s || s->kind != PMD_TABLE)
 			return SCAN_PMD_NULL;
-		if (!pte_is_swap(s->table->pte[(a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)]))
+		if (!pte_is_swap(pte_get(s->table, pte_index(a))))
 			continue;
 		/* the read is submitted under mmap_lock (swapin_readahead) */
 		u64 io = 0;
@@ -702,7 +703,7 @@ static enum scan_result collapse_isolate(struct task *tsk, struct khugepaged *k,
 	enum scan_result result;
 	iso->n = 0;
 	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t p = t->pte[i];
+		pte_t p = pte_get(t, i);
 		if (!p || (p & PTE_ZERO)) {
 			++none_or_zero;
 			if (!cc->is_khugepaged || none_or_zero <= (int)k->cfg.max_ptes_none)
@@ -769,11 +770,11 @@ static void collapse_copy(struct task *tsk, struct vm_area_struct *vma, struct p
 	u64 old[PTRS_PER_PTE];
 	unsigned n = 0;
 	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t p = t->pte[i];
+		pte_t p = pte_get(t, i);
 		if (!p || (p & PTE_ZERO)) {
 			charge(tsk, sim->cost->zero_4k_ns);
 			if (p) {
-				t->pte[i] = 0;
+				pte_clear(t, i);
 				t->nr_present--;
 			}
 			continue;
@@ -781,7 +782,7 @@ static void collapse_copy(struct task *tsk, struct vm_area_struct *vma, struct p
 		u64 pfn = pte_pfn(p);
 		charge(tsk, sim->cost->copy_4k_ns);
 		spin_lock(tsk, &t->ptl);
-		t->pte[i] = 0;
+		pte_clear(t, i);
 		t->nr_present--;
 		page_remove_rmap(tsk, mm, pfn, NULL);
 		charge(tsk, sim->cost->pte_update_ns);

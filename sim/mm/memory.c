@@ -20,6 +20,7 @@
 #include "mm/mempolicy.h"
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "mm/writeback.h"
 #include "mm/filemap.h"
@@ -31,6 +32,14 @@
 #include "stats/timeline.h"
 
 static DEFINE_LOCK_CLASS(ptl_class, "ptlock_ptr(page)", LOCK_SPIN);
+
+/* A lock site named after the function the lock is taken in before a fast path split it
+ * in two (touch_range, pte_alloc): lock_stat and the reports name sites by function. */
+#define NAMED_LOCK_SITE(fn)                                                                 \
+	({                                                                                  \
+		static const struct lock_site __lock_site = { fn, __FILE__, __LINE__ };     \
+		&__lock_site;                                                               \
+	})
 
 /* ---- the PMD hash ---- */
 
@@ -117,7 +126,7 @@ void pgtables_destroy(struct task *tsk, struct mm_struct *mm)
 			__free_pages(tsk, t->pfn, 0);
 			mm->nr_ptes--;
 		}
-		free(t);
+		pte_table_destroy(t);
 	}
 	free(mm->pmds);
 	mm->pmds = NULL;
@@ -129,7 +138,19 @@ void pgtables_destroy(struct task *tsk, struct mm_struct *mm)
 
 /* Make sure the PMD covering addr has a PTE table (pte_alloc): the table's page is
  * allocated before taking page_table_lock, and freed if someone else won the race. */
-static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 addr)
+static __attribute__((noinline)) struct pte_table *__pte_alloc(struct task *tsk,
+							      struct mm_struct *mm, u64 addr);
+
+static inline struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 addr)
+{
+	struct pmd_slot *s = pmd_lookup_cached(mm, addr);
+	if (likely(s && s->kind == PMD_TABLE))
+		return s->table;
+	return __pte_alloc(tsk, mm, addr);
+}
+
+static __attribute__((noinline)) struct pte_table *__pte_alloc(struct task *tsk,
+							      struct mm_struct *mm, u64 addr)
 {
 	struct pmd_slot *s = pmd_lookup(mm, addr);
 	if (s && s->kind == PMD_TABLE)
@@ -138,16 +159,16 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	if (pfn == PFN_NONE)
 		return NULL;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
-	spin_lock(tsk, &mm->page_table_lock);
+	spin_lock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 	s = pmd_find(mm, addr >> PMD_SHIFT, true);
 	if (s->kind != PMD_NONE) {
 		/* a racing fault installed a table (or a huge PMD: no table for us) */
 		struct pte_table *won = s->kind == PMD_TABLE ? s->table : NULL;
-		spin_unlock(tsk, &mm->page_table_lock);
+		spin_unlock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 		__free_pages(tsk, pfn, 0);
 		return won;
 	}
-	struct pte_table *t = xcalloc(1, sizeof(*t));
+	struct pte_table *t = pte_table_new(tsk->sim->scn->kernel.plain_pte_tables);
 	spin_lock_init(&t->ptl, &ptl_class);
 	t->pfn = pfn;
 	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_pgtable;
@@ -157,7 +178,7 @@ static struct pte_table *pte_alloc(struct task *tsk, struct mm_struct *mm, u64 a
 	mm->nr_ptes++;
 	if (tsk->sim->cost)
 		charge(tsk, tsk->sim->cost->pte_update_ns);
-	spin_unlock(tsk, &mm->page_table_lock);
+	spin_unlock_at(tsk, &mm->page_table_lock, NAMED_LOCK_SITE("pte_alloc"));
 	return t;
 }
 
@@ -167,7 +188,7 @@ struct pte_table *pte_alloc_one(struct task *tsk, struct mm_struct *mm)
 	if (pfn == PFN_NONE)
 		return NULL;
 	charge(tsk, tsk->sim->cost->zero_4k_ns);
-	struct pte_table *t = xcalloc(1, sizeof(*t));
+	struct pte_table *t = pte_table_new(tsk->sim->scn->kernel.plain_pte_tables);
 	spin_lock_init(&t->ptl, &ptl_class);
 	t->pfn = pfn;
 	pfn_to_page(tsk->sim->phys, pfn)->flags |= PG_pgtable;
@@ -182,7 +203,7 @@ void pte_free(struct task *tsk, struct mm_struct *mm, struct pte_table *t)
 	mod_node_page_state(tsk, page_to_nid(tsk->sim->phys, t->pfn), NR_PAGETABLE, -1);
 	pfn_to_page(tsk->sim->phys, t->pfn)->flags &= ~PG_pgtable;
 	__free_pages(tsk, t->pfn, 0);
-	free(t);
+	pte_table_destroy(t);
 }
 
 struct pte_table *pte_alloc_for(struct task *tsk, struct mm_struct *mm, u64 addr)
@@ -206,17 +227,18 @@ u64 madv_free_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		spin_lock(tsk, &t->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
-			if (!(*p & PTE_PRESENT) || (*p & PTE_ZERO))
+			unsigned i = pte_index(x);
+			pte_t p = pte_get(t, i);
+			if (!(p & PTE_PRESENT) || (p & PTE_ZERO))
 				continue;
-			struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+			struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(p));
 			if (pg->mapcount != 1 || (pg->flags & PG_swapcache))
 				continue;
-			*p &= ~(PTE_DIRTY | PTE_YOUNG);
+			pte_clear_flags(t, i, PTE_DIRTY | PTE_YOUNG);
 			/* lazily freeable once the CPU's lazyfree batch drains (mark_page_lazyfree):
 			 * reclaim then discards it while clean */
 			pg->flags &= ~PG_dirty;
-			mark_page_lazyfree(tsk, pte_pfn(*p));
+			mark_page_lazyfree(tsk, pte_pfn(p));
 		}
 		spin_unlock(tsk, &t->ptl);
 	}
@@ -339,19 +361,19 @@ static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, stru
 			      unsigned idx, u64 addr, u64 copy_from)
 {
 	const struct cost_table *c = tsk->sim->cost;
-	pte_t seen = t->pte[idx];
+	pte_t seen = pte_get(t, idx);
 	u64 pfn = new_anon_page(tsk, vma, addr, copy_from);
 	if (pfn == PFN_NONE)
 		return VM_FAULT_OOM;
 	spin_lock(tsk, &t->ptl);
-	if (t->pte[idx] != seen) {
+	if (pte_get(t, idx) != seen) {
 		spin_unlock(tsk, &t->ptl);
 		__free_pages(tsk, pfn, 0);
 		return VM_FAULT_NOPAGE;
 	}
 	if (!seen)
 		t->nr_present++;
-	t->pte[idx] = mk_pte(pfn, true);
+	pte_set(t, idx, mk_pte(pfn, true));
 	install_new_anon(tsk, vma, addr, pfn);
 	charge(tsk, c->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
@@ -367,8 +389,8 @@ static vm_fault_t do_new_page(struct task *tsk, struct vm_area_struct *vma, stru
 static vm_fault_t do_anonymous_read(struct task *tsk, struct pte_table *t, unsigned idx)
 {
 	spin_lock(tsk, &t->ptl);
-	if (!t->pte[idx]) {
-		t->pte[idx] = PTE_PRESENT | PTE_ZERO | PTE_YOUNG;
+	if (!pte_get(t, idx)) {
+		pte_set(t, idx, PTE_PRESENT | PTE_ZERO | PTE_YOUNG);
 		t->nr_present++;
 		charge(tsk, tsk->sim->cost->pte_update_ns);
 	}
@@ -394,13 +416,14 @@ static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct
 	u64 index0 = vma->vm_pgoff + vma_off - idx;   /* file index of PTE slot 0 */
 	u64 pfns[PTRS_PER_PTE];
 	for (u64 i = from; i < to; i++)
-		pfns[i] = t->pte[i] ? PFN_NONE : filemap_map_page_get(tsk, inode, index0 + i);
+		pfns[i] = pte_get(t, (unsigned)i) ? PFN_NONE
+						  : filemap_map_page_get(tsk, inode, index0 + i);
 	bool mapped = false;
 	spin_lock(tsk, &t->ptl);
 	for (u64 i = from; i < to; i++) {
 		if (pfns[i] == PFN_NONE)
 			continue;
-		if (t->pte[i]) {
+		if (pte_get(t, (unsigned)i)) {
 			spin_unlock(tsk, &t->ptl);
 			folio_put(tsk, pfns[i]);
 			pfns[i] = PFN_NONE;
@@ -408,7 +431,7 @@ static bool do_fault_around(struct task *tsk, struct vm_area_struct *vma, struct
 			continue;
 		}
 		/* the lookup's reference becomes the PTE's */
-		t->pte[i] = mk_pte(pfns[i], false);
+		pte_set(t, (unsigned)i, mk_pte(pfns[i], false));
 		t->nr_present++;
 		page_add_map(tsk, vma->vm_mm, pfns[i], inode);
 		charge(tsk, tsk->sim->cost->pte_update_ns);
@@ -462,12 +485,12 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		if (cow == PFN_NONE)
 			return VM_FAULT_OOM;
 		spin_lock(tsk, &t->ptl);
-		if (t->pte[idx]) {
+		if (pte_get(t, idx)) {
 			spin_unlock(tsk, &t->ptl);
 			__free_pages(tsk, cow, 0);
 			return VM_FAULT_NOPAGE;
 		}
-		t->pte[idx] = mk_pte(cow, true);
+		pte_set(t, idx, mk_pte(cow, true));
 		t->nr_present++;
 		install_new_anon(tsk, vma, addr, cow);
 		charge(tsk, tsk->sim->cost->pte_update_ns);
@@ -475,7 +498,7 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		return 0;
 	}
 	spin_lock(tsk, &t->ptl);
-	if (t->pte[idx]) {
+	if (pte_get(t, idx)) {
 		spin_unlock(tsk, &t->ptl);
 		return VM_FAULT_NOPAGE;
 	}
@@ -485,7 +508,7 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 		return VM_FAULT_NOPAGE;
 	}
 	pfn_to_page(tsk->sim->phys, pfn)->refcount++;
-	t->pte[idx] = mk_pte(pfn, write);
+	pte_set(t, idx, mk_pte(pfn, write));
 	t->nr_present++;
 	page_add_map(tsk, vma->vm_mm, pfn, inode);
 	if (write)
@@ -503,7 +526,7 @@ static vm_fault_t do_file_fault(struct task *tsk, struct vm_area_struct *vma, st
 static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struct pte_table *t,
 			     unsigned idx, u64 addr)
 {
-	pte_t p = t->pte[idx];
+	pte_t p = pte_get(t, idx);
 	if (p & PTE_ZERO)
 		return do_new_page(tsk, vma, t, idx, addr, PFN_NONE);
 	u64 pfn = pte_pfn(p);
@@ -519,8 +542,8 @@ static vm_fault_t do_wp_page(struct task *tsk, struct vm_area_struct *vma, struc
 	if (!reuse)
 		return do_new_page(tsk, vma, t, idx, addr, pfn);
 	spin_lock(tsk, &t->ptl);
-	if (t->pte[idx] == p) {
-		t->pte[idx] |= PTE_WRITE | PTE_DIRTY | PTE_YOUNG;
+	if (pte_get(t, idx) == p) {
+		pte_set_flags(t, idx, PTE_WRITE | PTE_DIRTY | PTE_YOUNG);
 		if (vma->vm_flags & VM_SHARED)
 			filemap_set_dirty(tsk, vma->vm_file, pfn);
 		else
@@ -649,7 +672,7 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 		pfn = swapin_readahead(tsk, slot, vma, addr, NULL);
 		if (pfn == PFN_NONE)
 			/* the entry went meanwhile (another thread swapped it in): retry */
-			return t->pte[idx] != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
+			return pte_get(t, idx) != orig ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
 		if (swap_io_inject_error(tsk, false)) {
 			/* the read failed: the page is not uptodate, the fault SIGBUS; the
 			 * default action kills the process (mm/page_io.h) */
@@ -663,7 +686,7 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 	}
 	struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 	spin_lock(tsk, &t->ptl);
-	if (t->pte[idx] != orig || !(pg->flags & PG_swapcache) || page_swap_slot(sim, pfn) != slot) {
+	if (pte_get(t, idx) != orig || !(pg->flags & PG_swapcache) || page_swap_slot(sim, pfn) != slot) {
 		spin_unlock(tsk, &t->ptl);
 		return VM_FAULT_NOPAGE;   /* another thread mapped it meanwhile */
 	}
@@ -672,7 +695,7 @@ static vm_fault_t do_swap_page(struct task *tsk, struct vm_area_struct *vma, str
 	pg->flags |= PG_anon | PG_swapbacked;
 	page_add_map(tsk, vma->vm_mm, pfn, NULL);
 	vma->vm_mm->swap_ents--;
-	t->pte[idx] = mk_pte(pfn, false);
+	pte_set(t, idx, mk_pte(pfn, false));
 	charge(tsk, sim->cost->pte_update_ns);
 	spin_unlock(tsk, &t->ptl);
 	swap_free(tsk, slot);
@@ -691,8 +714,8 @@ vm_fault_t collapse_swapin_one(struct task *tsk, struct vm_area_struct *vma, u64
 	if (!s || s->kind != PMD_TABLE)
 		return VM_FAULT_NOPAGE;
 	struct pte_table *t = s->table;
-	unsigned idx = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
-	pte_t p = t->pte[idx];
+	unsigned idx = pte_index(addr);
+	pte_t p = pte_get(t, idx);
 	if (!pte_is_swap(p))
 		return VM_FAULT_NOPAGE;
 	u64 slot = pte_to_swp_slot(p);
@@ -746,8 +769,8 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 		s = pmd_lookup(mm, addr);
 		return s && s->kind == PMD_HUGE ? VM_FAULT_NOPAGE : VM_FAULT_OOM;
 	}
-	unsigned idx = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
-	pte_t p = t->pte[idx];
+	unsigned idx = pte_index(addr);
+	pte_t p = pte_get(t, idx);
 	if (!p) {
 		if (vma->vm_file)
 			return do_file_fault(tsk, vma, t, idx, addr, write);
@@ -759,12 +782,49 @@ vm_fault_t handle_mm_fault(struct task *tsk, struct vm_area_struct *vma, u64 add
 		return do_wp_page(tsk, vma, t, idx, addr);
 	/* Present (another thread faulted it in meanwhile): update access bits. */
 	spin_lock(tsk, &t->ptl);
-	t->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
+	pte_set_flags(t, idx, PTE_YOUNG | (write ? PTE_DIRTY : 0));
 	spin_unlock(tsk, &t->ptl);
 	return 0;
 }
 
+/* The charge of a CPU access to pfn (PTE_ACCESS_ZERO: the zero page) through a 4 KiB
+ * mapping: the memory access, and a TLB entry per 4 KiB page. */
+static inline u64 access_4k_ns(const struct task *tsk, const struct cost_table *c, u64 pfn)
+{
+	unsigned nid = pfn == PTE_ACCESS_ZERO ? tsk->node : page_to_nid(tsk->sim->phys, pfn);
+	return c->access_ns[tsk->node][nid] + (c->tlb_misses ? c->tlb_miss_4k_ns : 0);
+}
+
+#define TOUCH_FAST_SKIP 64
+/* (out of line, so that the one-page case below sets up no frame for the loop) */
+static __attribute__((noinline)) s64 touch_pages(struct task *tsk, struct mm_struct *mm, u64 addr,
+						 u64 len, bool write);
+
 s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool write)
+{
+	/* One page, mapped by the PTE table found last and accessible: the loop below, for
+	 * the case most touches of a replay are, without its set-up. After it misses, the
+	 * next TOUCH_FAST_SKIP touches go straight to the loop (a run of faults misses it
+	 * every time). */
+	if (mm->touch_fast_skip) {
+		mm->touch_fast_skip--;
+		return touch_pages(tsk, mm, addr, len, write);
+	}
+	u64 a = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct pmd_slot *s = mm->pmd_last;
+	u64 pfn;
+	if (ALIGN_UP(addr + len, PAGE_SIZE) - a == PAGE_SIZE && !mm->oom_victim &&
+	    !tsk->fatal_at_ns && s && s->index == a >> PMD_SHIFT && s->kind == PMD_TABLE &&
+	    pte_access(s->table, pte_index(a), write, &pfn)) {
+		charge(tsk, access_4k_ns(tsk, tsk->sim->cost, pfn));
+		return 0;
+	}
+	mm->touch_fast_skip = TOUCH_FAST_SKIP;
+	return touch_pages(tsk, mm, addr, len, write);
+}
+
+static __attribute__((noinline)) s64 touch_pages(struct task *tsk, struct mm_struct *mm, u64 addr,
+						 u64 len, bool write)
 {
 	const struct cost_table *c = tsk->sim->cost;
 	s64 faults = 0;
@@ -788,13 +848,10 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 			}
 			continue;
 		}
-		pte_t p = s && s->kind == PMD_TABLE ? s->table->pte[idx] : 0;
-		if ((p & PTE_PRESENT) && (!write || (p & PTE_WRITE))) {
+		u64 pfn;
+		if (s && s->kind == PMD_TABLE && pte_access(s->table, idx, write, &pfn)) {
 			/* A plain access: the hardware sets the accessed/dirty bits. */
-			s->table->pte[idx] |= PTE_YOUNG | (write ? PTE_DIRTY : 0);
-			unsigned nid = p & PTE_ZERO ? tsk->node : pfn_nid(tsk, pte_pfn(p));
-			/* the access, and a TLB entry per 4 KiB page: one charge */
-			charge(tsk, c->access_ns[tsk->node][nid] + (c->tlb_misses ? c->tlb_miss_4k_ns : 0));
+			charge(tsk, access_4k_ns(tsk, c, pfn));
 			continue;
 		}
 		/* Page fault: exception entry, mmap_lock for read, the VMA, the handler. */
@@ -802,20 +859,20 @@ s64 touch_range(struct task *tsk, struct mm_struct *mm, u64 addr, u64 len, bool 
 		tl_begin(tsk, TL_PAGE_FAULT, a);
 		charge(tsk, c->fault_entry_ns);
 		u64 w0 = tsk->wait_ns;
-		down_read(tsk, &mm->mmap_lock);
+		down_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 		u64 waited = tsk->wait_ns - w0;
 		struct vm_area_struct *vma = vma_lookup(mm, a);
 		struct vm_area_struct *above = vma ? NULL : find_vma(mm, a);
 		if (above && (above->vm_flags & VM_GROWSDOWN)) {
 			/* lock_mm_and_find_vma: below the stack, grow it under the write lock */
-			up_read(tsk, &mm->mmap_lock);
+			up_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 			bool grown = expand_stack(tsk, mm, a);
-			down_read(tsk, &mm->mmap_lock);
+			down_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 			vma = grown ? vma_lookup(mm, a) : NULL;
 		}
 		vm_fault_t r = vma ? handle_mm_fault(tsk, vma, a, write ? FAULT_FLAG_WRITE : 0)
 				   : VM_FAULT_SIGSEGV;
-		up_read(tsk, &mm->mmap_lock);
+		up_read_at(tsk, &mm->mmap_lock, NAMED_LOCK_SITE("touch_range"));
 		tl_end(tsk, TL_PAGE_FAULT);
 		if (mm->mm_count)
 			khugepaged_note_fault(tsk, mm, waited, task_now(tsk) - t0);
@@ -865,11 +922,9 @@ void zap_page_range(struct task *tsk, struct vm_area_struct *vma, u64 start, u64
 		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		spin_lock(tsk, &t->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			unsigned idx = (x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
-			pte_t p = t->pte[idx];
+			pte_t p = pte_get_and_clear(t, pte_index(x));
 			if (!p)
 				continue;
-			t->pte[idx] = 0;
 			t->nr_present--;
 			charge(tsk, c->pte_update_ns);
 			if (pte_is_swap(p)) {
@@ -944,7 +999,7 @@ static void free_pgtable_at(struct task *tsk, struct mm_struct *mm, u64 a)
 		mod_node_page_state(tsk, pfn_nid(tsk, t->pfn), NR_PAGETABLE, -1);
 		pfn_to_page(tsk->sim->phys, t->pfn)->flags &= ~PG_pgtable;
 		__free_pages(tsk, t->pfn, 0);
-		free(t);
+		pte_table_destroy(t);
 	}
 }
 
@@ -991,8 +1046,8 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 		spin_lock(tsk, &dt->ptl);
 		spin_lock(tsk, &st->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			unsigned idx = (x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
-			pte_t p = st->pte[idx];
+			unsigned idx = pte_index(x);
+			pte_t p = pte_get(st, idx);
 			if (!p)
 				continue;
 			if (pte_is_swap(p)) {
@@ -1006,10 +1061,10 @@ int copy_page_range(struct task *tsk, struct vm_area_struct *dst, struct vm_area
 				pg->flags &= ~PG_anon_exclusive;   /* shared now (THP subpages) */
 				if (cow && (pg->flags & PG_anon)) {
 					p &= ~PTE_WRITE;        /* both sides write-protected */
-					st->pte[idx] = p;
+					pte_set(st, idx, p);
 				}
 			}
-			dt->pte[idx] = p & ~PTE_YOUNG;
+			pte_set(dt, idx, p & ~PTE_YOUNG);
 			dt->nr_present++;
 			charge(tsk, c->pte_update_ns);
 		}

@@ -21,6 +21,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 
 /* The static default policy (mode LOCAL): never counted, never written. */
@@ -939,26 +940,26 @@ long do_set_mempolicy(struct task *tsk, unsigned mode_flags, u64 nodemask)
 	return 0;
 }
 
-/* The PTE slot of addr, or NULL. */
-static pte_t *addr_pte(struct mm_struct *mm, u64 addr)
+/* The entry of addr (a huge PMD's for a huge page), 0 when none. */
+static pte_t addr_pte(struct mm_struct *mm, u64 addr)
 {
 	struct pmd_slot *s = pmd_lookup(mm, addr);
 	if (!s)
-		return NULL;
+		return 0;
 	if (s->kind == PMD_HUGE)
-		return &s->huge;
+		return s->huge;
 	if (s->kind != PMD_TABLE)
-		return NULL;
-	return &s->table->pte[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+		return 0;
+	return pte_get(s->table, pte_index(addr));
 }
 
 /* The page mapped at addr (not the zero page), or PFN_NONE. */
 static u64 addr_page(struct mm_struct *mm, u64 addr)
 {
-	pte_t *p = addr_pte(mm, addr);
-	if (!p || !(*p & PTE_PRESENT) || (*p & PTE_ZERO))
+	pte_t p = addr_pte(mm, addr);
+	if (!(p & PTE_PRESENT) || (p & PTE_ZERO))
 		return PFN_NONE;
-	return pte_pfn(*p);
+	return pte_pfn(p);
 }
 
 long do_get_mempolicy(struct task *tsk, struct mm_struct *mm, int *mode, u64 *nodemask, u64 addr,
@@ -1489,9 +1490,9 @@ long kernel_move_page(struct task *tsk, struct mm_struct *mm, u64 addr, int node
 		/* follow_page(FOLL_DUMP): a swap entry is no page (ENOENT); the zero page, and
 		 * an empty PTE of an anonymous VMA (no fault handler), are EFAULT; an empty PTE
 		 * of a file or shmem VMA is ENOENT */
-		pte_t *p = addr_pte(mm, addr);
-		bool swap = p && *p && !(*p & PTE_PRESENT);
-		bool zero = p && (*p & PTE_PRESENT) && (*p & PTE_ZERO);
+		pte_t p = addr_pte(mm, addr);
+		bool swap = p && !(p & PTE_PRESENT);
+		bool zero = (p & PTE_PRESENT) && (p & PTE_ZERO);
 		status = swap || (!zero && v->vm_file) ? -MM_ENOENT : -MM_EFAULT;
 	} else {
 		unsigned nid = page_to_nid(tsk->sim->phys, pfn);

@@ -11,6 +11,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 
@@ -221,7 +222,7 @@ void mlock_vma_pages_range(struct task *tsk, struct vm_area_struct *vma, u64 sta
 		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		spin_lock(tsk, &t->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t p = t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			pte_t p = pte_get(t, pte_index(x));
 			if (!(p & PTE_PRESENT) || (p & PTE_ZERO))
 				continue;
 			/* a PTE-mapped THP subpage is left alone (mlock_pte_range) */

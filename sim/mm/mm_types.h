@@ -92,12 +92,22 @@ static inline u64 pte_pfn(pte_t p)
 
 #define PTRS_PER_PTE 512
 
+/* A PTE table: 512 entries, read and written only through mm/pgtable.h's accessors. While
+ * every present entry i maps pfn run_base + i with no flag but PTE_WRITE, PTE_DIRTY and
+ * PTE_YOUNG, the table is a run (plain NULL): byte i of run[] holds entry i's low bits
+ * (present and those three); the first entry that breaks the pattern makes it plain (the
+ * 4 KiB array), for good. The simulated table is one page either way (pfn): the form is
+ * host memory only. */
 struct pte_table {
-	pte_t pte[PTRS_PER_PTE];
+	pte_t *plain;                      /* the 512 entries, or NULL while a run */
+	u64 run_base;                      /* run: present entry i maps pfn run_base + i;
+					    * PTE_RUN_NOBASE until an entry is stored */
+	u8 run[PTRS_PER_PTE];              /* run: entry i's low 4 bits (0: none) */
 	spinlock_t ptl;                    /* split PTE lock */
 	u64 pfn;                           /* the page holding this table */
-	u32 nr_present;
+	u32 nr_present;                    /* entries not none (present, zero page or swap) */
 };
+#define PTE_RUN_NOBASE (1ULL << 63)        /* no pfn minus an index is this */
 
 enum pmd_kind { PMD_NONE, PMD_TABLE, PMD_HUGE };
 
@@ -125,6 +135,8 @@ struct mm_struct {
 	u32 nr_pmds, cap_pmds;
 	struct pmd_slot *pmd_last;         /* the slot pmd_lookup found last, or NULL: a
 					    * lookup checks it first (valid until pmds moves) */
+	u32 touch_fast_skip;               /* touch_range calls left that skip its one-page
+					    * fast path (host only: mm/memory.c) */
 	u64 mmap_base;                     /* top-down search start for non-fixed mmaps */
 	u64 start_brk, brk;                /* heap: [start_brk, brk); 0 until first known */
 	u64 total_vm;                      /* pages mapped */

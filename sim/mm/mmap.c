@@ -24,6 +24,7 @@
 #include "mm/swapfile.h"
 #include "mm/vmscan.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "mm/khugepaged.h"
 
@@ -621,18 +622,19 @@ static void change_protection(struct task *tsk, struct vm_area_struct *v, bool w
 		u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
 		spin_lock(tsk, &t->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
-			if (!(*p & PTE_PRESENT))
+			unsigned i = pte_index(x);
+			pte_t p = pte_get(t, i);
+			if (!(p & PTE_PRESENT))
 				continue;
 			if (!writable) {
-				*p &= ~PTE_WRITE;
-			} else if (!(*p & PTE_ZERO) && (*p & PTE_DIRTY)) {
-				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(*p));
+				pte_clear_flags(t, i, PTE_WRITE);
+			} else if (!(p & PTE_ZERO) && (p & PTE_DIRTY)) {
+				struct page_desc *pg = pfn_to_page(tsk->sim->phys, pte_pfn(p));
 				/* a THP subpage only while exclusive: a huge PMD elsewhere may map it */
 				if ((v->vm_flags & VM_SHARED) ||
 				    ((pg->flags & PG_anon) && pg->mapcount == 1 && pg->refcount == 1 &&
 				     (!page_is_thp(pg) || (pg->flags & PG_anon_exclusive))))
-					*p |= PTE_WRITE;
+					pte_set_flags(t, i, PTE_WRITE);
 			}
 			charge(tsk, tsk->sim->cost->pte_update_ns);
 		}
@@ -719,21 +721,20 @@ static int move_ptes(struct task *tsk, struct mm_struct *mm, u64 old, u64 new, u
 		if (!s || s->kind != PMD_TABLE)
 			continue;
 		struct pte_table *st = s->table;
-		pte_t *sp = &st->pte[((old + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
-		if (!*sp)
+		unsigned si = pte_index(old + off);
+		if (!pte_get(st, si))
 			continue;
 		struct pte_table *dt = pte_alloc_for(tsk, mm, new + off);
 		if (!dt)
 			return -MM_ENOMEM;
 		/* pte_alloc may have rehashed the PMD table: look the source up again */
 		st = pmd_lookup(mm, old + off)->table;
-		sp = &st->pte[((old + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
 		spin_lock(tsk, &st->ptl);
 		if (dt != st)
 			spin_lock(tsk, &dt->ptl);
-		dt->pte[((new + off) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)] = *sp;
+		pte_set(dt, pte_index(new + off), pte_get(st, si));
 		dt->nr_present++;
-		*sp = 0;
+		pte_clear(st, si);
 		st->nr_present--;
 		charge(tsk, 2 * tsk->sim->cost->pte_update_ns);
 		if (dt != st)
@@ -961,14 +962,15 @@ static u64 madv_pageout_range(struct task *tsk, struct vm_area_struct *v, u64 st
 		u64 lo = max(a, start), hi = min(a + PMD_SIZE, end);
 		spin_lock(tsk, &t->ptl);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t *p = &t->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
-			if (!(*p & PTE_PRESENT) || (*p & PTE_ZERO))
+			unsigned i = pte_index(x);
+			pte_t p = pte_get(t, i);
+			if (!(p & PTE_PRESENT) || (p & PTE_ZERO))
 				continue;
-			u64 pfn = pte_pfn(*p);
+			u64 pfn = pte_pfn(p);
 			struct page_desc *pg = pfn_to_page(sim->phys, pfn);
 			if (pg->mapcount != 1)
 				continue;   /* other mappings are left alone */
-			*p &= ~PTE_YOUNG;
+			pte_clear_flags(t, i, PTE_YOUNG);
 			if (!isolate_lru_page(tsk, pfn, false))
 				continue;
 			pg->refcount++;
@@ -1428,7 +1430,7 @@ static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const str
 		return 0;
 	u32 present = 0;
 	for (unsigned k = 0; k < PTRS_PER_PTE; k++)
-		present += s->table->pte[k] != 0;
+		present += pte_get(s->table, k) != 0;
 	if (present != s->table->nr_present) {
 		snprintf(msg, msglen, "pid %u: PTE table at 0x%llx counts %u present, has %u",
 			 mm->pid, (unsigned long long)(s->index << PMD_SHIFT), s->table->nr_present,
@@ -1437,7 +1439,7 @@ static int check_pmd_slot(const struct sim *sim, struct mm_struct *mm, const str
 	}
 	struct vm_area_struct *v = NULL;
 	for (unsigned k = lo; k < hi; k++) {
-		pte_t p = s->table->pte[k];
+		pte_t p = pte_get(s->table, k);
 		if (!p)
 			continue;
 		u64 addr = (s->index << PMD_SHIFT) + ((u64)k << PAGE_SHIFT);

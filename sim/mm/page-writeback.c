@@ -16,6 +16,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "mm/writeback.h"
 #include "platform/cost.h"
@@ -290,15 +291,16 @@ struct mkclean_ctx {
 };
 
 static void mkclean_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-			pte_t *pte)
+			unsigned idx)
 {
 	struct mkclean_ctx *c = arg;
 	(void)addr;
 	if (!(vma->vm_flags & VM_SHARED))
 		return;
 	spin_lock(c->tsk, &t->ptl);
-	if ((*pte & PTE_PRESENT) && pte_pfn(*pte) == c->pfn && (*pte & (PTE_WRITE | PTE_DIRTY))) {
-		*pte &= ~(PTE_WRITE | PTE_DIRTY);
+	pte_t pte = pte_get(t, idx);
+	if ((pte & PTE_PRESENT) && pte_pfn(pte) == c->pfn && (pte & (PTE_WRITE | PTE_DIRTY))) {
+		pte_clear_flags(t, idx, PTE_WRITE | PTE_DIRTY);
 		charge(c->tsk, c->tsk->sim->cost->pte_update_ns + c->tsk->sim->cost->tlb_miss_4k_ns);
 	}
 	spin_unlock(c->tsk, &t->ptl);

@@ -14,6 +14,7 @@
 #include "mm/procfs.h"
 #include "mm/khugepaged.h"
 #include "mm/swapfile.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 
 #define K(pages) ((unsigned long long)(pages) << (PAGE_SHIFT - 10))
@@ -163,7 +164,7 @@ static void walk_vma_ptes(const struct sim *sim, struct vm_area_struct *v, pte_f
 			continue;
 		u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
 		for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-			pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			pte_t p = pte_get(s->table, pte_index(x));
 			if ((p & PTE_PRESENT) && !(p & PTE_ZERO))
 				fn(arg, sim, v, x, p, false);
 		}
@@ -243,7 +244,7 @@ static u64 swap_pss(const struct sim *sim, struct mm_struct *mm)
 				continue;
 			u64 lo = max(a, v->vm_start), hi = min(a + PMD_SIZE, v->vm_end);
 			for (u64 x = lo; x < hi; x += PAGE_SIZE) {
-				pte_t p = s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+				pte_t p = pte_get(s->table, pte_index(x));
 				if (!pte_is_swap(p))
 					continue;
 				unsigned n = swap_count(sim, pte_to_swp_slot(p));
@@ -727,7 +728,7 @@ void procfs_smaps(const struct sim *sim, struct mm_struct *mm, FILE *f)
 			if (!s || s->kind != PMD_TABLE || !s->table->nr_present)
 				continue;
 			for (u64 x = max(a, v->vm_start); x < min(a + PMD_SIZE, v->vm_end); x += PAGE_SIZE)
-				swap += pte_is_swap(s->table->pte[(x >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)]);
+				swap += pte_is_swap(pte_get(s->table, pte_index(x)));
 		}
 		u64 psz = (v->vm_flags & VM_HUGETLB) ? PMD_SIZE : PAGE_SIZE;
 		rkb(f, "Size:", v->vm_end - v->vm_start);

@@ -13,6 +13,7 @@
 #include "mm/rmap.h"
 #include "mm/slab.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 
 /* owner word: kind (2 bits) | id (26 bits) | index (36 bits) */
@@ -339,13 +340,11 @@ void put_user_page(struct task *tsk, u64 pfn)
 
 /* ---- rmap walk ---- */
 
-static pte_t *vma_pte(struct vm_area_struct *vma, u64 addr, struct pte_table **tp)
+/* The PTE table holding addr's entry, or NULL */
+static struct pte_table *vma_pte_table(struct vm_area_struct *vma, u64 addr)
 {
 	struct pmd_slot *s = pmd_lookup(vma->vm_mm, addr);
-	if (!s || s->kind != PMD_TABLE)
-		return NULL;
-	*tp = s->table;
-	return &s->table->pte[(addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+	return s && s->kind == PMD_TABLE ? s->table : NULL;
 }
 
 static u32 walk_vmas(struct vm_area_struct **vmas, u32 n, u64 index, u64 pfn, rmap_one_fn fn,
@@ -358,13 +357,13 @@ static u32 walk_vmas(struct vm_area_struct **vmas, u32 n, u64 index, u64 pfn, rm
 		if (index < v->vm_pgoff || index >= v->vm_pgoff + npages)
 			continue;
 		u64 addr = v->vm_start + ((index - v->vm_pgoff) << PAGE_SHIFT);
-		struct pte_table *t;
-		pte_t *pte = vma_pte(v, addr, &t);
-		if (!pte || !(*pte & PTE_PRESENT) || (*pte & PTE_ZERO) || pte_pfn(*pte) != pfn)
+		struct pte_table *t = vma_pte_table(v, addr);
+		pte_t pte = t ? pte_get(t, pte_index(addr)) : 0;
+		if (!(pte & PTE_PRESENT) || (pte & PTE_ZERO) || pte_pfn(pte) != pfn)
 			continue;
 		found++;
 		if (fn)
-			fn(arg, v, addr, t, pte);
+			fn(arg, v, addr, t, pte_index(addr));
 	}
 	return found;
 }
@@ -421,7 +420,7 @@ u32 rmap_walk_pmd(struct sim *sim, u64 head, rmap_pmd_fn fn, void *arg)
 
 struct map_ref {
 	struct pte_table *t;
-	pte_t *pte;
+	unsigned idx;                      /* the entry in t */
 };
 
 struct collect_ctx {
@@ -431,7 +430,7 @@ struct collect_ctx {
 };
 
 static void collect_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-			pte_t *pte)
+			unsigned idx)
 {
 	struct collect_ctx *c = arg;
 	(void)vma;
@@ -440,7 +439,7 @@ static void collect_one(void *arg, struct vm_area_struct *vma, u64 addr, struct 
 		c->overflow = true;
 		return;
 	}
-	c->refs[c->n++] = (struct map_ref){ t, pte };
+	c->refs[c->n++] = (struct map_ref){ t, idx };
 }
 
 static void move_page_state(struct task *tsk, u64 old_pfn, u64 new_pfn, enum page_owner_kind kind,
@@ -543,8 +542,9 @@ static int migrate_page_hook(void *arg, struct task *tsk, u64 old_pfn, u64 new_p
 		filemap_replace_page(inode, index, new_pfn);
 	}
 	for (u32 i = 0; i < c.n; i++) {
-		pte_t *pte = c.refs[i].pte;
-		*pte = (*pte & ((1ULL << PTE_PFN_SHIFT) - 1)) | (new_pfn << PTE_PFN_SHIFT);
+		struct pte_table *t = c.refs[i].t;
+		pte_t pte = pte_get(t, c.refs[i].idx);
+		pte_set(t, c.refs[i].idx, (pte & PTE_LOW_MASK) | (new_pfn << PTE_PFN_SHIFT));
 	}
 	move_page_state(tsk, old_pfn, new_pfn, k, shmem);
 	charge(tsk, sim->cost->copy_4k_ns + c.n * sim->cost->pte_update_ns);

@@ -82,11 +82,12 @@ void put_user_page(struct task *tsk, u64 pfn);
  * taken once per run of pages of one node, as the kernel's batched release does. */
 void put_user_pages(struct task *tsk, const u64 *pfns, unsigned n);
 
-/* Every mapping of a page: fn(vma, addr, t, pte) for each PTE that maps pfn, t the PTE
- * table holding it. The caller holds no page-table lock; fn runs with none held either
- * (it takes t->ptl if it changes the PTE). Returns the number of mappings found. */
+/* Every mapping of a page: fn(vma, addr, t, idx) for each PTE that maps pfn, entry idx
+ * of the PTE table t (read and written through mm/pgtable.h). The caller holds no
+ * page-table lock; fn runs with none held either (it takes t->ptl if it changes the
+ * PTE). Returns the number of mappings found. */
 typedef void (*rmap_one_fn)(void *arg, struct vm_area_struct *vma, u64 addr,
-			    struct pte_table *t, pte_t *pte);
+			    struct pte_table *t, unsigned idx);
 u32 rmap_walk(struct sim *sim, u64 pfn, rmap_one_fn fn, void *arg);
 
 /* Every huge PMD mapping the THP head (anonymous): fn(arg, vma, haddr). Neither the

@@ -21,6 +21,7 @@
 #include "mm/vmscan.h"
 #include "mm/workingset.h"
 #include "mm/slab.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "mm/writeback.h"
 #include "mm/page_io.h"
@@ -91,14 +92,15 @@ struct ref_ctx {
 };
 
 static void referenced_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-			   pte_t *pte)
+			   unsigned idx)
 {
 	struct ref_ctx *c = arg;
 	(void)addr;
 	spin_lock(c->tsk, &t->ptl);
-	if ((*pte & PTE_PRESENT) && !(*pte & PTE_ZERO) && pte_pfn(*pte) == c->pfn &&
-	    (*pte & PTE_YOUNG)) {
-		*pte &= ~PTE_YOUNG;
+	pte_t pte = pte_get(t, idx);
+	if ((pte & PTE_PRESENT) && !(pte & PTE_ZERO) && pte_pfn(pte) == c->pfn &&
+	    (pte & PTE_YOUNG)) {
+		pte_clear_flags(t, idx, PTE_YOUNG);
 		c->referenced++;
 		if (vma->vm_flags & VM_EXEC)
 			c->exec = true;
@@ -128,13 +130,13 @@ struct unmap_ctx {
 };
 
 static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pte_table *t,
-		      pte_t *pte)
+		      unsigned idx)
 {
 	struct unmap_ctx *c = arg;
 	struct task *tsk = c->tsk;
 	(void)addr;
 	spin_lock(tsk, &t->ptl);
-	pte_t p = *pte;
+	pte_t p = pte_get(t, idx);
 	if ((p & PTE_PRESENT) && !(p & PTE_ZERO) && pte_pfn(p) == c->pfn) {
 		struct page_desc *pg = pfn_to_page(tsk->sim->phys, c->pfn);
 		if ((pg->flags & PG_anon) && !c->slot && (p & PTE_DIRTY)) {
@@ -146,11 +148,11 @@ static void unmap_one(void *arg, struct vm_area_struct *vma, u64 addr, struct pt
 		if (p & PTE_DIRTY)
 			pg->flags |= PG_dirty;
 		if (c->slot) {
-			*pte = swp_entry_to_pte(c->slot);
+			pte_set(t, idx, swp_entry_to_pte(c->slot));
 			swap_duplicate(tsk, c->slot);
 			vma->vm_mm->swap_ents++;
 		} else {
-			*pte = 0;
+			pte_clear(t, idx);
 			t->nr_present--;
 		}
 		page_remove_rmap(tsk, vma->vm_mm, c->pfn, vma->vm_file);

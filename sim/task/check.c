@@ -15,6 +15,7 @@
 #include "mm/mmap.h"
 #include "mm/page_alloc.h"
 #include "mm/swapfile.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "task/check.h"
 #include "task/op.h"
@@ -113,7 +114,7 @@ static bool inject(struct task *tsk, struct mm_struct *mm, const struct op *op)
 			struct pmd_slot *s = pmd_lookup(mm, a);
 			if (!s || s->kind != PMD_TABLE)
 				continue;
-			pte_t p = s->table->pte[(a >> PAGE_SHIFT) & (PTRS_PER_PTE - 1)];
+			pte_t p = pte_get(s->table, pte_index(a));
 			if (p && !(p & PTE_ZERO) && !pte_is_swap(p))
 				pfn = pte_pfn(p);
 		}

@@ -28,6 +28,7 @@
 #include "mm/page_alloc.h"
 #include "mm/rmap.h"
 #include "mm/swap.h"
+#include "mm/pgtable.h"
 #include "mm/vmstat.h"
 #include "platform/cost.h"
 #include "platform/topology.h"
@@ -503,11 +504,11 @@ static void collapse_body(struct task *tsk)
 	CHECK(t != NULL);
 	CHECK(pmd_lookup(mm, BASE) == NULL || pmd_lookup(mm, BASE)->kind == PMD_NONE);
 	for (unsigned i = 0; i < PTRS_PER_PTE; i++) {
-		pte_t p = t->pte[i];
+		pte_t p = pte_get(t, i);
 		if (!p)
 			continue;
 		charge(tsk, sim.cost->copy_4k_ns);
-		t->pte[i] = 0;
+		pte_clear(t, i);
 		page_remove_rmap(tsk, mm, pte_pfn(p), NULL);
 		put_user_page(tsk, pte_pfn(p));
 	}
