@@ -7,12 +7,7 @@
 # SVG files with one line per variant. Bad directories are refused with exit 2.
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 # swap_storm at a quarter of its size (the same storm: 4 x 24 MiB on 64 MiB), so that the
 # sanitizer build runs it in reasonable time
 small=(--set machine.memory_per_node=64MiB --set workloads.storm.size=24MiB)

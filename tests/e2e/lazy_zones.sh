@@ -10,60 +10,12 @@
 # (big-numa reduced to 8 x 1 GiB), and a --check run.
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 cd "$here"
 
-# same_outdir A B NAME: every file of A equals B's, minus host figures and the knob echo
-same_outdir() {
-	python3 - "$1" "$2" <<'PY' && ok || ko "$3: lazy and eager out dirs differ"
-import json, os, sys
-a, b = sys.argv[1], sys.argv[2]
-def strip(d):
-    d.pop("host", None)
-    for k in ("scenario", "knobs_changed"):
-        if isinstance(d.get(k), dict):
-            d[k].pop("debug.eager_zones", None)
-    return d
-def files(top):
-    return sorted(os.path.relpath(os.path.join(r, f), top) for r, _, fs in os.walk(top) for f in fs)
-fa, fb = files(a), files(b)
-bad = [] if fa == fb else ["file lists: %s vs %s" % (fa, fb)]
-for f in fa:
-    if f not in fb:
-        continue
-    pa, pb = os.path.join(a, f), os.path.join(b, f)
-    if f == "summary.json":
-        if strip(json.load(open(pa))) != strip(json.load(open(pb))):
-            bad.append(f)
-    elif f == "report.md":
-        la = [l for l in open(pa) if "debug.eager_zones" not in l]
-        lb = [l for l in open(pb) if "debug.eager_zones" not in l]
-        if la != lb:
-            bad.append(f)
-    elif open(pa, "rb").read() != open(pb, "rb").read():
-        bad.append(f)
-for x in bad:
-    print("  differs:", x)
-sys.exit(1 if bad else 0)
-PY
-}
-
-# run NAME ARGS...: the config both ways, then compare
-run() {
-	local name=$1; shift
-	"$mmsim" run "$@" -o "$tmp/$name.lazy" --quiet 2> "$tmp/$name.lazy.err"
-	local rl=$?
-	"$mmsim" run "$@" -o "$tmp/$name.eager" --quiet --set debug.eager_zones=true \
-		2> "$tmp/$name.eager.err"
-	local re=$?
-	[ $rl = 0 ] && [ $re = 0 ] && ok || { ko "$name: exit $rl / $re"; cat "$tmp/$name.lazy.err"; return; }
-	same_outdir "$tmp/$name.lazy" "$tmp/$name.eager" "$name"
-}
+# run NAME ARGS...: the scenario as shipped ($tmp/NAME.a) and with debug.eager_zones=true
+# ($tmp/NAME.b), then compare
+run() { run_both_ways "$mmsim" debug.eager_zones "$@"; }
 
 run default configs/default.yaml
 run highalloc configs/examples/highalloc.yaml

@@ -14,60 +14,12 @@
 # trace again with node 1 offlined while its pages are mapped).
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 cd "$here"
 
-# same_outdir A B NAME: every file of A equals B's, minus host figures and the knob echo
-same_outdir() {
-	python3 - "$1" "$2" <<'PY' && ok || ko "$3: out dirs with runs and with plain tables differ"
-import json, os, sys
-a, b = sys.argv[1], sys.argv[2]
-def strip(d):
-    d.pop("host", None)
-    for k in ("scenario", "knobs_changed"):
-        if isinstance(d.get(k), dict):
-            d[k].pop("debug.plain_pte_tables", None)
-    return d
-def files(top):
-    return sorted(os.path.relpath(os.path.join(r, f), top) for r, _, fs in os.walk(top) for f in fs)
-fa, fb = files(a), files(b)
-bad = [] if fa == fb else ["file lists: %s vs %s" % (fa, fb)]
-for f in fa:
-    if f not in fb:
-        continue
-    pa, pb = os.path.join(a, f), os.path.join(b, f)
-    if f == "summary.json":
-        if strip(json.load(open(pa))) != strip(json.load(open(pb))):
-            bad.append(f)
-    elif f == "report.md":
-        la = [l for l in open(pa) if "debug.plain_pte_tables" not in l]
-        lb = [l for l in open(pb) if "debug.plain_pte_tables" not in l]
-        if la != lb:
-            bad.append(f)
-    elif open(pa, "rb").read() != open(pb, "rb").read():
-        bad.append(f)
-for x in bad:
-    print("  differs:", x)
-sys.exit(1 if bad else 0)
-PY
-}
-
-# run NAME ARGS...: the scenario both ways, then compare
-run() {
-	local name=$1; shift
-	"$mmsim" run "$@" -o "$tmp/$name.runs" --quiet 2> "$tmp/$name.runs.err"
-	local rr=$?
-	"$mmsim" run "$@" -o "$tmp/$name.plain" --quiet --set debug.plain_pte_tables=true \
-		2> "$tmp/$name.plain.err"
-	local rp=$?
-	[ $rr = 0 ] && [ $rp = 0 ] && ok || { ko "$name: exit $rr / $rp"; cat "$tmp/$name.runs.err"; return; }
-	same_outdir "$tmp/$name.runs" "$tmp/$name.plain" "$name"
-}
+# run NAME ARGS...: the scenario as shipped ($tmp/NAME.a) and with debug.plain_pte_tables=true
+# ($tmp/NAME.b), then compare
+run() { run_both_ways "$mmsim" debug.plain_pte_tables "$@"; }
 
 # summ DIR EXPR: a value of DIR/summary.json (e: events, m: metrics, v: vmstat)
 summ() {
@@ -151,9 +103,9 @@ run seed003_highalloc configs/seeds/003-highalloc.yaml
 run numa_spill configs/examples/numa_spill.yaml
 
 # the scenarios did what they are here for (the same with runs and without, as above)
-p=$tmp/paths.runs
+p=$tmp/paths.a
 # chk NAME EXPR WANT: the runs' value of EXPR (as summ prints it) is WANT
-chk() { local got; got=$(summ "$tmp/$1.runs" "$2"); [ "$got" = "$3" ] && ok || ko "$1: $2 = $got, want $3"; }
+chk() { local got; got=$(summ "$tmp/$1.a" "$2"); [ "$got" = "$3" ] && ok || ko "$1: $2 = $got, want $3"; }
 chk paths '(m["faults"], m["segv"], e["ret_mismatch"], v["pgmigrate_success"], v["compact_migrate_scanned"])' \
 	"(8960, 0, 0, 616, 402)"
 chk offline '(m["faults"], v["pgmigrate_success"])' "(8960, 874)"

@@ -13,12 +13,7 @@
 # closes the last write end) and one whose read nothing can satisfy (given up, no hang).
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 
 "$mmsim" trace convert "$here/tests/real/pipe_order.strace" "$tmp/p.mmt" 2>/dev/null || ko "convert"
 grep -q ' 8021/8021 pipe think=1167000 fd=4 id=5 = 0$' "$tmp/p.mmt" && ok || ko "pipe2 not imported: $(grep pipe "$tmp/p.mmt")"

@@ -14,12 +14,7 @@
 # (given up, no hang).
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 
 "$mmsim" trace convert "$here/tests/real/signal_order.strace" "$tmp/s.mmt" 2>/dev/null || ko "convert"
 grep -q ' 26942/26942 kill think=55441000 arg=10 id=26941 = 0$' "$tmp/s.mmt" && ok || ko "kill not imported: $(grep kill "$tmp/s.mmt")"

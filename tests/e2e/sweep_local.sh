@@ -7,12 +7,7 @@
 # a bad sweep file is refused with file:line:col.
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 
 cat > "$tmp/s.yaml" <<EOF2
 base: $here/configs/default.yaml

@@ -8,12 +8,7 @@
 set -u
 mmsim=$1
 mpi=$(dirname "$mmsim")/mmsim-mpi
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 [ -x "$mpi" ] && ok || { ko "$mpi was not built (is libopenmpi-dev installed?)"; echo "$pass passed, $fail failed"; exit 1; }
 # as root, on one host with 2 CPUs: --allow-run-as-root and --oversubscribe; shared
 # memory and loopback TCP only

@@ -12,12 +12,7 @@
 #  - traces/samples: .mmt logs with think times, threads, file ops; a lackey log
 set -u
 mmsim=$1
-here=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/../lib/e2e.sh"
 
 python3 - "$tmp/pt.mmt" <<'PY'
 import sys
