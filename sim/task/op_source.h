@@ -20,6 +20,28 @@ struct op_touch {
 	u32 flags;
 };
 
+/* The fields of op that a run's touch t sets (op is already an OP_TOUCH as op_init made
+ * it, with its pid and tid) */
+static inline void op_set_touch(struct op *op, const struct op_touch *t)
+{
+	op->time_ns = t->time_ns;
+	op->think_ns = t->think_ns;
+	op->addr = t->addr;
+	op->len = t->len;
+	op->src_line = t->src_line;
+	op->flags = t->flags;
+}
+
+/* op made the run's touch t, keeping the pid and tid it had (replay_touch_run's ops) */
+static inline void op_from_touch(struct op *op, const struct op_touch *t)
+{
+	u32 pid = op->pid, tid = op->tid;
+	op_init(op, OP_TOUCH);
+	op->pid = pid;
+	op->tid = tid;
+	op_set_touch(op, t);
+}
+
 struct op_source_ops {
 	/* Fill *op with the next op. Returns 1 when an op was produced, 0 at the end of the
 	 * stream, -1 on an error (message from ->error()). */

@@ -1549,13 +1549,7 @@ static bool replay_touch_run(struct task *tsk, struct replay_thread *rt, struct 
 	op->tid = tid;
 	do {
 		for (u32 i = 0; i < n; i++) {
-			const struct op_touch *o = &run[i];
-			op->time_ns = o->time_ns;
-			op->think_ns = o->think_ns;
-			op->addr = o->addr;
-			op->len = o->len;
-			op->src_line = o->src_line;
-			op->flags = o->flags;
+			op_set_touch(op, &run[i]);
 			if (!replay_op(tsk, rt, op, true)) {
 				rt->totals->touch_run_ops += i + 1;
 				return false;

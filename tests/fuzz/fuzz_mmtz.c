@@ -45,17 +45,7 @@ static void runs_like_next(struct mmtz_file *mf, u32 only)
 			first = last + 1 - nrun;
 		}
 		if (irun < nrun) {
-			const struct op_touch *t = &run[irun];
-			u32 pid = ob.pid, tid = ob.tid;
-			op_init(&ob, OP_TOUCH);
-			ob.pid = pid;
-			ob.tid = tid;
-			ob.time_ns = t->time_ns;
-			ob.think_ns = t->think_ns;
-			ob.addr = t->addr;
-			ob.len = t->len;
-			ob.src_line = t->src_line;
-			ob.flags = t->flags;
+			op_from_touch(&ob, &run[irun]);
 			rb = first + irun++;
 		} else {
 			rcb = mmtz_cursor_next(b, &ob, &tb, &rb);

@@ -199,9 +199,28 @@ static u64 drain(const char *path, bool thread, char *msg, size_t len, int *rc_o
 	return n;
 }
 
+/* b (n bytes) written to bad, then read with and without the reader thread: both stop
+ * after `first` records with rc -1 and the message want */
+static void check_damaged_both_ways(const char *bad, const u8 *b, size_t n, u64 first,
+				    const char *want)
+{
+	char ma[1024], mb[1024];
+	int rca, rcb;
+	FILE *f = fopen(bad, "wb");
+	CHECK(f && fwrite(b, 1, n, f) == n);
+	if (f)
+		fclose(f);
+	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
+	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
+	CHECK_EQ_S64(rca, -1);
+	CHECK_EQ_S64(rcb, -1);
+	CHECK_EQ_STR(ma, want);
+	CHECK_EQ_STR(mb, want);
+}
+
 static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(void)
 {
-	char path[512], bad[512], want[1024], ma[1024], mb[1024];
+	char path[512], bad[512], want[1024], ma[1024];
 	snprintf(path, sizeof(path), "%s/multi.mmtz", tmpdir);
 	snprintf(bad, sizeof(bad), "%s/bad.mmtz", tmpdir);
 	struct mmtz_file *mf = open_file(path, true);
@@ -220,23 +239,15 @@ static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(
 	fclose(f);
 	u8 *h = good + off;
 	u32 comp_len = mmtz_le32(h + 20);
-	int rca, rcb;
+	int rca;
 
 	/* a flipped payload byte: the CRC32 check */
 	memcpy(b, good, n);
 	b[off + MMTZ_BLOCK_HDR_LEN + comp_len / 2] ^= 0x10;
-	f = fopen(bad, "wb");
-	fwrite(b, 1, n, f);
-	fclose(f);
 	u32 crc = (u32)crc32(crc32(0L, b + off, 24), b + off + MMTZ_BLOCK_HDR_LEN, comp_len);
 	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): checksum mismatch (stored 0x%08x, "
 		 "computed 0x%08x)", bad, k, (unsigned long long)off, mmtz_le32(h + 24), crc);
-	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
-	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
-	CHECK_EQ_S64(rca, -1);
-	CHECK_EQ_S64(rcb, -1);
-	CHECK_EQ_STR(ma, want);
-	CHECK_EQ_STR(mb, want);
+	check_damaged_both_ways(bad, b, n, first, want);
 	/* through the public reader (which has the thread) */
 	char err[1024];
 	struct trace_reader *r = trace_reader_open(bad, TRACE_KIND_MMTZ, NULL, err, sizeof(err));
@@ -258,15 +269,9 @@ static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(
 	memset(b + off + MMTZ_BLOCK_HDR_LEN + 2, 0xff, 8);
 	mmtz_put_le32(b + off + 24, (u32)crc32(crc32(0L, b + off, 24), b + off + MMTZ_BLOCK_HDR_LEN,
 					       comp_len));
-	f = fopen(bad, "wb");
-	fwrite(b, 1, n, f);
-	fclose(f);
-	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
-	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
 	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): bad compressed data (invalid block type)",
 		 bad, k, (unsigned long long)off);
-	CHECK_EQ_STR(ma, want);
-	CHECK_EQ_STR(mb, want);
+	check_damaged_both_ways(bad, b, n, first, want);
 
 	/* a wrong adler32 at the end of the deflate stream under a valid CRC32: the check
 	 * the reader makes itself (mmtz_adler32), with zlib's message */
@@ -274,41 +279,23 @@ static void test_reader_thread_refuses_a_damaged_block_like_the_in_place_reader(
 	b[off + MMTZ_BLOCK_HDR_LEN + comp_len - 1] ^= 0x01;
 	mmtz_put_le32(b + off + 24, (u32)crc32(crc32(0L, b + off, 24), b + off + MMTZ_BLOCK_HDR_LEN,
 					       comp_len));
-	f = fopen(bad, "wb");
-	fwrite(b, 1, n, f);
-	fclose(f);
-	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
-	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
 	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): bad compressed data (incorrect data check)",
 		 bad, k, (unsigned long long)off);
-	CHECK_EQ_STR(ma, want);
-	CHECK_EQ_STR(mb, want);
+	check_damaged_both_ways(bad, b, n, first, want);
 
 	/* a block header that is not one */
 	memcpy(b, good, n);
 	b[off] = 'X';
-	f = fopen(bad, "wb");
-	fwrite(b, 1, n, f);
-	fclose(f);
-	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
-	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
 	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): bad block magic", bad, k,
 		 (unsigned long long)off);
-	CHECK_EQ_STR(ma, want);
-	CHECK_EQ_STR(mb, want);
+	check_damaged_both_ways(bad, b, n, first, want);
 
 	/* a compressed length past the next block */
 	memcpy(b, good, n);
 	mmtz_put_le32(b + off + 20, comp_len + 100000);
-	f = fopen(bad, "wb");
-	fwrite(b, 1, n, f);
-	fclose(f);
-	CHECK_EQ_U64(drain(bad, true, ma, sizeof(ma), &rca), first);
-	CHECK_EQ_U64(drain(bad, false, mb, sizeof(mb), &rcb), first);
 	snprintf(want, sizeof(want), "%s: block %u (offset 0x%llx): bad block length (%u compressed, %u raw)",
 		 bad, k, (unsigned long long)off, comp_len + 100000, mmtz_le32(h + 16));
-	CHECK_EQ_STR(ma, want);
-	CHECK_EQ_STR(mb, want);
+	check_damaged_both_ways(bad, b, n, first, want);
 
 	/* and the good file still reads to its end both ways */
 	CHECK_EQ_U64(drain(path, true, ma, sizeof(ma), &rca), NREC);
@@ -425,17 +412,7 @@ static void read_both_ways(struct mmtz_file *mf, u32 only, struct both_ways *res
 		}
 		if (irun < nrun) {
 			/* the next op of the run, as replay_touch_run makes it */
-			const struct op_touch *t = &run[irun];
-			u32 pid = ob.pid, tid = ob.tid;
-			op_init(&ob, OP_TOUCH);
-			ob.pid = pid;
-			ob.tid = tid;
-			ob.time_ns = t->time_ns;
-			ob.think_ns = t->think_ns;
-			ob.addr = t->addr;
-			ob.len = t->len;
-			ob.src_line = t->src_line;
-			ob.flags = t->flags;
+			op_from_touch(&ob, &run[irun]);
 			rb = run_first + irun++;
 			rcb = 1;
 			res->from_runs++;
