@@ -416,11 +416,12 @@ static void sync_ahead(struct task *tsk)
 	u64 ns = tsk->ahead_ns;
 	if (!ns)
 		return;
+	/* sg_now()'s reading, taken when the task began to run ahead, must still hold */
 	double c0 = sg_now(), target = tsk->ra_clock;
 	u64 at = task_clock_ns(tsk);
-	if (c0 != tsk->ra_clock0) {
+	if (simgrid_get_clock() != c0) {
 		fprintf(stderr, "mmsim: bug: run-ahead: SimGrid's clock moved from %.17g s to %.17g s "
-			"while a task ran ahead\n", tsk->ra_clock0, c0);
+			"while a task ran ahead\n", c0, simgrid_get_clock());
 		abort();
 	}
 	tsk->ahead_ns = 0;
@@ -446,13 +447,12 @@ static bool ra_try_skip(struct engine *e, struct task *tsk, u64 total)
 	if (!ra_nobody_until(e, until + RA_MARGIN_NS))
 		return false;
 	/* SimGrid's clock cannot move while the task is ahead: it takes its skipped sleeps
-	 * before any call into SimGrid (sync_ahead), so the clock it saw first still holds. */
-	double c0 = tsk->ahead_ns ? tsk->ra_clock0 : sg_now();
+	 * before any call into SimGrid (sync_ahead), so sg_now()'s reading still holds. */
+	double c0 = sg_now();
 	double from = tsk->ahead_ns ? tsk->ra_clock : c0;
 	double to = sg_clock_after(from, (double)total * 1e-9);
 	if (!(to > c0) || sg_clock_after(c0, to - c0) != to)
 		return false;
-	tsk->ra_clock0 = c0;
 	tsk->ahead_ns += total;
 	tsk->ra_clock = to;
 	tsk->ra_clock_ns = secs_to_ns(to);
@@ -516,7 +516,7 @@ static inline bool flush_ahead_fast(struct engine *e, struct task *tsk)
 	 * same doubles: when the duration d is at most the clock c, (c + d) - c is exact
 	 * (Sterbenz), so c + ((c + d) - c) is c + d; when c0 < to <= 2 c0 and to - c0 >= 1 ns,
 	 * to - c0 is exact and one sleep of it from c0 lands on to. */
-	double c0 = tsk->ra_clock0, from = tsk->ra_clock;
+	double c0 = sg_now(), from = tsk->ra_clock;
 	double dur = (double)(s64)total * 1e-9;
 	if (dur < 1e-9)
 		dur = 1e-9;

@@ -60,7 +60,6 @@ struct task {
 	u64 ahead_ns;                      /* flushed without a simcall (run-ahead), not yet slept */
 	double ra_clock;                   /* engine/ only: SimGrid's clock after those sleeps */
 	u64 ra_clock_ns;                   /* engine/ only: the same in ns, as engine_now_ns() */
-	double ra_clock0;                  /* engine/ only: SimGrid's clock while ahead_ns != 0 */
 	u64 cpu_ns;                        /* total CPU time charged */
 	u64 wait_ns;                       /* total time spent waiting on locks */
 	u64 nr_flushes;                    /* simcalls this task made */
